@@ -1,0 +1,100 @@
+"""cli: the `abstractbook` command. Maps outcomes to exit codes; no business logic.
+
+0 success (warnings may be printed), 1 input errors or work that could not be
+done (nothing written), 2 a wrong command line (typer's own), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import pipeline
+from .errors import BuildError, InputError, Problem
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Typeset a scientific meeting's abstract book from YAML records.",
+)
+
+ProjectArg = Annotated[
+    Path | None,
+    typer.Argument(help="The book project folder (default: the bundled sample book)."),
+]
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _fail(problems: list[Problem]) -> NoReturn:
+    for p in problems:
+        _err(str(p))
+    errors = sum(1 for p in problems if p.level.value == "error")
+    _err(f"{errors} error(s); nothing was written.")
+    raise typer.Exit(1)
+
+
+def _project(project: Path | None) -> Path:
+    return project if project is not None else pipeline.sample_project()
+
+
+@app.command()
+def build(
+    project: ProjectArg = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")] = Path(
+        "build/book.pdf"
+    ),
+) -> None:
+    """Typeset the booklet (default output build/book.pdf)."""
+    try:
+        result = pipeline.build(_project(project), output)
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+    for w in result.warnings:
+        _err(str(w))
+    n = len(result.book.entries)
+    warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+    typer.echo(
+        f"{result.output}: {result.pages} pages, {n} abstracts{warned}, "
+        f"{result.seconds:.2f} s"
+    )
+
+
+@app.command()
+def check(
+    project: ProjectArg = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Validate the project and preflight it without writing a PDF."""
+    try:
+        book = pipeline.load_book(_project(project))
+    except InputError as e:
+        _fail(e.problems)
+    problems = list(book.warnings)
+    for w in problems:
+        _err(str(w))
+    if strict and problems:
+        _err(f"{len(problems)} warning(s), failing because of --strict.")
+        raise typer.Exit(1)
+    typer.echo(f"{len(book.entries)} abstracts, {len(problems)} warning(s): ok")
+
+
+def main() -> None:
+    """Console entry point: Ctrl-C exits 130, and no traceback ever reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted; nothing was written.")
+        sys.exit(130)
+    except Exception as e:  # a bug of ours: say so plainly, without a traceback
+        _err(f"internal error: {type(e).__name__}: {e}")
+        _err("please report this with the project that caused it.")
+        sys.exit(1)

@@ -1,0 +1,427 @@
+"""lay out: a `Book` and its `Theme` -> pages of positioned drawing operations.
+
+One pass: front matter is numbered in roman numerals, so its length does not
+depend on the body; the TOC's line breaks leave a fixed column for page
+numbers, which are filled in once the body is paginated. Each talk's items are
+a pure function of the talk and the theme (`layout_talk`), shared by the book
+and the per-talk export, and cacheable across builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .lines import Line, Span, break_lines, width
+from .markup import ITALIC, BOLD, BOLD_ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
+from .model import Book, Talk, fold, surname_key
+from .theme import Style, Theme
+
+# Drawing operations (plain tuples: picklable, hashable for the manifest):
+#   ("text", x, y, avail, line)        a line; y is its baseline
+#   ("rule", x1, y1, x2, y2, width, color)
+#   ("rect", x, y, w, h, color)
+#   ("link", x1, y1, x2, y2, key)      a link to a destination
+#   ("dest", key, x, y)                a destination (bookmark target)
+#   ("image", path, x, y, w, h)
+#   ("ref", key, x_right, y, font, size, color)   a page number, resolved after pagination
+Op = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A slice of the flow: ops at x from the frame's left, y down from the item's top."""
+
+    height: float
+    ops: tuple[Op, ...]
+    keep: bool = False  # keep with the next item on the same page
+    space: float = 0.0  # space before; dropped at the top of a page
+    brk: str | None = None  # "page" or "odd": start a new (odd) page first
+    mark: str | None = None  # the talk that starts here
+
+
+@dataclass
+class Page:
+    label: str
+    kind: str  # title | front | body | back | blank
+    ops: list[Op] = field(default_factory=list)
+    talks: list[str] = field(default_factory=list)  # talks with text on this page
+    head: str = ""  # running head of a recto page
+
+
+@dataclass(frozen=True)
+class Document:
+    pages: tuple[Page, ...]
+    outline: tuple[tuple[str, str, int], ...]  # (title, destination key, level)
+    talk_pages: dict[str, tuple[int, int]]  # id -> (first, last) physical page, from 1
+    front_pages: int
+
+
+def talk_key(talk_id: str) -> str:
+    return f"talk-{talk_id}"
+
+
+# -- paragraphs and blocks ----------------------------------------------------------
+
+
+def _spans(runs: tuple[Run, ...], style_of: dict[str, Style]) -> list[Span]:
+    out = []
+    for r in runs:
+        st = style_of.get(r.style, style_of[REGULAR])
+        href = r.href
+        out.append(Span(r.text, st.font, st.size, st.color, 0.0, href))
+    return out
+
+
+def _line_items(lines: list[Line], leading: float, size: float, x: float, avail: float,
+                space: float, keep_all: bool = False) -> list[Item]:
+    """Items of a paragraph's lines; no single line is left at a page's foot or head."""
+    n = len(lines)
+    items = []
+    baseline = leading - (leading - size) / 2 - size * 0.2
+    for k, line in enumerate(lines, start=1):
+        breakable = k >= 2 and n - k >= 2
+        items.append(Item(leading, (("text", x + line.indent, baseline, avail - line.indent, line),),
+                          keep=keep_all or (k < n and not breakable), space=space if k == 1 else 0.0))
+    return items
+
+
+class Flow:
+    """Builds items for body text in one theme (bodies, notes, lists)."""
+
+    def __init__(self, theme: Theme, lang: str | None) -> None:
+        self.theme, self.lang = theme, lang
+        self.avail = theme.frame_width
+
+    def style_map(self, base: Style) -> dict[str, Style]:
+        t = self.theme
+        faces = t.text
+        return {name: Style(faces[name], base.size, base.leading, base.color)
+                for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC, "mono")} | {
+            "mono": Style(faces["mono"], base.size * 0.9, base.leading, base.color)}
+
+    def blocks(self, blocks: tuple[Block, ...], base: Style, indent: float = 0.0,
+               para_space: float = 4.0, first_space: float = 0.0) -> list[Item]:
+        items: list[Item] = []
+        smap = self.style_map(base)
+        for i, block in enumerate(blocks):
+            space = first_space if i == 0 else para_space
+            if isinstance(block, Paragraph):
+                items += self.paragraph(block, smap, base, indent, space)
+            else:
+                items += self.list_block(block, base, indent, space)
+        return items
+
+    def paragraph(self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float,
+                  space: float) -> list[Item]:
+        spans = _spans(p.runs, smap)
+        justify = p.kind == "text"
+        lang = self.lang if p.kind == "text" else None
+        avail = self.avail - indent
+        lines = break_lines(spans, avail, lang=lang, justify=justify)
+        if p.kind == "code":
+            space = 0.0
+        if p.kind == "math":  # display formula: centred (typeset as text for now)
+            lines = [Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
+                     for ln in lines]
+        return _line_items(lines, base.leading, base.size, indent, avail, space)
+
+    def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
+        items: list[Item] = []
+        step = 13.0 if not lst.ordered else 15.0
+        label_font = self.theme.text[REGULAR]
+        for n, item_blocks in enumerate(lst.items):
+            label = f"{lst.start + n}." if lst.ordered else ("•" if indent == 0 else "–")
+            sub = self.blocks(item_blocks, base, indent + step, para_space=2.0,
+                              first_space=space if n == 0 else 2.0)
+            if not sub:
+                continue
+            first = sub[0]
+            op = first.ops[0]
+            lw = width(label, label_font, base.size)
+            label_line = Line(((label, label_font, base.size, 0.0, base.color, None),), lw, 0,
+                              False)
+            label_op = ("text", indent + step - 4.0 - lw, op[2], lw, label_line)
+            sub[0] = Item(first.height, first.ops + (label_op,), first.keep, first.space)
+            items += sub
+        return items
+
+
+# -- a talk -------------------------------------------------------------------------
+
+
+def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[Item, ...]:
+    """Title, authors, affiliations, body and notes of one talk, as flow items."""
+    t = theme
+    lang = t.settings.language if t.settings.hyphenate else None
+    flow = Flow(t, lang)
+    avail = t.frame_width
+    items: list[Item] = []
+
+    ts = t.title()
+    title = talk.title if not talk.board else f"{talk.board} · {talk.title}"
+    lines = break_lines([Span(title, ts.font, ts.size, ts.color)], avail, lang=None,
+                        justify=False)
+    head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
+    first = head[0]
+    head[0] = Item(first.height, (("dest", talk_key(talk.id), 0.0, 0.0),) + first.ops,
+                   True, head_space, mark=talk.id)
+    items += head
+
+    # Authors, with affiliation numbers when there is more than one affiliation.
+    body = t.body()
+    affs = talk.affiliations
+    numbered = len(affs) > 1
+    several = len(talk.authors) > 1
+    presenters = set(id(a) for a in talk.presenters)
+    spans: list[Span] = []
+    for i, a in enumerate(talk.authors):
+        face = BOLD if several and id(a) in presenters else REGULAR
+        if i:
+            spans.append(Span(", ", t.text[REGULAR], body.size, body.color))
+        spans.append(Span(a.name.replace(" ", "\u00a0") if len(a.name) < 30 else a.name,
+                          t.text[face], body.size, body.color))
+        nums = talk.affiliation_numbers(a) if numbered else ()
+        if nums:
+            spans.append(Span(",".join(map(str, nums)), t.text[REGULAR], body.size * 0.62,
+                              body.color, body.size * 0.36))
+    lines = break_lines(spans, avail, lang=None, justify=False)
+    items += _line_items(lines, body.leading, body.size, 0.0, avail, 3.0, keep_all=True)
+
+    small = t.small(ITALIC)
+    for n, aff in enumerate(affs, start=1):
+        aspans = []
+        if numbered:
+            aspans.append(Span(str(n), t.text[REGULAR], small.size * 0.7, small.color,
+                               small.size * 0.34))
+        aspans.append(Span(aff, small.font, small.size, small.color))
+        lines = break_lines(aspans, avail, lang=None, justify=False)
+        items += _line_items(lines, small.leading, small.size, 0.0, avail,
+                             2.0 if n == 1 else 0.0, keep_all=True)
+
+    if talk.body:
+        items += flow.blocks(parse(talk.body), body, first_space=7.0)
+    else:
+        items += flow.blocks((Paragraph((Run("Abstract to be announced.", ITALIC),)),), body,
+                             first_space=7.0)
+    if talk.notes:
+        items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
+    last = items[-1]
+    items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
+    return tuple(items)
+
+
+# -- pagination ---------------------------------------------------------------------
+
+
+def paginate(items: list[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
+    """Fill pages first-fit, breaking only where `keep` allows.
+
+    When the next item does not fit, the page ends at the last allowed break on
+    it; what follows moves on. A group taller than a page breaks where it must.
+    """
+    pages: list[list[tuple[Item, float]]] = []
+    cur: list[tuple[Item, float]] = []
+    used = 0.0
+    i = 0
+    n = len(items)
+    start_index = 0  # index in `items` of cur[0]
+    while i < n:
+        item = items[i]
+        if item.brk and cur:
+            pages.append(cur)
+            cur, used, start_index = [], 0.0, i
+            if item.brk == "odd" and len(pages) % 2 == 1:
+                pages.append([])
+            continue
+        space = item.space if cur else 0.0
+        if used + space + item.height <= frame_height + 0.01 or not cur:
+            cur.append((item, used + space))
+            used += space + item.height
+            i += 1
+            continue
+        cut = len(cur)
+        while cut > 0 and cur[cut - 1][0].keep:
+            cut -= 1
+        if cut == 0:  # nothing may break here: break at the page's end anyway
+            cut = len(cur)
+        pages.append(cur[:cut])
+        i = start_index + cut
+        start_index = i
+        cur, used = [], 0.0
+    if cur:
+        pages.append(cur)
+    return pages
+
+
+# -- the whole book -----------------------------------------------------------------
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -> Document:
+    """Assemble title page, contents, abstracts and index into numbered pages."""
+    from .matter import author_index_items, title_page_ops, toc_items
+
+    s = book.settings
+    pages: list[Page] = []
+    outline: list[tuple[str, str, int]] = []
+
+    if "title_page" in s.front_matter:
+        pages.append(Page("", "title", title_page_ops(book, theme)))
+        pages.append(Page("", "blank"))
+    if "toc" in s.front_matter:
+        for placed in paginate(toc_items(book, theme), theme.frame_height):
+            pages.append(_page_from("", "front", placed, theme, len(pages) + 1))
+    if len(pages) % 2:
+        pages.append(Page("", "blank"))
+    front = len(pages)
+    for i, p in enumerate(pages):
+        p.label = roman(i + 1)
+
+    body_items: list[Item] = []
+    start = s.abstract_start
+    for n, entry in enumerate(book.entries):
+        items = talk_items[entry.talk.id]
+        if n and start in ("page", "odd-page"):
+            first = items[0]
+            items = (Item(first.height, first.ops, first.keep, first.space,
+                          "odd" if start == "odd-page" else "page", first.mark),) + items[1:]
+        body_items += items
+    talk_pages: dict[str, list[int]] = {}
+    talk_by_id = {e.talk.id: e for e in book.entries}
+    current: str | None = None
+    for placed in paginate(body_items, theme.frame_height):
+        index = len(pages) + 1
+        page = _page_from("", "body" if placed else "blank", placed, theme, index)
+        on_page = [current] if current and placed and not placed[0][0].mark else []
+        for item, _ in placed:
+            if item.mark:
+                current = item.mark
+                on_page.append(current)
+        for tid in on_page:
+            talk_pages.setdefault(tid, []).append(index)
+        if on_page:
+            page.talks = on_page
+            entry = talk_by_id[on_page[0]]
+            page.head = book.sections[entry.section].title or entry.talk.speaker
+        pages.append(page)
+    for i, p in enumerate(pages[front:], start=1):
+        p.label = str(i)
+    spans = {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
+
+    for sec_i, section in enumerate(book.sections):
+        level = 0
+        if section.title and len(book.sections) > 1:
+            first = next((e for e in book.entries if e.section == sec_i), None)
+            if first is None:
+                continue
+            outline.append((section.title, talk_key(first.talk.id), 0))
+            level = 1
+        for e in book.entries:
+            if e.section == sec_i:
+                outline.append((e.talk.title, talk_key(e.talk.id), level))
+
+    if "author_index" in s.back_matter and book.entries:
+        labels = {tid: pages[first - 1].label for tid, (first, _) in spans.items()}
+        if len(pages) % 2 == 0:
+            pages.append(Page(str(len(pages) - front + 1), "blank"))
+        for placed in paginate(author_index_items(book, theme, labels), theme.frame_height):
+            pages.append(_page_from(str(len(pages) - front + 1), "back", placed, theme,
+                                    len(pages) + 1))
+            pages[-1].head = "Author index"
+        outline.append(("Author index", "author-index", 0))
+
+    pad = s.page.pad_to
+    while pad > 1 and len(pages) % pad:
+        pages.append(Page(str(len(pages) - front + 1), "blank"))
+
+    labels = {talk_key(tid): pages[first - 1].label for tid, (first, _) in spans.items()}
+    labels["author-index"] = next((p.label for p in pages if p.kind == "back"), "")
+    for index, p in enumerate(pages, start=1):
+        p.ops = [_resolve(op, labels) for op in p.ops]
+        _running_head(p, book, theme, index)
+    return Document(tuple(pages), tuple(outline), spans, front)
+
+
+def _page_from(label: str, kind: str, placed: list[tuple[Item, float]], theme: Theme,
+               index: int) -> Page:
+    """Place items on a page: frame offsets, mirrored by recto/verso."""
+    x0 = theme.frame_left(recto=index % 2 == 1)
+    top = theme.frame_top
+    ops: list[Op] = []
+    for item, y in placed:
+        for op in item.ops:
+            ops.append(_translate(op, x0, top - y))
+    return Page(label, kind, ops)
+
+
+def _translate(op: Op, x0: float, top: float) -> Op:
+    kind = op[0]
+    if kind == "text":
+        return ("text", x0 + op[1], top - op[2], op[3], op[4])
+    if kind == "dest":
+        return ("dest", op[1], x0 + op[2], top - op[3])
+    if kind == "ref":
+        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
+    if kind == "link":
+        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
+    if kind == "rule":
+        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    return op
+
+
+def _resolve(op: Op, labels: dict[str, str]) -> Op:
+    if op[0] != "ref":
+        return op
+    _, key, xr, y, font, size, color = op
+    label = labels.get(key, "")
+    w = width(label, font, size)
+    return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
+
+
+def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+    """Folio at the outer corner; book title on versos, section or speaker on rectos."""
+    if page.kind in ("title", "blank"):
+        return
+    st = theme.running()
+    recto = index % 2 == 1
+    x0 = theme.frame_left(recto)
+    x1 = x0 + theme.frame_width
+    y = theme.frame_top + 14.0
+    def text_op(text: str, x: float) -> Op:
+        w = width(text, st.font, st.size)
+        return ("text", x, y, w, Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0,
+                                      False))
+    folio = page.label
+    fw = width(folio, st.font, st.size)
+    if page.kind == "front":
+        head = "Contents"
+    elif recto:
+        head = page.head or book.settings.title
+    else:
+        head = book.settings.title
+    head = _clip(head, st, theme.frame_width - fw - 12)
+    hw = width(head, st.font, st.size)
+    if recto:
+        page.ops += [text_op(head, x1 - fw - 10 - hw), text_op(folio, x1 - fw)]
+    else:
+        page.ops += [text_op(folio, x0), text_op(head, x0 + fw + 10)]
+    page.ops.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+
+
+def _clip(text: str, st: Style, avail: float) -> str:
+    if width(text, st.font, st.size) <= avail:
+        return text
+    while text and width(text + "…", st.font, st.size) > avail:
+        text = text[:-1]
+    return text.rstrip() + "…"

@@ -1,0 +1,256 @@
+"""lay out, the line level: styled spans + a width -> justified, hyphenated lines.
+
+Our own line breaker on reportlab's font metrics, because reportlab's Paragraph
+lets long URLs run into the margin when hyphenation is on, asks pyphen again
+for every word, and keeps no reusable result. Lines are plain tuples, so a
+talk's laid-out lines can be cached and hashed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyphen
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+SHY = "\u00ad"
+HYPHEN = "-"
+_SPLIT = re.compile(r"( +|\n)")
+_URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
+_AFTER = frozenset("-–—/")  # a line may break after these
+_URL_AFTER = frozenset("/.?&=_-#:")
+_LETTER = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Input text in one font; `rise` lifts superscripts."""
+
+    text: str
+    font: str
+    size: float
+    color: str
+    rise: float = 0.0
+    href: str | None = None
+
+
+# A fragment of a laid-out line: (text, font, size, rise, color, href).
+Frag = tuple[str, str, float, float, str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    frags: tuple[Frag, ...]
+    width: float  # natural width, spaces included
+    spaces: int  # stretchable spaces (U+0020) in the line
+    justify: bool
+    indent: float = 0.0
+
+
+_widths: dict[tuple[str, str, float], float] = {}
+
+
+def width(text: str, font: str, size: float) -> float:
+    """String width, memoised: words repeat, and reportlab measures char by char."""
+    key = (text, font, size)
+    w = _widths.get(key)
+    if w is None:
+        w = _widths[key] = stringWidth(text, font, size)
+    return w
+
+
+@lru_cache(maxsize=16)
+def _hyphenator(lang: str) -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=lang, left=2, right=3)
+
+
+@lru_cache(maxsize=200_000)
+def _hyphen_points(word: str, lang: str) -> tuple[int, ...]:
+    """Hyphenation points inside the letters of a word, by pyphen, once per word."""
+    points: list[int] = []
+    for m in _LETTER.finditer(word):
+        core = m.group()
+        if len(core) >= 5 and core.isalpha():
+            points += [m.start() + p for p in _hyphenator(lang).positions(core)]
+    return tuple(points)
+
+
+# A word is a list of pieces (text, span index); spaces sit between words.
+Piece = tuple[str, int]
+
+
+def break_lines(spans: list[Span] | tuple[Span, ...], avail: float, *, lang: str | None,
+                justify: bool = True, first_indent: float = 0.0,
+                indent: float = 0.0) -> list[Line]:
+    """Greedy first-fit breaking with hyphenation and emergency splits.
+
+    A word wider than the line is split at a URL's punctuation or, failing
+    that, between letters: nothing ever runs past `avail`.
+    """
+    breaker = _Breaker(list(spans), avail, lang, justify, first_indent, indent)
+    return breaker.run()
+
+
+class _Breaker:
+    def __init__(self, spans: list[Span], avail: float, lang: str | None, justify: bool,
+                 first_indent: float, indent: float) -> None:
+        self.spans, self.avail, self.lang, self.justify = spans, avail, lang, justify
+        self.first_indent, self.indent = first_indent, indent
+        self.lines: list[Line] = []
+        self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
+        self.cur_w = 0.0
+
+    # -- measuring -----------------------------------------------------------
+    def w(self, text: str, si: int) -> float:
+        s = self.spans[si]
+        return width(text, s.font, s.size)
+
+    def word_w(self, word: list[Piece]) -> float:
+        return sum(self.w(t, si) for t, si in word)
+
+    @property
+    def line_avail(self) -> float:
+        return self.avail - (self.first_indent if not self.lines else self.indent)
+
+    # -- building lines ------------------------------------------------------
+    def run(self) -> list[Line]:
+        for item in self._tokens():
+            if item is None:
+                self.emit(justify=False)
+            else:
+                word, space_si = item
+                self.place(word, space_si)
+        if self.cur or not self.lines:
+            self.emit(justify=False)
+        return self.lines
+
+    def _tokens(self) -> list[tuple[list[Piece], int] | None]:
+        """Words with the span of the space before them; None is a hard break."""
+        out: list[tuple[list[Piece], int] | None] = []
+        word: list[Piece] = []
+        space_si = -1
+        for si, span in enumerate(self.spans):
+            for part in _SPLIT.split(span.text):
+                if not part:
+                    continue
+                if part == "\n" or part[0] == " ":
+                    if word:
+                        out.append((word, space_si))
+                        word = []
+                    if part == "\n":
+                        out.append(None)
+                        space_si = -1
+                    else:
+                        space_si = si
+                else:
+                    word.append((part, si))
+        if word:
+            out.append((word, space_si))
+        return out
+
+    def place(self, word: list[Piece], space_si: int) -> None:
+        while word:
+            sp = self.w(" ", space_si) if self.cur and space_si >= 0 else 0.0
+            ww = self.word_w(word)
+            room = self.line_avail - self.cur_w - sp
+            if ww <= room + 0.01:
+                self.add(word, space_si if sp else -1)
+                return
+            split = self.best_split(word, room)
+            if split is None and not self.cur:
+                split = self.force_split(word, room)
+            if split is None:
+                self.emit(justify=self.justify)
+                continue
+            left, word = split
+            self.add(left, space_si if sp else -1)
+            self.emit(justify=self.justify)
+            space_si = -1
+
+    def add(self, word: list[Piece], space_si: int) -> None:
+        if space_si >= 0:
+            self.cur.append((" ", space_si))
+            self.cur_w += self.w(" ", space_si)
+        self.cur.extend(word)
+        self.cur_w += self.word_w(word)
+
+    def emit(self, justify: bool) -> None:
+        frags: list[Frag] = []
+        text_parts: list[str] = []
+        last_si = -1
+        for text, si in self.cur:
+            if si != last_si and text_parts:
+                frags.append(self._frag("".join(text_parts), last_si))
+                text_parts = []
+            text_parts.append(text)
+            last_si = si
+        if text_parts:
+            frags.append(self._frag("".join(text_parts), last_si))
+        spaces = sum(f[0].count(" ") for f in frags)
+        indent = self.first_indent if not self.lines else self.indent
+        self.lines.append(Line(tuple(frags), self.cur_w, spaces, justify and spaces > 0, indent))
+        self.cur, self.cur_w = [], 0.0
+
+    def _frag(self, text: str, si: int) -> Frag:
+        s = self.spans[si]
+        return (text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href)
+
+    # -- splitting words -----------------------------------------------------
+    def best_split(self, word: list[Piece], room: float) -> tuple[list[Piece], list[Piece]] | None:
+        """The longest break inside `word` whose left part fits in `room`."""
+        text = "".join(t for t, _ in word)
+        if len(text) < 4:
+            return None
+        points: dict[int, bool] = {}  # position -> needs a hyphen
+        url = bool(_URLISH.match(text))
+        for i in range(2, len(text) - 1):
+            c = text[i - 1]
+            if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
+                points[i] = c == SHY
+        if self.lang and not url:
+            for p in _hyphen_points(text.replace(SHY, "-"), self.lang):
+                points.setdefault(p, True)
+        for pos in sorted(points, reverse=True):
+            left, right = _cut(word, pos)
+            if points[pos]:
+                left = _with_hyphen(left)
+            if self.word_w(left) <= room + 0.01:
+                return left, right
+        return None
+
+    def force_split(self, word: list[Piece], room: float) -> tuple[list[Piece], list[Piece]]:
+        """Split between characters: the last resort for a token wider than the line."""
+        text = "".join(t for t, _ in word)
+        lo, hi = 1, len(text) - 1
+        while lo < hi:  # the longest prefix that fits (at least one character)
+            mid = (lo + hi + 1) // 2
+            if self.word_w(_cut(word, mid)[0]) <= room + 0.01:
+                lo = mid
+            else:
+                hi = mid - 1
+        return _cut(word, max(lo, 1))
+
+
+def _cut(word: list[Piece], pos: int) -> tuple[list[Piece], list[Piece]]:
+    left: list[Piece] = []
+    right: list[Piece] = []
+    seen = 0
+    for text, si in word:
+        if seen + len(text) <= pos:
+            left.append((text, si))
+        elif seen >= pos:
+            right.append((text, si))
+        else:
+            k = pos - seen
+            left.append((text[:k], si))
+            right.append((text[k:], si))
+        seen += len(text)
+    return left, right
+
+
+def _with_hyphen(left: list[Piece]) -> list[Piece]:
+    text, si = left[-1]
+    text = text[:-1] if text.endswith(SHY) else text
+    return left[:-1] + [(text + HYPHEN, si)]

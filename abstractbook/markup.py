@@ -1,0 +1,171 @@
+"""markup: Markdown (CommonMark with `$math$`) -> a small tree of blocks and runs.
+
+Bodies are parsed by markdown-it-py, never by regular expressions, and become
+plain data: text is kept exactly as typed, so no later stage can mistake a
+user's `<b>` or `&amp;` for markup. Raw HTML and entity references are off, so
+they print as typed; backslash escapes follow CommonMark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+# Run styles.
+REGULAR, ITALIC, BOLD, BOLD_ITALIC, MONO = "regular", "italic", "bold", "bold_italic", "mono"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of text in one style; `text == "\\n"` is a hard line break."""
+
+    text: str
+    style: str = REGULAR
+    href: str | None = None
+    math: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+    kind: str = "text"  # text | heading | code | math (display)
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    ordered: bool
+    start: int
+    items: tuple[tuple[Block, ...], ...]
+
+
+Block = Paragraph | ListBlock
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False})
+    md.disable("entity")
+    # pandoc's rule: "$5 and $10" stays prose.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    return md
+
+
+_MD = _parser()
+
+
+@lru_cache(maxsize=65536)
+def parse(source: str) -> tuple[Block, ...]:
+    """Markdown source -> blocks. Cached: the same body is parsed once per process."""
+    tokens = _MD.parse(source)
+    blocks, _ = _blocks(tokens, 0, None)
+    return tuple(blocks)
+
+
+def plain(text: str) -> tuple[Block, ...]:
+    """Plain text (titles, names) as one paragraph, every character literal."""
+    return (Paragraph((Run(text),)),)
+
+
+def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block], int]:
+    out: list[Block] = []
+    while i < len(tokens):
+        tok = tokens[i]
+        if close and tok.type == close:
+            return out, i + 1
+        if tok.type in ("paragraph_open", "heading_open"):
+            inline = tokens[i + 1]
+            kind = "heading" if tok.type == "heading_open" else "text"
+            runs = _inline(inline.children or [], BOLD if kind == "heading" else REGULAR)
+            if runs:
+                out.append(Paragraph(runs, kind))
+            i += 3
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            ordered = tok.type == "ordered_list_open"
+            start = int(tok.attrGet("start") or 1) if ordered else 1
+            items: list[tuple[Block, ...]] = []
+            i += 1
+            while tokens[i].type == "list_item_open":
+                item, i = _blocks(tokens, i + 1, "list_item_close")
+                items.append(tuple(item))
+            out.append(ListBlock(ordered, start, tuple(items)))
+            i += 1  # the list's close token
+        elif tok.type in ("code_block", "fence"):
+            for line in tok.content.rstrip("\n").split("\n"):
+                out.append(Paragraph((Run(line or " ", MONO),), "code"))
+            i += 1
+        elif tok.type == "math_block":
+            out.append(Paragraph((Run(tok.content.strip(), ITALIC, math=True),), "math"))
+            i += 1
+        elif tok.type == "blockquote_open":
+            inner, i = _blocks(tokens, i + 1, "blockquote_close")
+            out.extend(inner)
+        else:  # hr, html (off), anything unknown: nothing to print
+            i += 1
+    return out, i
+
+
+_STYLE_ON = {
+    (REGULAR, "em"): ITALIC, (REGULAR, "strong"): BOLD, (ITALIC, "strong"): BOLD_ITALIC,
+    (BOLD, "em"): BOLD_ITALIC, (ITALIC, "em"): ITALIC, (BOLD, "strong"): BOLD,
+    (BOLD_ITALIC, "em"): BOLD_ITALIC, (BOLD_ITALIC, "strong"): BOLD_ITALIC,
+}
+
+
+def _inline(children: list[Token], base: str) -> tuple[Run, ...]:
+    runs: list[Run] = []
+    styles = [base]
+    href: str | None = None
+    for tok in children:
+        t = tok.type
+        style = styles[-1]
+        if t == "text":
+            runs.append(Run(tok.content, style, href))
+        elif t == "softbreak":
+            runs.append(Run(" ", style, href))
+        elif t == "hardbreak":
+            runs.append(Run("\n", style, href))
+        elif t == "code_inline":
+            runs.append(Run(tok.content, MONO, href))
+        elif t in ("em_open", "strong_open"):
+            styles.append(_STYLE_ON.get((style, t[:-5]), style))
+        elif t in ("em_close", "strong_close"):
+            if len(styles) > 1:
+                styles.pop()
+        elif t == "link_open":
+            href = str(tok.attrGet("href") or "") or None
+        elif t == "link_close":
+            href = None
+        elif t == "image":
+            runs.append(Run(tok.content or str(tok.attrGet("src") or ""), style, href))
+        elif t in ("math_inline", "math_inline_double"):
+            runs.append(Run(tok.content, ITALIC, href, math=True))
+        elif tok.content:
+            runs.append(Run(tok.content, style, href))
+    return tuple(_merge(runs))
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    """Join neighbouring runs of the same style so words are not split needlessly."""
+    out: list[Run] = []
+    for r in runs:
+        if out and r.text != "\n" and out[-1].text != "\n" and not r.math and not out[-1].math \
+                and (out[-1].style, out[-1].href) == (r.style, r.href):
+            out[-1] = Run(out[-1].text + r.text, r.style, r.href)
+        else:
+            out.append(r)
+    return out
+
+
+def text_of(blocks: tuple[Block, ...]) -> str:
+    """The words of blocks as one string (for search, checks and tests)."""
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            parts.append("".join(r.text for r in b.runs))
+        else:
+            for item in b.items:
+                parts.append(text_of(item))
+    return "\n".join(parts)

@@ -1,0 +1,236 @@
+"""lay out, front and back matter: title page, contents, author index.
+
+Kept apart from `layout` because they read the whole book (every talk, every
+author) where `layout_talk` reads one talk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .layout import Item, Op, talk_key
+from .lines import Line, Span, break_lines, width
+from .markup import ITALIC, REGULAR
+from .model import Book, fold, surname_key
+from .theme import Style, Theme
+
+NUMBER_COLUMN = 26.0
+WHITE = "#ffffff"
+
+
+def format_dates(start: dt.date | None, end: dt.date | None) -> str:
+    """'20–22 January 2019', '30 January – 2 February 2019', or one date."""
+    if start is None:
+        return ""
+    def full(d: dt.date) -> str:
+        return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    if end is None or end == start:
+        return full(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {_MONTHS[end.month - 1]} {end.year}"
+    if start.year == end.year:
+        return f"{start.day} {_MONTHS[start.month - 1]} – {full(end)}"
+    return f"{full(start)} – {full(end)}"
+
+
+_MONTHS = ("January February March April May June July August September October November "
+           "December").split()
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def day_heading(d: dt.date) -> str:
+    return f"{_WEEKDAYS[d.weekday()]}, {d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _text(text: str, st: Style, x: float, y: float, avail: float) -> Op:
+    w = width(text, st.font, st.size)
+    return ("text", x, y, avail, Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0,
+                                      False))
+
+
+def _lines_ops(lines: list[Line], x: float, y: float, leading: float, avail: float) -> list[Op]:
+    return [("text", x + ln.indent, y - i * leading, avail, ln) for i, ln in enumerate(lines)]
+
+
+# -- title page ---------------------------------------------------------------------
+
+
+def title_page_ops(book: Book, theme: Theme) -> list[Op]:
+    """A band in the accent colour across the top, bleeding off three edges."""
+    s, t = book.settings, theme
+    W, H, bleed = t.page_width, t.page_height, s.page.bleed
+    x0 = t.frame_left(recto=True)
+    avail = t.frame_width
+    band_bottom = H * 0.58
+    ops: list[Op] = [("rect", -bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed,
+                      t.accent)]
+    big = t.heading_style(24.0, color=WHITE)
+    lines = break_lines([Span(s.title, big.font, big.size, WHITE)], avail, lang=None,
+                        justify=False)
+    y = band_bottom + 22.0
+    if s.subtitle:
+        sub = t.heading_style(13.0, "regular", WHITE)
+        ops.append(_text(s.subtitle, sub, x0, y, avail))
+        y += sub.leading + 10.0
+    y += (len(lines) - 1) * big.leading
+    ops += _lines_ops(lines, x0, y, big.leading, avail)
+
+    y = band_bottom - 34.0
+    info = t.heading_style(11.0, "bold", t.ink)
+    plain = Style(t.text[REGULAR], 9.5, 13.0, t.ink)
+    dates = format_dates(s.date_start, s.date_end)
+    if dates:
+        ops.append(_text(dates, info, x0, y, avail))
+        y -= info.leading + 4.0
+    if s.venue:
+        lines = break_lines([Span(s.venue, plain.font, plain.size, plain.color)], avail,
+                            lang=None, justify=False)
+        ops += _lines_ops(lines, x0, y, plain.leading, avail)
+        y -= len(lines) * plain.leading + 8.0
+    if s.organisers:
+        label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
+        ops.append(_text("Organised by", label, x0, y, avail))
+        y -= label.leading
+        lines = break_lines([Span(", ".join(s.organisers), plain.font, plain.size, plain.color)],
+                            avail, lang=None, justify=False)
+        ops += _lines_ops(lines, x0, y, plain.leading, avail)
+    return ops
+
+
+# -- contents -----------------------------------------------------------------------
+
+
+def _heading_item(text: str, st: Style, avail: float, space: float, keep: bool = True,
+                  dest: str | None = None) -> Item:
+    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None,
+                        justify=False)
+    base = st.leading * 0.8
+    ops: list[Op] = [("dest", dest, 0.0, 0.0)] if dest else []
+    ops += [("text", 0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
+    return Item(st.leading * len(lines), tuple(ops), keep=keep, space=space)
+
+
+def _leader(x_from: float, x_to: float, y: float, st: Style) -> Op | None:
+    """Dot leaders ending at `x_to`; right-aligned, so dots line up from entry to entry."""
+    unit = width(" .", st.font, st.size)
+    n = int((x_to - x_from - 4.0) / unit)
+    if n < 2:
+        return None
+    dots = " ." * n
+    w = unit * n
+    return ("text", x_to - w, y, w, Line(((dots, st.font, st.size, 0.0, st.color, None),), w,
+                                         0, False))
+
+
+def toc_items(book: Book, theme: Theme) -> list[Item]:
+    t = theme
+    avail = t.frame_width
+    items = [_heading_item("Contents", t.heading_style(16.0), avail, 0.0, dest="contents")]
+    items[0] = Item(items[0].height + 8.0, items[0].ops, True)
+    entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
+    who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
+    grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    last_day = None
+    for sec_i, section in enumerate(book.sections):
+        entries = [e for e in book.entries if e.section == sec_i]
+        if not entries:
+            continue
+        if grouped:
+            if section.day and section.day != last_day:
+                items.append(_heading_item(day_heading(section.day), t.heading_style(10.5),
+                                           avail, 12.0))
+                last_day = section.day
+            title = section.title or ""
+            if section.session and section.session.start:
+                title = f"{section.session.start}  {title}"
+            items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail,
+                                       7.0))
+        for e in entries:
+            items.append(_toc_entry(e.talk.title, e.talk.speaker, talk_key(e.talk.id),
+                                    entry_st, who_st, avail))
+    if "author_index" in book.settings.back_matter and book.entries:
+        items.append(_toc_entry("Author index", "", "author-index", entry_st, who_st, avail,
+                                space=10.0))
+    return items
+
+
+def _toc_entry(title: str, who: str, key: str, st: Style, who_st: Style, avail: float,
+               space: float = 5.0) -> Item:
+    text_avail = avail - NUMBER_COLUMN
+    lines = break_lines([Span(title, st.font, st.size, st.color)], text_avail, lang=None,
+                        justify=False)
+    ops: list[Op] = []
+    y = st.leading * 0.8
+    for i, ln in enumerate(lines):
+        ops.append(("text", 0.0, y + i * st.leading, text_avail, ln))
+    last_y = y + (len(lines) - 1) * st.leading
+    leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, 0.0, st)
+    if leader:
+        ops.append((leader[0], leader[1], last_y, *leader[3:]))
+    ops.append(("ref", key, avail, last_y, st.font, st.size, st.color))
+    height = st.leading * len(lines)
+    if who:
+        who_lines = break_lines([Span(who, who_st.font, who_st.size, who_st.color)], text_avail,
+                                lang=None, justify=False)
+        for ln in who_lines:
+            ops.append(("text", 0.0, height + who_st.leading * 0.8, text_avail, ln))
+            height += who_st.leading
+    ops.append(("link", 0.0, 0.0, avail, height, key))
+    return Item(height, tuple(ops), space=space)
+
+
+# -- author index -------------------------------------------------------------------
+
+
+def author_index_items(book: Book, theme: Theme, labels: dict[str, str]) -> list[Item]:
+    """Every author, 'Surname, Given', sorted with accents folded; page numbers link."""
+    t = theme
+    avail = t.frame_width
+    people: dict[tuple[tuple[str, str], str], dict[str, str]] = {}
+    for e in book.entries:
+        for a in e.talk.authors:
+            key = (surname_key(a), a.index_name)
+            pages = people.setdefault(key, {})
+            label = labels.get(e.talk.id)
+            if label and label not in pages:
+                pages[label] = talk_key(e.talk.id)
+    st = Style(t.text[REGULAR], 8.5, 11.0, t.ink)
+    items = [_heading_item("Author index", t.heading_style(16.0), avail, 0.0,
+                           dest="author-index")]
+    items[0] = Item(items[0].height + 6.0, items[0].ops, True)
+    letter = None
+    for (sort_key, name), pages in sorted(people.items()):
+        initial = (fold(sort_key[0])[:1] or "#").upper()
+        if initial != letter:
+            letter = initial
+            items.append(_heading_item(initial, t.heading_style(10.0), avail,
+                                       9.0 if len(items) > 1 else 0.0))
+        items.append(_index_entry(name, pages, st, avail))
+    return items
+
+
+def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> Item:
+    order = sorted(pages, key=lambda p: (len(p), p))
+    spans = [Span(name, st.font, st.size, st.color)]
+    nums: list[Span] = []
+    for i, label in enumerate(order):
+        if i:
+            nums.append(Span(", ", st.font, st.size, st.color))
+        nums.append(Span(label, st.font, st.size, st.color, 0.0, "#" + pages[label]))
+    name_w = width(name, st.font, st.size)
+    nums_w = sum(width(s.text, s.font, s.size) for s in nums)
+    y = st.leading * 0.8
+    if name_w + nums_w + 16.0 <= avail:
+        ops: list[Op] = [("text", 0.0, y, avail, break_lines(spans, avail, lang=None,
+                                                                justify=False)[0])]
+        leader = _leader(name_w, avail - nums_w, 0.0, st)
+        if leader:
+            ops.append((leader[0], leader[1], y, *leader[3:]))
+        line = break_lines(nums, avail, lang=None, justify=False)[0]
+        ops.append(("text", avail - line.width, y, line.width, line))
+        return Item(st.leading, tuple(ops))
+    lines = break_lines(spans + [Span("  ", st.font, st.size, st.color)] + nums, avail,
+                        lang=None, justify=False, indent=14.0)
+    ops = [("text", ln.indent, y + i * st.leading, avail - ln.indent, ln)
+           for i, ln in enumerate(lines)]
+    return Item(st.leading * len(lines), tuple(ops))

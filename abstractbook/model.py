@@ -1,0 +1,294 @@
+"""model: validated records -> a frozen `Book` in reading order.
+
+Everything later stages need to know about the content lives here, free of any
+typesetting library: talk order, sessions, affiliation numbers, index keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, SourceLocation
+
+MM = 72 / 25.4
+
+# Particles that belong to a surname when they precede the last word of a name.
+PARTICLES = frozenset(
+    "da das de del della der des di do dos du la le van von ter ten den zu y".split()
+)
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliations: tuple[str, ...] = ()
+    presenting: bool = False
+    family: str | None = None  # as given in the record; see `surname`
+    location: SourceLocation | None = field(default=None, compare=False)
+
+    @property
+    def surname(self) -> str:
+        """The family name: given explicitly, else the last word with its particles."""
+        if self.family:
+            return self.family
+        words = self.name.split()
+        if len(words) <= 1:
+            return self.name.strip()
+        start = len(words) - 1
+        while start > 1 and words[start - 1].lower() in PARTICLES:
+            start -= 1
+        return " ".join(words[start:])
+
+    @property
+    def given(self) -> str:
+        name, surname = self.name.strip(), self.surname
+        if surname and name.endswith(surname):
+            return name[: -len(surname)].strip()
+        return " ".join(w for w in name.split() if w not in surname.split())
+
+    @property
+    def index_name(self) -> str:
+        """'Surname, Given names' as printed in the author index."""
+        return f"{self.surname}, {self.given}" if self.given else self.surname
+
+
+@dataclass(frozen=True)
+class Talk:
+    id: str
+    title: str
+    authors: tuple[Author, ...]
+    body: str | None = None  # Markdown source
+    notes: str | None = None  # Markdown source
+    keywords: tuple[str, ...] = ()
+    type: str = "talk"
+    board: str | None = None
+    source: SourceLocation | None = field(default=None, compare=False)
+
+    @property
+    def presenters(self) -> tuple[Author, ...]:
+        marked = tuple(a for a in self.authors if a.presenting)
+        return marked or self.authors[:1]
+
+    @property
+    def speaker(self) -> str:
+        return ", ".join(a.name for a in self.presenters)
+
+    @property
+    def affiliations(self) -> tuple[str, ...]:
+        """Distinct affiliations in order of first appearance."""
+        seen: dict[str, None] = {}
+        for author in self.authors:
+            for aff in author.affiliations:
+                seen.setdefault(aff, None)
+        return tuple(seen)
+
+    def affiliation_numbers(self, author: Author) -> tuple[int, ...]:
+        order = {aff: i + 1 for i, aff in enumerate(self.affiliations)}
+        return tuple(order[a] for a in author.affiliations)
+
+
+@dataclass(frozen=True)
+class Slot:
+    talk_id: str
+    start: str | None = None  # "HH:MM"
+    duration: int | None = None  # minutes
+    location: SourceLocation | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    title: str
+    slots: tuple[Slot, ...]
+    start: str | None = None
+    room: str | None = None
+    chair: str | None = None
+    location: SourceLocation | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    sessions: tuple[Session, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class FaceSet:
+    """Font files of one family; missing styles fall back to `regular`."""
+
+    regular: Path
+    italic: Path | None = None
+    bold: Path | None = None
+    bold_italic: Path | None = None
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    width: float = 148 * MM  # points
+    height: float = 210 * MM
+    inner: float = 18 * MM
+    outer: float = 14 * MM
+    top: float = 16 * MM
+    bottom: float = 18 * MM
+    bleed: float = 0.0
+    crop_marks: bool = False
+    pad_to: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    subtitle: str | None = None
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    venue: str | None = None
+    organisers: tuple[str, ...] = ()
+    logo: Path | None = None
+    order: str | None = None  # program | title | speaker | id; None: the default rule
+    page: PageSettings = PageSettings()
+    abstract_start: str = "flow"  # flow | page | odd-page
+    hyphenate: bool = True
+    language: str = "en"
+    text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/
+    heading_fonts: FaceSet | None = None
+    fallback_fonts: tuple[Path, ...] = ()
+    accent: str = "#1f4e79"
+    front_matter: tuple[str, ...] = ("title_page", "toc", "program")
+    back_matter: tuple[str, ...] = ("author_index",)
+
+
+@dataclass(frozen=True)
+class Project:
+    """What `validate` hands on: settings, records in file-name order, programme."""
+
+    root: Path
+    settings: Settings
+    talks: tuple[Talk, ...]
+    program: Program | None = None
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One talk in the book, with where the programme puts it."""
+
+    talk: Talk
+    section: int  # index into Book.sections
+    start: str | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading the TOC groups talks under: a session of a day, or nothing."""
+
+    title: str | None
+    day: dt.date | None = None
+    session: Session | None = None
+
+
+@dataclass(frozen=True)
+class Book:
+    settings: Settings
+    root: Path
+    sections: tuple[Section, ...]
+    entries: tuple[Entry, ...]
+    program: Program | None
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def talks(self) -> tuple[Talk, ...]:
+        return tuple(e.talk for e in self.entries)
+
+
+def fold(text: str) -> str:
+    """A sort key that ignores case and accents, letters without a decomposition included."""
+    text = text.translate(_UNDECOMPOSABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_UNDECOMPOSABLE = str.maketrans(
+    {"Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ß": "ss", "Æ": "AE",
+     "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "ı": "i", "Ħ": "H", "ħ": "h"}
+)
+
+
+def surname_key(author: Author) -> tuple[str, str]:
+    """Sort by surname without its particles ('de la Cruz' files under C), then given names."""
+    words = author.surname.split()
+    while len(words) > 1 and words[0].lower() in PARTICLES:
+        words = words[1:]
+    return (fold(" ".join(words)), fold(author.given))
+
+
+def assemble(project: Project) -> Book:
+    """Put the talks in book order and attach their sessions and times."""
+    settings, talks = project.settings, project.talks
+    order = settings.order or ("program" if project.program else "file")
+    by_id = {t.id: t for t in talks}
+    sections: list[Section] = []
+    entries: list[Entry] = []
+    if order == "program" and project.program:
+        placed: set[str] = set()
+        for day in project.program.days:
+            for session in day.sessions:
+                sections.append(Section(session.title, day.date, session))
+                for slot, start in zip(session.slots, _slot_times(session)):
+                    if slot.talk_id in by_id and slot.talk_id not in placed:
+                        placed.add(slot.talk_id)
+                        entries.append(
+                            Entry(by_id[slot.talk_id], len(sections) - 1, start, slot.duration)
+                        )
+        rest = [t for t in talks if t.id not in placed]
+        if rest:
+            sections.append(Section("Other abstracts"))
+            entries += [Entry(t, len(sections) - 1) for t in rest]
+    else:
+        sections.append(Section(None))
+        ordered = sorted(talks, key=_sort_key(order)) if order != "file" else list(talks)
+        entries = [Entry(t, 0) for t in ordered]
+    return Book(settings, project.root, tuple(sections), tuple(entries), project.program,
+                project.warnings)
+
+
+def _sort_key(order: str):  # type: ignore[no-untyped-def]
+    if order == "title":
+        return lambda t: (fold(t.title), t.id)
+    if order == "speaker":
+        return lambda t: (surname_key(t.presenters[0]), t.id)
+    return lambda t: t.id
+
+
+def _slot_times(session: Session) -> list[str | None]:
+    """Each slot's start: given, else the previous start plus its duration."""
+    times: list[str | None] = []
+    clock = _minutes(session.start)
+    for slot in session.slots:
+        if slot.start:
+            clock = _minutes(slot.start)
+        times.append(_clock(clock))
+        if clock is not None and slot.duration is not None:
+            clock += slot.duration
+        else:
+            clock = None
+    return times
+
+
+def _minutes(hhmm: str | None) -> int | None:
+    if not hhmm:
+        return None
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _clock(minutes: int | None) -> str | None:
+    return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"

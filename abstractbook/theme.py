@@ -1,0 +1,146 @@
+"""theme: book settings -> fonts registered with reportlab, text styles, page geometry.
+
+Everything about the look of the book that is not content lives here, built
+once per build: layout asks the theme for a style and a frame, never for a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from .model import FaceSet, Settings
+
+FACES = ("regular", "italic", "bold", "bold_italic", "mono")
+
+
+def shipped(name: str) -> Path:
+    """A folder installed with the package (`fonts`, `data`).
+
+    A wheel carries them inside the package; a source checkout (editable
+    install) has them beside it.
+    """
+    inside = Path(str(files("abstractbook"))) / name
+    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
+def default_text_faces() -> FaceSet:
+    d = shipped("fonts")
+    return FaceSet(d / "NotoSerif-Regular.ttf", d / "NotoSerif-Italic.ttf",
+                   d / "NotoSerif-Bold.ttf", d / "NotoSerif-BoldItalic.ttf")
+
+
+def default_heading_faces() -> FaceSet:
+    d = shipped("fonts")
+    return FaceSet(d / "NotoSans-Regular.ttf", None, d / "NotoSans-Bold.ttf", None)
+
+
+def mono_face() -> Path:
+    return shipped("fonts") / "NotoSansMono-Regular.ttf"
+
+
+@cache
+def register(path: Path) -> str:
+    """Register a TrueType file once per process; returns its reportlab font name."""
+    name = _font_name(path)
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    return name
+
+
+def _font_name(path: Path) -> str:
+    # The PDF shows this name (after the subset prefix): keep it the file's stem,
+    # made unique by its folder only when two different files share a stem.
+    stem = path.stem
+    other = _NAMES.setdefault(stem, path)
+    return stem if other == path else f"{stem}-{len(_NAMES)}"
+
+
+_NAMES: dict[str, Path] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    font: str  # reportlab font name
+    size: float
+    leading: float
+    color: str  # '#rrggbb'
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Fonts by role and face, sizes, colours and the page's geometry."""
+
+    settings: Settings
+    text: dict[str, str]  # face -> font name
+    heading: dict[str, str]
+    accent: str
+    ink: str
+    grey: str
+    body_size: float = 9.5
+    body_leading: float = 12.6
+
+    # -- geometry ------------------------------------------------------------
+    @property
+    def page_width(self) -> float:
+        return self.settings.page.width
+
+    @property
+    def page_height(self) -> float:
+        return self.settings.page.height
+
+    @property
+    def frame_width(self) -> float:
+        p = self.settings.page
+        return p.width - p.inner - p.outer
+
+    @property
+    def frame_height(self) -> float:
+        p = self.settings.page
+        return p.height - p.top - p.bottom
+
+    def frame_left(self, recto: bool) -> float:
+        """Mirrored margins: the inner margin is on the left of a recto page."""
+        p = self.settings.page
+        return p.inner if recto else p.outer
+
+    @property
+    def frame_top(self) -> float:
+        return self.settings.page.height - self.settings.page.top
+
+    # -- styles --------------------------------------------------------------
+    def body(self, face: str = "regular") -> Style:
+        return Style(self.text[face], self.body_size, self.body_leading, self.ink)
+
+    def small(self, face: str = "regular") -> Style:
+        return Style(self.text[face], 8.0, 10.4, self.ink)
+
+    def title(self) -> Style:
+        return Style(self.heading["bold"], 12.0, 14.6, self.accent)
+
+    def heading_style(self, size: float, face: str = "bold", color: str | None = None) -> Style:
+        return Style(self.heading[face], size, size * 1.22, color or self.accent)
+
+    def running(self) -> Style:
+        return Style(self.heading["regular"], 7.5, 9.0, self.grey)
+
+
+def make_theme(settings: Settings) -> Theme:
+    """Register the book's fonts (once per process) and fix its styles."""
+    text = settings.text_fonts or default_text_faces()
+    heading = settings.heading_fonts or default_heading_faces()
+    return Theme(settings, _faces(text), _faces(heading), settings.accent,
+                 "#1a1a1a", "#6b6b6b")
+
+
+def _faces(faces: FaceSet) -> dict[str, str]:
+    regular = register(faces.regular)
+    bold = register(faces.bold) if faces.bold else regular
+    italic = register(faces.italic) if faces.italic else regular
+    bold_italic = register(faces.bold_italic) if faces.bold_italic else bold
+    return {"regular": regular, "italic": italic, "bold": bold, "bold_italic": bold_italic,
+            "mono": register(mono_face())}

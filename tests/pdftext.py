@@ -1,0 +1,60 @@
+"""Reading the PDF as a reader would, with pypdf: text by page, positions, outline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf._page import PageObject
+
+
+@dataclass(frozen=True)
+class Fragment:
+    x: float
+    y: float
+    text: str
+    font: str
+    size: float
+
+
+def fragments(page: PageObject) -> list[Fragment]:
+    """Text pieces with their positions (points from the MediaBox's lower left)."""
+    out: list[Fragment] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not text.strip():
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        name = ""
+        if isinstance(font, dict):
+            name = str(font.get("/BaseFont", ""))
+        out.append(Fragment(x, y, text, name, size * abs(cm[3] or 1)))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+def lines(page: PageObject, below: float | None = None) -> list[str]:
+    """The page's lines, top to bottom, optionally only those below a height."""
+    rows: dict[int, list[Fragment]] = {}
+    for f in fragments(page):
+        if below is None or f.y < below:
+            rows.setdefault(round(f.y), []).append(f)
+    return ["".join(f.text for f in sorted(r, key=lambda f: f.x)).strip()
+            for _, r in sorted(rows.items(), key=lambda kv: -kv[0])]
+
+
+def squash(text: str) -> str:
+    """Text without whitespace or hyphens: compares across line breaks and hyphenation."""
+    return re.sub(r"[\s\-\u00ad]+", "", text)
+
+
+def normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def reader(path: Path) -> PdfReader:
+    return PdfReader(str(path))

@@ -1,0 +1,192 @@
+"""End to end on the sample book: what a reader of build/book.pdf sees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pypdf import PdfReader
+
+from abstractbook import pipeline
+from tests.pdftext import lines, normal, squash
+
+SAMPLE = pipeline.sample_project()
+
+
+def records() -> list[dict]:  # type: ignore[type-arg]
+    return [yaml.safe_load(p.read_text("utf-8"))
+            for p in sorted((SAMPLE / "abstracts").glob("*.yaml"))]
+
+
+def body_top(reader: PdfReader) -> float:
+    """Height of the text block's top: running heads sit above it."""
+    box = reader.pages[0].trimbox
+    return float(box.top) - 16 * 72 / 25.4 + 2
+
+
+def page_text(reader: PdfReader, index: int) -> str:
+    return "\n".join(lines(reader.pages[index], below=body_top(reader)))
+
+
+def toc_numbers(reader: PdfReader) -> dict[str, str]:
+    """Title -> the page number the contents print for it."""
+    labels = reader.page_labels
+    toc = " ".join(page_text(reader, i) for i, lab in enumerate(labels) if not lab.isdigit())
+    toc = normal(toc)
+    found = {}
+    for rec in records():
+        m = re.search(re.escape(normal(rec["title"])) + r"\s*(?:\.\s*)*\s*(\d+)", toc)
+        assert m, f"{rec['id']}: title not in the contents"
+        found[rec["title"]] = m.group(1)
+    return found
+
+
+def test_sample_has_25_talks_in_book_order(sample_build: pipeline.BuildResult) -> None:
+    ids = [e.talk.id for e in sample_build.book.entries]
+    assert len(ids) == 25
+    assert ids[0] == "yamins" and ids[-1] == "fee"
+
+
+def test_toc_numbers_point_to_the_titles(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    labels = reader.page_labels
+    for title, number in toc_numbers(reader).items():
+        index = labels.index(number)
+        assert squash(title) in squash(page_text(reader, index)), (title, number)
+        # ...and it is the first page that carries the title.
+        for earlier in range(index):
+            assert squash(title) not in squash(page_text(reader, earlier)) or not \
+                labels[earlier].isdigit()
+
+
+def test_outline_mirrors_toc(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    labels = reader.page_labels
+    numbers = toc_numbers(reader)
+    outline = [o for o in reader.outline if not isinstance(o, list)]
+    talks = [o for o in outline if o.title in numbers]
+    assert len(talks) == 25
+    for o in talks:
+        assert labels[reader.get_destination_page_number(o)] == numbers[o.title]
+    assert [o.title for o in talks] == [r["title"] for r in records()]
+
+
+def test_toc_entries_are_links_to_their_pages(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    labels = reader.page_labels
+    page_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    targets = set()
+    for i, lab in enumerate(labels):
+        if lab.isdigit():
+            break
+        for annot in reader.pages[i].get("/Annots", []) or []:
+            a = annot.get_object()
+            if a.get("/Subtype") == "/Link" and "/Dest" in a:
+                targets.add(labels[page_of[a["/Dest"][0].idnum]])
+    numbers = set(toc_numbers(reader).values())
+    assert numbers <= targets
+    assert len(targets - numbers) <= 1  # and the author index
+
+
+def test_page_labels_roman_then_arabic(sample_pdf: Path) -> None:
+    labels = PdfReader(sample_pdf).page_labels
+    front = [lab for lab in labels if not lab.isdigit()]
+    assert front == ["i", "ii", "iii", "iv"][: len(front)]
+    assert labels[len(front)] == "1"
+    assert labels[len(front):] == [str(n) for n in range(1, len(labels) - len(front) + 1)]
+    assert len(front) % 2 == 0  # page 1 is a recto
+
+
+def test_fonts_embedded_and_subset(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    seen = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            name = str(font["/BaseFont"])
+            seen.add(name)
+            assert re.match(r"^/?[A-Z]{6}\+", name), name
+            if font["/Subtype"] == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            desc = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in desc, name
+    assert any("NotoSerif" in n for n in seen) and any("NotoSans" in n for n in seen)
+
+
+def test_two_builds_are_byte_identical(sample_pdf: Path, tmp_path: Path) -> None:
+    again = pipeline.build(SAMPLE, tmp_path / "again.pdf")
+    assert again.output.read_bytes() == sample_pdf.read_bytes()
+
+
+def test_full_bodies_are_present(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    everything = squash(" ".join(page_text(reader, i) for i in range(len(reader.pages))))
+    for rec in records():
+        body = rec.get("body")
+        if body is None:
+            continue
+        for unit in re.split(r"\n\s*\n|^\s*(?:[-*]|\d+\.)\s+", body, flags=re.M):
+            assert squash(unit) in everything, (rec["id"], unit[:60])
+        if rec.get("notes"):
+            assert squash(rec["notes"]) in everything, rec["id"]
+
+
+def test_lists_keep_their_markers(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    text = "\n".join(page_text(reader, i) for i in range(len(reader.pages)))
+    assert re.search(r"^1\.\s*The layers of Deep Neural Networks", text, re.M)
+    assert re.search(r"^3\.\s*This compression by diffusion", text, re.M)
+    assert re.search(r"^•\s*Approximation Theory:", text, re.M)
+    assert re.search(r"^•\s*Can we train with large batch sizes", text, re.M)
+
+
+def test_missing_abstract_is_announced(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    text = normal(" ".join(page_text(reader, i) for i in range(len(reader.pages))))
+    assert "Perceptual learning in a mouse model: a progress report Adi Mizrahi " \
+        "The Hebrew University Abstract to be announced." in text
+
+
+def test_accented_names_print_as_themselves(sample_pdf: Path) -> None:
+    reader = PdfReader(sample_pdf)
+    text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+    for word in ("Tübingen", "Denève", "École Normale Supérieure"):
+        assert word in text
+
+
+def test_metadata(sample_pdf: Path) -> None:
+    meta = PdfReader(sample_pdf).metadata
+    assert meta is not None
+    assert meta.title == "Deep Learning and the Brain"
+    assert meta.subject == "Abstracts"
+
+
+def test_title_never_left_without_its_body(sample_pdf: Path) -> None:
+    """The page that starts an abstract also carries the first lines of its body."""
+    reader = PdfReader(sample_pdf)
+    labels = reader.page_labels
+    by_title = {r["title"]: r for r in records()}
+    for title, number in toc_numbers(reader).items():
+        body = by_title[title].get("body") or "Abstract to be announced."
+        first_words = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", body)[:80]
+        assert squash(first_words) in squash(page_text(reader, labels.index(number))), title
+
+
+def test_every_line_inside_the_text_block(sample_build: pipeline.BuildResult) -> None:
+    """No laid-out line starts left of the frame or ends right of it."""
+    from abstractbook.theme import make_theme
+
+    theme = make_theme(sample_build.book.settings)
+    for index, page in enumerate(sample_build.document.pages, start=1):
+        left = theme.frame_left(recto=index % 2 == 1)
+        right = left + theme.frame_width
+        for op in page.ops:
+            if op[0] != "text":
+                continue
+            _, x, y, avail, line = op
+            end = x + (avail if line.justify else line.width)
+            assert left - 0.01 <= x and end <= right + 0.01, (index, line.frags[0][0][:40])
+            assert line.width <= avail + 0.01
+            assert theme.settings.page.bottom - 1 <= y <= theme.page_height - 20
