@@ -12,7 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import pipeline
+from . import pipeline, scaffold
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
@@ -69,6 +69,19 @@ def build(
 
 
 @app.command()
+def new(directory: Annotated[Path, typer.Argument(help="The folder to create.")]) -> None:
+    """Scaffold a small working project to start from."""
+    try:
+        written = scaffold.write_project(directory)
+    except scaffold.NotEmptyError as e:
+        _err(str(e))
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"next: abstractbook build {directory}")
+
+
+@app.command()
 def check(
     project: ProjectArg = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
@@ -90,11 +103,18 @@ def check(
 def main() -> None:
     """Console entry point: Ctrl-C exits 130, and no traceback ever reaches the user."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         _err("interrupted; nothing was written.")
         sys.exit(130)
-    except Exception as e:  # a bug of ours: say so plainly, without a traceback
-        _err(f"internal error: {type(e).__name__}: {e}")
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:
+        show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):  # a command-line mistake
+            show()
+            sys.exit(exit_code)
+        _err(f"internal error: {type(e).__name__}: {e}")  # a bug of ours: no traceback
         _err("please report this with the project that caused it.")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -32,17 +32,22 @@ _WORD = re.compile(r"[^\W_]+")
 
 def affiliation_key(text: str) -> str:
     """What stays of an affiliation once case, accents, punctuation and abbreviations go."""
-    words = _WORD.findall(fold(text.replace("&", " and ")))
+    words = _WORD.findall(_fold(text.replace("&", " and ")))
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w not in _FILLER)
 
 
 def name_key(name: str) -> str:
     """A person's name without case, accents and punctuation ('Jean-Pierre' = 'Jean Pierre')."""
-    return " ".join(_WORD.findall(fold(name)))
+    return " ".join(_WORD.findall(_fold(name)))
 
 
 def title_key(title: str) -> str:
-    return " ".join(fold(title).split())
+    return " ".join(_fold(title).split())
+
+
+def _fold(text: str) -> str:
+    """`model.fold`, with the common all-ASCII case (nothing to decompose) made cheap."""
+    return text.casefold() if text.isascii() else fold(text)
 
 
 def check_spellings(reader: Reader, affiliations: Iterable[tuple[str, Node]],
@@ -74,14 +79,16 @@ def _variants(reader: Reader, occurrences: list[tuple[str, Node]],
     One warning per file and spelling: a variant repeated for five authors of one
     abstract is one mistake to fix, not five.
     """
+    keys: dict[str, str] = {}  # text -> its key; the same text recurs often
     groups: dict[str, Counter[str]] = {}
-    order: dict[str, int] = {}
     for text, _ in occurrences:
-        groups.setdefault(key(text), Counter())[text] += 1
-        order.setdefault(text, len(order))
+        if text not in keys:
+            keys[text] = key(text)
+        groups.setdefault(keys[text], Counter())[text] += 1
+    order = {text: i for i, text in enumerate(keys)}
     warned: set[tuple[str, str]] = set()
     for text, node in occurrences:
-        group_key = key(text)
+        group_key = keys[text]
         counts = groups[group_key]
         if len(counts) < 2 or not group_key:
             continue

@@ -64,12 +64,12 @@ def talk_key(talk_id: str) -> str:
 # -- paragraphs and blocks ----------------------------------------------------------
 
 
-def _spans(runs: tuple[Run, ...], style_of: dict[str, Style]) -> list[Span]:
+def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -> list[Span]:
     out = []
     for r in runs:
         st = style_of.get(r.style, style_of[REGULAR])
-        href = r.href
-        out.append(Span(r.text, st.font, st.size, st.color, 0.0, href))
+        color = link_color if r.href else st.color
+        out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
     return out
 
 
@@ -114,7 +114,7 @@ class Flow:
 
     def paragraph(self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float,
                   space: float) -> list[Item]:
-        spans = _spans(p.runs, smap)
+        spans = _spans(p.runs, smap, self.theme.accent)
         justify = p.kind == "text"
         lang = self.lang if p.kind == "text" else None
         avail = self.avail - indent
@@ -333,7 +333,7 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
 
     if "author_index" in s.back_matter and book.entries:
         labels = {tid: pages[first - 1].label for tid, (first, _) in spans.items()}
-        if len(pages) % 2 == 0:
+        if len(pages) % 2:  # the index opens on a recto
             pages.append(Page(str(len(pages) - front + 1), "blank"))
         for placed in paginate(author_index_items(book, theme, labels), theme.frame_height):
             pages.append(_page_from(str(len(pages) - front + 1), "back", placed, theme,

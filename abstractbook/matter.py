@@ -223,7 +223,7 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
     if name_w + nums_w + 16.0 <= avail:
         ops: list[Op] = [("text", 0.0, y, avail, break_lines(spans, avail, lang=None,
                                                                 justify=False)[0])]
-        leader = _leader(name_w, avail - nums_w, 0.0, st)
+        leader = _leader(name_w, avail - nums_w - 3.0, 0.0, st)
         if leader:
             ops.append((leader[0], leader[1], y, *leader[3:]))
         line = break_lines(nums, avail, lang=None, justify=False)[0]

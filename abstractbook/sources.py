@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias, cast
+from typing import NamedTuple, TypeAlias, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -35,6 +35,7 @@ MAX_DEPTH = 64
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCT = SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _MERGE = _TAG + "str", _TAG + "null", _TAG + "merge"
 _SCALARS = {
     _TAG + "int": _CONSTRUCT.construct_yaml_int,
     _TAG + "float": _CONSTRUCT.construct_yaml_float,
@@ -42,6 +43,9 @@ _SCALARS = {
     _TAG + "timestamp": _CONSTRUCT.construct_yaml_timestamp,
 }
 # Characters YAML refuses in a stream (its "printable" set, inverted).
+# What a double-quoted escape may produce but no text should hold: Unicode's Cc
+# category but tab and newline, and lone surrogates (which cannot be encoded).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
@@ -51,19 +55,29 @@ Value: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A YAML value with its place in the file.
+class Node(NamedTuple):
+    """A YAML value with its place in the file (a tuple: there are many, and they never change).
 
     `text` is the scalar as written (escapes resolved): YAML 1.1 reads `start: 9:00`
     as the number 540 and `title: 1984` as an int, and fields that want text read
-    this instead. `keys` says where each key of a mapping is written.
+    this instead. `keys` says where (line, column) each key of a mapping is written.
     """
 
     value: Value
-    location: SourceLocation
+    path: Path
+    line: int
+    column: int
     text: str = ""
-    keys: dict[str, SourceLocation] | None = None
+    keys: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def location(self) -> SourceLocation:
+        return SourceLocation(self.path, self.line, self.column)
+
+    def key_location(self, key: str) -> SourceLocation:
+        """Where `key` of this mapping is written (the mapping's start if unknown)."""
+        line, column = (self.keys or {}).get(key, (self.line, self.column))
+        return SourceLocation(self.path, line, column)
 
     @property
     def kind(self) -> str:
@@ -128,14 +142,15 @@ def parse(data: bytes, path: Path) -> Document:
         return Document(path, None, (_unprintable_problem(text, path),))
     except RecursionError:  # the pure-Python composer on absurd nesting
         return _failed(path, SourceLocation(path), f"nested deeper than {MAX_DEPTH} levels")
-    if composed is None or (isinstance(composed, ScalarNode) and composed.tag == _TAG + "null"):
+    if composed is None or (isinstance(composed, ScalarNode) and composed.tag == _NULL):
         return _failed(path, SourceLocation(path), "the file is empty")
     converter = _Converter(path)
     try:
-        converter.measure(composed, composed, 0)
+        if "&" in text:  # no anchors, no aliases: nothing to expand
+            converter.measure(composed, composed, 0)
+        root = converter.convert(composed, 0)
     except _Refused as exc:
         return Document(path, None, (exc.problem,))
-    root = converter.convert(composed)
     return Document(path, root, tuple(converter.problems))
 
 
@@ -173,10 +188,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem
     line = lines[mark.line] if mark.line < len(lines) else ""
     indent = len(line) - len(line.lstrip(" \t"))
     at_mark = line[mark.column : mark.column + 1]
-    if "\t" in line[:indent] or at_mark == "\t":
-        column = line.index("\t") + 1 if "\t" in line[:indent] else mark.column + 1
-        return error("tab character in indentation", SourceLocation(path, mark.line + 1, column),
+    if "\t" in line[:indent]:
+        return error("tab character in indentation",
+                     SourceLocation(path, mark.line + 1, line.index("\t") + 1),
                      "YAML indents with spaces only")
+    if at_mark == "\t":
+        return error("tab character where YAML does not allow one",
+                     SourceLocation(path, mark.line + 1, mark.column + 1),
+                     "use spaces, or put the text in quotes")
     if isinstance(exc, yaml.composer.ComposerError) and line.startswith(("---", "...")):
         return error("a second YAML document starts here; a file holds one",
                      SourceLocation(path, mark.line + 1, 1), f"remove the '{line[:3]}' line")
@@ -257,14 +276,19 @@ class _Converter:
         self.sizes[key] = size
         return size
 
-    def convert(self, node: yaml.Node) -> Node:
+    def convert(self, node: yaml.Node, depth: int) -> Node:
         if isinstance(node, ScalarNode):
             return self.scalar(node)
+        if depth >= MAX_DEPTH:
+            raise _Refused(error(f"nested deeper than {MAX_DEPTH} levels", self.where(node)))
+        mark = node.start_mark
         if isinstance(node, MappingNode):
             self.check_tag(node, _TAG + "map")
-            return self.mapping(node)
+            items, keys = self.mapping(node, depth)
+            return Node(items, self.path, mark.line + 1, mark.column + 1, keys=keys)
         self.check_tag(node, _TAG + "seq")
-        return Node([self.convert(item) for item in node.value], self.where(node))
+        values = [self.convert(item, depth + 1) for item in node.value]
+        return Node(values, self.path, mark.line + 1, mark.column + 1)
 
     def check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
@@ -275,45 +299,59 @@ class _Converter:
         raw: str = node.value
         tag: str = node.tag
         value: Value = raw
-        if tag == _TAG + "null":
+        if tag == _STR:
+            pass
+        elif tag == _NULL:
             value = None
         elif tag in _SCALARS:
             try:
                 value = cast(Value, _SCALARS[tag](node))
             except (ValueError, IndexError, KeyError, AttributeError, OverflowError):
                 value = raw  # e.g. 2019-02-30: a date-shaped string that is no date
-        elif tag != _TAG + "str":
-            self.check_tag(node, _TAG + "str")
-        return Node(value, self.where(node), raw)
+        else:
+            self.check_tag(node, _STR)
+        mark = node.start_mark
+        if node.style == '"':  # only escapes can bring in control characters
+            self.check_controls(raw, mark)
+        return Node(value, self.path, mark.line + 1, mark.column + 1, raw)
 
-    def mapping(self, node: MappingNode) -> Node:
+    def check_controls(self, text: str, mark: yaml.Mark) -> None:
+        found = _CONTROL.search(text)
+        if found is not None:
+            code = f"U+{ord(found.group()):04X}"
+            self.problems.append(error(f"control character {code} in the text",
+                                       SourceLocation(self.path, mark.line + 1, mark.column + 1),
+                                       "only tab and newline may be written as escapes"))
+
+    def mapping(self, node: MappingNode,
+                depth: int) -> tuple[dict[str, Node], dict[str, tuple[int, int]]]:
         """Keys in source order; a repeated key is an error; `<<` merges are honoured."""
         items: dict[str, Node] = {}
-        keys: dict[str, SourceLocation] = {}
-        merged: list[tuple[str, Node, SourceLocation]] = []
+        keys: dict[str, tuple[int, int]] = {}
+        merged: list[tuple[str, Node, tuple[int, int]]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                merged.extend(self.merge(self.convert(value_node)))
+            if key_node.tag == _MERGE:
+                merged.extend(self.merge(self.convert(value_node, depth + 1)))
                 continue
-            where = self.where(key_node)
+            mark = key_node.start_mark
+            where = (mark.line + 1, mark.column + 1)
             if not isinstance(key_node, ScalarNode):
                 self.problems.append(error("a key must be a plain name, not a list or mapping",
-                                           where))
+                                           SourceLocation(self.path, *where)))
                 continue
             name: str = key_node.value
-            value = self.convert(value_node)
+            value = self.convert(value_node, depth + 1)
             if name in keys:
-                first = keys[name]
-                self.problems.append(error(
-                    f"duplicate key '{name}' (first at line {first.line})", where))
+                self.problems.append(error(f"duplicate key '{name}' (first at line "
+                                           f"{keys[name][0]})", SourceLocation(self.path, *where)))
                 continue
             items[name], keys[name] = value, where
         for name, value, where in merged:
             if name not in keys:
                 items[name], keys[name] = value, where
-        return Node(items, self.where(node), keys=keys)
+        return items, keys
 
-    def merge(self, source: Node) -> Iterator[tuple[str, Node, SourceLocation]]:
+    def merge(self, source: Node) -> Iterator[tuple[str, Node, tuple[int, int]]]:
         """The pairs a `<<:` brings in; earlier mappings in a merge list win."""
         sources = source.value if isinstance(source.value, list) else [source]
         for item in sources:

@@ -19,8 +19,6 @@ POINTS_PER_UNIT = {"mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "pt": 1.0}
 _LENGTH = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([^\W\d]*)\s*")
 _CLOCK = re.compile(r"(\d{1,2}):(\d\d)")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
-# Unicode's Cc category but tab and newline, and lone surrogates (which cannot be encoded).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def suggest(word: str, options: Collection[str]) -> str | None:
@@ -51,12 +49,6 @@ def parse_length(text: str) -> tuple[float | None, str | None]:
     if not math.isfinite(points):
         return None, "is too large"
     return points, None
-
-
-def control_character(text: str) -> str | None:
-    """The first character no printed text should hold (tab and newline are fine)."""
-    found = _CONTROL.search(text)
-    return found.group() if found else None
 
 
 class Reader:
@@ -98,7 +90,7 @@ class Reader:
             if key in allowed:
                 known[key] = value
                 continue
-            where = node.keys[key] if node.keys else value.location
+            where = node.key_location(key)
             inside = f" in {label}" if label else ""
             self.error(where, f"unknown key '{key}'{inside}",
                        suggest(key, allowed) or f"expected {one_of(allowed)}")
@@ -109,19 +101,20 @@ class Reader:
         return known
 
     def text(self, node: Node | None, label: str, required: bool = False) -> str | None:
-        """Text as written: numbers, dates and yes/no read as their source text."""
+        """Text as written: numbers, dates and yes/no read as their source text.
+
+        (Control characters were refused when the file was loaded.)
+        """
         if node is None:
             return None
+        if type(node.value) is str and (not required or node.text.strip()):
+            return node.text
         if isinstance(node.value, (list, dict)):
             self.expected(node, label, "a string")
             return None
         if node.value is None or (required and not node.text.strip()):
             if required:
                 self.error(node, f"{label} is empty")
-            return None
-        bad = control_character(node.text)
-        if bad is not None:
-            self.error(node, f"{label}: control character U+{ord(bad):04X} in the text")
             return None
         return node.text
 
