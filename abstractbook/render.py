@@ -1,16 +1,22 @@
 """render: a laid-out `Document` -> PDF bytes. The only code that touches a canvas.
 
-Draws each page's operations, then adds what belongs to the file: bookmarks,
-page labels, boxes for the printer, metadata. `invariant` keeps the bytes
-identical for identical input.
+Each page's drawing is written as PDF operators through reportlab's documented
+route for TrueType subsets (`TTFont.splitString`, `getSubsetInternalName`).
+Every character of the book is assigned its subset code up front, in code-point
+order, so a page's operators depend on nothing but that page: they can be
+cached across builds and a cached rebuild gives the same bytes as a cold one.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from functools import cache
 
-from reportlab.lib.colors import Color, HexColor
+from reportlab import rl_config
+from reportlab.lib.colors import HexColor
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from .layout import Document, Op, Page
@@ -19,71 +25,136 @@ from .model import Settings
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 
+# page operators by (page content hash, character-set signature); see `render_pdf`
+StreamCache = dict[tuple[str, str], str]
+
 
 @cache
-def _color(hex_: str) -> Color:
-    return HexColor(hex_)
+def _rgb(hex_: str) -> str:
+    c = HexColor(hex_)
+    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
+
+
+def charsets(pages: Iterable[Page]) -> dict[str, str]:
+    """Every character each font draws, sorted: fixes the subset codes for the book."""
+    used: dict[str, set[str]] = {}
+    for page in pages:
+        for op in page.ops:
+            if op[0] == "text":
+                for text, font, *_ in op[4].frags:
+                    used.setdefault(font, set()).update(text)
+    return {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
 
 
 def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | None = None,
-               subject: str = "", author: str = "", keywords: str = "") -> bytes:
-    """Draw every page; returns the finished PDF's bytes."""
+               subject: str = "", author: str = "", keywords: str = "",
+               page_hash: Callable[[Page], str] | None = None,
+               cache: StreamCache | None = None) -> bytes:
+    """Draw every page; returns the finished PDF's bytes.
+
+    With `page_hash` and `cache`, a page whose content and character set are
+    unchanged reuses its operators from `cache`; new ones are added to it.
+    """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
-    trim = (border, border, border + p.width, border + p.height)
     out = io.BytesIO()
+    rl_config.useA85 = 0  # binary streams: smaller and faster to write
     # The initial font is ours, so no unembedded Helvetica is referenced.
     canv = Canvas(out, pagesize=(W, H), invariant=1, pageCompression=1, initialFontName=font,
-                  trimBox=trim if border else None,
+                  trimBox=(border, border, border + p.width, border + p.height),
                   bleedBox=(border - bleed, border - bleed, W - border + bleed,
-                            H - border + bleed) if border else None)
+                            H - border + bleed))
     canv.setTitle(title or settings.title)
     canv.setSubject(subject)
     canv.setAuthor(author)
     canv.setKeywords(keywords)
     canv.setCreator("abstractbook")
     canv.setProducer("abstractbook")
+    sets = charsets(doc.pages)
+    pdf_doc = canv._doc
+    for fname, chars in sets.items():
+        pdfmetrics.getFont(fname).splitString(chars, pdf_doc)
+    signature = repr(sorted(sets.items()))
     for page in doc.pages:
         if p.crop_marks:
             _crop_marks(canv, border, bleed, p.width, p.height)
         canv.saveState()
         canv.translate(border, border)
-        draw_page(canv, page)
+        key = (page_hash(page), signature) if page_hash and cache is not None else None
+        stream = cache.get(key) if cache is not None and key else None
+        if stream is None:
+            stream = page_stream(page, pdf_doc)
+            if cache is not None and key:
+                cache[key] = stream
+        canv.addLiteral(stream)
+        _annotate(canv, page)
         canv.restoreState()
         canv.showPage()
-    for title_, key, level in doc.outline:
-        canv.addOutlineEntry(title_, key, level=level, closed=False)
+    for title_, dest, level in doc.outline:
+        canv.addOutlineEntry(title_, dest, level=level, closed=False)
     canv.showOutline()
-    _page_labels(canv, doc)
-    canv.save()
-    return out.getvalue()
-
-
-def _page_labels(canv: Canvas, doc: Document) -> None:
-    """Roman numerals for the front matter, arabic from 1 for the rest."""
     if doc.front_pages:
         canv.addPageLabel(0, "ROMAN_LOWER", 1)
     if len(doc.pages) > doc.front_pages:
         canv.addPageLabel(doc.front_pages, "ARABIC", 1)
+    canv.save()
+    return out.getvalue()
 
 
-def draw_page(canv: Canvas, page: Page) -> None:
-    word_space = [0.0]  # Tw outlives a text object: reset it when a line needs none
+def page_stream(page: Page, pdf_doc: object) -> str:
+    """The page's drawing as PDF operators (text, rules, filled boxes)."""
+    out: list[str] = []
+    word_space = 0.0
     for op in page.ops:
         kind = op[0]
         if kind == "text":
-            _draw_line(canv, op, word_space)
+            word_space = _text(out, op, pdf_doc, word_space)
         elif kind == "rect":
             _, x, y, w, h, color = op
-            canv.setFillColor(_color(color))
-            canv.rect(x, y, w, h, stroke=0, fill=1)
+            out.append(f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q")
         elif kind == "rule":
             _, x1, y1, x2, y2, lw, color = op
-            canv.setStrokeColor(_color(color))
-            canv.setLineWidth(lw)
-            canv.line(x1, y1, x2, y2)
+            out.append(f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                       f"{fp_str(x2)} {fp_str(y2)} l S Q")
+    return "\n".join(out)
+
+
+def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
+    _, x, y, avail, line = op
+    assert isinstance(line, Line)
+    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+    if tw != word_space:  # Tw outlives a text object: set it whenever it changes
+        out.append(f"{fp_str(tw)} Tw")
+    current = None
+    color = None
+    for text, fname, size, rise, fcolor, _href in line.frags:
+        if fcolor != color:
+            out.append(f"{_rgb(fcolor)} rg")
+            color = fcolor
+        if rise:
+            out.append(f"{fp_str(rise)} Ts")
+        font = pdfmetrics.getFont(fname)
+        for subset, chunk in font.splitString(text, pdf_doc):
+            name = font.getSubsetInternalName(subset, pdf_doc)
+            if (name, size) != current:
+                out.append(f"{name} {fp_str(size)} Tf")
+                current = (name, size)
+            out.append(f"({escapePDF(chunk)}) Tj")
+        if rise:
+            out.append("0 Ts")
+    out.append("ET")
+    return tw
+
+
+def _annotate(canv: Canvas, page: Page) -> None:
+    """Destinations, links and images: objects of the file, not page operators."""
+    for op in page.ops:
+        kind = op[0]
+        if kind == "text":
+            _line_links(canv, op)
         elif kind == "dest":
             _, key, x, y = op
             canv.bookmarkHorizontal(key, x, y + 14.0)
@@ -95,29 +166,13 @@ def draw_page(canv: Canvas, page: Page) -> None:
             canv.drawImage(str(path), x, y, w, h, mask="auto", preserveAspectRatio=True)
 
 
-def _draw_line(canv: Canvas, op: Op, word_space: list[float]) -> None:
+def _line_links(canv: Canvas, op: Op) -> None:
     _, x, y, avail, line = op
-    assert isinstance(line, Line)
+    if not any(f[5] for f in line.frags):
+        return
     tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
-    t = canv.beginText(x, y)
-    if tw != word_space[0]:
-        t.setWordSpace(tw)
-        word_space[0] = tw
-    font = None
-    color = None
     cx = x
-    for text, fname, size, rise, fcolor, href in line.frags:
-        if (fname, size) != font:
-            t.setFont(fname, size)
-            font = (fname, size)
-        if fcolor != color:
-            t.setFillColor(_color(fcolor))
-            color = fcolor
-        if rise:
-            t.setRise(rise)
-        t.textOut(text)
-        if rise:
-            t.setRise(0)
+    for text, fname, size, _rise, _color, href in line.frags:
         fw = width(text, fname, size) + tw * text.count(" ")
         if href:
             rect = (cx, y - size * 0.25, cx + fw, y + size * 0.85)
@@ -126,13 +181,12 @@ def _draw_line(canv: Canvas, op: Op, word_space: list[float]) -> None:
             else:
                 canv.linkURL(href, rect, relative=1, thickness=0)
         cx += fw
-    canv.drawText(t)
 
 
 def _crop_marks(canv: Canvas, border: float, bleed: float, w: float, h: float) -> None:
     """Trim marks at the four corners, outside the bleed."""
     canv.saveState()
-    canv.setStrokeColor(_color("#000000"))
+    canv.setStrokeColorRGB(0, 0, 0)
     canv.setLineWidth(0.25)
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0

@@ -167,15 +167,15 @@ def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
 def _check_text_block(reader: Reader, page: PageSettings, where: Node) -> None:
     """Margins that leave no text block, or one too small to set text in, are errors."""
     for across, side_a, side_b, a, b, extent, minimum in (
-        ("width", "inner", "outer", page.inner, page.outer, page.width, MIN_TEXT_WIDTH),
-        ("height", "top", "bottom", page.top, page.bottom, page.height, MIN_TEXT_HEIGHT),
+        ("wide", "inner", "outer", page.inner, page.outer, page.width, MIN_TEXT_WIDTH),
+        ("high", "top", "bottom", page.top, page.bottom, page.height, MIN_TEXT_HEIGHT),
     ):
         if a + b >= extent:
             reader.error(where, f"page.margins: {side_a} + {side_b} ({_mm(a + b)}) leave no "
-                                f"room on a page {_mm(extent)} in {across}")
+                                f"room: the page is {_mm(extent)} {across}")
         elif extent - a - b < minimum:
             reader.error(where, f"page.margins: the text block is only {_mm(extent - a - b)} "
-                                f"in {across}; it needs at least {_mm(minimum)}",
+                                f"{across}; it needs at least {_mm(minimum)}",
                          f"make the {side_a} or {side_b} margin smaller")
 
 
@@ -209,7 +209,7 @@ def _accent(reader: Reader, node: Node | None) -> str:
         return Settings.accent
     if accent.value is None:
         reader.error(accent, "colors.accent is empty",
-                     'quote the colour: "#1f4e79" (an unquoted # starts a comment)')
+                     'an unquoted # starts a comment: write accent: "#1f4e79"')
         return Settings.accent
     value = reader.text(accent, "colors.accent")
     if value is None:

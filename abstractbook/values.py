@@ -23,11 +23,17 @@ _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 def suggest(word: str, options: Collection[str]) -> str | None:
     """A 'did you mean' hint for a misspelt key or value, or None."""
+    close = closest(word, options)
+    return f"did you mean '{close}'?" if close else None
+
+
+def closest(word: str, options: Collection[str]) -> str | None:
+    """The option `word` was most likely meant to be: same letters in another case, or close."""
     lowered = {o.lower(): o for o in options}
     if word.lower() in lowered:
-        return f"did you mean '{lowered[word.lower()]}'?"
+        return lowered[word.lower()]
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return close[0] if close else None
 
 
 def one_of(options: Sequence[str]) -> str:
@@ -86,17 +92,19 @@ class Reader:
             self.expected(node, label, "a mapping", _mapping_hint(node))
             return None
         known: dict[str, Node] = {}
+        meant: set[str] = set()  # keys a misspelt key probably stands for
         for key, value in entries.items():
             if key in allowed:
                 known[key] = value
                 continue
-            where = node.key_location(key)
+            close = closest(key, allowed)
             inside = f" in {label}" if label else ""
-            self.error(where, f"unknown key '{key}'{inside}",
-                       suggest(key, allowed) or f"expected {one_of(allowed)}")
+            self.error(node.key_location(key), f"unknown key '{key}'{inside}",
+                       f"did you mean '{close}'?" if close else f"expected {one_of(allowed)}")
+            meant.add(close or "")
         prefix = f"{label}: " if label else ""
         for key in required:
-            if key not in entries:
+            if key not in entries and key not in meant:
                 self.error(node, f"{prefix}missing required key '{key}'")
         return known
 
@@ -226,9 +234,11 @@ class Reader:
             return None
         points, reason = parse_length(node.text)
         if points is None:
-            hint = "use mm, cm, in or pt"
+            hint = None
             if reason == "has no unit":
                 hint = f"write {node.text.strip()}mm, or use cm, in or pt"
+            elif reason and reason.startswith("has an unknown unit"):
+                hint = "use mm, cm, in or pt"
             self.error(node, f"{label}: '{node.text}' {reason}", hint)
             return None
         if points < 0:
