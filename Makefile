@@ -21,6 +21,10 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# SPEC §5's figures: whole-process timings on synthetic corpora (build/bench/), a few minutes.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check abstractbook tests
 	$(BIN)/ruff format --check abstractbook tests

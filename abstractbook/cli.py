@@ -12,7 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import pipeline, scaffold
+from . import export, pipeline, scaffold
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
@@ -50,8 +50,11 @@ def build(
     output: Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")] = Path(
         "build/book.pdf"
     ),
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the change report as JSON.")
+    ] = None,
 ) -> None:
-    """Typeset the booklet (default output build/book.pdf)."""
+    """Typeset the booklet (default output build/book.pdf) and report what changed."""
     try:
         result = pipeline.build(_project(project), output)
     except InputError as e:
@@ -66,6 +69,12 @@ def build(
         f"{result.output}: {result.pages} pages, {n} abstracts{warned}, "
         f"{result.seconds:.2f} s"
     )
+    if result.report is not None:
+        for line in result.report.lines():
+            typer.echo(f"  {line}")
+    if report is not None:
+        text = result.report.to_json() if result.report else "null\n"
+        export.write_atomic(report, text.encode("utf-8"))
 
 
 @app.command()

@@ -10,7 +10,7 @@ and the per-talk export, and cacheable across builds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .lines import Line, Span, break_lines, width
 from .markup import ITALIC, BOLD, BOLD_ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
@@ -28,8 +28,7 @@ from .theme import Style, Theme
 Op = tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """A slice of the flow: ops at x from the frame's left, y down from the item's top."""
 
     height: float

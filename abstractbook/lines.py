@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -40,8 +41,9 @@ class Span:
 Frag = tuple[str, str, float, float, str, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
+    """A laid-out line (a named tuple: pickles fast into the rebuild cache)."""
+
     frags: tuple[Frag, ...]
     width: float  # natural width, spaces included
     spaces: int  # stretchable spaces (U+0020) in the line

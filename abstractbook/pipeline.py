@@ -1,18 +1,31 @@
-"""The stages on one screen: load -> validate -> model -> lay out -> render -> export."""
+"""The stages on one screen: load -> validate -> model -> lay out -> render -> export.
+
+This is also the one place for the rebuild cache: laid-out talks and page
+operators, keyed by content hashes, kept beside the output and safe to delete.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from . import export
+from . import __version__, export
 from .errors import Problem
 from .layout import Document, Item, lay_out, layout_talk
+from .manifest import ChangeReport, compare, dump, make_manifest, page_hash, read_manifest, sha
+from .manifest import talk_hash
 from .model import Book, assemble
-from .render import render_pdf
+from .render import StreamCache, render_pdf
 from .schema import validate
-from .theme import make_theme, shipped
+from .theme import Theme, make_theme, shipped
+
+CACHE_FORMAT = 1
 
 
 def sample_project() -> Path:
@@ -25,40 +38,115 @@ def load_book(root: Path) -> Book:
     return assemble(validate(root))
 
 
-@dataclass(frozen=True)
+def manifest_path(output: Path) -> Path:
+    """build/book.pdf -> build/book.manifest.json (SPEC §4)."""
+    return output.with_name(output.stem + ".manifest.json")
+
+
+@dataclass
 class BuildResult:
     book: Book
     document: Document
     output: Path
     pages: int
     seconds: float
+    manifest: dict[str, Any]
+    report: ChangeReport | None = None  # None: no earlier build to compare with
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return self.book.warnings
 
 
-def typeset(book: Book) -> tuple[Document, bytes]:
-    """lay out + render: the book's pages and its PDF bytes."""
-    theme = make_theme(book.settings)
-    talk_items: dict[str, tuple[Item, ...]] = {
-        e.talk.id: layout_talk(e.talk, theme) for e in book.entries
-    }
-    document = lay_out(book, theme, talk_items)
+@dataclass
+class Cache:
+    """Laid-out talks and page operators from earlier builds, keyed by content.
+
+    Anything unreadable, from another version or for other settings, is ignored:
+    the cache can only save time, never change the output.
+    """
+
+    path: Path | None
+    key: str
+    talks: dict[str, tuple[Item, ...]] = field(default_factory=dict)
+    streams: StreamCache = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None, key: str) -> Cache:
+        empty = cls(path, key)
+        if path is None:
+            return empty
+        try:
+            with path.open("rb") as f:
+                data = pickle.load(f)
+            if data["key"] != key:
+                return empty
+            return cls(path, key, dict(data["talks"]), dict(data["streams"]))
+        except Exception:  # a missing, stale or damaged cache is no cache
+            return empty
+
+    def save(self, used_talks: set[str], used_pages: set[str]) -> None:
+        """Keep what this build used, so the cache does not grow without bound."""
+        if self.path is None:
+            return
+        data = {"key": self.key,
+                "talks": {k: v for k, v in self.talks.items() if k in used_talks},
+                "streams": {k: v for k, v in self.streams.items() if k[0] in used_pages}}
+        try:
+            export.write_atomic(self.path, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the book is written; a cache that cannot be saved costs only time
+
+
+def settings_hash(book: Book, theme: Theme) -> str:
+    """Everything besides the records that shapes the pages: settings and font files."""
     s = book.settings
+    portable = dataclasses.replace(s, logo=None, text_fonts=None, heading_fonts=None,
+                                   fallback_fonts=())
+    files = [_file_hash(p) for p in theme.files + s.fallback_fonts]
+    logo = _file_hash(s.logo) if s.logo else ""
+    return sha(repr((CACHE_FORMAT, __version__, portable, files, logo)))
+
+
+@cache
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, list[str]]:
+    """lay out + render: pages, PDF bytes and page hashes. Fills `cache` as it goes."""
+    talk_items: dict[str, tuple[Item, ...]] = {}
+    for e in book.entries:
+        h = talk_hash(e.talk)
+        items = cache.talks.get(h)
+        if items is None:
+            items = cache.talks[h] = layout_talk(e.talk, theme)
+        talk_items[e.talk.id] = items
+    document = lay_out(book, theme, talk_items)
+    hashes = [page_hash(p) for p in document.pages]
+    s = book.settings
+    keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
     pdf = render_pdf(document, s, theme.text["regular"], subject=s.subtitle or "Abstracts",
-                     author="; ".join(s.organisers),
-                     keywords=", ".join(sorted({k for t in book.talks for k in t.keywords})))
-    return document, pdf
+                     author="; ".join(s.organisers), keywords=keywords,
+                     page_hashes=hashes, cache=cache.streams)
+    return document, pdf, hashes
 
 
-def build(root: Path, output: Path) -> BuildResult:
+def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     """Typeset the booklet and write it atomically; the old PDF survives any failure."""
     started = time.perf_counter()
     book = load_book(root)
-    document, pdf = typeset(book)
+    theme = make_theme(book.settings)
+    key = settings_hash(book, theme)
+    cache_file = output.parent / ".abstractbook-cache" / (output.name + ".pickle")
+    cache = Cache.load(cache_file if use_cache else None, key)
+    document, pdf, hashes = typeset(book, theme, cache)
+    manifest = make_manifest(book, document, key, hashes)
+    mpath = manifest_path(output)
+    old = read_manifest(mpath) if output.exists() else None
     export.write_atomic(output, pdf)
+    export.write_atomic(mpath, dump(manifest))
+    cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
+    report = compare(old, manifest) if old else None
     return BuildResult(book, document, output, len(document.pages),
-                       time.perf_counter() - started)
-
-
+                       time.perf_counter() - started, manifest, report)

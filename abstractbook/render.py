@@ -10,7 +10,7 @@ cached across builds and a cached rebuild gives the same bytes as a cold one.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 
 from reportlab import rl_config
@@ -48,11 +48,11 @@ def charsets(pages: Iterable[Page]) -> dict[str, str]:
 
 def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | None = None,
                subject: str = "", author: str = "", keywords: str = "",
-               page_hash: Callable[[Page], str] | None = None,
+               page_hashes: list[str] | None = None,
                cache: StreamCache | None = None) -> bytes:
     """Draw every page; returns the finished PDF's bytes.
 
-    With `page_hash` and `cache`, a page whose content and character set are
+    With `page_hashes` and `cache`, a page whose content and character set are
     unchanged reuses its operators from `cache`; new ones are added to it.
     """
     p = settings.page
@@ -74,15 +74,17 @@ def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | Non
     canv.setProducer("abstractbook")
     sets = charsets(doc.pages)
     pdf_doc = canv._doc
-    for fname, chars in sets.items():
-        pdfmetrics.getFont(fname).splitString(chars, pdf_doc)
+    for fname, chars in sets.items():  # codes and font resource names, in a fixed order
+        font = pdfmetrics.getFont(fname)
+        for subset in sorted({sub for sub, _ in font.splitString(chars, pdf_doc)}):
+            font.getSubsetInternalName(subset, pdf_doc)
     signature = repr(sorted(sets.items()))
-    for page in doc.pages:
+    for index, page in enumerate(doc.pages):
         if p.crop_marks:
             _crop_marks(canv, border, bleed, p.width, p.height)
         canv.saveState()
         canv.translate(border, border)
-        key = (page_hash(page), signature) if page_hash and cache is not None else None
+        key = (page_hashes[index], signature) if page_hashes and cache is not None else None
         stream = cache.get(key) if cache is not None and key else None
         if stream is None:
             stream = page_stream(page, pdf_doc)

@@ -19,7 +19,7 @@ from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
 from .model import Author, Day, Program, Project, Session, Settings, Slot, Talk
 from .settings import BookFile, nearby_file, read_book
-from .sources import Document, Node, load
+from .sources import Document, Node, load, path_kind
 from .values import Reader, suggest
 
 RECORD_KEYS = ("id", "title", "authors", "body", "notes", "keywords", "type", "board")
@@ -77,7 +77,7 @@ def _collector_paused() -> Iterator[None]:
 def _validate(root: Path) -> Project:
     reader = Reader()
     program_path = root / "program.yaml"
-    has_program = program_path.is_file()
+    has_program = path_kind(program_path) == "file"
     book = _book(reader, root, has_program)
     abstracts = book.abstracts if book else root / "abstracts"
     records: list[_Record] = []
@@ -117,11 +117,11 @@ def _loaded(reader: Reader, path: Path) -> Node | None:
 
 def _book(reader: Reader, root: Path, has_program: bool) -> BookFile | None:
     path = root / "book.yaml"
-    if not path.is_file():
+    if path_kind(path) != "file":
         where = SourceLocation(path)
-        if not root.is_dir():
+        if path_kind(root) != "folder":
             reader.error(where, f"no project folder at {root}")
-        elif (root / "book.yml").is_file():
+        elif path_kind(root / "book.yml") == "file":
             reader.error(where, "book.yaml not found", "rename book.yml to book.yaml")
         else:
             reader.error(where, "book.yaml not found: every book project needs one")
@@ -133,23 +133,34 @@ def _book(reader: Reader, root: Path, has_program: bool) -> BookFile | None:
 def _abstract_files(reader: Reader, root: Path, book: BookFile | None,
                     abstracts: Path) -> list[Path]:
     """Every abstract file, in the order of its path's text (never the file system's)."""
-    if abstracts.is_file():
+    kind = path_kind(abstracts)
+    if kind == "file":
         files = [abstracts]
-    elif abstracts.is_dir():
-        special = {root / "book.yaml", root / "program.yaml"}
-        files = sorted((path for path in abstracts.rglob("*")
-                        if path.suffix.lower() in RECORD_SUFFIXES and path not in special
-                        and not _hidden(path.relative_to(abstracts)) and path.is_file()),
-                       key=lambda path: path.relative_to(abstracts).as_posix())
+    elif kind == "folder":
+        files = _record_files(reader, root, abstracts)
         if not files:
             reader.warn(SourceLocation(abstracts), "no abstract files (.yaml) in this folder")
+    elif book is None:  # book.yaml is missing or broken: that is the problem to report
+        files = []
     else:
-        where = book.abstracts_node if book and book.abstracts_node else None
+        where = book.abstracts_node
         name = where.text if where else "abstracts/"
         reader.error(where or SourceLocation(root / "book.yaml"),
                      f"abstracts: no file or folder {name}", nearby_file(abstracts, name))
         files = []
     return files
+
+
+def _record_files(reader: Reader, root: Path, folder: Path) -> list[Path]:
+    special = {root / "book.yaml", root / "program.yaml"}
+    try:
+        found = [path for path in folder.rglob("*")
+                 if path.suffix.lower() in RECORD_SUFFIXES and path not in special
+                 and not _hidden(path.relative_to(folder)) and path_kind(path) == "file"]
+    except OSError as exc:
+        reader.error(SourceLocation(folder), f"cannot list the folder: {exc.strerror}")
+        return []
+    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
 
 
 def _hidden(relative: Path) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyphen
 
 from .model import MM, FaceSet, PageSettings, Settings
-from .sources import Node
+from .sources import Node, path_kind
 from .values import Reader, one_of, suggest
 
 PAGE_SIZES = {"A4": (595.28, 841.89), "A5": (419.53, 595.28), "B5": (498.90, 708.66),
@@ -292,7 +292,7 @@ def _file(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
     if name is None or node is None:
         return None
     path = root / name
-    if path.is_file():
+    if path_kind(path) == "file":
         return path
     reader.error(node, f"{label}: file not found: {name}", nearby_file(path, name))
     return None
@@ -301,8 +301,9 @@ def _file(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
 def nearby_file(path: Path, name: str) -> str | None:
     """'did you mean' for a misspelt file `name`, from the files beside where `path` would be."""
     try:
-        siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
-    except OSError:
+        folder = path_kind(path.parent) == "folder"
+        siblings = [p.name for p in path.parent.iterdir()] if folder else []
+    except (OSError, ValueError):
         return None
     close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.6)
     if not close:

@@ -112,6 +112,16 @@ class Document:
     problems: tuple[Problem, ...] = ()
 
 
+def path_kind(path: Path) -> str | None:
+    """'file', 'folder' or None; a name the system refuses (too long, say) is simply absent."""
+    try:
+        if path.is_file():
+            return "file"
+        return "folder" if path.is_dir() else None
+    except (OSError, ValueError):
+        return None
+
+
 def load(path: Path) -> Document:
     """Read and parse one YAML file; every problem is returned, none raised."""
     try:
@@ -122,6 +132,8 @@ def load(path: Path) -> Document:
                 return _failed(path, SourceLocation(path), _too_big(size))
     except OSError as exc:
         return _failed(path, SourceLocation(path), f"cannot read the file: {exc.strerror}")
+    except ValueError:  # a NUL in the name
+        return _failed(path, SourceLocation(path), "cannot read the file: invalid name")
     return parse(data, path)
 
 

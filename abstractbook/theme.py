@@ -78,6 +78,7 @@ class Theme:
     settings: Settings
     text: dict[str, str]  # face -> font name
     heading: dict[str, str]
+    files: tuple[Path, ...]  # the font files behind them
     accent: str
     ink: str
     grey: str
@@ -133,7 +134,9 @@ def make_theme(settings: Settings) -> Theme:
     """Register the book's fonts (once per process) and fix its styles."""
     text = settings.text_fonts or default_text_faces()
     heading = settings.heading_fonts or default_heading_faces()
-    return Theme(settings, _faces(text), _faces(heading), settings.accent,
+    files = tuple(sorted({p for fs in (text, heading) for p in
+                          (fs.regular, fs.italic, fs.bold, fs.bold_italic) if p} | {mono_face()}))
+    return Theme(settings, _faces(text), _faces(heading), files, settings.accent,
                  "#1a1a1a", "#6b6b6b")
 
 

@@ -271,7 +271,7 @@ def authors(rng: random.Random) -> list[dict[str, Any]]:
     if n > 1 and rng.random() < 0.1:
         people[rng.randrange(1, n)]["presenting"] = True
     # Keys in the order a person would write them.
-    order = ("name", "affiliations", "presenting", "family")
+    order = ("name", "family", "affiliations", "presenting")
     return [{k: p[k] for k in order if k in p} for p in people]
 
 

@@ -1,0 +1,167 @@
+"""Manifest, change report, rebuild cache, determinism and atomic output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from abstractbook import export, pipeline
+from abstractbook.errors import InputError
+from abstractbook.manifest import compare
+
+SAMPLE = pipeline.sample_project()
+
+
+def copy_sample(dest: Path) -> Path:
+    shutil.copytree(SAMPLE, dest)
+    return dest
+
+
+def edit(project: Path, name: str, old: str, new: str) -> None:
+    path = project / "abstracts" / name
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_manifest_matches_the_pdf(sample_build: pipeline.BuildResult) -> None:
+    manifest = json.loads(pipeline.manifest_path(sample_build.output).read_text("utf-8"))
+    reader = PdfReader(sample_build.output)
+    assert manifest["format"] == 1
+    assert [p["label"] for p in manifest["pages"]] == reader.page_labels
+    assert [p["index"] for p in manifest["pages"]] == list(range(1, len(reader.pages) + 1))
+    assert len(manifest["abstracts"]) == 25
+    outline = {o.title: reader.get_destination_page_number(o) + 1 for o in reader.outline
+               if not isinstance(o, list)}
+    for entry in manifest["abstracts"].values():
+        assert outline[entry["title"]] == entry["first_page"] <= entry["last_page"]
+        assert set(entry["fields"]) == {"title", "authors", "body", "notes", "meta"}
+
+
+def test_one_edit_reports_that_abstract_and_its_pages(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    first = pipeline.build(project, out)
+    assert first.report is None
+    edit(project, "15-weiss.yaml", "generalization is not guaranteed", "generalization is never guaranteed")
+    second = pipeline.build(project, out)
+    report = second.report
+    assert report is not None
+    assert [(i, f) for i, _, f in report.changed] == [("weiss", ["body"])]
+    assert not report.added and not report.removed and not report.moved
+    weiss = second.manifest["abstracts"]["weiss"]
+    assert report.pages == [(weiss["first_page"], weiss["last_page"])]
+
+
+def test_title_change_reaches_the_contents(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, out)
+    edit(project, "23-yu.yaml", "title: Neural constraints on learning",
+         "title: Neural constraints on motor learning")
+    report = pipeline.build(project, out).report
+    assert report is not None
+    assert [(i, f) for i, _, f in report.changed] == [("yu", ["title"])]
+    labels = [a for a, _ in report.page_labels]
+    assert any(not lab.isdigit() for lab in labels)  # a contents page
+    assert "Neural constraints on motor learning" in " ".join(report.lines())
+
+
+def test_added_and_removed(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, out)
+    (project / "abstracts" / "25-fee.yaml").unlink()
+    (project / "abstracts" / "26-new.yaml").write_text(
+        "id: newcomer\ntitle: A late arrival\nauthors: [{name: Late Speaker}]\nbody: Hello.\n",
+        "utf-8")
+    report = pipeline.build(project, out).report
+    assert report is not None
+    assert [i for i, _ in report.added] == ["newcomer"]
+    assert [i for i, _ in report.removed] == ["fee"]
+
+
+def test_cached_rebuild_gives_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    edit(project, "06-saxe.yaml", "Learning even a simple task", "Learning even one simple task")
+    rebuilt = pipeline.build(project, warm)
+    cold = pipeline.build(project, tmp_path / "cold" / "book.pdf", use_cache=False)
+    assert warm.read_bytes() == cold.output.read_bytes()
+    assert rebuilt.manifest == cold.manifest
+
+
+def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    out = tmp_path / "book.pdf"
+    pipeline.build(SAMPLE, out)
+    reference = out.read_bytes()
+    caches = list((tmp_path / ".abstractbook-cache").iterdir())
+    assert caches
+    for c in caches:
+        c.write_bytes(b"\x80\x04garbage" + c.read_bytes()[:100])
+    pipeline.build(SAMPLE, out)
+    assert out.read_bytes() == reference
+
+
+def test_same_bytes_whatever_the_folder_and_hash_seed(tmp_path: Path) -> None:
+    outputs = []
+    for n, seed in enumerate(("0", "12345")):
+        project = copy_sample(tmp_path / f"place{n}" / "deeper" / "book")
+        out = tmp_path / f"out{n}" / "book.pdf"
+        env = dict(os.environ, PYTHONHASHSEED=seed, LC_ALL="C", TZ="Pacific/Auckland")
+        subprocess.run([sys.executable, "-m", "abstractbook", "build", str(project), "-o",
+                        str(out)], check=True, env=env, capture_output=True)
+        outputs.append((out.read_bytes(), pipeline.manifest_path(out).read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_failed_build_leaves_the_previous_pdf(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, out)
+    before = out.read_bytes(), pipeline.manifest_path(out).read_bytes()
+    edit(project, "01-yamins.yaml", "id: yamins", "id: Not An Id")
+    with pytest.raises(InputError):
+        pipeline.build(project, out)
+    assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".abstractbook-cache", "book.manifest.json", "book.pdf"]
+
+
+def test_interrupted_write_leaves_no_partial_file(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"old")
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]
+
+
+def test_compare_pure() -> None:
+    def manifest(pages: list[str], abstracts: dict[str, tuple[int, int, str]]) -> dict:  # type: ignore[type-arg]
+        return {"format": 1, "settings": "s",
+                "pages": [{"index": i, "label": str(i), "hash": h}
+                          for i, h in enumerate(pages, 1)],
+                "abstracts": {k: {"title": k, "first_page": a, "last_page": b, "hash": h,
+                                  "fields": {"body": h}} for k, (a, b, h) in abstracts.items()}}
+    old = manifest(["a", "b", "c"], {"x": (1, 1, "h1"), "y": (2, 3, "h2")})
+    new = manifest(["a", "B", "c", "d"], {"x": (1, 1, "h1"), "y": (2, 4, "h3")})
+    r = compare(old, new)
+    assert r.pages == [(2, 2), (4, 4)]
+    assert r.moved == [("y", "2-3", "2-4")]
+    assert [(i, f) for i, _, f in r.changed] == [("y", ["body"])]
+    assert compare(new, new).unchanged
