@@ -148,9 +148,15 @@ def toc_items(book: Book, theme: Theme) -> list[Item]:
         for e in entries:
             items.append(_toc_entry(e.talk.title, e.talk.speaker, talk_key(e.talk.id),
                                     entry_st, who_st, avail))
-    if "author_index" in book.settings.back_matter and book.entries:
-        items.append(_toc_entry("Author index", "", "author-index", entry_st, who_st, avail,
-                                space=10.0))
+    backs = {"author_index": ("Author index", "author-index", True),
+             "keyword_index": ("Keyword index", "keyword-index",
+                               any(e.talk.keywords for e in book.entries))}
+    space = 10.0
+    for part in book.settings.back_matter:
+        title, dest, present = backs[part]
+        if present and book.entries:
+            items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space=space))
+            space = 5.0
     return items
 
 
@@ -179,28 +185,121 @@ def _toc_entry(title: str, who: str, key: str, st: Style, who_st: Style, avail: 
     return Item(height, tuple(ops), space=space)
 
 
-# -- author index -------------------------------------------------------------------
+# -- programme ----------------------------------------------------------------------
 
 
-def author_index_items(book: Book, theme: Theme, labels: dict[str, str]) -> list[Item]:
-    """Every author, 'Surname, Given', sorted with accents folded; page numbers link."""
+def program_items(book: Book, theme: Theme) -> list[Item]:
+    """Per day, each session with time, room and chair, and its talks with times."""
     t = theme
     avail = t.frame_width
-    people: dict[tuple[tuple[str, str], str], dict[str, str]] = {}
+    items = [_heading_item("Programme", t.heading_style(16.0), avail, 0.0, dest="programme")]
+    items[0] = items[0]._replace(height=items[0].height + 6.0)
+    time_st = Style(t.heading["regular"], 8.0, 10.6, t.grey)
+    title_st = Style(t.text[REGULAR], 8.5, 10.6, t.ink)
+    who_st = Style(t.text[ITALIC], 7.8, 9.8, t.grey)
+    session_st = t.heading_style(9.5)
+    col = 34.0
+    last_day = None
+    for sec_i, section in enumerate(book.sections):
+        entries = [e for e in book.entries if e.section == sec_i]
+        session = section.session
+        if section.day and section.day != last_day:
+            items.append(_heading_item(day_heading(section.day), t.heading_style(11.5), avail,
+                                       14.0 if len(items) > 1 else 0.0))
+            last_day = section.day
+        if not entries and session is None:
+            continue
+        title = section.title or ""
+        start = session.start if session and session.start else ""
+        head: list[Op] = []
+        lines = break_lines([Span(title, session_st.font, session_st.size, session_st.color)],
+                            avail - col, lang=None, justify=False)
+        y = session_st.leading * 0.8
+        if start:
+            head.append(_text(start, Style(session_st.font, session_st.size,
+                                           session_st.leading, session_st.color), 0.0, y, col))
+        head += [("text", col, y + i * session_st.leading, avail - col, ln)
+                 for i, ln in enumerate(lines)]
+        height = session_st.leading * len(lines)
+        details = [d for d in ((session.room if session else None),
+                               (f"Chair: {session.chair}" if session and session.chair else None))
+                   if d]
+        if details:
+            for ln in break_lines([Span(" · ".join(details), who_st.font, who_st.size,
+                                        who_st.color)], avail - col, lang=None, justify=False):
+                head.append(("text", col, height + who_st.leading * 0.8, avail - col, ln))
+                height += who_st.leading
+        items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
+        for e in entries:
+            items.append(_program_talk(e.start or "", e.talk.title, e.talk.speaker,
+                                       talk_key(e.talk.id), time_st, title_st, who_st, avail,
+                                       col))
+    return items
+
+
+def _program_talk(start: str, title: str, who: str, key: str, time_st: Style,
+                  title_st: Style, who_st: Style, avail: float, col: float) -> Item:
+    text_avail = avail - col - NUMBER_COLUMN
+    y = title_st.leading * 0.8
+    ops: list[Op] = []
+    if start:
+        ops.append(_text(start, time_st, 0.0, y, col))
+    lines = break_lines([Span(title, title_st.font, title_st.size, title_st.color)],
+                        text_avail, lang=None, justify=False)
+    ops += [("text", col, y + i * title_st.leading, text_avail, ln)
+            for i, ln in enumerate(lines)]
+    ops.append(("ref", key, avail, y, title_st.font, title_st.size, title_st.color))
+    height = title_st.leading * len(lines)
+    for ln in break_lines([Span(who, who_st.font, who_st.size, who_st.color)], text_avail,
+                          lang=None, justify=False):
+        ops.append(("text", col, height + who_st.leading * 0.8, text_avail, ln))
+        height += who_st.leading
+    ops.append(("link", 0.0, 0.0, avail, height, key))
+    return Item(height, tuple(ops), space=3.5)
+
+
+# -- indexes ------------------------------------------------------------------------
+
+# An index: (sort key, printed term) -> {page label: destination key}
+IndexEntries = dict[tuple[tuple[str, ...], str], dict[str, str]]
+
+
+def author_index(book: Book, labels: dict[str, str]) -> IndexEntries:
+    """Every author, 'Surname, Given names', sorted by surname with accents folded."""
+    people: IndexEntries = {}
     for e in book.entries:
         for a in e.talk.authors:
-            key = (surname_key(a), a.index_name)
-            pages = people.setdefault(key, {})
+            pages = people.setdefault((surname_key(a), a.index_name), {})
             label = labels.get(e.talk.id)
-            if label and label not in pages:
-                pages[label] = talk_key(e.talk.id)
+            if label:
+                pages.setdefault(label, talk_key(e.talk.id))
+    return people
+
+
+def keyword_index(book: Book, labels: dict[str, str]) -> IndexEntries:
+    """Every keyword, as first spelt, with the pages of the abstracts that give it."""
+    spelt: dict[str, str] = {}
+    words: IndexEntries = {}
+    for e in book.entries:
+        for k in e.talk.keywords:
+            term = spelt.setdefault(fold(k), k)
+            pages = words.setdefault(((fold(term),), term), {})
+            label = labels.get(e.talk.id)
+            if label:
+                pages.setdefault(label, talk_key(e.talk.id))
+    return words
+
+
+def index_items(theme: Theme, title: str, dest: str, entries: IndexEntries) -> list[Item]:
+    """Letter headings kept with their first entry; page numbers are links."""
+    t = theme
+    avail = t.frame_width
     st = Style(t.text[REGULAR], 8.5, 11.0, t.ink)
-    items = [_heading_item("Author index", t.heading_style(16.0), avail, 0.0,
-                           dest="author-index")]
-    items[0] = Item(items[0].height + 6.0, items[0].ops, True)
+    items = [_heading_item(title, t.heading_style(16.0), avail, 0.0, dest=dest)]
+    items[0] = items[0]._replace(height=items[0].height + 6.0)
     letter = None
-    for (sort_key, name), pages in sorted(people.items()):
-        initial = (fold(sort_key[0])[:1] or "#").upper()
+    for (sort_key, name), pages in sorted(entries.items()):
+        initial = (sort_key[0][:1] or "#").upper()
         if initial != letter:
             letter = initial
             items.append(_heading_item(initial, t.heading_style(10.0), avail,

@@ -17,10 +17,19 @@ from typing import Any
 
 from . import __version__, export
 from .errors import Problem
-from .layout import Document, Item, lay_out, layout_talk
-from .manifest import ChangeReport, compare, dump, make_manifest, page_hash, read_manifest, sha
-from .manifest import talk_hash
+from .layout import Document, Item, layout_talk
+from .manifest import (
+    ChangeReport,
+    compare,
+    dump,
+    make_manifest,
+    page_hash,
+    read_manifest,
+    sha,
+    talk_hash,
+)
 from .model import Book, assemble
+from .pages import lay_out
 from .render import StreamCache, render_pdf
 from .schema import validate
 from .theme import Theme, make_theme, shipped

@@ -223,7 +223,7 @@ def _authors(reader: Reader, node: Node | None
     authors: list[Author] = []
     names: list[tuple[str, Node]] = []
     affiliations: list[tuple[str, Node]] = []
-    items = reader.items(node, "authors")
+    items = reader.items(node, "authors", "start each author with '- name:'")
     if node is not None and not items and isinstance(node.value, (list, type(None))):
         reader.error(node, "authors: at least one author is needed")
     for i, item in enumerate(items, 1):
@@ -343,7 +343,8 @@ def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot |
     placed = schedule.placed
     if talk_id not in schedule.talks:
         # An abstract whose file would not parse may well be this one: say nothing more.
-        if not any(stem.endswith(talk_id) for stem in schedule.unreadable):
+        named = re.compile(rf"(.*[-_ .])?{re.escape(talk_id)}")
+        if not any(named.fullmatch(stem) for stem in schedule.unreadable):
             reader.error(id_node, f"no abstract has id '{talk_id}'",
                          suggest(talk_id, schedule.talks))
         return None

@@ -147,8 +147,8 @@ def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
         width = reader.length(node.value[0], "page.size width")
         height = reader.length(node.value[1], "page.size height")
         for value, item in ((width, node.value[0]), (height, node.value[1])):
-            if value == 0:
-                reader.error(item, "page.size: a page cannot be 0 wide or high")
+            if value == 0 or item.value is None:
+                reader.error(item, "page.size: a page needs a width and a height above 0")
         return (width, height) if width and height else None
     if isinstance(node.value, dict):
         reader.expected(node, "page.size", "a size name or [width, height]")

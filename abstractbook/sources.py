@@ -42,10 +42,10 @@ _SCALARS = {
     _TAG + "bool": _CONSTRUCT.construct_yaml_bool,
     _TAG + "timestamp": _CONSTRUCT.construct_yaml_timestamp,
 }
-# Characters YAML refuses in a stream (its "printable" set, inverted).
 # What a double-quoted escape may produce but no text should hold: Unicode's Cc
 # category but tab and newline, and lone surrogates (which cannot be encoded).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters YAML refuses in a stream (its "printable" set, inverted).
 _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
@@ -86,6 +86,7 @@ class Node(NamedTuple):
 
 
 def describe(value: Value) -> str:
+    """A value's kind in a user's words: they wrote YAML, not Python types."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -227,8 +228,8 @@ def _unprintable_problem(text: str, path: Path) -> Problem:
     line = before.count("\n") + 1
     column = found.start() - (before.rfind("\n") + 1) + 1
     code = f"U+{ord(found.group()):04X}"
-    return error(f"control character {code} is not allowed in YAML",
-                 SourceLocation(path, line, column), 'write it as an escape in "double quotes"')
+    return error(f"character {code} is not allowed in a YAML file",
+                 SourceLocation(path, line, column), "remove it: most editors do not show it")
 
 
 def _flat(pairs: list[tuple[yaml.Node, yaml.Node]]) -> Iterator[yaml.Node]:

@@ -111,16 +111,17 @@ class Reader:
     def text(self, node: Node | None, label: str, required: bool = False) -> str | None:
         """Text as written: numbers, dates and yes/no read as their source text.
 
-        (Control characters were refused when the file was loaded.)
+        Blank text counts as absent (an error if `required`). Control characters
+        were refused when the file was loaded.
         """
         if node is None:
             return None
-        if type(node.value) is str and (not required or node.text.strip()):
+        if type(node.value) is str and node.text.strip():
             return node.text
         if isinstance(node.value, (list, dict)):
             self.expected(node, label, "a string")
             return None
-        if node.value is None or (required and not node.text.strip()):
+        if node.value is None or not node.text.strip():
             if required:
                 self.error(node, f"{label} is empty")
             return None
@@ -149,12 +150,12 @@ class Reader:
                 found.append((text, item))
         return found
 
-    def items(self, node: Node | None, label: str) -> list[Node]:
+    def items(self, node: Node | None, label: str, hint: str | None = None) -> list[Node]:
         """The items of a list (empty when absent or not a list, the latter noted)."""
         if node is None or node.value is None:
             return []
         if not isinstance(node.value, list):
-            self.expected(node, label, "a list")
+            self.expected(node, label, "a list", hint)
             return []
         return node.value
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf._page import PageObject
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,29 @@ def lines(page: PageObject, below: float | None = None) -> list[str]:
     for f in fragments(page):
         if below is None or f.y < below:
             rows.setdefault(round(f.y), []).append(f)
-    return ["".join(f.text for f in sorted(r, key=lambda f: f.x)).strip()
+    return [_join(sorted(r, key=lambda f: f.x))
             for _, r in sorted(rows.items(), key=lambda kv: -kv[0])]
+
+
+def width(f: Fragment) -> float:
+    """The fragment's natural width (word spacing not counted)."""
+    name = f.font.lstrip("/").split("+", 1)[-1]
+    try:
+        return float(stringWidth(f.text, name, f.size))
+    except KeyError:  # a font this process has not registered
+        return 0.5 * f.size * len(f.text)
+
+
+def _join(row: list[Fragment]) -> str:
+    """Fragments of one line; a visible gap between two becomes a space."""
+    out = ""
+    end = None
+    for f in row:
+        if end is not None and f.x > end + 1.0 and not out.endswith(" "):
+            out += " "
+        out += f.text
+        end = f.x + width(f)
+    return out.strip()
 
 
 def squash(text: str) -> str:

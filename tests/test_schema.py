@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from abstractbook.errors import InputError, Level
-from abstractbook.model import MM, FaceSet, PageSettings
+from abstractbook.model import MM, FaceSet, PageSettings, Talk
 from abstractbook.schema import validate
 from abstractbook.sources import MAX_FILE_BYTES
 
@@ -279,7 +280,7 @@ def test_unreadable_abstract_does_not_add_unknown_ids(tmp_path: Path) -> None:
     assert lines[0].startswith(f"{tmp_path}/abstracts/01-yamins.yaml:3:1: invalid YAML: ")
 
 
-def _validate_record(record: dict[str, object], style: str | None = '"') -> object:
+def _validate_record(record: Mapping[str, object], style: str | None = '"') -> Talk:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         text = yaml.safe_dump(record, allow_unicode=True, default_style=style)
@@ -308,10 +309,10 @@ PRINTED = TYPED.filter(str.strip)
 def test_valid_text_round_trips_exactly(title: str, name: str, body: str, notes: str) -> None:
     talk = _validate_record({"id": "t", "title": title, "authors": [{"name": name}],
                              "body": body, "notes": notes})
-    assert getattr(talk, "title") == title
-    assert getattr(talk, "authors")[0].name == name
-    assert getattr(talk, "body") == (body if body.strip() else None)
-    assert getattr(talk, "notes") == notes
+    assert talk.title == title
+    assert talk.authors[0].name == name
+    assert talk.body == (body if body.strip() else None)
+    assert talk.notes == notes
 
 
 FIELDS = ["id: {}", "title: {}", "authors:\n  - name: {}", "authors:\n  - {}", "body: {}",

@@ -1,0 +1,214 @@
+"""lay out, the book level: talks' items and front and back matter -> numbered pages.
+
+Front matter is numbered in roman numerals and padded to an even count, so page
+1 is a recto and the body's page numbers never depend on the front matter.
+Page numbers in the contents and indexes are filled in after pagination.
+"""
+
+from __future__ import annotations
+
+from .layout import Document, Item, Op, Page, paginate, talk_key
+from .lines import Line, width
+from .matter import (
+    author_index,
+    index_items,
+    keyword_index,
+    program_items,
+    title_page_ops,
+    toc_items,
+)
+from .model import Book
+from .theme import Style, Theme
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -> Document:
+    """Assemble title page, contents, programme, abstracts and indexes into pages."""
+    s = book.settings
+    pages: list[Page] = []
+    outline: list[tuple[str, str, int]] = []
+
+    def flow(items: list[Item], kind: str, head: str) -> None:
+        for placed in paginate(items, theme.frame_height):
+            page = _page_from("", kind, placed, theme, len(pages) + 1)
+            page.head = head
+            pages.append(page)
+
+    for part in s.front_matter:
+        if part == "title_page":
+            pages.append(Page("", "title", title_page_ops(book, theme)))
+            pages.append(Page("", "blank"))
+        elif part == "toc":
+            flow(toc_items(book, theme), "front", "Contents")
+        elif part == "program" and book.program is not None:
+            flow(program_items(book, theme), "front", "Programme")
+            outline.append(("Programme", "programme", 0))
+    if len(pages) % 2:
+        pages.append(Page("", "blank"))
+    front = len(pages)
+    for i, p in enumerate(pages):
+        p.label = roman(i + 1)
+
+    spans = _body(book, theme, talk_items, pages)
+    for i, p in enumerate(pages[front:], start=1):
+        p.label = str(i)
+    outline += _talk_outline(book)
+
+    labels = {tid: pages[first - 1].label for tid, (first, _) in spans.items()}
+    backs = {"author_index": ("Author index", "author-index", author_index),
+             "keyword_index": ("Keyword index", "keyword-index", keyword_index)}
+    for part in s.back_matter:
+        title, dest, collect = backs[part]
+        entries = collect(book, labels)
+        if not entries:
+            continue
+        if len(pages) % 2:  # an index opens on a recto
+            pages.append(Page("", "blank"))
+        flow(index_items(theme, title, dest, entries), "back", title)
+        outline.append((title, dest, 0))
+
+    pad = s.page.pad_to
+    while pad > 1 and len(pages) % pad:
+        pages.append(Page("", "blank"))
+    for i, p in enumerate(pages[front:], start=1):
+        p.label = str(i)
+
+    refs = {talk_key(tid): label for tid, label in labels.items()}
+    for p in pages:
+        for op in p.ops:
+            if op[0] == "dest" and op[1] not in refs:
+                refs[op[1]] = p.label
+    for index, p in enumerate(pages, start=1):
+        p.ops = [_resolve(op, refs) for op in p.ops]
+        _running_head(p, book, theme, index)
+    return Document(tuple(pages), tuple(outline), spans, front)
+
+
+def _body(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]],
+          pages: list[Page]) -> dict[str, tuple[int, int]]:
+    """Paginate the abstracts onto `pages`; returns each talk's first and last page."""
+    body_items: list[Item] = []
+    start = book.settings.abstract_start
+    for n, entry in enumerate(book.entries):
+        items = talk_items[entry.talk.id]
+        if n and start in ("page", "odd-page"):
+            items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"),
+                     *items[1:])
+        body_items += items
+    talk_pages: dict[str, list[int]] = {}
+    talk_by_id = {e.talk.id: e for e in book.entries}
+    current: str | None = None
+    for placed in paginate(body_items, theme.frame_height):
+        index = len(pages) + 1
+        page = _page_from("", "body" if placed else "blank", placed, theme, index)
+        on_page = [current] if current and placed and not placed[0][0].mark else []
+        for item, _ in placed:
+            if item.mark:
+                current = item.mark
+                on_page.append(current)
+        for tid in on_page:
+            talk_pages.setdefault(tid, []).append(index)
+        if on_page:
+            page.talks = on_page
+            entry = talk_by_id[on_page[0]]
+            page.head = book.sections[entry.section].title or entry.talk.speaker
+        pages.append(page)
+    return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
+
+
+def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
+    """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
+    outline = []
+    grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    for sec_i, section in enumerate(book.sections):
+        entries = [e for e in book.entries if e.section == sec_i]
+        if not entries:
+            continue
+        if grouped:
+            outline.append((section.title or "", talk_key(entries[0].talk.id), 0))
+        outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
+    return outline
+
+
+def _page_from(label: str, kind: str, placed: list[tuple[Item, float]], theme: Theme,
+               index: int) -> Page:
+    """Place items on a page: frame offsets, mirrored by recto/verso."""
+    x0 = theme.frame_left(recto=index % 2 == 1)
+    top = theme.frame_top
+    ops: list[Op] = []
+    for item, y in placed:
+        for op in item.ops:
+            ops.append(_translate(op, x0, top - y))
+    return Page(label, kind, ops)
+
+
+def _translate(op: Op, x0: float, top: float) -> Op:
+    kind = op[0]
+    if kind == "text":
+        return ("text", x0 + op[1], top - op[2], op[3], op[4])
+    if kind == "dest":
+        return ("dest", op[1], x0 + op[2], top - op[3])
+    if kind == "ref":
+        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
+    if kind == "link":
+        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
+    if kind == "rule":
+        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    return op
+
+
+def _resolve(op: Op, labels: dict[str, str]) -> Op:
+    if op[0] != "ref":
+        return op
+    _, key, xr, y, font, size, color = op
+    label = labels.get(key, "")
+    w = width(label, font, size)
+    return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
+
+
+def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+    """Folio at the outer corner; book title on versos, section or speaker on rectos."""
+    if page.kind in ("title", "blank"):
+        return
+    st = theme.running()
+    recto = index % 2 == 1
+    x0 = theme.frame_left(recto)
+    x1 = x0 + theme.frame_width
+    y = theme.frame_top + 14.0
+    def text_op(text: str, x: float) -> Op:
+        w = width(text, st.font, st.size)
+        return ("text", x, y, w, Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0,
+                                      False))
+    folio = page.label
+    fw = width(folio, st.font, st.size)
+    if page.kind in ("front", "back"):
+        head = page.head
+    elif recto:
+        head = page.head or book.settings.title
+    else:
+        head = book.settings.title
+    head = _clip(head, st, theme.frame_width - fw - 12)
+    hw = width(head, st.font, st.size)
+    if recto:
+        page.ops += [text_op(head, x1 - fw - 10 - hw), text_op(folio, x1 - fw)]
+    else:
+        page.ops += [text_op(folio, x0), text_op(head, x0 + fw + 10)]
+    page.ops.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+
+
+def _clip(text: str, st: Style, avail: float) -> str:
+    if width(text, st.font, st.size) <= avail:
+        return text
+    while text and width(text + "…", st.font, st.size) > avail:
+        text = text[:-1]
+    return text.rstrip() + "…"

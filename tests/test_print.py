@@ -1,0 +1,182 @@
+"""Print production and page layout: boxes, page starts, padding, positions, indexes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from abstractbook import pipeline, scaffold
+from tests.pdftext import fragments, lines, normal
+
+MM = 72 / 25.4
+
+
+def project(tmp_path: Path, extra: str = "") -> Path:
+    root = tmp_path / "book"
+    scaffold.write_project(root)
+    if extra:
+        with (root / "book.yaml").open("a", encoding="utf-8") as f:
+            f.write(extra)
+    return root
+
+
+def build(root: Path, name: str = "book.pdf") -> tuple[pipeline.BuildResult, PdfReader]:
+    result = pipeline.build(root, root / "build" / name)
+    return result, PdfReader(result.output)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_bleed_and_crop_marks_boxes(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  size: A5\n", "  size: A5\n  bleed: 3mm\n  crop_marks: true\n")
+    _, reader = build(root)
+    bleed = 3 * MM
+    for page in reader.pages:
+        media, trim, bleed_box = page.mediabox, page.trimbox, page.bleedbox
+        assert float(trim.width) == pytest.approx(148 * MM, abs=0.01)
+        assert float(trim.height) == pytest.approx(210 * MM, abs=0.01)
+        assert float(bleed_box.left) == pytest.approx(float(trim.left) - bleed, abs=0.01)
+        assert float(bleed_box.top) == pytest.approx(float(trim.top) + bleed, abs=0.01)
+        # crop marks sit outside the bleed: the sheet is larger still
+        assert float(media.left) < float(bleed_box.left) - 10
+        assert float(media.top) > float(bleed_box.top) + 10
+
+
+def test_bleed_without_marks(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  size: A5\n", "  size: A4\n  bleed: 3mm\n")
+    _, reader = build(root)
+    page = reader.pages[0]
+    assert float(page.mediabox.width) == pytest.approx(210 * MM + 6 * MM, abs=0.01)
+    assert [float(v) for v in page.bleedbox] == [float(v) for v in page.mediabox]
+    assert float(page.trimbox.left) == pytest.approx(3 * MM, abs=0.01)
+
+
+def test_no_bleed_trim_is_the_page(sample_pdf: Path) -> None:
+    page = PdfReader(sample_pdf).pages[5]
+    assert [float(v) for v in page.trimbox] == [float(v) for v in page.mediabox]
+
+
+@pytest.mark.parametrize("size,width", [("A4", 210), ("B5", 176), ("letter", 215.9),
+                                        ("[170mm, 240mm]", 170)])
+def test_page_sizes(tmp_path: Path, size: str, width: float) -> None:
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  size: A5\n", f"  size: {size}\n")
+    _, reader = build(root)
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(width * MM, abs=0.05)
+
+
+def test_odd_page_starts_and_padding(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  abstract_start: flow\n", "  abstract_start: odd-page\n")
+    replace_in(root / "book.yaml", "  size: A5\n", "  size: A5\n  pad_to: 4\n")
+    result, reader = build(root)
+    assert len(reader.pages) % 4 == 0
+    for first, _ in result.document.talk_pages.values():
+        assert first % 2 == 1  # physical odd = recto
+        assert reader.page_labels[first - 1] in {"1", "3", "5", "7", "9"}
+
+
+def test_page_start_each_abstract_on_a_new_page(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  abstract_start: flow\n", "  abstract_start: page\n")
+    result, _ = build(root)
+    firsts = sorted(first for first, _ in result.document.talk_pages.values())
+    assert len(set(firsts)) == 3
+
+
+def _registered(base_font: str) -> str:
+    return base_font.lstrip("/").split("+", 1)[-1]
+
+
+@pytest.mark.parametrize("fixture", ["sample", "scaffold"])
+def test_no_character_outside_the_text_block(fixture: str, sample_pdf: Path,
+                                             tmp_path: Path) -> None:
+    if fixture == "sample":
+        path, settings = sample_pdf, pipeline.load_book(pipeline.sample_project()).settings
+    else:
+        result, _ = build(project(tmp_path))
+        path, settings = result.output, result.book.settings
+    page_set = settings.page
+    reader = PdfReader(path)
+    for index, page in enumerate(reader.pages, start=1):
+        left = page_set.inner if index % 2 == 1 else page_set.outer
+        right = left + page_set.width - page_set.inner - page_set.outer
+        for f in fragments(page):
+            font = _registered(f.font)
+            end = f.x + stringWidth(f.text.rstrip(), font, f.size)
+            assert left - 0.5 <= f.x and end <= right + 0.5, (index, f.text[:40])
+            assert page_set.bottom - 2 <= f.y <= page_set.height - page_set.top + 20, \
+                (index, f.text[:40])
+
+
+def test_index_and_programme_point_to_the_right_pages(tmp_path: Path) -> None:
+    result, reader = build(project(tmp_path))
+    labels = reader.page_labels
+    back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
+    assert back
+    text = normal(" ".join(" ".join(lines(reader.pages[i])) for i in back))
+    for name, talk in (("Hopper, Grace", "hopper"), ("Milton, Richard", "hopper"),
+                       ("Noether, Emmy", "noether"), ("Lovelace, Ada", "lovelace")):
+        m = re.search(re.escape(name) + r"[ .]*(\d+)", text)
+        assert m, name
+        first, _ = result.document.talk_pages[talk]
+        assert m.group(1) == labels[first - 1]
+    # every link in the index and the programme lands on its talk's first page
+    firsts = {first - 1 for first, _ in result.document.talk_pages.values()}
+    page_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    for i, page in enumerate(reader.pages):
+        if result.document.pages[i].kind not in ("back", "front"):
+            continue
+        for annot in page.get("/Annots", []) or []:
+            a = annot.get_object()
+            if "/Dest" in a:
+                target = page_of[a["/Dest"][0].idnum]
+                assert target in firsts or result.document.pages[target].kind == "back"
+
+
+def test_programme_times_rooms_and_chairs(tmp_path: Path) -> None:
+    result, reader = build(project(tmp_path))
+    front = [i for i, p in enumerate(result.document.pages) if p.head == "Programme"]
+    assert front
+    text = normal(" ".join(" ".join(lines(reader.pages[i])) for i in front))
+    assert "09:00 Opening session" in text
+    assert "Main Lecture Hall · Chair: Grace Sample" in text
+    assert "09:00 Notes on an analytical engine" in text
+    assert "09:45 Compilers for everyone" in text  # 09:00 + 45 minutes
+    assert "Monday, 8 March 2027" in text and "Tuesday, 9 March 2027" in text
+
+
+def test_running_head_names_the_session(tmp_path: Path) -> None:
+    result, reader = build(project(tmp_path))
+    first, _ = result.document.talk_pages["lovelace"]
+    assert "Opening session" in lines(reader.pages[first - 1])[0]
+
+
+def test_author_index_sorting_folds_accents_and_particles(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    names = ["Øystein Ødegård", "Jan Łukasiewicz", "Ana de la Cruz", "Pedro Ñúñez",
+             "Zoe Zimmer", "Anna Olsen", "Karl Lund", "Ludwig van Beethoven"]
+    authors = "\n".join(f"  - name: {n}" for n in names)
+    (root / "abstracts" / "many.yaml").write_text(
+        f"id: many\ntitle: Many names\nauthors:\n{authors}\nbody: Text.\n", "utf-8")
+    replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, many]")
+    result, reader = build(root)
+    back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
+    entries = [ln for i in back for ln in lines(reader.pages[i]) if "," in ln]
+    order = [e.split(",")[0] for e in entries]
+    expected = ["Beethoven", "Cruz", "Hopper", "Lovelace", "Łukasiewicz", "Lund", "Milton",
+                "Noether", "Ñúñez", "Ødegård", "Olsen", "Zimmer"]
+    got = [o.replace("van ", "").replace("de la ", "") for o in order]
+    assert got == expected
+    assert "de la Cruz, Ana" in " ".join(entries)
+    assert "van Beethoven, Ludwig" in " ".join(entries)
