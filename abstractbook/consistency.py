@@ -20,11 +20,25 @@ LONG_TITLE = 200
 
 # Folded words an affiliation may be abbreviated to, and what they stand for.
 _ABBREVIATIONS = {
-    "univ": "university", "uni": "university", "inst": "institute", "dept": "department",
-    "dep": "department", "lab": "laboratory", "labs": "laboratories", "natl": "national",
-    "nat": "national", "ctr": "center", "centre": "center", "intl": "international",
-    "tech": "technology", "coll": "college", "hosp": "hospital", "sch": "school",
-    "acad": "academy", "sci": "science", "math": "mathematics",
+    "univ": "university",
+    "uni": "university",
+    "inst": "institute",
+    "dept": "department",
+    "dep": "department",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "natl": "national",
+    "nat": "national",
+    "ctr": "center",
+    "centre": "center",
+    "intl": "international",
+    "tech": "technology",
+    "coll": "college",
+    "hosp": "hospital",
+    "sch": "school",
+    "acad": "academy",
+    "sci": "science",
+    "math": "mathematics",
 }
 _FILLER = frozenset({"the", "of", "for", "and", "at", "in"})
 _WORD = re.compile(r"[^\W_]+")
@@ -50,8 +64,9 @@ def _fold(text: str) -> str:
     return text.casefold() if text.isascii() else fold(text)
 
 
-def check_spellings(reader: Reader, affiliations: Iterable[tuple[str, Node]],
-                    names: Iterable[tuple[str, Node]]) -> None:
+def check_spellings(
+    reader: Reader, affiliations: Iterable[tuple[str, Node]], names: Iterable[tuple[str, Node]]
+) -> None:
     """Warn where an affiliation or a person is spelt unlike most other records."""
     _variants(reader, list(affiliations), affiliation_key, "affiliation")
     _variants(reader, list(names), name_key, "name")
@@ -62,8 +77,11 @@ def check_titles(reader: Reader, titles: Iterable[tuple[str, str, Node]]) -> Non
     first: dict[str, tuple[str, Node]] = {}
     for talk_id, title, node in titles:
         if len(title) > LONG_TITLE:
-            reader.warn(node, f"title is {len(title)} characters long",
-                        f"titles over {LONG_TITLE} characters crowd the contents page")
+            reader.warn(
+                node,
+                f"title is {len(title)} characters long",
+                f"titles over {LONG_TITLE} characters crowd the contents page",
+            )
         key = title_key(title)
         if key in first:
             other_id, other = first[key]
@@ -72,8 +90,9 @@ def check_titles(reader: Reader, titles: Iterable[tuple[str, str, Node]]) -> Non
             first[key] = (talk_id, node)
 
 
-def _variants(reader: Reader, occurrences: list[tuple[str, Node]],
-              key: Callable[[str], str], what: str) -> None:
+def _variants(
+    reader: Reader, occurrences: list[tuple[str, Node]], key: Callable[[str], str], what: str
+) -> None:
     """Each spelling that differs from the most frequent one of its group gets a warning.
 
     One warning per file and spelling: a variant repeated for five authors of one
@@ -96,8 +115,11 @@ def _variants(reader: Reader, occurrences: list[tuple[str, Node]],
         marker = (str(node.location.path), text)
         if text != preferred and marker not in warned:
             warned.add(marker)
-            reader.warn(node, f"{what} '{text}' is spelt '{preferred}' elsewhere "
-                              f"({_times(counts[preferred])})", f"did you mean '{preferred}'?")
+            reader.warn(
+                node,
+                f"{what} '{text}' is spelt '{preferred}' elsewhere ({_times(counts[preferred])})",
+                f"did you mean '{preferred}'?",
+            )
 
 
 def _times(count: int) -> str:

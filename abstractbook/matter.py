@@ -7,7 +7,12 @@ author) where `layout_talk` reads one talk.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+from reportlab.lib.utils import ImageReader
+from svglib.svglib import svg2rlg
+
+from .errors import BuildError, SourceLocation
 from .layout import Item, Op, talk_key
 from .lines import Line, Span, break_lines, width
 from .markup import ITALIC, REGULAR
@@ -87,6 +92,8 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
                             lang=None, justify=False)
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
         y -= len(lines) * plain.leading + 8.0
+    if s.logo:
+        ops.append(_logo(s.logo, x0, t.settings.page.bottom, avail * 0.45, 60.0))
     if s.organisers:
         label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
         ops.append(_text("Organised by", label, x0, y, avail))
@@ -95,6 +102,26 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
                             avail, lang=None, justify=False)
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
     return ops
+
+
+def image_size(path: Path) -> tuple[float, float]:
+    """Natural size in points of a PNG, JPEG or SVG file."""
+    try:
+        if path.suffix.lower() == ".svg":
+            drawing = svg2rlg(str(path))
+            if drawing is None:
+                raise ValueError("not an SVG drawing")
+            return float(drawing.width), float(drawing.height)
+        w, h = ImageReader(str(path)).getSize()
+        return float(w), float(h)
+    except Exception as e:  # any unreadable image is the user's file, not our bug
+        raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path)) from None
+
+
+def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
+    w, h = image_size(path)
+    scale = min(max_w / w, max_h / h) if w and h else 0.0
+    return ("image", path, x, y, w * scale, h * scale)
 
 
 # -- contents -----------------------------------------------------------------------

@@ -17,7 +17,9 @@ from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
+from reportlab.graphics import renderPDF
 from reportlab.pdfgen.canvas import Canvas
+from svglib.svglib import svg2rlg
 
 from .layout import Document, Op, Page
 from .lines import Line, width
@@ -164,8 +166,20 @@ def _annotate(canv: Canvas, page: Page) -> None:
             _, x1, y1, x2, y2, key = op
             canv.linkRect("", key, (x1, min(y1, y2), x2, max(y1, y2)), relative=1, thickness=0)
         elif kind == "image":
-            _, path, x, y, w, h = op
-            canv.drawImage(str(path), x, y, w, h, mask="auto", preserveAspectRatio=True)
+            _draw_image(canv, op)
+
+
+def _draw_image(canv: Canvas, op: Op) -> None:
+    _, path, x, y, w, h = op
+    if path.suffix.lower() != ".svg":
+        canv.drawImage(str(path), x, y, w, h, mask="auto")
+        return
+    drawing = svg2rlg(str(path))
+    canv.saveState()
+    canv.translate(x, y)
+    canv.scale(w / drawing.width, h / drawing.height)
+    renderPDF.draw(drawing, canv, 0, 0)
+    canv.restoreState()
 
 
 def _line_links(canv: Canvas, op: Op) -> None:

@@ -18,15 +18,33 @@ from .model import MM, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
 from .values import Reader, one_of, suggest
 
-PAGE_SIZES = {"A4": (595.28, 841.89), "A5": (419.53, 595.28), "B5": (498.90, 708.66),
-              "letter": (612.0, 792.0)}
+PAGE_SIZES = {
+    "A4": (595.28, 841.89),
+    "A5": (419.53, 595.28),
+    "B5": (498.90, 708.66),
+    "letter": (612.0, 792.0),
+}
 MIN_TEXT_WIDTH = 40 * MM
 """Narrower than this, a justified line holds two or three words: a layout mistake."""
 MIN_TEXT_HEIGHT = 60 * MM
 MAX_PAD_TO = 64
 
-BOOK_KEYS = ("title", "subtitle", "dates", "venue", "organisers", "logo", "abstracts", "order",
-             "page", "layout", "fonts", "colors", "front_matter", "back_matter")
+BOOK_KEYS = (
+    "title",
+    "subtitle",
+    "dates",
+    "venue",
+    "organisers",
+    "logo",
+    "abstracts",
+    "order",
+    "page",
+    "layout",
+    "fonts",
+    "colors",
+    "front_matter",
+    "back_matter",
+)
 ORDERS = ("program", "title", "speaker", "id")
 FRONT_MATTER = ("title_page", "toc", "program")
 BACK_MATTER = ("author_index", "keyword_index")
@@ -56,15 +74,22 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
     start, end = _dates(reader, get("dates"))
     order = reader.choice(get("order"), "order", ORDERS)
     if order == "program" and not has_program and (where := get("order")) is not None:
-        reader.error(where, "order: 'program' needs a program.yaml next to book.yaml",
-                     "add program.yaml, or order by title, speaker or id")
-    layout = reader.fields(get("layout"), "layout",
-                           ("abstract_start", "hyphenate", "language")) or {}
+        reader.error(
+            where,
+            "order: 'program' needs a program.yaml next to book.yaml",
+            "add program.yaml, or order by title, speaker or id",
+        )
+    layout = (
+        reader.fields(get("layout"), "layout", ("abstract_start", "hyphenate", "language")) or {}
+    )
     text_fonts, heading_fonts, fallback = _fonts(reader, get("fonts"), root)
     front = _parts(reader, get("front_matter"), "front_matter", FRONT_MATTER)
     if front is not None and "program" in front and not has_program:
-        reader.warn(fields["front_matter"], "front_matter names 'program' but there is no "
-                    "program.yaml", "the programme pages are left out")
+        reader.warn(
+            fields["front_matter"],
+            "front_matter names 'program' but there is no program.yaml",
+            "the programme pages are left out",
+        )
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
     settings = Settings(
@@ -77,8 +102,10 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         logo=_logo(reader, get("logo"), root),
         order=order,
         page=_page(reader, get("page")),
-        abstract_start=reader.choice(layout.get("abstract_start"), "layout.abstract_start",
-                                     ABSTRACT_STARTS) or "flow",
+        abstract_start=reader.choice(
+            layout.get("abstract_start"), "layout.abstract_start", ABSTRACT_STARTS
+        )
+        or "flow",
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
         text_fonts=text_fonts,
@@ -110,8 +137,10 @@ def _page(reader: Reader, node: Node | None) -> PageSettings:
     size = _size(reader, fields.get("size"))
     margin_node = fields.get("margins")
     margins = reader.fields(margin_node, "page.margins", ("inner", "outer", "top", "bottom"))
-    sides = {side: reader.length((margins or {}).get(side), f"page.margins.{side}")
-             for side in ("inner", "outer", "top", "bottom")}
+    sides = {
+        side: reader.length((margins or {}).get(side), f"page.margins.{side}")
+        for side in ("inner", "outer", "top", "bottom")
+    }
     page = PageSettings(
         width=size[0] if size else default.width,
         height=size[1] if size else default.height,
@@ -124,7 +153,8 @@ def _page(reader: Reader, node: Node | None) -> PageSettings:
         pad_to=_pad_to(reader, fields.get("pad_to")) or default.pad_to,
     )
     sides_ok = margins is not None and all(
-        side not in margins or sides[side] is not None for side in sides)
+        side not in margins or sides[side] is not None for side in sides
+    )
     size_ok = size is not None or fields.get("size") is None
     where = margin_node or fields.get("size") or node
     if sides_ok and size_ok and where is not None:
@@ -141,8 +171,9 @@ def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
         return None
     if isinstance(node.value, list):
         if len(node.value) != 2:
-            reader.error(node, f"page.size: expected [width, height], found {len(node.value)} "
-                               "values")
+            reader.error(
+                node, f"page.size: expected [width, height], found {len(node.value)} values"
+            )
             return None
         width = reader.length(node.value[0], "page.size width")
         height = reader.length(node.value[1], "page.size height")
@@ -156,10 +187,12 @@ def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
     names = {name.lower(): name for name in PAGE_SIZES}
     name = names.get(node.text.strip().lower())
     if name is None:
-        reader.error(node, f"page.size: unknown page size '{node.text}'",
-                     suggest(node.text, PAGE_SIZES)
-                     or f"use {one_of(list(PAGE_SIZES))}, or [width, height] such as "
-                        "[170mm, 240mm]")
+        reader.error(
+            node,
+            f"page.size: unknown page size '{node.text}'",
+            suggest(node.text, PAGE_SIZES)
+            or f"use {one_of(list(PAGE_SIZES))}, or [width, height] such as [170mm, 240mm]",
+        )
         return None
     return PAGE_SIZES[name]
 
@@ -171,12 +204,18 @@ def _check_text_block(reader: Reader, page: PageSettings, where: Node) -> None:
         ("high", "top", "bottom", page.top, page.bottom, page.height, MIN_TEXT_HEIGHT),
     ):
         if a + b >= extent:
-            reader.error(where, f"page.margins: {side_a} + {side_b} ({_mm(a + b)}) leave no "
-                                f"room: the page is {_mm(extent)} {across}")
+            reader.error(
+                where,
+                f"page.margins: {side_a} + {side_b} ({_mm(a + b)}) leave no "
+                f"room: the page is {_mm(extent)} {across}",
+            )
         elif extent - a - b < minimum:
-            reader.error(where, f"page.margins: the text block is only {_mm(extent - a - b)} "
-                                f"{across}; it needs at least {_mm(minimum)}",
-                         f"make the {side_a} or {side_b} margin smaller")
+            reader.error(
+                where,
+                f"page.margins: the text block is only {_mm(extent - a - b)} "
+                f"{across}; it needs at least {_mm(minimum)}",
+                f"make the {side_a} or {side_b} margin smaller",
+            )
 
 
 def _mm(points: float) -> str:
@@ -186,8 +225,11 @@ def _mm(points: float) -> str:
 def _pad_to(reader: Reader, node: Node | None) -> int | None:
     value = reader.count(node, "page.pad_to")
     if value is not None and value > MAX_PAD_TO and node is not None:
-        reader.error(node, f"page.pad_to: {value} is more than {MAX_PAD_TO}",
-                     "pad to the pages of one folded signature, such as 4, 8 or 16")
+        reader.error(
+            node,
+            f"page.pad_to: {value} is more than {MAX_PAD_TO}",
+            "pad to the pages of one folded signature, such as 4, 8 or 16",
+        )
         return None
     return value
 
@@ -197,8 +239,11 @@ def _language(reader: Reader, node: Node | None) -> str:
     if language is None or node is None:
         return Settings.language
     if pyphen.language_fallback(language) is None:
-        reader.error(node, f"layout.language: no hyphenation patterns for '{language}'",
-                     suggest(language, pyphen.LANGUAGES) or "use a code such as en, de or fr")
+        reader.error(
+            node,
+            f"layout.language: no hyphenation patterns for '{language}'",
+            suggest(language, pyphen.LANGUAGES) or "use a code such as en, de or fr",
+        )
     return language
 
 
@@ -208,8 +253,11 @@ def _accent(reader: Reader, node: Node | None) -> str:
     if accent is None:
         return Settings.accent
     if accent.value is None:
-        reader.error(accent, "colors.accent is empty",
-                     'an unquoted # starts a comment: write accent: "#1f4e79"')
+        reader.error(
+            accent,
+            "colors.accent is empty",
+            'an unquoted # starts a comment: write accent: "#1f4e79"',
+        )
         return Settings.accent
     value = reader.text(accent, "colors.accent")
     if value is None:
@@ -220,8 +268,9 @@ def _accent(reader: Reader, node: Node | None) -> str:
     return value.lower()
 
 
-def _parts(reader: Reader, node: Node | None, label: str,
-           options: tuple[str, ...]) -> tuple[str, ...] | None:
+def _parts(
+    reader: Reader, node: Node | None, label: str, options: tuple[str, ...]
+) -> tuple[str, ...] | None:
     """An ordered choice of parts, each at most once; None when not given."""
     if node is None or node.value is None:
         return None
@@ -243,24 +292,28 @@ def _logo(reader: Reader, node: Node | None, root: Path) -> Path | None:
     return path
 
 
-def _fonts(reader: Reader, node: Node | None,
-           root: Path) -> tuple[FaceSet | None, FaceSet | None, tuple[Path, ...]]:
+def _fonts(
+    reader: Reader, node: Node | None, root: Path
+) -> tuple[FaceSet | None, FaceSet | None, tuple[Path, ...]]:
     fields = reader.fields(node, "fonts", ("text", "heading", "fallback")) or {}
-    text = _faces(reader, fields.get("text"), "fonts.text",
-                  ("regular", "italic", "bold", "bold_italic"), root)
+    text = _faces(
+        reader, fields.get("text"), "fonts.text", ("regular", "italic", "bold", "bold_italic"), root
+    )
     heading = _faces(reader, fields.get("heading"), "fonts.heading", ("regular", "bold"), root)
-    fallback = [_font(reader, item, f"fonts.fallback[{i}]", root)
-                for i, item in enumerate(reader.items(fields.get("fallback"), "fonts.fallback"), 1)]
+    fallback = [
+        _font(reader, item, f"fonts.fallback[{i}]", root)
+        for i, item in enumerate(reader.items(fields.get("fallback"), "fonts.fallback"), 1)
+    ]
     return text, heading, tuple(path for path in fallback if path is not None)
 
 
-def _faces(reader: Reader, node: Node | None, label: str, styles: tuple[str, ...],
-           root: Path) -> FaceSet | None:
+def _faces(
+    reader: Reader, node: Node | None, label: str, styles: tuple[str, ...], root: Path
+) -> FaceSet | None:
     fields = reader.fields(node, label, styles, required=("regular",))
     if not fields:
         return None
-    paths = {style: _font(reader, fields.get(style), f"{label}.{style}", root)
-             for style in styles}
+    paths = {style: _font(reader, fields.get(style), f"{label}.{style}", root) for style in styles}
     regular = paths.pop("regular")
     return FaceSet(regular, **paths) if regular else None
 
@@ -277,8 +330,11 @@ def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
         reader.error(node, f"{label}: cannot read {node.text}: {exc.strerror}")
         return None
     if magic == _CFF:
-        reader.error(node, f"{label}: {node.text} has CFF (PostScript) outlines; TrueType "
-                           "outlines are needed", "use the .ttf version of the font")
+        reader.error(
+            node,
+            f"{label}: {node.text} has CFF (PostScript) outlines; TrueType outlines are needed",
+            "use the .ttf version of the font",
+        )
     elif magic not in _TRUETYPE or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
         reader.error(node, f"{label}: {node.text} is not a TrueType font (.ttf or .ttc)")
     else:

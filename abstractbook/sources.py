@@ -46,9 +46,7 @@ _SCALARS = {
 # category but tab and newline, and lone surrogates (which cannot be encoded).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Characters YAML refuses in a stream (its "printable" set, inverted).
-_NOT_PRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Value: TypeAlias = (
     None | bool | int | float | str | dt.date | dt.datetime | list["Node"] | dict[str, "Node"]
@@ -172,8 +170,9 @@ def _failed(path: Path, location: SourceLocation, message: str) -> Document:
 
 
 def _too_big(size: int) -> str:
-    return (f"the file is {size:,} bytes, over the {MAX_FILE_BYTES // 2**20} MB limit "
-            "for an input file")
+    return (
+        f"the file is {size:,} bytes, over the {MAX_FILE_BYTES // 2**20} MB limit for an input file"
+    )
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, Problem | None]:
@@ -202,16 +201,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem
     indent = len(line) - len(line.lstrip(" \t"))
     at_mark = line[mark.column : mark.column + 1]
     if "\t" in line[:indent]:
-        return error("tab character in indentation",
-                     SourceLocation(path, mark.line + 1, line.index("\t") + 1),
-                     "YAML indents with spaces only")
+        return error(
+            "tab character in indentation",
+            SourceLocation(path, mark.line + 1, line.index("\t") + 1),
+            "YAML indents with spaces only",
+        )
     if at_mark == "\t":
-        return error("tab character where YAML does not allow one",
-                     SourceLocation(path, mark.line + 1, mark.column + 1),
-                     "use spaces, or put the text in quotes")
+        return error(
+            "tab character where YAML does not allow one",
+            SourceLocation(path, mark.line + 1, mark.column + 1),
+            "use spaces, or put the text in quotes",
+        )
     if isinstance(exc, yaml.composer.ComposerError) and line.startswith(("---", "...")):
-        return error("a second YAML document starts here; a file holds one",
-                     SourceLocation(path, mark.line + 1, 1), f"remove the '{line[:3]}' line")
+        return error(
+            "a second YAML document starts here; a file holds one",
+            SourceLocation(path, mark.line + 1, 1),
+            f"remove the '{line[:3]}' line",
+        )
     message = f"invalid YAML: {exc.problem}"
     context = exc.context_mark
     if exc.context and context is not None and context.line != mark.line:
@@ -228,8 +234,11 @@ def _unprintable_problem(text: str, path: Path) -> Problem:
     line = before.count("\n") + 1
     column = found.start() - (before.rfind("\n") + 1) + 1
     code = f"U+{ord(found.group()):04X}"
-    return error(f"character {code} is not allowed in a YAML file",
-                 SourceLocation(path, line, column), "remove it: most editors do not show it")
+    return error(
+        f"character {code} is not allowed in a YAML file",
+        SourceLocation(path, line, column),
+        "remove it: most editors do not show it",
+    )
 
 
 def _flat(pairs: list[tuple[yaml.Node, yaml.Node]]) -> Iterator[yaml.Node]:
@@ -271,13 +280,18 @@ class _Converter:
         if key in self.sizes:
             self.repeated += self.sizes[key]
             if self.repeated > MAX_ALIAS_NODES:
-                raise _Refused(error(
-                    f"YAML aliases here expand to more than {MAX_ALIAS_NODES:,} values",
-                    self.where(parent), "an alias bomb? write the values out instead"))
+                raise _Refused(
+                    error(
+                        f"YAML aliases here expand to more than {MAX_ALIAS_NODES:,} values",
+                        self.where(parent),
+                        "an alias bomb? write the values out instead",
+                    )
+                )
             return self.sizes[key]
         if key in self.open:
-            raise _Refused(error("a YAML alias refers to a value that contains it",
-                                 self.where(parent)))
+            raise _Refused(
+                error("a YAML alias refers to a value that contains it", self.where(parent))
+            )
         if depth >= MAX_DEPTH:
             raise _Refused(error(f"nested deeper than {MAX_DEPTH} levels", self.where(node)))
         size = 1
@@ -332,12 +346,17 @@ class _Converter:
         found = _CONTROL.search(text)
         if found is not None:
             code = f"U+{ord(found.group()):04X}"
-            self.problems.append(error(f"control character {code} in the text",
-                                       SourceLocation(self.path, mark.line + 1, mark.column + 1),
-                                       "only tab and newline may be written as escapes"))
+            self.problems.append(
+                error(
+                    f"control character {code} in the text",
+                    SourceLocation(self.path, mark.line + 1, mark.column + 1),
+                    "only tab and newline may be written as escapes",
+                )
+            )
 
-    def mapping(self, node: MappingNode,
-                depth: int) -> tuple[dict[str, Node], dict[str, tuple[int, int]]]:
+    def mapping(
+        self, node: MappingNode, depth: int
+    ) -> tuple[dict[str, Node], dict[str, tuple[int, int]]]:
         """Keys in source order; a repeated key is an error; `<<` merges are honoured."""
         items: dict[str, Node] = {}
         keys: dict[str, tuple[int, int]] = {}
@@ -349,14 +368,22 @@ class _Converter:
             mark = key_node.start_mark
             where = (mark.line + 1, mark.column + 1)
             if not isinstance(key_node, ScalarNode):
-                self.problems.append(error("a key must be a plain name, not a list or mapping",
-                                           SourceLocation(self.path, *where)))
+                self.problems.append(
+                    error(
+                        "a key must be a plain name, not a list or mapping",
+                        SourceLocation(self.path, *where),
+                    )
+                )
                 continue
             name: str = key_node.value
             value = self.convert(value_node, depth + 1)
             if name in keys:
-                self.problems.append(error(f"duplicate key '{name}' (first at line "
-                                           f"{keys[name][0]})", SourceLocation(self.path, *where)))
+                self.problems.append(
+                    error(
+                        f"duplicate key '{name}' (first at line {keys[name][0]})",
+                        SourceLocation(self.path, *where),
+                    )
+                )
                 continue
             items[name], keys[name] = value, where
         for name, value, where in merged:
@@ -369,8 +396,9 @@ class _Converter:
         sources = source.value if isinstance(source.value, list) else [source]
         for item in sources:
             if not isinstance(item.value, dict) or item.keys is None:
-                self.problems.append(error(f"'<<' merges mappings, found {item.kind}",
-                                           item.location))
+                self.problems.append(
+                    error(f"'<<' merges mappings, found {item.kind}", item.location)
+                )
                 continue
             for name, value in item.value.items():
                 yield name, value, item.keys[name]

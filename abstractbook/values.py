@@ -75,8 +75,9 @@ class Reader:
         prefix = f"{label}: " if label else ""
         self.error(node, f"{prefix}expected {what}, found {node.kind}", hint)
 
-    def fields(self, node: Node | None, label: str, allowed: Sequence[str],
-               required: Collection[str] = ()) -> dict[str, Node] | None:
+    def fields(
+        self, node: Node | None, label: str, allowed: Sequence[str], required: Collection[str] = ()
+    ) -> dict[str, Node] | None:
         """A mapping's known entries; unknown keys and missing required ones are noted.
 
         An absent or empty value (`page:` with nothing after it) counts as an empty
@@ -99,8 +100,11 @@ class Reader:
                 continue
             close = closest(key, allowed)
             inside = f" in {label}" if label else ""
-            self.error(node.key_location(key), f"unknown key '{key}'{inside}",
-                       f"did you mean '{close}'?" if close else f"expected {one_of(allowed)}")
+            self.error(
+                node.key_location(key),
+                f"unknown key '{key}'{inside}",
+                f"did you mean '{close}'?" if close else f"expected {one_of(allowed)}",
+            )
             meant.add(close or "")
         prefix = f"{label}: " if label else ""
         for key in required:
@@ -131,8 +135,9 @@ class Reader:
         """A list of strings; `single` also accepts one string on its own."""
         return tuple(text for text, _ in self.located_texts(node, label, single))
 
-    def located_texts(self, node: Node | None, label: str,
-                      single: bool = False) -> list[tuple[str, Node]]:
+    def located_texts(
+        self, node: Node | None, label: str, single: bool = False
+    ) -> list[tuple[str, Node]]:
         """`texts`, each with the node it was read from (for warnings about one of them)."""
         if node is None or node.value is None:
             return []
@@ -144,8 +149,9 @@ class Reader:
             items = [node]
         found = []
         for i, item in enumerate(items, 1):
-            text = self.text(item, label if single and item is node else f"{label}[{i}]",
-                             required=True)
+            text = self.text(
+                item, label if single and item is node else f"{label}[{i}]", required=True
+            )
             if text is not None:
                 found.append((text, item))
         return found

@@ -59,18 +59,33 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cases_cover_the_mistakes_asked_for() -> None:
     names = {case.name for case in CASES}
     assert names >= {
-        "yaml-syntax", "tab-indent", "duplicate-key", "wrong-type", "missing-required",
-        "empty-file", "list-for-mapping", "duplicate-id", "program-unknown-id", "unknown-key",
-        "bad-length", "bad-page-size", "impossible-margins", "negative-margin", "not-utf8",
-        "alias-bomb", "several-errors-at-once"}
+        "yaml-syntax",
+        "tab-indent",
+        "duplicate-key",
+        "wrong-type",
+        "missing-required",
+        "empty-file",
+        "list-for-mapping",
+        "duplicate-id",
+        "program-unknown-id",
+        "unknown-key",
+        "bad-length",
+        "bad-page-size",
+        "impossible-margins",
+        "negative-margin",
+        "not-utf8",
+        "alias-bomb",
+        "several-errors-at-once",
+    }
 
 
 def test_several_errors_come_from_three_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE / "cases" / "several-errors-at-once")
     with pytest.raises(InputError) as caught:
         validate(Path("."))
-    files = {str(p.location.path) for p in caught.value.problems
-             if p.level is Level.ERROR and p.location}
+    files = {
+        str(p.location.path) for p in caught.value.problems if p.level is Level.ERROR and p.location
+    }
     assert files == {"book.yaml", "abstracts/02-bad.yaml", "program.yaml"}
 
 
@@ -79,7 +94,8 @@ def test_oversized_abstract_file(tmp_path: Path) -> None:
     write(tmp_path, {"book.yaml": "title: T\n", "abstracts/big.yaml": big})
     assert reported(tmp_path) == [
         f"{tmp_path}/abstracts/big.yaml: the file is {len(big):,} bytes, over the 2 MB limit "
-        "for an input file"]
+        "for an input file"
+    ]
 
 
 def test_sample_book_is_valid() -> None:
@@ -92,8 +108,10 @@ def test_sample_book_is_valid() -> None:
 
 
 def test_book_settings_reach_the_model(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "book.yaml": """\
+    write(
+        tmp_path,
+        {
+            "book.yaml": """\
 title: Meeting
 subtitle: Abstracts
 dates: {start: "2019-01-20", end: 2019-01-22}
@@ -117,21 +135,26 @@ colors: {accent: "#A0B1C2"}
 front_matter: [toc]
 back_matter: []
 """,
-        "logo.png": b"\x89PNG",
-        "talks/a.yaml": ADA.format(id="a"),
-        **{f"f/{name}": b"\x00\x01\x00\x00" for name in ("R.ttf", "I.ttf", "B.ttf", "X.ttf")},
-        "f/BI.ttc": b"ttcf",
-    })
+            "logo.png": b"\x89PNG",
+            "talks/a.yaml": ADA.format(id="a"),
+            **{f"f/{name}": b"\x00\x01\x00\x00" for name in ("R.ttf", "I.ttf", "B.ttf", "X.ttf")},
+            "f/BI.ttc": b"ttcf",
+        },
+    )
     settings = validate(tmp_path).settings
     assert (settings.title, settings.subtitle, settings.venue) == ("Meeting", "Abstracts", "Hall")
     assert (settings.date_start, settings.date_end) == (dt.date(2019, 1, 20), dt.date(2019, 1, 22))
     assert settings.organisers == ("Ann", "Bob")
     assert settings.logo == tmp_path / "logo.png"
     assert settings.order == "title"
-    assert settings.page == PageSettings(595.28, 841.89, 20 * MM, 36.0, 12.0, 18 * MM, 3 * MM,
-                                         True, 4)
+    assert settings.page == PageSettings(
+        595.28, 841.89, 20 * MM, 36.0, 12.0, 18 * MM, 3 * MM, True, 4
+    )
     assert (settings.abstract_start, settings.hyphenate, settings.language) == (
-        "odd-page", False, "de_DE")
+        "odd-page",
+        False,
+        "de_DE",
+    )
     f = tmp_path / "f"
     assert settings.text_fonts == FaceSet(f / "R.ttf", f / "I.ttf", f / "B.ttf", f / "BI.ttc")
     assert settings.heading_fonts == FaceSet(f / "R.ttf")
@@ -151,14 +174,23 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_custom_page_size(tmp_path: Path) -> None:
-    write(tmp_path, {"book.yaml": "title: T\npage: {size: [170mm, 9.5in]}\n",
-                     "abstracts/a.yaml": ADA.format(id="a")})
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\npage: {size: [170mm, 9.5in]}\n",
+            "abstracts/a.yaml": ADA.format(id="a"),
+        },
+    )
     page = validate(tmp_path).settings.page
     assert (page.width, page.height) == pytest.approx((170 * MM, 9.5 * 72))
 
 
 def test_text_fields_read_what_was_typed(tmp_path: Path) -> None:
-    write(tmp_path, {"book.yaml": "title: 2019\n", "abstracts/a.yaml": """\
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: 2019\n",
+            "abstracts/a.yaml": """\
 id: 1984
 title: 1984
 authors:
@@ -169,19 +201,32 @@ board: 012
 keywords: [2019-01-20, 1.50, true]
 body: null
 notes: 9:00
-"""})
+""",
+        },
+    )
     project = validate(tmp_path)
     talk = project.talks[0]
     assert (project.settings.title, talk.id, talk.title, talk.board) == (
-        "2019", "1984", "1984", "012")
+        "2019",
+        "1984",
+        "1984",
+        "012",
+    )
     assert (talk.authors[0].name, talk.authors[0].affiliations, talk.authors[0].family) == (
-        "yes", ("3.10",), "no")
+        "yes",
+        ("3.10",),
+        "no",
+    )
     assert talk.keywords == ("2019-01-20", "1.50", "true")
     assert (talk.body, talk.notes) == (None, "9:00")
 
 
 def test_authors_and_types(tmp_path: Path) -> None:
-    write(tmp_path, {"book.yaml": "title: T\n", "abstracts/a.yaml": """\
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "abstracts/a.yaml": """\
 id: a
 title: A
 type: poster
@@ -192,22 +237,28 @@ authors:
     presenting: true
     family: Li
 body: Words.
-"""})
+""",
+        },
+    )
     talk = validate(tmp_path).talks[0]
     assert talk.type == "poster"
     assert [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors] == [
-        ("Ana de la Cruz", ("Somewhere",), False, None), ("Bo Li", (), True, "Li")]
+        ("Ana de la Cruz", ("Somewhere",), False, None),
+        ("Bo Li", (), True, "Li"),
+    ]
     assert talk.presenters[0].name == "Bo Li"
     assert talk.source == validate(tmp_path).talks[0].source
     assert talk.authors[1].location is not None and talk.authors[1].location.line == 7
 
 
 def test_program_times_and_dates(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "book.yaml": "title: T\n",
-        "abstracts/a.yaml": ADA.format(id="a"),
-        "abstracts/b.yaml": ADA.format(id="b"),
-        "program.yaml": """\
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "abstracts/a.yaml": ADA.format(id="a"),
+            "abstracts/b.yaml": ADA.format(id="b"),
+            "program.yaml": """\
 days:
   - date: "2019-01-20"
     sessions:
@@ -217,31 +268,51 @@ days:
         room: 101
         talks: [a, {id: b, start: 10:30, duration: 45}]
 """,
-    })
+        },
+    )
     program = validate(tmp_path).program
     assert program is not None
     day = program.days[0]
     assert day.date == dt.date(2019, 1, 20)
     session = day.sessions[0]
     assert (session.id, session.title, session.start, session.room) == (
-        "s1", "Morning", "09:00", "101")
+        "s1",
+        "Morning",
+        "09:00",
+        "101",
+    )
     assert [(s.talk_id, s.start, s.duration) for s in session.slots] == [
-        ("a", None, None), ("b", "10:30", 45)]
+        ("a", None, None),
+        ("b", "10:30", 45),
+    ]
 
 
 def test_files_are_read_in_path_order(tmp_path: Path) -> None:
     names = ["b.yaml", "a/z.yaml", "a.yml", "10.yaml", "9.YAML"]
-    write(tmp_path, {"book.yaml": "title: T\n", ".hidden/x.yaml": "junk: [",
-                     "abstracts/.draft.yaml": "junk: [", "abstracts/notes.txt": "junk",
-                     **{f"abstracts/{n}": ADA.format(id=f"t{i}") for i, n in enumerate(names)}})
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            ".hidden/x.yaml": "junk: [",
+            "abstracts/.draft.yaml": "junk: [",
+            "abstracts/notes.txt": "junk",
+            **{f"abstracts/{n}": ADA.format(id=f"t{i}") for i, n in enumerate(names)},
+        },
+    )
     talks = validate(tmp_path).talks
-    assert [str(t.source.path.relative_to(tmp_path / "abstracts")) for t in talks
-            if t.source] == ["10.yaml", "9.YAML", "a.yml", "a/z.yaml", "b.yaml"]
+    assert [str(t.source.path.relative_to(tmp_path / "abstracts")) for t in talks if t.source] == [
+        "10.yaml",
+        "9.YAML",
+        "a.yml",
+        "a/z.yaml",
+        "b.yaml",
+    ]
 
 
 def test_single_file_of_records(tmp_path: Path) -> None:
-    records = "".join("- " + ADA.format(id=i).replace("\n", "\n  ").rstrip() + "\n"
-                      for i in ("one", "two"))
+    records = "".join(
+        "- " + ADA.format(id=i).replace("\n", "\n  ").rstrip() + "\n" for i in ("one", "two")
+    )
     write(tmp_path, {"book.yaml": "title: T\nabstracts: all.yaml\n", "all.yaml": records})
     talks = validate(tmp_path).talks
     assert [t.id for t in talks] == ["one", "two"]
@@ -252,29 +323,38 @@ def test_missing_abstracts_folder(tmp_path: Path) -> None:
     write(tmp_path, {"book.yaml": "title: T\nabstracts: abstract/\n", "abstracts/a.yaml": ""})
     assert reported(tmp_path) == [
         f"{tmp_path}/book.yaml:2:12: abstracts: no file or folder abstract/ "
-        "(did you mean 'abstracts'?)"]
+        "(did you mean 'abstracts'?)"
+    ]
 
 
 def test_empty_abstracts_folder_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "abstracts").mkdir()
     write(tmp_path, {"book.yaml": "title: T\n"})
     assert reported(tmp_path) == [
-        f"{tmp_path}/abstracts: warning: no abstract files (.yaml) in this folder"]
+        f"{tmp_path}/abstracts: warning: no abstract files (.yaml) in this folder"
+    ]
 
 
 def test_missing_book_yaml(tmp_path: Path) -> None:
     write(tmp_path, {"abstracts/a.yaml": ADA.format(id="a")})
     assert reported(tmp_path) == [
-        f"{tmp_path}/book.yaml: book.yaml not found: every book project needs one"]
+        f"{tmp_path}/book.yaml: book.yaml not found: every book project needs one"
+    ]
     assert reported(tmp_path / "nowhere") == [
-        f"{tmp_path}/nowhere/book.yaml: no project folder at {tmp_path}/nowhere"]
+        f"{tmp_path}/nowhere/book.yaml: no project folder at {tmp_path}/nowhere"
+    ]
 
 
 def test_unreadable_abstract_does_not_add_unknown_ids(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "book.yaml": "title: T\n", "abstracts/01-yamins.yaml": "id: yamins\ntitle: [\n",
-        "program.yaml": "days:\n  - date: 2019-01-20\n    sessions:\n"
-                        "      - {id: s, title: S, talks: [yamins]}\n"})
+    write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "abstracts/01-yamins.yaml": "id: yamins\ntitle: [\n",
+            "program.yaml": "days:\n  - date: 2019-01-20\n    sessions:\n"
+            "      - {id: s, title: S, talks: [yamins]}\n",
+        },
+    )
     lines = reported(tmp_path)
     assert len(lines) == 1
     assert lines[0].startswith(f"{tmp_path}/abstracts/01-yamins.yaml:3:1: invalid YAML: ")
@@ -291,7 +371,8 @@ def _validate_record(record: Mapping[str, object], style: str | None = '"') -> T
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=st.text(), name=st.text(), body=st.text(), style=st.sampled_from([None, '"']))
 def test_any_text_never_raises_anything_but_input_error(
-        title: str, name: str, body: str, style: str | None) -> None:
+    title: str, name: str, body: str, style: str | None
+) -> None:
     record = {"id": "t", "title": title, "authors": [{"name": name}], "body": body}
     try:
         _validate_record(record, style)
@@ -307,16 +388,26 @@ PRINTED = TYPED.filter(str.strip)
 @settings(max_examples=150, deadline=None)
 @given(title=PRINTED, name=PRINTED, body=TYPED, notes=PRINTED)
 def test_valid_text_round_trips_exactly(title: str, name: str, body: str, notes: str) -> None:
-    talk = _validate_record({"id": "t", "title": title, "authors": [{"name": name}],
-                             "body": body, "notes": notes})
+    talk = _validate_record(
+        {"id": "t", "title": title, "authors": [{"name": name}], "body": body, "notes": notes}
+    )
     assert talk.title == title
     assert talk.authors[0].name == name
     assert talk.body == (body if body.strip() else None)
     assert talk.notes == notes
 
 
-FIELDS = ["id: {}", "title: {}", "authors:\n  - name: {}", "authors:\n  - {}", "body: {}",
-          "board: {}", "keywords: [{}]", "type: {}", "{}: x"]
+FIELDS = [
+    "id: {}",
+    "title: {}",
+    "authors:\n  - name: {}",
+    "authors:\n  - {}",
+    "body: {}",
+    "board: {}",
+    "keywords: [{}]",
+    "type: {}",
+    "{}: x",
+]
 
 
 @settings(max_examples=200, deadline=None)
@@ -331,12 +422,27 @@ def test_raw_text_typed_into_any_field_never_raises(text: str, field: str) -> No
             assert all(p.location is not None for p in exc.problems)
 
 
-BOOK_FIELDS = ["title: {}", "subtitle: {}", "dates: {{start: {}}}", "dates: {{end: {}}}",
-               "organisers: [{}]", "logo: {}", "abstracts: {}", "order: {}", "page: {{size: {}}}",
-               "page: {{size: [{}, 1cm]}}", "page: {{margins: {{inner: {}}}}}",
-               "page: {{bleed: {}}}", "page: {{pad_to: {}}}", "layout: {{language: {}}}",
-               "layout: {{abstract_start: {}}}", "fonts: {{text: {{regular: {}}}}}",
-               "fonts: {{fallback: [{}]}}", "colors: {{accent: {}}}", "front_matter: [{}]"]
+BOOK_FIELDS = [
+    "title: {}",
+    "subtitle: {}",
+    "dates: {{start: {}}}",
+    "dates: {{end: {}}}",
+    "organisers: [{}]",
+    "logo: {}",
+    "abstracts: {}",
+    "order: {}",
+    "page: {{size: {}}}",
+    "page: {{size: [{}, 1cm]}}",
+    "page: {{margins: {{inner: {}}}}}",
+    "page: {{bleed: {}}}",
+    "page: {{pad_to: {}}}",
+    "layout: {{language: {}}}",
+    "layout: {{abstract_start: {}}}",
+    "fonts: {{text: {{regular: {}}}}}",
+    "fonts: {{fallback: [{}]}}",
+    "colors: {{accent: {}}}",
+    "front_matter: [{}]",
+]
 
 
 @settings(max_examples=300, deadline=None)

@@ -99,14 +99,19 @@ def test_dates_quoted_or_not() -> None:
 def test_numbers_and_booleans_keep_their_text() -> None:
     root = mapping(b"title: 1984\nboard: 012\nname: yes\nratio: 1.50\nempty:\n")
     assert [(root[k].value, root[k].text) for k in ("title", "board", "name", "ratio")] == [
-        (1984, "1984"), (10, "012"), (True, "yes"), (1.5, "1.50")]
+        (1984, "1984"),
+        (10, "012"),
+        (True, "yes"),
+        (1.5, "1.50"),
+    ]
     assert root["empty"].value is None
 
 
 @both_loaders
 def test_duplicate_key_names_the_first_line() -> None:
     assert problems(b"title: a\nbody: b\ntitle: c\n") == [
-        "x.yaml:3:1: duplicate key 'title' (first at line 1)"]
+        "x.yaml:3:1: duplicate key 'title' (first at line 1)"
+    ]
 
 
 def test_duplicate_key_keeps_the_first_value() -> None:
@@ -118,9 +123,11 @@ def test_duplicate_key_keeps_the_first_value() -> None:
 @both_loaders
 def test_tab_in_indentation_gets_its_own_message() -> None:
     assert problems(b"title: x\nauthors:\n\t- name: Ada\n") == [
-        "x.yaml:3:1: tab character in indentation (YAML indents with spaces only)"]
+        "x.yaml:3:1: tab character in indentation (YAML indents with spaces only)"
+    ]
     assert problems(b"a:\n  b: 1\n  \tc: 2\n") == [
-        "x.yaml:3:3: tab character in indentation (YAML indents with spaces only)"]
+        "x.yaml:3:3: tab character in indentation (YAML indents with spaces only)"
+    ]
 
 
 def test_tab_inside_a_block_scalar_is_text() -> None:
@@ -130,25 +137,27 @@ def test_tab_inside_a_block_scalar_is_text() -> None:
 def test_syntax_error_points_at_the_mark() -> None:
     assert problems(b"title: [a, b\nbody: c\n") == [
         "x.yaml:2:5: invalid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence at line 1)"]
+        "(while parsing a flow sequence at line 1)"
+    ]
 
 
 @both_loaders
 def test_second_document_is_named() -> None:
     assert problems(b"a: 1\n---\nb: 2\n") == [
-        "x.yaml:2:1: a second YAML document starts here; a file holds one "
-        "(remove the '---' line)"]
+        "x.yaml:2:1: a second YAML document starts here; a file holds one (remove the '---' line)"
+    ]
 
 
 def test_not_utf8_gives_the_byte_offset() -> None:
     assert problems(b"id: x\ntitle: Caf\xe9\n") == [
-        "x.yaml:2:11: not UTF-8: byte 0xe9 at offset 16 cannot be decoded "
-        "(save the file as UTF-8)"]
+        "x.yaml:2:11: not UTF-8: byte 0xe9 at offset 16 cannot be decoded (save the file as UTF-8)"
+    ]
 
 
 def test_utf16_is_named() -> None:
     assert problems("title: x\n".encode("utf-16")) == [
-        "x.yaml: the file is UTF-16; save it as UTF-8"]
+        "x.yaml: the file is UTF-16; save it as UTF-8"
+    ]
 
 
 def test_byte_order_mark_is_ignored() -> None:
@@ -164,14 +173,16 @@ def test_empty_files(data: bytes) -> None:
 def test_raw_control_character_is_located() -> None:
     assert problems("title: é\x07\n".encode()) == [
         "x.yaml:1:9: character U+0007 is not allowed in a YAML file "
-        "(remove it: most editors do not show it)"]
+        "(remove it: most editors do not show it)"
+    ]
 
 
 @both_loaders
 def test_escaped_control_character_is_refused() -> None:
     assert problems(b'title: "bell\\a"\n') == [
         "x.yaml:1:8: control character U+0007 in the text "
-        "(only tab and newline may be written as escapes)"]
+        "(only tab and newline may be written as escapes)"
+    ]
     assert mapping(b'title: "a\\tb\\nc"\n')["title"].value == "a\tb\nc"
 
 
@@ -182,7 +193,8 @@ def test_unsupported_tag() -> None:
 
 def test_key_that_is_a_list() -> None:
     assert problems(b"[a, b]: 1\n") == [
-        "x.yaml:1:1: a key must be a plain name, not a list or mapping"]
+        "x.yaml:1:1: a key must be a plain name, not a list or mapping"
+    ]
 
 
 @both_loaders
@@ -198,12 +210,14 @@ def test_merge_keys_are_honoured() -> None:
 def test_billion_laughs_is_refused() -> None:
     assert problems(BILLION_LAUGHS) == [
         "x.yaml:6:4: YAML aliases here expand to more than 100,000 values "
-        "(an alias bomb? write the values out instead)"]
+        "(an alias bomb? write the values out instead)"
+    ]
 
 
 @pytest.mark.parametrize(("uses", "refused"), [(2, False), (3, False), (4, True)])
 def test_alias_limit_counts_the_values_aliases_repeat(
-        monkeypatch: pytest.MonkeyPatch, uses: int, refused: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, uses: int, refused: bool
+) -> None:
     # The anchored list is 11 values (itself and 10 items); each alias repeats all 11.
     monkeypatch.setattr(sources, "MAX_ALIAS_NODES", 33)
     data = b"a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [" + b", ".join([b"*a"] * uses) + b"]\n"
@@ -223,14 +237,16 @@ def test_harmless_aliases_are_expanded() -> None:
 @both_loaders
 def test_recursive_alias_is_refused() -> None:
     assert problems(b"a: &x [1, *x]\n") == [
-        "x.yaml:1:4: a YAML alias refers to a value that contains it"]
+        "x.yaml:1:4: a YAML alias refers to a value that contains it"
+    ]
 
 
 @both_loaders
 def test_nesting_limit() -> None:
     depth = sources.MAX_DEPTH + 5
     assert problems(b"a: " + b"[" * depth + b"]" * depth + b"\n") == [
-        f"x.yaml:1:{4 + sources.MAX_DEPTH - 1}: nested deeper than {sources.MAX_DEPTH} levels"]
+        f"x.yaml:1:{4 + sources.MAX_DEPTH - 1}: nested deeper than {sources.MAX_DEPTH} levels"
+    ]
 
 
 def test_size_limit(tmp_path: Path) -> None:
@@ -239,7 +255,8 @@ def test_size_limit(tmp_path: Path) -> None:
     assert load(path).problems == ()
     path.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES - 3) + b"\n")
     assert [str(p) for p in load(path).problems] == [
-        f"{path}: the file is 2,097,153 bytes, over the 2 MB limit for an input file"]
+        f"{path}: the file is 2,097,153 bytes, over the 2 MB limit for an input file"
+    ]
 
 
 def test_unreadable_paths(tmp_path: Path) -> None:

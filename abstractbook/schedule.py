@@ -1,0 +1,147 @@
+"""validate, part four: program.yaml's `Node` -> `model.Program` (days, sessions, talk slots).
+
+Every id the programme names must be an abstract's, and each talk has one slot;
+an abstract left out of every session is only a warning, since the book lists it
+under "Other abstracts".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceLocation
+from .model import Day, Program, Session, Settings, Slot, Talk
+from .sources import Node
+from .values import Reader, suggest
+
+PROGRAM_KEYS = ("days",)
+DAY_KEYS = ("date", "sessions")
+SESSION_KEYS = ("id", "title", "start", "room", "chair", "talks")
+SLOT_KEYS = ("id", "start", "duration")
+
+
+@dataclass
+class _Schedule:
+    """What reading program.yaml keeps track of across days and sessions."""
+
+    talks: dict[str, Talk]
+    unreadable: list[str]  # stems of abstract files that could not be parsed
+    placed: dict[str, Node] = field(default_factory=dict)
+    sessions: dict[str, Node] = field(default_factory=dict)
+
+
+def read_program(
+    reader: Reader,
+    node: Node,
+    talks: dict[str, Talk],
+    unreadable: list[str],
+    settings: Settings | None,
+) -> Program | None:
+    """program.yaml: days of sessions naming talk ids that must exist, each at most once.
+
+    `unreadable` holds the stems of abstract files that would not parse: an id
+    they probably hold is not reported as unknown on top of the parse error.
+    """
+    schedule = _Schedule(talks, unreadable)
+    fields = reader.fields(node, "", PROGRAM_KEYS, required=("days",))
+    if fields is None:
+        return None
+    days: list[Day] = []
+    for i, day_node in enumerate(reader.items(fields.get("days"), "days"), 1):
+        label = f"days[{i}]"
+        day = reader.fields(day_node, label, DAY_KEYS, required=("date",))
+        if day is None:
+            continue
+        date = reader.date(day.get("date"), f"{label}.date")
+        if date is not None:
+            _check_day(reader, day["date"], date, settings)
+        found = [
+            s
+            for j, s_node in enumerate(reader.items(day.get("sessions"), f"{label}.sessions"), 1)
+            if (s := _session(reader, s_node, f"{label}.sessions[{j}]", schedule)) is not None
+        ]
+        if date is not None:
+            days.append(Day(date, tuple(found)))
+    for talk in schedule.talks.values():
+        if talk.id not in schedule.placed:
+            reader.warn(
+                talk.source or SourceLocation(Path("")),
+                f"'{talk.id}' is in no session of program.yaml",
+                "it goes under Other abstracts",
+            )
+    return Program(tuple(days))
+
+
+def _check_day(reader: Reader, node: Node, date: dt.date, settings: Settings | None) -> None:
+    if settings is None or settings.date_start is None:
+        return
+    end = settings.date_end or settings.date_start
+    if settings.date_start <= end and not settings.date_start <= date <= end:
+        reader.warn(
+            node,
+            f"{date} is outside the meeting's dates in book.yaml ({settings.date_start} to {end})",
+        )
+
+
+def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Session | None:
+    fields = reader.fields(node, label, SESSION_KEYS, required=("id", "title"))
+    if fields is None:
+        return None
+    session_id = reader.text(fields.get("id"), f"{label}.id", required=True)
+    sessions = schedule.sessions
+    if session_id is not None and session_id in sessions:
+        reader.error(
+            fields["id"],
+            f"duplicate session id '{session_id}' (first at line "
+            f"{sessions[session_id].location.line})",
+        )
+    elif session_id is not None:
+        sessions[session_id] = fields["id"]
+    slots = [
+        slot
+        for i, item in enumerate(reader.items(fields.get("talks"), f"{label}.talks"), 1)
+        if (slot := _slot(reader, item, f"{label}.talks[{i}]", schedule))
+    ]
+    return Session(
+        id=session_id or "",
+        title=reader.text(fields.get("title"), f"{label}.title", required=True) or "",
+        slots=tuple(slots),
+        start=reader.clock(fields.get("start"), f"{label}.start"),
+        room=reader.text(fields.get("room"), f"{label}.room"),
+        chair=reader.text(fields.get("chair"), f"{label}.chair"),
+        location=node.location,
+    )
+
+
+def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot | None:
+    """One talk of a session: its id alone, or {id, start, duration}."""
+    if isinstance(node.value, dict):
+        fields = reader.fields(node, label, SLOT_KEYS, required=("id",)) or {}
+        id_node = fields.get("id")
+        start = reader.clock(fields.get("start"), f"{label}.start")
+        duration = reader.count(fields.get("duration"), f"{label}.duration")
+    else:
+        id_node, start, duration = node, None, None
+    talk_id = reader.text(id_node, f"{label}" if id_node is node else f"{label}.id", required=True)
+    if talk_id is None or id_node is None:
+        return None
+    placed = schedule.placed
+    if talk_id not in schedule.talks:
+        # An abstract whose file would not parse may well be this one: say nothing more.
+        named = re.compile(rf"(.*[-_ .])?{re.escape(talk_id)}")
+        if not any(named.fullmatch(stem) for stem in schedule.unreadable):
+            reader.error(
+                id_node, f"no abstract has id '{talk_id}'", suggest(talk_id, schedule.talks)
+            )
+        return None
+    if talk_id in placed:
+        reader.error(
+            id_node,
+            f"'{talk_id}' is already in the programme (line {placed[talk_id].location.line})",
+        )
+        return None
+    placed[talk_id] = id_node
+    return Slot(talk_id, start, duration, node.location)
