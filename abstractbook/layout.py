@@ -158,8 +158,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     items: list[Item] = []
 
     ts = t.title()
-    title = talk.title if not talk.board else f"{talk.board} · {talk.title}"
-    lines = break_lines([Span(title, ts.font, ts.size, ts.color)], avail, lang=None,
+    lines = break_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None,
                         justify=False)
     head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
     first = head[0]

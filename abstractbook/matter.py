@@ -173,7 +173,7 @@ def toc_items(book: Book, theme: Theme) -> list[Item]:
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail,
                                        7.0))
         for e in entries:
-            items.append(_toc_entry(e.talk.title, e.talk.speaker, talk_key(e.talk.id),
+            items.append(_toc_entry(e.talk.heading, e.talk.speaker, talk_key(e.talk.id),
                                     entry_st, who_st, avail))
     backs = {"author_index": ("Author index", "author-index", True),
              "keyword_index": ("Keyword index", "keyword-index",
@@ -258,7 +258,7 @@ def program_items(book: Book, theme: Theme) -> list[Item]:
                 height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
         for e in entries:
-            items.append(_program_talk(e.start or "", e.talk.title, e.talk.speaker,
+            items.append(_program_talk(e.start or "", e.talk.heading, e.talk.speaker,
                                        talk_key(e.talk.id), time_st, title_st, who_st, avail,
                                        col))
     return items

@@ -68,6 +68,11 @@ class Talk:
     source: SourceLocation | None = field(default=None, compare=False)
 
     @property
+    def heading(self) -> str:
+        """The title as printed: a poster's board number goes in front."""
+        return f"{self.board} · {self.title}" if self.board else self.title
+
+    @property
     def presenters(self) -> tuple[Author, ...]:
         marked = tuple(a for a in self.authors if a.presenting)
         return marked or self.authors[:1]

@@ -20,6 +20,7 @@ from abstractbook.errors import InputError, Level
 from abstractbook.model import MM, FaceSet, PageSettings, Talk
 from abstractbook.schema import validate
 from abstractbook.sources import MAX_FILE_BYTES
+from abstractbook.values import POINTS_PER_UNIT, parse_length
 
 HERE = Path(__file__).parent
 CASES = sorted(path for path in (HERE / "cases").iterdir() if path.is_dir())
@@ -455,3 +456,16 @@ def test_raw_text_typed_into_book_yaml_never_raises(text: str, field: str) -> No
             validate(root)
         except InputError as exc:
             assert all(p.location is not None for p in exc.problems)
+
+
+@given(
+    number=st.decimals(min_value=0, max_value=10_000, places=3),
+    unit=st.sampled_from(["mm", "cm", "in", "pt"]),
+    space=st.sampled_from(["", " "]),
+)
+def test_lengths_convert_to_points(number: object, unit: str, space: str) -> None:
+    points, reason = parse_length(f"{number}{space}{unit}")
+    assert reason is None
+    assert points == pytest.approx(float(str(number)) * POINTS_PER_UNIT[unit])
+    bare, why = parse_length(str(number))
+    assert (bare, why) == ((0.0, None) if float(str(number)) == 0 else (None, "has no unit"))
