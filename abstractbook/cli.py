@@ -7,6 +7,9 @@ done (nothing written), 2 a wrong command line (typer's own), 130 interrupted.
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -75,6 +78,51 @@ def build(
     if report is not None:
         text = result.report.to_json() if result.report else "null\n"
         export.write_atomic(report, text.encode("utf-8"))
+
+
+@app.command(name="export")
+def export_(
+    project: ProjectArg = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write.")] = Path(
+        "build/talks"
+    ),
+    only: Annotated[
+        str | None, typer.Option("--only", help="Comma-separated ids: export just these.")
+    ] = None,
+) -> None:
+    """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
+    wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
+    started = time.perf_counter()
+    try:
+        with _progress("typesetting talks") as progress:
+            result = pipeline.export_talks(_project(project), output, wanted, progress)
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+    for name in result.removed:
+        typer.echo(f"removed {output / name} (no such talk any more)")
+    typer.echo(
+        f"{output}: {len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{len(result.removed)} removed, {time.perf_counter() - started:.2f} s"
+    )
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when the output is a file or a pipe."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command()

@@ -1,14 +1,26 @@
-"""export: finished bytes -> files, written atomically.
+"""export: finished bytes -> files, written atomically; per-talk PDFs for the web site.
 
-A build writes to a temporary file beside the target and renames it into
-place, so an interrupted or failed build leaves the previous file as it was.
+Every file is written to a temporary file beside the target and renamed into
+place, so an interrupted or failed run leaves the previous file as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import multiprocessing
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .layout import Item
+from .model import Book
+from .pages import lay_out_talk_alone
+from .render import render_pdf
+from .theme import Theme
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -24,3 +36,142 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- per-talk PDFs ------------------------------------------------------------------
+
+TALKS_FORMAT = 1
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # file names
+
+
+@dataclass(frozen=True)
+class TalkJob:
+    """Everything a worker needs to typeset talks on its own (shared by fork)."""
+
+    book: Book
+    theme: Theme
+    items: dict[str, tuple[Item, ...]]
+    book_pages: dict[str, str]  # id -> printed page label in the book
+
+
+_JOB: TalkJob | None = None
+
+
+def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
+    """One talk, typeset alone with the book's typography."""
+    book = job.book
+    entry = next(e for e in book.entries if e.talk.id == talk_id)
+    s = book.settings
+    screen = dataclasses.replace(s, page=dataclasses.replace(s.page, bleed=0.0,
+                                                             crop_marks=False, pad_to=1))
+    doc = lay_out_talk_alone(book, job.theme, entry, job.items[talk_id],
+                             job.book_pages.get(talk_id, ""))
+    talk = entry.talk
+    return render_pdf(doc, screen, job.theme.text["regular"], title=talk.title,
+                      subject=s.title, author="; ".join(a.name for a in talk.authors),
+                      keywords=", ".join(talk.keywords))
+
+
+def _work(talk_ids: list[str]) -> list[tuple[str, bytes]]:
+    assert _JOB is not None
+    return [(tid, talk_pdf(_JOB, tid)) for tid in talk_ids]
+
+
+def export_talks(job: TalkJob, out_dir: Path, keys: dict[str, str], only: set[str] | None,
+                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Write `out_dir/<id>.pdf` for each talk whose key or file changed, and talks.json.
+
+    `keys` holds, per talk, a hash of everything its PDF depends on; a talk whose
+    key and file match the previous export is left alone. Files of talks that no
+    longer exist are removed (only files an earlier export listed).
+    """
+    global _JOB
+    result = ExportResult(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index_path = out_dir / "talks.json"
+    previous = _read_index(index_path)
+    entries = {e.talk.id: e for e in job.book.entries}
+    wanted = [tid for tid in entries if only is None or tid in only]
+    todo = []
+    for tid in wanted:
+        old = previous.get(tid)
+        path = out_dir / f"{tid}.pdf"
+        if old and old.get("key") == keys[tid] and path.exists() \
+                and _file_sha(path) == old.get("sha256"):
+            result.unchanged.append(tid)
+        else:
+            todo.append(tid)
+    records = {tid: rec for tid, rec in previous.items() if tid in entries}
+    _JOB = job
+    try:
+        done = 0
+        for tid, data in _run(todo, progress):
+            write_atomic(out_dir / f"{tid}.pdf", data)
+            records[tid] = _record(job, tid, keys[tid], hashlib.sha256(data).hexdigest())
+            result.written.append(tid)
+            done += 1
+    finally:
+        _JOB = None
+    for tid in result.unchanged:
+        records.setdefault(tid, previous[tid])
+    if only is None:
+        for tid in sorted(previous.keys() - entries.keys()):
+            name = str(previous[tid].get("file", f"{tid}.pdf"))
+            if "/" not in name and name.endswith(".pdf"):
+                (out_dir / name).unlink(missing_ok=True)
+                result.removed.append(name)
+    ordered = [records[tid] for tid in entries if tid in records]
+    index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": ordered}
+    write_atomic(index_path, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode())
+    return result
+
+
+def _run(todo: list[str], progress: Callable[[int, int], None] | None
+         ) -> Iterator[tuple[str, bytes]]:
+    """Typeset in parallel across the machine's cores; yields in book order."""
+    total = len(todo)
+    workers = min(os.cpu_count() or 1, max(1, total // 8))
+    if progress:
+        progress(0, total)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for n, tid in enumerate(todo, start=1):
+            yield from _work([tid])
+            if progress:
+                progress(n, total)
+        return
+    size = max(1, min(25, total // (workers * 4)))
+    chunks = [todo[i:i + size] for i in range(0, total, size)]
+    done = 0
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        for batch in pool.imap(_work, chunks):
+            yield from batch
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+
+def _record(job: TalkJob, tid: str, key: str, digest: str) -> dict[str, object]:
+    talk = next(e.talk for e in job.book.entries if e.talk.id == tid)
+    return {"id": tid, "title": talk.title, "speakers": [a.name for a in talk.presenters],
+            "authors": [a.name for a in talk.authors], "file": f"{tid}.pdf",
+            "page": job.book_pages.get(tid, ""), "sha256": digest, "key": key}
+
+
+def _read_index(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {str(t["id"]): t for t in data["talks"] if isinstance(t, dict)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

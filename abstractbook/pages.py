@@ -8,16 +8,18 @@ Page numbers in the contents and indexes are filled in after pagination.
 from __future__ import annotations
 
 from .layout import Document, Item, Op, Page, paginate, talk_key
-from .lines import Line, width
+from .lines import Line, Span, break_lines, width
 from .matter import (
     author_index,
+    day_heading,
+    format_dates,
     index_items,
     keyword_index,
     program_items,
     title_page_ops,
     toc_items,
 )
-from .model import Book
+from .model import Book, Entry
 from .theme import Style, Theme
 
 
@@ -212,3 +214,61 @@ def _clip(text: str, st: Style, avail: float) -> str:
     while text and width(text + "…", st.font, st.size) > avail:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+# -- one talk on its own (per-talk export) ------------------------------------------
+
+
+def lay_out_talk_alone(book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...],
+                       book_page: str) -> Document:
+    """A talk as its own small document: the meeting in the head, the book page at the foot.
+
+    The talk's items are the very ones the book uses, so it looks the same.
+    """
+    s = book.settings
+    section = book.sections[entry.section]
+    grey = Style(theme.heading["regular"], 7.8, 10.0, theme.grey)
+    dates = format_dates(s.date_start, s.date_end)
+    head_lines = [" · ".join(x for x in (s.title, dates) if x)]
+    when = []
+    if section.day:
+        when.append(day_heading(section.day))
+    if entry.start:
+        end = ""
+        if entry.duration:
+            h, m = map(int, entry.start.split(":"))
+            total = h * 60 + m + entry.duration
+            end = f"–{total // 60 % 24:02d}:{total % 60:02d}"
+        when.append(entry.start + end)
+    if section.session:
+        when.append(section.session.title)
+        if section.session.room:
+            when.append(section.session.room)
+    if when:
+        head_lines.append(", ".join(when))
+    avail = theme.frame_width
+    ops: list[Op] = []
+    y = 0.0
+    for text in head_lines:
+        for ln in break_lines([Span(text, grey.font, grey.size, grey.color)], avail, lang=None,
+                              justify=False):
+            y += grey.leading
+            ops.append(("text", 0.0, y - grey.leading * 0.25, avail, ln))
+    ops.append(("rule", 0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
+    flow = [Item(y + 4.0, tuple(ops), keep=True), items[0]._replace(space=14.0), *items[1:]]
+    placed_pages = paginate(flow, theme.frame_height)
+    pages: list[Page] = []
+    total = len(placed_pages)
+    for n, placed in enumerate(placed_pages, start=1):
+        page = _page_from(str(n), "body", placed, theme, 1)  # no facing pages on screen
+        foot = f"{s.title}, book of abstracts, page {book_page}" if book_page else s.title
+        if total > 1:
+            foot += f"  ·  {n}/{total}"
+        w = width(foot, grey.font, grey.size)
+        x = theme.frame_left(recto=True) + (avail - w) / 2
+        page.ops.append(("text", x, s.page.bottom - 20.0, w,
+                         Line(((foot, grey.font, grey.size, 0.0, grey.color, None),), w, 0,
+                              False)))
+        pages.append(page)
+    outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
+    return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

@@ -7,16 +7,19 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__, export
-from .errors import Problem
+from .errors import InputError, Problem, error
+from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
 from .manifest import (
     ChangeReport,
@@ -159,3 +162,35 @@ def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     report = compare(old, manifest) if old else None
     return BuildResult(book, document, output, len(document.pages),
                        time.perf_counter() - started, manifest, report)
+
+
+def export_talks(root: Path, out_dir: Path, only: set[str] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """One PDF per talk in `out_dir`, with the book's typography and page numbers.
+
+    Raises InputError for bad input or an `only` id the book does not have.
+    """
+    book = load_book(root)
+    if only is not None:
+        known = {t.id for t in book.talks}
+        unknown = sorted(only - known)
+        if unknown:
+            raise InputError([error(f"export --only: no abstract has the id {u!r}",
+                                    hint=_did_you_mean(u, known)) for u in unknown])
+    theme = make_theme(book.settings)
+    key = settings_hash(book, theme)
+    items = {e.talk.id: layout_talk(e.talk, theme) for e in book.entries}
+    document = lay_out(book, theme, items)
+    labels = {tid: document.pages[first - 1].label
+              for tid, (first, _) in document.talk_pages.items()}
+    sections = {e.talk.id: book.sections[e.section] for e in book.entries}
+    keys = {e.talk.id: sha(repr((key, talk_hash(e.talk), labels.get(e.talk.id),
+                                 sections[e.talk.id], e.start, e.duration)))
+            for e in book.entries}
+    job = TalkJob(book, theme, items, labels)
+    return export.export_talks(job, out_dir, keys, only, progress)
+
+
+def _did_you_mean(word: str, known: set[str]) -> str | None:
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -463,9 +464,10 @@ def test_raw_text_typed_into_book_yaml_never_raises(text: str, field: str) -> No
     unit=st.sampled_from(["mm", "cm", "in", "pt"]),
     space=st.sampled_from(["", " "]),
 )
-def test_lengths_convert_to_points(number: object, unit: str, space: str) -> None:
-    points, reason = parse_length(f"{number}{space}{unit}")
+def test_lengths_convert_to_points(number: Decimal, unit: str, space: str) -> None:
+    written = f"{number:f}"
+    points, reason = parse_length(f"{written}{space}{unit}")
     assert reason is None
-    assert points == pytest.approx(float(str(number)) * POINTS_PER_UNIT[unit])
-    bare, why = parse_length(str(number))
-    assert (bare, why) == ((0.0, None) if float(str(number)) == 0 else (None, "has no unit"))
+    assert points == pytest.approx(float(number) * POINTS_PER_UNIT[unit])
+    bare, why = parse_length(written)
+    assert (bare, why) == ((0.0, None) if number == 0 else (None, "has no unit"))

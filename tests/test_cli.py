@@ -1,0 +1,78 @@
+"""The command line as a user meets it: exit codes, messages, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from abstractbook import pipeline
+
+SAMPLE = pipeline.sample_project()
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "abstractbook", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_build_default_sample(tmp_path: Path) -> None:
+    r = run("build", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "build" / "book.pdf").exists()
+    assert "25 abstracts" in r.stdout
+    again = run("build", cwd=tmp_path)
+    assert "no changes since the last build" in again.stdout
+
+
+def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    assert run("build", "book", cwd=tmp_path).returncode == 0
+    pdf = tmp_path / "build" / "book.pdf"
+    before = pdf.read_bytes()
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run("build", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "book/abstracts/hopper.yaml:2:1:" in r.stderr
+    assert "did you mean" in r.stderr
+    assert pdf.read_bytes() == before
+
+
+def test_check_warnings_and_strict(tmp_path: Path) -> None:
+    r = run("check", cwd=tmp_path)
+    assert r.returncode == 0
+    assert "mizrahi" in r.stderr
+    assert run("check", "--strict", cwd=tmp_path).returncode == 1
+    assert not (tmp_path / "build").exists()
+
+
+def test_new_refuses_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("keep")
+    r = run("new", "full", cwd=tmp_path)
+    assert r.returncode == 1
+    assert (tmp_path / "full" / "x").read_text() == "keep"
+
+
+@pytest.mark.parametrize("args", [("bogus",), ("build", "--nonsense"), ()])
+def test_wrong_command_line_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+
+
+def test_export_only_unknown_exit_1(tmp_path: Path) -> None:
+    r = run("export", "--only", "nobody", cwd=tmp_path)
+    assert r.returncode == 1
+    assert not (tmp_path / "build" / "talks").exists() or not list(
+        (tmp_path / "build" / "talks").iterdir())
+
+
+def test_report_json(tmp_path: Path) -> None:
+    run("build", cwd=tmp_path)
+    r = run("build", "--report", "r.json", cwd=tmp_path)
+    assert r.returncode == 0
+    assert '"changed": []' in (tmp_path / "r.json").read_text()
