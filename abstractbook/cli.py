@@ -69,8 +69,7 @@ def build(
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
     typer.echo(
-        f"{result.output}: {result.pages} pages, {n} abstracts{warned}, "
-        f"{result.seconds:.2f} s"
+        f"{result.output}: {result.pages} pages, {n} abstracts{warned}, {result.seconds:.2f} s"
     )
     if result.report is not None:
         for line in result.report.lines():

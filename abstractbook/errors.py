@@ -48,7 +48,9 @@ def error(message: str, location: SourceLocation | None = None, hint: str | None
     return Problem(Level.ERROR, message, location, hint)
 
 
-def warning(message: str, location: SourceLocation | None = None, hint: str | None = None) -> Problem:
+def warning(
+    message: str, location: SourceLocation | None = None, hint: str | None = None
+) -> Problem:
     return Problem(Level.WARNING, message, location, hint)
 
 

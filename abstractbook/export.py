@@ -69,14 +69,22 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     book = job.book
     entry = next(e for e in book.entries if e.talk.id == talk_id)
     s = book.settings
-    screen = dataclasses.replace(s, page=dataclasses.replace(s.page, bleed=0.0,
-                                                             crop_marks=False, pad_to=1))
-    doc = lay_out_talk_alone(book, job.theme, entry, job.items[talk_id],
-                             job.book_pages.get(talk_id, ""))
+    screen = dataclasses.replace(
+        s, page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1)
+    )
+    doc = lay_out_talk_alone(
+        book, job.theme, entry, job.items[talk_id], job.book_pages.get(talk_id, "")
+    )
     talk = entry.talk
-    return render_pdf(doc, screen, job.theme.text["regular"], title=talk.title,
-                      subject=s.title, author="; ".join(a.name for a in talk.authors),
-                      keywords=", ".join(talk.keywords))
+    return render_pdf(
+        doc,
+        screen,
+        job.theme.text["regular"],
+        title=talk.title,
+        subject=s.title,
+        author="; ".join(a.name for a in talk.authors),
+        keywords=", ".join(talk.keywords),
+    )
 
 
 def _work(talk_ids: list[str]) -> list[tuple[str, bytes]]:
@@ -84,8 +92,13 @@ def _work(talk_ids: list[str]) -> list[tuple[str, bytes]]:
     return [(tid, talk_pdf(_JOB, tid)) for tid in talk_ids]
 
 
-def export_talks(job: TalkJob, out_dir: Path, keys: dict[str, str], only: set[str] | None,
-                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
+def export_talks(
+    job: TalkJob,
+    out_dir: Path,
+    keys: dict[str, str],
+    only: set[str] | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportResult:
     """Write `out_dir/<id>.pdf` for each talk whose key or file changed, and talks.json.
 
     `keys` holds, per talk, a hash of everything its PDF depends on; a talk whose
@@ -103,20 +116,22 @@ def export_talks(job: TalkJob, out_dir: Path, keys: dict[str, str], only: set[st
     for tid in wanted:
         old = previous.get(tid)
         path = out_dir / f"{tid}.pdf"
-        if old and old.get("key") == keys[tid] and path.exists() \
-                and _file_sha(path) == old.get("sha256"):
+        if (
+            old
+            and old.get("key") == keys[tid]
+            and path.exists()
+            and _file_sha(path) == old.get("sha256")
+        ):
             result.unchanged.append(tid)
         else:
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
     _JOB = job
     try:
-        done = 0
         for tid, data in _run(todo, progress):
             write_atomic(out_dir / f"{tid}.pdf", data)
             records[tid] = _record(job, tid, keys[tid], hashlib.sha256(data).hexdigest())
             result.written.append(tid)
-            done += 1
     finally:
         _JOB = None
     for tid in result.unchanged:
@@ -133,8 +148,9 @@ def export_talks(job: TalkJob, out_dir: Path, keys: dict[str, str], only: set[st
     return result
 
 
-def _run(todo: list[str], progress: Callable[[int, int], None] | None
-         ) -> Iterator[tuple[str, bytes]]:
+def _run(
+    todo: list[str], progress: Callable[[int, int], None] | None
+) -> Iterator[tuple[str, bytes]]:
     """Typeset in parallel across the machine's cores; yields in book order."""
     total = len(todo)
     workers = min(os.cpu_count() or 1, max(1, total // 8))
@@ -147,7 +163,7 @@ def _run(todo: list[str], progress: Callable[[int, int], None] | None
                 progress(n, total)
         return
     size = max(1, min(25, total // (workers * 4)))
-    chunks = [todo[i:i + size] for i in range(0, total, size)]
+    chunks = [todo[i : i + size] for i in range(0, total, size)]
     done = 0
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers) as pool:
@@ -160,9 +176,16 @@ def _run(todo: list[str], progress: Callable[[int, int], None] | None
 
 def _record(job: TalkJob, tid: str, key: str, digest: str) -> dict[str, object]:
     talk = next(e.talk for e in job.book.entries if e.talk.id == tid)
-    return {"id": tid, "title": talk.title, "speakers": [a.name for a in talk.presenters],
-            "authors": [a.name for a in talk.authors], "file": f"{tid}.pdf",
-            "page": job.book_pages.get(tid, ""), "sha256": digest, "key": key}
+    return {
+        "id": tid,
+        "title": talk.title,
+        "speakers": [a.name for a in talk.presenters],
+        "authors": [a.name for a in talk.authors],
+        "file": f"{tid}.pdf",
+        "page": job.book_pages.get(tid, ""),
+        "sha256": digest,
+        "key": key,
+    }
 
 
 def _read_index(path: Path) -> dict[str, dict[str, object]]:

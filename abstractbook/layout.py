@@ -72,16 +72,29 @@ def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -
     return out
 
 
-def _line_items(lines: list[Line], leading: float, size: float, x: float, avail: float,
-                space: float, keep_all: bool = False) -> list[Item]:
+def _line_items(
+    lines: list[Line],
+    leading: float,
+    size: float,
+    x: float,
+    avail: float,
+    space: float,
+    keep_all: bool = False,
+) -> list[Item]:
     """Items of a paragraph's lines; no single line is left at a page's foot or head."""
     n = len(lines)
     items = []
     baseline = leading - (leading - size) / 2 - size * 0.2
     for k, line in enumerate(lines, start=1):
         breakable = k >= 2 and n - k >= 2
-        items.append(Item(leading, (("text", x + line.indent, baseline, avail - line.indent, line),),
-                          keep=keep_all or (k < n and not breakable), space=space if k == 1 else 0.0))
+        items.append(
+            Item(
+                leading,
+                (("text", x + line.indent, baseline, avail - line.indent, line),),
+                keep=keep_all or (k < n and not breakable),
+                space=space if k == 1 else 0.0,
+            )
+        )
     return items
 
 
@@ -95,12 +108,19 @@ class Flow:
     def style_map(self, base: Style) -> dict[str, Style]:
         t = self.theme
         faces = t.text
-        return {name: Style(faces[name], base.size, base.leading, base.color)
-                for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC, "mono")} | {
-            "mono": Style(faces["mono"], base.size * 0.9, base.leading, base.color)}
+        return {
+            name: Style(faces[name], base.size, base.leading, base.color)
+            for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC, "mono")
+        } | {"mono": Style(faces["mono"], base.size * 0.9, base.leading, base.color)}
 
-    def blocks(self, blocks: tuple[Block, ...], base: Style, indent: float = 0.0,
-               para_space: float = 4.0, first_space: float = 0.0) -> list[Item]:
+    def blocks(
+        self,
+        blocks: tuple[Block, ...],
+        base: Style,
+        indent: float = 0.0,
+        para_space: float = 4.0,
+        first_space: float = 0.0,
+    ) -> list[Item]:
         items: list[Item] = []
         smap = self.style_map(base)
         for i, block in enumerate(blocks):
@@ -111,8 +131,9 @@ class Flow:
                 items += self.list_block(block, base, indent, space)
         return items
 
-    def paragraph(self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float,
-                  space: float) -> list[Item]:
+    def paragraph(
+        self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float, space: float
+    ) -> list[Item]:
         spans = _spans(p.runs, smap, self.theme.accent)
         justify = p.kind == "text"
         lang = self.lang if p.kind == "text" else None
@@ -121,8 +142,10 @@ class Flow:
         if p.kind == "code":
             space = 0.0
         if p.kind == "math":  # display formula: centred (typeset as text for now)
-            lines = [Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
-                     for ln in lines]
+            lines = [
+                Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
+                for ln in lines
+            ]
         return _line_items(lines, base.leading, base.size, indent, avail, space)
 
     def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
@@ -131,15 +154,21 @@ class Flow:
         label_font = self.theme.text[REGULAR]
         for n, item_blocks in enumerate(lst.items):
             label = f"{lst.start + n}." if lst.ordered else ("•" if indent == 0 else "–")
-            sub = self.blocks(item_blocks, base, indent + step, para_space=2.0,
-                              first_space=space if n == 0 else 2.0)
+            sub = self.blocks(
+                item_blocks,
+                base,
+                indent + step,
+                para_space=2.0,
+                first_space=space if n == 0 else 2.0,
+            )
             if not sub:
                 continue
             first = sub[0]
             op = first.ops[0]
             lw = width(label, label_font, base.size)
-            label_line = Line(((label, label_font, base.size, 0.0, base.color, None),), lw, 0,
-                              False)
+            label_line = Line(
+                ((label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
+            )
             label_op = ("text", indent + step - 4.0 - lw, op[2], lw, label_line)
             sub[0] = Item(first.height, first.ops + (label_op,), first.keep, first.space)
             items += sub
@@ -158,12 +187,18 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     items: list[Item] = []
 
     ts = t.title()
-    lines = break_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None,
-                        justify=False)
+    lines = break_lines(
+        [Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None, justify=False
+    )
     head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
     first = head[0]
-    head[0] = Item(first.height, (("dest", talk_key(talk.id), 0.0, 0.0),) + first.ops,
-                   True, head_space, mark=talk.id)
+    head[0] = Item(
+        first.height,
+        (("dest", talk_key(talk.id), 0.0, 0.0),) + first.ops,
+        True,
+        head_space,
+        mark=talk.id,
+    )
     items += head
 
     # Authors, with affiliation numbers when there is more than one affiliation.
@@ -177,12 +212,25 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
         face = BOLD if several and id(a) in presenters else REGULAR
         if i:
             spans.append(Span(", ", t.text[REGULAR], body.size, body.color))
-        spans.append(Span(a.name.replace(" ", "\u00a0") if len(a.name) < 30 else a.name,
-                          t.text[face], body.size, body.color))
+        spans.append(
+            Span(
+                a.name.replace(" ", "\u00a0") if len(a.name) < 30 else a.name,
+                t.text[face],
+                body.size,
+                body.color,
+            )
+        )
         nums = talk.affiliation_numbers(a) if numbered else ()
         if nums:
-            spans.append(Span(",".join(map(str, nums)), t.text[REGULAR], body.size * 0.62,
-                              body.color, body.size * 0.36))
+            spans.append(
+                Span(
+                    ",".join(map(str, nums)),
+                    t.text[REGULAR],
+                    body.size * 0.62,
+                    body.color,
+                    body.size * 0.36,
+                )
+            )
     lines = break_lines(spans, avail, lang=None, justify=False)
     items += _line_items(lines, body.leading, body.size, 0.0, avail, 3.0, keep_all=True)
 
@@ -190,18 +238,21 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     for n, aff in enumerate(affs, start=1):
         aspans = []
         if numbered:
-            aspans.append(Span(str(n), t.text[REGULAR], small.size * 0.7, small.color,
-                               small.size * 0.34))
+            aspans.append(
+                Span(str(n), t.text[REGULAR], small.size * 0.7, small.color, small.size * 0.34)
+            )
         aspans.append(Span(aff, small.font, small.size, small.color))
         lines = break_lines(aspans, avail, lang=None, justify=False)
-        items += _line_items(lines, small.leading, small.size, 0.0, avail,
-                             2.0 if n == 1 else 0.0, keep_all=True)
+        items += _line_items(
+            lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
+        )
 
     if talk.body:
         items += flow.blocks(parse(talk.body), body, first_space=7.0)
     else:
-        items += flow.blocks((Paragraph((Run("Abstract to be announced.", ITALIC),)),), body,
-                             first_space=7.0)
+        items += flow.blocks(
+            (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
+        )
     if talk.notes:
         items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
     last = items[-1]

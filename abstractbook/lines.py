@@ -83,9 +83,15 @@ def _hyphen_points(word: str, lang: str) -> tuple[int, ...]:
 Piece = tuple[str, int]
 
 
-def break_lines(spans: list[Span] | tuple[Span, ...], avail: float, *, lang: str | None,
-                justify: bool = True, first_indent: float = 0.0,
-                indent: float = 0.0) -> list[Line]:
+def break_lines(
+    spans: list[Span] | tuple[Span, ...],
+    avail: float,
+    *,
+    lang: str | None,
+    justify: bool = True,
+    first_indent: float = 0.0,
+    indent: float = 0.0,
+) -> list[Line]:
     """Greedy first-fit breaking with hyphenation and emergency splits.
 
     A word wider than the line is split at a URL's punctuation or, failing
@@ -96,8 +102,15 @@ def break_lines(spans: list[Span] | tuple[Span, ...], avail: float, *, lang: str
 
 
 class _Breaker:
-    def __init__(self, spans: list[Span], avail: float, lang: str | None, justify: bool,
-                 first_indent: float, indent: float) -> None:
+    def __init__(
+        self,
+        spans: list[Span],
+        avail: float,
+        lang: str | None,
+        justify: bool,
+        first_indent: float,
+        indent: float,
+    ) -> None:
         self.spans, self.avail, self.lang, self.justify = spans, avail, lang, justify
         self.first_indent, self.indent = first_indent, indent
         self.lines: list[Line] = []

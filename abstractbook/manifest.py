@@ -44,18 +44,25 @@ def page_hash(page: Page) -> str:
     return sha(repr((page.label, page.ops)))
 
 
-def make_manifest(book: Book, doc: Document, settings_hash: str,
-                  page_hashes: list[str]) -> dict[str, Any]:
-    pages = [{"index": i, "label": p.label, "hash": h}
-             for i, (p, h) in enumerate(zip(doc.pages, page_hashes, strict=True), start=1)]
+def make_manifest(
+    book: Book, doc: Document, settings_hash: str, page_hashes: list[str]
+) -> dict[str, Any]:
+    pages = [
+        {"index": i, "label": p.label, "hash": h}
+        for i, (p, h) in enumerate(zip(doc.pages, page_hashes, strict=True), start=1)
+    ]
     abstracts = {}
     for entry in book.entries:
         t = entry.talk
         first, last = doc.talk_pages.get(t.id, (0, 0))
-        abstracts[t.id] = {"title": t.title, "first_page": first, "last_page": last,
-                           "hash": talk_hash(t), "fields": talk_fields(t)}
-    return {"format": FORMAT, "settings": settings_hash, "pages": pages,
-            "abstracts": abstracts}
+        abstracts[t.id] = {
+            "title": t.title,
+            "first_page": first,
+            "last_page": last,
+            "hash": talk_hash(t),
+            "fields": talk_fields(t),
+        }
+    return {"format": FORMAT, "settings": settings_hash, "pages": pages, "abstracts": abstracts}
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -87,8 +94,14 @@ class ChangeReport:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.moved or self.pages
-                    or self.settings_changed)
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.moved
+            or self.pages
+            or self.settings_changed
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n"
@@ -121,8 +134,11 @@ def _span(entry: dict[str, Any], labels: dict[int, str]) -> str:
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> ChangeReport:
     """What changed between two builds: abstracts by id, pages by content hash."""
-    r = ChangeReport(settings_changed=old.get("settings") != new.get("settings"),
-                     old_pages=len(old["pages"]), new_pages=len(new["pages"]))
+    r = ChangeReport(
+        settings_changed=old.get("settings") != new.get("settings"),
+        old_pages=len(old["pages"]),
+        new_pages=len(new["pages"]),
+    )
     before, after = old["abstracts"], new["abstracts"]
     old_labels = {p["index"]: p["label"] for p in old["pages"]}
     new_labels = {p["index"]: p["label"] for p in new["pages"]}
@@ -139,15 +155,19 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ChangeReport:
             r.moved.append((tid, _span(a, old_labels), _span(b, new_labels)))
     old_hashes = [p["hash"] for p in old["pages"]]
     new_hashes = [p["hash"] for p in new["pages"]]
-    differ = [i for i in range(1, max(len(old_hashes), len(new_hashes)) + 1)
-              if i > len(old_hashes) or i > len(new_hashes)
-              or old_hashes[i - 1] != new_hashes[i - 1]]
+    differ = [
+        i
+        for i in range(1, max(len(old_hashes), len(new_hashes)) + 1)
+        if i > len(old_hashes) or i > len(new_hashes) or old_hashes[i - 1] != new_hashes[i - 1]
+    ]
     for i in differ:
         if r.pages and r.pages[-1][1] == i - 1:
             r.pages[-1] = (r.pages[-1][0], i)
         else:
             r.pages.append((i, i))
+
     def label(i: int) -> str:
         return new_labels.get(i) or f"({old_labels.get(i, i)}, removed)"
+
     r.page_labels = [(label(a), label(b)) for a, b in r.pages]
     return r

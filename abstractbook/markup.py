@@ -108,9 +108,14 @@ def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block]
 
 
 _STYLE_ON = {
-    (REGULAR, "em"): ITALIC, (REGULAR, "strong"): BOLD, (ITALIC, "strong"): BOLD_ITALIC,
-    (BOLD, "em"): BOLD_ITALIC, (ITALIC, "em"): ITALIC, (BOLD, "strong"): BOLD,
-    (BOLD_ITALIC, "em"): BOLD_ITALIC, (BOLD_ITALIC, "strong"): BOLD_ITALIC,
+    (REGULAR, "em"): ITALIC,
+    (REGULAR, "strong"): BOLD,
+    (ITALIC, "strong"): BOLD_ITALIC,
+    (BOLD, "em"): BOLD_ITALIC,
+    (ITALIC, "em"): ITALIC,
+    (BOLD, "strong"): BOLD,
+    (BOLD_ITALIC, "em"): BOLD_ITALIC,
+    (BOLD_ITALIC, "strong"): BOLD_ITALIC,
 }
 
 
@@ -151,8 +156,14 @@ def _merge(runs: list[Run]) -> list[Run]:
     """Join neighbouring runs of the same style so words are not split needlessly."""
     out: list[Run] = []
     for r in runs:
-        if out and r.text != "\n" and out[-1].text != "\n" and not r.math and not out[-1].math \
-                and (out[-1].style, out[-1].href) == (r.style, r.href):
+        if (
+            out
+            and r.text != "\n"
+            and out[-1].text != "\n"
+            and not r.math
+            and not out[-1].math
+            and (out[-1].style, out[-1].href) == (r.style, r.href)
+        ):
             out[-1] = Run(out[-1].text + r.text, r.style, r.href)
         else:
             out.append(r)

@@ -27,8 +27,10 @@ def format_dates(start: dt.date | None, end: dt.date | None) -> str:
     """'20–22 January 2019', '30 January – 2 February 2019', or one date."""
     if start is None:
         return ""
+
     def full(d: dt.date) -> str:
         return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
     if end is None or end == start:
         return full(start)
     if (start.year, start.month) == (end.year, end.month):
@@ -38,9 +40,21 @@ def format_dates(start: dt.date | None, end: dt.date | None) -> str:
     return f"{full(start)} – {full(end)}"
 
 
-_MONTHS = ("January February March April May June July August September October November "
-           "December").split()
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def day_heading(d: dt.date) -> str:
@@ -49,8 +63,13 @@ def day_heading(d: dt.date) -> str:
 
 def _text(text: str, st: Style, x: float, y: float, avail: float) -> Op:
     w = width(text, st.font, st.size)
-    return ("text", x, y, avail, Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0,
-                                      False))
+    return (
+        "text",
+        x,
+        y,
+        avail,
+        Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0, False),
+    )
 
 
 def _lines_ops(lines: list[Line], x: float, y: float, leading: float, avail: float) -> list[Op]:
@@ -67,11 +86,11 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     x0 = t.frame_left(recto=True)
     avail = t.frame_width
     band_bottom = H * 0.58
-    ops: list[Op] = [("rect", -bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed,
-                      t.accent)]
+    ops: list[Op] = [
+        ("rect", -bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed, t.accent)
+    ]
     big = t.heading_style(24.0, color=WHITE)
-    lines = break_lines([Span(s.title, big.font, big.size, WHITE)], avail, lang=None,
-                        justify=False)
+    lines = break_lines([Span(s.title, big.font, big.size, WHITE)], avail, lang=None, justify=False)
     y = band_bottom + 22.0
     if s.subtitle:
         sub = t.heading_style(13.0, "regular", WHITE)
@@ -88,8 +107,9 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
         ops.append(_text(dates, info, x0, y, avail))
         y -= info.leading + 4.0
     if s.venue:
-        lines = break_lines([Span(s.venue, plain.font, plain.size, plain.color)], avail,
-                            lang=None, justify=False)
+        lines = break_lines(
+            [Span(s.venue, plain.font, plain.size, plain.color)], avail, lang=None, justify=False
+        )
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
         y -= len(lines) * plain.leading + 8.0
     if s.logo:
@@ -98,8 +118,12 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
         label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
         ops.append(_text("Organised by", label, x0, y, avail))
         y -= label.leading
-        lines = break_lines([Span(", ".join(s.organisers), plain.font, plain.size, plain.color)],
-                            avail, lang=None, justify=False)
+        lines = break_lines(
+            [Span(", ".join(s.organisers), plain.font, plain.size, plain.color)],
+            avail,
+            lang=None,
+            justify=False,
+        )
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
     return ops
 
@@ -127,10 +151,10 @@ def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
 # -- contents -----------------------------------------------------------------------
 
 
-def _heading_item(text: str, st: Style, avail: float, space: float, keep: bool = True,
-                  dest: str | None = None) -> Item:
-    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None,
-                        justify=False)
+def _heading_item(
+    text: str, st: Style, avail: float, space: float, keep: bool = True, dest: str | None = None
+) -> Item:
+    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
     base = st.leading * 0.8
     ops: list[Op] = [("dest", dest, 0.0, 0.0)] if dest else []
     ops += [("text", 0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
@@ -145,8 +169,13 @@ def _leader(x_from: float, x_to: float, y: float, st: Style) -> Op | None:
         return None
     dots = " ." * n
     w = unit * n
-    return ("text", x_to - w, y, w, Line(((dots, st.font, st.size, 0.0, st.color, None),), w,
-                                         0, False))
+    return (
+        "text",
+        x_to - w,
+        y,
+        w,
+        Line(((dots, st.font, st.size, 0.0, st.color, None),), w, 0, False),
+    )
 
 
 def toc_items(book: Book, theme: Theme) -> list[Item]:
@@ -164,20 +193,28 @@ def toc_items(book: Book, theme: Theme) -> list[Item]:
             continue
         if grouped:
             if section.day and section.day != last_day:
-                items.append(_heading_item(day_heading(section.day), t.heading_style(10.5),
-                                           avail, 12.0))
+                items.append(
+                    _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
+                )
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
-            items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail,
-                                       7.0))
+            items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
-            items.append(_toc_entry(e.talk.heading, e.talk.speaker, talk_key(e.talk.id),
-                                    entry_st, who_st, avail))
-    backs = {"author_index": ("Author index", "author-index", True),
-             "keyword_index": ("Keyword index", "keyword-index",
-                               any(e.talk.keywords for e in book.entries))}
+            items.append(
+                _toc_entry(
+                    e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail
+                )
+            )
+    backs = {
+        "author_index": ("Author index", "author-index", True),
+        "keyword_index": (
+            "Keyword index",
+            "keyword-index",
+            any(e.talk.keywords for e in book.entries),
+        ),
+    }
     space = 10.0
     for part in book.settings.back_matter:
         title, dest, present = backs[part]
@@ -187,11 +224,13 @@ def toc_items(book: Book, theme: Theme) -> list[Item]:
     return items
 
 
-def _toc_entry(title: str, who: str, key: str, st: Style, who_st: Style, avail: float,
-               space: float = 5.0) -> Item:
+def _toc_entry(
+    title: str, who: str, key: str, st: Style, who_st: Style, avail: float, space: float = 5.0
+) -> Item:
     text_avail = avail - NUMBER_COLUMN
-    lines = break_lines([Span(title, st.font, st.size, st.color)], text_avail, lang=None,
-                        justify=False)
+    lines = break_lines(
+        [Span(title, st.font, st.size, st.color)], text_avail, lang=None, justify=False
+    )
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
@@ -203,8 +242,12 @@ def _toc_entry(title: str, who: str, key: str, st: Style, who_st: Style, avail: 
     ops.append(("ref", key, avail, last_y, st.font, st.size, st.color))
     height = st.leading * len(lines)
     if who:
-        who_lines = break_lines([Span(who, who_st.font, who_st.size, who_st.color)], text_avail,
-                                lang=None, justify=False)
+        who_lines = break_lines(
+            [Span(who, who_st.font, who_st.size, who_st.color)],
+            text_avail,
+            lang=None,
+            justify=False,
+        )
         for ln in who_lines:
             ops.append(("text", 0.0, height + who_st.leading * 0.8, text_avail, ln))
             height += who_st.leading
@@ -231,54 +274,104 @@ def program_items(book: Book, theme: Theme) -> list[Item]:
         entries = [e for e in book.entries if e.section == sec_i]
         session = section.session
         if section.day and section.day != last_day:
-            items.append(_heading_item(day_heading(section.day), t.heading_style(11.5), avail,
-                                       14.0 if len(items) > 1 else 0.0))
+            items.append(
+                _heading_item(
+                    day_heading(section.day),
+                    t.heading_style(11.5),
+                    avail,
+                    14.0 if len(items) > 1 else 0.0,
+                )
+            )
             last_day = section.day
         if not entries and session is None:
             continue
         title = section.title or ""
         start = session.start if session and session.start else ""
         head: list[Op] = []
-        lines = break_lines([Span(title, session_st.font, session_st.size, session_st.color)],
-                            avail - col, lang=None, justify=False)
+        lines = break_lines(
+            [Span(title, session_st.font, session_st.size, session_st.color)],
+            avail - col,
+            lang=None,
+            justify=False,
+        )
         y = session_st.leading * 0.8
         if start:
-            head.append(_text(start, Style(session_st.font, session_st.size,
-                                           session_st.leading, session_st.color), 0.0, y, col))
-        head += [("text", col, y + i * session_st.leading, avail - col, ln)
-                 for i, ln in enumerate(lines)]
+            head.append(
+                _text(
+                    start,
+                    Style(session_st.font, session_st.size, session_st.leading, session_st.color),
+                    0.0,
+                    y,
+                    col,
+                )
+            )
+        head += [
+            ("text", col, y + i * session_st.leading, avail - col, ln) for i, ln in enumerate(lines)
+        ]
         height = session_st.leading * len(lines)
-        details = [d for d in ((session.room if session else None),
-                               (f"Chair: {session.chair}" if session and session.chair else None))
-                   if d]
+        details = [
+            d
+            for d in (
+                (session.room if session else None),
+                (f"Chair: {session.chair}" if session and session.chair else None),
+            )
+            if d
+        ]
         if details:
-            for ln in break_lines([Span(" · ".join(details), who_st.font, who_st.size,
-                                        who_st.color)], avail - col, lang=None, justify=False):
+            for ln in break_lines(
+                [Span(" · ".join(details), who_st.font, who_st.size, who_st.color)],
+                avail - col,
+                lang=None,
+                justify=False,
+            ):
                 head.append(("text", col, height + who_st.leading * 0.8, avail - col, ln))
                 height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
         for e in entries:
-            items.append(_program_talk(e.start or "", e.talk.heading, e.talk.speaker,
-                                       talk_key(e.talk.id), time_st, title_st, who_st, avail,
-                                       col))
+            items.append(
+                _program_talk(
+                    e.start or "",
+                    e.talk.heading,
+                    e.talk.speaker,
+                    talk_key(e.talk.id),
+                    time_st,
+                    title_st,
+                    who_st,
+                    avail,
+                    col,
+                )
+            )
     return items
 
 
-def _program_talk(start: str, title: str, who: str, key: str, time_st: Style,
-                  title_st: Style, who_st: Style, avail: float, col: float) -> Item:
+def _program_talk(
+    start: str,
+    title: str,
+    who: str,
+    key: str,
+    time_st: Style,
+    title_st: Style,
+    who_st: Style,
+    avail: float,
+    col: float,
+) -> Item:
     text_avail = avail - col - NUMBER_COLUMN
     y = title_st.leading * 0.8
     ops: list[Op] = []
     if start:
         ops.append(_text(start, time_st, 0.0, y, col))
-    lines = break_lines([Span(title, title_st.font, title_st.size, title_st.color)],
-                        text_avail, lang=None, justify=False)
-    ops += [("text", col, y + i * title_st.leading, text_avail, ln)
-            for i, ln in enumerate(lines)]
+    lines = break_lines(
+        [Span(title, title_st.font, title_st.size, title_st.color)],
+        text_avail,
+        lang=None,
+        justify=False,
+    )
+    ops += [("text", col, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)]
     ops.append(("ref", key, avail, y, title_st.font, title_st.size, title_st.color))
     height = title_st.leading * len(lines)
-    for ln in break_lines([Span(who, who_st.font, who_st.size, who_st.color)], text_avail,
-                          lang=None, justify=False):
+    for ln in break_lines(
+        [Span(who, who_st.font, who_st.size, who_st.color)], text_avail, lang=None, justify=False
+    ):
         ops.append(("text", col, height + who_st.leading * 0.8, text_avail, ln))
         height += who_st.leading
     ops.append(("link", 0.0, 0.0, avail, height, key))
@@ -329,8 +422,9 @@ def index_items(theme: Theme, title: str, dest: str, entries: IndexEntries) -> l
         initial = (sort_key[0][:1] or "#").upper()
         if initial != letter:
             letter = initial
-            items.append(_heading_item(initial, t.heading_style(10.0), avail,
-                                       9.0 if len(items) > 1 else 0.0))
+            items.append(
+                _heading_item(initial, t.heading_style(10.0), avail, 9.0 if len(items) > 1 else 0.0)
+            )
         items.append(_index_entry(name, pages, st, avail))
     return items
 
@@ -347,16 +441,23 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
     nums_w = sum(width(s.text, s.font, s.size) for s in nums)
     y = st.leading * 0.8
     if name_w + nums_w + 16.0 <= avail:
-        ops: list[Op] = [("text", 0.0, y, avail, break_lines(spans, avail, lang=None,
-                                                                justify=False)[0])]
+        ops: list[Op] = [
+            ("text", 0.0, y, avail, break_lines(spans, avail, lang=None, justify=False)[0])
+        ]
         leader = _leader(name_w, avail - nums_w - 3.0, 0.0, st)
         if leader:
             ops.append((leader[0], leader[1], y, *leader[3:]))
         line = break_lines(nums, avail, lang=None, justify=False)[0]
         ops.append(("text", avail - line.width, y, line.width, line))
         return Item(st.leading, tuple(ops))
-    lines = break_lines(spans + [Span("  ", st.font, st.size, st.color)] + nums, avail,
-                        lang=None, justify=False, indent=14.0)
-    ops = [("text", ln.indent, y + i * st.leading, avail - ln.indent, ln)
-           for i, ln in enumerate(lines)]
+    lines = break_lines(
+        spans + [Span("  ", st.font, st.size, st.color)] + nums,
+        avail,
+        lang=None,
+        justify=False,
+        indent=14.0,
+    )
+    ops = [
+        ("text", ln.indent, y + i * st.leading, avail - ln.indent, ln) for i, ln in enumerate(lines)
+    ]
     return Item(st.leading * len(lines), tuple(ops))

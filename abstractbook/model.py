@@ -17,7 +17,28 @@ MM = 72 / 25.4
 
 # Particles that belong to a surname when they precede the last word of a name.
 PARTICLES = frozenset(
-    "da das de del della der des di do dos du la le van von ter ten den zu y".split()
+    [
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "des",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "ter",
+        "ten",
+        "den",
+        "zu",
+        "y",
+    ]
 )
 
 
@@ -222,8 +243,24 @@ def fold(text: str) -> str:
 
 
 _UNDECOMPOSABLE = str.maketrans(
-    {"Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ß": "ss", "Æ": "AE",
-     "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "ı": "i", "Ħ": "H", "ħ": "h"}
+    {
+        "Ø": "O",
+        "ø": "o",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+        "Ħ": "H",
+        "ħ": "h",
+    }
 )
 
 
@@ -247,7 +284,7 @@ def assemble(project: Project) -> Book:
         for day in project.program.days:
             for session in day.sessions:
                 sections.append(Section(session.title, day.date, session))
-                for slot, start in zip(session.slots, _slot_times(session)):
+                for slot, start in zip(session.slots, _slot_times(session), strict=True):
                     if slot.talk_id in by_id and slot.talk_id not in placed:
                         placed.add(slot.talk_id)
                         entries.append(
@@ -261,8 +298,9 @@ def assemble(project: Project) -> Book:
         sections.append(Section(None))
         ordered = sorted(talks, key=_sort_key(order)) if order != "file" else list(talks)
         entries = [Entry(t, 0) for t in ordered]
-    return Book(settings, project.root, tuple(sections), tuple(entries), project.program,
-                project.warnings)
+    return Book(
+        settings, project.root, tuple(sections), tuple(entries), project.program, project.warnings
+    )
 
 
 def _sort_key(order: str):  # type: ignore[no-untyped-def]

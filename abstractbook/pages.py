@@ -25,9 +25,21 @@ from .theme import Style, Theme
 
 def roman(n: int) -> str:
     out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
-                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
-                           (4, "iv"), (1, "i")):
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while n >= value:
             out += letters
             n -= value
@@ -67,8 +79,10 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
     outline += _talk_outline(book)
 
     labels = {tid: pages[first - 1].label for tid, (first, _) in spans.items()}
-    backs = {"author_index": ("Author index", "author-index", author_index),
-             "keyword_index": ("Keyword index", "keyword-index", keyword_index)}
+    backs = {
+        "author_index": ("Author index", "author-index", author_index),
+        "keyword_index": ("Keyword index", "keyword-index", keyword_index),
+    }
     for part in s.back_matter:
         title, dest, collect = backs[part]
         entries = collect(book, labels)
@@ -96,16 +110,16 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
-def _body(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]],
-          pages: list[Page]) -> dict[str, tuple[int, int]]:
+def _body(
+    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], pages: list[Page]
+) -> dict[str, tuple[int, int]]:
     """Paginate the abstracts onto `pages`; returns each talk's first and last page."""
     body_items: list[Item] = []
     start = book.settings.abstract_start
     for n, entry in enumerate(book.entries):
         items = talk_items[entry.talk.id]
         if n and start in ("page", "odd-page"):
-            items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"),
-                     *items[1:])
+            items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"), *items[1:])
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
@@ -142,8 +156,9 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     return outline
 
 
-def _page_from(label: str, kind: str, placed: list[tuple[Item, float]], theme: Theme,
-               index: int) -> Page:
+def _page_from(
+    label: str, kind: str, placed: list[tuple[Item, float]], theme: Theme, index: int
+) -> Page:
     """Place items on a page: frame offsets, mirrored by recto/verso."""
     x0 = theme.frame_left(recto=index % 2 == 1)
     top = theme.frame_top
@@ -187,10 +202,17 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     x0 = theme.frame_left(recto)
     x1 = x0 + theme.frame_width
     y = theme.frame_top + 14.0
+
     def text_op(text: str, x: float) -> Op:
         w = width(text, st.font, st.size)
-        return ("text", x, y, w, Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0,
-                                      False))
+        return (
+            "text",
+            x,
+            y,
+            w,
+            Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0, False),
+        )
+
     folio = page.label
     fw = width(folio, st.font, st.size)
     if page.kind in ("front", "back"):
@@ -219,8 +241,9 @@ def _clip(text: str, st: Style, avail: float) -> str:
 # -- one talk on its own (per-talk export) ------------------------------------------
 
 
-def lay_out_talk_alone(book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...],
-                       book_page: str) -> Document:
+def lay_out_talk_alone(
+    book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...], book_page: str
+) -> Document:
     """A talk as its own small document: the meeting in the head, the book page at the foot.
 
     The talk's items are the very ones the book uses, so it looks the same.
@@ -250,8 +273,9 @@ def lay_out_talk_alone(book: Book, theme: Theme, entry: Entry, items: tuple[Item
     ops: list[Op] = []
     y = 0.0
     for text in head_lines:
-        for ln in break_lines([Span(text, grey.font, grey.size, grey.color)], avail, lang=None,
-                              justify=False):
+        for ln in break_lines(
+            [Span(text, grey.font, grey.size, grey.color)], avail, lang=None, justify=False
+        ):
             y += grey.leading
             ops.append(("text", 0.0, y - grey.leading * 0.25, avail, ln))
     ops.append(("rule", 0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
@@ -266,9 +290,15 @@ def lay_out_talk_alone(book: Book, theme: Theme, entry: Entry, items: tuple[Item
             foot += f"  ·  {n}/{total}"
         w = width(foot, grey.font, grey.size)
         x = theme.frame_left(recto=True) + (avail - w) / 2
-        page.ops.append(("text", x, s.page.bottom - 20.0, w,
-                         Line(((foot, grey.font, grey.size, 0.0, grey.color, None),), w, 0,
-                              False)))
+        page.ops.append(
+            (
+                "text",
+                x,
+                s.page.bottom - 20.0,
+                w,
+                Line(((foot, grey.font, grey.size, 0.0, grey.color, None),), w, 0, False),
+            )
+        )
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

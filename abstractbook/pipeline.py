@@ -6,6 +6,7 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import hashlib
@@ -101,20 +102,22 @@ class Cache:
         """Keep what this build used, so the cache does not grow without bound."""
         if self.path is None:
             return
-        data = {"key": self.key,
-                "talks": {k: v for k, v in self.talks.items() if k in used_talks},
-                "streams": {k: v for k, v in self.streams.items() if k[0] in used_pages}}
-        try:
+        data = {
+            "key": self.key,
+            "talks": {k: v for k, v in self.talks.items() if k in used_talks},
+            "streams": {k: v for k, v in self.streams.items() if k[0] in used_pages},
+        }
+        # the book is written; a cache that cannot be saved costs only time
+        with contextlib.suppress(OSError):
             export.write_atomic(self.path, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # the book is written; a cache that cannot be saved costs only time
 
 
 def settings_hash(book: Book, theme: Theme) -> str:
     """Everything besides the records that shapes the pages: settings and font files."""
     s = book.settings
-    portable = dataclasses.replace(s, logo=None, text_fonts=None, heading_fonts=None,
-                                   fallback_fonts=())
+    portable = dataclasses.replace(
+        s, logo=None, text_fonts=None, heading_fonts=None, fallback_fonts=()
+    )
     files = [_file_hash(p) for p in theme.files + s.fallback_fonts]
     logo = _file_hash(s.logo) if s.logo else ""
     return sha(repr((CACHE_FORMAT, __version__, portable, files, logo)))
@@ -138,9 +141,16 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
     hashes = [page_hash(p) for p in document.pages]
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
-    pdf = render_pdf(document, s, theme.text["regular"], subject=s.subtitle or "Abstracts",
-                     author="; ".join(s.organisers), keywords=keywords,
-                     page_hashes=hashes, cache=cache.streams)
+    pdf = render_pdf(
+        document,
+        s,
+        theme.text["regular"],
+        subject=s.subtitle or "Abstracts",
+        author="; ".join(s.organisers),
+        keywords=keywords,
+        page_hashes=hashes,
+        cache=cache.streams,
+    )
     return document, pdf, hashes
 
 
@@ -160,12 +170,17 @@ def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     export.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
     report = compare(old, manifest) if old else None
-    return BuildResult(book, document, output, len(document.pages),
-                       time.perf_counter() - started, manifest, report)
+    return BuildResult(
+        book, document, output, len(document.pages), time.perf_counter() - started, manifest, report
+    )
 
 
-def export_talks(root: Path, out_dir: Path, only: set[str] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
+def export_talks(
+    root: Path,
+    out_dir: Path,
+    only: set[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportResult:
     """One PDF per talk in `out_dir`, with the book's typography and page numbers.
 
     Raises InputError for bad input or an `only` id the book does not have.
@@ -175,18 +190,37 @@ def export_talks(root: Path, out_dir: Path, only: set[str] | None = None,
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)
         if unknown:
-            raise InputError([error(f"export --only: no abstract has the id {u!r}",
-                                    hint=_did_you_mean(u, known)) for u in unknown])
+            raise InputError(
+                [
+                    error(
+                        f"export --only: no abstract has the id {u!r}", hint=_did_you_mean(u, known)
+                    )
+                    for u in unknown
+                ]
+            )
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     items = {e.talk.id: layout_talk(e.talk, theme) for e in book.entries}
     document = lay_out(book, theme, items)
-    labels = {tid: document.pages[first - 1].label
-              for tid, (first, _) in document.talk_pages.items()}
+    labels = {
+        tid: document.pages[first - 1].label for tid, (first, _) in document.talk_pages.items()
+    }
     sections = {e.talk.id: book.sections[e.section] for e in book.entries}
-    keys = {e.talk.id: sha(repr((key, talk_hash(e.talk), labels.get(e.talk.id),
-                                 sections[e.talk.id], e.start, e.duration)))
-            for e in book.entries}
+    keys = {
+        e.talk.id: sha(
+            repr(
+                (
+                    key,
+                    talk_hash(e.talk),
+                    labels.get(e.talk.id),
+                    sections[e.talk.id],
+                    e.start,
+                    e.duration,
+                )
+            )
+        )
+        for e in book.entries
+    }
     job = TalkJob(book, theme, items, labels)
     return export.export_talks(job, out_dir, keys, only, progress)
 

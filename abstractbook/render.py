@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.graphics import renderPDF
@@ -48,10 +49,18 @@ def charsets(pages: Iterable[Page]) -> dict[str, str]:
     return {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
 
 
-def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | None = None,
-               subject: str = "", author: str = "", keywords: str = "",
-               page_hashes: list[str] | None = None,
-               cache: StreamCache | None = None) -> bytes:
+def render_pdf(
+    doc: Document,
+    settings: Settings,
+    font: str,
+    *,
+    title: str | None = None,
+    subject: str = "",
+    author: str = "",
+    keywords: str = "",
+    page_hashes: list[str] | None = None,
+    cache: StreamCache | None = None,
+) -> bytes:
     """Draw every page; returns the finished PDF's bytes.
 
     With `page_hashes` and `cache`, a page whose content and character set are
@@ -64,10 +73,15 @@ def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | Non
     out = io.BytesIO()
     rl_config.useA85 = 0  # binary streams: smaller and faster to write
     # The initial font is ours, so no unembedded Helvetica is referenced.
-    canv = Canvas(out, pagesize=(W, H), invariant=1, pageCompression=1, initialFontName=font,
-                  trimBox=(border, border, border + p.width, border + p.height),
-                  bleedBox=(border - bleed, border - bleed, W - border + bleed,
-                            H - border + bleed))
+    canv = Canvas(
+        out,
+        pagesize=(W, H),
+        invariant=1,
+        pageCompression=1,
+        initialFontName=font,
+        trimBox=(border, border, border + p.width, border + p.height),
+        bleedBox=(border - bleed, border - bleed, W - border + bleed, H - border + bleed),
+    )
     canv.setTitle(title or settings.title)
     canv.setSubject(subject)
     canv.setAuthor(author)
@@ -77,9 +91,9 @@ def render_pdf(doc: Document, settings: Settings, font: str, *, title: str | Non
     sets = charsets(doc.pages)
     pdf_doc = canv._doc
     for fname, chars in sets.items():  # codes and font resource names, in a fixed order
-        font = pdfmetrics.getFont(fname)
-        for subset in sorted({sub for sub, _ in font.splitString(chars, pdf_doc)}):
-            font.getSubsetInternalName(subset, pdf_doc)
+        face: Any = pdfmetrics.getFont(fname)
+        for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
+            face.getSubsetInternalName(subset, pdf_doc)
     signature = repr(sorted(sets.items()))
     for index, page in enumerate(doc.pages):
         if p.crop_marks:
@@ -120,8 +134,10 @@ def page_stream(page: Page, pdf_doc: object) -> str:
             out.append(f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q")
         elif kind == "rule":
             _, x1, y1, x2, y2, lw, color = op
-            out.append(f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
-                       f"{fp_str(x2)} {fp_str(y2)} l S Q")
+            out.append(
+                f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                f"{fp_str(x2)} {fp_str(y2)} l S Q"
+            )
     return "\n".join(out)
 
 
@@ -175,6 +191,8 @@ def _draw_image(canv: Canvas, op: Op) -> None:
         canv.drawImage(str(path), x, y, w, h, mask="auto")
         return
     drawing = svg2rlg(str(path))
+    if drawing is None:  # checked when the title page was laid out
+        return
     canv.saveState()
     canv.translate(x, y)
     canv.scale(w / drawing.width, h / drawing.height)

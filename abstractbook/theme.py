@@ -31,8 +31,12 @@ def shipped(name: str) -> Path:
 
 def default_text_faces() -> FaceSet:
     d = shipped("fonts")
-    return FaceSet(d / "NotoSerif-Regular.ttf", d / "NotoSerif-Italic.ttf",
-                   d / "NotoSerif-Bold.ttf", d / "NotoSerif-BoldItalic.ttf")
+    return FaceSet(
+        d / "NotoSerif-Regular.ttf",
+        d / "NotoSerif-Italic.ttf",
+        d / "NotoSerif-Bold.ttf",
+        d / "NotoSerif-BoldItalic.ttf",
+    )
 
 
 def default_heading_faces() -> FaceSet:
@@ -134,10 +138,20 @@ def make_theme(settings: Settings) -> Theme:
     """Register the book's fonts (once per process) and fix its styles."""
     text = settings.text_fonts or default_text_faces()
     heading = settings.heading_fonts or default_heading_faces()
-    files = tuple(sorted({p for fs in (text, heading) for p in
-                          (fs.regular, fs.italic, fs.bold, fs.bold_italic) if p} | {mono_face()}))
-    return Theme(settings, _faces(text), _faces(heading), files, settings.accent,
-                 "#1a1a1a", "#6b6b6b")
+    files = tuple(
+        sorted(
+            {
+                p
+                for fs in (text, heading)
+                for p in (fs.regular, fs.italic, fs.bold, fs.bold_italic)
+                if p
+            }
+            | {mono_face()}
+        )
+    )
+    return Theme(
+        settings, _faces(text), _faces(heading), files, settings.accent, "#1a1a1a", "#6b6b6b"
+    )
 
 
 def _faces(faces: FaceSet) -> dict[str, str]:
@@ -145,5 +159,10 @@ def _faces(faces: FaceSet) -> dict[str, str]:
     bold = register(faces.bold) if faces.bold else regular
     italic = register(faces.italic) if faces.italic else regular
     bold_italic = register(faces.bold_italic) if faces.bold_italic else bold
-    return {"regular": regular, "italic": italic, "bold": bold, "bold_italic": bold_italic,
-            "mono": register(mono_face())}
+    return {
+        "regular": regular,
+        "italic": italic,
+        "bold": bold,
+        "bold_italic": bold_italic,
+        "mono": register(mono_face()),
+    }

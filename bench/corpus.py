@@ -63,8 +63,25 @@ WORDS = {
         "generalises characterises"
     ),
 }
+# Technical terms, prefix + root + suffix: thousands of distinct words, as in real
+# abstracts, so per-word caches (widths, hyphenation) are not flattered by a tiny vocabulary.
+PREFIXES = _words(
+    "neuro electro hyper hypo inter intra micro macro meta multi photo proto pseudo quasi "
+    "retro semi sub super trans ultra auto cyto"
+)
+ROOTS = _words(
+    "cort synap dendr axon plast modul stimul encod decod represent classif oscill polar "
+    "regul transmit integr calibr configur optim normal parametr myelin"
+)
+SUFFIXES = _words("ation ations ity ive ically ised ising isation ography ometric ogenesis ance")
 # Probabilities of the word classes in a sentence, cumulative.
-WORD_MIX = (("function", 0.38), ("noun", 0.70), ("adjective", 0.87), ("verb", 1.0))
+WORD_MIX = (
+    ("function", 0.36),
+    ("noun", 0.62),
+    ("adjective", 0.76),
+    ("verb", 0.88),
+    ("term", 1.0),
+)
 
 GIVEN = _words(
     "Daniel Daphna Kalanit Yair Merav Omri Tali Noa Eran Sara María José Zoë Søren Łukasz "
@@ -168,7 +185,10 @@ def words(rng: random.Random, lo: int, hi: int) -> list[str]:
     for _ in range(rng.randint(lo, hi)):
         r = rng.random()
         kind = next(name for name, p in WORD_MIX if r < p)
-        out.append(rng.choice(WORDS[kind]))
+        if kind == "term":
+            out.append(rng.choice(PREFIXES) + rng.choice(ROOTS) + rng.choice(SUFFIXES))
+        else:
+            out.append(rng.choice(WORDS[kind]))
     return out
 
 

@@ -44,8 +44,9 @@ def lines(page: PageObject, below: float | None = None) -> list[str]:
     for f in fragments(page):
         if below is None or f.y < below:
             rows.setdefault(round(f.y), []).append(f)
-    return [_join(sorted(r, key=lambda f: f.x))
-            for _, r in sorted(rows.items(), key=lambda kv: -kv[0])]
+    return [
+        _join(sorted(r, key=lambda f: f.x)) for _, r in sorted(rows.items(), key=lambda kv: -kv[0])
+    ]
 
 
 def width(f: Fragment) -> float:

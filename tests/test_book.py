@@ -15,8 +15,9 @@ SAMPLE = pipeline.sample_project()
 
 
 def records() -> list[dict]:  # type: ignore[type-arg]
-    return [yaml.safe_load(p.read_text("utf-8"))
-            for p in sorted((SAMPLE / "abstracts").glob("*.yaml"))]
+    return [
+        yaml.safe_load(p.read_text("utf-8")) for p in sorted((SAMPLE / "abstracts").glob("*.yaml"))
+    ]
 
 
 def body_top(reader: PdfReader) -> float:
@@ -56,8 +57,10 @@ def test_toc_numbers_point_to_the_titles(sample_pdf: Path) -> None:
         assert squash(title) in squash(page_text(reader, index)), (title, number)
         # ...and it is the first page that carries the title.
         for earlier in range(index):
-            assert squash(title) not in squash(page_text(reader, earlier)) or not \
-                labels[earlier].isdigit()
+            assert (
+                squash(title) not in squash(page_text(reader, earlier))
+                or not labels[earlier].isdigit()
+            )
 
 
 def test_outline_mirrors_toc(sample_pdf: Path) -> None:
@@ -94,7 +97,7 @@ def test_page_labels_roman_then_arabic(sample_pdf: Path) -> None:
     front = [lab for lab in labels if not lab.isdigit()]
     assert front == ["i", "ii", "iii", "iv"][: len(front)]
     assert labels[len(front)] == "1"
-    assert labels[len(front):] == [str(n) for n in range(1, len(labels) - len(front) + 1)]
+    assert labels[len(front) :] == [str(n) for n in range(1, len(labels) - len(front) + 1)]
     assert len(front) % 2 == 0  # page 1 is a recto
 
 
@@ -145,8 +148,10 @@ def test_lists_keep_their_markers(sample_pdf: Path) -> None:
 def test_missing_abstract_is_announced(sample_pdf: Path) -> None:
     reader = PdfReader(sample_pdf)
     text = normal(" ".join(page_text(reader, i) for i in range(len(reader.pages))))
-    assert "Perceptual learning in a mouse model: a progress report Adi Mizrahi " \
+    assert (
+        "Perceptual learning in a mouse model: a progress report Adi Mizrahi "
         "The Hebrew University Abstract to be announced." in text
+    )
 
 
 def test_accented_names_print_as_themselves(sample_pdf: Path) -> None:

@@ -14,8 +14,13 @@ SAMPLE = pipeline.sample_project()
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "abstractbook", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "abstractbook", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_build_default_sample(tmp_path: Path) -> None:
@@ -68,7 +73,8 @@ def test_export_only_unknown_exit_1(tmp_path: Path) -> None:
     r = run("export", "--only", "nobody", cwd=tmp_path)
     assert r.returncode == 1
     assert not (tmp_path / "build" / "talks").exists() or not list(
-        (tmp_path / "build" / "talks").iterdir())
+        (tmp_path / "build" / "talks").iterdir()
+    )
 
 
 def test_report_json(tmp_path: Path) -> None:

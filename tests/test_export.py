@@ -28,8 +28,9 @@ def text_of(pdf: Path) -> str:
     return "\n".join("\n".join(lines(p)) for p in reader.pages)
 
 
-def test_every_talk_alone_with_its_own_text(exported: Path,
-                                            sample_build: pipeline.BuildResult) -> None:
+def test_every_talk_alone_with_its_own_text(
+    exported: Path, sample_build: pipeline.BuildResult
+) -> None:
     titles = {t.id: t.title for t in sample_build.book.talks}
     for talk in sample_build.book.talks:
         pdf = exported / f"{talk.id}.pdf"
@@ -37,8 +38,9 @@ def test_every_talk_alone_with_its_own_text(exported: Path,
         assert squash(talk.title) in text
         if talk.body:
             assert squash(talk.body.split("\n\n")[0][:200].lstrip("-1. ")) in text
-        others = [t for i, t in titles.items() if i != talk.id and squash(t) not in
-                  squash(talk.title)]
+        others = [
+            t for i, t in titles.items() if i != talk.id and squash(t) not in squash(talk.title)
+        ]
         assert not [t for t in others if squash(t) in text], talk.id
         reader = PdfReader(pdf)
         assert reader.metadata is not None and reader.metadata.title == talk.title
@@ -46,8 +48,9 @@ def test_every_talk_alone_with_its_own_text(exported: Path,
         assert [o.title for o in reader.outline] == [talk.title]
 
 
-def test_foot_gives_the_page_in_the_book(exported: Path,
-                                         sample_build: pipeline.BuildResult) -> None:
+def test_foot_gives_the_page_in_the_book(
+    exported: Path, sample_build: pipeline.BuildResult
+) -> None:
     index = json.loads((exported / "talks.json").read_text("utf-8"))
     pages = sample_build.document.pages
     for record in index["talks"]:
@@ -61,6 +64,7 @@ def test_talks_json(exported: Path) -> None:
     assert [t["id"] for t in index["talks"]][:2] == ["yamins", "weinshall"]
     assert len(index["talks"]) == 25
     import hashlib
+
     for t in index["talks"]:
         data = (exported / t["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == t["sha256"]
@@ -87,8 +91,9 @@ def test_one_change_rewrites_one_file(tmp_path: Path) -> None:
     pipeline.export_talks(project, out)
     before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
     path = project / "abstracts" / "15-weiss.yaml"
-    path.write_text(path.read_text("utf-8").replace("is not guaranteed", "is never guaranteed"),
-                    "utf-8")
+    path.write_text(
+        path.read_text("utf-8").replace("is not guaranteed", "is never guaranteed"), "utf-8"
+    )
     result = pipeline.export_talks(project, out)
     assert result.written == ["weiss"]
     assert len(result.unchanged) == 24

@@ -38,8 +38,11 @@ def test_manifest_matches_the_pdf(sample_build: pipeline.BuildResult) -> None:
     assert [p["label"] for p in manifest["pages"]] == reader.page_labels
     assert [p["index"] for p in manifest["pages"]] == list(range(1, len(reader.pages) + 1))
     assert len(manifest["abstracts"]) == 25
-    outline = {o.title: reader.get_destination_page_number(o) + 1 for o in reader.outline
-               if not isinstance(o, list)}
+    outline = {
+        o.title: reader.get_destination_page_number(o) + 1
+        for o in reader.outline
+        if not isinstance(o, list)
+    }
     for entry in manifest["abstracts"].values():
         assert outline[entry["title"]] == entry["first_page"] <= entry["last_page"]
         assert set(entry["fields"]) == {"title", "authors", "body", "notes", "meta"}
@@ -50,7 +53,12 @@ def test_one_edit_reports_that_abstract_and_its_pages(tmp_path: Path) -> None:
     out = tmp_path / "out" / "book.pdf"
     first = pipeline.build(project, out)
     assert first.report is None
-    edit(project, "15-weiss.yaml", "generalization is not guaranteed", "generalization is never guaranteed")
+    edit(
+        project,
+        "15-weiss.yaml",
+        "generalization is not guaranteed",
+        "generalization is never guaranteed",
+    )
     second = pipeline.build(project, out)
     report = second.report
     assert report is not None
@@ -64,8 +72,12 @@ def test_title_change_reaches_the_contents(tmp_path: Path) -> None:
     project = copy_sample(tmp_path / "book")
     out = tmp_path / "out" / "book.pdf"
     pipeline.build(project, out)
-    edit(project, "23-yu.yaml", "title: Neural constraints on learning",
-         "title: Neural constraints on motor learning")
+    edit(
+        project,
+        "23-yu.yaml",
+        "title: Neural constraints on learning",
+        "title: Neural constraints on motor learning",
+    )
     report = pipeline.build(project, out).report
     assert report is not None
     assert [(i, f) for i, _, f in report.changed] == [("yu", ["title"])]
@@ -81,7 +93,8 @@ def test_added_and_removed(tmp_path: Path) -> None:
     (project / "abstracts" / "25-fee.yaml").unlink()
     (project / "abstracts" / "26-new.yaml").write_text(
         "id: newcomer\ntitle: A late arrival\nauthors: [{name: Late Speaker}]\nbody: Hello.\n",
-        "utf-8")
+        "utf-8",
+    )
     report = pipeline.build(project, out).report
     assert report is not None
     assert [i for i, _ in report.added] == ["newcomer"]
@@ -117,8 +130,12 @@ def test_same_bytes_whatever_the_folder_and_hash_seed(tmp_path: Path) -> None:
         project = copy_sample(tmp_path / f"place{n}" / "deeper" / "book")
         out = tmp_path / f"out{n}" / "book.pdf"
         env = dict(os.environ, PYTHONHASHSEED=seed, LC_ALL="C", TZ="Pacific/Auckland")
-        subprocess.run([sys.executable, "-m", "abstractbook", "build", str(project), "-o",
-                        str(out)], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "abstractbook", "build", str(project), "-o", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         outputs.append((out.read_bytes(), pipeline.manifest_path(out).read_bytes()))
     assert outputs[0] == outputs[1]
 
@@ -133,11 +150,15 @@ def test_failed_build_leaves_the_previous_pdf(tmp_path: Path) -> None:
         pipeline.build(project, out)
     assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
     assert sorted(p.name for p in out.parent.iterdir()) == [
-        ".abstractbook-cache", "book.manifest.json", "book.pdf"]
+        ".abstractbook-cache",
+        "book.manifest.json",
+        "book.pdf",
+    ]
 
 
-def test_interrupted_write_leaves_no_partial_file(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_write_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "book.pdf"
     target.write_bytes(b"old")
 
@@ -153,11 +174,16 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path: Path,
 
 def test_compare_pure() -> None:
     def manifest(pages: list[str], abstracts: dict[str, tuple[int, int, str]]) -> dict:  # type: ignore[type-arg]
-        return {"format": 1, "settings": "s",
-                "pages": [{"index": i, "label": str(i), "hash": h}
-                          for i, h in enumerate(pages, 1)],
-                "abstracts": {k: {"title": k, "first_page": a, "last_page": b, "hash": h,
-                                  "fields": {"body": h}} for k, (a, b, h) in abstracts.items()}}
+        return {
+            "format": 1,
+            "settings": "s",
+            "pages": [{"index": i, "label": str(i), "hash": h} for i, h in enumerate(pages, 1)],
+            "abstracts": {
+                k: {"title": k, "first_page": a, "last_page": b, "hash": h, "fields": {"body": h}}
+                for k, (a, b, h) in abstracts.items()
+            },
+        }
+
     old = manifest(["a", "b", "c"], {"x": (1, 1, "h1"), "y": (2, 3, "h2")})
     new = manifest(["a", "B", "c", "d"], {"x": (1, 1, "h1"), "y": (2, 4, "h3")})
     r = compare(old, new)

@@ -66,8 +66,9 @@ def test_no_bleed_trim_is_the_page(sample_pdf: Path) -> None:
     assert [float(v) for v in page.trimbox] == [float(v) for v in page.mediabox]
 
 
-@pytest.mark.parametrize("size,width", [("A4", 210), ("B5", 176), ("letter", 215.9),
-                                        ("[170mm, 240mm]", 170)])
+@pytest.mark.parametrize(
+    "size,width", [("A4", 210), ("B5", 176), ("letter", 215.9), ("[170mm, 240mm]", 170)]
+)
 def test_page_sizes(tmp_path: Path, size: str, width: float) -> None:
     root = project(tmp_path)
     replace_in(root / "book.yaml", "  size: A5\n", f"  size: {size}\n")
@@ -99,8 +100,9 @@ def _registered(base_font: str) -> str:
 
 
 @pytest.mark.parametrize("fixture", ["sample", "scaffold"])
-def test_no_character_outside_the_text_block(fixture: str, sample_pdf: Path,
-                                             tmp_path: Path) -> None:
+def test_no_character_outside_the_text_block(
+    fixture: str, sample_pdf: Path, tmp_path: Path
+) -> None:
     if fixture == "sample":
         path, settings = sample_pdf, pipeline.load_book(pipeline.sample_project()).settings
     else:
@@ -115,8 +117,10 @@ def test_no_character_outside_the_text_block(fixture: str, sample_pdf: Path,
             font = _registered(f.font)
             end = f.x + stringWidth(f.text.rstrip(), font, f.size)
             assert left - 0.5 <= f.x and end <= right + 0.5, (index, f.text[:40])
-            assert page_set.bottom - 2 <= f.y <= page_set.height - page_set.top + 20, \
-                (index, f.text[:40])
+            assert page_set.bottom - 2 <= f.y <= page_set.height - page_set.top + 20, (
+                index,
+                f.text[:40],
+            )
 
 
 def test_index_and_programme_point_to_the_right_pages(tmp_path: Path) -> None:
@@ -125,8 +129,12 @@ def test_index_and_programme_point_to_the_right_pages(tmp_path: Path) -> None:
     back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
     assert back
     text = normal(" ".join(" ".join(lines(reader.pages[i])) for i in back))
-    for name, talk in (("Hopper, Grace", "hopper"), ("Milton, Richard", "hopper"),
-                       ("Noether, Emmy", "noether"), ("Lovelace, Ada", "lovelace")):
+    for name, talk in (
+        ("Hopper, Grace", "hopper"),
+        ("Milton, Richard", "hopper"),
+        ("Noether, Emmy", "noether"),
+        ("Lovelace, Ada", "lovelace"),
+    ):
         m = re.search(re.escape(name) + r"[ .]*(\d+)", text)
         assert m, name
         first, _ = result.document.talk_pages[talk]
@@ -164,18 +172,39 @@ def test_running_head_names_the_session(tmp_path: Path) -> None:
 
 def test_author_index_sorting_folds_accents_and_particles(tmp_path: Path) -> None:
     root = project(tmp_path)
-    names = ["Øystein Ødegård", "Jan Łukasiewicz", "Ana de la Cruz", "Pedro Ñúñez",
-             "Zoe Zimmer", "Anna Olsen", "Karl Lund", "Ludwig van Beethoven"]
+    names = [
+        "Øystein Ødegård",
+        "Jan Łukasiewicz",
+        "Ana de la Cruz",
+        "Pedro Ñúñez",
+        "Zoe Zimmer",
+        "Anna Olsen",
+        "Karl Lund",
+        "Ludwig van Beethoven",
+    ]
     authors = "\n".join(f"  - name: {n}" for n in names)
     (root / "abstracts" / "many.yaml").write_text(
-        f"id: many\ntitle: Many names\nauthors:\n{authors}\nbody: Text.\n", "utf-8")
+        f"id: many\ntitle: Many names\nauthors:\n{authors}\nbody: Text.\n", "utf-8"
+    )
     replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, many]")
     result, reader = build(root)
     back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
     entries = [ln for i in back for ln in lines(reader.pages[i]) if "," in ln]
     order = [e.split(",")[0] for e in entries]
-    expected = ["Beethoven", "Cruz", "Hopper", "Lovelace", "Łukasiewicz", "Lund", "Milton",
-                "Noether", "Ñúñez", "Ødegård", "Olsen", "Zimmer"]
+    expected = [
+        "Beethoven",
+        "Cruz",
+        "Hopper",
+        "Lovelace",
+        "Łukasiewicz",
+        "Lund",
+        "Milton",
+        "Noether",
+        "Ñúñez",
+        "Ødegård",
+        "Olsen",
+        "Zimmer",
+    ]
     got = [o.replace("van ", "").replace("de la ", "") for o in order]
     assert got == expected
     assert "de la Cruz, Ana" in " ".join(entries)
