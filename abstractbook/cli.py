@@ -35,11 +35,15 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _fail(problems: list[Problem]) -> NoReturn:
+def _print_problems(problems: list[Problem]) -> None:
     for p in problems:
         _err(str(p))
     errors = sum(1 for p in problems if p.level.value == "error")
     _err(f"{errors} error(s); nothing was written.")
+
+
+def _fail(problems: list[Problem]) -> NoReturn:
+    _print_problems(problems)
     raise typer.Exit(1)
 
 
@@ -47,23 +51,33 @@ def _project(project: Path | None) -> Path:
     return project if project is not None else pipeline.sample_project()
 
 
+OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Also write the change report as JSON.")
+]
+
+
 @app.command()
 def build(
     project: ProjectArg = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")] = Path(
-        "build/book.pdf"
-    ),
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Also write the change report as JSON.")
-    ] = None,
+    output: OutputOpt = Path("build/book.pdf"),
+    report: ReportOpt = None,
 ) -> None:
     """Typeset the booklet (default output build/book.pdf) and report what changed."""
+    if not _build_once(_project(project), output, report):
+        raise typer.Exit(1)
+
+
+def _build_once(root: Path, output: Path, report: Path | None) -> bool:
+    """One build with its summary and change report; False (errors printed) on bad input."""
     try:
-        result = pipeline.build(_project(project), output)
+        result = pipeline.build(root, output)
     except InputError as e:
-        _fail(e.problems)
+        _print_problems(e.problems)
+        return False
     except BuildError as e:
-        _fail([e.problem])
+        _print_problems([e.problem])
+        return False
     for w in result.warnings:
         _err(str(w))
     n = len(result.book.entries)
@@ -77,6 +91,35 @@ def build(
     if report is not None:
         text = result.report.to_json() if result.report else "null\n"
         export.write_atomic(report, text.encode("utf-8"))
+    return True
+
+
+@app.command()
+def watch(
+    project: ProjectArg = None,
+    output: OutputOpt = Path("build/book.pdf"),
+    report: ReportOpt = None,
+) -> None:
+    """Rebuild on every saved change, printing the change report; Ctrl-C stops."""
+    import watchfiles
+
+    root = _project(project)
+    out_dir = output.resolve().parent
+
+    def relevant(_: object, name: str) -> bool:
+        path = Path(name).resolve()
+        return path.suffix.lower() in WATCHED and out_dir not in path.parents
+
+    _build_once(root, output, report)
+    typer.echo(f"watching {root} (Ctrl-C to stop)")
+    for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
+        names = sorted({Path(n).name for _, n in changes})
+        typer.echo(f"changed: {', '.join(names)}")
+        if not _build_once(root, output, report):
+            _err(f"the last good PDF stays at {output}")
+
+
+WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg"}
 
 
 @app.command(name="export")

@@ -4,10 +4,10 @@
 
 Writes OUTDIR/book.yaml (A5, hyphenated), OUTDIR/program.yaml (three days of
 sessions with start times and durations) and OUTDIR/abstracts/<id>.yaml: bodies
-of 150-400 words with some bullet and numbered lists, inline `$math$`, emphasis
-and characters that need care (`&`, `<`, "$5 and $10"); 1-8 authors with Latin
-(accented), Greek or Cyrillic names; several affiliations; some notes, keywords,
-keynotes and posters.
+of 150-400 words (thousands of distinct words, as in real abstracts) with some
+bullet and numbered lists, inline `$math$`, emphasis and characters that need
+care (`&`, `<`, "$5 and $10"); 1-8 authors with Latin (accented), Greek or
+Cyrillic names; several affiliations; some notes, keywords, keynotes and posters.
 
 Only the standard library and PyYAML. Everything comes from one seeded
 `random.Random` drawing from fixed lists (never from set or dict iteration

@@ -82,3 +82,55 @@ def test_report_json(tmp_path: Path) -> None:
     r = run("build", "--report", "r.json", cwd=tmp_path)
     assert r.returncode == 0
     assert '"changed": []' in (tmp_path / "r.json").read_text()
+
+
+def test_watch_rebuilds_reports_and_survives_errors(tmp_path: Path) -> None:
+    import os
+    import queue
+    import signal
+    import threading
+    import time
+
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "abstractbook", "watch", "book"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or []], daemon=True).start()
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 60
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} not printed; got {seen}")
+
+    try:
+        wait_for("watching")
+        time.sleep(2)  # the watcher starts just after it says so
+        pdf = tmp_path / "build" / "book.pdf"
+        path = tmp_path / "book" / "abstracts" / "hopper.yaml"
+        path.write_text(path.read_text().replace("Compilers for everyone", "Compilers for all"))
+        wait_for("changed  hopper (title)")
+        good = pdf.read_bytes()
+        path.write_text("id: hopper\ntitle: [unclosed\n")
+        wait_for("the last good PDF stays")
+        assert pdf.read_bytes() == good
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
