@@ -190,7 +190,7 @@ def check(
         book = pipeline.load_book(_project(project))
     except InputError as e:
         _fail(e.problems)
-    problems = list(book.warnings)
+    problems = pipeline.preflight(book)
     for w in problems:
         _err(str(w))
     if strict and problems:

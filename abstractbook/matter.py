@@ -14,7 +14,7 @@ from svglib.svglib import svg2rlg
 
 from .errors import BuildError, SourceLocation
 from .layout import Item, Op, talk_key
-from .lines import Line, Span, break_lines, width
+from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, fold, surname_key
 from .theme import Style, Theme
@@ -62,14 +62,7 @@ def day_heading(d: dt.date) -> str:
 
 
 def _text(text: str, st: Style, x: float, y: float, avail: float) -> Op:
-    w = width(text, st.font, st.size)
-    return (
-        "text",
-        x,
-        y,
-        avail,
-        Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0, False),
-    )
+    return ("text", x, y, avail, single_line(Span(text, st.font, st.size, st.color)))
 
 
 def _lines_ops(lines: list[Line], x: float, y: float, leading: float, avail: float) -> list[Op]:

@@ -8,7 +8,7 @@ Page numbers in the contents and indexes are filled in after pagination.
 from __future__ import annotations
 
 from .layout import Document, Item, Op, Page, paginate, talk_key
-from .lines import Line, Span, break_lines, width
+from .lines import Line, Span, break_lines, single_line, width
 from .matter import (
     author_index,
     day_heading,
@@ -203,39 +203,33 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     x1 = x0 + theme.frame_width
     y = theme.frame_top + 14.0
 
-    def text_op(text: str, x: float) -> Op:
-        w = width(text, st.font, st.size)
-        return (
-            "text",
-            x,
-            y,
-            w,
-            Line(((text, st.font, st.size, 0.0, st.color, None),), w, 0, False),
-        )
+    def line(text: str) -> Line:
+        return single_line(Span(text, st.font, st.size, st.color))
 
-    folio = page.label
-    fw = width(folio, st.font, st.size)
+    folio = line(page.label)
+    fw = folio.width
     if page.kind in ("front", "back"):
         head = page.head
     elif recto:
         head = page.head or book.settings.title
     else:
         head = book.settings.title
-    head = _clip(head, st, theme.frame_width - fw - 12)
-    hw = width(head, st.font, st.size)
+    head_line = _clip(head, st, theme.frame_width - fw - 12)
+    hw = head_line.width
     if recto:
-        page.ops += [text_op(head, x1 - fw - 10 - hw), text_op(folio, x1 - fw)]
+        page.ops += [("text", x1 - fw - 10 - hw, y, hw, head_line), ("text", x1 - fw, y, fw, folio)]
     else:
-        page.ops += [text_op(folio, x0), text_op(head, x0 + fw + 10)]
+        page.ops += [("text", x0, y, fw, folio), ("text", x0 + fw + 10, y, hw, head_line)]
     page.ops.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
-def _clip(text: str, st: Style, avail: float) -> str:
-    if width(text, st.font, st.size) <= avail:
-        return text
-    while text and width(text + "…", st.font, st.size) > avail:
+def _clip(text: str, st: Style, avail: float) -> Line:
+    """A running head on one line, shortened with an ellipsis when it is too long."""
+    line = single_line(Span(text, st.font, st.size, st.color))
+    while line.width > avail and text:
         text = text[:-1]
-    return text.rstrip() + "…"
+        line = single_line(Span(text.rstrip() + "…", st.font, st.size, st.color))
+    return line
 
 
 # -- one talk on its own (per-talk export) ------------------------------------------
@@ -288,17 +282,9 @@ def lay_out_talk_alone(
         foot = f"{s.title}, book of abstracts, page {book_page}" if book_page else s.title
         if total > 1:
             foot += f"  ·  {n}/{total}"
-        w = width(foot, grey.font, grey.size)
-        x = theme.frame_left(recto=True) + (avail - w) / 2
-        page.ops.append(
-            (
-                "text",
-                x,
-                s.page.bottom - 20.0,
-                w,
-                Line(((foot, grey.font, grey.size, 0.0, grey.color, None),), w, 0, False),
-            )
-        )
+        foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
+        x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
+        page.ops.append(("text", x, s.page.bottom - 20.0, foot_line.width, foot_line))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

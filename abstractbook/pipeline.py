@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, export
-from .errors import InputError, Problem, error
+from .errors import InputError, Problem, SourceLocation, error, warning
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
+from .lines import face_for, invisible, stand_in
 from .manifest import (
     ChangeReport,
     compare,
@@ -51,6 +52,53 @@ def load_book(root: Path) -> Book:
     return assemble(validate(root))
 
 
+def preflight(book: Book) -> list[Problem]:
+    """Everything `check` reports: the input's warnings and characters no font can print."""
+    return list(book.warnings) + unprintable(book, make_theme(book.settings))
+
+
+def unprintable(book: Book, theme: Theme) -> list[Problem]:
+    """Each character that no configured face has, per record and field (a warning)."""
+    problems = []
+    s = book.settings
+    text, title_font = theme.text["regular"], theme.heading["bold"]
+    meeting = [
+        ("title", s.title, title_font),
+        ("subtitle", s.subtitle or "", text),
+        ("venue", s.venue or "", text),
+        ("organisers", " ".join(s.organisers), text),
+    ]
+    book_yaml = SourceLocation(book.root / "book.yaml")
+    places: list[tuple[SourceLocation | None, list[tuple[str, str, str]]]] = [(book_yaml, meeting)]
+    for t in book.talks:
+        fields = [
+            ("title", t.title, title_font),
+            ("body", t.body or "", text),
+            ("notes", t.notes or "", text),
+            ("keywords", " ".join(t.keywords), text),
+            ("board", t.board or "", title_font),
+        ]
+        for a in t.authors:
+            fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+        places.append((t.source, fields))
+    for location, fields in places:
+        seen: set[tuple[str, str]] = set()
+        for field_name, value, font in fields:
+            for ch in sorted(set(value)):
+                if (field_name, ch) in seen or ch.isspace() or invisible(ch):
+                    continue
+                if face_for(ch, font) is None:
+                    seen.add((field_name, ch))
+                    problems.append(
+                        warning(
+                            f"{field_name}: no font has {ch!r} (U+{ord(ch):04X}); "
+                            f"the book prints {stand_in(ch)} instead",
+                            location,
+                        )
+                    )
+    return problems
+
+
 def manifest_path(output: Path) -> Path:
     """build/book.pdf -> build/book.manifest.json (SPEC §4)."""
     return output.with_name(output.stem + ".manifest.json")
@@ -66,9 +114,7 @@ class BuildResult:
     manifest: dict[str, Any]
     report: ChangeReport | None = None  # None: no earlier build to compare with
 
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        return self.book.warnings
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass
@@ -120,7 +166,19 @@ def settings_hash(book: Book, theme: Theme) -> str:
     )
     files = [_file_hash(p) for p in theme.files + s.fallback_fonts]
     logo = _file_hash(s.logo) if s.logo else ""
-    return sha(repr((CACHE_FORMAT, __version__, portable, files, logo)))
+    return sha(repr((portable, files, logo)))
+
+
+def cache_key(settings_key: str) -> str:
+    """A cache is only valid for the same settings and fonts and the same code."""
+    return sha(repr((CACHE_FORMAT, __version__, _code_hash(), settings_key)))
+
+
+@cache
+def _code_hash() -> str:
+    """The package's own source: a cache made by other code is never reused."""
+    here = Path(__file__).parent
+    return sha("".join(_file_hash(p) for p in sorted(here.glob("*.py"))))
 
 
 @cache
@@ -161,7 +219,7 @@ def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache_file = output.parent / ".abstractbook-cache" / (output.name + ".pickle")
-    cache = Cache.load(cache_file if use_cache else None, key)
+    cache = Cache.load(cache_file if use_cache else None, cache_key(key))
     document, pdf, hashes = typeset(book, theme, cache)
     manifest = make_manifest(book, document, key, hashes)
     mpath = manifest_path(output)
@@ -170,8 +228,16 @@ def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     export.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
     report = compare(old, manifest) if old else None
+    warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
     return BuildResult(
-        book, document, output, len(document.pages), time.perf_counter() - started, manifest, report
+        book,
+        document,
+        output,
+        len(document.pages),
+        time.perf_counter() - started,
+        manifest,
+        report,
+        warnings,
     )
 
 

@@ -145,6 +145,9 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
     _, x, y, avail, line = op
     assert isinstance(line, Line)
     tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    if line.actual is not None:  # reordered for display: the logical text for copy and search
+        logical = ("\ufeff" + line.actual).encode("utf-16-be").hex().upper()
+        out.append(f"/Span <</ActualText <{logical}>>> BDC")
     out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
     if tw != word_space:  # Tw outlives a text object: set it whenever it changes
         out.append(f"{fp_str(tw)} Tw")
@@ -166,6 +169,8 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
         if rise:
             out.append("0 Ts")
     out.append("ET")
+    if line.actual is not None:
+        out.append("EMC")
     return tw
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from .lines import Fallback, set_fallbacks
 from .model import FaceSet, Settings
 
 FACES = ("regular", "italic", "bold", "bold_italic", "mono")
@@ -134,10 +135,50 @@ class Theme:
         return Style(self.heading["regular"], 7.5, 9.0, self.grey)
 
 
+# Faces tried, in order, for characters the text or heading face lacks. Those
+# with a bold style use it for bold text. The CJK face (4 MB) is only loaded
+# when a book has a character the others lack.
+TEXT_FALLBACKS = ("NotoSerifHebrew", "NotoNaskhArabic", "NotoSerifArmenian", "NotoSerifGeorgian")
+HEADING_FALLBACKS = ("NotoSansHebrew", "NotoSansArabic", "NotoSerifArmenian", "NotoSerifGeorgian")
+SYMBOL_FALLBACKS = ("NotoSansMath", "NotoSansSymbols", "NotoSansSymbols2", "DroidSansFallbackFull")
+
+
+def fallback_files(role: str, bold: bool, user: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """The fallback chain of a role's face: the user's faces first, then ours."""
+    d = shipped("fonts")
+    families = (TEXT_FALLBACKS if role == "text" else HEADING_FALLBACKS) + SYMBOL_FALLBACKS
+    files = []
+    for family in families:
+        bold_file = d / f"{family}-Bold.ttf"
+        plain = d / f"{family}-Regular.ttf"
+        files.append(
+            bold_file
+            if bold and bold_file.exists()
+            else plain
+            if plain.exists()
+            else d / f"{family}.ttf"
+        )
+    return user + tuple(files)
+
+
 def make_theme(settings: Settings) -> Theme:
     """Register the book's fonts (once per process) and fix its styles."""
     text = settings.text_fonts or default_text_faces()
     heading = settings.heading_fonts or default_heading_faces()
+    theme = _make_theme(settings, text, heading)
+    for role, faces in (("text", theme.text), ("heading", theme.heading)):
+        for face, name in faces.items():
+            chain = fallback_files(role, face.startswith("bold"), settings.fallback_fonts)
+            set_fallbacks(name, tuple(_fallback(p) for p in chain))
+    return theme
+
+
+@cache
+def _fallback(path: Path) -> Fallback:
+    return Fallback(str(path), lambda: register(path))
+
+
+def _make_theme(settings: Settings, text: FaceSet, heading: FaceSet) -> Theme:
     files = tuple(
         sorted(
             {
