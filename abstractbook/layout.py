@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .formulas import OBJECT, formula, simple
 from .lines import Line, Span, break_lines, width
 from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
 from .model import Talk
@@ -25,6 +26,7 @@ from .theme import Style, Theme
 #   ("dest", key, x, y)                a destination (bookmark target)
 #   ("image", path, x, y, w, h)
 #   ("ref", key, x_right, y, font, size, color)   a page number, resolved after pagination
+#   ("formula", tex, size, x, y)       a display formula; y is its baseline
 Op = tuple[Any, ...]
 
 
@@ -68,7 +70,25 @@ def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -
     for r in runs:
         st = style_of.get(r.style, style_of[REGULAR])
         color = link_color if r.href else st.color
-        out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
+        if r.math:
+            out += _math_spans(r.text, style_of, color, r.href)
+        else:
+            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
+    return out
+
+
+def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | None) -> list[Span]:
+    """Simple math as text (italic letters, upright digits and operators), else a drawing."""
+    base = style_of[REGULAR]
+    pieces = simple(tex)
+    if pieces is None:
+        return [Span(tex, OBJECT, base.size, color, 0.0, href)]
+    out = []
+    for text, italic, script in pieces:
+        font = style_of[ITALIC if italic else REGULAR].font
+        size = base.size * (0.7 if script else 1.0)
+        rise = {"sup": base.size * 0.36, "sub": -base.size * 0.16}.get(script, 0.0)
+        out.append(Span(text, font, size, color, rise, href))
     return out
 
 
@@ -87,15 +107,27 @@ def _line_items(
     baseline = leading - (leading - size) / 2 - size * 0.2
     for k, line in enumerate(lines, start=1):
         breakable = k >= 2 and n - k >= 2
+        above, below = _formula_extent(line, size)
         items.append(
             Item(
-                leading,
-                (("text", x + line.indent, baseline, avail - line.indent, line),),
+                leading + above + below,
+                (("text", x + line.indent, baseline + above, avail - line.indent, line),),
                 keep=keep_all or (k < n and not breakable),
                 space=space if k == 1 else 0.0,
             )
         )
     return items
+
+
+def _formula_extent(line: Line, size: float) -> tuple[float, float]:
+    """Room a tall inline formula needs above and below the usual line."""
+    above = below = 0.0
+    for text, font, fsize, *_ in line.frags:
+        if font == OBJECT:
+            f = formula(text, fsize)
+            above = max(above, f.height - f.depth - size * 0.85)
+            below = max(below, f.depth - size * 0.3)
+    return above, below
 
 
 class Flow:
@@ -141,12 +173,23 @@ class Flow:
         lines = break_lines(spans, avail, lang=lang, justify=justify)
         if p.kind == "code":
             space = 0.0
-        if p.kind == "math":  # display formula: centred (typeset as text for now)
+        if p.kind == "math" and simple(p.runs[0].text) is None:
+            return [self.display_formula(p.runs[0].text, base, indent, avail, space)]
+        if p.kind == "math":  # display formula as text, centred
             lines = [
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
         return _line_items(lines, base.leading, base.size, indent, avail, space)
+
+    def display_formula(
+        self, tex: str, base: Style, indent: float, avail: float, space: float
+    ) -> Item:
+        f = formula(tex, base.size)
+        x = indent + max(0.0, (avail - f.width) / 2)
+        return Item(
+            f.height + 6.0, (("formula", tex, base.size, x, 3.0 + f.height - f.depth),), space=space
+        )
 
     def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
         items: list[Item] = []

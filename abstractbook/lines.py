@@ -20,6 +20,8 @@ from bidi import algorithm as bidi_algorithm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from .formulas import OBJECT, formula
+
 SHY = "\u00ad"
 HYPHEN = "-"
 _SPLIT = re.compile(r"( +|\n)")
@@ -63,7 +65,8 @@ def width(text: str, font: str, size: float) -> float:
     key = (text, font, size)
     w = _widths.get(key)
     if w is None:
-        w = _widths[key] = stringWidth(text, font, size)
+        w = formula(text, size).width if font == OBJECT else stringWidth(text, font, size)
+        _widths[key] = w
     return w
 
 
@@ -161,6 +164,8 @@ def stand_in(ch: str) -> str:
 
 def cover(span: Span) -> list[Span]:
     """Split a span so each part is in a face that has its characters."""
+    if span.font == OBJECT:
+        return [span]
     if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
         span = span._replace(text=_RESHAPER.reshape(span.text))
     cmap = _cmap(span.font)
@@ -311,6 +316,13 @@ class _Breaker:
         word: list[Piece] = []
         space_si = -1
         for si, span in enumerate(self.spans):
+            if span.font == OBJECT:  # a formula: one unbreakable word of its own
+                if word:
+                    out.append((word, space_si))
+                    space_si = -1
+                out.append(([(span.text, si)], space_si))
+                space_si = -1
+                continue
             for part in _SPLIT.split(span.text):
                 if not part:
                     continue
@@ -367,7 +379,7 @@ class _Breaker:
             last_si = si
         if text_parts:
             frags.append(self._frag("".join(text_parts), last_si))
-        spaces = sum(f[0].count(" ") for f in frags)
+        spaces = sum(f[0].count(" ") for f in frags if f[1] != OBJECT)
         indent = self.first_indent if not self.lines else self.indent
         self.lines.append(Line(tuple(frags), self.cur_w, spaces, justify and spaces > 0, indent))
         self.cur, self.cur_w = [], 0.0
@@ -377,10 +389,13 @@ class _Breaker:
         return (text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href)
 
     # -- splitting words -----------------------------------------------------
+    def has_object(self, word: list[Piece]) -> bool:
+        return any(self.spans[si].font == OBJECT for _, si in word)
+
     def best_split(self, word: list[Piece], room: float) -> tuple[list[Piece], list[Piece]] | None:
         """The longest break inside `word` whose left part fits in `room`."""
         text = "".join(t for t, _ in word)
-        if len(text) < 4:
+        if len(text) < 4 or self.has_object(word):
             return None
         points: dict[int, bool] = {}  # position -> needs a hyphen
         url = bool(_URLISH.match(text))
@@ -401,6 +416,8 @@ class _Breaker:
 
     def force_split(self, word: list[Piece], room: float) -> tuple[list[Piece], list[Piece]]:
         """Split between characters: the last resort for a token wider than the line."""
+        if self.has_object(word):  # a formula wider than the line is set whole
+            return word, []
         text = "".join(t for t, _ in word)
         lo, hi = 1, len(text) - 1
         while lo < hi:  # the longest prefix that fits (at least one character)

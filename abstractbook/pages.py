@@ -179,6 +179,8 @@ def _translate(op: Op, x0: float, top: float) -> Op:
         return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
     if kind == "link":
         return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
+    if kind == "formula":
+        return ("formula", op[1], op[2], x0 + op[3], top - op[4])
     if kind == "rule":
         return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
     return op

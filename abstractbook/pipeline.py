@@ -21,6 +21,7 @@ from typing import Any
 from . import __version__, export
 from .errors import InputError, Problem, SourceLocation, error, warning
 from .export import ExportResult, TalkJob
+from .formulas import problem as formula_problem
 from .layout import Document, Item, layout_talk
 from .lines import face_for, invisible, stand_in
 from .manifest import (
@@ -33,6 +34,7 @@ from .manifest import (
     sha,
     talk_hash,
 )
+from .markup import Block, Paragraph, Run, parse
 from .model import Book, assemble
 from .pages import lay_out
 from .render import StreamCache, render_pdf
@@ -49,7 +51,40 @@ def sample_project() -> Path:
 
 def load_book(root: Path) -> Book:
     """load + validate + model; raises InputError with every problem found."""
-    return assemble(validate(root))
+    book = assemble(validate(root))
+    problems = formula_problems(book)
+    if problems:
+        raise InputError(problems + list(book.warnings))
+    return book
+
+
+def formula_problems(book: Book) -> list[Problem]:
+    """Each formula that cannot be typeset, named by record, field and position."""
+    problems = []
+    for t in book.talks:
+        for field_name, source in (("body", t.body), ("notes", t.notes)):
+            formulas = [r.text for r in _runs(parse(source or "")) if r.math]
+            for n, tex in enumerate(formulas, start=1):
+                why = formula_problem(tex)
+                if why:
+                    problems.append(
+                        error(
+                            f"{field_name}: formula {n}, ${tex}$, cannot be typeset ({why})",
+                            t.source,
+                        )
+                    )
+    return problems
+
+
+def _runs(blocks: tuple[Block, ...]) -> list[Run]:
+    out: list[Run] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out += b.runs
+        else:
+            for item in b.items:
+                out += _runs(item)
+    return out
 
 
 def preflight(book: Book) -> list[Problem]:

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from svglib.svglib import svg2rlg
 
+from .formulas import OBJECT, formula
 from .layout import Document, Op, Page
 from .lines import Line, width
 from .model import Settings
@@ -45,7 +46,8 @@ def charsets(pages: Iterable[Page]) -> dict[str, str]:
         for op in page.ops:
             if op[0] == "text":
                 for text, font, *_ in op[4].frags:
-                    used.setdefault(font, set()).update(text)
+                    if font != OBJECT:
+                        used.setdefault(font, set()).update(text)
     return {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
 
 
@@ -95,6 +97,7 @@ def render_pdf(
         for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
             face.getSubsetInternalName(subset, pdf_doc)
     signature = repr(sorted(sets.items()))
+    forms = _formula_forms(canv, doc.pages)
     for index, page in enumerate(doc.pages):
         if p.crop_marks:
             _crop_marks(canv, border, bleed, p.width, p.height)
@@ -107,7 +110,7 @@ def render_pdf(
             if cache is not None and key:
                 cache[key] = stream
         canv.addLiteral(stream)
-        _annotate(canv, page)
+        _annotate(canv, page, forms)
         canv.restoreState()
         canv.showPage()
     for title_, dest, level in doc.outline:
@@ -141,10 +144,61 @@ def page_stream(page: Page, pdf_doc: object) -> str:
     return "\n".join(out)
 
 
+def _formula_forms(canv: Canvas, pages: Iterable[Page]) -> dict[tuple[str, float], str]:
+    """Each distinct formula of the book as a form, drawn once and placed where used."""
+    wanted: set[tuple[str, float]] = set()
+    for page in pages:
+        for op in page.ops:
+            if op[0] == "formula":
+                wanted.add((op[1], op[2]))
+            elif op[0] == "text":
+                wanted |= {(f[0], f[2]) for f in op[4].frags if f[1] == OBJECT}
+    names = {}
+    for n, (tex, size) in enumerate(sorted(wanted)):
+        f = formula(tex, size)
+        name = names[(tex, size)] = f"Formula{n}"
+        canv.beginForm(name, 0, 0, f.width, f.height)
+        renderPDF.draw(f.drawing, canv, 0, 0)
+        canv.endForm()
+    return names
+
+
+def _place_formula(
+    canv: Canvas,
+    forms: dict[tuple[str, float], str],
+    tex: str,
+    size: float,
+    x: float,
+    baseline: float,
+) -> None:
+    """A formula on the baseline; its TeX source is the text a reader copies or searches."""
+    f = formula(tex, size)
+    logical = ("\ufeff" + tex).encode("utf-16-be").hex().upper()
+    canv.addLiteral(f"/Span <</ActualText <{logical}>>> BDC")
+    canv.saveState()
+    canv.translate(x, baseline - f.depth)
+    canv.doForm(forms[(tex, size)])
+    canv.restoreState()
+    canv.addLiteral("EMC")
+
+
+def _frag_xs(op: Op) -> list[float]:
+    """Where each fragment of a line starts, word spacing included."""
+    _, x, _, avail, line = op
+    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    xs = []
+    for text, fname, size, *_ in line.frags:
+        xs.append(x)
+        x += width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
+    return xs
+
+
 def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
     _, x, y, avail, line = op
     assert isinstance(line, Line)
     tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    objects = any(f[1] == OBJECT for f in line.frags)
+    xs = _frag_xs(op) if objects else []
     if line.actual is not None:  # reordered for display: the logical text for copy and search
         logical = ("\ufeff" + line.actual).encode("utf-16-be").hex().upper()
         out.append(f"/Span <</ActualText <{logical}>>> BDC")
@@ -153,7 +207,11 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
         out.append(f"{fp_str(tw)} Tw")
     current = None
     color = None
-    for text, fname, size, rise, fcolor, _href in line.frags:
+    for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
+        if fname == OBJECT:  # drawn as a form, beside the text
+            continue
+        if objects:  # a line with formulas places each fragment itself
+            out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
         if fcolor != color:
             out.append(f"{_rgb(fcolor)} rg")
             color = fcolor
@@ -174,12 +232,18 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
     return tw
 
 
-def _annotate(canv: Canvas, page: Page) -> None:
-    """Destinations, links and images: objects of the file, not page operators."""
+def _annotate(canv: Canvas, page: Page, forms: dict[tuple[str, float], str]) -> None:
+    """Destinations, links, images and formulas: objects of the file, not page operators."""
     for op in page.ops:
         kind = op[0]
         if kind == "text":
             _line_links(canv, op)
+            for (text, fname, size, *_), x in zip(op[4].frags, _frag_xs(op), strict=True):
+                if fname == OBJECT:
+                    _place_formula(canv, forms, text, size, x, op[2])
+        elif kind == "formula":
+            _, tex, size, x, y = op
+            _place_formula(canv, forms, tex, size, x, y)
         elif kind == "dest":
             _, key, x, y = op
             canv.bookmarkHorizontal(key, x, y + 14.0)
@@ -212,7 +276,7 @@ def _line_links(canv: Canvas, op: Op) -> None:
     tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
     cx = x
     for text, fname, size, _rise, _color, href in line.frags:
-        fw = width(text, fname, size) + tw * text.count(" ")
+        fw = width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
         if href:
             rect = (cx, y - size * 0.25, cx + fw, y + size * 0.85)
             if href.startswith("#"):
