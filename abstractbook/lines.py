@@ -255,8 +255,9 @@ def break_lines(
     that, between letters: nothing ever runs past `avail`.
     """
     covered = [part for span in spans for part in cover(span)]
-    breaker = _Breaker(covered, avail, lang, justify, first_indent, indent)
-    lines = breaker.run()
+    lines = _one_line(covered, avail) if not (first_indent or indent) else None
+    if lines is None:
+        lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     text = "".join(s.text for s in covered)
     if not _RTL.search(text):
         return lines
@@ -268,6 +269,25 @@ def break_lines(
             ln = ln._replace(indent=ln.indent + max(0.0, avail - ln.indent - ln.width))
         out.append(ln)
     return out
+
+
+def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
+    """The common short case (titles, names, index entries): everything fits on one line."""
+    frags: list[Frag] = []
+    total = 0.0
+    for s in spans:
+        t = s.text
+        if not t or "\n" in t or "  " in t or SHY in t or s.font == OBJECT:
+            return None
+        total += width(t, s.font, s.size)
+        if total > avail + 0.01:
+            return None
+        frags.append((t, s.font, s.size, s.rise, s.color, s.href))
+    text = "".join(f[0] for f in frags)
+    if not frags or text[0] == " " or text[-1] == " ":
+        return None
+    spaces = text.count(" ")
+    return [Line(tuple(frags), total, spaces, False)]
 
 
 class _Breaker:

@@ -63,7 +63,9 @@ def formula_problems(book: Book) -> list[Problem]:
     problems = []
     for t in book.talks:
         for field_name, source in (("body", t.body), ("notes", t.notes)):
-            formulas = [r.text for r in _runs(parse(source or "")) if r.math]
+            if not source or "$" not in source:
+                continue
+            formulas = [r.text for r in _runs(parse(source)) if r.math]
             for n, tex in enumerate(formulas, start=1):
                 why = formula_problem(tex)
                 if why:
@@ -162,8 +164,21 @@ class Cache:
 
     path: Path | None
     key: str
-    talks: dict[str, tuple[Item, ...]] = field(default_factory=dict)
+    packed: dict[str, bytes] = field(default_factory=dict)  # talk hash -> pickled items
     streams: StreamCache = field(default_factory=dict)
+
+    def talk(self, talk_hash: str) -> tuple[Item, ...] | None:
+        data = self.packed.get(talk_hash)
+        if data is None:
+            return None
+        try:
+            items: tuple[Item, ...] = pickle.loads(data)
+        except Exception:  # damaged: lay the talk out again
+            return None
+        return items
+
+    def keep_talk(self, talk_hash: str, items: tuple[Item, ...]) -> None:
+        self.packed[talk_hash] = pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def load(cls, path: Path | None, key: str) -> Cache:
@@ -185,7 +200,7 @@ class Cache:
             return
         data = {
             "key": self.key,
-            "talks": {k: v for k, v in self.talks.items() if k in used_talks},
+            "talks": {k: v for k, v in self.packed.items() if k in used_talks},
             "streams": {k: v for k, v in self.streams.items() if k[0] in used_pages},
         }
         # the book is written; a cache that cannot be saved costs only time
@@ -226,9 +241,10 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
     talk_items: dict[str, tuple[Item, ...]] = {}
     for e in book.entries:
         h = talk_hash(e.talk)
-        items = cache.talks.get(h)
+        items = cache.talk(h)
         if items is None:
-            items = cache.talks[h] = layout_talk(e.talk, theme)
+            items = layout_talk(e.talk, theme)
+            cache.keep_talk(h, items)
         talk_items[e.talk.id] = items
     document = lay_out(book, theme, talk_items)
     hashes = [page_hash(p) for p in document.pages]

@@ -26,6 +26,7 @@ from .formulas import OBJECT, formula
 from .layout import Document, Op, Page
 from .lines import Line, width
 from .model import Settings
+from .theme import ensure_registered
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 
@@ -93,6 +94,7 @@ def render_pdf(
     sets = charsets(doc.pages)
     pdf_doc = canv._doc
     for fname, chars in sets.items():  # codes and font resource names, in a fixed order
+        ensure_registered(fname)
         face: Any = pdfmetrics.getFont(fname)
         for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
             face.getSubsetInternalName(subset, pdf_doc)
@@ -238,9 +240,10 @@ def _annotate(canv: Canvas, page: Page, forms: dict[tuple[str, float], str]) -> 
         kind = op[0]
         if kind == "text":
             _line_links(canv, op)
-            for (text, fname, size, *_), x in zip(op[4].frags, _frag_xs(op), strict=True):
-                if fname == OBJECT:
-                    _place_formula(canv, forms, text, size, x, op[2])
+            if any(f[1] == OBJECT for f in op[4].frags):
+                for (text, fname, size, *_), x in zip(op[4].frags, _frag_xs(op), strict=True):
+                    if fname == OBJECT:
+                        _place_formula(canv, forms, text, size, x, op[2])
         elif kind == "formula":
             _, tex, size, x, y = op
             _place_formula(canv, forms, tex, size, x, y)

@@ -6,6 +6,7 @@ once per build: layout asks the theme for a style and a frame, never for a file.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -52,20 +53,33 @@ def mono_face() -> Path:
 @cache
 def register(path: Path) -> str:
     """Register a TrueType file once per process; returns its reportlab font name."""
-    name = _font_name(path)
+    name = font_name(path)
     pdfmetrics.registerFont(TTFont(name, str(path)))
+    _REGISTERED.add(name)
     return name
 
 
-def _font_name(path: Path) -> str:
-    # The PDF shows this name (after the subset prefix): keep it the file's stem,
-    # made unique by its folder only when two different files share a stem.
-    stem = path.stem
-    other = _NAMES.setdefault(stem, path)
-    return stem if other == path else f"{stem}-{len(_NAMES)}"
+@cache
+def font_name(path: Path) -> str:
+    """A font's name in reportlab (and in the PDF): its file's stem for the faces we
+    ship; for a user's file, the stem and a hash of its contents, so two different
+    files never share a name and the name never depends on the order of loading."""
+    if path.parent == shipped("fonts"):
+        return path.stem
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{path.stem}-{digest}"
 
 
-_NAMES: dict[str, Path] = {}
+_KNOWN: dict[str, Path] = {}
+
+
+def ensure_registered(name: str) -> None:
+    """Register a font that laid-out pages name (from the rebuild cache, say) by now."""
+    if name not in _REGISTERED and name in _KNOWN:
+        register(_KNOWN[name])
+
+
+_REGISTERED: set[str] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +184,9 @@ def make_theme(settings: Settings) -> Theme:
         for face, name in faces.items():
             chain = fallback_files(role, face.startswith("bold"), settings.fallback_fonts)
             set_fallbacks(name, tuple(_fallback(p) for p in chain))
+            for path in chain:
+                if path.exists():
+                    _KNOWN.setdefault(font_name(path), path)
     return theme
 
 

@@ -139,3 +139,28 @@ def test_check_names_exactly_what_cannot_print(
     }
     expected = {f"{ord(c):04X}" for c in set(notes) if not printable(c)}
     assert warned == expected
+
+
+def test_cached_rebuild_in_a_new_process_matches_cold(tmp_path: Path) -> None:
+    """Cached pages name fallback faces that a fresh process has not loaded yet."""
+    import shutil
+    import subprocess
+    import sys
+
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURE, project)
+
+    def build(out: Path) -> bytes:
+        subprocess.run(
+            [sys.executable, "-m", "abstractbook", "build", str(project), "-o", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        return out.read_bytes()
+
+    build(tmp_path / "warm" / "book.pdf")
+    path = project / "abstracts" / "01-world.yaml"
+    path.write_text(path.read_text("utf-8").replace("means peace", "means hello"), "utf-8")
+    warm = build(tmp_path / "warm" / "book.pdf")
+    cold = build(tmp_path / "cold" / "book.pdf")
+    assert warm == cold
