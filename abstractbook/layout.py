@@ -43,11 +43,44 @@ class Item(NamedTuple):
 
 @dataclass
 class Page:
+    """A page: items placed on it (kept as they are, shared with the talk's layout) and
+    operations of its own (running head, title page), in page coordinates."""
+
     label: str
     kind: str  # title | front | body | back | blank
-    ops: list[Op] = field(default_factory=list)
+    extra: list[Op] = field(default_factory=list)
     talks: list[str] = field(default_factory=list)  # talks with text on this page
     head: str = ""  # running head of a recto page
+    placed: list[tuple[Item, float, float]] = field(default_factory=list)  # item, x, top
+
+    @property
+    def ops(self) -> list[Op]:
+        """Every operation in page coordinates (placed items translated on the fly)."""
+        out = [translate(op, x0, top) for item, x0, top in self.placed for op in item.ops]
+        return out + self.extra
+
+    @ops.setter
+    def ops(self, ops: list[Op]) -> None:
+        self.placed = []
+        self.extra = list(ops)
+
+
+def translate(op: Op, x0: float, top: float) -> Op:
+    """An item's operation (x from the frame's left, y down from the item's top) on the page."""
+    kind = op[0]
+    if kind == "text":
+        return ("text", x0 + op[1], top - op[2], op[3], op[4])
+    if kind == "dest":
+        return ("dest", op[1], x0 + op[2], top - op[3])
+    if kind == "ref":
+        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
+    if kind == "link":
+        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
+    if kind == "formula":
+        return ("formula", op[1], op[2], x0 + op[3], top - op[4])
+    if kind == "rule":
+        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    return op
 
 
 @dataclass(frozen=True)
@@ -108,10 +141,16 @@ def _line_items(
     for k, line in enumerate(lines, start=1):
         breakable = k >= 2 and n - k >= 2
         above, below = _formula_extent(line, size)
+        # A book has many lines: plain ones share their numbers instead of new floats.
+        if line.indent or above or below:
+            op = ("text", x + line.indent, baseline + above, avail - line.indent, line)
+            height = leading + above + below
+        else:
+            op, height = ("text", x, baseline, avail, line), leading
         items.append(
             Item(
-                leading + above + below,
-                (("text", x + line.indent, baseline + above, avail - line.indent, line),),
+                height,
+                (op,),
                 keep=keep_all or (k < n and not breakable),
                 space=space if k == 1 else 0.0,
             )

@@ -56,7 +56,7 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def parse(source: str) -> tuple[Block, ...]:
     """Markdown source -> blocks. Cached: the same body is parsed once per process."""
     tokens = _MD.parse(source)

@@ -101,11 +101,12 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
 
     refs = {talk_key(tid): label for tid, label in labels.items()}
     for p in pages:
-        for op in p.ops:
+        for op in p.ops if p.kind != "body" else ():
             if op[0] == "dest" and op[1] not in refs:
                 refs[op[1]] = p.label
     for index, p in enumerate(pages, start=1):
-        p.ops = [_resolve(op, refs) for op in p.ops]
+        if p.kind != "body":  # contents, programme and indexes print page numbers
+            p.ops = [_resolve(op, refs) for op in p.ops]
         _running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
@@ -162,28 +163,7 @@ def _page_from(
     """Place items on a page: frame offsets, mirrored by recto/verso."""
     x0 = theme.frame_left(recto=index % 2 == 1)
     top = theme.frame_top
-    ops: list[Op] = []
-    for item, y in placed:
-        for op in item.ops:
-            ops.append(_translate(op, x0, top - y))
-    return Page(label, kind, ops)
-
-
-def _translate(op: Op, x0: float, top: float) -> Op:
-    kind = op[0]
-    if kind == "text":
-        return ("text", x0 + op[1], top - op[2], op[3], op[4])
-    if kind == "dest":
-        return ("dest", op[1], x0 + op[2], top - op[3])
-    if kind == "ref":
-        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
-    if kind == "link":
-        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
-    if kind == "formula":
-        return ("formula", op[1], op[2], x0 + op[3], top - op[4])
-    if kind == "rule":
-        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
-    return op
+    return Page(label, kind, placed=[(item, x0, top - y) for item, y in placed])
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:
@@ -219,10 +199,13 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     head_line = _clip(head, st, theme.frame_width - fw - 12)
     hw = head_line.width
     if recto:
-        page.ops += [("text", x1 - fw - 10 - hw, y, hw, head_line), ("text", x1 - fw, y, fw, folio)]
+        page.extra += [
+            ("text", x1 - fw - 10 - hw, y, hw, head_line),
+            ("text", x1 - fw, y, fw, folio),
+        ]
     else:
-        page.ops += [("text", x0, y, fw, folio), ("text", x0 + fw + 10, y, hw, head_line)]
-    page.ops.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+        page.extra += [("text", x0, y, fw, folio), ("text", x0 + fw + 10, y, hw, head_line)]
+    page.extra.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
 def _clip(text: str, st: Style, avail: float) -> Line:
@@ -286,7 +269,7 @@ def lay_out_talk_alone(
             foot += f"  ·  {n}/{total}"
         foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
         x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
-        page.ops.append(("text", x, s.page.bottom - 20.0, foot_line.width, foot_line))
+        page.extra.append(("text", x, s.page.bottom - 20.0, foot_line.width, foot_line))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

@@ -178,7 +178,8 @@ class Cache:
         return items
 
     def keep_talk(self, talk_hash: str, items: tuple[Item, ...]) -> None:
-        self.packed[talk_hash] = pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
+        if self.path is not None:
+            self.packed[talk_hash] = pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def load(cls, path: Path | None, key: str) -> Cache:
@@ -205,7 +206,9 @@ class Cache:
         }
         # the book is written; a cache that cannot be saved costs only time
         with contextlib.suppress(OSError):
-            export.write_atomic(self.path, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+            export.write_atomic_with(
+                self.path, lambda f: pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
+            )
 
 
 def settings_hash(book: Book, theme: Theme) -> str:
@@ -236,6 +239,14 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def lay_out_book(root: Path) -> tuple[Book, Document]:
+    """load, validate, model and lay out, without rendering: the pages as data."""
+    book = load_book(root)
+    theme = make_theme(book.settings)
+    items = {e.talk.id: layout_talk(e.talk, theme) for e in book.entries}
+    return book, lay_out(book, theme, items)
+
+
 def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, list[str]]:
     """lay out + render: pages, PDF bytes and page hashes. Fills `cache` as it goes."""
     talk_items: dict[str, tuple[Item, ...]] = {}
@@ -247,6 +258,7 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
             cache.keep_talk(h, items)
         talk_items[e.talk.id] = items
     document = lay_out(book, theme, talk_items)
+    del talk_items  # the pages hold what they need; a big book needs the memory
     hashes = [page_hash(p) for p in document.pages]
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
@@ -258,7 +270,8 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
         author="; ".join(s.organisers),
         keywords=keywords,
         page_hashes=hashes,
-        cache=cache.streams,
+        cache=cache.streams if cache.path is not None else None,
+        release=True,
     )
     return document, pdf, hashes
 

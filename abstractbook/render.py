@@ -10,6 +10,7 @@ cached across builds and a cached rebuild gives the same bytes as a cold one.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -31,7 +32,7 @@ from .theme import ensure_registered
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 
 # page operators by (page content hash, character-set signature); see `render_pdf`
-StreamCache = dict[tuple[str, str], str]
+StreamCache = dict[tuple[str, str], bytes]
 
 
 @cache
@@ -63,11 +64,14 @@ def render_pdf(
     keywords: str = "",
     page_hashes: list[str] | None = None,
     cache: StreamCache | None = None,
+    release: bool = False,
 ) -> bytes:
     """Draw every page; returns the finished PDF's bytes.
 
     With `page_hashes` and `cache`, a page whose content and character set are
-    unchanged reuses its operators from `cache`; new ones are added to it.
+    unchanged reuses its operators from `cache` (kept compressed); new ones are
+    added to it. With `release`, each page's operations are dropped once drawn,
+    so a big book never holds its whole layout and its whole PDF at once.
     """
     p = settings.page
     bleed = p.bleed
@@ -106,13 +110,17 @@ def render_pdf(
         canv.saveState()
         canv.translate(border, border)
         key = (page_hashes[index], signature) if page_hashes and cache is not None else None
-        stream = cache.get(key) if cache is not None and key else None
+        packed = cache.get(key) if cache is not None and key else None
+        stream = zlib.decompress(packed).decode("latin-1") if packed else None
+        ops = page.ops
         if stream is None:
-            stream = page_stream(page, pdf_doc)
+            stream = page_stream(ops, pdf_doc)
             if cache is not None and key:
-                cache[key] = stream
+                cache[key] = zlib.compress(stream.encode("latin-1"), 1)
         canv.addLiteral(stream)
-        _annotate(canv, page, forms)
+        _annotate(canv, ops, forms)
+        if release:
+            page.ops = []
         canv.restoreState()
         canv.showPage()
     for title_, dest, level in doc.outline:
@@ -126,11 +134,11 @@ def render_pdf(
     return out.getvalue()
 
 
-def page_stream(page: Page, pdf_doc: object) -> str:
-    """The page's drawing as PDF operators (text, rules, filled boxes)."""
+def page_stream(ops: list[Op], pdf_doc: object) -> str:
+    """A page's drawing as PDF operators (text, rules, filled boxes)."""
     out: list[str] = []
     word_space = 0.0
-    for op in page.ops:
+    for op in ops:
         kind = op[0]
         if kind == "text":
             word_space = _text(out, op, pdf_doc, word_space)
@@ -234,9 +242,9 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
     return tw
 
 
-def _annotate(canv: Canvas, page: Page, forms: dict[tuple[str, float], str]) -> None:
+def _annotate(canv: Canvas, ops: list[Op], forms: dict[tuple[str, float], str]) -> None:
     """Destinations, links, images and formulas: objects of the file, not page operators."""
-    for op in page.ops:
+    for op in ops:
         kind = op[0]
         if kind == "text":
             _line_links(canv, op)

@@ -179,12 +179,13 @@ def test_title_never_left_without_its_body(sample_pdf: Path) -> None:
         assert squash(first_words) in squash(page_text(reader, labels.index(number))), title
 
 
-def test_every_line_inside_the_text_block(sample_build: pipeline.BuildResult) -> None:
+def test_every_line_inside_the_text_block() -> None:
     """No laid-out line starts left of the frame or ends right of it."""
     from abstractbook.theme import make_theme
 
-    theme = make_theme(sample_build.book.settings)
-    for index, page in enumerate(sample_build.document.pages, start=1):
+    book, document = pipeline.lay_out_book(SAMPLE)
+    theme = make_theme(book.settings)
+    for index, page in enumerate(document.pages, start=1):
         left = theme.frame_left(recto=index % 2 == 1)
         right = left + theme.frame_width
         for op in page.ops:

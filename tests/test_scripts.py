@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from abstractbook import pipeline
+from abstractbook.layout import Document
 from abstractbook.lines import face_for, invisible
 from tests.pdftext import normal
 
@@ -35,6 +36,11 @@ def multilingual(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResu
     return pipeline.build(FIXTURE, tmp_path_factory.mktemp("ml") / "book.pdf")
 
 
+@pytest.fixture(scope="module")
+def laid_out() -> Document:
+    return pipeline.lay_out_book(FIXTURE)[1]
+
+
 def pdf_text(path: Path) -> str:
     return normal(" ".join(p.extract_text() for p in PdfReader(path).pages))
 
@@ -47,9 +53,9 @@ def test_every_name_is_in_the_text_layer(multilingual: pipeline.BuildResult) -> 
         assert any(form in text for form in forms), name
 
 
-def test_no_missing_glyph_is_drawn(multilingual: pipeline.BuildResult) -> None:
+def test_no_missing_glyph_is_drawn(laid_out: Document) -> None:
     """Every character drawn is in the cmap of the font that draws it."""
-    for page in multilingual.document.pages:
+    for page in laid_out.pages:
         for op in page.ops:
             if op[0] != "text":
                 continue
@@ -77,9 +83,9 @@ def test_fallback_faces_are_embedded(multilingual: pipeline.BuildResult) -> None
     } <= fonts
 
 
-def test_hebrew_reads_right_to_left(multilingual: pipeline.BuildResult) -> None:
+def test_hebrew_reads_right_to_left(laid_out: Document) -> None:
     """The first logical letter of a Hebrew line is drawn rightmost."""
-    for page in multilingual.document.pages:
+    for page in laid_out.pages:
         for op in page.ops:
             if op[0] == "text" and op[4].actual and "האוניברסיטה" in op[4].actual:
                 drawn = "".join(f[0] for f in op[4].frags)
