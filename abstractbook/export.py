@@ -28,15 +28,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_atomic_with(path, lambda f: f.write(data))
 
 
-def write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through `write` into a temporary file, then rename it into place."""
+def write_atomic_with(path: Path, write: Callable[[BinaryIO], object], *,
+                      durable: bool = True) -> None:
+    """Write through `write` into a temporary file, then rename it into place.
+
+    `durable` waits for the disk (the book, the manifest); a cache need not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -13,10 +13,6 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import ziamath
-from svglib.svglib import svg2rlg
-
-ziamath.config.svg2 = False  # type: ignore[attr-defined]  # svglib misplaces SVG2's <symbol>/<use> glyphs
 SVG_PX = 0.75  # svglib reads SVG pixels as 0.75 pt
 OBJECT = "@math"  # the pseudo-font of a formula drawn as a picture
 
@@ -265,6 +261,11 @@ class FormulaError(ValueError):
 @lru_cache(maxsize=4096)
 def formula(tex: str, size: float) -> Formula:
     """The formula drawn at a font size; raises FormulaError for malformed TeX."""
+    # Loaded on first use: most books have no formula that needs drawing.
+    import ziamath
+    from svglib.svglib import svg2rlg
+
+    ziamath.config.svg2 = False  # type: ignore[attr-defined]  # svglib misplaces SVG2 glyphs
     try:
         svg = ziamath.Latex(tex, size=size / SVG_PX).svg()  # type: ignore[attr-defined]
     except Exception as e:  # ziamath raises many kinds; all mean "cannot typeset"

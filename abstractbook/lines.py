@@ -134,6 +134,12 @@ def _cmap(font: str) -> frozenset[int]:
     return cmap
 
 
+@lru_cache(maxsize=64)
+def _chars(font: str) -> frozenset[str]:
+    """The characters a font has, as a set of one-character strings (fast to compare)."""
+    return frozenset(map(chr, _cmap(font))) | {" ", "\n"}
+
+
 def invisible(ch: str) -> bool:
     """Characters that draw nothing and need no glyph: format controls, variation selectors."""
     return unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f"
@@ -168,9 +174,9 @@ def cover(span: Span) -> list[Span]:
         return [span]
     if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
         span = span._replace(text=_RESHAPER.reshape(span.text))
-    cmap = _cmap(span.font)
-    if all(ord(c) in cmap for c in span.text):
+    if not set(span.text) - _chars(span.font):
         return [span]
+    cmap = _cmap(span.font)
     out: list[Span] = []
     parts: list[str] = []
     current = span.font
@@ -362,12 +368,17 @@ class _Breaker:
         return out
 
     def place(self, word: list[Piece], space_si: int) -> None:
+        first = True
         while word:
             sp = self.w(" ", space_si) if self.cur and space_si >= 0 else 0.0
-            ww = self.word_w(word)
+            ww = self.word_w(word) if not first or len(word) > 1 else self.w(*word[0])
+            first = False
             room = self.line_avail - self.cur_w - sp
             if ww <= room + 0.01:
-                self.add(word, space_si if sp else -1)
+                if sp:
+                    self.cur.append((" ", space_si))
+                self.cur.extend(word)
+                self.cur_w += sp + ww
                 return
             split = self.best_split(word, room)
             if split is None and not self.cur:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reportlab.lib.utils import ImageReader
-from svglib.svglib import svg2rlg
-
 from .errors import BuildError, SourceLocation
 from .layout import Item, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
@@ -123,6 +120,9 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
 
 def image_size(path: Path) -> tuple[float, float]:
     """Natural size in points of a PNG, JPEG or SVG file."""
+    from reportlab.lib.utils import ImageReader
+    from svglib.svglib import svg2rlg
+
     try:
         if path.suffix.lower() == ".svg":
             drawing = svg2rlg(str(path))

@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import gc
 import hashlib
-import pickle
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__, export
+from .cache import Cache
 from .errors import InputError, Problem, SourceLocation, error, warning
 from .export import ExportResult, TalkJob
 from .formulas import problem as formula_problem
@@ -37,7 +38,7 @@ from .manifest import (
 from .markup import Block, Paragraph, Run, parse
 from .model import Book, assemble
 from .pages import lay_out
-from .render import StreamCache, render_pdf
+from .render import render_pdf
 from .schema import validate
 from .theme import Theme, make_theme, shipped
 
@@ -154,63 +155,6 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
 
 
-@dataclass
-class Cache:
-    """Laid-out talks and page operators from earlier builds, keyed by content.
-
-    Anything unreadable, from another version or for other settings, is ignored:
-    the cache can only save time, never change the output.
-    """
-
-    path: Path | None
-    key: str
-    packed: dict[str, bytes] = field(default_factory=dict)  # talk hash -> pickled items
-    streams: StreamCache = field(default_factory=dict)
-
-    def talk(self, talk_hash: str) -> tuple[Item, ...] | None:
-        data = self.packed.get(talk_hash)
-        if data is None:
-            return None
-        try:
-            items: tuple[Item, ...] = pickle.loads(data)
-        except Exception:  # damaged: lay the talk out again
-            return None
-        return items
-
-    def keep_talk(self, talk_hash: str, items: tuple[Item, ...]) -> None:
-        if self.path is not None:
-            self.packed[talk_hash] = pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
-
-    @classmethod
-    def load(cls, path: Path | None, key: str) -> Cache:
-        empty = cls(path, key)
-        if path is None:
-            return empty
-        try:
-            with path.open("rb") as f:
-                data = pickle.load(f)
-            if data["key"] != key:
-                return empty
-            return cls(path, key, dict(data["talks"]), dict(data["streams"]))
-        except Exception:  # a missing, stale or damaged cache is no cache
-            return empty
-
-    def save(self, used_talks: set[str], used_pages: set[str]) -> None:
-        """Keep what this build used, so the cache does not grow without bound."""
-        if self.path is None:
-            return
-        data = {
-            "key": self.key,
-            "talks": {k: v for k, v in self.packed.items() if k in used_talks},
-            "streams": {k: v for k, v in self.streams.items() if k[0] in used_pages},
-        }
-        # the book is written; a cache that cannot be saved costs only time
-        with contextlib.suppress(OSError):
-            export.write_atomic_with(
-                self.path, lambda f: pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
-            )
-
-
 def settings_hash(book: Book, theme: Theme) -> str:
     """Everything besides the records that shapes the pages: settings and font files."""
     s = book.settings
@@ -270,20 +214,38 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
         author="; ".join(s.organisers),
         keywords=keywords,
         page_hashes=hashes,
-        cache=cache.streams if cache.path is not None else None,
+        cache=cache.streams if cache.enabled else None,
         release=True,
     )
     return document, pdf, hashes
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Typesetting makes millions of small acyclic objects: Python's cycle collector
+    would scan them again and again (a fifth of a big build) and find nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     """Typeset the booklet and write it atomically; the old PDF survives any failure."""
+    with _no_cycle_collection():
+        return _build(root, output, use_cache)
+
+
+def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     started = time.perf_counter()
     book = load_book(root)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
-    cache_file = output.parent / ".abstractbook-cache" / (output.name + ".pickle")
-    cache = Cache.load(cache_file if use_cache else None, cache_key(key))
+    folder = output.parent / ".abstractbook-cache" / output.name
+    cache = Cache(folder if use_cache else None, cache_key(key))
     document, pdf, hashes = typeset(book, theme, cache)
     manifest = make_manifest(book, document, key, hashes)
     mpath = manifest_path(output)

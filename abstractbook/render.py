@@ -16,12 +16,10 @@ from functools import cache
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from svglib.svglib import svg2rlg
 
 from .formulas import OBJECT, formula
 from .layout import Document, Op, Page
@@ -97,11 +95,7 @@ def render_pdf(
     canv.setProducer("abstractbook")
     sets = charsets(doc.pages)
     pdf_doc = canv._doc
-    for fname, chars in sets.items():  # codes and font resource names, in a fixed order
-        ensure_registered(fname)
-        face: Any = pdfmetrics.getFont(fname)
-        for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
-            face.getSubsetInternalName(subset, pdf_doc)
+    enc = Encoder(pdf_doc, sets)
     signature = repr(sorted(sets.items()))
     forms = _formula_forms(canv, doc.pages)
     for index, page in enumerate(doc.pages):
@@ -114,7 +108,7 @@ def render_pdf(
         stream = zlib.decompress(packed).decode("latin-1") if packed else None
         ops = page.ops
         if stream is None:
-            stream = page_stream(ops, pdf_doc)
+            stream = page_stream(ops, enc)
             if cache is not None and key:
                 cache[key] = zlib.compress(stream.encode("latin-1"), 1)
         canv.addLiteral(stream)
@@ -134,14 +128,49 @@ def render_pdf(
     return out.getvalue()
 
 
-def page_stream(ops: list[Op], pdf_doc: object) -> str:
+class Encoder:
+    """Text to the codes of the book's font subsets.
+
+    The codes are fixed before the first page (see `render_pdf`), so a font
+    whose characters all fit one subset gets a translation table, much faster
+    than asking reportlab character by character.
+    """
+
+    def __init__(self, pdf_doc: object, charsets: dict[str, str]) -> None:
+        self.pdf_doc = pdf_doc
+        self.tables: dict[str, tuple[str, dict[int, str]]] = {}
+        for fname, chars in charsets.items():  # codes and resource names, in a fixed order
+            ensure_registered(fname)
+            face: Any = pdfmetrics.getFont(fname)
+            for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
+                face.getSubsetInternalName(subset, pdf_doc)
+            table: dict[int, str] = {}
+            for ch in chars:
+                ((subset, code),) = face.splitString(ch, pdf_doc)
+                if subset != 0:
+                    break
+                table[ord(ch)] = code.decode("latin-1")
+            else:
+                self.tables[fname] = (face.getSubsetInternalName(0, pdf_doc), table)
+
+    def encode(self, fname: str, text: str) -> list[tuple[str, str | bytes]]:
+        """(font resource name, encoded text) runs for `text` in font `fname`."""
+        known = self.tables.get(fname)
+        if known is not None:
+            return [(known[0], text.translate(known[1]))]
+        face: Any = pdfmetrics.getFont(fname)
+        return [(face.getSubsetInternalName(subset, self.pdf_doc), chunk)
+                for subset, chunk in face.splitString(text, self.pdf_doc)]
+
+
+def page_stream(ops: list[Op], enc: Encoder) -> str:
     """A page's drawing as PDF operators (text, rules, filled boxes)."""
     out: list[str] = []
     word_space = 0.0
     for op in ops:
         kind = op[0]
         if kind == "text":
-            word_space = _text(out, op, pdf_doc, word_space)
+            word_space = _text(out, op, enc, word_space)
         elif kind == "rect":
             _, x, y, w, h, color = op
             out.append(f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q")
@@ -163,7 +192,11 @@ def _formula_forms(canv: Canvas, pages: Iterable[Page]) -> dict[tuple[str, float
                 wanted.add((op[1], op[2]))
             elif op[0] == "text":
                 wanted |= {(f[0], f[2]) for f in op[4].frags if f[1] == OBJECT}
-    names = {}
+    names: dict[tuple[str, float], str] = {}
+    if not wanted:
+        return names
+    from reportlab.graphics import renderPDF
+
     for n, (tex, size) in enumerate(sorted(wanted)):
         f = formula(tex, size)
         name = names[(tex, size)] = f"Formula{n}"
@@ -203,7 +236,7 @@ def _frag_xs(op: Op) -> list[float]:
     return xs
 
 
-def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
+def _text(out: list[str], op: Op, enc: Encoder, word_space: float) -> float:
     _, x, y, avail, line = op
     assert isinstance(line, Line)
     tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
@@ -227,9 +260,7 @@ def _text(out: list[str], op: Op, pdf_doc: object, word_space: float) -> float:
             color = fcolor
         if rise:
             out.append(f"{fp_str(rise)} Ts")
-        font = pdfmetrics.getFont(fname)
-        for subset, chunk in font.splitString(text, pdf_doc):
-            name = font.getSubsetInternalName(subset, pdf_doc)
+        for name, chunk in enc.encode(fname, text):
             if (name, size) != current:
                 out.append(f"{name} {fp_str(size)} Tf")
                 current = (name, size)
@@ -270,6 +301,9 @@ def _draw_image(canv: Canvas, op: Op) -> None:
     if path.suffix.lower() != ".svg":
         canv.drawImage(str(path), x, y, w, h, mask="auto")
         return
+    from reportlab.graphics import renderPDF
+    from svglib.svglib import svg2rlg
+
     drawing = svg2rlg(str(path))
     if drawing is None:  # checked when the title page was laid out
         return

@@ -5,8 +5,8 @@
 Cases: the sample book; 1,000 abstracts cold (fresh output folder, no cache); the
 same rebuilt after one abstract's body changed; 1,000 per-talk PDFs (`export`, when
 the command exists); 3,000 and 10,000 abstracts cold. Small cases report the median
-of --runs runs, the large ones a single run. Wall time and peak RSS are the child
-process's own (os.wait4). Prints a Markdown table and writes it to bench/results.md.
+of --runs runs, the large ones a single run. CPU time and peak RSS come from os.wait4
+on the child (its workers included). Prints a Markdown table, writes bench/results.md.
 Corpora and outputs go under build/bench/.
 """
 

@@ -116,12 +116,24 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     out = tmp_path / "book.pdf"
     pipeline.build(SAMPLE, out)
     reference = out.read_bytes()
-    caches = list((tmp_path / ".abstractbook-cache").iterdir())
-    assert caches
-    for c in caches:
-        c.write_bytes(b"\x80\x04garbage" + c.read_bytes()[:100])
+    files = [p for p in (tmp_path / ".abstractbook-cache").rglob("*") if p.is_file()]
+    assert len(files) > 25  # a file per talk, the page streams, the key
+    for c in files:
+        if c.name != "key":
+            c.write_bytes(b"\x80\x04garbage" + c.read_bytes()[:100])
     pipeline.build(SAMPLE, out)
     assert out.read_bytes() == reference
+
+
+def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, out)
+    talks = out.parent / ".abstractbook-cache" / "book.pdf" / "talks"
+    assert len(list(talks.iterdir())) == 25
+    edit(project, "06-saxe.yaml", "Learning even a simple task", "Learning even one simple task")
+    pipeline.build(project, out)
+    assert len(list(talks.iterdir())) == 25
 
 
 def test_same_bytes_whatever_the_folder_and_hash_seed(tmp_path: Path) -> None:

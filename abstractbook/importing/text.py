@@ -33,6 +33,8 @@ _VOID = frozenset({"br", "hr", "img"})
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_MATH = re.compile(r"(\$\$.+?\$\$|\$(?=\S)(?:[^$\\]|\\.)*?(?<=\S)\$(?!\d))", re.S)
+"""A formula as pandoc reads one: `$$...$$`, or `$...$` tight against its text."""
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 _MARKDOWN.disable("entity")
 
@@ -74,7 +76,7 @@ def looks_like_html(text: str) -> bool:
     return counter.found > 0
 
 
-class _Converter(MarkdownConverter):  # type: ignore[misc]
+class _Converter(MarkdownConverter):
     """markdownify, told about abstractbook's Markdown: what it cannot print is flattened."""
 
     def __init__(self, *, math: bool) -> None:
@@ -91,8 +93,17 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
         self.notes: list[str] = []
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        escaped: str = super().escape(text, parent_tags)
-        return escaped if self.math else escaped.replace("$", "\\$")
+        """Markdown's characters get a backslash, except inside `$math$` when it is live."""
+        if not self.math:
+            return self._escape(text, parent_tags).replace("$", "\\$")
+        pieces = _MATH.split(text)  # odd pieces are formulas
+        return "".join(
+            piece if i % 2 else self._escape(piece, parent_tags) for i, piece in enumerate(pieces)
+        )
+
+    def _escape(self, text: str, parent_tags: set[str]) -> str:
+        escaped: str = super().escape(text, parent_tags)  # type: ignore[misc]
+        return escaped
 
     def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
         self.notes.append(f"an image ({el.get('src') or 'no source'}) was left out")
@@ -105,7 +116,7 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
     def convert_sup(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return self._script(text, _SUPERSCRIPT, "^")
 
-    def _script(self, text: str, table: dict[int, str], mark: str) -> str:
+    def _script(self, text: str, table: dict[int, int], mark: str) -> str:
         """Sub/superscript as Unicode characters when each has one, else marked: x^(iπ)."""
         if all(ord(c) in table for c in text):
             return text.translate(table)

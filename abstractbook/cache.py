@@ -1,0 +1,85 @@
+"""The rebuild cache: laid-out talks and page operators from earlier builds.
+
+Everything is keyed by content: a talk by the hash of its record, a page by the
+hash of what is drawn on it, the whole cache by the settings, fonts and code that
+made it. So the cache can only save time, never change the output; anything
+unreadable, stale or from other code is treated as absent. Each talk is a file of
+its own, so a rebuild reads what it needs and writes only what changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import shutil
+from pathlib import Path
+
+from .export import write_atomic, write_atomic_with
+from .layout import Item
+from .render import StreamCache
+
+
+class Cache:
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.folder = folder
+        self.key = key
+        self.streams: StreamCache = {}
+        if folder is None:
+            return
+        try:
+            current = (folder / "key").read_text("ascii")
+        except (OSError, ValueError):
+            current = None
+        if current != key:  # other settings, fonts or code: start afresh
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        try:
+            with (folder / "streams.pickle").open("rb") as f:
+                streams = pickle.load(f)
+            if isinstance(streams, dict):
+                self.streams = streams
+        except Exception:  # a damaged file is no cache
+            self.streams = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _talk_file(self, talk_hash: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "talks" / f"{talk_hash}.pickle"
+
+    def talk(self, talk_hash: str) -> tuple[Item, ...] | None:
+        """A talk laid out by an earlier build, or None."""
+        if self.folder is None:
+            return None
+        try:
+            with self._talk_file(talk_hash).open("rb") as f:
+                items = pickle.load(f)
+        except Exception:  # missing or damaged: lay the talk out again
+            return None
+        return items if isinstance(items, tuple) else None
+
+    def keep_talk(self, talk_hash: str, items: tuple[Item, ...]) -> None:
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            write_atomic_with(self._talk_file(talk_hash),
+                              lambda f: pickle.dump(items, f, pickle.HIGHEST_PROTOCOL),
+                              durable=False)
+
+    def save(self, used_talks: set[str], used_pages: set[str]) -> None:
+        """Keep what this build used, so the cache does not grow without bound."""
+        if self.folder is None:
+            return
+        folder = self.folder
+        streams = {k: v for k, v in self.streams.items() if k[0] in used_pages}
+        # the book is written; a cache that cannot be saved costs only time
+        with contextlib.suppress(OSError):
+            for path in (folder / "talks").glob("*.pickle"):
+                if path.stem not in used_talks:
+                    path.unlink(missing_ok=True)
+            write_atomic_with(folder / "streams.pickle",
+                              lambda f: pickle.dump(streams, f, pickle.HIGHEST_PROTOCOL),
+                              durable=False)
+            write_atomic(folder / "key", self.key.encode("ascii"))
