@@ -13,9 +13,10 @@ import contextlib
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 from .export import write_atomic, write_atomic_with
-from .layout import Item
+from .layout import Item, Memo
 from .render import StreamCache
 
 
@@ -24,6 +25,7 @@ class Cache:
         self.folder = folder
         self.key = key
         self.streams: StreamCache = {}
+        self.memo = Memo()
         if folder is None:
             return
         try:
@@ -33,13 +35,8 @@ class Cache:
         if current != key:  # other settings, fonts or code: start afresh
             shutil.rmtree(folder, ignore_errors=True)
             return
-        try:
-            with (folder / "streams.pickle").open("rb") as f:
-                streams = pickle.load(f)
-            if isinstance(streams, dict):
-                self.streams = streams
-        except Exception:  # a damaged file is no cache
-            self.streams = {}
+        self.streams = _load(folder / "streams.pickle")
+        self.memo = Memo(_load(folder / "matter.pickle"))
 
     @property
     def enabled(self) -> bool:
@@ -64,9 +61,11 @@ class Cache:
         if self.folder is None:
             return
         with contextlib.suppress(OSError):
-            write_atomic_with(self._talk_file(talk_hash),
-                              lambda f: pickle.dump(items, f, pickle.HIGHEST_PROTOCOL),
-                              durable=False)
+            write_atomic_with(
+                self._talk_file(talk_hash),
+                lambda f: pickle.dump(items, f, pickle.HIGHEST_PROTOCOL),
+                durable=False,
+            )
 
     def save(self, used_talks: set[str], used_pages: set[str]) -> None:
         """Keep what this build used, so the cache does not grow without bound."""
@@ -74,12 +73,30 @@ class Cache:
             return
         folder = self.folder
         streams = {k: v for k, v in self.streams.items() if k[0] in used_pages}
+        matter = self.memo.used
         # the book is written; a cache that cannot be saved costs only time
         with contextlib.suppress(OSError):
             for path in (folder / "talks").glob("*.pickle"):
                 if path.stem not in used_talks:
                     path.unlink(missing_ok=True)
-            write_atomic_with(folder / "streams.pickle",
-                              lambda f: pickle.dump(streams, f, pickle.HIGHEST_PROTOCOL),
-                              durable=False)
+            write_atomic_with(
+                folder / "streams.pickle",
+                lambda f: pickle.dump(streams, f, pickle.HIGHEST_PROTOCOL),
+                durable=False,
+            )
+            write_atomic_with(
+                folder / "matter.pickle",
+                lambda f: pickle.dump(matter, f, pickle.HIGHEST_PROTOCOL),
+                durable=False,
+            )
             write_atomic(folder / "key", self.key.encode("ascii"))
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    """A pickled dict of the cache, or an empty one if it is missing or damaged."""
+    try:
+        with path.open("rb") as f:
+            data = pickle.load(f)
+    except Exception:
+        return {}
+    return data if isinstance(data, dict) else {}

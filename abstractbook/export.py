@@ -28,8 +28,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_atomic_with(path, lambda f: f.write(data))
 
 
-def write_atomic_with(path: Path, write: Callable[[BinaryIO], object], *,
-                      durable: bool = True) -> None:
+def write_atomic_with(
+    path: Path, write: Callable[[BinaryIO], object], *, durable: bool = True
+) -> None:
     """Write through `write` into a temporary file, then rename it into place.
 
     `durable` waits for the disk (the book, the manifest); a cache need not."""

@@ -9,6 +9,7 @@ and the per-talk export, and cacheable across builds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -53,6 +54,13 @@ class Page:
     head: str = ""  # running head of a recto page
     placed: list[tuple[Item, float, float]] = field(default_factory=list)  # item, x, top
 
+    def raw_ops(self) -> Iterator[Op]:
+        """Every operation, placed items' ones untranslated: for what does not need
+        positions (the characters and formulas a page uses)."""
+        for item, _, _ in self.placed:
+            yield from item.ops
+        yield from self.extra
+
     @property
     def ops(self) -> list[Op]:
         """Every operation in page coordinates (placed items translated on the fly)."""
@@ -81,6 +89,24 @@ def translate(op: Op, x0: float, top: float) -> Op:
     if kind == "rule":
         return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
     return op
+
+
+class Memo:
+    """Laid-out entries of the contents, programme and indexes by everything they
+    depend on: a rebuild reuses them (only page numbers change, filled in later)."""
+
+    def __init__(self, known: dict[tuple[Any, ...], Item] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[tuple[Any, ...], Item] = {}
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
+        item = self.used.get(key)
+        if item is None:
+            item = self.known.get(key)
+            if item is None:
+                item = make()
+            self.used[key] = item
+        return item
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def _cmap(font: str) -> frozenset[int]:
 
 
 @lru_cache(maxsize=64)
-def _chars(font: str) -> frozenset[str]:
+def font_chars(font: str) -> frozenset[str]:
     """The characters a font has, as a set of one-character strings (fast to compare)."""
     return frozenset(map(chr, _cmap(font))) | {" ", "\n"}
 
@@ -174,7 +174,7 @@ def cover(span: Span) -> list[Span]:
         return [span]
     if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
         span = span._replace(text=_RESHAPER.reshape(span.text))
-    if not set(span.text) - _chars(span.font):
+    if not set(span.text) - font_chars(span.font):
         return [span]
     cmap = _cmap(span.font)
     out: list[Span] = []

@@ -39,9 +39,21 @@ def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
-def page_hash(page: Page) -> str:
-    """What is drawn: text with fonts and positions, rules, boxes, links, images."""
-    return sha(repr((page.label, page.ops)))
+def page_hash(page: Page, salt: str = "", names: dict[int, str] | None = None) -> str:
+    """What is drawn: text with fonts and positions, rules, boxes, links, images.
+
+    An item of a talk's layout may be named instead of spelt out: `names` maps it
+    to (the hash of its talk's record, its place in the talk), which with `salt`
+    (the settings, fonts and code that laid it out) determines what it draws.
+    """
+    h = hashlib.sha256(salt.encode("utf-8"))
+    h.update(repr(page.label).encode("utf-8"))
+    names = names or {}
+    for item, x0, top in page.placed:
+        name = names.get(id(item))
+        h.update(repr((name or item.ops, x0, top)).encode("utf-8"))
+    h.update(repr(page.extra).encode("utf-8"))
+    return h.hexdigest()
 
 
 def make_manifest(

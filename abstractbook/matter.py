@@ -7,10 +7,11 @@ author) where `layout_talk` reads one talk.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from .errors import BuildError, SourceLocation
-from .layout import Item, Op, talk_key
+from .layout import Item, Memo, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, fold, surname_key
@@ -171,7 +172,7 @@ def _leader(x_from: float, x_to: float, y: float, st: Style) -> Op | None:
     )
 
 
-def toc_items(book: Book, theme: Theme) -> list[Item]:
+def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     t = theme
     avail = t.frame_width
     items = [_heading_item("Contents", t.heading_style(16.0), avail, 0.0, dest="contents")]
@@ -195,11 +196,8 @@ def toc_items(book: Book, theme: Theme) -> list[Item]:
                 title = f"{section.session.start}  {title}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
-            items.append(
-                _toc_entry(
-                    e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail
-                )
-            )
+            args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
+            items.append(memo.get(("toc", *args), partial(_toc_entry, *args)))
     backs = {
         "author_index": ("Author index", "author-index", True),
         "keyword_index": (
@@ -251,7 +249,7 @@ def _toc_entry(
 # -- programme ----------------------------------------------------------------------
 
 
-def program_items(book: Book, theme: Theme) -> list[Item]:
+def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     """Per day, each session with time, room and chair, and its talks with times."""
     t = theme
     avail = t.frame_width
@@ -321,19 +319,18 @@ def program_items(book: Book, theme: Theme) -> list[Item]:
                 height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
         for e in entries:
-            items.append(
-                _program_talk(
-                    e.start or "",
-                    e.talk.heading,
-                    e.talk.speaker,
-                    talk_key(e.talk.id),
-                    time_st,
-                    title_st,
-                    who_st,
-                    avail,
-                    col,
-                )
+            pargs = (
+                e.start or "",
+                e.talk.heading,
+                e.talk.speaker,
+                talk_key(e.talk.id),
+                time_st,
+                title_st,
+                who_st,
+                avail,
+                col,
             )
+            items.append(memo.get(("programme", *pargs), partial(_program_talk, *pargs)))
     return items
 
 
@@ -403,7 +400,9 @@ def keyword_index(book: Book, labels: dict[str, str]) -> IndexEntries:
     return words
 
 
-def index_items(theme: Theme, title: str, dest: str, entries: IndexEntries) -> list[Item]:
+def index_items(
+    theme: Theme, title: str, dest: str, entries: IndexEntries, memo: Memo
+) -> list[Item]:
     """Letter headings kept with their first entry; page numbers are links."""
     t = theme
     avail = t.frame_width
@@ -418,7 +417,8 @@ def index_items(theme: Theme, title: str, dest: str, entries: IndexEntries) -> l
             items.append(
                 _heading_item(initial, t.heading_style(10.0), avail, 9.0 if len(items) > 1 else 0.0)
             )
-        items.append(_index_entry(name, pages, st, avail))
+        key = ("index", name, tuple(sorted(pages.items())), st, avail)
+        items.append(memo.get(key, partial(_index_entry, name, pages, st, avail)))
     return items
 
 

@@ -7,7 +7,7 @@ Page numbers in the contents and indexes are filled in after pagination.
 
 from __future__ import annotations
 
-from .layout import Document, Item, Op, Page, paginate, talk_key
+from .layout import Document, Item, Memo, Op, Page, paginate, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import (
     author_index,
@@ -46,9 +46,12 @@ def roman(n: int) -> str:
     return out
 
 
-def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -> Document:
+def lay_out(
+    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], memo: Memo | None = None
+) -> Document:
     """Assemble title page, contents, programme, abstracts and indexes into pages."""
     s = book.settings
+    memo = memo if memo is not None else Memo()
     pages: list[Page] = []
     outline: list[tuple[str, str, int]] = []
 
@@ -63,9 +66,9 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
             pages.append(Page("", "title", title_page_ops(book, theme)))
             pages.append(Page("", "blank"))
         elif part == "toc":
-            flow(toc_items(book, theme), "front", "Contents")
+            flow(toc_items(book, theme, memo), "front", "Contents")
         elif part == "program" and book.program is not None:
-            flow(program_items(book, theme), "front", "Programme")
+            flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
     if len(pages) % 2:
         pages.append(Page("", "blank"))
@@ -90,7 +93,7 @@ def lay_out(book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]) -
             continue
         if len(pages) % 2:  # an index opens on a recto
             pages.append(Page("", "blank"))
-        flow(index_items(theme, title, dest, entries), "back", title)
+        flow(index_items(theme, title, dest, entries, memo), "back", title)
         outline.append((title, dest, 0))
 
     pad = s.page.pad_to

@@ -24,7 +24,7 @@ from .errors import InputError, Problem, SourceLocation, error, warning
 from .export import ExportResult, TalkJob
 from .formulas import problem as formula_problem
 from .layout import Document, Item, layout_talk
-from .lines import face_for, invisible, stand_in
+from .lines import face_for, font_chars, invisible, stand_in
 from .manifest import (
     ChangeReport,
     compare,
@@ -122,7 +122,7 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
     for location, fields in places:
         seen: set[tuple[str, str]] = set()
         for field_name, value, font in fields:
-            for ch in sorted(set(value)):
+            for ch in sorted(set(value) - font_chars(font)):
                 if (field_name, ch) in seen or ch.isspace() or invisible(ch):
                     continue
                 if face_for(ch, font) is None:
@@ -194,6 +194,7 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, list[str]]:
     """lay out + render: pages, PDF bytes and page hashes. Fills `cache` as it goes."""
     talk_items: dict[str, tuple[Item, ...]] = {}
+    names: dict[int, str] = {}  # a talk's item -> "record hash/place", for page hashes
     for e in book.entries:
         h = talk_hash(e.talk)
         items = cache.talk(h)
@@ -201,9 +202,11 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
             items = layout_talk(e.talk, theme)
             cache.keep_talk(h, items)
         talk_items[e.talk.id] = items
-    document = lay_out(book, theme, talk_items)
+        names.update((id(item), f"{h}/{i}") for i, item in enumerate(items))
+    document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
-    hashes = [page_hash(p) for p in document.pages]
+    hashes = [page_hash(p, cache.key, names) for p in document.pages]
+    del names
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
     pdf = render_pdf(

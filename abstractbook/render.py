@@ -43,7 +43,7 @@ def charsets(pages: Iterable[Page]) -> dict[str, str]:
     """Every character each font draws, sorted: fixes the subset codes for the book."""
     used: dict[str, set[str]] = {}
     for page in pages:
-        for op in page.ops:
+        for op in page.raw_ops():
             if op[0] == "text":
                 for text, font, *_ in op[4].frags:
                     if font != OBJECT:
@@ -159,8 +159,10 @@ class Encoder:
         if known is not None:
             return [(known[0], text.translate(known[1]))]
         face: Any = pdfmetrics.getFont(fname)
-        return [(face.getSubsetInternalName(subset, self.pdf_doc), chunk)
-                for subset, chunk in face.splitString(text, self.pdf_doc)]
+        return [
+            (face.getSubsetInternalName(subset, self.pdf_doc), chunk)
+            for subset, chunk in face.splitString(text, self.pdf_doc)
+        ]
 
 
 def page_stream(ops: list[Op], enc: Encoder) -> str:
@@ -187,7 +189,7 @@ def _formula_forms(canv: Canvas, pages: Iterable[Page]) -> dict[tuple[str, float
     """Each distinct formula of the book as a form, drawn once and placed where used."""
     wanted: set[tuple[str, float]] = set()
     for page in pages:
-        for op in page.ops:
+        for op in page.raw_ops():
             if op[0] == "formula":
                 wanted.add((op[1], op[2]))
             elif op[0] == "text":
