@@ -57,15 +57,12 @@ class Cache:
             return None
         return items if isinstance(items, tuple) else None
 
-    def keep_talk(self, talk_hash: str, items: tuple[Item, ...]) -> None:
+    def keep_packed(self, talk_hash: str, packed: bytes) -> None:
+        """Keep a talk's items, already pickled."""
         if self.folder is None:
             return
         with contextlib.suppress(OSError):
-            write_atomic_with(
-                self._talk_file(talk_hash),
-                lambda f: pickle.dump(items, f, pickle.HIGHEST_PROTOCOL),
-                durable=False,
-            )
+            write_atomic_with(self._talk_file(talk_hash), lambda f: f.write(packed), durable=False)
 
     def save(self, used_talks: set[str], used_pages: set[str]) -> None:
         """Keep what this build used, so the cache does not grow without bound."""

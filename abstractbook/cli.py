@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -165,6 +166,57 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+class Format(StrEnum):
+    pretalx = "pretalx"
+    frab = "frab"
+    indico = "indico"
+    easychair = "easychair"
+
+
+@app.command(name="import")
+def import_(
+    fmt: Annotated[
+        Format, typer.Argument(metavar="FORMAT", help="pretalx, frab, indico or easychair.")
+    ],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE...", help="The export files.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The project folder.")] = Path(
+        "book"
+    ),
+    update: Annotated[
+        bool, typer.Option("--update", help="Bring an earlier import up to date.")
+    ] = False,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="The meeting's time zone, e.g. America/Sao_Paulo."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on conflicts.")] = False,
+) -> None:
+    """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
+    from .importing import import_project  # its HTML parser is only needed here
+
+    try:
+        result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
+    except InputError as e:
+        _fail(e.problems)
+    for w in result.warnings:
+        _err(str(w))
+    for item in result.skipped:
+        typer.echo(f"skipped  {item}")
+    for name in result.vanished:
+        typer.echo(f"vanished {name} (no longer in the source; its file is kept)")
+    for name, diff in result.conflicts:
+        typer.echo(f"conflict {name}: edited here and changed in the source; kept yours")
+        typer.echo(diff)
+    typer.echo(
+        f"{output}: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged, {len(result.vanished)} vanished, "
+        f"{len(result.conflicts)} conflict(s)"
+    )
+    if strict and result.conflicts:
+        _err(f"{len(result.conflicts)} conflict(s), failing because of --strict.")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -11,6 +11,9 @@ import dataclasses
 import difflib
 import gc
 import hashlib
+import multiprocessing
+import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,7 +39,7 @@ from .manifest import (
     talk_hash,
 )
 from .markup import Block, Paragraph, Run, parse
-from .model import Book, assemble
+from .model import Book, Talk, assemble
 from .pages import lay_out
 from .render import render_pdf
 from .schema import validate
@@ -191,18 +194,58 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
     return book, lay_out(book, theme, items)
 
 
+def talk_layouts(
+    book: Book, theme: Theme, cache: Cache
+) -> tuple[dict[str, tuple[Item, ...]], dict[int, str]]:
+    """Each talk laid out: from the cache, else anew, in parallel on all cores when
+    there are many. Also names each item "record hash/place", for page hashes."""
+    hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
+    talk_items: dict[str, tuple[Item, ...]] = {}
+    missing = []
+    for e in book.entries:
+        items = cache.talk(hashes[e.talk.id])
+        if items is None:
+            missing.append(e.talk)
+        else:
+            talk_items[e.talk.id] = items
+    for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
+        cache.keep_packed(hashes[talk.id], packed)
+        talk_items[talk.id] = pickle.loads(packed)
+    names: dict[int, str] = {}
+    for e in book.entries:
+        h = hashes[e.talk.id]
+        items = talk_items[e.talk.id] = talk_items.pop(e.talk.id)  # book order
+        names.update((id(item), f"{h}/{i}") for i, item in enumerate(items))
+    return talk_items, names
+
+
+_THEME: Theme | None = None  # the theme of the talks being laid out, for forked workers
+
+
+def _lay_out_chunk(talks: list[Talk]) -> list[bytes]:
+    assert _THEME is not None
+    return [pickle.dumps(layout_talk(t, _THEME), pickle.HIGHEST_PROTOCOL) for t in talks]
+
+
+def _lay_out_many(talks: list[Talk], theme: Theme) -> list[bytes]:
+    """Lay talks out (pickled, as the cache keeps them), on every core for a big book."""
+    global _THEME
+    workers = min(os.cpu_count() or 1, len(talks) // 64)
+    _THEME = theme
+    try:
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return _lay_out_chunk(talks)
+        size = max(16, len(talks) // (workers * 8))
+        chunks = [talks[i : i + size] for i in range(0, len(talks), size)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [p for chunk in pool.map(_lay_out_chunk, chunks) for p in chunk]
+    finally:
+        _THEME = None
+
+
 def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, list[str]]:
     """lay out + render: pages, PDF bytes and page hashes. Fills `cache` as it goes."""
-    talk_items: dict[str, tuple[Item, ...]] = {}
-    names: dict[int, str] = {}  # a talk's item -> "record hash/place", for page hashes
-    for e in book.entries:
-        h = talk_hash(e.talk)
-        items = cache.talk(h)
-        if items is None:
-            items = layout_talk(e.talk, theme)
-            cache.keep_talk(h, items)
-        talk_items[e.talk.id] = items
-        names.update((id(item), f"{h}/{i}") for i, item in enumerate(items))
+    talk_items, names = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
     hashes = [page_hash(p, cache.key, names) for p in document.pages]
@@ -294,8 +337,10 @@ def export_talks(
                 ]
             )
     theme = make_theme(book.settings)
-    key = settings_hash(book, theme)
-    items = {e.talk.id: layout_talk(e.talk, theme) for e in book.entries}
+    key = cache_key(settings_hash(book, theme))
+    # The book's own cache beside the output: talks laid out by `build` are reused.
+    cache = Cache(out_dir.parent / ".abstractbook-cache" / "book.pdf", key)
+    items, _ = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, items)
     labels = {
         tid: document.pages[first - 1].label for tid, (first, _) in document.talk_pages.items()

@@ -134,3 +134,30 @@ def test_watch_rebuilds_reports_and_survives_errors(tmp_path: Path) -> None:
         proc.wait()
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_import_then_build(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "import" / "pretalx"
+    r = run(
+        "import",
+        "pretalx",
+        str(fixtures / "schedule.json"),
+        str(fixtures / "speakers.csv"),
+        "-o",
+        "book",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "skipped  Coffee break" in r.stdout
+    assert run("build", "book", cwd=tmp_path).returncode == 0
+    again = run("import", "pretalx", str(fixtures / "schedule.json"), "-o", "book", cwd=tmp_path)
+    assert again.returncode == 1  # not an empty folder, and no --update
+    assert "Traceback" not in again.stderr
+
+
+def test_import_bad_source_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "schedule.json").write_text('{"schedule": {"conference": [}}')
+    r = run("import", "pretalx", "schedule.json", "-o", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "schedule.json" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "book").exists()

@@ -169,7 +169,9 @@ class At:
 
     def __getitem__(self, key: str) -> At:
         value = self.value.get(key) if isinstance(self.value, dict) else None
-        name = key if re.fullmatch(r"[A-Za-z_$][\w$]*", key) else json.dumps(key)
+        name = (
+            key if re.fullmatch(r"[A-Za-z_$][\w$]*", key) else json.dumps(key, ensure_ascii=False)
+        )
         place = f"{self.place}.{name}" if name[0] != '"' else f"{self.place}[{name}]"
         return At(value, place.lstrip("."), self.path, self.issues)
 

@@ -13,10 +13,8 @@ Each file is recognised by its shape:
   (with `entries` inside), times as `{date, time, tz}`.
 
 Persons carry `first_name`/`last_name` (or `firstName`/`familyName`),
-`affiliation`, `is_speaker` and `author_type` (primary/secondary), or a list
-of `roles`. Indico may list a co-author before the primary author, or sort
-everyone by name; a speaker need not be an author. Primary authors come first,
-then co-authors, then speakers who are not authors, and each guess is reported.
+`affiliation`, `is_speaker` and `author_type`, or a list of `roles`; their
+order is `indico_people`'s business.
 """
 
 from __future__ import annotations
@@ -32,31 +30,18 @@ from .common import (
     Conversion,
     Issues,
     Meeting,
-    Person,
-    Record,
     Slot,
-    family_name,
-    full_name,
     listing,
     parse_datetime,
     read_json,
     talk_type,
     zone,
 )
-from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line
+from .indico_people import IndicoPerson, Notes, make_record, read_persons
+from .text import one_line
 
 _DAY = re.compile(r"\d{8}")
 ACCEPTED = ("accepted", "invited", "3", "7")
-
-
-@dataclass
-class _Person:
-    name: str
-    last: str | None
-    affiliation: str | None
-    primary: bool = False
-    secondary: bool = False
-    speaker: bool = False
 
 
 @dataclass
@@ -64,7 +49,7 @@ class _Contribution:
     key: str  # Indico's contribution id
     at: At
     title: str
-    persons: list[_Person] = field(default_factory=list)
+    persons: list[IndicoPerson] = field(default_factory=list)
     description: str | None = None
     keywords: list[str] = field(default_factory=list)
     kind: str | None = None
@@ -157,7 +142,7 @@ def _entries(
 
 
 def _block(key: str, entry: At) -> dict[str, Any]:
-    conveners = _persons(entry, ("conveners",), ()) or _persons(entry, ("personLinks",), ())
+    conveners = read_persons(entry, ("conveners",), ()) or read_persons(entry, ("personLinks",), ())
     return {
         "key": key,
         "title": entry["title"].text() or entry["sessionTitle"].text() or entry["slotTitle"].text(),
@@ -208,7 +193,7 @@ def _contribution(item: At, key: str | None = None) -> _Contribution | None:
             item.error("no id")
         return None
     c = _Contribution(ident, item, one_line(title))
-    c.persons = _persons(
+    c.persons = read_persons(
         item,
         ("persons", "personLinks"),
         ("presenters", "primaryauthors", "authors", "coauthors", "speakers"),
@@ -254,42 +239,6 @@ def _utc_slot(item: At) -> Slot | None:
     )
 
 
-def _persons(item: At, linked: tuple[str, ...], listed: tuple[str, ...]) -> list[_Person]:
-    """Persons in the order Indico gives them, with their roles."""
-    people: dict[str, _Person] = {}
-    for name in linked:
-        for p in item[name].items():
-            person = _person(p)
-            roles = [str(r) for r in p["roles"].value or []]
-            kind = str(p["author_type"].value or "").lower()
-            person.primary = kind in ("primary", "1") or "primary" in roles
-            person.secondary = kind in ("secondary", "2") or "secondary" in roles
-            person.speaker = p["is_speaker"].flag() or "speaker" in roles
-            people[f"{name}{len(people)}"] = person
-    # The old timetable lists presenters apart from the other `authors`: take them as authors.
-    presenters_author = not (item.has("primaryauthors") or item.has("coauthors"))
-    for name in listed:
-        for p in item[name].items():
-            person = _person(p)
-            ident = p["person_id"].text() or p["db_id"].text() or p["email"].text() or person.name
-            person = people.setdefault(ident, person)
-            person.speaker |= name in ("presenters", "speakers")
-            person.primary |= name in ("primaryauthors", "authors") or (
-                name == "presenters" and presenters_author
-            )
-            person.secondary |= name == "coauthors"
-    return list(people.values())
-
-
-def _person(p: At) -> _Person:
-    first = p["first_name"].text() or p["firstName"].text()
-    last = p["last_name"].text() or p["familyName"].text()
-    name = full_name(first, last) or one_line(
-        p["full_name"].text() or p["fullName"].text() or p["name"].text(required="name") or "?"
-    )
-    return _Person(name, last, p["affiliation"].text())
-
-
 def _combine(found: _Sources, conversion: Conversion, issues: Issues, tz: dt.tzinfo | None) -> None:
     """Contributions (from either export) with their abstracts; abstracts alone otherwise."""
     contributions = dict(found.scheduled)
@@ -300,7 +249,7 @@ def _combine(found: _Sources, conversion: Conversion, issues: Issues, tz: dt.tzi
         c.poster = c.poster or bool(timed and timed.poster)
         contributions[key] = c
     used: set[str] = set()
-    notes = _Notes()
+    notes = Notes()
     for key in sorted(contributions, key=_number):
         c = contributions[key]
         abstract = found.abstracts.get(c.abstract or "")
@@ -313,7 +262,7 @@ def _combine(found: _Sources, conversion: Conversion, issues: Issues, tz: dt.tzi
             )
             tz = dt.UTC  # one error is enough
         text = c.description or (abstract["content"].text() if abstract else None)
-        record = _record(f"c{key}", c.title, c.persons, text, c.at, notes, issues)
+        record = make_record(f"c{key}", c.title, c.persons, text, c.at, notes, issues)
         if record is None:
             conversion.skipped.append(f"{c.title} ({c.at.place}): no authors or speakers")
             continue
@@ -333,7 +282,7 @@ def _abstracts(
     used: set[str],
     with_contributions: bool,
     conversion: Conversion,
-    notes: _Notes,
+    notes: Notes,
     issues: Issues,
 ) -> None:
     """Accepted abstracts: records of their own when there are no contributions."""
@@ -350,8 +299,8 @@ def _abstracts(
         if with_contributions:
             missing.append(f"#{a['friendly_id'].text() or key} {title}")
             continue
-        persons = _persons(a, ("persons",), ())
-        record = _record(f"a{key}", title, persons, a["content"].text(), a, notes, issues)
+        persons = read_persons(a, ("persons",), ())
+        record = make_record(f"a{key}", title, persons, a["content"].text(), a, notes, issues)
         if record is None:
             conversion.skipped.append(f"{title} ({a.place}): no authors")
             continue
@@ -371,93 +320,3 @@ def _abstracts(
 
 def _number(key: str) -> tuple[int, str]:
     return (int(key), key) if key.isdigit() else (0, key)
-
-
-class _Notes:
-    """Guesses about authors, gathered over all records and reported once each."""
-
-    def __init__(self) -> None:
-        self.reordered: list[str] = []
-        self.no_speaker: list[str] = []
-        self.alphabetical: list[str] = []
-
-    def report(self, issues: Issues) -> None:
-        if self.reordered:
-            issues.warn(
-                None,
-                "",
-                "a co-author was listed before the primary author; primary "
-                f"authors are put first in: {listing(self.reordered)}",
-            )
-        if self.no_speaker:
-            issues.warn(
-                None,
-                "",
-                "no speaker is marked, so the first author is taken to "
-                f"present, in: {listing(self.no_speaker)}",
-            )
-        if self.alphabetical:
-            issues.warn(
-                None,
-                "",
-                "the authors are in alphabetical order, which is also how "
-                "Indico lists them when no order was set; check the order in: "
-                f"{listing(self.alphabetical)}",
-            )
-
-
-def _record(
-    record_id: str,
-    title: str,
-    persons: list[_Person],
-    text: str | None,
-    at: At,
-    notes: _Notes,
-    issues: Issues,
-) -> Record | None:
-    primary = [p for p in persons if p.primary]
-    secondary = [p for p in persons if p.secondary and not p.primary]
-    authors_in_order = [p for p in persons if p.primary or p.secondary]
-    others = [p for p in persons if p.speaker and not (p.primary or p.secondary)]
-    ordered = primary + secondary + others
-    if not ordered:
-        return None
-    if authors_in_order != primary + secondary:
-        notes.reordered.append(record_id)
-    if not any(p.speaker for p in ordered):
-        notes.no_speaker.append(record_id)
-    for p in others:
-        if primary or secondary:
-            issues.warn(
-                at.path,
-                at.place,
-                f"{record_id}: {p.name} presents but is not an author; listed after the authors",
-            )
-    for group in (primary, secondary):
-        keys = [(p.last or p.name).casefold() for p in group]
-        if len(keys) >= 3 and keys == sorted(keys):
-            notes.alphabetical.append(record_id)
-            break
-    authors = [
-        Person(
-            p.name,
-            [one_line(p.affiliation)] if p.affiliation else [],
-            p.speaker,
-            family_name(p.name, p.last),
-        )
-        for p in ordered
-    ]
-    return Record(record_id, title, authors, body=_body(text, record_id, at, issues))
-
-
-def _body(text: str | None, record_id: str, at: At, issues: Issues) -> str | None:
-    """Indico's text is HTML or Markdown; it renders `$...$` as math, so dollars stay live."""
-    if not text:
-        return None
-    if looks_like_html(text):
-        markdown, notes = html_to_markdown(text, math=True)
-        for note in notes:
-            issues.warn(at.path, at.place, f"{record_id}: {note}")
-    else:
-        markdown = markdown_with_breaks(text, math=True)
-    return markdown.strip() or None

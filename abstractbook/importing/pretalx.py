@@ -165,7 +165,7 @@ def convert(
                 seen[record.id] = talk.place
                 conversion.records.append(record)
                 persons_seen.update(str(p.get("code")) for p in talk["persons"].value or [])
-    _report_missing(speakers, set(seen), persons_seen, conversion, root.path, issues, tool)
+    _report_missing(speakers, set(seen), persons_seen, root.path, issues, tool)
     return conversion
 
 
@@ -282,20 +282,15 @@ def _report_missing(
     speakers: Speakers | None,
     talks: set[str],
     persons: set[str],
-    conversion: Conversion,
     schedule: Path,
     issues: Issues,
     tool: str,
 ) -> None:
     """What the speakers CSV says exists but the schedule does not contain."""
     if speakers is None:
-        if tool == "pretalx":
-            issues.warn(
-                schedule,
-                "",
-                "pretalx's schedule carries no affiliations: pass the speakers CSV export "
-                "too (with an affiliation question ticked)",
-            )
+        hint = ": pass the speakers CSV export too (with an affiliation question ticked)"
+        message = f"{tool}'s schedule carries no affiliations"
+        issues.warn(schedule, "", message + (hint if tool == "pretalx" else ""))
         return
     missing = sorted(p for p in speakers.proposals if make_id(p) not in talks)
     if missing:
