@@ -209,3 +209,79 @@ def test_author_index_sorting_folds_accents_and_particles(tmp_path: Path) -> Non
     assert got == expected
     assert "de la Cruz, Ana" in " ".join(entries)
     assert "van Beethoven, Ludwig" in " ".join(entries)
+
+
+HOSTILE = (
+    "Prints as typed: <b>bold?</b> </para> &amp; & AT&T; a\\\\b \\\\alpha costs $5 and $10 "
+    "<font name=x>, <br> and 50% 'quotes' \"double\"."
+)
+
+
+def test_hostile_text_prints_exactly(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    title = "<i>Not italic</i> & <b>not bold</b> &amp; ]]> {{x}}"
+    (root / "abstracts" / "hostile.yaml").write_text(
+        "id: hostile\n"
+        f"title: '{title}'\n"
+        "authors: [{name: '<script>Eve</script> & Mallory'}]\n"
+        "body: |\n"
+        f"  {HOSTILE}\n",
+        "utf-8",
+    )
+    replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, hostile]")
+    _, reader = build(root)
+    text = normal(" ".join(" ".join(lines(p)) for p in reader.pages))
+    assert title in text
+    assert "<script>Eve</script> & Mallory" in text
+    expected = HOSTILE.replace("\\\\", "\\")  # CommonMark: a backslash escapes a backslash
+    assert normal(expected) in text
+
+
+def test_long_url_and_word_stay_in_the_column(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    url = "https://example.org/" + "/".join(f"segment{i}" for i in range(40))
+    word = "x" * 3000
+    (root / "abstracts" / "long.yaml").write_text(
+        "id: long\ntitle: Long tokens\nauthors: [{name: A Author}]\n"
+        f"body: |\n  See {url} and <{url}> and {word} end.\n",
+        "utf-8",
+    )
+    replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, long]")
+    result, reader = build(root)
+    assert len(url) > 400
+    page_set = result.book.settings.page
+    chars = 0
+    for index, page in enumerate(reader.pages, start=1):
+        left = page_set.inner if index % 2 == 1 else page_set.outer
+        right = left + page_set.width - page_set.inner - page_set.outer
+        for f in fragments(page):
+            end = f.x + stringWidth(f.text.rstrip(), _registered(f.font), f.size)
+            assert left - 0.5 <= f.x and end <= right + 0.5, (index, f.text[:30])
+            chars += f.text.count("x")
+    assert chars >= 3000
+
+
+def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    ids = []
+    for n in range(40):
+        ids.append(f"busy{n}")
+        (root / "abstracts" / f"busy{n}.yaml").write_text(
+            f"id: busy{n}\ntitle: Talk number {n}\nauthors: [{{name: Busy Bee}}]\n"
+            f"body: |\n  {'Words fill the page. ' * 60}\n",
+            "utf-8",
+        )
+    replace_in(root / "program.yaml", "talks: [noether]", f"talks: [noether, {', '.join(ids)}]")
+    _, document = pipeline.lay_out_book(root)
+    index = [op for p in document.pages if p.kind == "back" for op in p.ops if op[0] == "text"]
+    bee = [i for i, op in enumerate(index) if op[4].frags[0][0].startswith("Bee, Busy")]
+    assert bee
+    first = bee[0]
+    lines_of_entry = [index[first]] + [
+        op
+        for op in index[first + 1 : first + 6]
+        if op[1] > index[first][1]  # indented
+    ]
+    assert len(lines_of_entry) >= 2  # wrapped, not shrunk
+    sizes = {f[2] for op in lines_of_entry for f in op[4].frags}
+    assert sizes == {8.5}
