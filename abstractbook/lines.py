@@ -57,16 +57,24 @@ class Line(NamedTuple):
     actual: str | None = None  # the text in logical order, when drawn reordered (RTL)
 
 
-_widths: dict[tuple[str, str, float], float] = {}
+_widths: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def widths_of(font: str, size: float) -> dict[str, float]:
+    """The memo of string widths in one font and size (words repeat a lot)."""
+    table = _widths.get((font, size))
+    if table is None:
+        table = _widths[(font, size)] = {}
+    return table
 
 
 def width(text: str, font: str, size: float) -> float:
     """String width, memoised: words repeat, and reportlab measures char by char."""
-    key = (text, font, size)
-    w = _widths.get(key)
+    table = widths_of(font, size)
+    w = table.get(text)
     if w is None:
         w = formula(text, size).width if font == OBJECT else stringWidth(text, font, size)
-        _widths[key] = w
+        table[text] = w
     return w
 
 
@@ -326,12 +334,30 @@ class _Breaker:
 
     # -- building lines ------------------------------------------------------
     def run(self) -> list[Line]:
+        spans = self.spans
+        tables = [widths_of(s.font, s.size) for s in spans]
+        spaces = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
+        cur = self.cur
         for item in self._tokens():
             if item is None:
                 self.emit(justify=False)
-            else:
-                word, space_si = item
-                self.place(word, space_si)
+                cur = self.cur
+                continue
+            word, space_si = item
+            if len(word) == 1:  # the common case, measured straight from the memo
+                text, si = word[0]
+                ww = tables[si].get(text)
+                if ww is None:
+                    ww = width(text, spans[si].font, spans[si].size)
+                sp = spaces[space_si] if cur and space_si >= 0 else 0.0
+                if self.cur_w + sp + ww <= self.line_avail + 0.01:
+                    if sp:
+                        cur.append((" ", space_si))
+                    cur.append(word[0])
+                    self.cur_w += sp + ww
+                    continue
+            self.place(word, space_si)
+            cur = self.cur
         if self.cur or not self.lines:
             self.emit(justify=False)
         return self.lines

@@ -39,7 +39,7 @@ def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
-def page_hash(page: Page, salt: str = "", names: dict[int, str] | None = None) -> str:
+def page_hash(page: Page, salt: str = "", names: dict[int, tuple[str, int]] | None = None) -> str:
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
     An item of a talk's layout may be named instead of spelt out: `names` maps it

@@ -232,7 +232,7 @@ def lay_out_talk_alone(
     """
     s = book.settings
     section = book.sections[entry.section]
-    grey = Style(theme.heading["regular"], 7.8, 10.0, theme.grey)
+    grey = Style(theme.text["regular"], 7.8, 10.0, theme.grey)
     dates = format_dates(s.date_start, s.date_end)
     head_lines = [" · ".join(x for x in (s.title, dates) if x)]
     when = []

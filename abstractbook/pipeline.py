@@ -196,7 +196,7 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 def talk_layouts(
     book: Book, theme: Theme, cache: Cache
-) -> tuple[dict[str, tuple[Item, ...]], dict[int, str]]:
+) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[str, int]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also names each item "record hash/place", for page hashes."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
@@ -211,11 +211,11 @@ def talk_layouts(
     for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
         cache.keep_packed(hashes[talk.id], packed)
         talk_items[talk.id] = pickle.loads(packed)
-    names: dict[int, str] = {}
+    names: dict[int, tuple[str, int]] = {}
     for e in book.entries:
         h = hashes[e.talk.id]
         items = talk_items[e.talk.id] = talk_items.pop(e.talk.id)  # book order
-        names.update((id(item), f"{h}/{i}") for i, item in enumerate(items))
+        names.update((id(item), (h, i)) for i, item in enumerate(items))
     return talk_items, names
 
 
@@ -227,18 +227,22 @@ def _lay_out_chunk(talks: list[Talk]) -> list[bytes]:
     return [pickle.dumps(layout_talk(t, _THEME), pickle.HIGHEST_PROTOCOL) for t in talks]
 
 
-def _lay_out_many(talks: list[Talk], theme: Theme) -> list[bytes]:
-    """Lay talks out (pickled, as the cache keeps them), on every core for a big book."""
+def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
+    """Lay talks out (pickled, as the cache keeps them), on every core for a big book;
+    yields them in order as they come, so a big book never holds them all twice."""
     global _THEME
     workers = min(os.cpu_count() or 1, len(talks) // 64)
     _THEME = theme
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return _lay_out_chunk(talks)
+            for talk in talks:
+                yield from _lay_out_chunk([talk])
+            return
         size = max(16, len(talks) // (workers * 8))
         chunks = [talks[i : i + size] for i in range(0, len(talks), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [p for chunk in pool.map(_lay_out_chunk, chunks) for p in chunk]
+            for chunk in pool.imap(_lay_out_chunk, chunks):
+                yield from chunk
     finally:
         _THEME = None
 

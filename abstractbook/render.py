@@ -142,15 +142,12 @@ class Encoder:
         for fname, chars in charsets.items():  # codes and resource names, in a fixed order
             ensure_registered(fname)
             face: Any = pdfmetrics.getFont(fname)
-            for subset in sorted({sub for sub, _ in face.splitString(chars, pdf_doc)}):
+            chunks = face.splitString(chars, pdf_doc)
+            for subset in sorted({sub for sub, _ in chunks}):
                 face.getSubsetInternalName(subset, pdf_doc)
-            table: dict[int, str] = {}
-            for ch in chars:
-                ((subset, code),) = face.splitString(ch, pdf_doc)
-                if subset != 0:
-                    break
-                table[ord(ch)] = code.decode("latin-1")
-            else:
+            if len(chunks) == 1 and chunks[0][0] == 0:  # one subset: a table does it all
+                codes = chunks[0][1].decode("latin-1")
+                table = {ord(ch): code for ch, code in zip(chars, codes, strict=True)}
                 self.tables[fname] = (face.getSubsetInternalName(0, pdf_doc), table)
 
     def encode(self, fname: str, text: str) -> list[tuple[str, str | bytes]]:
