@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__, export
 from .cache import Cache
@@ -247,8 +247,8 @@ def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
         _THEME = None
 
 
-def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, list[str]]:
-    """lay out + render: pages, PDF bytes and page hashes. Fills `cache` as it goes."""
+def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
+    """lay out + render into `out`: returns the pages and their hashes. Fills `cache`."""
     talk_items, names = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
@@ -256,7 +256,7 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
     del names
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
-    pdf = render_pdf(
+    render_pdf(
         document,
         s,
         theme.text["regular"],
@@ -266,8 +266,9 @@ def typeset(book: Book, theme: Theme, cache: Cache) -> tuple[Document, bytes, li
         page_hashes=hashes,
         cache=cache.streams if cache.enabled else None,
         release=True,
+        out=out,
     )
-    return document, pdf, hashes
+    return document, hashes
 
 
 @contextlib.contextmanager
@@ -296,11 +297,13 @@ def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     key = settings_hash(book, theme)
     folder = output.parent / ".abstractbook-cache" / output.name
     cache = Cache(folder if use_cache else None, cache_key(key))
-    document, pdf, hashes = typeset(book, theme, cache)
-    manifest = make_manifest(book, document, key, hashes)
     mpath = manifest_path(output)
     old = read_manifest(mpath) if output.exists() else None
-    export.write_atomic(output, pdf)
+    made: list[tuple[Document, list[str]]] = []
+    # Rendered straight into a temporary file beside the output, renamed when complete.
+    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
+    document, hashes = made[0]
+    manifest = make_manifest(book, document, key, hashes)
     export.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
     report = compare(old, manifest) if old else None

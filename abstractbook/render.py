@@ -13,7 +13,7 @@ import io
 import zlib
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
@@ -63,23 +63,25 @@ def render_pdf(
     page_hashes: list[str] | None = None,
     cache: StreamCache | None = None,
     release: bool = False,
+    out: BinaryIO | None = None,
 ) -> bytes:
     """Draw every page; returns the finished PDF's bytes.
 
     With `page_hashes` and `cache`, a page whose content and character set are
     unchanged reuses its operators from `cache` (kept compressed); new ones are
     added to it. With `release`, each page's operations are dropped once drawn,
-    so a big book never holds its whole layout and its whole PDF at once.
+    so a big book never holds its whole layout and its whole PDF at once. With
+    `out`, the PDF goes straight into that file and b"" is returned.
     """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
-    out = io.BytesIO()
+    target: BinaryIO = out if out is not None else io.BytesIO()
     rl_config.useA85 = 0  # binary streams: smaller and faster to write
     # The initial font is ours, so no unembedded Helvetica is referenced.
     canv = Canvas(
-        out,
+        target,
         pagesize=(W, H),
         invariant=1,
         pageCompression=1,
@@ -125,7 +127,7 @@ def render_pdf(
     if len(doc.pages) > doc.front_pages:
         canv.addPageLabel(doc.front_pages, "ARABIC", 1)
     canv.save()
-    return out.getvalue()
+    return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 
 class Encoder:
