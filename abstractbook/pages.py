@@ -114,6 +114,15 @@ def lay_out(
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
+def body_page_labels(
+    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]]
+) -> dict[str, str]:
+    """Each talk's first page as printed in the book. The body is numbered from 1
+    after an even number of front pages, so this needs no front or back matter."""
+    spans = _body(book, theme, talk_items, [])
+    return {tid: str(first) for tid, (first, _) in spans.items()}
+
+
 def _body(
     book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], pages: list[Page]
 ) -> dict[str, tuple[int, int]]:

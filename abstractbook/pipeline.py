@@ -40,7 +40,7 @@ from .manifest import (
 )
 from .markup import Block, Paragraph, Run, parse
 from .model import Book, Talk, assemble
-from .pages import lay_out
+from .pages import body_page_labels, lay_out
 from .render import render_pdf
 from .schema import validate
 from .theme import Theme, make_theme, shipped
@@ -348,10 +348,7 @@ def export_talks(
     # The book's own cache beside the output: talks laid out by `build` are reused.
     cache = Cache(out_dir.parent / ".abstractbook-cache" / "book.pdf", key)
     items, _ = talk_layouts(book, theme, cache)
-    document = lay_out(book, theme, items)
-    labels = {
-        tid: document.pages[first - 1].label for tid, (first, _) in document.talk_pages.items()
-    }
+    labels = body_page_labels(book, theme, items)
     sections = {e.talk.id: book.sections[e.section] for e in book.entries}
     keys = {
         e.talk.id: sha(
