@@ -9,20 +9,15 @@ talk's laid-out lines can be cached and hashed.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-import arabic_reshaper
 import pyphen
-from bidi import algorithm as bidi_algorithm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .formulas import OBJECT, formula
+from .scripts import SHY, cover, has_rtl, rtl_base, visual
 
-SHY = "\u00ad"
 HYPHEN = "-"
 _SPLIT = re.compile(r"( +|\n)")
 _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
@@ -98,157 +93,6 @@ def _hyphen_points(word: str, lang: str) -> tuple[int, ...]:
 Piece = tuple[str, int]
 
 
-# -- font fallback -------------------------------------------------------------------
-
-
-class Fallback:
-    """A face tried for characters a font lacks; loaded only when a character needs it."""
-
-    def __init__(self, path: str, register: Callable[[], str]) -> None:
-        self.path = path
-        self._register = register
-        self._name: str | None = None
-        self._cmap: frozenset[int] | None = None
-
-    @property
-    def name(self) -> str:
-        if self._name is None:
-            self._name = self._register()
-        return self._name
-
-    def covers(self, code: int) -> bool:
-        if self._cmap is None:
-            self._cmap = frozenset(pdfmetrics.getFont(self.name).face.charToGlyph)
-        return code in self._cmap
-
-
-_CHAINS: dict[str, tuple[Fallback, ...]] = {}
-_CMAPS: dict[str, frozenset[int]] = {}
-_FACE_OF: dict[tuple[str, str], str | None] = {}
-
-
-def set_fallbacks(font: str, chain: tuple[Fallback, ...]) -> None:
-    """Declare the faces tried, in order, for characters `font` lacks (as the theme says)."""
-    if _CHAINS.get(font) != chain:
-        _CHAINS[font] = chain
-        for key in [k for k in _FACE_OF if k[1] == font]:
-            del _FACE_OF[key]
-
-
-def _cmap(font: str) -> frozenset[int]:
-    cmap = _CMAPS.get(font)
-    if cmap is None:
-        cmap = _CMAPS[font] = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
-    return cmap
-
-
-@lru_cache(maxsize=64)
-def font_chars(font: str) -> frozenset[str]:
-    """The characters a font has, as a set of one-character strings (fast to compare)."""
-    return frozenset(map(chr, _cmap(font))) | {" ", "\n"}
-
-
-def invisible(ch: str) -> bool:
-    """Characters that draw nothing and need no glyph: format controls, variation selectors."""
-    return unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f"
-
-
-def face_for(ch: str, font: str) -> str | None:
-    """The font that draws `ch`: `font` itself, else its first fallback that has it."""
-    key = (ch, font)
-    if key in _FACE_OF:
-        return _FACE_OF[key]
-    code = ord(ch)
-    face: str | None = None
-    if code in _cmap(font) or ch in " \n" + SHY:
-        face = font
-    else:
-        for fb in _CHAINS.get(font, ()):
-            if fb.covers(code):
-                face = fb.name
-                break
-    _FACE_OF[key] = face
-    return face
-
-
-def stand_in(ch: str) -> str:
-    """What the book prints for a character no face has: its code point, visibly."""
-    return f"[U+{ord(ch):04X}]"
-
-
-def cover(span: Span) -> list[Span]:
-    """Split a span so each part is in a face that has its characters."""
-    if span.font == OBJECT:
-        return [span]
-    if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
-        span = span._replace(text=_RESHAPER.reshape(span.text))
-    if not set(span.text) - font_chars(span.font):
-        return [span]
-    cmap = _cmap(span.font)
-    out: list[Span] = []
-    parts: list[str] = []
-    current = span.font
-    for ch in span.text:
-        if ord(ch) in cmap or ch in " \n":
-            face, text = span.font, ch
-        elif invisible(ch):
-            continue
-        else:
-            found = face_for(ch, span.font)
-            face, text = (found, ch) if found else (span.font, stand_in(ch))
-        if face != current and parts:
-            out.append(span._replace(text="".join(parts), font=current))
-            parts = []
-        current = face
-        parts.append(text)
-    if parts:
-        out.append(span._replace(text="".join(parts), font=current))
-    return out
-
-
-# -- right-to-left text -----------------------------------------------------------
-
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_RESHAPER = arabic_reshaper.ArabicReshaper()
-
-
-def rtl_base(text: str) -> bool:
-    """The paragraph's direction by its first strong character (UAX #9, P2-P3)."""
-    return bool(_RTL.search(text)) and bidi_algorithm.get_base_level(text) == 1
-
-
-def visual(line: Line, base_rtl: bool) -> Line:
-    """Reorder a line for display with the Unicode bidi algorithm, keeping each
-    fragment's style; `actual` keeps the logical text for the PDF's text layer."""
-    text = "".join(f[0] for f in line.frags)
-    if not _RTL.search(text):
-        return line
-    storage = bidi_algorithm.get_empty_storage()
-    storage["base_level"] = 1 if base_rtl else 0
-    storage["base_dir"] = "R" if base_rtl else "L"
-    bidi_algorithm.get_embedding_levels(text, storage)
-    owner = [i for i, f in enumerate(line.frags) for _ in f[0]]
-    for ch, index in zip(storage["chars"], owner, strict=True):
-        ch["frag"] = index
-    bidi_algorithm.explicit_embed_and_overrides(storage, False)
-    bidi_algorithm.resolve_weak_types(storage, False)
-    bidi_algorithm.resolve_neutral_types(storage, False)
-    bidi_algorithm.resolve_implicit_levels(storage, False)
-    bidi_algorithm.reorder_resolved_levels(storage, False)
-    bidi_algorithm.apply_mirroring(storage, False)
-    frags: list[Frag] = []
-    last = -1
-    for ch in storage["chars"]:
-        f = line.frags[ch["frag"]]
-        if frags and last == ch["frag"]:
-            frags[-1] = (frags[-1][0] + ch["ch"], *f[1:])
-        else:
-            frags.append((ch["ch"], *f[1:]))
-        last = ch["frag"]
-    return line._replace(frags=tuple(frags), actual=text)
-
-
 def single_line(span: Span) -> Line:
     """One unbroken line of text (heads, folios, dates), with font fallback."""
     return break_lines([span], float("inf"), lang=None, justify=False)[0]
@@ -273,7 +117,7 @@ def break_lines(
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     text = "".join(s.text for s in covered)
-    if not _RTL.search(text):
+    if not has_rtl(text):
         return lines
     base = rtl_base(text)
     out = []

@@ -27,7 +27,6 @@ from .errors import InputError, Problem, SourceLocation, error, warning
 from .export import ExportResult, TalkJob
 from .formulas import problem as formula_problem
 from .layout import Document, Item, layout_talk
-from .lines import face_for, font_chars, invisible, stand_in
 from .manifest import (
     ChangeReport,
     compare,
@@ -43,6 +42,7 @@ from .model import Book, Talk, assemble
 from .pages import body_page_labels, lay_out
 from .render import render_pdf
 from .schema import validate
+from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme, shipped
 
 CACHE_FORMAT = 1

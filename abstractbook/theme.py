@@ -15,8 +15,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from .lines import Fallback, set_fallbacks
 from .model import FaceSet, Settings
+from .scripts import Fallback, set_fallbacks
 
 FACES = ("regular", "italic", "bold", "bold_italic", "mono")
 

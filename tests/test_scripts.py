@@ -12,7 +12,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from abstractbook import pipeline
 from abstractbook.layout import Document
-from abstractbook.lines import face_for, invisible
+from abstractbook.scripts import face_for, invisible
 from tests.pdftext import normal
 
 FIXTURE = Path(__file__).parent / "fixtures" / "multilingual"
