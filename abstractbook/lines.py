@@ -19,6 +19,7 @@ from .formulas import OBJECT, formula
 from .scripts import SHY, cover, has_rtl, rtl_base, visual
 
 HYPHEN = "-"
+SHRINK = 0.2  # how much a justified line's spaces may shrink
 _SPLIT = re.compile(r"( +|\n)")
 _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
@@ -163,6 +164,12 @@ class _Breaker:
         self.lines: list[Line] = []
         self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
         self.cur_w = 0.0
+        self.cur_spaces = 0.0  # natural width of this line's spaces
+
+    def slack(self, sp: float) -> float:
+        """How far a justified line may run over its width: its spaces shrink by up to a
+        fifth (as in TeX), so fewer lines are left loose."""
+        return 0.01 + (SHRINK * (self.cur_spaces + sp) if self.justify else 0.0)
 
     # -- measuring -----------------------------------------------------------
     def w(self, text: str, si: int) -> float:
@@ -182,7 +189,8 @@ class _Breaker:
         tables = [widths_of(s.font, s.size) for s in spans]
         spaces = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
         cur = self.cur
-        for item in self._tokens():
+        tokens = self._tokens()
+        for n, item in enumerate(tokens):
             if item is None:
                 self.emit(justify=False)
                 cur = self.cur
@@ -194,13 +202,17 @@ class _Breaker:
                 if ww is None:
                     ww = width(text, spans[si].font, spans[si].size)
                 sp = spaces[space_si] if cur and space_si >= 0 else 0.0
-                if self.cur_w + sp + ww <= self.line_avail + 0.01:
+                if self.cur_w + sp + ww <= self.line_avail + self.slack(sp):
                     if sp:
                         cur.append((" ", space_si))
+                        self.cur_spaces += sp
                     cur.append(word[0])
                     self.cur_w += sp + ww
                     continue
-            self.place(word, space_si)
+            # The last word of a paragraph (or before a hard break) is not hyphenated:
+            # a lone syllable on the last line reads badly.
+            last = n + 1 == len(tokens) or tokens[n + 1] is None
+            self.place(word, space_si, hyphenate=not last)
             cur = self.cur
         if self.cur or not self.lines:
             self.emit(justify=False)
@@ -237,20 +249,21 @@ class _Breaker:
             out.append((word, space_si))
         return out
 
-    def place(self, word: list[Piece], space_si: int) -> None:
+    def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
         first = True
         while word:
             sp = self.w(" ", space_si) if self.cur and space_si >= 0 else 0.0
             ww = self.word_w(word) if not first or len(word) > 1 else self.w(*word[0])
             first = False
-            room = self.line_avail - self.cur_w - sp
+            room = self.line_avail - self.cur_w - sp + self.slack(sp) - 0.01
             if ww <= room + 0.01:
                 if sp:
                     self.cur.append((" ", space_si))
+                    self.cur_spaces += sp
                 self.cur.extend(word)
                 self.cur_w += sp + ww
                 return
-            split = self.best_split(word, room)
+            split = self.best_split(word, room, hyphenate or not self.cur)
             if split is None and not self.cur:
                 split = self.force_split(word, room)
             if split is None:
@@ -265,6 +278,7 @@ class _Breaker:
         if space_si >= 0:
             self.cur.append((" ", space_si))
             self.cur_w += self.w(" ", space_si)
+            self.cur_spaces += self.w(" ", space_si)
         self.cur.extend(word)
         self.cur_w += self.word_w(word)
 
@@ -282,8 +296,10 @@ class _Breaker:
             frags.append(self._frag("".join(text_parts), last_si))
         spaces = sum(f[0].count(" ") for f in frags if f[1] != OBJECT)
         indent = self.first_indent if not self.lines else self.indent
-        self.lines.append(Line(tuple(frags), self.cur_w, spaces, justify and spaces > 0, indent))
-        self.cur, self.cur_w = [], 0.0
+        squeezed = self.cur_w > self.line_avail + 0.01  # its spaces shrink to fit
+        justify = (justify or squeezed) and spaces > 0
+        self.lines.append(Line(tuple(frags), self.cur_w, spaces, justify, indent))
+        self.cur, self.cur_w, self.cur_spaces = [], 0.0, 0.0
 
     def _frag(self, text: str, si: int) -> Frag:
         s = self.spans[si]
@@ -293,8 +309,11 @@ class _Breaker:
     def has_object(self, word: list[Piece]) -> bool:
         return any(self.spans[si].font == OBJECT for _, si in word)
 
-    def best_split(self, word: list[Piece], room: float) -> tuple[list[Piece], list[Piece]] | None:
-        """The longest break inside `word` whose left part fits in `room`."""
+    def best_split(
+        self, word: list[Piece], room: float, hyphenate: bool = True
+    ) -> tuple[list[Piece], list[Piece]] | None:
+        """The longest break inside `word` whose left part fits in `room` (breaks by
+        pyphen's patterns only when `hyphenate`)."""
         text = "".join(t for t, _ in word)
         if len(text) < 4 or self.has_object(word):
             return None
@@ -304,7 +323,7 @@ class _Breaker:
             c = text[i - 1]
             if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
                 points[i] = c == SHY
-        if self.lang and not url:
+        if self.lang and not url and hyphenate:
             for p in _hyphen_points(text.replace(SHY, "-"), self.lang):
                 points.setdefault(p, True)
         for pos in sorted(points, reverse=True):
