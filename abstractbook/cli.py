@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import export, pipeline, scaffold
+from . import export, pipeline, preflight, scaffold
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
@@ -242,7 +242,7 @@ def check(
         book = pipeline.load_book(_project(project))
     except InputError as e:
         _fail(e.problems)
-    problems = pipeline.preflight(book)
+    problems = preflight.check_book(book)
     for w in problems:
         _err(str(w))
     if strict and problems:

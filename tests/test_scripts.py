@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from abstractbook import pipeline
+from abstractbook import pipeline, preflight
 from abstractbook.layout import Document
 from abstractbook.scripts import face_for, invisible
 from tests.pdftext import normal
@@ -140,7 +140,7 @@ def test_check_names_exactly_what_cannot_print(
     notes = book.talks[0].notes or ""
     warned = {
         w.message.split("(U+")[1].split(")")[0]
-        for w in pipeline.preflight(book)
+        for w in preflight.check_book(book)
         if "no font has" in w.message
     }
     expected = {f"{ord(c):04X}" for c in set(notes) if not printable(c)}

@@ -1,0 +1,93 @@
+"""check: what an organiser wants to know before printing, beyond the schema.
+
+The formulas that cannot be typeset (errors) and the characters that no
+configured face has (warnings): both need the typesetting side — the math
+renderer and the fonts — which validation of the input does not load.
+"""
+
+from __future__ import annotations
+
+from .errors import Problem, SourceLocation, error, warning
+from .formulas import problem as formula_problem
+from .markup import Block, Paragraph, Run, parse
+from .model import Book
+from .scripts import face_for, font_chars, invisible, stand_in
+from .theme import Theme, make_theme
+
+
+def formula_problems(book: Book) -> list[Problem]:
+    """Each formula that cannot be typeset, named by record, field and position."""
+    problems = []
+    for t in book.talks:
+        for field_name, source in (("body", t.body), ("notes", t.notes)):
+            if not source or "$" not in source:
+                continue
+            formulas = [r.text for r in _runs(parse(source)) if r.math]
+            for n, tex in enumerate(formulas, start=1):
+                why = formula_problem(tex)
+                if why:
+                    problems.append(
+                        error(
+                            f"{field_name}: formula {n}, ${tex}$, cannot be typeset ({why})",
+                            t.source,
+                        )
+                    )
+    return problems
+
+
+def _runs(blocks: tuple[Block, ...]) -> list[Run]:
+    out: list[Run] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out += b.runs
+        else:
+            for item in b.items:
+                out += _runs(item)
+    return out
+
+
+def check_book(book: Book) -> list[Problem]:
+    """Everything `check` reports: the input's warnings and characters no font can print."""
+    return list(book.warnings) + unprintable(book, make_theme(book.settings))
+
+
+def unprintable(book: Book, theme: Theme) -> list[Problem]:
+    """Each character that no configured face has, per record and field (a warning)."""
+    problems = []
+    s = book.settings
+    text, title_font = theme.text["regular"], theme.heading["bold"]
+    meeting = [
+        ("title", s.title, title_font),
+        ("subtitle", s.subtitle or "", text),
+        ("venue", s.venue or "", text),
+        ("organisers", " ".join(s.organisers), text),
+    ]
+    book_yaml = SourceLocation(book.root / "book.yaml")
+    places: list[tuple[SourceLocation | None, list[tuple[str, str, str]]]] = [(book_yaml, meeting)]
+    for t in book.talks:
+        fields = [
+            ("title", t.title, title_font),
+            ("body", t.body or "", text),
+            ("notes", t.notes or "", text),
+            ("keywords", " ".join(t.keywords), text),
+            ("board", t.board or "", title_font),
+        ]
+        for a in t.authors:
+            fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+        places.append((t.source, fields))
+    for location, fields in places:
+        seen: set[tuple[str, str]] = set()
+        for field_name, value, font in fields:
+            for ch in sorted(set(value) - font_chars(font)):
+                if (field_name, ch) in seen or ch.isspace() or invisible(ch):
+                    continue
+                if face_for(ch, font) is None:
+                    seen.add((field_name, ch))
+                    problems.append(
+                        warning(
+                            f"{field_name}: no font has {ch!r} (U+{ord(ch):04X}); "
+                            f"the book prints {stand_in(ch)} instead",
+                            location,
+                        )
+                    )
+    return problems
