@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline, scaffold
+from abstractbook.model import PageSettings
 from tests.pdftext import Fragment, fragments, lines, normal
 
 MM = 72 / 25.4
@@ -99,6 +100,21 @@ def _registered(base_font: str) -> str:
     return base_font.lstrip("/").split("+", 1)[-1]
 
 
+def assert_inside_text_block(reader: PdfReader, page_set: PageSettings) -> list[Fragment]:
+    """Every character of every page lies in the (mirrored) text block, running heads
+    just above it; returns the fragments seen."""
+    seen = []
+    for index, page in enumerate(reader.pages, start=1):
+        left = page_set.inner if index % 2 == 1 else page_set.outer
+        right = left + page_set.width - page_set.inner - page_set.outer
+        for f in fragments(page):
+            assert left - 0.5 <= f.x and text_end(f) <= right + 0.5, (index, f.text[:40])
+            top = page_set.height - page_set.top + 20
+            assert page_set.bottom - 2 <= f.y <= top, (index, f.text[:40])
+            seen.append(f)
+    return seen
+
+
 def text_end(f: Fragment) -> float:
     """Where a fragment ends, at the most: its natural width less what justification may
     take from its spaces (a fifth of each)."""
@@ -120,18 +136,7 @@ def test_no_character_outside_the_text_block(
     else:
         result, _ = build(project(tmp_path))
         path, settings = result.output, result.book.settings
-    page_set = settings.page
-    reader = PdfReader(path)
-    for index, page in enumerate(reader.pages, start=1):
-        left = page_set.inner if index % 2 == 1 else page_set.outer
-        right = left + page_set.width - page_set.inner - page_set.outer
-        for f in fragments(page):
-            end = text_end(f)
-            assert left - 0.5 <= f.x and end <= right + 0.5, (index, f.text[:40])
-            assert page_set.bottom - 2 <= f.y <= page_set.height - page_set.top + 20, (
-                index,
-                f.text[:40],
-            )
+    assert_inside_text_block(PdfReader(path), settings.page)
 
 
 def test_index_and_programme_point_to_the_right_pages(tmp_path: Path) -> None:
@@ -260,16 +265,8 @@ def test_long_url_and_word_stay_in_the_column(tmp_path: Path) -> None:
     replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, long]")
     result, reader = build(root)
     assert len(url) > 400
-    page_set = result.book.settings.page
-    chars = 0
-    for index, page in enumerate(reader.pages, start=1):
-        left = page_set.inner if index % 2 == 1 else page_set.outer
-        right = left + page_set.width - page_set.inner - page_set.outer
-        for f in fragments(page):
-            end = text_end(f)
-            assert left - 0.5 <= f.x and end <= right + 0.5, (index, f.text[:30])
-            chars += f.text.count("x")
-    assert chars >= 3000
+    shown = assert_inside_text_block(reader, result.book.settings.page)
+    assert sum(f.text.count("x") for f in shown) >= 3000
 
 
 def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
