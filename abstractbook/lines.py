@@ -251,6 +251,8 @@ class _Breaker:
 
     def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
         first = True
+        # A URL stays a URL once split: its pieces break at punctuation, never by pyphen.
+        url = bool(_URLISH.match("".join(t for t, _ in word)))
         while word:
             sp = self.w(" ", space_si) if self.cur and space_si >= 0 else 0.0
             ww = self.word_w(word) if not first or len(word) > 1 else self.w(*word[0])
@@ -263,7 +265,7 @@ class _Breaker:
                 self.cur.extend(word)
                 self.cur_w += sp + ww
                 return
-            split = self.best_split(word, room, hyphenate or not self.cur)
+            split = self.best_split(word, room, hyphenate or not self.cur, url)
             if split is None and not self.cur:
                 split = self.force_split(word, room)
             if split is None:
@@ -310,7 +312,7 @@ class _Breaker:
         return any(self.spans[si].font == OBJECT for _, si in word)
 
     def best_split(
-        self, word: list[Piece], room: float, hyphenate: bool = True
+        self, word: list[Piece], room: float, hyphenate: bool = True, url: bool = False
     ) -> tuple[list[Piece], list[Piece]] | None:
         """The longest break inside `word` whose left part fits in `room` (breaks by
         pyphen's patterns only when `hyphenate`)."""
@@ -318,7 +320,7 @@ class _Breaker:
         if len(text) < 4 or self.has_object(word):
             return None
         points: dict[int, bool] = {}  # position -> needs a hyphen
-        url = bool(_URLISH.match(text))
+        url = url or bool(_URLISH.match(text))
         for i in range(2, len(text) - 1):
             c = text[i - 1]
             if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:

@@ -8,12 +8,15 @@ they print as typed; backslash escapes follow CommonMark.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 # Run styles.
 REGULAR, ITALIC, BOLD, BOLD_ITALIC, MONO = "regular", "italic", "bold", "bold_italic", "mono"
@@ -50,7 +53,29 @@ def _parser() -> MarkdownIt:
     md.disable("entity")
     # pandoc's rule: "$5 and $10" stays prose.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.inline.ruler.at(
+        "math_inline",
+        _at_start_too(math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True)),
+    )
     return md
+
+
+def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """The plugin's "no digit before the opening $" test reads src[pos - 1], which at the
+    start of a paragraph is its last character: "$x$ costs 5" would not be math. Give it
+    a text that does not end in a digit for that one look."""
+
+    def rule_at_start(state: StateInline, silent: bool) -> bool:
+        if state.pos == 0 and state.src[-1:].isdigit():
+            src = state.src
+            state.src = src + " "  # beyond posMax: never read as content
+            try:
+                return rule(state, silent)
+            finally:
+                state.src = src
+        return rule(state, silent)
+
+    return rule_at_start
 
 
 _MD = _parser()

@@ -1,0 +1,40 @@
+"""markup: CommonMark to blocks, every character kept as typed."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from abstractbook.markup import BOLD, ITALIC, MONO, ListBlock, Paragraph, parse, text_of
+
+
+def test_structure() -> None:
+    blocks = parse("One *two* **three** `four` [five](https://x.org)\n\n1. a\n   - b\n2. c\n")
+    para, lst = blocks
+    assert isinstance(para, Paragraph) and isinstance(lst, ListBlock)
+    styles = {r.text.strip(): r.style for r in para.runs if r.text.strip()}
+    assert styles["two"] == ITALIC and styles["three"] == BOLD and styles["four"] == MONO
+    assert [r.href for r in para.runs if r.text == "five"] == ["https://x.org"]
+    assert lst.ordered and lst.start == 1 and len(lst.items) == 2
+    assert isinstance(lst.items[0][1], ListBlock) and not lst.items[0][1].ordered
+
+
+def test_typed_text_stays_literal() -> None:
+    text = "<b>x</b> </para> &amp; & AT&T; C:\\Users costs $5 and $10"
+    assert text_of(parse(text)) == text
+
+
+def test_math_follows_pandoc() -> None:
+    (para,) = parse("$x^2$ and $$E=mc^2$$ but not $ x$ or $5 and $10")
+    maths = [r.text for r in para.runs if r.math]  # type: ignore[union-attr]
+    assert maths == ["x^2", "E=mc^2"]
+
+
+def test_hard_break() -> None:
+    (para,) = parse("one  \ntwo")
+    assert [r.text for r in para.runs] == ["one", "\n", "two"]  # type: ignore[union-attr]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_any_text_parses(text: str) -> None:
+    parse(text)
