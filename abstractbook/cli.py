@@ -260,6 +260,11 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as e:
         sys.exit(e.exit_code)
+    except OSError as e:  # the disk said no: a full disk, a folder in the way, no rights
+        name = e.filename2 or e.filename  # for a rename, the target is what the user named
+        where = f"{name}: " if name else ""
+        _err(f"{where}cannot write or read: {e.strerror or e}; the previous output is unchanged.")
+        sys.exit(1)
     except Exception as e:
         show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
         if callable(show) and isinstance(exit_code, int):  # a command-line mistake

@@ -161,3 +161,12 @@ def test_import_bad_source_exit_1(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert "schedule.json" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "book").exists()
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "book.pdf").mkdir()  # a folder where the PDF should go
+    r = run("build", "-o", "taken/book.pdf", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    assert "book.pdf" in r.stderr
