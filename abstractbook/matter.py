@@ -400,12 +400,20 @@ def keyword_index(book: Book, labels: dict[str, str]) -> IndexEntries:
     return words
 
 
+INDEX_GUTTER = 14.0
+
+
+def index_column_width(theme: Theme) -> float:
+    """Indexes are set in two columns: names are short, and the book gets no thicker."""
+    return (theme.frame_width - INDEX_GUTTER) / 2
+
+
 def index_items(
     theme: Theme, title: str, dest: str, entries: IndexEntries, memo: Memo
 ) -> list[Item]:
     """Letter headings kept with their first entry; page numbers are links."""
     t = theme
-    avail = t.frame_width
+    avail = index_column_width(t)
     st = Style(t.text[REGULAR], 8.5, 11.0, t.ink)
     items = [_heading_item(title, t.heading_style(16.0), avail, 0.0, dest=dest)]
     items[0] = items[0]._replace(height=items[0].height + 6.0)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from .layout import Document, Item, Memo, Op, Page, paginate, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import (
+    INDEX_GUTTER,
     author_index,
     day_heading,
     format_dates,
+    index_column_width,
     index_items,
     keyword_index,
     program_items,
@@ -93,7 +95,17 @@ def lay_out(
             continue
         if len(pages) % 2:  # an index opens on a recto
             pages.append(Page("", "blank"))
-        flow(index_items(theme, title, dest, entries, memo), "back", title)
+        columns = _balanced(
+            paginate(index_items(theme, title, dest, entries, memo), theme.frame_height)
+        )
+        step = index_column_width(theme) + INDEX_GUTTER
+        for n in range(0, len(columns), 2):
+            page = _page_from("", "back", columns[n], theme, len(pages) + 1)
+            if n + 1 < len(columns):
+                right = _page_from("", "back", columns[n + 1], theme, len(pages) + 1)
+                page.placed += [(item, x0 + step, top) for item, x0, top in right.placed]
+            page.head = title
+            pages.append(page)
         outline.append((title, dest, 0))
 
     pad = s.page.pad_to
@@ -121,6 +133,19 @@ def body_page_labels(
     after an even number of front pages, so this needs no front or back matter."""
     spans = _body(book, theme, talk_items, [])
     return {tid: str(first) for tid, (first, _) in spans.items()}
+
+
+def _balanced(columns: list[list[tuple[Item, float]]]) -> list[list[tuple[Item, float]]]:
+    """Columns whose last page shares its entries evenly between its two columns."""
+    last = len(columns) - (2 if len(columns) % 2 == 0 else 1)
+    items = [item for col in columns[last:] for item, _ in col]
+    total = sum(item.height + item.space for item in items)
+    height = total / 2
+    while True:  # the shortest height that fits the last page's items in two columns
+        tail = paginate(items, height)
+        if len(tail) <= 2:
+            return columns[:last] + tail
+        height += 2.0
 
 
 def _body(

@@ -38,10 +38,22 @@ def fragments(page: PageObject) -> list[Fragment]:
     return out
 
 
-def lines(page: PageObject, below: float | None = None) -> list[str]:
-    """The page's lines, top to bottom, optionally only those below a height."""
+def lines(page: PageObject, below: float | None = None, split: float | None = None) -> list[str]:
+    """The page's lines, top to bottom, optionally only those below a height; with
+    `split`, a two-column page: the left column's lines (x < split), then the right's."""
+    if split is not None:
+        frags = fragments(page)
+        return [
+            ln
+            for right in (False, True)
+            for ln in _rows([f for f in frags if (f.x >= split) == right], below)
+        ]
+    return _rows(fragments(page), below)
+
+
+def _rows(frags: list[Fragment], below: float | None) -> list[str]:
     rows: dict[int, list[Fragment]] = {}
-    for f in fragments(page):
+    for f in frags:
         if below is None or f.y < below:
             rows.setdefault(round(f.y), []).append(f)
     return [

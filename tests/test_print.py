@@ -115,6 +115,13 @@ def assert_inside_text_block(reader: PdfReader, page_set: PageSettings) -> list[
     return seen
 
 
+def column_split(result: pipeline.BuildResult, index: int) -> float:
+    """Where an index page's right column begins (index from 0: even is a recto)."""
+    p = result.book.settings.page
+    left = p.inner if index % 2 == 0 else p.outer
+    return left + (p.width - p.inner - p.outer) / 2
+
+
 def text_end(f: Fragment) -> float:
     """Where a fragment ends, at the most: its natural width less what justification may
     take from its spaces (a fifth of each)."""
@@ -144,7 +151,9 @@ def test_index_and_programme_point_to_the_right_pages(tmp_path: Path) -> None:
     labels = reader.page_labels
     back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
     assert back
-    text = normal(" ".join(" ".join(lines(reader.pages[i])) for i in back))
+    text = normal(
+        " ".join(" ".join(lines(reader.pages[i], split=column_split(result, i))) for i in back)
+    )
     for name, talk in (
         ("Hopper, Grace", "hopper"),
         ("Milton, Richard", "hopper"),
@@ -205,7 +214,12 @@ def test_author_index_sorting_folds_accents_and_particles(tmp_path: Path) -> Non
     replace_in(root / "program.yaml", "talks: [noether]", "talks: [noether, many]")
     result, reader = build(root)
     back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
-    entries = [ln for i in back for ln in lines(reader.pages[i]) if "," in ln]
+    entries = [
+        ln
+        for i in back
+        for ln in lines(reader.pages[i], split=column_split(result, i))
+        if "," in ln
+    ]
     order = [e.split(",")[0] for e in entries]
     expected = [
         "Beethoven",
