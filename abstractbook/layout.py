@@ -203,12 +203,14 @@ class Flow:
         self.avail = theme.frame_width
 
     def style_map(self, base: Style) -> dict[str, Style]:
-        t = self.theme
-        faces = t.text
-        return {
+        """The base style in each face; code a little smaller, as monospace runs wide."""
+        faces = self.theme.text
+        styles = {
             name: Style(faces[name], base.size, base.leading, base.color)
-            for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC, "mono")
-        } | {"mono": Style(faces["mono"], base.size * 0.9, base.leading, base.color)}
+            for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC)
+        }
+        styles["mono"] = Style(faces["mono"], base.size * 0.9, base.leading, base.color)
+        return styles
 
     def blocks(
         self,
