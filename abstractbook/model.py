@@ -326,6 +326,12 @@ def _slot_times(session: Session) -> list[str | None]:
     return times
 
 
+def end_time(start: str, duration: int) -> str:
+    """'HH:MM' plus minutes, on the clock (a talk past midnight wraps)."""
+    total = (_minutes(start) or 0) + duration
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
+
+
 def _minutes(hhmm: str | None) -> int | None:
     if not hhmm:
         return None

@@ -21,7 +21,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry
+from .model import Book, Entry, end_time
 from .theme import Style, Theme
 
 
@@ -273,11 +273,7 @@ def lay_out_talk_alone(
     if section.day:
         when.append(day_heading(section.day))
     if entry.start:
-        end = ""
-        if entry.duration:
-            h, m = map(int, entry.start.split(":"))
-            total = h * 60 + m + entry.duration
-            end = f"–{total // 60 % 24:02d}:{total % 60:02d}"
+        end = f"–{end_time(entry.start, entry.duration)}" if entry.duration else ""
         when.append(entry.start + end)
     if section.session:
         when.append(section.session.title)
