@@ -17,14 +17,14 @@ from typing import Any
 
 from .export import write_atomic, write_atomic_with
 from .layout import Item, Memo
-from .render import StreamCache
+from .render import RenderCache
 
 
 class Cache:
     def __init__(self, folder: Path | None, key: str) -> None:
         self.folder = folder
         self.key = key
-        self.streams: StreamCache = {}
+        self.render = RenderCache()
         self.memo = Memo()
         if folder is None:
             return
@@ -35,8 +35,10 @@ class Cache:
         if current != key:  # other settings, fonts or code: start afresh
             shutil.rmtree(folder, ignore_errors=True)
             return
-        self.streams = _load(folder / "streams.pickle")
-        self.memo = Memo(_load(folder / "matter.pickle"))
+        render = _load(folder / "render.pickle", RenderCache)
+        self.render = render if isinstance(render, RenderCache) else RenderCache()
+        matter = _load(folder / "matter.pickle", dict)
+        self.memo = Memo(matter if isinstance(matter, dict) else {})
 
     @property
     def enabled(self) -> bool:
@@ -69,7 +71,7 @@ class Cache:
         if self.folder is None:
             return
         folder = self.folder
-        streams = {k: v for k, v in self.streams.items() if k[0] in used_pages}
+        render = self.render.kept(used_pages)
         matter = self.memo.used
         # the book is written; a cache that cannot be saved costs only time
         with contextlib.suppress(OSError):
@@ -77,8 +79,8 @@ class Cache:
                 if path.stem not in used_talks:
                     path.unlink(missing_ok=True)
             write_atomic_with(
-                folder / "streams.pickle",
-                lambda f: pickle.dump(streams, f, pickle.HIGHEST_PROTOCOL),
+                folder / "render.pickle",
+                lambda f: pickle.dump(render, f, pickle.HIGHEST_PROTOCOL),
                 durable=False,
             )
             write_atomic_with(
@@ -89,11 +91,11 @@ class Cache:
             write_atomic(folder / "key", self.key.encode("ascii"))
 
 
-def _load(path: Path) -> dict[Any, Any]:
-    """A pickled dict of the cache, or an empty one if it is missing or damaged."""
+def _load(path: Path, kind: type) -> Any:
+    """A pickled object of the cache, or None if it is missing, damaged or not a `kind`."""
     try:
         with path.open("rb") as f:
             data = pickle.load(f)
     except Exception:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, kind) else None

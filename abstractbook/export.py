@@ -90,7 +90,6 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     return render_pdf(
         doc,
         screen,
-        job.theme.text["regular"],
         title=talk.title,
         subject=s.title,
         author="; ".join(a.name for a in talk.authors),

@@ -180,12 +180,11 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
     render_pdf(
         document,
         s,
-        theme.text["regular"],
         subject=s.subtitle or "Abstracts",
         author="; ".join(s.organisers),
         keywords=keywords,
         page_hashes=hashes,
-        cache=cache.streams if cache.enabled else None,
+        cache=cache.render if cache.enabled else None,
         release=True,
         out=out,
     )

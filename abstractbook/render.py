@@ -1,36 +1,81 @@
-"""render: a laid-out `Document` -> PDF bytes. The only code that touches a canvas.
+"""render: a laid-out `Document` -> a PDF file.
 
-Each page's drawing is written as PDF operators through reportlab's documented
-route for TrueType subsets (`TTFont.splitString`, `getSubsetInternalName`).
-Every character of the book is assigned its subset code up front, in code-point
-order, so a page's operators depend on nothing but that page: they can be
-cached across builds and a cached rebuild gives the same bytes as a cold one.
+Each page becomes a content stream (text in the fonts' subset codes, rules,
+boxes, formulas and pictures) and the link annotations on it. What a page needs
+from the rest of the book, the fonts' codes and where its links lead, is
+gathered first from every page's `PageInfo`; so a page's stream depends only on
+what is drawn on it and on the book's character set. The rebuild cache keeps
+both per page hash: a cached page is copied, and a cached rebuild gives the same
+bytes as a cold one.
 """
 
 from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
-from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 
 from .formulas import OBJECT, formula
-from .layout import Document, Op, Page
+from .layout import Document, Op, Page, translate
 from .lines import Line, width
 from .model import Settings
-from .theme import ensure_registered
+from .pdffile import (
+    LEVEL,
+    Drawing,
+    FontSubsets,
+    PdfFile,
+    box,
+    drawing_ops,
+    hex_tag,
+    outline_objects,
+    put_form,
+    put_image,
+    ref,
+    text_string,
+    uri_string,
+)
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
+DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height
 
-# page operators by (page content hash, character-set signature); see `render_pdf`
-StreamCache = dict[tuple[str, str], bytes]
+
+class PageInfo(NamedTuple):
+    """What a page takes from, and gives to, the rest of the file (page coordinates)."""
+
+    chars: tuple[tuple[str, str], ...]  # (font, the characters it draws here)
+    formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
+    images: tuple[Path, ...]
+    dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
+    links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
+
+
+class FormulaForm(NamedTuple):
+    drawing: Drawing
+    depth: float  # below the baseline
+
+
+@dataclass
+class RenderCache:
+    """Per page hash: its PageInfo, and its compressed stream per character set."""
+
+    pages: dict[str, PageInfo] = field(default_factory=dict)
+    streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
+
+    def kept(self, used_pages: set[str]) -> RenderCache:
+        """What a later build may use: the pages of this one."""
+        return RenderCache(
+            {h: i for h, i in self.pages.items() if h in used_pages},
+            {k: v for k, v in self.streams.items() if k[0] in used_pages},
+            self.formulas,
+        )
 
 
 @cache
@@ -39,191 +84,362 @@ def _rgb(hex_: str) -> str:
     return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
 
 
-def charsets(pages: Iterable[Page]) -> dict[str, str]:
-    """Every character each font draws, sorted: fixes the subset codes for the book."""
-    used: dict[str, set[str]] = {}
-    for page in pages:
-        for op in page.raw_ops():
-            if op[0] == "text":
-                for text, font, *_ in op[4].frags:
-                    if font != OBJECT:
-                        used.setdefault(font, set()).update(text)
-    return {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
-
-
 def render_pdf(
     doc: Document,
     settings: Settings,
-    font: str,
     *,
     title: str | None = None,
     subject: str = "",
     author: str = "",
     keywords: str = "",
     page_hashes: list[str] | None = None,
-    cache: StreamCache | None = None,
+    cache: RenderCache | None = None,
     release: bool = False,
     out: BinaryIO | None = None,
 ) -> bytes:
-    """Draw every page; returns the finished PDF's bytes.
+    """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
-    With `page_hashes` and `cache`, a page whose content and character set are
-    unchanged reuses its operators from `cache` (kept compressed); new ones are
-    added to it. With `release`, each page's operations are dropped once drawn,
-    so a big book never holds its whole layout and its whole PDF at once. With
-    `out`, the PDF goes straight into that file and b"" is returned.
+    With `page_hashes` and `cache`, a page already in `cache` is not looked at
+    again, and new pages are added to it. With `release`, each page's operations
+    are dropped once written, so a big book never holds its whole layout and its
+    whole PDF at once.
     """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
     target: BinaryIO = out if out is not None else io.BytesIO()
-    rl_config.useA85 = 0  # binary streams: smaller and faster to write
-    # The initial font is ours, so no unembedded Helvetica is referenced.
-    canv = Canvas(
-        target,
-        pagesize=(W, H),
-        invariant=1,
-        pageCompression=1,
-        initialFontName=font,
-        trimBox=(border, border, border + p.width, border + p.height),
-        bleedBox=(border - bleed, border - bleed, W - border + bleed, H - border + bleed),
+    pdf = PdfFile(target)
+    catalog, info, pages_root, resources, outlines = (pdf.reserve() for _ in range(5))
+    first_page = pdf.reserve(len(doc.pages))
+    hashes = page_hashes if page_hashes and cache is not None else None
+    infos = list(_page_infos(doc.pages, hashes, cache))
+
+    used: dict[str, set[str]] = {}
+    for inf in infos:
+        for font, chars in inf.chars:
+            used.setdefault(font, set()).update(chars)
+    sets = {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
+    signature = hex_tag(sorted(sets.items()))
+    fonts = {f: FontSubsets(f, chars, f"F{k}") for k, (f, chars) in enumerate(sets.items())}
+    forms = _formula_forms(infos, cache)
+    images = sorted({path for inf in infos for path in inf.images})
+    pictures = {path: _picture(path) for path in images}
+    top = border + DEST_ABOVE
+    dests = {  # explicit destinations: a link needs no name tree
+        key: f"[{ref(first_page + i)} /XYZ {fp_str(x + border)} {fp_str(y + top)} 0]"
+        for i, inf in enumerate(infos)
+        for key, x, y in inf.dests
+    }
+
+    shared = (
+        f"/Parent {ref(pages_root)} /MediaBox {box(0, 0, W, H)} "
+        f"/TrimBox {box(border, border, border + p.width, border + p.height)} "
+        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)} "
+        f"/Resources {ref(resources)}"
     )
-    canv.setTitle(title or settings.title)
-    canv.setSubject(subject)
-    canv.setAuthor(author)
-    canv.setKeywords(keywords)
-    canv.setCreator("abstractbook")
-    canv.setProducer("abstractbook")
-    sets = charsets(doc.pages)
-    pdf_doc = canv._doc
-    enc = Encoder(pdf_doc, sets)
-    signature = repr(sorted(sets.items()))
-    forms = _formula_forms(canv, doc.pages)
-    for index, page in enumerate(doc.pages):
-        if p.crop_marks:
-            _crop_marks(canv, border, bleed, p.width, p.height)
-        canv.saveState()
-        canv.translate(border, border)
-        key = (page_hashes[index], signature) if page_hashes and cache is not None else None
-        packed = cache.get(key) if cache is not None and key else None
-        stream = zlib.decompress(packed).decode("latin-1") if packed else None
-        ops = page.ops
-        if stream is None:
-            stream = page_stream(ops, enc)
+    frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
+        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
+    )
+    drawer = _Drawer(fonts, forms, pictures)
+    for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
+        key = (hashes[index], signature) if hashes is not None else None
+        packed = cache.streams.get(key) if cache is not None and key else None
+        if packed is None:
+            stream = frame + drawer.page(page.ops) + "\nQ"
+            packed = zlib.compress(stream.encode("latin-1"), LEVEL)
             if cache is not None and key:
-                cache[key] = zlib.compress(stream.encode("latin-1"), 1)
-        canv.addLiteral(stream)
-        _annotate(canv, ops, forms)
+                cache.streams[key] = packed
         if release:
             page.ops = []
-        canv.restoreState()
-        canv.showPage()
-    for title_, dest, level in doc.outline:
-        canv.addOutlineEntry(title_, dest, level=level, closed=False)
-    canv.showOutline()
+        contents = pdf.reserve()
+        pdf.put_stream(contents, "", packed, packed=True)
+        annots = _annotations(pdf, inf, dests, border)
+        listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
+        pdf.put(first_page + index, f"<< /Type /Page {shared} /Contents {ref(contents)}{listed} >>")
+
+    xobjects = {}
+    for (tex, size), form in sorted(forms.items()):
+        num = xobjects[_formula_name(tex, size)] = pdf.reserve()
+        put_form(pdf, num, form.drawing)
+    for path in images:
+        name_, picture = pictures[path]
+        num = xobjects[name_] = pdf.reserve()
+        if isinstance(picture, Drawing):
+            put_form(pdf, num, picture)
+        else:
+            put_image(pdf, num, path)
+    font_objects: dict[str, int] = {}
+    for subsets in fonts.values():
+        font_objects.update(subsets.write(pdf))
+    pdf.put(
+        resources,
+        f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "
+        "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>",
+    )
+    visible = outline_objects(pdf, outlines, doc.outline, dests)
+    kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
+    pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
+    labels = []
     if doc.front_pages:
-        canv.addPageLabel(0, "ROMAN_LOWER", 1)
+        labels.append("0 << /S /r >>")
     if len(doc.pages) > doc.front_pages:
-        canv.addPageLabel(doc.front_pages, "ARABIC", 1)
-    canv.save()
+        labels.append(f"{doc.front_pages} << /S /D >>")
+    mode = " /PageMode /UseOutlines" if visible else ""
+    pdf.put(
+        catalog,
+        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
+        f"/PageLabels << /Nums [{' '.join(labels)}] >> >>",
+    )
+    meta = {
+        "Title": title or settings.title,
+        "Author": author,
+        "Subject": subject,
+        "Keywords": keywords,
+        "Creator": "abstractbook",
+        "Producer": "abstractbook",
+    }
+    pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
+    pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 
-class Encoder:
-    """Text to the codes of the book's font subsets.
-
-    The codes are fixed before the first page (see `render_pdf`), so a font
-    whose characters all fit one subset gets a translation table, much faster
-    than asking reportlab character by character.
-    """
-
-    def __init__(self, pdf_doc: object, charsets: dict[str, str]) -> None:
-        self.pdf_doc = pdf_doc
-        self.tables: dict[str, tuple[str, dict[int, str]]] = {}
-        for fname, chars in charsets.items():  # codes and resource names, in a fixed order
-            ensure_registered(fname)
-            face: Any = pdfmetrics.getFont(fname)
-            chunks = face.splitString(chars, pdf_doc)
-            for subset in sorted({sub for sub, _ in chunks}):
-                face.getSubsetInternalName(subset, pdf_doc)
-            if len(chunks) == 1 and chunks[0][0] == 0:  # one subset: a table does it all
-                codes = chunks[0][1].decode("latin-1")
-                table = {ord(ch): code for ch, code in zip(chars, codes, strict=True)}
-                self.tables[fname] = (face.getSubsetInternalName(0, pdf_doc), table)
-
-    def encode(self, fname: str, text: str) -> list[tuple[str, str | bytes]]:
-        """(font resource name, encoded text) runs for `text` in font `fname`."""
-        known = self.tables.get(fname)
-        if known is not None:
-            return [(known[0], text.translate(known[1]))]
-        face: Any = pdfmetrics.getFont(fname)
-        return [
-            (face.getSubsetInternalName(subset, self.pdf_doc), chunk)
-            for subset, chunk in face.splitString(text, self.pdf_doc)
-        ]
+def _names(objects: dict[str, int]) -> str:
+    return " ".join(f"/{n} {ref(num)}" for n, num in sorted(objects.items()))
 
 
-def page_stream(ops: list[Op], enc: Encoder) -> str:
-    """A page's drawing as PDF operators (text, rules, filled boxes)."""
-    out: list[str] = []
-    word_space = 0.0
-    for op in ops:
+# -- what each page needs and gives -------------------------------------------------------
+
+
+def _page_infos(
+    pages: tuple[Page, ...], hashes: list[str] | None, cache: RenderCache | None
+) -> Iterator[PageInfo]:
+    for index, page in enumerate(pages):
+        known = cache.pages.get(hashes[index]) if cache is not None and hashes else None
+        if known is None:
+            known = page_info(page)
+            if cache is not None and hashes:
+                cache.pages[hashes[index]] = known
+        yield known
+
+
+def page_info(page: Page) -> PageInfo:
+    """Characters, formulas, pictures, destinations and links of a page. Placed items
+    are translated only for what needs positions."""
+    chars: dict[str, set[str]] = {}
+    formulas: set[tuple[str, float]] = set()
+    images: list[Path] = []
+    dests: list[tuple[str, float, float]] = []
+    links: list[tuple[float, float, float, float, str]] = []
+    for op, at in _ops_and_places(page):
         kind = op[0]
         if kind == "text":
-            word_space = _text(out, op, enc, word_space)
-        elif kind == "rect":
-            _, x, y, w, h, color = op
-            out.append(f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q")
-        elif kind == "rule":
-            _, x1, y1, x2, y2, lw, color = op
-            out.append(
-                f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
-                f"{fp_str(x2)} {fp_str(y2)} l S Q"
-            )
-    return "\n".join(out)
+            frags = op[4].frags
+            for text, font, size, *_ in frags:
+                if font == OBJECT:
+                    formulas.add((text, size))
+                else:
+                    chars.setdefault(font, set()).update(text)
+            if any(f[5] for f in frags):
+                links += _line_links(_placed(op, at))
+        elif kind == "formula":
+            formulas.add((op[1], op[2]))
+        elif kind == "image":
+            images.append(op[1])
+        elif kind == "dest":
+            _, key, x, y = _placed(op, at)
+            dests.append((key, x, y))
+        elif kind == "link":
+            _, x1, y1, x2, y2, key = _placed(op, at)
+            links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
+    return PageInfo(
+        tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
+        tuple(sorted(formulas)),
+        tuple(images),
+        tuple(dests),
+        tuple(links),
+    )
 
 
-def _formula_forms(canv: Canvas, pages: Iterable[Page]) -> dict[tuple[str, float], str]:
-    """Each distinct formula of the book as a form, drawn once and placed where used."""
-    wanted: set[tuple[str, float]] = set()
-    for page in pages:
-        for op in page.raw_ops():
-            if op[0] == "formula":
-                wanted.add((op[1], op[2]))
-            elif op[0] == "text":
-                wanted |= {(f[0], f[2]) for f in op[4].frags if f[1] == OBJECT}
-    names: dict[tuple[str, float], str] = {}
-    if not wanted:
-        return names
-    from reportlab.graphics import renderPDF
-
-    for n, (tex, size) in enumerate(sorted(wanted)):
-        f = formula(tex, size)
-        name = names[(tex, size)] = f"Formula{n}"
-        canv.beginForm(name, 0, 0, f.width, f.height)
-        renderPDF.draw(f.drawing, canv, 0, 0)
-        canv.endForm()
-    return names
+def _ops_and_places(page: Page) -> Iterator[tuple[Op, tuple[float, float] | None]]:
+    """Every operation of a page with the place of its item (None: in page coordinates)."""
+    for item, x0, top in page.placed:
+        at = (x0, top)
+        for op in item.ops:
+            yield op, at
+    for op in page.extra:
+        yield op, None
 
 
-def _place_formula(
-    canv: Canvas,
-    forms: dict[tuple[str, float], str],
-    tex: str,
-    size: float,
-    x: float,
-    baseline: float,
-) -> None:
-    """A formula on the baseline; its TeX source is the text a reader copies or searches."""
-    f = formula(tex, size)
-    logical = ("\ufeff" + tex).encode("utf-16-be").hex().upper()
-    canv.addLiteral(f"/Span <</ActualText <{logical}>>> BDC")
-    canv.saveState()
-    canv.translate(x, baseline - f.depth)
-    canv.doForm(forms[(tex, size)])
-    canv.restoreState()
-    canv.addLiteral("EMC")
+def _placed(op: Op, at: tuple[float, float] | None) -> Op:
+    return op if at is None else translate(op, *at)
+
+
+def _line_links(op: Op) -> list[tuple[float, float, float, float, str]]:
+    _, x, y, avail, line = op
+    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    out = []
+    cx = x
+    for text, fname, size, _rise, _color, href in line.frags:
+        fw = width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
+        if href:
+            out.append((cx, y - size * 0.25, cx + fw, y + size * 0.85, href))
+        cx += fw
+    return out
+
+
+def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: float) -> list[int]:
+    """The page's link annotations, written; links to a destination the book lacks are
+    left out."""
+    nums = []
+    for x1, y1, x2, y2, target in inf.links:
+        if target.startswith("#"):
+            dest = dests.get(target[1:])
+            if dest is None:
+                continue
+            action = f"/Dest {dest}"
+        else:
+            action = f"/A << /S /URI /URI {uri_string(target)} >>"
+        num = pdf.reserve()
+        rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
+        pdf.put(num, f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} >>")
+        nums.append(num)
+    return nums
+
+
+# -- formulas and pictures ------------------------------------------------------------------
+
+
+def _formula_name(tex: str, size: float) -> str:
+    return "Fm" + hex_tag(tex, size)
+
+
+def _formula_forms(
+    infos: list[PageInfo], cache: RenderCache | None
+) -> dict[tuple[str, float], FormulaForm]:
+    """Each distinct formula of the document, drawn once (or taken from the cache)."""
+    forms = {}
+    for key in sorted({f for inf in infos for f in inf.formulas}):
+        form = cache.formulas.get(key) if cache is not None else None
+        if form is None:
+            f = formula(*key)
+            form = FormulaForm(drawing_ops(f.drawing), f.depth)
+            if cache is not None:
+                cache.formulas[key] = form
+        forms[key] = form
+    return forms
+
+
+def _picture(path: Path) -> tuple[str, Drawing | None]:
+    """A picture's resource name (from its content, not its place) and, for SVG, its
+    drawing."""
+    data = path.read_bytes()
+    if path.suffix.lower() != ".svg":
+        return "Im" + hex_tag(data), None
+    from svglib.svglib import svg2rlg
+
+    drawing = svg2rlg(io.BytesIO(data))
+    return "Fm" + hex_tag(data), drawing_ops(drawing)
+
+
+class _Drawer:
+    """Page operations to PDF operators, given the document's fonts and forms."""
+
+    def __init__(
+        self,
+        fonts: dict[str, FontSubsets],
+        forms: dict[tuple[str, float], FormulaForm],
+        pictures: dict[Path, tuple[str, Drawing | None]],
+    ) -> None:
+        self.fonts = fonts
+        self.forms = forms
+        self.pictures = pictures
+
+    def page(self, ops: list[Op]) -> str:
+        out: list[str] = []
+        word_space = 0.0
+        for op in ops:
+            kind = op[0]
+            if kind == "text":
+                word_space = self.text(out, op, word_space)
+            elif kind == "rect":
+                _, x, y, w, h, color = op
+                out.append(
+                    f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
+                )
+            elif kind == "rule":
+                _, x1, y1, x2, y2, lw, color = op
+                out.append(
+                    f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                    f"{fp_str(x2)} {fp_str(y2)} l S Q"
+                )
+            elif kind == "formula":
+                _, tex, size, x, y = op
+                self.formula(out, tex, size, x, y)
+            elif kind == "image":
+                self.image(out, op)
+        return "\n".join(out)
+
+    def text(self, out: list[str], op: Op, word_space: float) -> float:
+        _, x, y, avail, line = op
+        assert isinstance(line, Line)
+        tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+        objects = any(f[1] == OBJECT for f in line.frags)
+        xs = _frag_xs(op) if objects else []
+        if line.actual is not None:  # reordered for display: the logical text for copy and search
+            out.append(f"/Span <</ActualText {_utf16(line.actual)}>> BDC")
+        out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+        if tw != word_space:  # Tw outlives a text object: set it whenever it changes
+            out.append(f"{fp_str(tw)} Tw")
+        current = None
+        color = None
+        for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
+            if fname == OBJECT:  # drawn as a form, after the text object
+                continue
+            if objects:  # a line with formulas places each fragment itself
+                out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
+            if fcolor != color:
+                out.append(f"{_rgb(fcolor)} rg")
+                color = fcolor
+            if rise:
+                out.append(f"{fp_str(rise)} Ts")
+            for resource, chunk in self.fonts[fname].encode(text):
+                if (resource, size) != current:
+                    out.append(f"{resource} {fp_str(size)} Tf")
+                    current = (resource, size)
+                out.append(f"({escapePDF(chunk)}) Tj")
+            if rise:
+                out.append("0 Ts")
+        out.append("ET")
+        if line.actual is not None:
+            out.append("EMC")
+        if objects:
+            for (text, fname, size, *_), fx in zip(line.frags, xs, strict=True):
+                if fname == OBJECT:
+                    self.formula(out, text, size, fx, y)
+        return tw
+
+    def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
+        """A formula on the baseline; its TeX source is the text a reader copies or searches."""
+        form = self.forms[(tex, size)]
+        out.append(
+            f"/Span <</ActualText {_utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
+            f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
+        )
+
+    def image(self, out: list[str], op: Op) -> None:
+        _, path, x, y, w, h = op
+        name, drawing = self.pictures[path]
+        if drawing is None:
+            out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+            return
+        sx = w / drawing.width if drawing.width else 0.0
+        sy = h / drawing.height if drawing.height else 0.0
+        out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+
+
+def _utf16(text: str) -> str:
+    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
 
 
 def _frag_xs(op: Op) -> list[float]:
@@ -237,112 +453,19 @@ def _frag_xs(op: Op) -> list[float]:
     return xs
 
 
-def _text(out: list[str], op: Op, enc: Encoder, word_space: float) -> float:
-    _, x, y, avail, line = op
-    assert isinstance(line, Line)
-    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
-    objects = any(f[1] == OBJECT for f in line.frags)
-    xs = _frag_xs(op) if objects else []
-    if line.actual is not None:  # reordered for display: the logical text for copy and search
-        logical = ("\ufeff" + line.actual).encode("utf-16-be").hex().upper()
-        out.append(f"/Span <</ActualText <{logical}>>> BDC")
-    out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
-    if tw != word_space:  # Tw outlives a text object: set it whenever it changes
-        out.append(f"{fp_str(tw)} Tw")
-    current = None
-    color = None
-    for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
-        if fname == OBJECT:  # drawn as a form, beside the text
-            continue
-        if objects:  # a line with formulas places each fragment itself
-            out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
-        if fcolor != color:
-            out.append(f"{_rgb(fcolor)} rg")
-            color = fcolor
-        if rise:
-            out.append(f"{fp_str(rise)} Ts")
-        for name, chunk in enc.encode(fname, text):
-            if (name, size) != current:
-                out.append(f"{name} {fp_str(size)} Tf")
-                current = (name, size)
-            out.append(f"({escapePDF(chunk)}) Tj")
-        if rise:
-            out.append("0 Ts")
-    out.append("ET")
-    if line.actual is not None:
-        out.append("EMC")
-    return tw
-
-
-def _annotate(canv: Canvas, ops: list[Op], forms: dict[tuple[str, float], str]) -> None:
-    """Destinations, links, images and formulas: objects of the file, not page operators."""
-    for op in ops:
-        kind = op[0]
-        if kind == "text":
-            _line_links(canv, op)
-            if any(f[1] == OBJECT for f in op[4].frags):
-                for (text, fname, size, *_), x in zip(op[4].frags, _frag_xs(op), strict=True):
-                    if fname == OBJECT:
-                        _place_formula(canv, forms, text, size, x, op[2])
-        elif kind == "formula":
-            _, tex, size, x, y = op
-            _place_formula(canv, forms, tex, size, x, y)
-        elif kind == "dest":
-            _, key, x, y = op
-            canv.bookmarkHorizontal(key, x, y + 14.0)
-        elif kind == "link":
-            _, x1, y1, x2, y2, key = op
-            canv.linkRect("", key, (x1, min(y1, y2), x2, max(y1, y2)), relative=1, thickness=0)
-        elif kind == "image":
-            _draw_image(canv, op)
-
-
-def _draw_image(canv: Canvas, op: Op) -> None:
-    _, path, x, y, w, h = op
-    if path.suffix.lower() != ".svg":
-        canv.drawImage(str(path), x, y, w, h, mask="auto")
-        return
-    from reportlab.graphics import renderPDF
-    from svglib.svglib import svg2rlg
-
-    drawing = svg2rlg(str(path))
-    if drawing is None:  # checked when the title page was laid out
-        return
-    canv.saveState()
-    canv.translate(x, y)
-    canv.scale(w / drawing.width, h / drawing.height)
-    renderPDF.draw(drawing, canv, 0, 0)
-    canv.restoreState()
-
-
-def _line_links(canv: Canvas, op: Op) -> None:
-    _, x, y, avail, line = op
-    if not any(f[5] for f in line.frags):
-        return
-    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
-    cx = x
-    for text, fname, size, _rise, _color, href in line.frags:
-        fw = width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
-        if href:
-            rect = (cx, y - size * 0.25, cx + fw, y + size * 0.85)
-            if href.startswith("#"):
-                canv.linkRect("", href[1:], rect, relative=1, thickness=0)
-            else:
-                canv.linkURL(href, rect, relative=1, thickness=0)
-        cx += fw
-
-
-def _crop_marks(canv: Canvas, border: float, bleed: float, w: float, h: float) -> None:
+def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
     """Trim marks at the four corners, outside the bleed."""
-    canv.saveState()
-    canv.setStrokeColorRGB(0, 0, 0)
-    canv.setLineWidth(0.25)
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0
+    out = ["q 0 0 0 RG .25 w"]
     for x in (border, border + w):
         for y in (border, border + h):
             dx = -1 if x == border else 1
             dy = -1 if y == border else 1
-            canv.line(x + dx * gap, y, x + dx * (gap + length), y)
-            canv.line(x, y + dy * gap, x, y + dy * (gap + length))
-    canv.restoreState()
+            out.append(
+                f"{fp_str(x + dx * gap)} {fp_str(y)} m {fp_str(x + dx * (gap + length))} "
+                f"{fp_str(y)} l S {fp_str(x)} {fp_str(y + dy * gap)} m {fp_str(x)} "
+                f"{fp_str(y + dy * (gap + length))} l S"
+            )
+    out.append("Q\n")
+    return "\n".join(out)

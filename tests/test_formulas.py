@@ -30,15 +30,15 @@ def test_simple_math_is_text(built: pipeline.BuildResult) -> None:
 
 def test_complex_math_is_drawn(built: pipeline.BuildResult) -> None:
     reader = PdfReader(built.output)
-    forms = []
+    forms = {}
     for page in reader.pages:
         xobjects = page["/Resources"].get("/XObject", {})
         for ref in xobjects.values():
             form = ref.get_object()
             if form.get("/Subtype") == "/Form":
-                forms.append(form.get_data())
+                forms[ref.idnum] = form.get_data()
     assert len(forms) == 2  # the inline fraction and the display integral
-    for data in forms:
+    for data in forms.values():
         paths = len(re.findall(rb"\b(?:l|c|re)\b", data))
         assert paths > 20  # glyph outlines, not an empty box
 
