@@ -18,6 +18,33 @@ from typing import Any
 from .export import write_atomic, write_atomic_with
 from .layout import Item, Memo
 from .render import RenderCache
+from .schema import RecordMemo
+
+
+class InputCache:
+    """What reading the project learnt, for the next build of the same output: each
+    abstract file's records (by path and content) and the texts whose formulas
+    typeset. Kept apart from `Cache`, which needs the settings this one helps read;
+    `key` names the code that made it."""
+
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.path = folder / "inputs.pickle" if folder is not None else None
+        self.key = key
+        known = _load(self.path, tuple) if self.path is not None else None
+        if known is None or len(known) != 3 or known[0] != key:
+            known = (key, {}, set())
+        self.records = RecordMemo(known[1] if isinstance(known[1], dict) else {})
+        self.formulas_known: set[str] = known[2] if isinstance(known[2], set) else set()
+        self.formulas_fine: set[str] = set()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        kept = (self.key, self.records.used, self.formulas_fine)
+        with contextlib.suppress(OSError):
+            write_atomic_with(
+                self.path, lambda f: pickle.dump(kept, f, pickle.HIGHEST_PROTOCOL), durable=False
+            )
 
 
 class Cache:

@@ -14,11 +14,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from .layout import Item
-from .model import Book
+from .model import Book, Talk
 from .pages import lay_out_talk_alone
 from .render import render_pdf
 from .theme import Theme
@@ -97,9 +98,24 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     )
 
 
-def _work(talk_ids: list[str]) -> list[tuple[str, bytes]]:
-    assert _JOB is not None
-    return [(tid, talk_pdf(_JOB, tid)) for tid in talk_ids]
+_OUT: Path | None = None  # where the workers write
+
+
+def _put(data: bytes, f: BinaryIO) -> None:
+    f.write(data)
+
+
+def _work(talk_ids: list[str]) -> list[tuple[str, str]]:
+    """Typeset and write talks (by the worker: the files never cross a pipe); returns
+    their ids and SHA-256 digests. Each file is renamed into place when complete; the
+    index, written last, is what waits for the disk."""
+    assert _JOB is not None and _OUT is not None
+    done = []
+    for tid in talk_ids:
+        data = talk_pdf(_JOB, tid)
+        write_atomic_with(_OUT / f"{tid}.pdf", partial(_put, data), durable=False)
+        done.append((tid, hashlib.sha256(data).hexdigest()))
+    return done
 
 
 def export_talks(
@@ -115,7 +131,7 @@ def export_talks(
     key and file match the previous export is left alone. Files of talks that no
     longer exist are removed (only files an earlier export listed).
     """
-    global _JOB
+    global _JOB, _OUT
     result = ExportResult(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     index_path = out_dir / "talks.json"
@@ -136,14 +152,13 @@ def export_talks(
         else:
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
-    _JOB = job
+    _JOB, _OUT = job, out_dir
     try:
-        for tid, data in _run(todo, progress):
-            write_atomic(out_dir / f"{tid}.pdf", data)
-            records[tid] = _record(job, tid, keys[tid], hashlib.sha256(data).hexdigest())
+        for tid, digest in _run(todo, progress):
+            records[tid] = _record(entries[tid].talk, job, keys[tid], digest)
             result.written.append(tid)
     finally:
-        _JOB = None
+        _JOB, _OUT = None, None
     for tid in result.unchanged:
         records.setdefault(tid, previous[tid])
     if only is None:
@@ -158,9 +173,7 @@ def export_talks(
     return result
 
 
-def _run(
-    todo: list[str], progress: Callable[[int, int], None] | None
-) -> Iterator[tuple[str, bytes]]:
+def _run(todo: list[str], progress: Callable[[int, int], None] | None) -> Iterator[tuple[str, str]]:
     """Typeset in parallel across the machine's cores; yields in book order."""
     total = len(todo)
     workers = min(os.cpu_count() or 1, max(1, total // 8))
@@ -184,8 +197,8 @@ def _run(
                 progress(done, total)
 
 
-def _record(job: TalkJob, tid: str, key: str, digest: str) -> dict[str, object]:
-    talk = next(e.talk for e in job.book.entries if e.talk.id == tid)
+def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object]:
+    tid = talk.id
     return {
         "id": tid,
         "title": talk.title,

@@ -93,11 +93,16 @@ def translate(op: Op, x0: float, top: float) -> Op:
 
 class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
-    depend on: a rebuild reuses them (only page numbers change, filled in later)."""
+    depend on: a rebuild reuses them (only page numbers change, filled in later).
+
+    `names` gives each item handed out its key, which says what it draws in
+    fewer characters than its operations (for page hashes).
+    """
 
     def __init__(self, known: dict[tuple[Any, ...], Item] | None = None) -> None:
         self.known = known or {}
         self.used: dict[tuple[Any, ...], Item] = {}
+        self.names: dict[int, tuple[Any, ...]] = {}
 
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.used.get(key)
@@ -106,6 +111,7 @@ class Memo:
             if item is None:
                 item = make()
             self.used[key] = item
+            self.names[id(item)] = key
         return item
 
 

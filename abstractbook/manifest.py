@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1 << 16)
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
     authors = [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors]
@@ -35,25 +37,63 @@ def talk_fields(talk: Talk) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1 << 16)
 def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
-def page_hash(page: Page, salt: str = "", names: dict[int, tuple[str, int]] | None = None) -> str:
+def page_hash(page: Page, salt: str = "", names: dict[int, tuple[Any, ...]] | None = None) -> str:
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
-    An item of a talk's layout may be named instead of spelt out: `names` maps it
-    to (the hash of its talk's record, its place in the talk), which with `salt`
-    (the settings, fonts and code that laid it out) determines what it draws.
+    An item may be named instead of spelt out: `names` maps a talk's item to (the
+    hash of its talk's record, its place in the talk) and an entry of the contents
+    or indexes to its memo key; with `salt` (the settings, fonts and code that
+    laid it out) a name determines what the item draws.
     """
-    h = hashlib.sha256(salt.encode("utf-8"))
-    h.update(repr(page.label).encode("utf-8"))
-    names = names or {}
+    placed = _placed(page, names or {})
+    extra = [_portable(op) for op in page.extra]
+    drawn = repr((salt, page.label, placed, extra))  # one repr: a page is thousands of values
+    return hashlib.sha256(drawn.encode("utf-8")).hexdigest()
+
+
+def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
+    """The page's items by name and place. A talk's items that follow each other as
+    the paginator stacks them (each below the last, after its space) are one run,
+    (talk hash, first, last, x, top): the others' places follow from their names,
+    computed by the paginator in the same way whenever the names are the same."""
+    out: list[Any] = []
+    run: list[Any] | None = None  # [talk hash, first, last, x, top]
+    bottom = 0.0  # where the run's last item ends
     for item, x0, top in page.placed:
         name = names.get(id(item))
-        h.update(repr((name or item.ops, x0, top)).encode("utf-8"))
-    h.update(repr(page.extra).encode("utf-8"))
-    return h.hexdigest()
+        if (
+            run is not None
+            and name is not None
+            and name[0] == run[0]
+            and name[1] == run[2] + 1
+            and x0 == run[3]
+            and abs(top - (bottom - item.space)) < 1e-6  # sums in another order
+        ):
+            run[2] = name[1]
+        elif name is not None and len(name) == 2 and isinstance(name[1], int):
+            run = [name[0], name[1], name[1], x0, top]
+            out.append(run)
+        else:
+            run = None
+            out.append((name or item.ops, x0, top))
+        bottom = top - item.height
+    return out
+
+
+def _portable(op: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A picture by its content, not by the folder it sits in."""
+    if op[0] == "image":
+        return (op[0], _file_digest(op[1]), *op[2:])
+    return op
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_manifest(

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.dollarmath.index import math_inline_dollar
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 # Run styles.
 REGULAR, ITALIC, BOLD, BOLD_ITALIC, MONO = "regular", "italic", "bold", "bold_italic", "mono"
@@ -48,7 +48,13 @@ class ListBlock:
 Block = Paragraph | ListBlock
 
 
+@lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    """Made on first use: a rebuild that reuses every laid-out talk parses nothing."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
+
     md = MarkdownIt("commonmark", {"html": False})
     md.disable("entity")
     # pandoc's rule: "$5 and $10" stays prose.
@@ -78,13 +84,10 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
     return rule_at_start
 
 
-_MD = _parser()
-
-
 @lru_cache(maxsize=4096)
 def parse(source: str) -> tuple[Block, ...]:
     """Markdown source -> blocks. Cached: the same body is parsed once per process."""
-    tokens = _MD.parse(source)
+    tokens = _parser().parse(source)
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
 

@@ -121,7 +121,8 @@ def lay_out(
                 refs[op[1]] = p.label
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
-            p.ops = [_resolve(op, refs) for op in p.ops]
+            p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
+            p.extra = [_resolve(op, refs) for op in p.extra]
         _running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
@@ -201,6 +202,19 @@ def _page_from(
     x0 = theme.frame_left(recto=index % 2 == 1)
     top = theme.frame_top
     return Page(label, kind, placed=[(item, x0, top - y) for item, y in placed])
+
+
+def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
+    """An item with its page numbers filled in; named after its memo key and the
+    numbers, as the item with blanks was named after its key."""
+    refs = tuple(labels.get(op[1], "") for op in item.ops if op[0] == "ref")
+    if not refs:
+        return item
+    filled = item._replace(ops=tuple(_resolve(op, labels) for op in item.ops))
+    key = memo.names.get(id(item))
+    if key is not None:
+        memo.names[id(filled)] = (*key, refs)
+    return filled
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:

@@ -18,6 +18,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
@@ -206,7 +207,7 @@ class FontSubsets:
             tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(self.font, subset)[:6])
             base = f"{tag}+{psname}"
             font, descriptor, program, cmap = (pdf.reserve() for _ in range(4))
-            widths = " ".join(number(face.getCharWidth(cp)) for cp in subset)
+            widths = " ".join(_width(self.font, cp) if cp else "0" for cp in subset)
             pdf.put(
                 font,
                 f"<< /Type /Font /Subtype /TrueType /BaseFont {name(base)} /FirstChar 0 "
@@ -228,6 +229,11 @@ class FontSubsets:
             pdf.put_stream(cmap, "", _to_unicode(base, subset).encode("ascii"))
             fonts[f"{self.resource}s{k}"] = font
         return fonts
+
+
+@lru_cache(maxsize=1 << 16)
+def _width(font: str, cp: int) -> str:
+    return number(pdfmetrics.getFont(font).face.getCharWidth(cp))
 
 
 def _to_unicode(base: str, subset: list[int]) -> str:

@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, export
-from .cache import Cache
+from .cache import Cache, InputCache
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
@@ -91,8 +92,35 @@ def settings_hash(book: Book, theme: Theme) -> str:
 
 
 def cache_key(settings_key: str) -> str:
-    """A cache is only valid for the same settings and fonts and the same code."""
-    return sha(repr((CACHE_FORMAT, __version__, _code_hash(), settings_key)))
+    """A cache is only valid for the same settings and fonts and the same code, ours
+    and that of the libraries that shape the pages."""
+    return sha(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
+
+
+LIBRARIES = (
+    "reportlab",
+    "pyphen",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "PyYAML",
+    "ziamath",
+    "svglib",
+    "python-bidi",
+    "arabic-reshaper",
+    "pillow",
+)
+
+
+@cache
+def _libraries() -> tuple[str, ...]:
+    return tuple(_version(name) for name in LIBRARIES)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 @cache
@@ -117,7 +145,7 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 def talk_layouts(
     book: Book, theme: Theme, cache: Cache
-) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[str, int]]]:
+) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[Any, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also names each item "record hash/place", for page hashes."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
@@ -132,7 +160,7 @@ def talk_layouts(
     for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
         cache.keep_packed(hashes[talk.id], packed)
         talk_items[talk.id] = pickle.loads(packed)
-    names: dict[int, tuple[str, int]] = {}
+    names: dict[int, tuple[Any, ...]] = {}
     for e in book.entries:
         h = hashes[e.talk.id]
         items = talk_items[e.talk.id] = talk_items.pop(e.talk.id)  # book order
@@ -173,6 +201,7 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
     talk_items, names = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
+    names.update(cache.memo.names)
     hashes = [page_hash(p, cache.key, names) for p in document.pages]
     del names
     s = book.settings
@@ -212,11 +241,15 @@ def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
 
 def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     started = time.perf_counter()
-    book = load_book(root)
+    folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
+    inputs = InputCache(folder, cache_key(""))
+    book = assemble(validate(root, inputs.records))
+    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
+    if problems:
+        raise InputError(problems + list(book.warnings))
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
-    folder = output.parent / ".abstractbook-cache" / output.name
-    cache = Cache(folder if use_cache else None, cache_key(key))
+    cache = Cache(folder, cache_key(key))
     mpath = manifest_path(output)
     old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
@@ -226,6 +259,7 @@ def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     manifest = make_manifest(book, document, key, hashes)
     export.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
+    inputs.save()
     report = compare(old, manifest) if old else None
     warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
     return BuildResult(

@@ -7,6 +7,9 @@ renderer and the fonts — which validation of the input does not load.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Collection
+
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
 from .markup import Block, Paragraph, Run, parse
@@ -15,13 +18,26 @@ from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme
 
 
-def formula_problems(book: Book) -> list[Problem]:
-    """Each formula that cannot be typeset, named by record, field and position."""
-    problems = []
+def formula_problems(
+    book: Book, known: Collection[str] = (), fine: set[str] | None = None
+) -> list[Problem]:
+    """Each formula that cannot be typeset, named by record, field and position.
+
+    `known` holds digests of texts whose formulas all typeset (an earlier build
+    found so): those are not parsed again. The digests of every such text of this
+    book are added to `fine`.
+    """
+    problems: list[Problem] = []
     for t in book.talks:
         for field_name, source in (("body", t.body), ("notes", t.notes)):
             if not source or "$" not in source:
                 continue
+            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+            if digest in known:
+                if fine is not None:
+                    fine.add(digest)
+                continue
+            found = len(problems)
             formulas = [r.text for r in _runs(parse(source)) if r.math]
             for n, tex in enumerate(formulas, start=1):
                 why = formula_problem(tex)
@@ -32,6 +48,8 @@ def formula_problems(book: Book) -> list[Problem]:
                             t.source,
                         )
                     )
+            if fine is not None and len(problems) == found:
+                fine.add(digest)
     return problems
 
 

@@ -8,18 +8,20 @@ round instead of one error per run. Warnings travel on in `Project.warnings`.
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
 from .model import Author, Project, Talk
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
-from .sources import Document, Node, load, path_kind
+from .sources import Document, Node, load, parse, path_kind, read
 from .values import Reader
 
 RECORD_KEYS = ("id", "title", "authors", "body", "notes", "keywords", "type", "board")
@@ -40,10 +42,49 @@ class _Record:
     affiliations: list[tuple[str, Node]]
 
 
-def validate(root: Path) -> Project:
-    """Read and check the whole project at `root`; raise `InputError` if anything is wrong."""
+class RecordMemo:
+    """Each abstract file's records and problems by its path and content, from an
+    earlier build: a rebuild parses only the files that changed. What a file says
+    depends on nothing else, so a remembered answer is the answer."""
+
+    def __init__(self, known: dict[tuple[str, bool, str], _FileRecords] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[tuple[str, bool, str], _FileRecords] = {}
+
+    def records(self, reader: Reader, path: Path, single: bool) -> _FileRecords:
+        data = read(path)
+        if isinstance(data, Document):
+            return _read_records(reader, data, single)
+        key = (str(path), single, hashlib.sha256(data).hexdigest())
+        known = self.known.get(key)
+        if known is None:
+            known = _read_records(reader, parse(data, path), single)
+        self.used[key] = known
+        return known
+
+
+class _FileRecords(NamedTuple):
+    problems: tuple[Problem, ...]
+    records: tuple[_Record, ...]
+    readable: bool
+
+
+def _read_records(reader: Reader, document: Document, single: bool) -> _FileRecords:
+    before = len(reader.problems)
+    reader.problems.extend(document.problems)
+    records = _records(reader, document, single)
+    problems = tuple(reader.problems[before:])
+    del reader.problems[before:]
+    return _FileRecords(problems, tuple(records), document.root is not None)
+
+
+def validate(root: Path, memo: RecordMemo | None = None) -> Project:
+    """Read and check the whole project at `root`; raise `InputError` if anything is wrong.
+
+    With `memo`, files read by an earlier build and unchanged since are not parsed again.
+    """
     with _collector_paused():
-        return _validate(root)
+        return _validate(root, memo or RecordMemo())
 
 
 @contextmanager
@@ -60,7 +101,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _validate(root: Path) -> Project:
+def _validate(root: Path, memo: RecordMemo) -> Project:
     reader = Reader()
     program_path = root / "program.yaml"
     has_program = path_kind(program_path) == "file"
@@ -69,11 +110,12 @@ def _validate(root: Path) -> Project:
     records: list[_Record] = []
     unreadable: list[str] = []
     for path in _abstract_files(reader, root, book, abstracts):
-        document = load(path)  # one at a time: only the records outlive their file's nodes
-        reader.problems.extend(document.problems)
-        if document.root is None:
+        # one at a time: only the records outlive their file's nodes
+        found = memo.records(reader, path, single=path == abstracts)
+        reader.problems.extend(found.problems)
+        if not found.readable:
             unreadable.append(path.stem)
-        records.extend(_records(reader, document, single=path == abstracts))
+        records.extend(found.records)
     talks = _unique(reader, records)
     program = None
     if has_program:

@@ -11,9 +11,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import arabic_reshaper
 from bidi import algorithm as bidi_algorithm
 from reportlab.pdfbase import pdfmetrics
 
@@ -108,7 +107,7 @@ def cover(span: Span) -> list[Span]:
     if span.font == OBJECT:
         return [span]
     if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
-        span = span._replace(text=_RESHAPER.reshape(span.text))
+        span = span._replace(text=_reshaper().reshape(span.text))
     if not set(span.text) - font_chars(span.font):
         return [span]
     cmap = _cmap(span.font)
@@ -137,7 +136,14 @@ def cover(span: Span) -> list[Span]:
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_RESHAPER = arabic_reshaper.ArabicReshaper()
+
+
+@lru_cache(maxsize=1)
+def _reshaper() -> Any:
+    """Made on first use (it loads fontTools): most books have no Arabic."""
+    import arabic_reshaper
+
+    return arabic_reshaper.ArabicReshaper()
 
 
 def has_rtl(text: str) -> bool:

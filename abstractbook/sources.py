@@ -123,17 +123,27 @@ def path_kind(path: Path) -> str | None:
 
 def load(path: Path) -> Document:
     """Read and parse one YAML file; every problem is returned, none raised."""
+    data = read(path)
+    return data if isinstance(data, Document) else parse(data, path)
+
+
+def read(path: Path) -> bytes | Document:
+    """A file's bytes, or the Document saying why it cannot be read."""
     try:
         with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                size = os.fstat(stream.fileno()).st_size
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
                 return _failed(path, SourceLocation(path), _too_big(size))
+            # read() as much as the size says, then to the end: a size found by read(n)
+            # would allocate n bytes for every small file.
+            data = stream.read(size) + stream.read()
+            if len(data) > MAX_FILE_BYTES:  # it grew meanwhile
+                return _failed(path, SourceLocation(path), _too_big(len(data)))
     except OSError as exc:
         return _failed(path, SourceLocation(path), f"cannot read the file: {exc.strerror}")
     except ValueError:  # a NUL in the name
         return _failed(path, SourceLocation(path), "cannot read the file: invalid name")
-    return parse(data, path)
+    return data
 
 
 def parse(data: bytes, path: Path) -> Document:
