@@ -12,13 +12,89 @@ from __future__ import annotations
 import contextlib
 import pickle
 import shutil
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .export import write_atomic, write_atomic_with
-from .layout import Item, Memo
+from .layout import Item, Memo, Op
 from .render import RenderCache
 from .schema import RecordMemo
+
+# -- talks, packed ----------------------------------------------------------------------
+#
+# A talk is kept as its items' shapes (what pagination needs) and its items'
+# operations pickled together, read only for the pages that must be drawn again.
+
+Shape = tuple[float, bool, float, str | None, str | None]  # height, keep, space, brk, mark
+
+
+def pack(items: tuple[Item, ...]) -> bytes:
+    """A talk's items as the cache keeps them."""
+    shapes = tuple((i.height, i.keep, i.space, i.brk, i.mark) for i in items)
+    ops = pickle.dumps(tuple(tuple(i.ops) for i in items), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(packed: bytes) -> tuple[Item, ...]:
+    """Items whose operations stay pickled until something reads them."""
+    shapes, ops = pickle.loads(packed)
+    if not isinstance(ops, bytes):
+        raise ValueError("not a packed talk")
+    talk = _TalkOps(ops)
+    return tuple(
+        Item(height, LazyOps(talk, n), keep, space, brk, mark)
+        for n, (height, keep, space, brk, mark) in enumerate(shapes)
+    )
+
+
+class _TalkOps:
+    """A talk's operations, pickled. The last few talks read stay unpickled (pages
+    are drawn in order), so a big book never holds every talk's operations at once."""
+
+    __slots__ = ("packed",)
+    recent: dict[int, tuple[_TalkOps, tuple[tuple[Op, ...], ...]]] = {}
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+
+    def items(self) -> tuple[tuple[Op, ...], ...]:
+        known = _TalkOps.recent.pop(id(self), None)
+        if known is None or known[0] is not self:
+            known = (self, pickle.loads(self.packed))
+        _TalkOps.recent[id(self)] = known
+        while len(_TalkOps.recent) > 4:
+            del _TalkOps.recent[next(iter(_TalkOps.recent))]
+        return known[1]
+
+
+class LazyOps(Sequence[Op]):
+    """One item's operations, read from its talk when first needed."""
+
+    __slots__ = ("talk", "place")
+
+    def __init__(self, talk: _TalkOps, place: int) -> None:
+        self.talk = talk
+        self.place = place  # among the talk's items
+
+    def _ops(self) -> tuple[Op, ...]:
+        return self.talk.items()[self.place]
+
+    @overload
+    def __getitem__(self, i: int) -> Op: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Op]: ...
+    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
+        return self._ops()[i]
+
+    def __len__(self) -> int:
+        return len(self._ops())
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self._ops())
+
+    def __repr__(self) -> str:
+        return repr(self._ops())
 
 
 class InputCache:
@@ -80,14 +156,12 @@ class Cache:
         if self.folder is None:
             return None
         try:
-            with self._talk_file(talk_hash).open("rb") as f:
-                items = pickle.load(f)
+            return unpack(self._talk_file(talk_hash).read_bytes())
         except Exception:  # missing or damaged: lay the talk out again
             return None
-        return items if isinstance(items, tuple) else None
 
     def keep_packed(self, talk_hash: str, packed: bytes) -> None:
-        """Keep a talk's items, already pickled."""
+        """Keep a talk's items, already packed."""
         if self.folder is None:
             return
         with contextlib.suppress(OSError):

@@ -9,7 +9,7 @@ and the per-talk export, and cacheable across builds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -32,10 +32,13 @@ Op = tuple[Any, ...]
 
 
 class Item(NamedTuple):
-    """A slice of the flow: ops at x from the frame's left, y down from the item's top."""
+    """A slice of the flow: ops at x from the frame's left, y down from the item's top.
+
+    `ops` is a tuple, or for a talk from the rebuild cache a sequence read when first
+    used: paginating and naming pages needs only the other fields."""
 
     height: float
-    ops: tuple[Op, ...]
+    ops: Sequence[Op]
     keep: bool = False  # keep with the next item on the same page
     space: float = 0.0  # space before; dropped at the top of a page
     brk: str | None = None  # "page" or "odd": start a new (odd) page first
@@ -286,7 +289,7 @@ class Flow:
                 ((label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
             )
             label_op = ("text", indent + step - 4.0 - lw, op[2], lw, label_line)
-            sub[0] = Item(first.height, first.ops + (label_op,), first.keep, first.space)
+            sub[0] = Item(first.height, (*first.ops, label_op), first.keep, first.space)
             items += sub
         return items
 
@@ -310,7 +313,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     first = head[0]
     head[0] = Item(
         first.height,
-        (("dest", talk_key(talk.id), 0.0, 0.0),) + first.ops,
+        (("dest", talk_key(talk.id), 0.0, 0.0), *first.ops),
         True,
         head_space,
         mark=talk.id,

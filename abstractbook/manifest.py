@@ -129,7 +129,24 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 def dump(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    """The manifest as JSON, a page or an abstract per line: easy to read and to diff,
+    and written by json's C encoder (indented output takes the slow Python one)."""
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    parts = []
+    for key in sorted(manifest):
+        value = manifest[key]
+        if isinstance(value, list) and value:
+            inner = ",\n".join(f"  {one(v)}" for v in value)
+            parts.append(f" {one(key)}: [\n{inner}\n ]")
+        elif isinstance(value, dict) and value:
+            inner = ",\n".join(f"  {one(k)}: {one(value[k])}" for k in sorted(value))
+            parts.append(f" {one(key)}: {{\n{inner}\n }}")
+        else:
+            parts.append(f" {one(key)}: {one(value)}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
 
 
 @dataclass

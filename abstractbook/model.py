@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import Problem, SourceLocation
@@ -235,6 +236,7 @@ class Book:
         return tuple(e.talk for e in self.entries)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """A sort key that ignores case and accents, letters without a decomposition included."""
     text = text.translate(_UNDECOMPOSABLE)
@@ -264,6 +266,7 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def surname_key(author: Author) -> tuple[str, str]:
     """Sort by surname without its particles ('de la Cruz' files under C), then given names."""
     words = author.surname.split()

@@ -116,7 +116,7 @@ def lay_out(
 
     refs = {talk_key(tid): label for tid, label in labels.items()}
     for p in pages:
-        for op in p.ops if p.kind != "body" else ():
+        for op in p.raw_ops() if p.kind != "body" else ():
             if op[0] == "dest" and op[1] not in refs:
                 refs[op[1]] = p.label
     for index, p in enumerate(pages, start=1):

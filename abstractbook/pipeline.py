@@ -13,7 +13,6 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, export
-from .cache import Cache, InputCache
+from .cache import Cache, InputCache, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
@@ -159,7 +158,7 @@ def talk_layouts(
             talk_items[e.talk.id] = items
     for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
         cache.keep_packed(hashes[talk.id], packed)
-        talk_items[talk.id] = pickle.loads(packed)
+        talk_items[talk.id] = unpack(packed)
     names: dict[int, tuple[Any, ...]] = {}
     for e in book.entries:
         h = hashes[e.talk.id]
@@ -173,11 +172,11 @@ _THEME: Theme | None = None  # the theme of the talks being laid out, for forked
 
 def _lay_out_chunk(talks: list[Talk]) -> list[bytes]:
     assert _THEME is not None
-    return [pickle.dumps(layout_talk(t, _THEME), pickle.HIGHEST_PROTOCOL) for t in talks]
+    return [pack(layout_talk(t, _THEME)) for t in talks]
 
 
 def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
-    """Lay talks out (pickled, as the cache keeps them), on every core for a big book;
+    """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
     global _THEME
     workers = min(os.cpu_count() or 1, len(talks) // 64)

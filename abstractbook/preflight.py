@@ -8,7 +8,9 @@ renderer and the fonts — which validation of the input does not load.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection
+from functools import lru_cache
 
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
@@ -69,6 +71,14 @@ def check_book(book: Book) -> list[Problem]:
     return list(book.warnings) + unprintable(book, make_theme(book.settings))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # ASCII neither printable nor space
+
+
+@lru_cache(maxsize=64)
+def _has_ascii(font: str) -> bool:
+    return all(chr(c) in font_chars(font) for c in range(32, 127))
+
+
 def unprintable(book: Book, theme: Theme) -> list[Problem]:
     """Each character that no configured face has, per record and field (a warning)."""
     problems = []
@@ -96,6 +106,8 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
     for location, fields in places:
         seen: set[tuple[str, str]] = set()
         for field_name, value, font in fields:
+            if value.isascii() and not _CONTROL.search(value) and _has_ascii(font):
+                continue  # the usual case, at C speed
             for ch in sorted(set(value) - font_chars(font)):
                 if (field_name, ch) in seen or ch.isspace() or invisible(ch):
                     continue
