@@ -18,6 +18,7 @@ from typing import Any, overload
 
 from .export import write_atomic, write_atomic_with
 from .layout import Item, Memo, Op
+from .lines import known_points
 from .render import RenderCache
 from .schema import RecordMemo
 
@@ -129,6 +130,7 @@ class Cache:
         self.key = key
         self.render = RenderCache()
         self.memo = Memo()
+        self.points_read = 0
         if folder is None:
             return
         try:
@@ -142,6 +144,14 @@ class Cache:
         self.render = render if isinstance(render, RenderCache) else RenderCache()
         matter = _load(folder / "matter.pickle", dict)
         self.memo = Memo(matter if isinstance(matter, dict) else {})
+
+    def hyphenation(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """Hyphenation points of earlier builds (read only when a talk is laid out)."""
+        if self.folder is None:
+            return {}
+        points = _load(self.folder / "hyphenation.pickle", dict) or {}
+        self.points_read = len(points)
+        return points
 
     @property
     def enabled(self) -> bool:
@@ -174,6 +184,7 @@ class Cache:
         folder = self.folder
         render = self.render.kept(used_pages)
         matter = self.memo.used
+        points = known_points()
         # the book is written; a cache that cannot be saved costs only time
         with contextlib.suppress(OSError):
             for path in (folder / "talks").glob("*.pickle"):
@@ -189,6 +200,12 @@ class Cache:
                 lambda f: pickle.dump(matter, f, pickle.HIGHEST_PROTOCOL),
                 durable=False,
             )
+            if len(points) > self.points_read:  # some were asked of pyphen
+                write_atomic_with(
+                    folder / "hyphenation.pickle",
+                    lambda f: pickle.dump(points, f, pickle.HIGHEST_PROTOCOL),
+                    durable=False,
+                )
             write_atomic(folder / "key", self.key.encode("ascii"))
 
 

@@ -79,15 +79,41 @@ def _hyphenator(lang: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=lang, left=2, right=3)
 
 
-@lru_cache(maxsize=200_000)
+# Hyphenation points by (word, language): pyphen is asked once per word. The rebuild
+# cache keeps them (`hyphenation`, `remember`): loading pyphen's patterns costs more
+# than a late change's few paragraphs.
+_POINTS: dict[tuple[str, str], tuple[int, ...]] = {}
+_FOUND: dict[tuple[str, str], tuple[int, ...]] = {}  # asked of pyphen since `found_points`
+
+
 def _hyphen_points(word: str, lang: str) -> tuple[int, ...]:
-    """Hyphenation points inside the letters of a word, by pyphen, once per word."""
+    """Hyphenation points inside the letters of a word."""
+    known = _POINTS.get((word, lang))
+    if known is not None:
+        return known
     points: list[int] = []
     for m in _LETTER.finditer(word):
         core = m.group()
         if len(core) >= 5 and core.isalpha():
             points += [m.start() + p for p in _hyphenator(lang).positions(core)]
-    return tuple(points)
+    known = _POINTS[(word, lang)] = _FOUND[(word, lang)] = tuple(points)
+    return known
+
+
+def remember_points(points: dict[tuple[str, str], tuple[int, ...]]) -> None:
+    """Hyphenation points found earlier (by another process or build)."""
+    _POINTS.update(points)
+
+
+def found_points() -> dict[tuple[str, str], tuple[int, ...]]:
+    """The points asked of pyphen since the last call (a worker's, for its parent)."""
+    found = dict(_FOUND)
+    _FOUND.clear()
+    return found
+
+
+def known_points() -> dict[tuple[str, str], tuple[int, ...]]:
+    return dict(_POINTS)
 
 
 # A word is a list of pieces (text, span index); spaces sit between words.

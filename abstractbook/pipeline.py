@@ -26,6 +26,7 @@ from .cache import Cache, InputCache, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
+from .lines import found_points, remember_points
 from .manifest import (
     ChangeReport,
     compare,
@@ -156,6 +157,8 @@ def talk_layouts(
             missing.append(e.talk)
         else:
             talk_items[e.talk.id] = items
+    if missing:
+        remember_points(cache.hyphenation())
     for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
         cache.keep_packed(hashes[talk.id], packed)
         talk_items[talk.id] = unpack(packed)
@@ -170,9 +173,13 @@ def talk_layouts(
 _THEME: Theme | None = None  # the theme of the talks being laid out, for forked workers
 
 
-def _lay_out_chunk(talks: list[Talk]) -> list[bytes]:
+def _lay_out_chunk(talks: list[Talk]) -> tuple[list[bytes], dict[tuple[str, str], tuple[int, ...]]]:
+    """Talks laid out and packed, with the hyphenation points found on the way (a
+    worker's memo dies with it; its parent keeps them for the next build)."""
     assert _THEME is not None
-    return [pack(layout_talk(t, _THEME)) for t in talks]
+    found_points()
+    packed = [pack(layout_talk(t, _THEME)) for t in talks]
+    return packed, found_points()
 
 
 def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
@@ -184,13 +191,14 @@ def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             for talk in talks:
-                yield from _lay_out_chunk([talk])
+                yield from _lay_out_chunk([talk])[0]
             return
         size = max(16, len(talks) // (workers * 8))
         chunks = [talks[i : i + size] for i in range(0, len(talks), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk in pool.imap(_lay_out_chunk, chunks):
-                yield from chunk
+            for packed, points in pool.imap(_lay_out_chunk, chunks):
+                remember_points(points)
+                yield from packed
     finally:
         _THEME = None
 
