@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import shutil
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -119,9 +120,7 @@ class InputCache:
             return
         kept = (self.key, self.records.used, self.formulas_fine)
         with contextlib.suppress(OSError):
-            write_atomic_with(
-                self.path, lambda f: pickle.dump(kept, f, pickle.HIGHEST_PROTOCOL), durable=False
-            )
+            _save(self.path, kept)
 
 
 class Cache:
@@ -166,7 +165,7 @@ class Cache:
         if self.folder is None:
             return None
         try:
-            return unpack(self._talk_file(talk_hash).read_bytes())
+            return unpack(_checked(self._talk_file(talk_hash).read_bytes()))
         except Exception:  # missing or damaged: lay the talk out again
             return None
 
@@ -175,7 +174,7 @@ class Cache:
         if self.folder is None:
             return
         with contextlib.suppress(OSError):
-            write_atomic_with(self._talk_file(talk_hash), lambda f: f.write(packed), durable=False)
+            _write(self._talk_file(talk_hash), packed)
 
     def save(self, used_talks: set[str], used_pages: set[str]) -> None:
         """Keep what this build used, so the cache does not grow without bound."""
@@ -190,30 +189,35 @@ class Cache:
             for path in (folder / "talks").glob("*.pickle"):
                 if path.stem not in used_talks:
                     path.unlink(missing_ok=True)
-            write_atomic_with(
-                folder / "render.pickle",
-                lambda f: pickle.dump(render, f, pickle.HIGHEST_PROTOCOL),
-                durable=False,
-            )
-            write_atomic_with(
-                folder / "matter.pickle",
-                lambda f: pickle.dump(matter, f, pickle.HIGHEST_PROTOCOL),
-                durable=False,
-            )
+            _save(folder / "render.pickle", render)
+            _save(folder / "matter.pickle", matter)
             if len(points) > self.points_read:  # some were asked of pyphen
-                write_atomic_with(
-                    folder / "hyphenation.pickle",
-                    lambda f: pickle.dump(points, f, pickle.HIGHEST_PROTOCOL),
-                    durable=False,
-                )
+                _save(folder / "hyphenation.pickle", points)
             write_atomic(folder / "key", self.key.encode("ascii"))
 
 
 def _load(path: Path, kind: type) -> Any:
     """A pickled object of the cache, or None if it is missing, damaged or not a `kind`."""
     try:
-        with path.open("rb") as f:
-            data = pickle.load(f)
+        data = pickle.loads(_checked(path.read_bytes()))
     except Exception:
         return None
     return data if isinstance(data, kind) else None
+
+
+def _save(path: Path, value: object) -> None:
+    _write(path, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A cache file: its CRC-32, then the data. Entries inside are pickled bytes of
+    their own, which a damaged file could pass on undetected; the checksum sees
+    any change."""
+    check = zlib.crc32(data).to_bytes(4, "big")
+    write_atomic_with(path, lambda f: f.write(check + data), durable=False)
+
+
+def _checked(data: bytes) -> bytes:
+    if len(data) < 4 or zlib.crc32(data[4:]).to_bytes(4, "big") != data[:4]:
+        raise ValueError("damaged cache file")
+    return data[4:]

@@ -9,6 +9,7 @@ and the per-talk export, and cacheable across builds.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -98,22 +99,28 @@ class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
     depend on: a rebuild reuses them (only page numbers change, filled in later).
 
-    `names` gives each item handed out its key, which says what it draws in
-    fewer characters than its operations (for page hashes).
+    Entries of earlier builds (`known`) and of this one (`used`) are kept pickled:
+    the cache writes them back without pickling them again. `names` gives each item
+    handed out its key, which says what it draws in fewer characters than its
+    operations (for page hashes).
     """
 
-    def __init__(self, known: dict[tuple[Any, ...], Item] | None = None) -> None:
+    def __init__(self, known: dict[tuple[Any, ...], bytes] | None = None) -> None:
         self.known = known or {}
-        self.used: dict[tuple[Any, ...], Item] = {}
+        self.used: dict[tuple[Any, ...], bytes] = {}
+        self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
-        item = self.used.get(key)
+        item = self.items.get(key)
         if item is None:
-            item = self.known.get(key)
-            if item is None:
+            packed = self.known.get(key)
+            item = pickle.loads(packed) if packed is not None else None
+            if packed is None or not isinstance(item, Item):
                 item = make()
-            self.used[key] = item
+                packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            self.items[key] = item
+            self.used[key] = packed
             self.names[id(item)] = key
         return item
 

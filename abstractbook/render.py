@@ -12,6 +12,7 @@ bytes as a cold one.
 from __future__ import annotations
 
 import io
+import pickle
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,9 +64,10 @@ class FormulaForm(NamedTuple):
 
 @dataclass
 class RenderCache:
-    """Per page hash: its PageInfo, and its compressed stream per character set."""
+    """Per page hash: its PageInfo (pickled: read only when asked, and written back
+    as it is), and its compressed stream per character set."""
 
-    pages: dict[str, PageInfo] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)
     streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
 
@@ -215,11 +217,12 @@ def _page_infos(
     pages: tuple[Page, ...], hashes: list[str] | None, cache: RenderCache | None
 ) -> Iterator[PageInfo]:
     for index, page in enumerate(pages):
-        known = cache.pages.get(hashes[index]) if cache is not None and hashes else None
-        if known is None:
+        packed = cache.pages.get(hashes[index]) if cache is not None and hashes else None
+        known = pickle.loads(packed) if packed is not None else None
+        if not isinstance(known, PageInfo):
             known = page_info(page)
             if cache is not None and hashes:
-                cache.pages[hashes[index]] = known
+                cache.pages[hashes[index]] = pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
         yield known
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import pickle
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,20 +48,22 @@ class RecordMemo:
     earlier build: a rebuild parses only the files that changed. What a file says
     depends on nothing else, so a remembered answer is the answer."""
 
-    def __init__(self, known: dict[tuple[str, bool, str], _FileRecords] | None = None) -> None:
-        self.known = known or {}
-        self.used: dict[tuple[str, bool, str], _FileRecords] = {}
+    def __init__(self, known: dict[tuple[str, bool, str], bytes] | None = None) -> None:
+        self.known = known or {}  # pickled: a file's answer is read only when it is asked
+        self.used: dict[tuple[str, bool, str], bytes] = {}
 
     def records(self, reader: Reader, path: Path, single: bool) -> _FileRecords:
         data = read(path)
         if isinstance(data, Document):
             return _read_records(reader, data, single)
         key = (str(path), single, hashlib.sha256(data).hexdigest())
-        known = self.known.get(key)
-        if known is None:
-            known = _read_records(reader, parse(data, path), single)
-        self.used[key] = known
-        return known
+        packed = self.known.get(key)
+        found = pickle.loads(packed) if packed is not None else None
+        if packed is None or not isinstance(found, _FileRecords):
+            found = _read_records(reader, parse(data, path), single)
+            packed = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
+        self.used[key] = packed
+        return found
 
 
 class _FileRecords(NamedTuple):
