@@ -130,6 +130,8 @@ class Cache:
         self.render = RenderCache()
         self.memo = Memo()
         self.points_read = 0
+        self.talks_read: set[str] = set()
+        self.valid = False  # the folder holds a cache for this key
         if folder is None:
             return
         try:
@@ -139,6 +141,7 @@ class Cache:
         if current != key:  # other settings, fonts or code: start afresh
             shutil.rmtree(folder, ignore_errors=True)
             return
+        self.valid = True
         render = _load(folder / "render.pickle", RenderCache)
         self.render = render if isinstance(render, RenderCache) else RenderCache()
         matter = _load(folder / "matter.pickle", dict)
@@ -165,9 +168,11 @@ class Cache:
         if self.folder is None:
             return None
         try:
-            return unpack(_checked(self._talk_file(talk_hash).read_bytes()))
+            items = unpack(_checked(self._talk_file(talk_hash).read_bytes()))
         except Exception:  # missing or damaged: lay the talk out again
             return None
+        self.talks_read.add(talk_hash)
+        return items
 
     def keep_packed(self, talk_hash: str, packed: bytes) -> None:
         """Keep a talk's items, already packed."""
@@ -185,15 +190,19 @@ class Cache:
         matter = self.memo.used
         points = known_points()
         # the book is written; a cache that cannot be saved costs only time
+        # (files whose content would not change are left alone)
         with contextlib.suppress(OSError):
-            for path in (folder / "talks").glob("*.pickle"):
-                if path.stem not in used_talks:
-                    path.unlink(missing_ok=True)
+            if used_talks != self.talks_read:
+                for path in (folder / "talks").glob("*.pickle"):
+                    if path.stem not in used_talks:
+                        path.unlink(missing_ok=True)
             _save(folder / "render.pickle", render)
-            _save(folder / "matter.pickle", matter)
+            if matter != self.memo.known:
+                _save(folder / "matter.pickle", matter)
             if len(points) > self.points_read:  # some were asked of pyphen
                 _save(folder / "hyphenation.pickle", points)
-            write_atomic(folder / "key", self.key.encode("ascii"))
+            if not self.valid:
+                write_atomic(folder / "key", self.key.encode("ascii"))
 
 
 def _load(path: Path, kind: type) -> Any:
