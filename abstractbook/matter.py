@@ -181,8 +181,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
     last_day = None
-    for sec_i, section in enumerate(book.sections):
-        entries = [e for e in book.entries if e.section == sec_i]
+    for section, entries in zip(book.sections, book.section_entries(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -261,8 +260,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     session_st = t.heading_style(9.5)
     col = 34.0
     last_day = None
-    for sec_i, section in enumerate(book.sections):
-        entries = [e for e in book.entries if e.section == sec_i]
+    for section, entries in zip(book.sections, book.section_entries(), strict=True):
         session = section.session
         if section.day and section.day != last_day:
             items.append(

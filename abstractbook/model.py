@@ -235,6 +235,13 @@ class Book:
     def talks(self) -> tuple[Talk, ...]:
         return tuple(e.talk for e in self.entries)
 
+    def section_entries(self) -> list[list[Entry]]:
+        """The entries of each section, in one pass."""
+        out: list[list[Entry]] = [[] for _ in self.sections]
+        for e in self.entries:
+            out[e.section].append(e)
+        return out
+
 
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:

@@ -185,8 +185,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for sec_i, section in enumerate(book.sections):
-        entries = [e for e in book.entries if e.section == sec_i]
+    for section, entries in zip(book.sections, book.section_entries(), strict=True):
         if not entries:
             continue
         if grouped:

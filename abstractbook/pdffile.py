@@ -114,9 +114,10 @@ def text_string(text: str) -> str:
 
 
 def uri_string(url: str) -> str:
-    """A URI is 7-bit ASCII: other characters are percent-encoded (RFC 3986)."""
-    safe = "".join(chr(c) for c in range(33, 127) if chr(c) not in "%\\()")
-    return f"({quote(url, safe=safe)})"
+    """A URI is 7-bit ASCII: other characters are percent-encoded (RFC 3986); escapes
+    already there (Markdown's parser writes some) stay as they are."""
+    safe = "".join(chr(c) for c in range(33, 127))
+    return f"({quote(url, safe=safe).translate(_LITERAL)})"
 
 
 _NAME_PLAIN = re.compile(r"[!-~]")
@@ -285,7 +286,7 @@ def drawing_ops(drawing: Any) -> Drawing:
     canvas = Canvas(io.BytesIO())
     renderPDF.draw(drawing, canvas, 0, 0)
     ops = _FONT_NOOP.sub("", canvas.getCurrentPageContent())
-    if re.search(r"/[A-Za-z]", ops):
+    if re.search(r"/[A-Za-z]|\bT[jJ]\b", ops):  # a resource named, or text shown
         raise UnsupportedDrawing("it uses text, transparency or patterns (convert text to paths)")
     return Drawing(float(drawing.width), float(drawing.height), ops)
 

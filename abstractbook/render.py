@@ -23,6 +23,7 @@ from typing import BinaryIO, NamedTuple
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 
+from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
 from .layout import Document, Op, Page, translate
 from .lines import Line, width
@@ -32,6 +33,7 @@ from .pdffile import (
     Drawing,
     FontSubsets,
     PdfFile,
+    UnsupportedDrawing,
     box,
     drawing_ops,
     hex_tag,
@@ -342,7 +344,10 @@ def _picture(path: Path) -> tuple[str, Drawing | None]:
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(io.BytesIO(data))
-    return "Fm" + hex_tag(data), drawing_ops(drawing)
+    try:
+        return "Fm" + hex_tag(data), drawing_ops(drawing)
+    except UnsupportedDrawing as e:
+        raise BuildError(f"logo: this SVG cannot be embedded: {e}", SourceLocation(path)) from None
 
 
 class _Drawer:

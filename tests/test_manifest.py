@@ -125,6 +125,45 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     assert out.read_bytes() == reference
 
 
+def test_a_flipped_byte_in_any_cache_file_is_noticed(tmp_path: Path) -> None:
+    """Cache entries are pickled bytes inside pickled files: damage inside an entry
+    would pass the file's unpickling, so each file carries a checksum."""
+    out = tmp_path / "book.pdf"
+    pipeline.build(SAMPLE, out)
+    reference = out.read_bytes()
+    files = [p for p in (tmp_path / ".abstractbook-cache").rglob("*.pickle")]
+    assert {p.name for p in files} >= {"inputs.pickle", "render.pickle", "matter.pickle"}
+    for c in files:
+        data = bytearray(c.read_bytes())
+        data[len(data) * 2 // 3] ^= 0x01
+        c.write_bytes(bytes(data))
+    pipeline.build(SAMPLE, out)
+    assert out.read_bytes() == reference
+
+
+def test_parallel_cold_build_and_cached_rebuilds_agree(tmp_path: Path) -> None:
+    """A book big enough to be laid out by worker processes: a cold build, a rebuild
+    of a changed talk (hyphenated with the points the workers found) and a build
+    without any cache give the same bytes."""
+    project = tmp_path / "big"
+    corpus = Path(__file__).parent.parent / "bench" / "corpus.py"
+    subprocess.run([sys.executable, str(corpus), "140", str(project)], check=True)
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    record = sorted((project / "abstracts").glob("*.yaml"))[70]
+    text = record.read_text("utf-8")
+    record.write_text(
+        text.replace("body: |\n", "body: |\n  Neuromodulatory interdisciplinarity.\n\n", 1),
+        "utf-8",
+    )
+    rebuilt = pipeline.build(project, warm)
+    assert rebuilt.report is not None
+    assert [i for i, _, _ in rebuilt.report.changed] == [record.stem]
+    cold = pipeline.build(project, tmp_path / "cold" / "book.pdf", use_cache=False)
+    assert warm.read_bytes() == cold.output.read_bytes()
+    assert rebuilt.manifest == cold.manifest
+
+
 def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:
     project = copy_sample(tmp_path / "book")
     out = tmp_path / "out" / "book.pdf"

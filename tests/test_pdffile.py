@@ -1,0 +1,163 @@
+"""The PDF file itself: its structure, pictures, strings and fonts of many characters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from abstractbook import pipeline, scaffold
+from abstractbook.errors import BuildError
+
+
+def project(tmp_path: Path, extra: str = "") -> Path:
+    root = tmp_path / "book"
+    scaffold.write_project(root)
+    if extra:
+        with (root / "book.yaml").open("a", encoding="utf-8") as f:
+            f.write(extra)
+    return root
+
+
+def test_every_cross_reference_points_at_its_object(sample_pdf: Path) -> None:
+    data = sample_pdf.read_bytes()
+    start = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", data).group(1))  # type: ignore[union-attr]
+    assert data[start:].startswith(b"xref\n0 ")
+    rows = re.findall(rb"(\d{10}) 00000 n \n", data[start:])
+    assert rows
+    for number, offset in enumerate((int(r) for r in rows), start=1):
+        assert data[offset:].startswith(f"{number} 0 obj\n".encode()), number
+    reader = PdfReader(sample_pdf, strict=True)
+    assert len(reader.pages) == 23
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+
+
+def test_png_logo_with_transparency(tmp_path: Path) -> None:
+    root = project(tmp_path, "logo: logo.png\n")
+    picture = Image.new("RGBA", (40, 20), (200, 30, 30, 255))
+    for x in range(20):
+        picture.putpixel((x, 5), (0, 0, 0, 0))
+    picture.save(root / "logo.png")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    images = _xobjects(PdfReader(result.output), "/Image")
+    assert len(images) == 1
+    image = images[0]
+    assert (image["/Width"], image["/Height"]) == (40, 20)
+    assert image["/ColorSpace"] == "/DeviceRGB"
+    mask = image["/SMask"].get_object()
+    assert mask["/ColorSpace"] == "/DeviceGray"
+    assert len(mask.get_data()) == 40 * 20
+    assert len(image.get_data()) == 40 * 20 * 3
+
+
+def test_jpeg_logo_in_grey(tmp_path: Path) -> None:
+    root = project(tmp_path, "logo: logo.jpg\n")
+    Image.new("L", (30, 30), 128).save(root / "logo.jpg")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    images = _xobjects(PdfReader(result.output), "/Image")
+    assert [i["/ColorSpace"] for i in images] == ["/DeviceGray"]
+    assert "/SMask" not in images[0]
+
+
+def test_svg_logo_is_drawn_as_paths(tmp_path: Path) -> None:
+    root = project(tmp_path, "logo: logo.svg\n")
+    (root / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40">'
+        '<rect x="0" y="0" width="80" height="40" fill="#1f4e79"/>'
+        '<circle cx="20" cy="20" r="10" fill="#ffffff"/></svg>',
+        "utf-8",
+    )
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    forms = _xobjects(PdfReader(result.output), "/Form")
+    assert len(forms) == 1
+    data = forms[0].get_data()
+    assert b" re" in data or b" c" in data
+    assert b"Tf" not in data  # no font of the drawing library's own
+
+
+def test_svg_logo_with_text_is_refused_clearly(tmp_path: Path) -> None:
+    root = project(tmp_path, "logo: logo.svg\n")
+    (root / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40">'
+        '<text x="5" y="20" font-size="12">Meeting</text></svg>',
+        "utf-8",
+    )
+    with pytest.raises(BuildError, match="logo"):
+        pipeline.build(root, root / "build" / "book.pdf")
+    assert not (root / "build" / "book.pdf").exists()
+
+
+def test_metadata_in_any_script(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    text = (root / "book.yaml").read_text("utf-8")
+    title = re.search(r"^title: (.*)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    (root / "book.yaml").write_text(
+        text.replace(f"title: {title}", 'title: "Встреча (2027) \\\\ Μνήμη"', 1), "utf-8"
+    )
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    meta = PdfReader(result.output).metadata
+    assert meta is not None and meta.title == "Встреча (2027) \\ Μνήμη"
+
+
+def test_a_font_with_more_than_256_characters(tmp_path: Path) -> None:
+    """Simple TrueType fonts have 256 codes: a face drawing more needs several subsets,
+    and every character must still come back out of the text layer."""
+    root = project(tmp_path)
+    cjk = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 600) if c % 3 == 0)
+    greek = "".join(chr(c) for c in range(0x3B1, 0x3CA))
+    record = next((root / "abstracts").glob("*.yaml"))
+    text = record.read_text("utf-8")
+    body = re.search(r"^body: \|\n", text, re.MULTILINE)
+    assert body is not None
+    record.write_text(
+        text[: body.end()] + f"  {cjk}\n\n  {greek} and a plain sentence.\n\n" + text[body.end() :],
+        "utf-8",
+    )
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    reader = PdfReader(result.output)
+    extracted = "".join(page.extract_text() for page in reader.pages)
+    flat = re.sub(r"\s+", "", extracted)
+    assert cjk in flat
+    assert greek in flat
+    subsets = {
+        str(f.get_object()["/BaseFont"])
+        for page in reader.pages
+        for f in page["/Resources"]["/Font"].values()
+    }
+    assert sum("DroidSansFallback" in s for s in subsets) >= 2
+
+
+def test_web_links_are_ascii(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    record = next((root / "abstracts").glob("*.yaml"))
+    text = record.read_text("utf-8")
+    body = re.search(r"^body: \|\n", text, re.MULTILINE)
+    assert body is not None
+    record.write_text(
+        text[: body.end()]
+        + "  See [the data](<https://example.org/Tübingen/daten?q=a b>).\n\n"
+        + text[body.end() :],
+        "utf-8",
+    )
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    uris = [
+        str(a.get_object()["/A"]["/URI"])
+        for page in PdfReader(result.output).pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert "https://example.org/T%C3%BCbingen/daten?q=a%20b" in uris
+    assert all(u.isascii() and " " not in u for u in uris)
+
+
+def _xobjects(reader: PdfReader, subtype: str) -> list:  # type: ignore[type-arg]
+    found = {}
+    for page in reader.pages:
+        for ref in page["/Resources"].get("/XObject", {}).values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == subtype:
+                found[ref.idnum] = obj
+    return list(found.values())
