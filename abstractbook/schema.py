@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import re
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from .errors import InputError, Level, Problem, SourceLocation
 from .model import Author, Project, Talk
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
-from .sources import Document, Node, load, parse, path_kind, read
+from .sources import Document, Node, parse, path_kind, read
 from .values import Reader
 
 RECORD_KEYS = ("id", "title", "authors", "body", "notes", "keywords", "type", "board")
@@ -44,9 +45,10 @@ class _Record:
 
 
 class RecordMemo:
-    """Each abstract file's records and problems by its path and content, from an
-    earlier build: a rebuild parses only the files that changed. What a file says
-    depends on nothing else, so a remembered answer is the answer."""
+    """Each abstract file's records and problems, and book.yaml's and program.yaml's
+    parsed nodes, by path and content, from an earlier build: a rebuild parses only
+    the files that changed. What a file says depends on nothing else, so a
+    remembered answer is the answer."""
 
     def __init__(self, known: dict[tuple[str, bool, str], bytes] | None = None) -> None:
         self.known = known or {}  # pickled: a file's answer is read only when it is asked
@@ -64,6 +66,20 @@ class RecordMemo:
             packed = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
         self.used[key] = packed
         return found
+
+    def document(self, path: Path) -> Document:
+        """book.yaml or program.yaml, parsed (its nodes are read again each build)."""
+        data = read(path)
+        if isinstance(data, Document):
+            return data
+        key = (f"yaml:{path}", False, hashlib.sha256(data).hexdigest())
+        packed = self.known.get(key)
+        document = pickle.loads(packed) if packed is not None else None
+        if packed is None or not isinstance(document, Document):
+            document = parse(data, path)
+            packed = pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
+        self.used[key] = packed
+        return document
 
 
 class _FileRecords(NamedTuple):
@@ -108,7 +124,7 @@ def _validate(root: Path, memo: RecordMemo) -> Project:
     reader = Reader()
     program_path = root / "program.yaml"
     has_program = path_kind(program_path) == "file"
-    book = _book(reader, root, has_program)
+    book = _book(reader, root, has_program, memo)
     abstracts = book.abstracts if book else root / "abstracts"
     records: list[_Record] = []
     unreadable: list[str] = []
@@ -123,7 +139,7 @@ def _validate(root: Path, memo: RecordMemo) -> Project:
     program = None
     if has_program:
         settings = book.settings if book else None
-        node = _loaded(reader, program_path)
+        node = _loaded(reader, program_path, memo)
         program = read_program(reader, node, talks, unreadable, settings) if node else None
     check_titles(
         reader,
@@ -143,13 +159,13 @@ def _order(problem: Problem) -> tuple[str, int, int, str]:
     return (str(where.path), where.line, where.column, problem.message)
 
 
-def _loaded(reader: Reader, path: Path) -> Node | None:
-    document = load(path)
+def _loaded(reader: Reader, path: Path, memo: RecordMemo) -> Node | None:
+    document = memo.document(path)
     reader.problems.extend(document.problems)
     return document.root
 
 
-def _book(reader: Reader, root: Path, has_program: bool) -> BookFile | None:
+def _book(reader: Reader, root: Path, has_program: bool, memo: RecordMemo) -> BookFile | None:
     path = root / "book.yaml"
     if path_kind(path) != "file":
         where = SourceLocation(path)
@@ -160,7 +176,7 @@ def _book(reader: Reader, root: Path, has_program: bool) -> BookFile | None:
         else:
             reader.error(where, "book.yaml not found: every book project needs one")
         return None
-    node = _loaded(reader, path)
+    node = _loaded(reader, path, memo)
     return read_book(reader, node, root, has_program) if node else None
 
 
@@ -190,24 +206,30 @@ def _abstract_files(
 
 
 def _record_files(reader: Reader, root: Path, folder: Path) -> list[Path]:
+    """Every record file under `folder`, hidden files and folders left out. One scan
+    of each folder (os.scandir knows a file from a folder without asking again)."""
     special = {root / "book.yaml", root / "program.yaml"}
+    found: list[tuple[str, Path]] = []
     try:
-        found = [
-            path
-            for path in folder.rglob("*")
-            if path.suffix.lower() in RECORD_SUFFIXES
-            and path not in special
-            and not _hidden(path.relative_to(folder))
-            and path_kind(path) == "file"
-        ]
+        _scan(folder, "", special, found)
     except OSError as exc:
         reader.error(SourceLocation(folder), f"cannot list the folder: {exc.strerror}")
         return []
-    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+    return [path for _, path in sorted(found)]
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _scan(folder: Path, prefix: str, special: set[Path], found: list[tuple[str, Path]]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):  # a link to a folder could loop
+                _scan(folder / entry.name, relative + "/", special, found)
+            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in RECORD_SUFFIXES:
+                path = folder / entry.name
+                if path not in special:
+                    found.append((relative, path))
 
 
 def _records(reader: Reader, document: Document, single: bool) -> list[_Record]:
