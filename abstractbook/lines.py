@@ -120,8 +120,10 @@ def known_points() -> dict[tuple[str, str], tuple[int, ...]]:
 Piece = tuple[str, int]
 
 
+@lru_cache(maxsize=1 << 14)
 def single_line(span: Span) -> Line:
-    """One unbroken line of text (heads, folios, dates), with font fallback."""
+    """One unbroken line of text (heads, folios, dates), with font fallback; the same
+    running heads come back page after page."""
     return break_lines([span], float("inf"), lang=None, justify=False)[0]
 
 

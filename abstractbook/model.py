@@ -54,27 +54,36 @@ class Author:
     @property
     def surname(self) -> str:
         """The family name: given explicitly, else the last word with its particles."""
-        if self.family:
-            return self.family
-        words = self.name.split()
-        if len(words) <= 1:
-            return self.name.strip()
-        start = len(words) - 1
-        while start > 1 and words[start - 1].lower() in PARTICLES:
-            start -= 1
-        return " ".join(words[start:])
+        return _name_parts(self.name, self.family)[0]
 
     @property
     def given(self) -> str:
-        name, surname = self.name.strip(), self.surname
-        if surname and name.endswith(surname):
-            return name[: -len(surname)].strip()
-        return " ".join(w for w in name.split() if w not in surname.split())
+        return _name_parts(self.name, self.family)[1]
 
     @property
     def index_name(self) -> str:
         """'Surname, Given names' as printed in the author index."""
         return f"{self.surname}, {self.given}" if self.given else self.surname
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_parts(name: str, family: str | None) -> tuple[str, str]:
+    """(surname, given names) of a name, once per name: the indexes ask again and again."""
+    if family:
+        surname = family
+    else:
+        words = name.split()
+        if len(words) <= 1:
+            surname = name.strip()
+        else:
+            start = len(words) - 1
+            while start > 1 and words[start - 1].lower() in PARTICLES:
+                start -= 1
+            surname = " ".join(words[start:])
+    full = name.strip()
+    if surname and full.endswith(surname):
+        return surname, full[: -len(surname)].strip()
+    return surname, " ".join(w for w in full.split() if w not in surname.split())
 
 
 @dataclass(frozen=True)
