@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .formulas import OBJECT, formula
 from .scripts import SHY, cover, has_rtl, rtl_base, visual
+from .theme import ensure_registered
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -60,6 +61,8 @@ def widths_of(font: str, size: float) -> dict[str, float]:
     """The memo of string widths in one font and size (words repeat a lot)."""
     table = _widths.get((font, size))
     if table is None:
+        if font != OBJECT:
+            ensure_registered(font)
         table = _widths[(font, size)] = {}
     return table
 

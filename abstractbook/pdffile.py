@@ -150,9 +150,7 @@ class FontSubsets:
     """
 
     def __init__(self, font: str, chars: str, resource: str) -> None:
-        ensure_registered(font)
         self.font = font
-        self.face: Any = pdfmetrics.getFont(font).face
         self.resource = resource  # subset k is /<resource>s<k>
         subsets: list[list[int]] = [[0] * 256]
         self.codes: dict[str, tuple[int, int]] = {" ": (0, 32)}
@@ -199,37 +197,65 @@ class FontSubsets:
             runs.append((f"/{self.resource}s{current}", "".join(chunk)))
         return runs
 
-    def write(self, pdf: PdfFile) -> dict[str, int]:
-        """Each subset's font objects; returns resource name -> font object number."""
-        face = self.face
-        psname = face.name.decode("latin-1") + face.subfontNameX.decode("latin-1")
+    def write(
+        self, pdf: PdfFile, known: dict[tuple[str, str], SubsetFont] | None = None
+    ) -> dict[str, int]:
+        """Each subset's font objects; returns resource name -> font object number.
+        `known` holds subsets made before (a rebuild need not read the font file)."""
         fonts = {}
         for k, subset in enumerate(self.subsets):
-            tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(self.font, subset)[:6])
-            base = f"{tag}+{psname}"
+            key = self.key(k)
+            made = known.get(key) if known is not None else None
+            if made is None:
+                made = _subset_font(self.font, subset)
+                if known is not None:
+                    known[key] = made
             font, descriptor, program, cmap = (pdf.reserve() for _ in range(4))
-            widths = " ".join(_width(self.font, cp) if cp else "0" for cp in subset)
-            pdf.put(
-                font,
-                f"<< /Type /Font /Subtype /TrueType /BaseFont {name(base)} /FirstChar 0 "
-                f"/LastChar {len(subset) - 1} /Widths [{widths}] "
-                f"/FontDescriptor {ref(descriptor)} /ToUnicode {ref(cmap)} >>",
-            )
-            flags = (face.flags & ~32) | 4  # symbolic: the subset has its own code map
-            pdf.put(
-                descriptor,
-                f"<< /Type /FontDescriptor /FontName {name(base)} /Flags {flags} "
-                f"/FontBBox [{' '.join(number(v) for v in face.bbox)}] "
-                f"/ItalicAngle {number(face.italicAngle)} /Ascent {number(face.ascent)} "
-                f"/Descent {number(face.descent)} /CapHeight {number(face.capHeight)} "
-                f"/StemV {number(face.stemV)} /MissingWidth {number(face.defaultWidth)} "
-                f"/FontFile2 {ref(program)} >>",
-            )
-            data = face.makeSubset(subset)
-            pdf.put_stream(program, f"/Length1 {len(data)}", data)
-            pdf.put_stream(cmap, "", _to_unicode(base, subset).encode("ascii"))
+            pdf.put(font, made.font.format(descriptor=ref(descriptor), cmap=ref(cmap)))
+            pdf.put(descriptor, made.descriptor.format(program=ref(program)))
+            pdf.put_stream(program, f"/Length1 {made.length}", made.program, packed=True)
+            pdf.put_stream(cmap, "", made.cmap, packed=True)
             fonts[f"{self.resource}s{k}"] = font
         return fonts
+
+    def key(self, k: int) -> tuple[str, str]:
+        """What subset `k` is: the face and its code-to-character table."""
+        return (self.font, "".join(map(chr, self.subsets[k])))
+
+
+class SubsetFont(NamedTuple):
+    """A subset's objects, references left as {fields}: made once, kept by the cache."""
+
+    font: str
+    descriptor: str
+    program: bytes  # compressed
+    length: int  # uncompressed (/Length1)
+    cmap: bytes  # compressed
+
+
+def _subset_font(font: str, subset: list[int]) -> SubsetFont:
+    ensure_registered(font)
+    face: Any = pdfmetrics.getFont(font).face
+    psname = face.name.decode("latin-1") + face.subfontNameX.decode("latin-1")
+    tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, subset)[:6])
+    base = name(f"{tag}+{psname}")
+    widths = " ".join(_width(font, cp) if cp else "0" for cp in subset)
+    flags = (face.flags & ~32) | 4  # symbolic: the subset has its own code map
+    data = face.makeSubset(subset)
+    return SubsetFont(
+        f"<< /Type /Font /Subtype /TrueType /BaseFont {base} /FirstChar 0 "
+        f"/LastChar {len(subset) - 1} /Widths [{widths}] "
+        "/FontDescriptor {descriptor} /ToUnicode {cmap} >>",
+        f"<< /Type /FontDescriptor /FontName {base} /Flags {flags} "
+        f"/FontBBox [{' '.join(number(v) for v in face.bbox)}] "
+        f"/ItalicAngle {number(face.italicAngle)} /Ascent {number(face.ascent)} "
+        f"/Descent {number(face.descent)} /CapHeight {number(face.capHeight)} "
+        f"/StemV {number(face.stemV)} /MissingWidth {number(face.defaultWidth)} "
+        "/FontFile2 {program} >>",
+        zlib.compress(data, LEVEL),
+        len(data),
+        zlib.compress(_to_unicode(f"{tag}+{psname}", subset).encode("ascii"), LEVEL),
+    )
 
 
 @lru_cache(maxsize=1 << 16)

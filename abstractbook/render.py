@@ -33,6 +33,7 @@ from .pdffile import (
     Drawing,
     FontSubsets,
     PdfFile,
+    SubsetFont,
     UnsupportedDrawing,
     box,
     drawing_ops,
@@ -72,6 +73,7 @@ class RenderCache:
     pages: dict[str, bytes] = field(default_factory=dict)
     streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
+    fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -79,6 +81,7 @@ class RenderCache:
             {h: i for h, i in self.pages.items() if h in used_pages},
             {k: v for k, v in self.streams.items() if k[0] in used_pages},
             self.formulas,
+            self.fonts,
         )
 
 
@@ -174,8 +177,15 @@ def render_pdf(
         else:
             put_image(pdf, num, path)
     font_objects: dict[str, int] = {}
+    known = cache.fonts if cache is not None else None
     for subsets in fonts.values():
-        font_objects.update(subsets.write(pdf))
+        font_objects.update(subsets.write(pdf, known))
+    if cache is not None:  # the subsets of this book, for the next build
+        cache.fonts = {
+            key: cache.fonts[key]
+            for f in fonts.values()
+            for key in (f.key(k) for k in range(len(f.subsets)))
+        }
     pdf.put(
         resources,
         f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "

@@ -48,6 +48,20 @@ class Fallback:
         return code in self._cmap
 
 
+def _no_loader(name: str) -> None:
+    return None
+
+
+_LOAD: Callable[[str], None] = _no_loader  # loads a declared font (see theme)
+
+
+def set_loader(load: Callable[[str], None]) -> None:
+    """How to load a font this module is asked about: the theme declares fonts
+    without reading them, and reads them on first use."""
+    global _LOAD
+    _LOAD = load
+
+
 _CHAINS: dict[str, tuple[Fallback, ...]] = {}
 _CMAPS: dict[str, frozenset[int]] = {}
 _FACE_OF: dict[tuple[str, str], str | None] = {}
@@ -64,6 +78,7 @@ def set_fallbacks(font: str, chain: tuple[Fallback, ...]) -> None:
 def _cmap(font: str) -> frozenset[int]:
     cmap = _CMAPS.get(font)
     if cmap is None:
+        _LOAD(font)
         cmap = _CMAPS[font] = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
     return cmap
 

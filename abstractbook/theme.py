@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from .model import FaceSet, Settings
-from .scripts import Fallback, set_fallbacks
+from .scripts import Fallback, set_fallbacks, set_loader
 
 FACES = ("regular", "italic", "bold", "bold_italic", "mono")
 
@@ -73,13 +73,22 @@ def font_name(path: Path) -> str:
 _KNOWN: dict[str, Path] = {}
 
 
+def declare(path: Path) -> str:
+    """A font's name, its file read only when something measures or embeds it (a
+    rebuild that reuses every page's layout needs few faces, or none)."""
+    name = font_name(path)
+    _KNOWN[name] = path
+    return name
+
+
 def ensure_registered(name: str) -> None:
-    """Register a font that laid-out pages name (from the rebuild cache, say) by now."""
+    """Register a declared font (or one that cached pages name) if not yet done."""
     if name not in _REGISTERED and name in _KNOWN:
         register(_KNOWN[name])
 
 
 _REGISTERED: set[str] = set()
+set_loader(ensure_registered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +222,14 @@ def _make_theme(settings: Settings, text: FaceSet, heading: FaceSet) -> Theme:
 
 
 def _faces(faces: FaceSet) -> dict[str, str]:
-    regular = register(faces.regular)
-    bold = register(faces.bold) if faces.bold else regular
-    italic = register(faces.italic) if faces.italic else regular
-    bold_italic = register(faces.bold_italic) if faces.bold_italic else bold
+    regular = declare(faces.regular)
+    bold = declare(faces.bold) if faces.bold else regular
+    italic = declare(faces.italic) if faces.italic else regular
+    bold_italic = declare(faces.bold_italic) if faces.bold_italic else bold
     return {
         "regular": regular,
         "italic": italic,
         "bold": bold,
         "bold_italic": bold_italic,
-        "mono": register(mono_face()),
+        "mono": declare(mono_face()),
     }
