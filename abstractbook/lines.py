@@ -103,6 +103,11 @@ def _hyphen_points(word: str, lang: str) -> tuple[int, ...]:
     return known
 
 
+def load_hyphenation(lang: str) -> None:
+    """Load pyphen's patterns for `lang` now (before worker processes fork, say)."""
+    _hyphenator(lang)
+
+
 def remember_points(points: dict[tuple[str, str], tuple[int, ...]]) -> None:
     """Hyphenation points found earlier (by another process or build)."""
     _POINTS.update(points)

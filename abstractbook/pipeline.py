@@ -26,7 +26,7 @@ from .cache import Cache, InputCache, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
-from .lines import found_points, remember_points
+from .lines import found_points, load_hyphenation, remember_points
 from .manifest import (
     ChangeReport,
     compare,
@@ -42,7 +42,7 @@ from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
 from .schema import validate
-from .theme import Theme, make_theme, shipped
+from .theme import Theme, ensure_registered, make_theme, shipped
 
 CACHE_FORMAT = 1
 
@@ -159,8 +159,8 @@ def talk_layouts(
             talk_items[e.talk.id] = items
     if missing:
         remember_points(cache.hyphenation())
-    for talk, packed in zip(missing, _lay_out_many(missing, theme), strict=True):
-        cache.keep_packed(hashes[talk.id], packed)
+    jobs = [(talk, hashes[talk.id]) for talk in missing]
+    for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache), strict=True):
         talk_items[talk.id] = unpack(packed)
     names: dict[int, tuple[Any, ...]] = {}
     for e in book.entries:
@@ -170,37 +170,50 @@ def talk_layouts(
     return talk_items, names
 
 
-_THEME: Theme | None = None  # the theme of the talks being laid out, for forked workers
+_THEME: Theme | None = None  # for forked workers: the theme of the talks being laid out
+_CACHE: Cache | None = None  # and the cache they keep them in
+
+Points = dict[tuple[str, str], tuple[int, ...]]
 
 
-def _lay_out_chunk(talks: list[Talk]) -> tuple[list[bytes], dict[tuple[str, str], tuple[int, ...]]]:
-    """Talks laid out and packed, with the hyphenation points found on the way (a
-    worker's memo dies with it; its parent keeps them for the next build)."""
-    assert _THEME is not None
+def _lay_out_chunk(jobs: list[tuple[Talk, str]]) -> tuple[list[bytes], Points]:
+    """Talks laid out, packed and kept in the cache (by the worker: the parent has
+    enough to do), with the hyphenation points found on the way (a worker's memo
+    dies with it; its parent keeps them for the next build)."""
+    assert _THEME is not None and _CACHE is not None
     found_points()
-    packed = [pack(layout_talk(t, _THEME)) for t in talks]
-    return packed, found_points()
+    out = []
+    for talk, key in jobs:
+        packed = pack(layout_talk(talk, _THEME))
+        _CACHE.keep_packed(key, packed)
+        out.append(packed)
+    return out, found_points()
 
 
-def _lay_out_many(talks: list[Talk], theme: Theme) -> Iterator[bytes]:
+def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
     """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
-    global _THEME
-    workers = min(os.cpu_count() or 1, len(talks) // 64)
-    _THEME = theme
+    global _THEME, _CACHE
+    workers = min(os.cpu_count() or 1, len(jobs) // 64)
+    _THEME, _CACHE = theme, cache
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for talk in talks:
-                yield from _lay_out_chunk([talk])[0]
+            for job in jobs:
+                yield from _lay_out_chunk([job])[0]
             return
-        size = max(16, len(talks) // (workers * 8))
-        chunks = [talks[i : i + size] for i in range(0, len(talks), size)]
+        # What every worker would load for itself, loaded once before they fork.
+        for font in {*theme.text.values(), *theme.heading.values()}:
+            ensure_registered(font)
+        if theme.settings.hyphenate:
+            load_hyphenation(theme.settings.language)
+        size = max(16, len(jobs) // (workers * 8))
+        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for packed, points in pool.imap(_lay_out_chunk, chunks):
                 remember_points(points)
                 yield from packed
     finally:
-        _THEME = None
+        _THEME, _CACHE = None, None
 
 
 def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
