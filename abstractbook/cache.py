@@ -44,8 +44,9 @@ def unpack(packed: bytes) -> tuple[Item, ...]:
     if not isinstance(ops, bytes):
         raise ValueError("not a packed talk")
     talk = _TalkOps(ops)
+    make = tuple.__new__  # Item's own __new__ would sort out defaults that are all given
     return tuple(
-        Item(height, LazyOps(talk, n), keep, space, brk, mark)
+        make(Item, (height, LazyOps(talk, n), keep, space, brk, mark))
         for n, (height, keep, space, brk, mark) in enumerate(shapes)
     )
 

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -97,30 +96,24 @@ def cache_key(settings_key: str) -> str:
     return sha(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
 
 
-LIBRARIES = (
-    "reportlab",
-    "pyphen",
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "PyYAML",
-    "ziamath",
-    "svglib",
-    "python-bidi",
-    "arabic-reshaper",
-    "pillow",
-)
-
-
 @cache
 def _libraries() -> tuple[str, ...]:
-    return tuple(_version(name) for name in LIBRARIES)
+    """The installed distributions beside the libraries that shape the pages, with
+    their versions (the names of their .dist-info folders): an upgrade of reportlab,
+    pyphen or any other invalidates the cache. Listing the folder costs less than
+    asking importlib.metadata about each."""
+    import reportlab
+    import yaml
 
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
+    folders = {Path(m.__file__).parent.parent for m in (reportlab, yaml) if m.__file__}
+    return tuple(
+        sorted(
+            entry.name
+            for folder in folders
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".dist-info")
+        )
+    )
 
 
 @cache
