@@ -70,8 +70,15 @@ def build(
         raise typer.Exit(1)
 
 
+_KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
+
+
 def _build_once(root: Path, output: Path, report: Path | None) -> bool:
-    """One build with its summary and change report; False (errors printed) on bad input."""
+    """One build with its summary and change report; False (errors printed) on bad input.
+
+    The result is kept until the next build: freeing a big book object by object costs
+    more than the command's exit, which frees nothing (see `_leave`)."""
+    _KEPT.clear()
     try:
         result = pipeline.build(root, output)
     except InputError as e:
@@ -93,6 +100,7 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     if report is not None:
         text = result.report.to_json() if result.report else "null\n"
         export.write_atomic(report, text.encode("utf-8"))
+    _KEPT.append(result)
     return True
 
 
@@ -113,12 +121,14 @@ def watch(
         return path.suffix.lower() in WATCHED and out_dir not in path.parents
 
     _build_once(root, output, report)
+    pipeline.collect_cycles()  # while waiting for the next save
     typer.echo(f"watching {root} (Ctrl-C to stop)")
     for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
         names = sorted({Path(n).name for _, n in changes})
         typer.echo(f"changed: {', '.join(names)}")
         if not _build_once(root, output, report):
             _err(f"the last good PDF stays at {output}")
+        pipeline.collect_cycles()
 
 
 WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg"}

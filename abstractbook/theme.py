@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -91,8 +92,9 @@ _REGISTERED: set[str] = set()
 set_loader(ensure_registered)
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
+    """A paragraph style (a tuple: styles are parts of many memo keys, hashed often)."""
+
     font: str  # reportlab font name
     size: float
     leading: float
