@@ -46,6 +46,9 @@ class Item(NamedTuple):
     mark: str | None = None  # the talk that starts here
 
 
+TalkRun = tuple[str, int, int]  # (talk id, first, last place among its items)
+
+
 @dataclass
 class Page:
     """A page: items placed on it (kept as they are, shared with the talk's layout) and
@@ -57,6 +60,9 @@ class Page:
     talks: list[str] = field(default_factory=list)  # talks with text on this page
     head: str = ""  # running head of a recto page
     placed: list[tuple[Item, float, float]] = field(default_factory=list)  # item, x, top
+    # A body page's items as runs of talks' items, (talk id, first, last place): with
+    # the page's frame they say what it draws (see `manifest.page_hash`).
+    runs: tuple[TalkRun, ...] | None = None
 
     def raw_ops(self) -> Iterator[Op]:
         """Every operation, placed items' ones untranslated: for what does not need

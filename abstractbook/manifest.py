@@ -42,15 +42,26 @@ def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
-def page_hash(page: Page, salt: str = "", names: dict[int, tuple[Any, ...]] | None = None) -> str:
+def page_hash(
+    page: Page,
+    salt: str = "",
+    names: dict[int, tuple[Any, ...]] | None = None,
+    talks: dict[str, str] | None = None,
+) -> str:
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
     An item may be named instead of spelt out: `names` maps a talk's item to (the
     hash of its talk's record, its place in the talk) and an entry of the contents
     or indexes to its memo key; with `salt` (the settings, fonts and code that
-    laid it out) a name determines what the item draws.
+    laid it out) a name determines what the item draws. A body page that knows its
+    runs of talks' items is named by them (`talks` gives each talk's record hash)
+    and by where its frame starts: the paginator stacks the same items the same way.
     """
-    placed = _placed(page, names or {})
+    if page.runs is not None and talks is not None and page.placed:
+        _, x0, top = page.placed[0]
+        placed: Any = (x0, top, [(talks[t], a, b) for t, a, b in page.runs])
+    else:
+        placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]
     drawn = repr((salt, page.label, placed, extra))  # one repr: a page is thousands of values
     return hashlib.sha256(drawn.encode("utf-8")).hexdigest()

@@ -7,7 +7,9 @@ Page numbers in the contents and indexes are filled in after pagination.
 
 from __future__ import annotations
 
-from .layout import Document, Item, Memo, Op, Page, paginate, talk_key
+from bisect import bisect_right
+
+from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
@@ -154,18 +156,25 @@ def _body(
 ) -> dict[str, tuple[int, int]]:
     """Paginate the abstracts onto `pages`; returns each talk's first and last page."""
     body_items: list[Item] = []
+    starts: list[int] = []  # where each talk's items begin in body_items
     start = book.settings.abstract_start
     for n, entry in enumerate(book.entries):
         items = talk_items[entry.talk.id]
         if n and start in ("page", "odd-page"):
             items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"), *items[1:])
+        starts.append(len(body_items))
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
+    ids = [e.talk.id for e in book.entries]
     current: str | None = None
+    first = 0  # in body_items, of the page's first item: pages take them in order
     for placed in paginate(body_items, theme.frame_height):
         index = len(pages) + 1
         page = _page_from("", "body" if placed else "blank", placed, theme, index)
+        if placed:
+            page.runs = _runs(ids, starts, first, first + len(placed))
+            first += len(placed)
         on_page = [current] if current and placed and not placed[0][0].mark else []
         for item, _ in placed:
             if item.mark:
@@ -179,6 +188,17 @@ def _body(
             page.head = book.sections[entry.section].title or entry.talk.speaker
         pages.append(page)
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
+
+
+def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[TalkRun, ...]:
+    """The talks' items body_items[first:end] as (talk id, first place, last place)."""
+    runs = []
+    t = bisect_right(starts, first) - 1
+    while first < end:
+        stop = min(end, starts[t + 1] if t + 1 < len(starts) else end)
+        runs.append((ids[t], first - starts[t], stop - 1 - starts[t]))
+        first, t = stop, t + 1
+    return tuple(runs)
 
 
 def _talk_outline(book: Book) -> list[tuple[str, str, int]]:

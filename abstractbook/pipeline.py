@@ -218,7 +218,8 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
     names.update(cache.memo.names)
-    hashes = [page_hash(p, cache.key, names) for p in document.pages]
+    talks = {e.talk.id: talk_hash(e.talk) for e in book.entries}
+    hashes = [page_hash(p, cache.key, names, talks) for p in document.pages]
     del names
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
