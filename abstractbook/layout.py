@@ -9,6 +9,7 @@ and the per-talk export, and cacheable across builds.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,29 +106,30 @@ class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
     depend on: a rebuild reuses them (only page numbers change, filled in later).
 
-    Entries of earlier builds (`known`) and of this one (`used`) are kept pickled:
-    the cache writes them back without pickling them again. `names` gives each item
-    handed out its key, which says what it draws in fewer characters than its
-    operations (for page hashes).
+    Entries of earlier builds (`known`) and of this one (`used`) are kept pickled,
+    with a digest of their key: the cache writes them back without pickling them
+    again. `names` gives each item handed out that digest, which says what it draws
+    in fewer characters than its operations (for page hashes).
     """
 
-    def __init__(self, known: dict[tuple[Any, ...], bytes] | None = None) -> None:
+    def __init__(self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None) -> None:
         self.known = known or {}
-        self.used: dict[tuple[Any, ...], bytes] = {}
+        self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
         self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
-            packed = self.known.get(key)
-            item = pickle.loads(packed) if packed is not None else None
-            if packed is None or not isinstance(item, Item):
+            entry = self.known.get(key)
+            item = pickle.loads(entry[0]) if entry is not None else None
+            if entry is None or not isinstance(item, Item):
                 item = make()
-                packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
+                entry = (pickle.dumps(item, pickle.HIGHEST_PROTOCOL), digest)
             self.items[key] = item
-            self.used[key] = packed
-            self.names[id(item)] = key
+            self.used[key] = entry
+            self.names[id(item)] = ("memo", entry[1])
         return item
 
 
