@@ -74,6 +74,7 @@ class RenderCache:
     streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
     fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
+    pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -82,6 +83,7 @@ class RenderCache:
             {k: v for k, v in self.streams.items() if k[0] in used_pages},
             self.formulas,
             self.fonts,
+            self.pictures,
         )
 
 
@@ -131,7 +133,7 @@ def render_pdf(
     fonts = {f: FontSubsets(f, chars, f"F{k}") for k, (f, chars) in enumerate(sets.items())}
     forms = _formula_forms(infos, cache)
     images = sorted({path for inf in infos for path in inf.images})
-    pictures = {path: _picture(path) for path in images}
+    pictures = {path: _picture(path, cache) for path in images}
     top = border + DEST_ABOVE
     dests = {  # explicit destinations: a link needs no name tree
         key: f"[{ref(first_page + i)} /XYZ {fp_str(x + border)} {fp_str(y + top)} 0]"
@@ -345,19 +347,25 @@ def _formula_forms(
     return forms
 
 
-def _picture(path: Path) -> tuple[str, Drawing | None]:
+def _picture(path: Path, cache: RenderCache | None) -> tuple[str, Drawing | None]:
     """A picture's resource name (from its content, not its place) and, for SVG, its
-    drawing."""
+    drawing (kept by the cache: reading SVG loads svglib and reportlab's graphics)."""
     data = path.read_bytes()
+    name = hex_tag(data)
     if path.suffix.lower() != ".svg":
-        return "Im" + hex_tag(data), None
-    from svglib.svglib import svg2rlg
+        return "Im" + name, None
+    drawing = cache.pictures.get(name) if cache is not None else None
+    if drawing is None:
+        from svglib.svglib import svg2rlg
 
-    drawing = svg2rlg(io.BytesIO(data))
-    try:
-        return "Fm" + hex_tag(data), drawing_ops(drawing)
-    except UnsupportedDrawing as e:
-        raise BuildError(f"logo: this SVG cannot be embedded: {e}", SourceLocation(path)) from None
+        try:
+            drawing = drawing_ops(svg2rlg(io.BytesIO(data)))
+        except UnsupportedDrawing as e:
+            where = SourceLocation(path)
+            raise BuildError(f"logo: this SVG cannot be embedded: {e}", where) from None
+        if cache is not None:
+            cache.pictures[name] = drawing
+    return "Fm" + name, drawing
 
 
 class _Drawer:
