@@ -221,15 +221,27 @@ def table(rows: list[Row]) -> str:
 
 
 def scaling(rows: list[Row]) -> str:
+    """The ratios the targets speak of: a rebuild against our own cold build, and
+    time per abstract at 3,000 against 1,000."""
+    out = ""
     cold = {r.abstracts: r for r in rows if r.cold and r.runs}
-    if 1000 not in cold or 3000 not in cold:
-        return ""
-    per = {n: cold[n].wall / n for n in (1000, 3000)}
-    verdict = "met" if per[3000] <= per[1000] else "missed"
-    return (
-        f"\nTime per abstract, 3,000 vs 1,000: {1000 * per[3000]:.2f} / {1000 * per[1000]:.2f} ms"
-        f" = {per[3000] / per[1000]:.2f} (target ≤ 1.00: {verdict}).\n"
-    )
+    rebuild = next((r for r in rows if "rebuild" in r.case and r.runs), None)
+    if rebuild is not None and 1000 in cold:
+        ratio = rebuild.wall / cold[1000].wall
+        verdict = "met" if ratio < 0.25 else "missed"
+        out += (
+            f"\nRebuild after one change vs our own cold build, 1,000 abstracts: "
+            f"{rebuild.wall:.2f} / {cold[1000].wall:.2f} s = {ratio:.2f} "
+            f"(target: under 0.25: {verdict}).\n"
+        )
+    if 1000 in cold and 3000 in cold:
+        per = {n: cold[n].wall / n for n in (1000, 3000)}
+        verdict = "met" if per[3000] <= per[1000] else "missed"
+        out += (
+            f"\nTime per abstract, 3,000 vs 1,000: {1000 * per[3000]:.2f} / "
+            f"{1000 * per[1000]:.2f} ms = {per[3000] / per[1000]:.2f} (target ≤ 1.00: {verdict}).\n"
+        )
+    return out
 
 
 def machine() -> str:
