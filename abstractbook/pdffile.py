@@ -181,6 +181,11 @@ class FontSubsets:
         if len(subsets) == 1:  # the usual case: one translation does it all
             self.table = {ord(ch): chr(code) for ch, (_, code) in self.codes.items()}
 
+    def codes_text(self, chars: str) -> str:
+        """The resource name and the subset and code of each of `chars`, as text."""
+        codes = self.codes
+        return self.resource + "".join(chr(256 * s + c) for s, c in map(codes.__getitem__, chars))
+
     def encode(self, text: str) -> list[tuple[str, str]]:
         """(subset resource name, text as codes) runs; codes as latin-1 characters."""
         if self.table is not None:

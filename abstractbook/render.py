@@ -129,8 +129,9 @@ def render_pdf(
         for font, chars in inf.chars:
             used.setdefault(font, set()).update(chars)
     sets = {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
-    signature = hex_tag(sorted(sets.items()))
-    fonts = {f: FontSubsets(f, chars, f"F{k}") for k, (f, chars) in enumerate(sets.items())}
+    # Resource names from the font's name, not its place in the book's list: a page's
+    # operators then depend only on the codes of its own characters (`_codes_of`).
+    fonts = {f: FontSubsets(f, chars, "F" + hex_tag(f)[:8]) for f, chars in sets.items()}
     forms = _formula_forms(infos, cache)
     images = sorted({path for inf in infos for path in inf.images})
     pictures = {path: _picture(path, cache) for path in images}
@@ -152,7 +153,7 @@ def render_pdf(
     )
     drawer = _Drawer(fonts, forms, pictures)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
-        key = (hashes[index], signature) if hashes is not None else None
+        key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
         packed = cache.streams.get(key) if cache is not None and key else None
         if packed is None:
             stream = frame + drawer.page(page.ops) + "\nQ"
@@ -218,6 +219,13 @@ def render_pdf(
     pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+def _codes_of(inf: PageInfo, fonts: dict[str, FontSubsets]) -> str:
+    """What a page's operators take from the book's fonts: its characters' resource
+    names and codes. A character new to the book moves the codes of the characters
+    after it in its font; pages without those keep their cached operators."""
+    return "|".join(f"{font}:{fonts[font].codes_text(chars)}" for font, chars in inf.chars)
 
 
 def _names(objects: dict[str, int]) -> str:

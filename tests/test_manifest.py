@@ -112,6 +112,20 @@ def test_cached_rebuild_gives_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
     assert rebuilt.manifest == cold.manifest
 
 
+def test_a_character_new_to_the_book_still_gives_the_cold_bytes(tmp_path: Path) -> None:
+    """A new character moves the codes of the characters after it in its font; the
+    cached page operators must follow (they are keyed by their own characters' codes)."""
+    project = copy_sample(tmp_path / "book")
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    edit(project, "06-saxe.yaml", "Learning even a simple task", "Learning ŵ even a simple task")
+    edit(project, "01-yamins.yaml", "id: yamins", "id: yamins\nkeywords: [Ꝏ]")
+    rebuilt = pipeline.build(project, warm)
+    cold = pipeline.build(project, tmp_path / "cold" / "book.pdf", use_cache=False)
+    assert warm.read_bytes() == cold.output.read_bytes()
+    assert rebuilt.manifest == cold.manifest
+
+
 def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
     out = tmp_path / "book.pdf"
     pipeline.build(SAMPLE, out)
