@@ -9,17 +9,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from abstractbook import pipeline, scaffold
+from abstractbook import pipeline
 from abstractbook.errors import BuildError
-
-
-def project(tmp_path: Path, extra: str = "") -> Path:
-    root = tmp_path / "book"
-    scaffold.write_project(root)
-    if extra:
-        with (root / "book.yaml").open("a", encoding="utf-8") as f:
-            f.write(extra)
-    return root
+from tests.test_print import project
 
 
 def test_every_cross_reference_points_at_its_object(sample_pdf: Path) -> None:
