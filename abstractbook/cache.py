@@ -112,7 +112,8 @@ class InputCache:
         known = _load(self.path, tuple) if self.path is not None else None
         if known is None or len(known) != 3 or known[0] != key:
             known = (key, {}, set())
-        self.records = RecordMemo(known[1] if isinstance(known[1], dict) else {})
+        records = known[1] if isinstance(known[1], dict) else {}
+        self.records = RecordMemo(records, keep=self.path is not None)
         self.formulas_known: set[str] = known[2] if isinstance(known[2], set) else set()
         self.formulas_fine: set[str] = set()
 
@@ -129,7 +130,7 @@ class Cache:
         self.folder = folder
         self.key = key
         self.render = RenderCache()
-        self.memo = Memo()
+        self.memo = Memo(keep=folder is not None)
         self.points_read = 0
         self.talks_read: set[str] = set()
         self.valid = False  # the folder holds a cache for this key

@@ -112,9 +112,12 @@ class Memo:
     in fewer characters than its operations (for page hashes).
     """
 
-    def __init__(self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None) -> None:
+    def __init__(
+        self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None, keep: bool = True
+    ) -> None:
         self.known = known or {}
         self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self.keep = keep  # pickle what is made now, for a later build
         self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
@@ -126,7 +129,8 @@ class Memo:
             if entry is None or not isinstance(item, Item):
                 item = make()
                 digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
-                entry = (pickle.dumps(item, pickle.HIGHEST_PROTOCOL), digest)
+                packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
+                entry = (packed, digest)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])

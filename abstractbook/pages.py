@@ -55,7 +55,7 @@ def lay_out(
 ) -> Document:
     """Assemble title page, contents, programme, abstracts and indexes into pages."""
     s = book.settings
-    memo = memo if memo is not None else Memo()
+    memo = memo if memo is not None else Memo(keep=False)
     pages: list[Page] = []
     outline: list[tuple[str, str, int]] = []
 

@@ -123,14 +123,11 @@ def uri_string(url: str) -> str:
     return f"({quote(url, safe=safe).translate(_LITERAL)})"
 
 
-_NAME_PLAIN = re.compile(r"[!-~]")
-
-
 def name(text: str) -> str:
-    """A PDF name; characters outside printable ASCII, and delimiters, as #xx."""
+    """A PDF name: its UTF-8 bytes, those outside printable ASCII and delimiters as #xx."""
     return "/" + "".join(
-        ch if _NAME_PLAIN.fullmatch(ch) and ch not in "()<>[]{}/%#" else f"#{ord(ch):02X}"
-        for ch in text
+        chr(b) if 33 <= b <= 126 and chr(b) not in "()<>[]{}/%#" else f"#{b:02X}"
+        for b in text.encode("utf-8")
     )
 
 

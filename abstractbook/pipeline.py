@@ -51,11 +51,14 @@ def sample_project() -> Path:
     return shipped("data") / "dlbrain2019"
 
 
-def load_book(root: Path) -> Book:
+def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     """load + validate + model; raises InputError with every problem found, the
-    formulas that cannot be typeset among them."""
-    book = assemble(validate(root))
-    problems = formula_problems(book)
+    formulas that cannot be typeset among them. With `inputs`, what an earlier build
+    read and checked is taken from it, and what this one reads is added."""
+    if inputs is None:
+        inputs = InputCache(None, "")
+    book = assemble(validate(root, inputs.records))
+    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
     if problems:
         raise InputError(problems + list(book.warnings))
     return book
@@ -240,26 +243,14 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Typesetting makes millions of small acyclic objects: Python's cycle collector
-    would scan them again and again (a fifth of a big build) and find nothing.
-
-    On the way out they are frozen (left to reference counting), or the collector,
-    enabled again, would soon scan them all once more (a twentieth of a rebuild). A
-    caller that goes on building (`watch`) collects between builds: `collect_cycles`.
-    """
+    would scan them again and again (a fifth of a big build) and find nothing."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
-            gc.freeze()
             gc.enable()
-
-
-def collect_cycles() -> None:
-    """Collect what earlier builds left in cycles (for long-running callers, when idle)."""
-    gc.unfreeze()
-    gc.collect()
 
 
 def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
@@ -272,10 +263,7 @@ def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     started = time.perf_counter()
     folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
     inputs = InputCache(folder, cache_key(""))
-    book = assemble(validate(root, inputs.records))
-    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
-    if problems:
-        raise InputError(problems + list(book.warnings))
+    book = load_book(root, inputs)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(folder, cache_key(key))

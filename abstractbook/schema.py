@@ -50,14 +50,19 @@ class RecordMemo:
     the files that changed. What a file says depends on nothing else, so a
     remembered answer is the answer."""
 
-    def __init__(self, known: dict[tuple[str, bool, str], bytes] | None = None) -> None:
+    def __init__(
+        self, known: dict[tuple[str, bool, str], bytes] | None = None, keep: bool = True
+    ) -> None:
         self.known = known or {}  # pickled: a file's answer is read only when it is asked
         self.used: dict[tuple[str, bool, str], bytes] = {}
+        self.keep = keep  # pickle what is read now, for a later build
 
     def records(self, reader: Reader, path: Path, single: bool) -> _FileRecords:
         data = read(path)
         if isinstance(data, Document):
             return _read_records(reader, data, single)
+        if not self.keep:
+            return _read_records(reader, parse(data, path), single)
         key = (str(path), single, hashlib.sha256(data).hexdigest())
         packed = self.known.get(key)
         found = pickle.loads(packed) if packed is not None else None
@@ -72,6 +77,8 @@ class RecordMemo:
         data = read(path)
         if isinstance(data, Document):
             return data
+        if not self.keep:
+            return parse(data, path)
         key = (f"yaml:{path}", False, hashlib.sha256(data).hexdigest())
         packed = self.known.get(key)
         document = pickle.loads(packed) if packed is not None else None
@@ -103,7 +110,7 @@ def validate(root: Path, memo: RecordMemo | None = None) -> Project:
     With `memo`, files read by an earlier build and unchanged since are not parsed again.
     """
     with _collector_paused():
-        return _validate(root, memo or RecordMemo())
+        return _validate(root, memo or RecordMemo(keep=False))
 
 
 @contextmanager
