@@ -15,11 +15,12 @@ import shutil
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from .export import write_atomic, write_atomic_with
 from .layout import Item, Memo, Op
 from .lines import known_points
+from .manifest import item_digest
 from .render import RenderCache
 from .schema import RecordMemo
 
@@ -28,27 +29,32 @@ from .schema import RecordMemo
 # A talk is kept as its items' shapes (what pagination needs) and its items'
 # operations pickled together, read only for the pages that must be drawn again.
 
-Shape = tuple[float, bool, float, str | None, str | None]  # height, keep, space, brk, mark
+
+class PackedTalk(NamedTuple):
+    items: tuple[Item, ...]
+    digests: tuple[str, ...]  # each item's `item_digest`, for page hashes
 
 
 def pack(items: tuple[Item, ...]) -> bytes:
-    """A talk's items as the cache keeps them."""
-    shapes = tuple((i.height, i.keep, i.space, i.brk, i.mark) for i in items)
+    """A talk's items as the cache keeps them: (height, keep, space, brk, mark,
+    digest) each, and their operations pickled together."""
+    shapes = tuple((i.height, i.keep, i.space, i.brk, i.mark, item_digest(i)) for i in items)
     ops = pickle.dumps(tuple(tuple(i.ops) for i in items), pickle.HIGHEST_PROTOCOL)
     return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
 
 
-def unpack(packed: bytes) -> tuple[Item, ...]:
+def unpack(packed: bytes) -> PackedTalk:
     """Items whose operations stay pickled until something reads them."""
     shapes, ops = pickle.loads(packed)
     if not isinstance(ops, bytes):
         raise ValueError("not a packed talk")
     talk = _TalkOps(ops)
     make = tuple.__new__  # Item's own __new__ would sort out defaults that are all given
-    return tuple(
+    items = tuple(
         make(Item, (height, LazyOps(talk, n), keep, space, brk, mark))
-        for n, (height, keep, space, brk, mark) in enumerate(shapes)
+        for n, (height, keep, space, brk, mark, _) in enumerate(shapes)
     )
+    return PackedTalk(items, tuple(shape[5] for shape in shapes))
 
 
 class _TalkOps:
@@ -165,7 +171,7 @@ class Cache:
         assert self.folder is not None
         return self.folder / "talks" / f"{talk_hash}.pickle"
 
-    def talk(self, talk_hash: str) -> tuple[Item, ...] | None:
+    def talk(self, talk_hash: str) -> PackedTalk | None:
         """A talk laid out by an earlier build, or None."""
         if self.folder is None:
             return None

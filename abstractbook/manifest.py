@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .layout import Document, Page
+from .layout import Document, Item, Page
 from .model import Book, Talk
 
 FORMAT = 1
@@ -42,24 +42,32 @@ def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
+def item_digest(item: Item) -> str:
+    """What an item draws and how much room it takes, as a digest: made once when a
+    talk is laid out, kept with it in the cache."""
+    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
+    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 def page_hash(
     page: Page,
     salt: str = "",
     names: dict[int, tuple[Any, ...]] | None = None,
-    talks: dict[str, str] | None = None,
+    digests: dict[str, tuple[str, ...]] | None = None,
 ) -> str:
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
-    An item may be named instead of spelt out: `names` maps a talk's item to (the
-    hash of its talk's record, its place in the talk) and an entry of the contents
-    or indexes to its memo key; with `salt` (the settings, fonts and code that
-    laid it out) a name determines what the item draws. A body page that knows its
-    runs of talks' items is named by them (`talks` gives each talk's record hash)
-    and by where its frame starts: the paginator stacks the same items the same way.
+    An item may be named instead of spelt out: `names` maps a talk's item to its
+    `item_digest` and an entry of the contents or indexes to a digest of its memo
+    key; with `salt` (the settings, fonts and code that laid it out) a name
+    determines what the item draws. A body page that knows its runs of talks' items
+    is named by their digests (`digests`, per talk) and by where its frame starts:
+    the paginator stacks the same items the same way. So an edit to a talk's last
+    paragraph leaves the hash of its first page as it was.
     """
-    if page.runs is not None and talks is not None and page.placed:
+    if page.runs is not None and digests is not None and page.placed:
         _, x0, top = page.placed[0]
-        placed: Any = (x0, top, [(talks[t], a, b) for t, a, b in page.runs])
+        placed: Any = (x0, top, ["".join(digests[t][a : b + 1]) for t, a, b in page.runs])
     else:
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]
@@ -68,32 +76,8 @@ def page_hash(
 
 
 def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
-    """The page's items by name and place. A talk's items that follow each other as
-    the paginator stacks them (each below the last, after its space) are one run,
-    (talk hash, first, last, x, top): the others' places follow from their names,
-    computed by the paginator in the same way whenever the names are the same."""
-    out: list[Any] = []
-    run: list[Any] | None = None  # [talk hash, first, last, x, top]
-    bottom = 0.0  # where the run's last item ends
-    for item, x0, top in page.placed:
-        name = names.get(id(item))
-        if (
-            run is not None
-            and name is not None
-            and name[0] == run[0]
-            and name[1] == run[2] + 1
-            and x0 == run[3]
-            and abs(top - (bottom - item.space)) < 1e-6  # sums in another order
-        ):
-            run[2] = name[1]
-        elif name is not None and len(name) == 2 and isinstance(name[1], int):
-            run = [name[0], name[1], name[1], x0, top]
-            out.append(run)
-        else:
-            run = None
-            out.append((name or item.ops, x0, top))
-        bottom = top - item.height
-    return out
+    """The page's items, each by its name (or its operations) and its place."""
+    return [(names.get(id(item)) or item.ops, x0, top) for item, x0, top in page.placed]
 
 
 def _portable(op: tuple[Any, ...]) -> tuple[Any, ...]:

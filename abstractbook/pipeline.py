@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, export
-from .cache import Cache, InputCache, pack, unpack
+from .cache import Cache, InputCache, PackedTalk, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
@@ -144,29 +144,33 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 def talk_layouts(
     book: Book, theme: Theme, cache: Cache
-) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[Any, ...]]]:
+) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[Any, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
-    there are many. Also names each item "record hash/place", for page hashes."""
+    there are many. Also names each item by its digest, for page hashes, and gives
+    each talk's digests in order."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
-    talk_items: dict[str, tuple[Item, ...]] = {}
+    talks: dict[str, PackedTalk] = {}
     missing = []
     for e in book.entries:
-        items = cache.talk(hashes[e.talk.id])
-        if items is None:
+        known = cache.talk(hashes[e.talk.id])
+        if known is None:
             missing.append(e.talk)
         else:
-            talk_items[e.talk.id] = items
+            talks[e.talk.id] = known
     if missing:
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
     for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache), strict=True):
-        talk_items[talk.id] = unpack(packed)
+        talks[talk.id] = unpack(packed)
+    talk_items: dict[str, tuple[Item, ...]] = {}
+    digests: dict[str, tuple[str, ...]] = {}
     names: dict[int, tuple[Any, ...]] = {}
-    for e in book.entries:
-        h = hashes[e.talk.id]
-        items = talk_items[e.talk.id] = talk_items.pop(e.talk.id)  # book order
-        names.update((id(item), (h, i)) for i, item in enumerate(items))
-    return talk_items, names
+    for e in book.entries:  # in book order
+        laid_out = talks.pop(e.talk.id)
+        talk_items[e.talk.id], digests[e.talk.id] = laid_out.items, laid_out.digests
+        pairs = zip(laid_out.items, laid_out.digests, strict=True)
+        names.update((id(item), ("item", d)) for item, d in pairs)
+    return talk_items, names, digests
 
 
 _THEME: Theme | None = None  # for forked workers: the theme of the talks being laid out
@@ -217,12 +221,11 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
 
 def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
     """lay out + render into `out`: returns the pages and their hashes. Fills `cache`."""
-    talk_items, names = talk_layouts(book, theme, cache)
+    talk_items, names, digests = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
     names.update(cache.memo.names)
-    talks = {e.talk.id: talk_hash(e.talk) for e in book.entries}
-    hashes = [page_hash(p, cache.key, names, talks) for p in document.pages]
+    hashes = [page_hash(p, cache.key, names, digests) for p in document.pages]
     del names
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
@@ -319,7 +322,7 @@ def export_talks(
     key = cache_key(settings_hash(book, theme))
     # The book's own cache beside the output: talks laid out by `build` are reused.
     cache = Cache(out_dir.parent / ".abstractbook-cache" / "book.pdf", key)
-    items, _ = talk_layouts(book, theme, cache)
+    items, _, _ = talk_layouts(book, theme, cache)
     labels = body_page_labels(book, theme, items)
     sections = {e.talk.id: book.sections[e.section] for e in book.entries}
     keys = {
