@@ -57,13 +57,12 @@ def page_hash(
 ) -> str:
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
-    An item may be named instead of spelt out: `names` maps a talk's item to its
-    `item_digest` and an entry of the contents or indexes to a digest of its memo
-    key; with `salt` (the settings, fonts and code that laid it out) a name
-    determines what the item draws. A body page that knows its runs of talks' items
-    is named by their digests (`digests`, per talk) and by where its frame starts:
-    the paginator stacks the same items the same way. So an edit to a talk's last
-    paragraph leaves the hash of its first page as it was.
+    An item may be named instead of spelt out: `names` maps an entry of the contents
+    or indexes to a digest of its memo key; with `salt` (the settings, fonts and code
+    that laid it out) a name determines what the item draws. A body page that knows
+    its runs of talks' items is named by their `item_digest`s (`digests`, per talk)
+    and by where its frame starts: the paginator stacks the same items the same way.
+    So an edit to a talk's last paragraph leaves the hash of its first page as it was.
     """
     if page.runs is not None and digests is not None and page.placed:
         _, x0, top = page.placed[0]

@@ -144,10 +144,9 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 def talk_layouts(
     book: Book, theme: Theme, cache: Cache
-) -> tuple[dict[str, tuple[Item, ...]], dict[int, tuple[Any, ...]], dict[str, tuple[str, ...]]]:
+) -> tuple[dict[str, tuple[Item, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
-    there are many. Also names each item by its digest, for page hashes, and gives
-    each talk's digests in order."""
+    there are many. Also gives each talk's item digests, for page hashes."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
     talks: dict[str, PackedTalk] = {}
     missing = []
@@ -162,15 +161,12 @@ def talk_layouts(
     jobs = [(talk, hashes[talk.id]) for talk in missing]
     for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache), strict=True):
         talks[talk.id] = unpack(packed)
-    talk_items: dict[str, tuple[Item, ...]] = {}
-    digests: dict[str, tuple[str, ...]] = {}
-    names: dict[int, tuple[Any, ...]] = {}
-    for e in book.entries:  # in book order
-        laid_out = talks.pop(e.talk.id)
-        talk_items[e.talk.id], digests[e.talk.id] = laid_out.items, laid_out.digests
-        pairs = zip(laid_out.items, laid_out.digests, strict=True)
-        names.update((id(item), ("item", d)) for item, d in pairs)
-    return talk_items, names, digests
+    ordered = [talks[e.talk.id] for e in book.entries]
+    ids = [e.talk.id for e in book.entries]
+    return (
+        {i: t.items for i, t in zip(ids, ordered, strict=True)},
+        {i: t.digests for i, t in zip(ids, ordered, strict=True)},
+    )
 
 
 _THEME: Theme | None = None  # for forked workers: the theme of the talks being laid out
@@ -221,12 +217,10 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
 
 def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
     """lay out + render into `out`: returns the pages and their hashes. Fills `cache`."""
-    talk_items, names, digests = talk_layouts(book, theme, cache)
+    talk_items, digests = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
-    names.update(cache.memo.names)
-    hashes = [page_hash(p, cache.key, names, digests) for p in document.pages]
-    del names
+    hashes = [page_hash(p, cache.key, cache.memo.names, digests) for p in document.pages]
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
     render_pdf(
@@ -322,7 +316,7 @@ def export_talks(
     key = cache_key(settings_hash(book, theme))
     # The book's own cache beside the output: talks laid out by `build` are reused.
     cache = Cache(out_dir.parent / ".abstractbook-cache" / "book.pdf", key)
-    items, _, _ = talk_layouts(book, theme, cache)
+    items, _ = talk_layouts(book, theme, cache)
     labels = body_page_labels(book, theme, items)
     sections = {e.talk.id: book.sections[e.section] for e in book.entries}
     keys = {
