@@ -4,9 +4,10 @@
 
 Cases: the sample book; 1,000 abstracts cold (fresh output folder, no cache) and
 the same rebuilt after one abstract's body changed, run by run in turn; 1,000
-per-talk PDFs (`export`, when the command exists); 3,000 and 10,000 abstracts cold. Small cases report the median
-of --runs runs, the large ones a single run. CPU time and peak RSS come from os.wait4
-on the child (its workers included). Prints a Markdown table, writes bench/results.md.
+per-talk PDFs (`export`, when the command exists); 3,000 and 10,000 abstracts cold.
+Small cases report the median of --runs runs, the large ones a single run. CPU time
+and peak RSS come from os.wait4 on the child (its workers included). Prints a
+Markdown table, writes bench/results.md.
 Corpora and outputs go under build/bench/.
 """
 
