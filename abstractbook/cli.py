@@ -77,8 +77,8 @@ _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one 
 def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     """One build with its summary and change report; False (errors printed) on bad input.
 
-    The result is kept until the next build: freeing a big book object by object costs
-    more than the command's exit, which frees nothing (see `_leave`)."""
+    The result is kept (`_KEPT`): freeing a big book object by object costs more than
+    the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
     _KEPT.clear()
     try:
         result = pipeline.build(root, output)
@@ -122,6 +122,7 @@ def watch(
         return path.suffix.lower() in WATCHED and out_dir not in path.parents
 
     _build_once(root, output, report)
+    _KEPT.clear()
     gc.collect()  # while waiting for the next save (see `main`)
     typer.echo(f"watching {root} (Ctrl-C to stop)")
     for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
@@ -129,6 +130,7 @@ def watch(
         typer.echo(f"changed: {', '.join(names)}")
         if not _build_once(root, output, report):
             _err(f"the last good PDF stays at {output}")
+        _KEPT.clear()
         gc.collect()
 
 
