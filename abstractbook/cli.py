@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -299,6 +299,7 @@ def _leave(code: int) -> None:
     """Exit without the interpreter's teardown, which frees a big book's objects one by
     one (a twentieth of a rebuild). The command is done: its files are written and
     closed, its workers gone; only the console's buffers remain, flushed here."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError):  # a reader gone (`| head`) changes nothing
+            stream.flush()
     os._exit(code)
