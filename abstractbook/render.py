@@ -55,7 +55,6 @@ class PageInfo(NamedTuple):
 
     chars: tuple[tuple[str, str], ...]  # (font, the characters it draws here)
     formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
-    images: tuple[Path, ...]
     dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
     links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
 
@@ -133,7 +132,10 @@ def render_pdf(
     # operators then depend only on the codes of its own characters (`_codes_of`).
     fonts = {f: FontSubsets(f, chars, "F" + hex_tag(f)[:8]) for f, chars in sets.items()}
     forms = _formula_forms(infos, cache)
-    images = sorted({path for inf in infos for path in inf.images})
+    # Pictures by the paths the pages name now (a cached PageInfo would keep the path
+    # of the build that made it, and a project may have moved since): they are only
+    # ever drawn by a page's own operations, such as the title page's logo.
+    images = sorted({op[1] for page in doc.pages for op in page.extra if op[0] == "image"})
     pictures = {path: _picture(path, cache) for path in images}
     top = border + DEST_ABOVE
     dests = {  # explicit destinations: a link needs no name tree
@@ -249,11 +251,10 @@ def _page_infos(
 
 
 def page_info(page: Page) -> PageInfo:
-    """Characters, formulas, pictures, destinations and links of a page. Placed items
-    are translated only for what needs positions."""
+    """Characters, formulas, destinations and links of a page. Placed items are
+    translated only for what needs positions."""
     chars: dict[str, set[str]] = {}
     formulas: set[tuple[str, float]] = set()
-    images: list[Path] = []
     dests: list[tuple[str, float, float]] = []
     links: list[tuple[float, float, float, float, str]] = []
     for op, at in _ops_and_places(page):
@@ -269,8 +270,6 @@ def page_info(page: Page) -> PageInfo:
                 links += _line_links(_placed(op, at))
         elif kind == "formula":
             formulas.add((op[1], op[2]))
-        elif kind == "image":
-            images.append(op[1])
         elif kind == "dest":
             _, key, x, y = _placed(op, at)
             dests.append((key, x, y))
@@ -280,7 +279,6 @@ def page_info(page: Page) -> PageInfo:
     return PageInfo(
         tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
         tuple(sorted(formulas)),
-        tuple(images),
         tuple(dests),
         tuple(links),
     )

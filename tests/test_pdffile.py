@@ -45,6 +45,18 @@ def test_png_logo_with_transparency(tmp_path: Path) -> None:
     assert len(image.get_data()) == 40 * 20 * 3
 
 
+def test_a_moved_project_rebuilds_from_its_cache(tmp_path: Path) -> None:
+    """The cache is keyed by content, not places: after the project (and its build
+    folder) moves, a rebuild reuses it and still finds the logo where it is now."""
+    root = project(tmp_path, "logo: logo.png\n")
+    Image.new("RGB", (20, 10), (30, 60, 90)).save(root / "logo.png")
+    first = pipeline.build(root, root / "build" / "book.pdf").output.read_bytes()
+    moved = root.rename(tmp_path / "elsewhere")
+    again = pipeline.build(moved, moved / "build" / "book.pdf")
+    assert again.report is not None and not again.report.pages
+    assert again.output.read_bytes() == first
+
+
 def test_jpeg_logo_in_grey(tmp_path: Path) -> None:
     root = project(tmp_path, "logo: logo.jpg\n")
     Image.new("L", (30, 30), 128).save(root / "logo.jpg")
