@@ -68,8 +68,8 @@ class _TalkOps:
         self.packed = packed
 
     def items(self) -> tuple[tuple[Op, ...], ...]:
-        known = _TalkOps.recent.pop(id(self), None)
-        if known is None or known[0] is not self:
+        known = _TalkOps.recent.pop(id(self), None)  # held with self: the id stays its own
+        if known is None:
             known = (self, pickle.loads(self.packed))
         _TalkOps.recent[id(self)] = known
         while len(_TalkOps.recent) > 4:

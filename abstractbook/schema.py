@@ -12,11 +12,11 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
@@ -25,6 +25,8 @@ from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
 from .sources import Document, Node, parse, path_kind, read
 from .values import Reader
+
+T = TypeVar("T")
 
 RECORD_KEYS = ("id", "title", "authors", "body", "notes", "keywords", "type", "board")
 AUTHOR_KEYS = ("name", "affiliations", "presenting", "family")
@@ -61,32 +63,34 @@ class RecordMemo:
         data = read(path)
         if isinstance(data, Document):
             return _read_records(reader, data, single)
-        if not self.keep:
-            return _read_records(reader, parse(data, path), single)
-        key = (str(path), single, hashlib.sha256(data).hexdigest())
-        packed = self.known.get(key)
-        found = pickle.loads(packed) if packed is not None else None
-        if packed is None or not isinstance(found, _FileRecords):
-            found = _read_records(reader, parse(data, path), single)
-            packed = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
-        self.used[key] = packed
-        return found
+        return self._remembered(
+            (str(path), single),
+            data,
+            _FileRecords,
+            lambda: _read_records(reader, parse(data, path), single),
+        )
 
     def document(self, path: Path) -> Document:
         """book.yaml or program.yaml, parsed (its nodes are read again each build)."""
         data = read(path)
         if isinstance(data, Document):
             return data
+        return self._remembered((f"yaml:{path}", False), data, Document, lambda: parse(data, path))
+
+    def _remembered(
+        self, where: tuple[str, bool], data: bytes, kind: type[T], make: Callable[[], T]
+    ) -> T:
+        """What `make` answers for a file with these bytes, remembered across builds."""
         if not self.keep:
-            return parse(data, path)
-        key = (f"yaml:{path}", False, hashlib.sha256(data).hexdigest())
+            return make()
+        key = (*where, hashlib.sha256(data).hexdigest())
         packed = self.known.get(key)
-        document = pickle.loads(packed) if packed is not None else None
-        if packed is None or not isinstance(document, Document):
-            document = parse(data, path)
-            packed = pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
+        found = pickle.loads(packed) if packed is not None else None
+        if packed is None or not isinstance(found, kind):
+            found = make()
+            packed = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
         self.used[key] = packed
-        return document
+        return found
 
 
 class _FileRecords(NamedTuple):
