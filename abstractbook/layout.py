@@ -16,8 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .formulas import OBJECT, formula, simple
-from .lines import Line, Span, break_lines, width
-from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
+from .lines import Line, Span, break_lines, single_line, width
+from .markup import (
+    BOLD,
+    BOLD_ITALIC,
+    ITALIC,
+    REGULAR,
+    Block,
+    ListBlock,
+    Paragraph,
+    Run,
+    link_citations,
+    parse,
+    reference,
+)
 from .model import Talk
 from .theme import Style, Theme
 
@@ -147,6 +159,11 @@ class Document:
 
 def talk_key(talk_id: str) -> str:
     return f"talk-{talk_id}"
+
+
+def reference_key(talk_id: str, n: int) -> str:
+    """The destination of a talk's n-th reference (citations in its body link to it)."""
+    return f"ref-{talk_id}-{n}"
 
 
 # -- paragraphs and blocks ----------------------------------------------------------
@@ -385,17 +402,80 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
         )
 
+    items += _contacts(talk, t)
+
     if talk.body:
-        items += flow.blocks(parse(talk.body), body, first_space=7.0)
+        items += flow.blocks(_cited(parse(talk.body), talk), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
         )
     if talk.notes:
-        items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
+        notes = _cited(parse(talk.notes), talk)
+        items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)
+    items += _references(talk, flow)
     last = items[-1]
     items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
     return tuple(items)
+
+
+def _contacts(talk: Talk, t: Theme) -> list[Item]:
+    """'Correspondence:' and the corresponding authors' e-mails as mailto links, under
+    the affiliations; with several authors each address follows its author's name."""
+    contacts = talk.contacts
+    if not contacts:
+        return []
+    st, face = t.small(), t.text[REGULAR]
+    spans = [Span("Correspondence: ", t.text[ITALIC], st.size, st.color)]
+    for i, a in enumerate(contacts):
+        if i:
+            spans.append(Span("; ", face, st.size, st.color))
+        if len(talk.authors) > 1:
+            spans.append(Span(f"{a.name}, ", face, st.size, st.color))
+        email = a.email or ""
+        spans.append(Span(email, face, st.size, t.accent, 0.0, f"mailto:{email}"))
+    lines = break_lines(spans, t.frame_width, lang=None, justify=False)
+    return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True)
+
+
+def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
+    """Blocks whose citations [n] link to the talk's n-th reference."""
+    count = len(talk.references)
+    if not count:
+        return blocks
+    return link_citations(blocks, lambda n: f"#{reference_key(talk.id, n)}" if n <= count else None)
+
+
+REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
+
+
+def _references(talk: Talk, flow: Flow) -> list[Item]:
+    """The numbered reference list, smaller than the body, after the body and notes;
+    each entry is the destination its citations link to."""
+    if not talk.references:
+        return []
+    t = flow.theme
+    st = t.small()
+    smap = flow.style_map(st)
+    avail = flow.avail - REFERENCE_LABEL
+    head = single_line(Span("References", t.heading["bold"], st.size, st.color))
+    items = [Item(st.leading, (("text", 0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
+    face = t.text[REGULAR]
+    for n, text in enumerate(talk.references, start=1):
+        spans = _spans(reference(text), smap, t.accent)
+        lines = break_lines(spans, avail, lang=None, justify=False)
+        refs = _line_items(lines, st.leading, st.size, REFERENCE_LABEL, avail, 1.5)
+        first = refs[0]
+        label = f"[{n}]"
+        lw = width(label, face, st.size)
+        label_line = Line(((label, face, st.size, 0.0, st.color, None),), lw, 0, False)
+        label_op = ("text", REFERENCE_LABEL - 4.0 - lw, first.ops[0][2], lw, label_line)
+        # render shows a destination 14 pt above its mark (a heading's cap height): a
+        # reference's view starts at its own line, not at the line before
+        dest = ("dest", reference_key(talk.id, n), 0.0, 13.0)
+        refs[0] = first._replace(ops=(dest, *first.ops, label_op))
+        items += refs
+    return items
 
 
 # -- pagination ---------------------------------------------------------------------

@@ -27,11 +27,17 @@ def sha(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
-    authors = [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors]
+    # Keys added later count only when set, so older manifests compare as they did.
+    authors = [
+        (a.name, a.affiliations, a.presenting, a.family)
+        + ((a.email, a.corresponding) if a.email or a.corresponding else ())
+        for a in talk.authors
+    ]
+    body = (talk.body, talk.references) if talk.references else talk.body
     return {
         "title": sha(talk.title),
         "authors": sha(repr(authors)),
-        "body": sha(repr(talk.body)),
+        "body": sha(repr(body)),
         "notes": sha(repr(talk.notes)),
         "meta": sha(repr((talk.keywords, talk.type, talk.board))),
     }

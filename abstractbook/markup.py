@@ -8,8 +8,9 @@ they print as typed; backslash escapes follow CommonMark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -208,3 +209,115 @@ def text_of(blocks: tuple[Block, ...]) -> str:
             for item in b.items:
                 parts.append(text_of(item))
     return "\n".join(parts)
+
+
+# -- references and citations -------------------------------------------------------
+
+# "[1]", "[1, 3]", "[2–4]": numbers from 1 (so an interval such as [0, 1] is prose).
+CITATION = re.compile(r"\[([1-9]\d{0,2}(?:\s*[,–-]\s*[1-9]\d{0,2})*)\]")
+_NUMBER = re.compile(r"\d+")
+_WEB = re.compile(
+    r"(?P<url>https?://[^\s<>]+[^\s<>.,;:!?)\]'\"])"
+    r"|(?P<doi>(?:doi:\s*)?(?P<name>10\.\d{4,9}/[^\s<>]+[^\s<>.,;:!?)\]'\"]))",
+    re.IGNORECASE,
+)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The reference numbers a citation such as "[1, 3]" or "[2–4]" names."""
+    out: list[int] = []
+    pieces = re.split(r"\s*([,–-])\s*", text)
+    for i in range(0, len(pieces), 2):
+        n = int(pieces[i])
+        if i >= 2 and pieces[i - 1] in "–-" and out and out[-1] < n <= out[-1] + 100:
+            out += range(out[-1] + 1, n + 1)
+        else:
+            out.append(n)
+    return out
+
+
+def citations(blocks: tuple[Block, ...]) -> list[int]:
+    """Every reference number cited in the blocks' text (not in code, math or links)."""
+    return [
+        n
+        for r in _all_runs(blocks)
+        if _citable(r)
+        for m in CITATION.finditer(r.text)
+        for n in cited_numbers(m.group(1))
+    ]
+
+
+def _citable(r: Run) -> bool:
+    return not r.math and r.href is None and r.style != MONO and "[" in r.text
+
+
+def _all_runs(blocks: tuple[Block, ...]) -> list[Run]:
+    out: list[Run] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out += b.runs
+        else:
+            for item in b.items:
+                out += _all_runs(item)
+    return out
+
+
+def link_citations(
+    blocks: tuple[Block, ...], target: Callable[[int], str | None]
+) -> tuple[Block, ...]:
+    """Blocks whose citation numbers link to `target(n)` (None: left as text)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            runs = tuple(r for run in b.runs for r in _cite_run(run, target))
+            out.append(replace(b, runs=runs))
+        else:
+            items = tuple(link_citations(item, target) for item in b.items)
+            out.append(replace(b, items=items))
+    return tuple(out)
+
+
+def _cite_run(run: Run, target: Callable[[int], str | None]) -> list[Run]:
+    if not _citable(run):
+        return [run]
+    out: list[Run] = []
+    at = 0
+    text = run.text
+    for m in CITATION.finditer(text):
+        for n in _NUMBER.finditer(m.group(0)):
+            href = target(int(n.group()))
+            if href is None:
+                continue
+            start = m.start() + n.start()
+            if start > at:
+                out.append(replace(run, text=text[at:start]))
+            out.append(replace(run, text=n.group(), href=href))
+            at = m.start() + n.end()
+    if at < len(text):
+        out.append(replace(run, text=text[at:]))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def reference(source: str) -> tuple[Run, ...]:
+    """A reference: inline Markdown (no blocks, so "1999. Title" is no list), with
+    its DOIs and web addresses linked."""
+    tokens = _parser().parseInline(source)
+    runs = _inline(tokens[0].children or [], REGULAR) if tokens else ()
+    return tuple(r for run in runs for r in _web_links(run))
+
+
+def _web_links(run: Run) -> list[Run]:
+    if run.href is not None or run.math or run.style == MONO:
+        return [run]
+    out: list[Run] = []
+    at = 0
+    for m in _WEB.finditer(run.text):
+        href = m.group("url") or f"https://doi.org/{m.group('name')}"
+        if m.start() > at:
+            out.append(replace(run, text=run.text[at : m.start()]))
+        out.append(replace(run, text=m.group(), href=href))
+        at = m.end()
+    if at < len(run.text):
+        out.append(replace(run, text=run.text[at:]))
+    return out or [run]

@@ -50,6 +50,8 @@ class Author:
     presenting: bool = False
     family: str | None = None  # as given in the record; see `surname`
     location: SourceLocation | None = field(default=None, compare=False)
+    email: str | None = None
+    corresponding: bool = False  # the e-mail is printed only for a corresponding author
 
     @property
     def surname(self) -> str:
@@ -97,6 +99,7 @@ class Talk:
     type: str = "talk"
     board: str | None = None
     source: SourceLocation | None = field(default=None, compare=False)
+    references: tuple[str, ...] = ()  # each plain text with inline Markdown
 
     @property
     def heading(self) -> str:
@@ -111,6 +114,11 @@ class Talk:
     @property
     def speaker(self) -> str:
         return ", ".join(a.name for a in self.presenters)
+
+    @property
+    def contacts(self) -> tuple[Author, ...]:
+        """The corresponding authors whose e-mail the book prints."""
+        return tuple(a for a in self.authors if a.corresponding and a.email)
 
     @property
     def affiliations(self) -> tuple[str, ...]:
