@@ -72,7 +72,9 @@ def page_hash(
     """
     if page.runs is not None and digests is not None and page.placed:
         _, x0, top = page.placed[0]
-        placed: Any = (x0, top, ["".join(digests[t][a : b + 1]) for t, a, b in page.runs])
+        # a run of a session heading is named by its own digest (see `pages._body`)
+        runs = ["".join(digests[t][a : b + 1]) if t in digests else t for t, a, b in page.runs]
+        placed: Any = (x0, top, runs)
     else:
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]

@@ -14,7 +14,7 @@ from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, fold, surname_key
+from .model import Book, Entry, Section, end_time, fold, surname_key
 from .theme import Style, Theme
 
 NUMBER_COLUMN = 26.0
@@ -142,6 +142,56 @@ def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
     return ("image", path, x, y, w * scale, h * scale)
 
 
+# -- session headings in the body --------------------------------------------------
+
+
+def session_key(index: int) -> str:
+    """The destination of the body's heading of section `index` (the contents link it)."""
+    return f"session-{index}"
+
+
+def day_key(day: dt.date) -> str:
+    return f"day-{day.isoformat()}"
+
+
+def session_heading_items(
+    section: Section, index: int, entries: list[Entry], new_day: bool, theme: Theme
+) -> list[Item]:
+    """The day (when it changes) and the session opening in the body: title, then time,
+    room and chair. Kept with what follows, so never alone at a page's foot."""
+    t = theme
+    avail = t.frame_width
+    items: list[Item] = []
+    if new_day and section.day:
+        day = _heading_item(
+            day_heading(section.day), t.heading_style(12.5), avail, 0.0, dest=day_key(section.day)
+        )
+        rule = ("rule", 0.0, day.height + 2.0, avail, day.height + 2.0, 0.6, t.accent)
+        items.append(day._replace(height=day.height + 6.0, ops=(*day.ops, rule)))
+    title_st = t.heading_style(10.5, "bold", t.ink)
+    items.append(
+        _heading_item(
+            section.title or "", title_st, avail, 10.0 if items else 0.0, dest=session_key(index)
+        )
+    )
+    session = section.session
+    details = []
+    if session is not None:
+        when = session.start or (entries[0].start if entries else None) or ""
+        last = entries[-1] if entries else None
+        if when and last is not None and last.start and last.duration:
+            when += f"–{end_time(last.start, last.duration)}"
+        details = [
+            d for d in (when, session.room, session.chair and f"Chair: {session.chair}") if d
+        ]
+    if details:
+        st = Style(t.heading["regular"], 8.5, 11.0, t.grey)
+        items.append(_heading_item(" · ".join(details), st, avail, 1.0))
+    last_item = items[-1]
+    items[-1] = last_item._replace(height=last_item.height + 4.0)
+    return items
+
+
 # -- contents -----------------------------------------------------------------------
 
 
@@ -181,19 +231,19 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
     last_day = None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for n, (section, entries) in enumerate(zip(book.sections, book.section_entries(), strict=True)):
         if not entries:
             continue
-        if grouped:
+        if grouped:  # headings link to the day's and session's headings in the body
             if section.day and section.day != last_day:
-                items.append(
-                    _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
-                )
+                day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
+                items.append(_linked(day, avail, day_key(section.day)))
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
-            items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
+            head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
+            items.append(_linked(head, avail, session_key(n)))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
             items.append(memo.get(("toc", *args), partial(_toc_entry, *args)))
@@ -212,6 +262,10 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space=space))
             space = 5.0
     return items
+
+
+def _linked(item: Item, avail: float, key: str) -> Item:
+    return item._replace(ops=(*item.ops, ("link", 0.0, 0.0, avail, item.height, key)))
 
 
 def _toc_entry(

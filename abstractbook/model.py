@@ -199,6 +199,8 @@ class Settings:
     order: str | None = None  # program | title | speaker | id; None: the default rule
     page: PageSettings = PageSettings()
     abstract_start: str = "flow"  # flow | page | odd-page
+    session_start: str = "flow"  # flow | page | odd-page: the body's session headings
+    keep_together: bool = False  # an abstract shorter than a page is never split
     hyphenate: bool = True
     language: str = "en"
     text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/

@@ -7,6 +7,7 @@ Page numbers in the contents and indexes are filled in after pagination.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 
 from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, talk_key
@@ -20,6 +21,8 @@ from .matter import (
     index_items,
     keyword_index,
     program_items,
+    session_heading_items,
+    session_key,
     title_page_ops,
     toc_items,
 )
@@ -154,19 +157,47 @@ def _balanced(columns: list[list[tuple[Item, float]]]) -> list[list[tuple[Item, 
 def _body(
     book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], pages: list[Page]
 ) -> dict[str, tuple[int, int]]:
-    """Paginate the abstracts onto `pages`; returns each talk's first and last page."""
+    """Paginate the abstracts, and with a programme the headings of their days and
+    sessions, onto `pages`; returns each talk's first and last page."""
+    s = book.settings
     body_items: list[Item] = []
-    starts: list[int] = []  # where each talk's items begin in body_items
-    start = book.settings.abstract_start
+    starts: list[int] = []  # where each run of items (a talk's, a heading's) begins
+    ids: list[str] = []  # the talk, or a heading's name, of each run
+    headings: set[int] = set()  # ids of heading items: a page they open starts afresh
+    brk = {"page": "page", "odd-page": "odd"}
+    last_day = None
+    previous = None
     for n, entry in enumerate(book.entries):
-        items = talk_items[entry.talk.id]
-        if n and start in ("page", "odd-page"):
-            items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"), *items[1:])
+        items = _kept_whole(talk_items[entry.talk.id], theme) if s.keep_together else None
+        items = items or talk_items[entry.talk.id]
+        talk_brk = brk.get(s.abstract_start) if n else None
+        section = book.sections[entry.section]
+        if entry.section != previous and section.title is not None:
+            previous = entry.section
+            head = session_heading_items(
+                section,
+                entry.section,
+                _entries_of(book, entry.section, n),
+                section.day is not None and section.day != last_day,
+                theme,
+            )
+            last_day = section.day or last_day
+            first_brk = (brk.get(s.session_start) or talk_brk) if n else None
+            head[0] = head[0]._replace(space=24.0, brk=first_brk)
+            if s.keep_together and _height(head) + _height(items) > theme.frame_height:
+                items = talk_items[entry.talk.id]  # with the heading it cannot be whole
+            headings.update(id(item) for item in head)
+            starts.append(len(body_items))
+            ids.append("heading:" + _digest(head))
+            body_items += head
+            items = (items[0]._replace(space=10.0), *items[1:])
+        elif talk_brk:
+            items = (items[0]._replace(brk=talk_brk), *items[1:])
         starts.append(len(body_items))
+        ids.append(entry.talk.id)
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
-    ids = [e.talk.id for e in book.entries]
     current: str | None = None
     first = 0  # in body_items, of the page's first item: pages take them in order
     for placed in paginate(body_items, theme.frame_height):
@@ -175,7 +206,8 @@ def _body(
         if placed:
             page.runs = _runs(ids, starts, first, first + len(placed))
             first += len(placed)
-        on_page = [current] if current and placed and not placed[0][0].mark else []
+        fresh = not placed or placed[0][0].mark or id(placed[0][0]) in headings
+        on_page = [current] if current and not fresh else []
         for item, _ in placed:
             if item.mark:
                 current = item.mark
@@ -188,6 +220,35 @@ def _body(
             page.head = book.sections[entry.section].title or entry.talk.speaker
         pages.append(page)
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
+
+
+def _entries_of(book: Book, section: int, n: int) -> list[Entry]:
+    """The entries of a section, from its first, the n-th of the book."""
+    out = []
+    for e in book.entries[n:]:
+        if e.section != section:
+            break
+        out.append(e)
+    return out
+
+
+def _height(items: tuple[Item, ...] | list[Item]) -> float:
+    """The room items take stacked on a fresh page (the first one's space dropped)."""
+    return sum(i.height + i.space for i in items) - items[0].space
+
+
+def _kept_whole(items: tuple[Item, ...], theme: Theme) -> tuple[Item, ...] | None:
+    """A talk that fits on a page, held together (`layout.keep_together`): it moves to
+    the next page rather than split. None when it is longer than a page."""
+    if _height(items) > theme.frame_height:
+        return None
+    return (*(i._replace(keep=True) for i in items[:-1]), items[-1])
+
+
+def _digest(items: list[Item]) -> str:
+    """What heading items draw, for page hashes (named like a talk's run)."""
+    drawn = repr([(i.height, i.keep, i.space, i.brk, i.ops) for i in items])
+    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[TalkRun, ...]:
@@ -205,11 +266,11 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for n, (section, entries) in enumerate(zip(book.sections, book.section_entries(), strict=True)):
         if not entries:
             continue
         if grouped:
-            outline.append((section.title or "", talk_key(entries[0].talk.id), 0))
+            outline.append((section.title or "", session_key(n), 0))
         outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
     return outline
 
