@@ -23,6 +23,7 @@ from .markup import (
     ITALIC,
     REGULAR,
     Block,
+    Figure,
     ListBlock,
     Paragraph,
     Run,
@@ -30,7 +31,7 @@ from .markup import (
     parse,
     reference,
 )
-from .model import Talk
+from .model import FigureFile, Talk
 from .theme import Style, Theme
 
 # Drawing operations (plain tuples: picklable, hashable for the manifest):
@@ -44,6 +45,14 @@ from .theme import Style, Theme
 #   ("formula", tex, size, x, y)       a display formula; y is its baseline
 Op = tuple[Any, ...]
 
+# A figure: a PNG, JPEG or SVG file, or a page of a PDF (`page` from 1, else 0), its
+# lower left corner at (x, y); `alt` is its text for readers who cannot see it.
+#   ("figure", path, page, x, y, w, h, alt)
+
+
+FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top
+FIGURE_GAP = 5.0  # between a figure and its caption
+
 
 class Item(NamedTuple):
     """A slice of the flow: ops at x from the frame's left, y down from the item's top.
@@ -55,7 +64,7 @@ class Item(NamedTuple):
     ops: Sequence[Op]
     keep: bool = False  # keep with the next item on the same page
     space: float = 0.0  # space before; dropped at the top of a page
-    brk: str | None = None  # "page" or "odd": start a new (odd) page first
+    brk: str | None = None  # "page" or "odd": start a new (odd) page first; FLOAT: see paginate
     mark: str | None = None  # the talk that starts here
 
 
@@ -111,6 +120,8 @@ def translate(op: Op, x0: float, top: float) -> Op:
         return ("formula", op[1], op[2], x0 + op[3], top - op[4])
     if kind == "rule":
         return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    if kind == "figure":
+        return ("figure", op[1], op[2], x0 + op[3], top - op[4], *op[5:])
     return op
 
 
@@ -243,9 +254,13 @@ def _formula_extent(line: Line, size: float) -> tuple[float, float]:
 class Flow:
     """Builds items for body text in one theme (bodies, notes, lists)."""
 
-    def __init__(self, theme: Theme, lang: str | None) -> None:
+    def __init__(
+        self, theme: Theme, lang: str | None, figures: tuple[FigureFile, ...] = ()
+    ) -> None:
         self.theme, self.lang = theme, lang
         self.avail = theme.frame_width
+        self.figures = iter(figures)  # the talk's figure files, in reading order
+        self.figure_number = 0
 
     def style_map(self, base: Style) -> dict[str, Style]:
         """The base style in each face; code a little smaller, as monospace runs wide."""
@@ -271,6 +286,8 @@ class Flow:
             space = first_space if i == 0 else para_space
             if isinstance(block, Paragraph):
                 items += self.paragraph(block, smap, base, indent, space)
+            elif isinstance(block, Figure):
+                items += self.figure(block, space)
             else:
                 items += self.list_block(block, base, indent, space)
         return items
@@ -302,6 +319,34 @@ class Flow:
         return Item(
             f.height + 6.0, (("formula", tex, base.size, x, 3.0 + f.height - f.depth),), space=space
         )
+
+    def figure(self, figure: Figure, space: float) -> list[Item]:
+        """A figure centred in the column with its numbered caption below, one item:
+        never split from its caption. It floats: when the rest of the page cannot
+        hold it, it goes to the next page's top and the text goes on (`paginate`)."""
+        file = next(self.figures, None)
+        self.figure_number += 1
+        t = self.theme
+        st = t.small()
+        smap = self.style_map(st)
+        label = f"Figure {self.figure_number}."
+        spans = [Span(label + (" " if figure.caption else ""), t.text[BOLD], st.size, st.color)]
+        spans += _spans(figure.caption, smap, t.accent)
+        lines = break_lines(spans, self.avail, lang=None, justify=False)
+        caption_height = len(lines) * st.leading
+        if file is None:  # not checked (a talk laid out on its own): the caption alone
+            return _line_items(lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0))
+        w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
+        ops: list[Op] = [
+            ("figure", file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)
+        ]
+        baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
+        y = h + FIGURE_GAP
+        for i, ln in enumerate(lines):
+            indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
+            ops.append(("text", indent, y + i * st.leading + baseline, self.avail - indent, ln))
+        height = y + caption_height + 4.0
+        return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 
     def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
         items: list[Item] = []
@@ -337,7 +382,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     """Title, authors, affiliations, body and notes of one talk, as flow items."""
     t = theme
     lang = t.settings.language if t.settings.hyphenate else None
-    flow = Flow(t, lang)
+    flow = Flow(t, lang, talk.figures)
     avail = t.frame_width
     items: list[Item] = []
 
@@ -481,41 +526,64 @@ def _references(talk: Talk, flow: Flow) -> list[Item]:
 # -- pagination ---------------------------------------------------------------------
 
 
-def paginate(items: list[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
-    """Fill pages first-fit, breaking only where `keep` allows.
+def paginate(items: Sequence[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
+    """Items placed on pages: (item, its top's distance below the frame's top)."""
+    return [[(items[i], y) for i, y in page] for page in place(items, frame_height)]
+
+
+def place(items: Sequence[Item], frame_height: float) -> list[list[tuple[int, float]]]:
+    """Fill pages first-fit, breaking only where `keep` allows; items by their index.
 
     When the next item does not fit, the page ends at the last allowed break on
     it; what follows moves on. A group taller than a page breaks where it must.
+    A float (a figure) that does not fit the rest of the page waits for the top
+    of the next one while the text goes on; floats keep their order.
     """
-    pages: list[list[tuple[Item, float]]] = []
-    cur: list[tuple[Item, float]] = []
-    used = 0.0
-    i = 0
-    n = len(items)
-    start_index = 0  # index in `items` of cur[0]
-    while i < n:
-        item = items[i]
-        if item.brk and cur:
-            pages.append(cur)
-            cur, used, start_index = [], 0.0, i
-            if item.brk == "odd" and len(pages) % 2 == 1:
-                pages.append([])
-            continue
-        space = item.space if cur else 0.0
-        if used + space + item.height <= frame_height + 0.01 or not cur:
-            cur.append((item, used + space))
+    pages: list[list[tuple[int, float]]] = []
+    carry: list[int] = []  # floats waiting for the top of the page being filled
+    i, n = 0, len(items)
+    while i < n or carry:
+        cur: list[tuple[int, float]] = []
+        used = 0.0
+        waiting: list[int] = []
+        for f in carry:  # the floats that wait go first, as many as fit
+            item = items[f]
+            space = item.space if cur else 0.0
+            if cur and used + space + item.height > frame_height + 0.01:
+                waiting.append(f)
+                continue
+            cur.append((f, used + space))
             used += space + item.height
-            i += 1
-            continue
-        cut = len(cur)
-        while cut > 0 and cur[cut - 1][0].keep:
-            cut -= 1
-        if cut == 0:  # nothing may break here: break at the page's end anyway
+        top = len(cur)
+        odd = False
+        while i < n:
+            item = items[i]
+            if item.brk in ("page", "odd") and cur:
+                odd = item.brk == "odd"
+                break
+            space = item.space if cur else 0.0
+            fits = used + space + item.height <= frame_height + 0.01
+            if item.brk == FLOAT and cur and not (fits and not waiting):
+                waiting.append(i)
+                i += 1
+                continue
+            if fits or not cur:
+                cur.append((i, used + space))
+                used += space + item.height
+                i += 1
+                continue
             cut = len(cur)
-        pages.append(cur[:cut])
-        i = start_index + cut
-        start_index = i
-        cur, used = [], 0.0
-    if cur:
+            while cut > top and items[cur[cut - 1][0]].keep:
+                cut -= 1
+            if cut == top:  # nothing may break here: break at the page's end anyway
+                cut = len(cur)
+            if cut < len(cur):
+                i = cur[cut][0]
+                del cur[cut:]
+                waiting = [w for w in waiting if w < i]
+            break
         pages.append(cur)
+        carry = waiting
+        if odd and len(pages) % 2 == 1:
+            pages.append([])
     return pages

@@ -33,7 +33,10 @@ def talk_fields(talk: Talk) -> dict[str, str]:
         + ((a.email, a.corresponding) if a.email or a.corresponding else ())
         for a in talk.authors
     ]
-    body = (talk.body, talk.references) if talk.references else talk.body
+    body: object = talk.body
+    if talk.references or talk.figures:  # figures: by their files' paths and content
+        figures = [(f.path, f.digest, f.scale, f.page) for f in talk.figures]
+        body = (talk.body, talk.references, *([figures] if figures else []))
     return {
         "title": sha(talk.title),
         "authors": sha(repr(authors)),

@@ -46,18 +46,30 @@ class ListBlock:
     items: tuple[tuple[Block, ...], ...]
 
 
-Block = Paragraph | ListBlock
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """`![Caption](figures/f.png){width=60%}`: a figure with its caption below."""
+
+    src: str
+    caption: tuple[Run, ...]
+    alt: str  # the caption's words, or the `alt` attribute
+    width: str | None = None  # as written: "60%"
+
+
+Block = Paragraph | ListBlock | Figure
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """Made on first use: a rebuild that reuses every laid-out talk parses nothing."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
     md = MarkdownIt("commonmark", {"html": False})
     md.disable("entity")
+    md.use(attrs_plugin, after=("image",))  # ![Caption](f.png){width=60%}
     # pandoc's rule: "$5 and $10" stays prose.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.inline.ruler.at(
@@ -88,9 +100,33 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
 @lru_cache(maxsize=4096)
 def parse(source: str) -> tuple[Block, ...]:
     """Markdown source -> blocks. Cached: the same body is parsed once per process."""
+    if "](" in source and "{" in source:
+        source = _FIGURE_ATTRS.sub(_quoted_percent, source)
     tokens = _parser().parse(source)
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
+
+
+# The attrs plugin reads `%` as the start of a comment: pandoc's `{width=60%}` is
+# given to it as `{width="60%"}`.
+_FIGURE_ATTRS = re.compile(r"(!\[[^\n]*?\]\([^)\s]*\))\{([^}\n]*)\}")
+_PERCENT = re.compile(r'(\w+)=([^\s"}]*%)')
+
+
+def _quoted_percent(m: re.Match[str]) -> str:
+    return m.group(1) + "{" + _PERCENT.sub(r'\1="\2"', m.group(2)) + "}"
+
+
+def figures(blocks: tuple[Block, ...]) -> list[Figure]:
+    """The figures of some blocks, in reading order."""
+    out: list[Figure] = []
+    for b in blocks:
+        if isinstance(b, Figure):
+            out.append(b)
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                out += figures(item)
+    return out
 
 
 def plain(text: str) -> tuple[Block, ...]:
@@ -107,9 +143,12 @@ def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block]
         if tok.type in ("paragraph_open", "heading_open"):
             inline = tokens[i + 1]
             kind = "heading" if tok.type == "heading_open" else "text"
-            runs = _inline(inline.children or [], BOLD if kind == "heading" else REGULAR)
-            if runs:
-                out.append(Paragraph(runs, kind))
+            base = BOLD if kind == "heading" else REGULAR
+            for part in _around_images(inline.children or []):
+                if isinstance(part, Figure):
+                    out.append(part)
+                elif runs := _inline(part, base):
+                    out.append(Paragraph(runs, kind))
             i += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
             ordered = tok.type == "ordered_list_open"
@@ -134,6 +173,37 @@ def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block]
         else:  # hr, html (off), anything unknown: nothing to print
             i += 1
     return out, i
+
+
+def _around_images(children: list[Token]) -> list[list[Token] | Figure]:
+    """A paragraph's inline tokens split at its images: each image is a figure of its
+    own between the text before and after it."""
+    parts: list[list[Token] | Figure] = [[]]
+    for tok in children:
+        if tok.type != "image":
+            part = parts[-1]
+            if isinstance(part, list):
+                part.append(tok)
+            continue
+        caption = _inline(tok.children or [], REGULAR)
+        words = "".join(r.text for r in caption).strip()
+        alt = str(tok.attrs.get("alt") or "") or words
+        width = tok.attrs.get("width")
+        parts += [Figure(str(tok.attrs.get("src", "")), caption, alt, _opt(width)), []]
+    return [p for p in parts if not isinstance(p, list) or _has_text(p)]
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _has_text(tokens: list[Token]) -> bool:
+    return any(
+        t.type not in ("softbreak", "hardbreak")
+        and (t.content or "").strip() != ""
+        or t.type.endswith("_open")
+        for t in tokens
+    )
 
 
 _STYLE_ON = {
@@ -205,6 +275,8 @@ def text_of(blocks: tuple[Block, ...]) -> str:
     for b in blocks:
         if isinstance(b, Paragraph):
             parts.append("".join(r.text for r in b.runs))
+        elif isinstance(b, Figure):
+            parts.append("".join(r.text for r in b.caption))
         else:
             for item in b.items:
                 parts.append(text_of(item))
@@ -240,7 +312,7 @@ def citations(blocks: tuple[Block, ...]) -> list[int]:
     """Every reference number cited in the blocks' text (not in code, math or links)."""
     return [
         n
-        for r in _all_runs(blocks)
+        for r in all_runs(blocks)
         if _citable(r)
         for m in CITATION.finditer(r.text)
         for n in cited_numbers(m.group(1))
@@ -251,14 +323,16 @@ def _citable(r: Run) -> bool:
     return not r.math and r.href is None and r.style != MONO and "[" in r.text
 
 
-def _all_runs(blocks: tuple[Block, ...]) -> list[Run]:
+def all_runs(blocks: tuple[Block, ...]) -> list[Run]:
     out: list[Run] = []
     for b in blocks:
         if isinstance(b, Paragraph):
             out += b.runs
+        elif isinstance(b, Figure):
+            out += b.caption
         else:
             for item in b.items:
-                out += _all_runs(item)
+                out += all_runs(item)
     return out
 
 
@@ -271,6 +345,9 @@ def link_citations(
         if isinstance(b, Paragraph):
             runs = tuple(r for run in b.runs for r in _cite_run(run, target))
             out.append(replace(b, runs=runs))
+        elif isinstance(b, Figure):
+            caption = tuple(r for run in b.caption for r in _cite_run(run, target))
+            out.append(replace(b, caption=caption))
         else:
             items = tuple(link_citations(item, target) for item in b.items)
             out.append(replace(b, items=items))

@@ -88,6 +88,40 @@ def _name_parts(name: str, family: str | None) -> tuple[str, str]:
     return surname, " ".join(w for w in full.split() if w not in surname.split())
 
 
+BITMAP_DPI = 300  # a bitmap figure is never enlarged beyond this resolution
+LOW_DPI = 150  # below this at print size, `check` warns
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """A figure's file, checked when the project is read: what the layout needs (its
+    size) and what says whether it changed (its digest)."""
+
+    source: str  # as written in the body: figures/f.pdf#page=2
+    path: Path  # resolved, inside the project
+    kind: str  # png | jpeg | svg | pdf
+    page: int  # of a PDF, from 1; 0 for other kinds
+    width: float  # natural size: pixels for bitmaps, points for drawings
+    height: float
+    digest: str  # sha256 of the file
+    scale: float | None = None  # `{width=60%}`: the part of the column it takes
+
+    @property
+    def bitmap(self) -> bool:
+        return self.kind in ("png", "jpeg")
+
+    def size(self, column: float, max_height: float) -> tuple[float, float]:
+        """Printed width and height in points: the requested part of the column, else
+        its natural size (a bitmap's at 300 dpi) no wider than the column; never
+        taller than `max_height`."""
+        natural = self.width * 72 / BITMAP_DPI if self.bitmap else self.width
+        w = column * self.scale if self.scale else min(column, natural)
+        h = w * self.height / self.width
+        if h > max_height:
+            w, h = w * max_height / h, max_height
+        return w, h
+
+
 @dataclass(frozen=True)
 class Talk:
     id: str
@@ -100,6 +134,7 @@ class Talk:
     board: str | None = None
     source: SourceLocation | None = field(default=None, compare=False)
     references: tuple[str, ...] = ()  # each plain text with inline Markdown
+    figures: tuple[FigureFile, ...] = ()  # the body's and notes' images, in reading order
 
     @property
     def heading(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 
-from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, talk_key
+from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, place, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
@@ -199,13 +199,13 @@ def _body(
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
     current: str | None = None
-    first = 0  # in body_items, of the page's first item: pages take them in order
-    for placed in paginate(body_items, theme.frame_height):
+    for indexes in place(body_items, theme.frame_height):
         index = len(pages) + 1
+        placed = [(body_items[i], y) for i, y in indexes]
         page = _page_from("", "body" if placed else "blank", placed, theme, index)
-        if placed:
-            page.runs = _runs(ids, starts, first, first + len(placed))
-            first += len(placed)
+        first, last = (indexes[0][0], indexes[-1][0]) if indexes else (0, -1)
+        if placed and last - first + 1 == len(indexes):  # in order: no figure floated
+            page.runs = _runs(ids, starts, first, last + 1)
         fresh = not placed or placed[0][0].mark or id(placed[0][0]) in headings
         on_page = [current] if current and not fresh else []
         for item, _ in placed:

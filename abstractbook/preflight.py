@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
-from .markup import Block, Paragraph, Run, parse
+from .markup import all_runs, parse
 from .model import Book
 from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme
@@ -40,7 +40,7 @@ def formula_problems(
                     fine.add(digest)
                 continue
             found = len(problems)
-            formulas = [r.text for r in _runs(parse(source)) if r.math]
+            formulas = [r.text for r in all_runs(parse(source)) if r.math]
             for n, tex in enumerate(formulas, start=1):
                 why = formula_problem(tex)
                 if why:
@@ -53,17 +53,6 @@ def formula_problems(
             if fine is not None and len(problems) == found:
                 fine.add(digest)
     return problems
-
-
-def _runs(blocks: tuple[Block, ...]) -> list[Run]:
-    out: list[Run] = []
-    for b in blocks:
-        if isinstance(b, Paragraph):
-            out += b.runs
-        else:
-            for item in b.items:
-                out += _runs(item)
-    return out
 
 
 def check_book(book: Book) -> list[Problem]:
@@ -99,9 +88,11 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
             ("notes", t.notes or "", text),
             ("keywords", " ".join(t.keywords), text),
             ("board", t.board or "", title_font),
+            ("references", " ".join(t.references), text),
         ]
         for a in t.authors:
             fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+            fields += [("authors", a.email or "", text)]
         places.append((t.source, fields))
     for location, fields in places:
         seen: set[tuple[str, str]] = set()

@@ -20,9 +20,10 @@ from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
+from .figures import resolve_figures
 from .markup import CITATION, citations
 from .markup import parse as parse_markdown
-from .model import Author, Project, Talk
+from .model import Author, Project, Settings, Talk
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
 from .sources import Document, Node, parse, path_kind, read
@@ -57,6 +58,7 @@ class _Record:
     title_node: Node | None
     names: list[tuple[str, Node]]
     affiliations: list[tuple[str, Node]]
+    texts: dict[str, Node]  # body and notes, for problems with their figures
 
 
 class RecordMemo:
@@ -160,6 +162,8 @@ def _validate(root: Path, memo: RecordMemo) -> Project:
             unreadable.append(path.stem)
         records.extend(found.records)
     talks = _unique(reader, records)
+    if book is not None:
+        _figures(reader, root, book.settings, records, talks)
     program = None
     if has_program:
         settings = book.settings if book else None
@@ -314,7 +318,8 @@ def _record(reader: Reader, node: Node) -> _Record | None:
             node, f"'{talk_id or '?'}' has no body", "the book prints 'Abstract to be announced'"
         )
     title_node = fields.get("title") if title is not None else None
-    return _Record(talk, fields.get("id"), title_node, names, affiliations)
+    texts: dict[str, Node] = {k: fields[k] for k in ("body", "notes") if k in fields}
+    return _Record(talk, fields.get("id"), title_node, names, affiliations, texts)
 
 
 def _authors(
@@ -394,6 +399,17 @@ def _check_citations(
     for n, (_, node) in enumerate(references, start=1):
         if n not in cited:
             reader.warn(node, f"references[{n}] is never cited in the body ([{n}])")
+
+
+def _figures(
+    reader: Reader, root: Path, settings: Settings, records: list[_Record], talks: dict[str, Talk]
+) -> None:
+    """Talks with the figures their bodies name checked and measured (files are read
+    every build: a figure can change while its record does not)."""
+    for r in records:
+        t = r.talk
+        if talks.get(t.id) is t and "![" in f"{t.body}{t.notes}":
+            talks[t.id] = resolve_figures(reader, t, r.texts, root, settings)
 
 
 def _unique(reader: Reader, records: list[_Record]) -> dict[str, Talk]:
