@@ -338,10 +338,16 @@ def put_form(pdf: PdfFile, num: int, drawing: Drawing) -> None:
 
 
 def put_image(pdf: PdfFile, num: int, path: Path) -> None:
-    """A PNG or JPEG as an image XObject (8-bit grey or RGB), its alpha as a soft mask."""
+    """A PNG or JPEG as an image XObject (8-bit grey or RGB), its alpha as a soft mask;
+    a grey or RGB JPEG is embedded as it is."""
     from PIL import Image
 
     with Image.open(path) as opened:
+        if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
+            space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
+            entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
+            pdf.put_raw_stream(num, entries, path.read_bytes())
+            return
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
     grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
