@@ -556,18 +556,20 @@ def place(items: Sequence[Item], frame_height: float) -> list[list[tuple[int, fl
             used += space + item.height
         top = len(cur)
         odd = False
+        limit = frame_height + 0.01
         while i < n:
             item = items[i]
-            if item.brk in ("page", "odd") and cur:
-                odd = item.brk == "odd"
-                break
+            brk = item.brk
+            if brk is not None and cur:
+                if brk != FLOAT:
+                    odd = brk == "odd"
+                    break
+                if waiting or used + item.space + item.height > limit:
+                    waiting.append(i)
+                    i += 1
+                    continue
             space = item.space if cur else 0.0
-            fits = used + space + item.height <= frame_height + 0.01
-            if item.brk == FLOAT and cur and not (fits and not waiting):
-                waiting.append(i)
-                i += 1
-                continue
-            if fits or not cur:
+            if used + space + item.height <= limit or not cur:
                 cur.append((i, used + space))
                 used += space + item.height
                 i += 1

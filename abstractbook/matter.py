@@ -155,25 +155,29 @@ def day_key(day: dt.date) -> str:
 
 
 def session_heading_items(
-    section: Section, index: int, entries: list[Entry], new_day: bool, theme: Theme
+    section: Section,
+    index: int,
+    entries: list[Entry],
+    new_day: bool,
+    theme: Theme,
+    memo: Memo | None = None,
 ) -> list[Item]:
     """The day (when it changes) and the session opening in the body: title, then time,
     room and chair. Kept with what follows, so never alone at a page's foot."""
     t = theme
+    memo = memo if memo is not None else Memo(keep=False)
     avail = t.frame_width
     items: list[Item] = []
     if new_day and section.day:
-        day = _heading_item(
-            day_heading(section.day), t.heading_style(12.5), avail, 0.0, dest=day_key(section.day)
-        )
-        rule = ("rule", 0.0, day.height + 2.0, avail, day.height + 2.0, 0.6, t.accent)
-        items.append(day._replace(height=day.height + 6.0, ops=(*day.ops, rule)))
+        day_st = t.heading_style(12.5)
+        key: tuple[object, ...] = ("body-day", section.day, day_st, t.accent, avail)
+        items.append(memo.get(key, partial(_body_day, section.day, day_st, t.accent, avail)))
     title_st = t.heading_style(10.5, "bold", t.ink)
-    items.append(
-        _heading_item(
-            section.title or "", title_st, avail, 10.0 if items else 0.0, dest=session_key(index)
-        )
-    )
+    space = 10.0 if items else 0.0
+    title = section.title or ""
+    key = ("body-session", title, index, title_st, avail, space)
+    make = partial(_heading_item, title, title_st, avail, space, dest=session_key(index))
+    items.append(memo.get(key, make))
     session = section.session
     details = []
     if session is not None:
@@ -186,10 +190,22 @@ def session_heading_items(
         ]
     if details:
         st = Style(t.heading["regular"], 8.5, 11.0, t.grey)
-        items.append(_heading_item(" · ".join(details), st, avail, 1.0))
+        text = " · ".join(details)
+        items.append(
+            memo.get(
+                ("body-session-details", text, st, avail),
+                partial(_heading_item, text, st, avail, 1.0),
+            )
+        )
     last_item = items[-1]
     items[-1] = last_item._replace(height=last_item.height + 4.0)
     return items
+
+
+def _body_day(day: dt.date, st: Style, accent: str, avail: float) -> Item:
+    item = _heading_item(day_heading(day), st, avail, 0.0, dest=day_key(day))
+    rule = ("rule", 0.0, item.height + 2.0, avail, item.height + 2.0, 0.6, accent)
+    return item._replace(height=item.height + 6.0, ops=(*item.ops, rule))
 
 
 # -- contents -----------------------------------------------------------------------

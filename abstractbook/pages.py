@@ -83,7 +83,7 @@ def lay_out(
     for i, p in enumerate(pages):
         p.label = roman(i + 1)
 
-    spans = _body(book, theme, talk_items, pages)
+    spans = _body(book, theme, talk_items, pages, memo)
     for i, p in enumerate(pages[front:], start=1):
         p.label = str(i)
     outline += _talk_outline(book)
@@ -155,7 +155,11 @@ def _balanced(columns: list[list[tuple[Item, float]]]) -> list[list[tuple[Item, 
 
 
 def _body(
-    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], pages: list[Page]
+    book: Book,
+    theme: Theme,
+    talk_items: dict[str, tuple[Item, ...]],
+    pages: list[Page],
+    memo: Memo | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Paginate the abstracts, and with a programme the headings of their days and
     sessions, onto `pages`; returns each talk's first and last page."""
@@ -180,6 +184,7 @@ def _body(
                 _entries_of(book, entry.section, n),
                 section.day is not None and section.day != last_day,
                 theme,
+                memo,
             )
             last_day = section.day or last_day
             first_brk = (brk.get(s.session_start) or talk_brk) if n else None

@@ -408,7 +408,7 @@ def _figures(
     every build: a figure can change while its record does not)."""
     for r in records:
         t = r.talk
-        if talks.get(t.id) is t and "![" in f"{t.body}{t.notes}":
+        if talks.get(t.id) is t and ("![" in (t.body or "") or "![" in (t.notes or "")):
             talks[t.id] = resolve_figures(reader, t, r.texts, root, settings)
 
 
