@@ -29,6 +29,8 @@ from .matter import (
 from .model import Book, Entry, end_time
 from .theme import Style, Theme
 
+AFTER_HEADING = 10.0  # between a session's heading and its first abstract's title
+
 
 def roman(n: int) -> str:
     out = ""
@@ -189,13 +191,14 @@ def _body(
             last_day = section.day or last_day
             first_brk = (brk.get(s.session_start) or talk_brk) if n else None
             head[0] = head[0]._replace(space=24.0, brk=first_brk)
-            if s.keep_together and _height(head) + _height(items) > theme.frame_height:
+            together = _height(head) + AFTER_HEADING + _height(items)
+            if s.keep_together and together > theme.frame_height:
                 items = talk_items[entry.talk.id]  # with the heading it cannot be whole
             headings.update(id(item) for item in head)
             starts.append(len(body_items))
             ids.append("heading:" + _digest(head))
             body_items += head
-            items = (items[0]._replace(space=10.0), *items[1:])
+            items = (items[0]._replace(space=AFTER_HEADING), *items[1:])
         elif talk_brk:
             items = (items[0]._replace(brk=talk_brk), *items[1:])
         starts.append(len(body_items))
