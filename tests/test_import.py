@@ -22,6 +22,7 @@ from abstractbook.importing.text import (
     looks_like_html,
     markdown_with_breaks,
     plain_to_markdown,
+    without_images,
 )
 from abstractbook.markup import Paragraph, parse, text_of
 from abstractbook.schema import validate
@@ -651,3 +652,11 @@ def test_any_text_converts_without_raising(text: str) -> None:
         html_to_markdown(text, math=math)
         markdown_with_breaks(text, math=math)
     parse(plain_to_markdown(text))
+
+
+def test_markdown_images_of_a_source_become_their_words_and_are_reported() -> None:
+    """A book's figures are files in the project: an imported text's images, shown by
+    the source from its server, would each be an input error."""
+    markdown, notes = without_images("See ![a plot](https://x.org/p.png) and ![](f.png).")
+    assert markdown == "See a plot and ."
+    assert notes == ["an image (https://x.org/p.png) was left out", "an image (f.png) was left out"]
