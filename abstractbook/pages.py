@@ -169,7 +169,6 @@ def _body(
     body_items: list[Item] = []
     starts: list[int] = []  # where each run of items (a talk's, a heading's) begins
     ids: list[str] = []  # the talk, or a heading's name, of each run
-    headings: set[int] = set()  # ids of heading items: a page they open starts afresh
     brk = {"page": "page", "odd-page": "odd"}
     last_day = None
     previous = None
@@ -194,7 +193,6 @@ def _body(
             together = _height(head) + AFTER_HEADING + _height(items)
             if s.keep_together and together > theme.frame_height:
                 items = talk_items[entry.talk.id]  # with the heading it cannot be whole
-            headings.update(id(item) for item in head)
             starts.append(len(body_items))
             ids.append("heading:" + _digest(head))
             body_items += head
@@ -206,7 +204,6 @@ def _body(
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
-    current: str | None = None
     for indexes in place(body_items, theme.frame_height):
         index = len(pages) + 1
         placed = [(body_items[i], y) for i, y in indexes]
@@ -214,12 +211,11 @@ def _body(
         first, last = (indexes[0][0], indexes[-1][0]) if indexes else (0, -1)
         if placed and last - first + 1 == len(indexes):  # in order: no figure floated
             page.runs = _runs(ids, starts, first, last + 1)
-        fresh = not placed or placed[0][0].mark or id(placed[0][0]) in headings
-        on_page = [current] if current and not fresh else []
-        for item, _ in placed:
-            if item.mark:
-                current = item.mark
-                on_page.append(current)
+            on_page = [t for t, _, _ in page.runs]
+        else:  # a floated figure belongs to the talk it was written in
+            owners = (ids[bisect_right(starts, i) - 1] for i, _ in indexes)
+            on_page = list(dict.fromkeys(owners))
+        on_page = [t for t in on_page if t in talk_by_id]  # headings are no talks
         for tid in on_page:
             talk_pages.setdefault(tid, []).append(index)
         if on_page:

@@ -138,7 +138,7 @@ def drawn_objects(reader: PdfReader) -> list[Drawn]:
     object's own /BBox and /Matrix, not from anything abstractbook reports)."""
     out = []
     for index, page in enumerate(reader.pages):
-        xobjects: Any = page["/Resources"].get_object().get("/XObject", {})
+        xobjects: Any = page["/Resources"].get_object()  # type: ignore[union-attr].get("/XObject", {})
         stack: list[list[float]] = []
         ctm = [1.0, 0, 0, 1.0, 0, 0]
         alt = None
@@ -170,11 +170,12 @@ def drawn_objects(reader: PdfReader) -> list[Drawn]:
 
 
 @pytest.fixture(scope="module")
-def figure_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PdfReader]:
+def figure_book(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[pipeline.BuildResult, PdfReader]:
     root = figure_project(tmp_path_factory.mktemp("figures"))
-    out = root / "build" / "book.pdf"
-    pipeline.build(root, out)
-    return root, PdfReader(out)
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    return result, PdfReader(result.output)
 
 
 def figures_of(reader: PdfReader) -> dict[int, Drawn]:
@@ -190,7 +191,7 @@ def figures_of(reader: PdfReader) -> dict[int, Drawn]:
 
 
 def test_figures_sit_in_the_text_block_at_their_width_with_captions_below(
-    figure_book: tuple[Path, PdfReader],
+    figure_book: tuple[pipeline.BuildResult, PdfReader],
 ) -> None:
     _, reader = figure_book
     figures = figures_of(reader)
@@ -207,14 +208,16 @@ def test_figures_sit_in_the_text_block_at_their_width_with_captions_below(
     assert figures[2].box[2] - figures[2].box[0] == pytest.approx(4 * 72, abs=0.5)
 
 
-def test_alternative_text_is_the_caption(figure_book: tuple[Path, PdfReader]) -> None:
+def test_alternative_text_is_the_caption(
+    figure_book: tuple[pipeline.BuildResult, PdfReader],
+) -> None:
     _, reader = figure_book
     alts = {n: d.alt for n, d in figures_of(reader).items()}
     assert alts[1] == "Ellipse as a bitmap"
     assert alts[5] == "The second page of a PDF"
 
 
-def test_pdf_figures_stay_vector(figure_book: tuple[Path, PdfReader]) -> None:
+def test_pdf_figures_stay_vector(figure_book: tuple[pipeline.BuildResult, PdfReader]) -> None:
     _, reader = figure_book
     figures = figures_of(reader)
     assert figures[1].subtype == "/Image" and figures[2].subtype == "/Image"
@@ -231,7 +234,7 @@ def test_pdf_figures_stay_vector(figure_book: tuple[Path, PdfReader]) -> None:
 
 
 def test_a_figure_that_does_not_fit_floats_while_the_text_goes_on(
-    figure_book: tuple[Path, PdfReader],
+    figure_book: tuple[pipeline.BuildResult, PdfReader],
 ) -> None:
     _, reader = figure_book
     figures = figures_of(reader)
@@ -240,6 +243,9 @@ def test_a_figure_that_does_not_fit_floats_while_the_text_goes_on(
     )
     floated = [n for n, d in figures.items() if d.page > after]
     assert floated  # the test's figures do not all fit on the abstract's first page
+    # the abstract's last page, for the manifest, is that of its last floated figure
+    last = max(d.page for d in figures.values()) + 1
+    assert figure_book[0].manifest["abstracts"]["figs"]["last_page"] == last
     # the first to float opens the next page: its top is the text block's
     d = figures[min(floated)]
     assert d.box[3] == pytest.approx(FRAME_TOP, abs=0.5)
