@@ -120,6 +120,9 @@ def _bitmap_size(data: bytes) -> tuple[str, float, float]:
     checked before anything is decoded."""
     from PIL import Image
 
+    size = _header_size(data)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise _too_many(*size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -142,6 +145,27 @@ def _bitmap_size(data: bytes) -> tuple[str, float, float]:
     if not w or not h:
         raise FigureProblem("the image is empty")
     return kind, float(w), float(h)
+
+
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # JPEG frame headers
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height as a PNG's or JPEG's header states them, read without any
+    decoder (a huge image is refused before an image library sees it)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    at = 2
+    while data[:2] == b"\xff\xd8" and at + 9 <= len(data) and data[at] == 0xFF:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker in _SOF:
+            h, w = (
+                int.from_bytes(data[at + 5 : at + 7], "big"),
+                int.from_bytes(data[at + 7 : at + 9], "big"),
+            )
+            return w, h
+        at += 2 + length
+    return None
 
 
 def _too_many(w: int, h: int) -> FigureProblem:

@@ -396,9 +396,11 @@ def _check_citations(
             body_node,
             f"'{talk.id}' cites {', '.join(f'[{n}]' for n in missing)} but has {have} references",
         )
-    for n, (_, node) in enumerate(references, start=1):
-        if n not in cited:
-            reader.warn(node, f"references[{n}] is never cited in the body ([{n}])")
+    uncited = [(n, node) for n, (_, node) in enumerate(references, start=1) if n not in cited]
+    if uncited:  # one warning for the record, at the first of them
+        numbers = ", ".join(f"[{n}]" for n, _ in uncited)
+        some = "reference is" if len(uncited) == 1 else "references are"
+        reader.warn(uncited[0][1], f"'{talk.id}': {some} never cited in the body: {numbers}")
 
 
 def _figures(

@@ -135,8 +135,8 @@ references:
         f"{tmp_path}/abstracts/x.yaml:7:20: warning: authors[2]: a corresponding author "
         "without an email (add 'email:'; no address is printed)",
         f"{tmp_path}/abstracts/x.yaml:8:7: warning: 'x' cites [4] but has only 2 references",
-        f"{tmp_path}/abstracts/x.yaml:11:5: warning: references[2] is never cited in the "
-        "body ([2])",
+        f"{tmp_path}/abstracts/x.yaml:11:5: warning: 'x': reference is never cited in the "
+        "body: [2]",
     ]
 
 
