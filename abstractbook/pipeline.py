@@ -6,12 +6,9 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
-import gc
 import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export
+from . import __version__, export, parallel
 from .cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
@@ -169,22 +166,21 @@ def talk_layouts(
     )
 
 
-_THEME: Theme | None = None  # for forked workers: the theme of the talks being laid out
-_CACHE: Cache | None = None  # and the cache they keep them in
-
 Points = dict[tuple[str, str], tuple[int, ...]]
 
 
-def _lay_out_chunk(jobs: list[tuple[Talk, str]]) -> tuple[list[bytes], Points]:
+def _lay_out_chunk(
+    context: tuple[Theme, Cache], jobs: list[tuple[Talk, str]]
+) -> tuple[list[bytes], Points]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
     enough to do), with the hyphenation points found on the way (a worker's memo
     dies with it; its parent keeps them for the next build)."""
-    assert _THEME is not None and _CACHE is not None
+    theme, cache = context
     found_points()
     out = []
     for talk, key in jobs:
-        packed = pack(layout_talk(talk, _THEME))
-        _CACHE.keep_packed(key, packed)
+        packed = pack(layout_talk(talk, theme))
+        cache.keep_packed(key, packed)
         out.append(packed)
     return out, found_points()
 
@@ -192,27 +188,17 @@ def _lay_out_chunk(jobs: list[tuple[Talk, str]]) -> tuple[list[bytes], Points]:
 def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
     """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
-    global _THEME, _CACHE
-    workers = min(os.cpu_count() or 1, len(jobs) // 64)
-    _THEME, _CACHE = theme, cache
-    try:
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for job in jobs:
-                yield from _lay_out_chunk([job])[0]
-            return
-        # What every worker would load for itself, loaded once before they fork.
+    workers = parallel.workers_for(len(jobs), 64)
+    if workers > 1:  # what every worker would load for itself, loaded once before they fork
         for font in {*theme.text.values(), *theme.heading.values()}:
             theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-        size = max(16, len(jobs) // (workers * 8))
-        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for packed, points in pool.imap(_lay_out_chunk, chunks):
-                remember_points(points)
-                yield from packed
-    finally:
-        _THEME, _CACHE = None, None
+    size = max(16, len(jobs) // (workers * 8)) if workers > 1 else 1
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    for packed, points in parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers):
+        remember_points(points)  # found by a worker, whose memo dies with it
+        yield from packed
 
 
 def typeset(
@@ -241,22 +227,9 @@ def typeset(
     return document, hashes
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Typesetting makes millions of small acyclic objects: Python's cycle collector
-    would scan them again and again (a fifth of a big build) and find nothing."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     """Typeset the booklet and write it atomically; the old PDF survives any failure."""
-    with _no_cycle_collection():
+    with parallel.no_cycle_collection():
         return _build(root, output, use_cache)
 
 
