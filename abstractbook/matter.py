@@ -133,7 +133,7 @@ def image_size(path: Path) -> tuple[float, float]:
         w, h = ImageReader(str(path)).getSize()
         return float(w), float(h)
     except Exception as e:  # any unreadable image is the user's file, not our bug
-        raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path)) from None
+        raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path, 1, 1)) from None
 
 
 def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
@@ -181,7 +181,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
     last_day = None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -260,7 +260,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     session_st = t.heading_style(9.5)
     col = 34.0
     last_day = None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         session = section.session
         if section.day and section.day != last_day:
             items.append(

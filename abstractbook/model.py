@@ -49,7 +49,7 @@ class Author:
     affiliations: tuple[str, ...] = ()
     presenting: bool = False
     family: str | None = None  # as given in the record; see `surname`
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
     def surname(self) -> str:
@@ -96,7 +96,7 @@ class Talk:
     keywords: tuple[str, ...] = ()
     type: str = "talk"
     board: str | None = None
-    source: SourceLocation | None = field(default=None, compare=False)
+    source: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
     def heading(self) -> str:
@@ -131,7 +131,7 @@ class Slot:
     talk_id: str
     start: str | None = None  # "HH:MM"
     duration: int | None = None  # minutes
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ class Session:
     start: str | None = None
     room: str | None = None
     chair: str | None = None
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -213,13 +213,60 @@ class Project:
 
 
 @dataclass(frozen=True)
+class TalkSlot:
+    """One time a talk is given: a talk held twice (a workshop on two days) has two."""
+
+    day: dt.date | None
+    session: Session | None
+    start: str | None = None  # "HH:MM"
+    duration: int | None = None  # minutes
+    room: str | None = None
+    section: int = 0  # index into Book.sections: the heading it is listed under
+    order: int = 0  # its place among its session's talks
+
+    @property
+    def content(self) -> tuple[object, ...]:
+        """What a page showing this slot draws from it, free of any file's path."""
+        session = self.session
+        title = (session.id, session.title, session.start, session.chair) if session else None
+        return (self.day, title, self.start, self.duration, self.room)
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One talk in the book, with where the programme puts it."""
+    """One talk in the book, printed once, with every slot the programme gives it."""
 
     talk: Talk
-    section: int  # index into Book.sections
-    start: str | None = None
-    duration: int | None = None
+    section: int  # index into Book.sections: where its abstract is printed
+    slots: tuple[TalkSlot, ...] = ()
+
+    @property
+    def start(self) -> str | None:
+        return self.slots[0].start if self.slots else None
+
+    @property
+    def duration(self) -> int | None:
+        return self.slots[0].duration if self.slots else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A talk as a session lists it (contents, programme): once per slot."""
+
+    entry: Entry
+    slot: TalkSlot | None
+
+    @property
+    def talk(self) -> Talk:
+        return self.entry.talk
+
+    @property
+    def start(self) -> str | None:
+        return self.slot.start if self.slot else None
+
+    @property
+    def duration(self) -> int | None:
+        return self.slot.duration if self.slot else None
 
 
 @dataclass(frozen=True)
@@ -245,10 +292,23 @@ class Book:
         return tuple(e.talk for e in self.entries)
 
     def section_entries(self) -> list[list[Entry]]:
-        """The entries of each section, in one pass."""
+        """The entries printed under each section, in one pass."""
         out: list[list[Entry]] = [[] for _ in self.sections]
         for e in self.entries:
             out[e.section].append(e)
+        return out
+
+    def section_listings(self) -> list[list[Listing]]:
+        """What each section lists in the contents and programme: every slot of every
+        talk, so a talk given twice is listed under both sessions, in slot order."""
+        out: list[list[Listing]] = [[] for _ in self.sections]
+        for e in self.entries:
+            if not e.slots:
+                out[e.section].append(Listing(e, None))
+            for slot in e.slots:
+                out[slot.section].append(Listing(e, slot))
+        for listings in out:
+            listings.sort(key=lambda x: x.slot.order if x.slot else 0)
         return out
 
 
@@ -299,17 +359,10 @@ def assemble(project: Project) -> Book:
     sections: list[Section] = []
     entries: list[Entry] = []
     if order == "program" and project.program:
-        placed: set[str] = set()
-        for day in project.program.days:
-            for session in day.sessions:
-                sections.append(Section(session.title, day.date, session))
-                for slot, start in zip(session.slots, _slot_times(session), strict=True):
-                    if slot.talk_id in by_id and slot.talk_id not in placed:
-                        placed.add(slot.talk_id)
-                        entries.append(
-                            Entry(by_id[slot.talk_id], len(sections) - 1, start, slot.duration)
-                        )
-        rest = [t for t in talks if t.id not in placed]
+        slots = _program_slots(project.program, sections)
+        placed = [tid for tid in slots if tid in by_id]
+        entries += [Entry(by_id[tid], slots[tid][0].section, tuple(slots[tid])) for tid in placed]
+        rest = [t for t in talks if t.id not in slots]
         if rest:
             sections.append(Section("Other abstracts"))
             entries += [Entry(t, len(sections) - 1) for t in rest]
@@ -320,6 +373,23 @@ def assemble(project: Project) -> Book:
     return Book(
         settings, project.root, tuple(sections), tuple(entries), project.program, project.warnings
     )
+
+
+def _program_slots(program: Program, sections: list[Section]) -> dict[str, list[TalkSlot]]:
+    """Each talk's slots in programme order (a section per session); the first slot
+    decides where its abstract is printed."""
+    found: dict[str, list[TalkSlot]] = {}
+    for day in program.days:
+        for session in day.sessions:
+            sections.append(Section(session.title, day.date, session))
+            times = zip(session.slots, _slot_times(session), strict=True)
+            for n, (slot, start) in enumerate(times):
+                found.setdefault(slot.talk_id, []).append(
+                    TalkSlot(
+                        day.date, session, start, slot.duration, session.room, len(sections) - 1, n
+                    )
+                )
+    return found
 
 
 def _sort_key(order: str):  # type: ignore[no-untyped-def]

@@ -95,7 +95,7 @@ def test_oversized_abstract_file(tmp_path: Path) -> None:
     big = b"id: big\ntitle: Big\nauthors: [{name: A}]\nbody: " + b"x" * MAX_FILE_BYTES + b"\n"
     write(tmp_path, {"book.yaml": "title: T\n", "abstracts/big.yaml": big})
     assert reported(tmp_path) == [
-        f"{tmp_path}/abstracts/big.yaml: the file is {len(big):,} bytes, over the 2 MB limit "
+        f"{tmp_path}/abstracts/big.yaml:1:1: the file is {len(big):,} bytes, over the 2 MB limit "
         "for an input file"
     ]
 

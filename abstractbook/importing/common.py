@@ -87,10 +87,12 @@ class Issues:
         self.problems: list[Problem] = []
 
     def error(self, path: Path, place: str, message: str, line: int = 0, column: int = 0) -> None:
+        if not place and not line:  # a problem with the whole file: at its start, as SPEC §2
+            line = column = 1
         self.problems.append(error(_at(place, message), SourceLocation(path, line, column)))
 
     def warn(self, path: Path | None, place: str, message: str) -> None:
-        where = SourceLocation(path) if path is not None else None
+        where = None if path is None else SourceLocation(path, *((0, 0) if place else (1, 1)))
         self.problems.append(warning(_at(place, message), where))
 
     @property
