@@ -14,7 +14,7 @@ from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, fold, surname_key
+from .model import Book, fold, parallel_sessions, surname_key
 from .theme import Style, Theme
 
 NUMBER_COLUMN = 26.0
@@ -180,6 +180,9 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    parallel = frozenset(
+        i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
+    )
     last_day = None
     for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
@@ -193,6 +196,8 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
+            if section.session and section.session.room and section.session.id in parallel:
+                title = f"{title} · {section.session.room}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)

@@ -415,6 +415,29 @@ def _slot_times(session: Session) -> list[str | None]:
     return times
 
 
+def parallel_sessions(day: Day) -> frozenset[str]:
+    """Ids of the day's sessions that overlap another one in time: their headings must
+    name the room, or two "Security" sessions at 10:00 read as one."""
+    spans = []
+    for session in day.sessions:
+        times = [
+            (m, m + (slot.duration or 0))
+            for slot, t in zip(session.slots, _slot_times(session), strict=True)
+            if (m := _minutes(t)) is not None
+        ]
+        first = _minutes(session.start)
+        if first is None and times:
+            first = min(a for a, _ in times)
+        if first is not None:
+            spans.append((session.id, first, max([first + 1] + [b for _, b in times])))
+    return frozenset(
+        a
+        for a, start_a, end_a in spans
+        for b, start_b, end_b in spans
+        if a != b and start_a < end_b and start_b < end_a
+    )
+
+
 def end_time(start: str, duration: int) -> str:
     """'HH:MM' plus minutes, on the clock (a talk past midnight wraps)."""
     total = (_minutes(start) or 0) + duration
