@@ -47,6 +47,7 @@ class Slot:
     session_title: str | None = None
     chair: str | None = None
     track: str | None = None
+    note: str | None = None  # a disagreement in the source about its time, to report
 
 
 @dataclass
@@ -60,7 +61,10 @@ class Record:
     type: str = "talk"
     board: str | None = None
     slot: Slot | None = None
+    more_slots: list[Slot] = field(default_factory=list)  # a talk given more than once
     source: Any = None  # the talk as the source has it: what --update remembers a hash of
+    label: str = ""  # "title (place in the source)", for what the import reports
+    decision: str | None = None  # EasyChair's decision column, as written
 
 
 @dataclass
@@ -78,6 +82,82 @@ class Conversion:
     records: list[Record]
     skipped: list[str] = field(default_factory=list)
     timezone: dt.tzinfo | None = None  # the meeting's zone: slots are shown in it
+
+
+class Records:
+    """The records read so far, by id: a talk met again is another slot of the same talk."""
+
+    def __init__(self, conversion: Conversion) -> None:
+        self.conversion = conversion
+        self.by_id: dict[str, Record] = {}
+
+    def add(self, record: Record, path: Path, place: str, issues: Issues) -> None:
+        """Keep `record`; one with a known id and the same title is another slot of that
+        talk (pretalx lists a workshop on four days four times); one with another title is
+        another talk, kept under the id with a number added, and reported."""
+        first = self.by_id.get(record.id)
+        if first is None:
+            self.by_id[record.id] = record
+            self.conversion.records.append(record)
+            return
+        if _same_title(first.title, record.title):
+            if record.slot is not None:
+                first.more_slots.append(record.slot)
+            return
+        n = 2
+        while f"{record.id}-{n}" in self.by_id:
+            n += 1
+        issues.warn(
+            path,
+            place,
+            f"id '{record.id}' is also '{first.title}': this talk is kept as '{record.id}-{n}'",
+        )
+        record.id = f"{record.id}-{n}"
+        self.add(record, path, place, issues)
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def local_start(
+    date_text: str | None, clock: str | None, day: dt.date | None, source_tz: dt.tzinfo | None
+) -> tuple[dt.datetime | None, str | None]:
+    """A talk's start from a frab-style schedule: `date` (ISO with offset) and `start`
+    (the local "HH:MM"), the day's date and the schedule's zone.
+
+    Returns the start and, when `date` in the zone named gives another wall-clock time
+    than `start` (a `time_zone_name` of "UTC" over +01:00 offsets), what disagreed: the
+    local `start` wins then, on the date of `date`, as a wall-clock time."""
+    start = parse_datetime(date_text or "")
+    try:
+        wall = dt.time.fromisoformat(clock.strip()) if clock else None
+    except ValueError:
+        wall = None
+    if start is None:
+        if day is None or wall is None:
+            return None, None
+        start = dt.datetime.combine(day, wall)
+        return (start.replace(tzinfo=source_tz) if source_tz else start), None
+    if wall is None or start.tzinfo is None:
+        return start, None
+    local = start.astimezone(source_tz) if source_tz else start
+    if (local.hour, local.minute) == (wall.hour, wall.minute):
+        return start, None
+    zone_name = getattr(source_tz, "key", None) or str(source_tz or "its offset")
+    said = f"start {wall:%H:%M}, but date {date_text} in {zone_name} is {local:%H:%M}"
+    return dt.datetime.combine(start.date(), wall), said
+
+
+def report_shifted(shifted: list[str], path: Path, issues: Issues, zone_name: str | None) -> None:
+    """One warning for every talk whose local `start` was taken over its `date` and zone."""
+    if shifted:
+        issues.warn(
+            path,
+            "",
+            f"the schedule's time zone ({zone_name or 'none named'}) disagrees with the "
+            f"talks' local start times; the start times were taken: {listing(shifted, 8)}",
+        )
 
 
 class Issues:

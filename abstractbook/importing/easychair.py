@@ -126,9 +126,6 @@ def _submission(
         conversion.skipped.append(f"{label}: deleted")
         return None
     decision = row.get(table.column("decision"))
-    if any(word in decision.lower() for word in ("reject", "withdraw")):
-        conversion.skipped.append(f"{label}: decision '{decision}'")
-        return None
     record_id = make_id(number) if number else None
     if record_id is None or not title:
         issues.error(table.path, table.place(row), "no submission # or no title")
@@ -153,6 +150,8 @@ def _submission(
             "submission": row.cells,
             "authors": [(p.name, p.affiliations) for p in people],
         },
+        label=label,
+        decision=decision if table.column("decision") else None,
     )
 
 
