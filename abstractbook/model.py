@@ -7,6 +7,7 @@ typesetting library: talk order, sessions, affiliation numbers, index keys.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,9 +67,38 @@ class Author:
         return f"{self.surname}, {self.given}" if self.given else self.surname
 
 
+_NATIVE = re.compile(r"^(?P<latin>.*?[^\W\d_].*?)\s*(?P<native>[(（][^()（）]*[)）])$")
+
+
+def _is_cjk(word: str) -> bool:
+    return any(
+        "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff"
+        for c in word
+    )
+
+
+def native_form(name: str) -> tuple[str, str]:
+    """("Yao Wei", "(魏銘廷)") for "Yao Wei (魏銘廷)", or for "Yao Wei 魏銘廷" ("Yao Wei",
+    "魏銘廷"): the Latin name indexes, the native form is kept beside the given names."""
+    m = _NATIVE.match(name.strip())
+    if m:
+        return m.group("latin").strip(), m.group("native")
+    words = name.split()
+    n = len(words)
+    while n > 1 and _is_cjk(words[n - 1]):
+        n -= 1
+    if n < len(words) and not _is_cjk(words[0]):
+        return " ".join(words[:n]), " ".join(words[n:])
+    return name, ""
+
+
 @lru_cache(maxsize=1 << 16)
 def _name_parts(name: str, family: str | None) -> tuple[str, str]:
     """(surname, given names) of a name, once per name: the indexes ask again and again."""
+    latin, native = native_form(name) if not family else (name, "")
+    if native:
+        surname, given = _name_parts(latin, None)
+        return surname, f"{given} {native}".strip()
     if family:
         surname = family
     else:
@@ -397,7 +427,13 @@ def _sort_key(order: str):  # type: ignore[no-untyped-def]
         return lambda t: (fold(t.title), t.id)
     if order == "speaker":
         return lambda t: (surname_key(t.presenters[0]), t.id)
-    return lambda t: t.id
+    return lambda t: natural_key(t.id)
+
+
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """Numbers in `text` compare as numbers: 13 before 100, 'p2' before 'p10'."""
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
 def _slot_times(session: Session) -> list[str | None]:

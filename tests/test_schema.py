@@ -289,7 +289,7 @@ days:
     ]
 
 
-def test_files_are_read_in_path_order(tmp_path: Path) -> None:
+def test_files_are_read_in_natural_path_order(tmp_path: Path) -> None:
     names = ["b.yaml", "a/z.yaml", "a.yml", "10.yaml", "9.YAML"]
     write(
         tmp_path,
@@ -303,8 +303,8 @@ def test_files_are_read_in_path_order(tmp_path: Path) -> None:
     )
     talks = validate(tmp_path).talks
     assert [str(t.source.path.relative_to(tmp_path / "abstracts")) for t in talks if t.source] == [
+        "9.YAML",  # numbers as numbers: 9 before 10
         "10.yaml",
-        "9.YAML",
         "a.yml",
         "a/z.yaml",
         "b.yaml",

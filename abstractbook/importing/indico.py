@@ -10,7 +10,15 @@ Each file is recognised by its shape:
   `start_dt` in UTC and no word of the meeting's zone;
 - the timetable (`/export/timetable/<event>.json`): `{"results": {event:
   {YYYYMMDD: {key: entry}}}}`, entries `Contribution`, `Break` or `Session`
-  (with `entries` inside), times as `{date, time, tz}`.
+  (with `entries` inside), times as `{date, time, tz}`;
+- the HTTP API's event export (`/export/event/<event>.json?detail=contributions`,
+  or `detail=sessions`), the one most Indico scripts use: `{"results":
+  [{"_type": "Conference", title, timezone, startDate, contributions[],
+  sessions[]}]}`, each contribution with `id`, `title`, `description`,
+  `startDate`/`endDate` as `{date, time, tz}`, `duration` in minutes, `room`,
+  `session` (its title), `track`, `type`, `keywords`, `board_number` and the
+  people as `speakers`, `primaryauthors` and `coauthors`; with
+  `detail=sessions`, sessions hold their own `contributions`.
 
 Persons carry `first_name`/`last_name` (or `firstName`/`familyName`),
 `affiliation`, `is_speaker` and `author_type`, or a list of `roles`; their
@@ -32,6 +40,7 @@ from .common import (
     Meeting,
     Slot,
     listing,
+    parse_date,
     parse_datetime,
     read_json,
     talk_type,
@@ -67,6 +76,7 @@ class _Sources:
     scheduled: dict[str, _Contribution] = field(default_factory=dict)  # from the timetable
     zone_name: str | None = None
     skipped: list[str] = field(default_factory=list)
+    meeting: Meeting = field(default_factory=Meeting)
 
 
 def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversion | None:
@@ -84,6 +94,8 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             for item in root.items():
                 if (c := _contribution(item)) is not None:
                     found.contributions[c.key] = c
+        elif isinstance(data, dict) and isinstance(data.get("results"), list):
+            _events(root["results"], found)
         elif isinstance(data, dict) and (days := _timetable_days(root)) is not None:
             for day, entries in days:
                 _entries(entries, _day(day), None, found)
@@ -91,15 +103,78 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             issues.error(
                 path,
                 "",
-                "not an Indico export: expected abstracts.json, "
-                "contributions.json or the timetable JSON",
+                "not an Indico export: expected abstracts.json, contributions.json, "
+                "the timetable JSON or export/event/ID.json?detail=contributions",
             )
     if issues.failed:
         return None
     meeting_tz = tz or (zone(found.zone_name) if found.zone_name else None)
-    conversion = Conversion(Meeting(timezone=found.zone_name), [], found.skipped, meeting_tz)
+    found.meeting.timezone = found.zone_name
+    conversion = Conversion(found.meeting, [], found.skipped, meeting_tz)
     _combine(found, conversion, issues, meeting_tz)
     return conversion
+
+
+def _events(results: At, found: _Sources) -> None:
+    """The HTTP API's event export: each event's contributions, in sessions or not."""
+    for event in results.items():
+        if not event.is_dict():
+            event.error("expected an event")
+            continue
+        found.zone_name = found.zone_name or event["timezone"].text()
+        meeting = found.meeting
+        meeting.title = meeting.title or event["title"].text()
+        meeting.venue = meeting.venue or event["location"].text()
+        if meeting.start is None:
+            meeting.start = parse_date(_date_of(event["startDate"]) or "")
+            meeting.end = parse_date(_date_of(event["endDate"]) or "")
+        for item in event["contributions"].items():
+            _api_contribution(item, None, found)
+        for session in event["sessions"].items():
+            block = {
+                "title": session["title"].text()
+                or (session["session"]["title"].text() if session["session"].is_dict() else None),
+                "room": session["room"].text(),
+                "chair": ", ".join(
+                    p.name for p in read_persons(session, (), ("sessionConveners", "conveners"))
+                )
+                or None,
+                "poster": session["isPoster"].flag(),
+            }
+            for item in session["contributions"].items():
+                _api_contribution(item, block, found)
+
+
+def _date_of(value: At) -> str | None:
+    return value["date"].text() if value.is_dict() else None
+
+
+def _api_contribution(item: At, block: dict[str, Any] | None, found: _Sources) -> None:
+    c = _contribution(item, api=True)
+    if c is None:
+        return
+    c.kind = c.kind or None
+    start = item["startDate"]
+    when = _clock(start, found)
+    tz = zone(start["tz"].text() or "") if start.is_dict() else None
+    moment = parse_datetime(when.replace(" ", "T")) if when else None
+    if moment is not None:
+        duration = item["duration"].value
+        session_title = block["title"] if block else item["session"].text()
+        c.slot = Slot(
+            start=moment.replace(tzinfo=tz) if tz else moment,
+            duration=round(duration)
+            if isinstance(duration, (int, float)) and duration > 0
+            else None,
+            room=item["room"].text() or item["roomFullname"].text() or (block or {}).get("room"),
+            day=moment.date(),
+            session=None,  # grouped by room, half-day and this title: a session has blocks
+            session_title=session_title,
+            chair=block["chair"] if block else None,
+            track=item["track"].text(),
+        )
+    c.poster = bool(block and block["poster"])
+    found.scheduled[c.key] = c
 
 
 def _day(key: str) -> dt.date | None:
@@ -182,8 +257,8 @@ def _timetable_slot(
     )
 
 
-def _contribution(item: At, key: str | None = None) -> _Contribution | None:
-    """A contribution from contributions.json or a timetable entry."""
+def _contribution(item: At, key: str | None = None, api: bool = False) -> _Contribution | None:
+    """A contribution from contributions.json, a timetable entry or the HTTP API."""
     ident = item["id"].text()
     if key is not None:
         ident = item["contributionId"].text() or item["objId"].text() or key.lstrip("c")
@@ -204,7 +279,7 @@ def _contribution(item: At, key: str | None = None) -> _Contribution | None:
     c.kind = kind["name"].text() if kind.is_dict() else kind.text()
     c.board = item["board_number"].text() or item["boardNumber"].text()
     c.abstract = item["abstract_id"].text()
-    if key is None and item.has("start_dt"):
+    if key is None and not api and item.has("start_dt"):
         c.slot, c.utc = _utc_slot(item), True
     return c
 

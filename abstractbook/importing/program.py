@@ -82,12 +82,12 @@ def _place(record: Record, slot: Slot, tz: dt.tzinfo | None) -> _Placed:
 def _groups(placed: list[_Placed], gap: dt.timedelta) -> list[list[_Placed]]:
     """The source's own sessions; otherwise per room, half-days split at long gaps."""
     by_session: dict[str, list[_Placed]] = {}
-    by_room: dict[str, list[_Placed]] = {}
+    by_room: dict[tuple[str, str], list[_Placed]] = {}
     for p in placed:
         if p.slot.session is not None:
             by_session.setdefault(p.slot.session, []).append(p)
         else:
-            by_room.setdefault(p.slot.room or "", []).append(p)
+            by_room.setdefault((p.slot.room or "", p.slot.session_title or ""), []).append(p)
     groups = list(by_session.values())
     for talks in by_room.values():
         talks.sort(key=lambda p: (p.start, p.record.id))
