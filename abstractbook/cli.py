@@ -259,13 +259,47 @@ def import_(
         typer.Option("--timezone", help="The meeting's time zone, e.g. America/Sao_Paulo."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on conflicts.")] = False,
+    session_gap: Annotated[
+        int,
+        typer.Option(
+            "--session-gap",
+            min=1,
+            metavar="MINUTES",
+            help="pretalx, frab: a room empty this long ends a session (besides half-days).",
+        ),
+    ] = 60,
+    keep_unassigned: Annotated[
+        bool,
+        typer.Option("--keep-unassigned", help="Keep talks without speakers (author N.N.)."),
+    ] = False,
+    decisions: Annotated[
+        str,
+        typer.Option(
+            "--decisions",
+            metavar="LIST",
+            help="EasyChair: the decisions to import, comma-separated "
+            "(e.g. accept,'no decision'); default: accept.",
+        ),
+    ] = "accept",
 ) -> None:
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
     try:
-        result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
+        result = import_project(
+            fmt.value,
+            sources,
+            output,
+            update=update,
+            timezone=timezone,
+            session_gap=session_gap,
+            keep_unassigned=keep_unassigned,
+            decisions=tuple(d.strip() for d in decisions.split(",") if d.strip()),
+        )
     except InputError as e:
+        if len(e.problems) == 1:  # one reason: one line
+            _err(f"{e.problems[0]}; nothing was written.")
+            raise typer.Exit(1) from None
         _fail(e.problems)
     for w in result.warnings:
         _err(str(w))
@@ -276,9 +310,15 @@ def import_(
     for name, diff in result.conflicts:
         typer.echo(f"conflict {name}: edited here and changed in the source; kept yours")
         typer.echo(diff)
+    counts = [  # abstracts only: program.yaml is reported on its own
+        [x for x in found if x != "program.yaml"]
+        for found in (result.added, result.updated, result.unchanged)
+    ]
+    if "program.yaml" in result.added + result.updated:
+        typer.echo(f"wrote {output / 'program.yaml'}")
     typer.echo(
-        f"{output}: {len(result.added)} added, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged, {len(result.vanished)} vanished, "
+        f"{output}: {len(counts[0])} abstract(s) added, {len(counts[1])} updated, "
+        f"{len(counts[2])} unchanged, {len(result.vanished)} vanished, "
         f"{len(result.conflicts)} conflict(s)"
     )
     if strict and result.conflicts:

@@ -413,10 +413,15 @@ def _program_slots(program: Program, sections: list[Section]) -> dict[str, list[
         for session in day.sessions:
             sections.append(Section(session.title, day.date, session))
             times = zip(session.slots, _slot_times(session), strict=True)
+            date, last = day.date, _minutes(session.start)
             for n, (slot, start) in enumerate(times):
+                now = _minutes(start)
+                if now is not None and last is not None and last - now > 12 * 60:
+                    date += dt.timedelta(days=1)  # a night session past midnight
+                last = now if now is not None else last
                 found.setdefault(slot.talk_id, []).append(
                     TalkSlot(
-                        day.date, session, start, slot.duration, session.room, len(sections) - 1, n
+                        date, session, start, slot.duration, session.room, len(sections) - 1, n
                     )
                 )
     return found
@@ -488,4 +493,5 @@ def _minutes(hhmm: str | None) -> int | None:
 
 
 def _clock(minutes: int | None) -> str | None:
-    return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+    """Minutes since the day began -> "HH:MM" on the clock (past midnight it wraps)."""
+    return None if minutes is None else f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"

@@ -158,7 +158,7 @@ def _nothing(fmt: str, sources: list[Path], conversion: Conversion) -> Problem:
         why = f"all {len(conversion.skipped)} were skipped: {listing(conversion.skipped, 3)}"
     else:
         why = f"no talks, contributions or submissions found (is this a {fmt} export?)"
-    return error(f"nothing to import from {names}: {why}; nothing was written")
+    return error(f"nothing to import from {names}: {why}")
 
 
 def _plan(

@@ -31,21 +31,38 @@ from .common import (
     split_lines,
     talk_type,
 )
-from .tables import Row, Table, read_tables
+from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, Row, Table, read_tables
 from .text import one_line, plain_to_markdown
+
+NOT_A_TABLE = (
+    "not an EasyChair table: expected the submissions or authors export "
+    "(submission.csv, author.csv, or the XLSX download with '#' and 'title' columns)"
+)
 
 
 def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversion | None:
     submissions: list[Table] = []
     authors: list[Table] = []
     for path in sources:
-        for table in read_tables(path, issues):
+        if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES + (".xls",):
+            issues.error(path, "", NOT_A_TABLE)
+            continue
+        found = Issues()  # a file of another kind would give an error per row: one is enough
+        tables = read_tables(path, found)
+        known = False
+        for table in tables:
             if table.column("submission #") and (
                 table.column("first name") or table.column("last name")
             ):
                 authors.append(table)
+                known = True
             elif table.column("#") and table.column("title"):
                 submissions.append(table)
+                known = True
+        if known or not tables:
+            issues.problems += found.problems
+        else:
+            issues.error(path, "", NOT_A_TABLE)
     if issues.failed:
         return None
     if not submissions:
