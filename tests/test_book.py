@@ -223,7 +223,9 @@ def test_contents_name_the_room_of_parallel_sessions(tmp_path: Path) -> None:
     )
     result = pipeline.build(root, tmp_path / "book.pdf")
     reader = PdfReader(result.output)
-    front = "\n".join(page_text(reader, i) for i, lab in enumerate(reader.page_labels) if not lab.isdigit())
+    front = "\n".join(
+        page_text(reader, i) for i, lab in enumerate(reader.page_labels) if not lab.isdigit()
+    )
     contents = front[: front.index("Programme")] if "Programme" in front else front
     assert "10:00 Security · Hall 1" in normal(contents)
     assert "10:00 Security · Hall 2" in normal(contents)

@@ -110,17 +110,16 @@ def import_project(
 
 def _unassigned(conversion: Conversion, keep: bool, issues: Issues) -> None:
     """Talks without speakers: left out and listed, or kept with an unnamed author."""
-    kept = []
+    kept, named = [], []
     for record in conversion.records:
-        if record.authors:
-            kept.append(record)
-        elif keep:
+        if not record.authors and keep:
             record.authors = [Person(UNASSIGNED)]
+            named.append(record.id)
+        if record.authors:
             kept.append(record)
         else:
             conversion.skipped.append(f"{record.label}: no speakers (--keep-unassigned keeps it)")
-    if keep and len(kept) > sum(1 for r in conversion.records if r.authors):
-        named = [r.id for r in kept if r.authors[0].name == UNASSIGNED]
+    if named:
         issues.warn(
             None, "", f"talks without speakers, kept with author {UNASSIGNED}: {listing(named)}"
         )
@@ -132,11 +131,10 @@ def _by_decision(conversion: Conversion, decisions: tuple[str, ...], issues: Iss
     wanted = [d.strip().casefold() for d in decisions if d.strip()]
     kept, left = [], dict[str, int]()
     for record in conversion.records:
-        decision = (record.decision or "").strip()
-        if record.decision is None or decision.casefold().startswith(tuple(wanted)):
+        name = (record.decision or "").strip() or "no decision"  # EasyChair leaves it blank
+        if record.decision is None or name.casefold().startswith(tuple(wanted)):
             kept.append(record)
         else:
-            name = decision or "no decision"
             left[name] = left.get(name, 0) + 1
             conversion.skipped.append(f"{record.label}: decision '{name}'")
     if left:
