@@ -124,7 +124,8 @@ def _two_slot_project(root: Path) -> Path:
         "title: Slots Meeting\ndates: {start: 2024-03-04, end: 2024-03-05}\n"
     )
     (root / "abstracts" / "workshop.yaml").write_text(
-        "id: workshop\ntitle: Hands-on Workshop\nauthors: [{name: Ada Lovelace}]\nbody: Bring a laptop.\n"
+        "id: workshop\ntitle: Hands-on Workshop\n"
+        "authors: [{name: Ada Lovelace}]\nbody: Bring a laptop.\n"
     )
     (root / "abstracts" / "solo.yaml").write_text(
         "id: solo\ntitle: A Single Talk\nauthors: [{name: Grace Hopper}]\nbody: Once only.\n"
