@@ -293,7 +293,7 @@ def test_indico_reports_breaks_skips_and_missing_contributions(tmp_path: Path) -
     root = tmp_path / "b"
     result = import_project("indico", INDICO, root)
     assert "Coffee (2024-03-04 10:30): a break" in result.skipped
-    assert "Opening remarks ([5]): no authors or speakers" in result.skipped
+    assert "Opening remarks ([5]): no speakers (--keep-unassigned keeps it)" in result.skipped
     assert "Rejected idea (abstracts[4]): abstract state 'rejected'" in result.skipped
     text = warnings_text(result)
     assert "accepted abstracts with no contribution" in text and "#4 Accepted but never" in text

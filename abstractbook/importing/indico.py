@@ -339,8 +339,8 @@ def _combine(found: _Sources, conversion: Conversion, issues: Issues, tz: dt.tzi
         text = c.description or (abstract["content"].text() if abstract else None)
         record = make_record(f"c{key}", c.title, c.persons, text, c.at, notes, issues)
         if record is None:
-            conversion.skipped.append(f"{c.title} ({c.at.place}): no authors or speakers")
             continue
+        record.label = f"{c.title} ({c.at.place})"
         record.keywords, record.board, record.slot = c.keywords, c.board, c.slot
         record.type = "poster" if c.poster else talk_type(c.kind)
         record.source = {"contribution": c.at.value, "abstract": abstract and abstract.value}
@@ -377,8 +377,8 @@ def _abstracts(
         persons = read_persons(a, ("persons",), ())
         record = make_record(f"a{key}", title, persons, a["content"].text(), a, notes, issues)
         if record is None:
-            conversion.skipped.append(f"{title} ({a.place}): no authors")
             continue
+        record.label = f"{title} ({a.place})"
         kind = a["accepted_contrib_type"]
         kind = kind if kind.is_dict() else a["submitted_contrib_type"]
         record.type = talk_type(kind["name"].text() if kind.is_dict() else None)
