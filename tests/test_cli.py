@@ -32,25 +32,17 @@ def test_build_default_sample(tmp_path: Path) -> None:
     assert "no changes since the last build" in again.stdout
 
 
-def test_the_project_in_the_current_folder_wins_over_the_sample(tmp_path: Path) -> None:
-    assert run("new", "mybook", cwd=tmp_path).returncode == 0
-    r = run("build", cwd=tmp_path / "mybook")
-    assert r.returncode == 0, r.stderr
-    assert "3 abstracts" in r.stdout  # the scaffold's three, not the sample's 25
-    assert (tmp_path / "mybook" / "build" / "book.pdf").exists()
-    checked = run("check", cwd=tmp_path / "mybook")
-    assert "3 abstracts" in checked.stdout
-
-
-def test_output_goes_into_the_project_not_the_current_folder(tmp_path: Path) -> None:
+def test_the_project_is_found_and_its_output_goes_into_it(tmp_path: Path) -> None:
     assert run("new", "one", cwd=tmp_path).returncode == 0
     assert run("new", "two", cwd=tmp_path).returncode == 0
-    assert run("build", "one", cwd=tmp_path).returncode == 0
-    assert run("build", "two/book.yaml", cwd=tmp_path).returncode == 0  # the book.yaml named
+    r = run("build", cwd=tmp_path / "one")  # the project in the current folder, not the sample
+    assert r.returncode == 0, r.stderr
+    assert "3 abstracts" in r.stdout  # the scaffold's three, not the sample's 25
+    assert run("build", "two/book.yaml", cwd=tmp_path).returncode == 0  # book.yaml named
     assert (tmp_path / "one" / "build" / "book.pdf").exists()
     assert (tmp_path / "two" / "build" / "book.pdf").exists()
     assert not (tmp_path / "build").exists()
-    r = run("export", "one", "--only", "hopper", cwd=tmp_path)
+    r = run("export", "--only", "hopper", cwd=tmp_path / "one")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "one" / "build" / "talks" / "hopper.pdf").exists()
 
