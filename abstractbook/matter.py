@@ -377,11 +377,18 @@ def _program_talk(
 IndexEntries = dict[tuple[tuple[str, ...], str], dict[str, str]]
 
 
+UNNAMED = frozenset({"N.N.", "NN", "N.N", "TBA", "TBD"})
+"""Names that say the speaker is not known yet."""
+
+
 def author_index(book: Book, labels: dict[str, str]) -> IndexEntries:
-    """Every author, 'Surname, Given names', sorted by surname with accents folded."""
+    """Every author, 'Surname, Given names', sorted by surname with accents folded; "N.N."
+    (a speaker not yet known) is nobody to look up."""
     people: IndexEntries = {}
     for e in book.entries:
         for a in e.talk.authors:
+            if a.name.strip() in UNNAMED:
+                continue
             pages = people.setdefault((surname_key(a), a.index_name), {})
             label = labels.get(e.talk.id)
             if label:

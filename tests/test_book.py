@@ -230,3 +230,19 @@ def test_contents_name_the_room_of_parallel_sessions(tmp_path: Path) -> None:
     assert "10:00 Security · Hall 1" in normal(contents)
     assert "10:00 Security · Hall 2" in normal(contents)
     assert "12:00 Closing\n" in contents  # alone at its time: no room needed
+
+
+def test_an_unnamed_speaker_is_not_indexed(tmp_path: Path) -> None:
+    root = tmp_path / "nn"
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Open\n")
+    (root / "abstracts" / "a.yaml").write_text(
+        "id: a\ntitle: Meetup\nauthors: [{name: N.N.}]\nbody: Come along.\n"
+    )
+    (root / "abstracts" / "b.yaml").write_text(
+        "id: b\ntitle: Talk\nauthors: [{name: Ann Lee}]\nbody: Text.\n"
+    )
+    result = pipeline.build(root, tmp_path / "book.pdf")
+    reader = PdfReader(result.output)
+    index = page_text(reader, len(reader.pages) - 1)
+    assert "Lee, Ann" in index and "N.N." not in index
