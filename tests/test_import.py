@@ -906,20 +906,42 @@ def test_control_characters_are_dropped_or_replaced_and_the_project_checks(
     validate(tmp_path / "b")  # check's own reading: no error
 
 
-def test_a_record_check_would_refuse_stops_the_import(tmp_path: Path) -> None:
+def _bad_formula(tmp_path: Path) -> Path:
     contributions = [
         {
             "id": 1,
             "title": "Bad formula",
-            "description": "A formula: $\\frac{1}{$ and more.",
+            "description": "A formula: $\\frac{1}{$ and more, at $5.",
             "persons": [{"first_name": "Ann", "last_name": "Lee", "author_type": "primary"}],
         }
     ]
     source = tmp_path / "contributions.json"
     source.write_text(json.dumps(contributions))
+    return source
+
+
+def test_a_formula_the_book_cannot_typeset_prints_as_typed(tmp_path: Path) -> None:
+    result = import_project("indico", [_bad_formula(tmp_path)], tmp_path / "b")
+    assert "c1: the formula $\\frac{1}{$ cannot be typeset" in warnings_text(result)
+    assert body_text(tmp_path / "b", "c1") == "A formula: $\\frac{1}{$ and more, at $5."
+    validate(tmp_path / "b")
+
+
+def test_a_record_check_would_refuse_stops_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last safety net: were a control character to slip through, nothing is written."""
+    import abstractbook.importing as importing
+
+    monkeypatch.setattr(importing, "clean_record", lambda record, issues: None)
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {"2024-06-10": [_talk("C1", "2024-06-10T09:00:00+02:00", "09:00", "Rub\x7fout")]},
+    )
     with pytest.raises(InputError) as excinfo:
-        import_project("indico", [source], tmp_path / "b")
-    assert str(tmp_path / "b" / "abstracts" / "c1.yaml") in problems(excinfo)
+        import_project("pretalx", [source], tmp_path / "b")
+    assert f"{tmp_path / 'b' / 'abstracts' / 'c1.yaml'}:" in problems(excinfo)
+    assert "control character U+007F" in problems(excinfo)
     assert not (tmp_path / "b").exists()
 
 

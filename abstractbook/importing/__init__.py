@@ -20,7 +20,7 @@ from .common import Conversion, Issues, Person, listing, zone
 from .program import SESSION_GAP, book_settings, build_program, program_days
 from .project import Planned, dump, source_hash
 from .records import clean_record, record_data
-from .verify import verify
+from .verify import settle_formulas, verify
 
 UNASSIGNED = "N.N."
 """The author of a talk kept without speakers (`--keep-unassigned`): the printed
@@ -91,6 +91,7 @@ def import_project(
         raise InputError([_nothing(fmt, sources, conversion)])
     for record in conversion.records:
         clean_record(record, issues)
+        settle_formulas(record, issues)
     files, book = _plan(conversion, fmt, session_gap, issues)
     verify(out_dir, files, book)
     write = _project.update if update else _project.write_new

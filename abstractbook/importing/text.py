@@ -186,6 +186,13 @@ def markdown_with_breaks(source: str, *, math: bool) -> str:
     return "\n".join(lines)
 
 
+def escape_dollars(markdown: str) -> str:
+    """Every dollar of a Markdown text outside code spans prints as typed."""
+    lines = markdown.split("\n")
+    spans, _ = _code_spans(lines)
+    return "\n".join(_escape_dollars(line, spans.get(n, [])) for n, line in enumerate(lines))
+
+
 def _hard_end(line: str) -> bool:
     trailing = len(line) - len(line.rstrip("\\"))
     return trailing % 2 == 1

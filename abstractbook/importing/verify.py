@@ -13,7 +13,28 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError, Level, Problem, SourceLocation
+from .common import Issues, Record
 from .project import Planned
+from .text import escape_dollars
+
+
+def settle_formulas(record: Record, issues: Issues) -> None:
+    """A body whose `$...$` the book cannot typeset prints its dollars as typed instead,
+    and says so: one unreadable formula should not stop a whole import."""
+    if not record.body or "$" not in record.body:
+        return
+    from ..formulas import problem
+    from ..preflight import math_runs
+
+    bad = [tex for tex in math_runs(record.body) if problem(tex)]
+    if bad:
+        record.body = escape_dollars(record.body)
+        issues.warn(
+            None,
+            "",
+            f"{record.id}: the formula ${bad[0]}$ cannot be typeset, so the dollars of "
+            "this abstract print as typed",
+        )
 
 
 def verify(out_dir: Path, files: list[Planned], book: bytes) -> None:
