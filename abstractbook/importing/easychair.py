@@ -49,18 +49,23 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             continue
         found = Issues()  # a file of another kind would give an error per row: one is enough
         tables = read_tables(path, found)
-        known = False
+        known = []
         for table in tables:
             if table.column("submission #") and (
                 table.column("first name") or table.column("last name")
             ):
                 authors.append(table)
-                known = True
+                known.append(table.place())
             elif table.column("#") and table.column("title"):
                 submissions.append(table)
-                known = True
-        if known or not tables:
-            issues.problems += found.problems
+                known.append(table.place())
+        if known or not tables:  # a workbook's other sheets are no concern of ours
+            issues.problems += [
+                p
+                for p in found.problems
+                if not p.message.startswith("sheet ")
+                or any(place and p.message.startswith(place) for place in known)
+            ]
         else:
             issues.error(path, "", NOT_A_TABLE)
     if issues.failed:
