@@ -1106,3 +1106,39 @@ def test_a_problem_with_a_whole_source_file_is_at_1_1(
     with pytest.raises(InputError) as excinfo:
         import_project("pretalx", [source], tmp_path / "b")
     assert problems(excinfo).startswith(f"{source}:1:1: ")
+
+
+def _frab_event(eid: str, date: str, start: str, title: str) -> str:
+    return (
+        f"<event id='{eid}'><date>{date}</date><start>{start}</start>"
+        f"<duration>00:30</duration><room>Saal 1</room><title>{title}</title>"
+        f"<type>lecture</type><abstract>About it.</abstract>"
+        f"<persons><person id='1'>Ann Lee</person></persons></event>"
+    )
+
+
+def test_frab_merged_schedule_a_talk_twice_and_a_zone_that_disagrees(tmp_path: Path) -> None:
+    days = {
+        "2024-12-27": _frab_event("7", "2024-12-27T11:00:00+01:00", "11:00", "Lockpicking"),
+        "2024-12-28": _frab_event("7", "2024-12-28T15:00:00+01:00", "15:00", "Lockpicking"),
+    }
+    xml = (
+        "<?xml version='1.0' encoding='utf-8' ?><schedule><conference><title>C</title>"
+        "<time_zone_name>UTC</time_zone_name></conference>"
+        + "".join(f"<day date='{d}'><room name='Saal 1'>{e}</room></day>" for d, e in days.items())
+        + "</schedule>"
+    )
+    source = tmp_path / "schedule.xml"
+    source.write_text(xml)
+    result = import_project("frab", [source], tmp_path / "b")
+    assert sorted(result.added) == ["7", "program.yaml"]
+    placed = sorted(
+        (str(day["date"]), t["start"])
+        for day in program(tmp_path / "b")["days"]
+        for s in day["sessions"]
+        for t in s["talks"]
+    )
+    assert placed == [("2024-12-27", "11:00"), ("2024-12-28", "15:00")]
+    assert "7 (start 11:00, but date 2024-12-27T11:00:00+01:00 in UTC is 10:00)" in warnings_text(
+        result
+    )
