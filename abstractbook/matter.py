@@ -196,8 +196,14 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
-            if section.session and section.session.room and section.session.id in parallel:
-                title = f"{title} · {section.session.room}"
+            session = section.session
+            if (
+                session
+                and session.room
+                and session.id in parallel
+                and session.room != session.title
+            ):
+                title = f"{title} · {session.room}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
@@ -306,7 +312,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         details = [
             d
             for d in (
-                (session.room if session else None),
+                (session.room if session and session.room != title else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d
