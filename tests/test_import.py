@@ -1142,3 +1142,16 @@ def test_frab_merged_schedule_a_talk_twice_and_a_zone_that_disagrees(tmp_path: P
     assert "7 (start 11:00, but date 2024-12-27T11:00:00+01:00 in UTC is 10:00)" in warnings_text(
         result
     )
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None)
+def test_any_text_comes_out_of_cleaning_as_yaml_check_accepts(text: str) -> None:
+    from abstractbook.importing.project import dump
+    from abstractbook.importing.records import clean_text
+    from abstractbook.sources import parse as parse_yaml
+
+    cleaned, found = clean_text(text)
+    document = parse_yaml(dump({"id": "x", "title": "T", "body": cleaned or "x"}), Path("x.yaml"))
+    assert not document.problems
+    assert (cleaned == text) == (not found)  # every change is reported
