@@ -205,7 +205,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:

@@ -144,6 +144,16 @@ def _two_slot_project(root: Path) -> Path:
     return root
 
 
+def _outline_titles(outline: list[object]) -> list[str]:
+    found: list[str] = []
+    for item in outline:
+        if isinstance(item, list):
+            found += _outline_titles(item)
+        else:
+            found.append(str(getattr(item, "title", "")))
+    return found
+
+
 def test_a_talk_in_two_slots_prints_once_and_is_listed_at_both(tmp_path: Path) -> None:
     root = _two_slot_project(tmp_path / "slots")
     result = pipeline.build(root, tmp_path / "out" / "book.pdf")
@@ -156,6 +166,15 @@ def test_a_talk_in_two_slots_prints_once_and_is_listed_at_both(tmp_path: Path) -
     assert front.count(squash("Hands-on Workshop")) == 4  # contents and programme, both days
     programme = front[front.index(squash("Programme")) :]
     assert squash("09:00") in programme and squash("14:00") in programme
+    titles = _outline_titles(reader.outline)
+    assert titles[titles.index("Monday Lab") :] == [
+        "Monday Lab",
+        "Hands-on Workshop",
+        "A Single Talk",
+        "Tuesday Lab",
+        "Hands-on Workshop",
+        "Author index",
+    ]
     pipeline.export_talks(root, tmp_path / "talks")
     alone = squash(text_of(tmp_path / "talks" / "workshop.pdf"))
     assert squash("Monday, 4 March 2024, 09:00–10:30, Monday Lab, Lab A") in alone
