@@ -1046,12 +1046,15 @@ def test_an_input_with_nothing_to_import_is_one_error_and_writes_nothing(
     assert len(excinfo.value.problems) == 1
     assert "nothing to import from schedule.json: all 1 were skipped" in problems(excinfo)
     assert not (tmp_path / "b").exists()
-    unknown = tmp_path / "other.json"
-    unknown.write_text('{"results": {"hits": 3}}')
-    with pytest.raises(InputError) as excinfo:
-        import_project("indico", [unknown], tmp_path / "c")
-    assert len(excinfo.value.problems) == 1
-    assert not (tmp_path / "c").exists()
+    for n, shape in enumerate(
+        ['{"results": {"hits": 3}}', json.dumps([{"name": n} for n in "abc"])]
+    ):
+        unknown = tmp_path / f"other{n}.json"
+        unknown.write_text(shape)
+        with pytest.raises(InputError) as excinfo:
+            import_project("indico", [unknown], tmp_path / "c")
+        assert len(excinfo.value.problems) == 1, problems(excinfo)
+        assert not (tmp_path / "c").exists()
 
 
 def _easychair(tmp_path: Path) -> Path:

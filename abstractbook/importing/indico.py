@@ -90,7 +90,9 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             for item in root["abstracts"].items():
                 if (key := item["id"].text(required="id")) is not None:
                     found.abstracts[key] = item
-        elif isinstance(data, list):
+        elif isinstance(data, list) and all(
+            isinstance(i, dict) and "title" in i and ("id" in i or "friendly_id" in i) for i in data
+        ):
             for item in root.items():
                 if (c := _contribution(item)) is not None:
                     found.contributions[c.key] = c
