@@ -223,6 +223,9 @@ def read_json(path: Path, issues: Issues) -> Any:
     text = read_text(path, issues)
     if text is None:
         return None
+    if not text.strip():
+        issues.error(path, "", "the file is empty")
+        return None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:

@@ -141,7 +141,7 @@ def convert(
     """The frab-compatible JSON (pretalx's, or frab's own) -> records."""
     conference = root["conference"]
     if not conference.is_dict():
-        conference.error("no conference: this is not a schedule.json export")
+        issues.error(root.path, "", f"not a {tool} schedule.json export: it has no conference")
         return Conversion(Meeting(), [])
     zone_name = conference["time_zone_name"].text()
     source_tz = zone(zone_name) if zone_name else None
