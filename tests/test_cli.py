@@ -232,3 +232,13 @@ def test_export_only_in_capitals_hints_that_ids_are_lower_case(tmp_path: Path) -
     r = run("export", "book", "--only", "HOPPER", cwd=tmp_path)
     assert r.returncode == 1
     assert "ids are lower case: did you mean 'hopper'?" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["pretalx", "indico", "easychair"])
+def test_import_of_an_unrecognised_file_is_one_line(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "data.json").write_text('{"talks": []}')
+    r = run("import", fmt, "data.json", "-o", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("data.json:1:1: ")
+    assert not (tmp_path / "book").exists()
