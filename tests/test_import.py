@@ -1158,3 +1158,19 @@ def test_any_text_comes_out_of_cleaning_as_yaml_check_accepts(text: str) -> None
     document = parse_yaml(dump({"id": "x", "title": "T", "body": cleaned or "x"}), Path("x.yaml"))
     assert not document.problems
     assert (cleaned == text) == (not found)  # every change is reported
+
+
+def test_blocks_of_one_track_in_a_morning_are_sessions_of_their_own(tmp_path: Path) -> None:
+    times = ["09:00", "09:40", "10:20", "11:00", "11:40"]
+    tracks = ["Vision", "Vision", "Memory", "Memory", "Memory"]
+    talks = [
+        _talk(f"T{n}", f"2024-06-10T{t}:00+02:00", t, f"Talk {n}", track=k)
+        for n, (t, k) in enumerate(zip(times, tracks, strict=True))
+    ]
+    source = _schedule(tmp_path / "schedule.json", {"2024-06-10": talks})
+    import_project("pretalx", [source], tmp_path / "b")
+    found = [
+        (s["title"], [t["id"] for t in s["talks"]])
+        for s in program(tmp_path / "b")["days"][0]["sessions"]
+    ]
+    assert found == [("Vision", ["t0", "t1"]), ("Memory", ["t2", "t3", "t4"])]

@@ -6,7 +6,8 @@ São Paulo stays on its day; and a talk is filed under the date it starts on,
 so one at 00:50 is on the next day. A talk given several times has a slot in
 each session. Sources without sessions (pretalx, frab) get one session per
 room and half-day (morning, afternoon, evening), split further where the room
-stands empty for `session_gap` minutes (a lunch break).
+stands empty for `session_gap` minutes (a lunch break), and between blocks of
+two or more talks of one track.
 """
 
 from __future__ import annotations
@@ -60,7 +61,12 @@ def build_program(
     gap = dt.timedelta(minutes=session_gap)
     for day in sorted(by_day):
         groups = sorted(
-            (part for g in _groups(by_day[day], gap) for part in _once_each(g)),
+            (
+                part
+                for g in _groups(by_day[day], gap)
+                for t in _by_track(g)
+                for part in _once_each(t)
+            ),
             key=lambda g: (min(p.start for p in g), g[0].slot.room or "", g[0].record.id),
         )
         days.append({"date": day, "sessions": [_session(day, g, used) for g in groups]})
@@ -101,6 +107,20 @@ def _groups(placed: list[_Placed], gap: dt.timedelta) -> list[list[_Placed]]:
             current.append(p)
         groups.append(current)
     return groups
+
+
+def _by_track(group: list[_Placed]) -> list[list[_Placed]]:
+    """A room's half-day in blocks of tracks (two talks or more each) is a session per
+    block; tracks changing from talk to talk (CCC, camps) make no sessions of one."""
+    if group and group[0].slot.session is not None:
+        return [group]
+    runs: list[list[_Placed]] = []
+    for p in sorted(group, key=lambda p: (p.start, p.record.id)):
+        if runs and runs[-1][0].slot.track == p.slot.track:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs if len(runs) > 1 and all(len(r) >= 2 for r in runs) else [group]
 
 
 def _once_each(group: list[_Placed]) -> list[list[_Placed]]:
