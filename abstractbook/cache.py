@@ -40,12 +40,16 @@ def pack(items: tuple[Item, ...]) -> bytes:
     return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
 
 
-def unpack(packed: bytes) -> PackedTalk:
-    """Items whose operations stay pickled until something reads them."""
+Recent = dict[int, tuple["_TalkOps", tuple[tuple[Op, ...], ...]]]
+
+
+def unpack(packed: bytes, recent: Recent) -> PackedTalk:
+    """Items whose operations stay pickled until something reads them; `recent` holds
+    the last few talks read, for the build that reads them."""
     shapes, ops = pickle.loads(packed)
     if not isinstance(ops, bytes):
         raise ValueError("not a packed talk")
-    talk = _TalkOps(ops)
+    talk = _TalkOps(ops, recent)
     make = tuple.__new__  # Item's own __new__ would sort out defaults that are all given
     items = tuple(
         make(Item, (height, LazyOps(talk, n), keep, space, brk, mark))
@@ -58,19 +62,20 @@ class _TalkOps:
     """A talk's operations, pickled. The last few talks read stay unpickled (pages
     are drawn in order), so a big book never holds every talk's operations at once."""
 
-    __slots__ = ("packed",)
-    recent: dict[int, tuple[_TalkOps, tuple[tuple[Op, ...], ...]]] = {}
+    __slots__ = ("packed", "recent")
 
-    def __init__(self, packed: bytes) -> None:
+    def __init__(self, packed: bytes, recent: Recent) -> None:
         self.packed = packed
+        self.recent = recent
 
     def items(self) -> tuple[tuple[Op, ...], ...]:
-        known = _TalkOps.recent.pop(id(self), None)  # held with self: the id stays its own
+        recent = self.recent
+        known = recent.pop(id(self), None)  # held with self: the id stays its own
         if known is None:
             known = (self, pickle.loads(self.packed))
-        _TalkOps.recent[id(self)] = known
-        while len(_TalkOps.recent) > 4:
-            del _TalkOps.recent[next(iter(_TalkOps.recent))]
+        recent[id(self)] = known
+        while len(recent) > 4:
+            del recent[next(iter(recent))]
         return known[1]
 
 
@@ -145,6 +150,7 @@ class Cache:
         self.memo = Memo(keep=store is not None)
         self.points_read = 0
         self.talks_read: set[str] = set()
+        self.recent: Recent = {}  # the operations of the last talks drawn
         self.valid = False  # the folder holds a cache for this key
         if store is None:
             return
@@ -177,7 +183,7 @@ class Cache:
         if data is None:
             return None
         try:
-            items = unpack(data)
+            items = unpack(data, self.recent)
         except Exception:  # not a packed talk: lay it out again
             return None
         self.talks_read.add(talk_hash)

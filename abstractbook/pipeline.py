@@ -157,7 +157,7 @@ def talk_layouts(
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
     for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache), strict=True):
-        talks[talk.id] = unpack(packed)
+        talks[talk.id] = unpack(packed, cache.recent)
     ordered = [talks[e.talk.id] for e in book.entries]
     ids = [e.talk.id for e in book.entries]
     return (
