@@ -300,6 +300,13 @@ class At:
             return None
         return text
 
+    def loose_text(self) -> str | None:
+        """Text when the value is text or a number, else None without a word: for fields
+        that only add detail and whose shape differs between versions of a tool."""
+        if isinstance(self.value, (str, int, float)) and not isinstance(self.value, bool):
+            return self.text()
+        return None
+
     def flag(self) -> bool:
         return self.value is True or (isinstance(self.value, str) and self.value.lower() == "true")
 

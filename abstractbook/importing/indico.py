@@ -123,10 +123,10 @@ def _events(results: At, found: _Sources) -> None:
         if not event.is_dict():
             event.error("expected an event")
             continue
-        found.zone_name = found.zone_name or event["timezone"].text()
+        found.zone_name = found.zone_name or event["timezone"].loose_text()
         meeting = found.meeting
-        meeting.title = meeting.title or event["title"].text()
-        meeting.venue = meeting.venue or event["location"].text()
+        meeting.title = meeting.title or event["title"].loose_text()
+        meeting.venue = meeting.venue or event["location"].loose_text()
         if meeting.start is None:
             meeting.start = parse_date(_date_of(event["startDate"]) or "")
             meeting.end = parse_date(_date_of(event["endDate"]) or "")
@@ -134,9 +134,13 @@ def _events(results: At, found: _Sources) -> None:
             _api_contribution(item, None, found)
         for session in event["sessions"].items():
             block = {
-                "title": session["title"].text()
-                or (session["session"]["title"].text() if session["session"].is_dict() else None),
-                "room": session["room"].text(),
+                "title": session["title"].loose_text()
+                or (
+                    session["session"]["title"].loose_text()
+                    if session["session"].is_dict()
+                    else None
+                ),
+                "room": session["room"].loose_text(),
                 "chair": ", ".join(
                     p.name for p in read_persons(session, (), ("sessionConveners", "conveners"))
                 )
@@ -148,7 +152,7 @@ def _events(results: At, found: _Sources) -> None:
 
 
 def _date_of(value: At) -> str | None:
-    return value["date"].text() if value.is_dict() else None
+    return value["date"].loose_text() if value.is_dict() else None
 
 
 def _api_contribution(item: At, block: dict[str, Any] | None, found: _Sources) -> None:
@@ -162,18 +166,20 @@ def _api_contribution(item: At, block: dict[str, Any] | None, found: _Sources) -
     moment = parse_datetime(when.replace(" ", "T")) if when else None
     if moment is not None:
         duration = item["duration"].value
-        session_title = block["title"] if block else item["session"].text()
+        session_title = block["title"] if block else item["session"].loose_text()
         c.slot = Slot(
             start=moment.replace(tzinfo=tz) if tz else moment,
             duration=round(duration)
             if isinstance(duration, (int, float)) and duration > 0
             else None,
-            room=item["room"].text() or item["roomFullname"].text() or (block or {}).get("room"),
+            room=item["room"].loose_text()
+            or item["roomFullname"].loose_text()
+            or (block or {}).get("room"),
             day=moment.date(),
             session=None,  # grouped by room, half-day and this title: a session has blocks
             session_title=session_title,
             chair=block["chair"] if block else None,
-            track=item["track"].text(),
+            track=item["track"].loose_text(),
         )
     c.poster = bool(block and block["poster"])
     found.scheduled[c.key] = c
