@@ -1174,3 +1174,15 @@ def test_blocks_of_one_track_in_a_morning_are_sessions_of_their_own(tmp_path: Pa
         for s in program(tmp_path / "b")["days"][0]["sessions"]
     ]
     assert found == [("Vision", ["t0", "t1"]), ("Memory", ["t2", "t3", "t4"])]
+
+
+def test_indico_http_api_contributions_saved_alone_keep_their_times(tmp_path: Path) -> None:
+    """Scripts often keep just `results[0].contributions` of the HTTP API's answer."""
+    event = json.loads(_indico_api(tmp_path).read_text())["results"][0]
+    alone = tmp_path / "contribs.json"
+    alone.write_text(json.dumps(event["contributions"] + event["sessions"][0]["contributions"]))
+    root = tmp_path / "b"
+    import_project("indico", [alone], root)
+    assert slot(root, "c1") == ("2024-09-02", "09:00")
+    assert slot(root, "c3") == ("2024-09-02", "09:50")
+    assert sessions(root)["c2"][1]["title"] == "Silicon trackers"

@@ -94,7 +94,9 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             isinstance(i, dict) and "title" in i and ("id" in i or "friendly_id" in i) for i in data
         ):
             for item in root.items():
-                if (c := _contribution(item)) is not None:
+                if item.is_dict() and ("startDate" in item.value or "_fossil" in item.value):
+                    _api_contribution(item, None, found)  # the HTTP API's list, saved alone
+                elif (c := _contribution(item)) is not None:
                     found.contributions[c.key] = c
         elif isinstance(data, dict) and isinstance(data.get("results"), list):
             _events(root["results"], found)
