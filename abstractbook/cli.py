@@ -265,7 +265,7 @@ def import_(
             "--session-gap",
             min=1,
             metavar="MINUTES",
-            help="pretalx, frab: a room empty this long ends a session (besides half-days).",
+            help="Sources without sessions: a room empty this long ends a session (default 60).",
         ),
     ] = 60,
     keep_unassigned: Annotated[
