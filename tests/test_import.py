@@ -644,10 +644,25 @@ def test_plain_text_prints_exactly_as_typed(text: str) -> None:
     assert [g.strip() for g in got] == expected
 
 
+def letters(text: str) -> list[str]:
+    return [c for c in text if c.isalpha()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=60))
+def test_text_that_is_no_html_keeps_every_letter(text: str) -> None:
+    """Without tags or entities, the HTML converter may change marks and spaces, never
+    the words: the letters that print are the letters sent."""
+    for math in (False, True):
+        markdown, _ = html_to_markdown(text, math=math)
+        assert letters(text_of(parse(markdown))) == letters(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
-def test_any_text_converts_without_raising(text: str) -> None:
+def test_hard_breaks_change_no_word(text: str) -> None:
+    """Turning a source's single line breaks into hard breaks (and its dollars into
+    typed dollars) leaves the words that print as they were."""
     for math in (False, True):
-        html_to_markdown(text, math=math)
-        markdown_with_breaks(text, math=math)
-    parse(plain_to_markdown(text))
+        converted = markdown_with_breaks(text, math=math)
+        assert letters(text_of(parse(converted))) == letters(text_of(parse(text)))
