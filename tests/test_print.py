@@ -313,3 +313,50 @@ def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
     assert numbers == [labels[p - 1] for p in busy_pages]
     other = next(f for f in shown if f.text.startswith("Hopper, Grace"))
     assert {f.size for f in entry} == {other.size}  # the same type as a one-line entry
+
+
+def test_keyword_index_groups_spellings_and_points_to_the_abstracts(tmp_path: Path) -> None:
+    """`back_matter: [keyword_index]`: one entry per keyword whatever its case or
+    accents, sorted without them, with the pages where its abstracts start, opening on
+    a recto."""
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  abstract_start: flow\n", "  abstract_start: page\n")
+    with (root / "book.yaml").open("a", encoding="utf-8") as f:
+        f.write("back_matter: [author_index, keyword_index]\n")
+    keywords = {
+        "lovelace": "[Machine learning, compilers]",
+        "hopper": "[machine learning, Compilers, algebre]",
+        "noether": "[Algèbre, symmetry]",
+    }
+    for talk, words in keywords.items():
+        path = root / "abstracts" / f"{talk}.yaml"
+        kept = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("keywords:")]
+        path.write_text("\n".join([*kept, f"keywords: {words}", ""]), "utf-8")
+    result, reader = build(root)
+    first = {t: a["first_page"] for t, a in result.manifest["abstracts"].items()}
+    assert len(set(first.values())) == 3  # each abstract on a page of its own
+    labels = reader.page_labels
+    index = [
+        i
+        for i, p in enumerate(reader.pages)
+        if result.document.pages[i].kind == "back" and "Keyword index" in p.extract_text()
+    ]
+    assert index and index[0] % 2 == 0  # a recto
+    entries = [
+        ln
+        for i in index
+        for ln in lines(reader.pages[i], split=column_split(result, i))
+        if re.search(r"\d$", ln) and "index" not in ln
+    ]
+
+    def pages(*talks: str) -> str:
+        return ", ".join(labels[first[t] - 1] for t in sorted(talks, key=first.__getitem__))
+
+    got = [re.fullmatch(r"(.+?)[ .]+([\d, ]+)", e) for e in entries]
+    # spelt as the first abstract in the book's order spells it
+    assert [(m.group(1), m.group(2)) for m in got if m] == [
+        ("algebre", pages("hopper", "noether")),
+        ("compilers", pages("lovelace", "hopper")),
+        ("Machine learning", pages("lovelace", "hopper")),
+        ("symmetry", pages("noether")),
+    ]
