@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf._page import PageObject
 from pypdf.generic import ContentStream
@@ -174,4 +176,25 @@ def to_unicode(font: Any) -> dict[int, str]:
             start = text(value)
             for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
                 out[code] = start[:-1] + chr(ord(start[-1]) + n)
+    return out
+
+
+def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]:
+    """Per embedded font: code -> (glyph name, whether the glyph draws anything)."""
+    out: dict[str, dict[int, tuple[str, bool]]] = {}
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            base = str(font["/BaseFont"])
+            if base in out:
+                continue
+            data = font["/FontDescriptor"]["/FontFile2"].get_data()
+            tt = TTFont(io.BytesIO(data))
+            glyf = tt["glyf"]
+            cmap: dict[int, str] = {}
+            for table in tt["cmap"].tables:
+                cmap.update(table.cmap)
+            out[base] = {
+                code: (name, glyf[name].numberOfContours != 0) for code, name in cmap.items()
+            }
     return out

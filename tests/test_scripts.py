@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
-from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -17,7 +15,7 @@ from typer.testing import CliRunner
 
 from abstractbook import pipeline
 from abstractbook.cli import app
-from tests.pdftext import normal, shown
+from tests.pdftext import embedded_glyphs, normal, shown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "multilingual"
 NAMES = [
@@ -68,27 +66,6 @@ def test_no_missing_glyph_is_drawn(multilingual: pipeline.BuildResult) -> None:
                 assert outlined or ch.isspace(), (s.font, ch)
                 drawn += 1
     assert drawn > 500
-
-
-def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]:
-    """Per embedded font: code -> (glyph name, whether the glyph draws anything)."""
-    out: dict[str, dict[int, tuple[str, bool]]] = {}
-    for page in reader.pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            base = str(font["/BaseFont"])
-            if base in out:
-                continue
-            data = font["/FontDescriptor"]["/FontFile2"].get_data()
-            tt = TTFont(io.BytesIO(data))
-            glyf = tt["glyf"]
-            cmap: dict[int, str] = {}
-            for table in tt["cmap"].tables:
-                cmap.update(table.cmap)
-            out[base] = {
-                code: (name, glyf[name].numberOfContours != 0) for code, name in cmap.items()
-            }
-    return out
 
 
 def test_fallback_faces_are_embedded(multilingual: pipeline.BuildResult) -> None:
