@@ -111,6 +111,8 @@ class Shown:
     end: float
     y: float
     size: float
+    word_space: float  # Tw: what justification adds to (or takes from) each space
+    space: float  # the natural width of a space in this font and size
 
 
 def shown(page: PageObject) -> list[Shown]:
@@ -147,7 +149,8 @@ def shown(page: PageObject) -> list[Shown]:
             x += sum(advance.get(c, 0.0) * size + (word_space if c == 32 else 0) for c in codes)
             actual = next((a for a in reversed(spans) if a is not None), None)
             base = str(fonts[font].get_object()["/BaseFont"])
-            out.append(Shown(base, codes, text, actual, start, x, y, size))
+            space = advance.get(32, 0.0) * size
+            out.append(Shown(base, codes, text, actual, start, x, y, size, word_space, space))
     return out
 
 
