@@ -201,3 +201,32 @@ def test_every_line_inside_the_text_block(sample_build: pipeline.BuildResult) ->
                 assert end == pytest.approx(right, abs=0.05)
                 justified += 1
     assert justified > 300
+
+
+def test_running_heads_meeting_on_versos_speaker_on_rectos(
+    sample_build: pipeline.BuildResult,
+) -> None:
+    """Without a programme, a verso's head names the meeting and a recto's the speaker
+    of the abstract at the top of the page, each with the folio at the outer corner."""
+    reader = PdfReader(sample_build.output)
+    speaker = {}
+    for rec in records():
+        presenting = [a for a in rec["authors"] if a.get("presenting")] or rec["authors"][:1]
+        speaker[rec["id"]] = presenting[0]["name"]
+    abstracts = sample_build.manifest["abstracts"]
+    order = [e.talk.id for e in sample_build.book.entries]
+    versos = rectos = 0
+    for index, label in enumerate(reader.page_labels, start=1):
+        on_page = [
+            t for t in order if abstracts[t]["first_page"] <= index <= abstracts[t]["last_page"]
+        ]
+        if not on_page:
+            continue
+        head = lines(reader.pages[index - 1])[0]
+        if index % 2 == 0:
+            assert head == f"{label} Deep Learning and the Brain"
+            versos += 1
+        else:
+            assert head == f"{speaker[on_page[0]]} {label}"
+            rectos += 1
+    assert versos >= 8 and rectos >= 8
