@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -124,6 +124,7 @@ def test_no_single_line_of_a_paragraph_at_a_page_foot_or_head(tmp_path: Path) ->
         max_size=5,
     )
 )
+@example([[1, 1, 19, 37, 37], [1, 10]])  # a one-line first paragraph at a page's foot
 def test_pagination_keeps_every_rule_for_any_book(talks: list[list[int]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
