@@ -375,7 +375,7 @@ def ranges(pages: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(edits())
 def test_change_report_says_what_was_done_both_ways(e: Edits) -> None:
     """compare(old, new) names exactly the abstracts added, removed, changed (with their

@@ -227,7 +227,7 @@ ONE_LINE = (
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(title=ONE_LINE, organiser=ONE_LINE, keyword=ONE_LINE, talk=ONE_LINE)
 def test_any_text_round_trips_through_the_pdf_strings(
     title: str, organiser: str, keyword: str, talk: str
