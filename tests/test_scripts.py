@@ -82,7 +82,9 @@ def test_fallback_faces_are_embedded(multilingual: pipeline.BuildResult) -> None
     } <= fonts
 
 
-RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufeff]")  # Hebrew, Arabic and their forms
+RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)  # Hebrew, Arabic and their forms
 AFFILIATION = "האוניברסיטה העברית בירושלים"  # "The Hebrew University of Jerusalem"
 
 
