@@ -147,6 +147,7 @@ def shown(page: PageObject) -> list[Shown]:
             text = "".join(chars.get(c, "\ufffd") for c in codes)
             start = x
             x += sum(advance.get(c, 0.0) * size + (word_space if c == 32 else 0) for c in codes)
+            x -= sum(float(p) for p in pieces if not hasattr(p, "original_bytes")) / 1000 * size
             actual = next((a for a in reversed(spans) if a is not None), None)
             base = str(fonts[font].get_object()["/BaseFont"])
             space = advance.get(32, 0.0) * size
