@@ -86,6 +86,16 @@ def _join(row: list[Fragment]) -> str:
     return out.strip()
 
 
+def pages_headed(reader: PdfReader, heading: str) -> list[int]:
+    """The pages whose running head names `heading` (physical, from 0)."""
+    labels = reader.page_labels
+    return [
+        i
+        for i, p in enumerate(reader.pages)
+        if (lines(p) or [""])[0] in (f"{heading} {labels[i]}", f"{labels[i]} {heading}")
+    ]
+
+
 def squash(text: str) -> str:
     """Text without whitespace or hyphens: compares across line breaks and hyphenation."""
     return re.sub(r"[\s\-\u00ad]+", "", text)

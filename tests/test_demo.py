@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from tests.pdftext import lines, squash
+from tests.pdftext import lines, pages_headed, squash
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 MEETING = "Symposium on Imaginary Neuroscience"
@@ -199,16 +199,6 @@ def title_pages(demo: tuple[pipeline.BuildResult, PdfReader]) -> dict[str, int]:
 
 def labels_of(reader: PdfReader, pages: list[int]) -> str:
     return ", ".join(reader.page_labels[i] for i in sorted(set(pages)))
-
-
-def pages_headed(reader: PdfReader, heading: str) -> list[int]:
-    """The pages whose running head names `heading` (physical, from 0)."""
-    labels = reader.page_labels
-    return [
-        i
-        for i, p in enumerate(reader.pages)
-        if (lines(p) or [""])[0] in (f"{heading} {labels[i]}", f"{labels[i]} {heading}")
-    ]
 
 
 def test_demo_titles_sit_where_the_manifest_says(

@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline, scaffold
 from abstractbook.model import PageSettings
-from tests.pdftext import Fragment, fragments, lines, normal
+from tests.pdftext import Fragment, fragments, lines, normal, pages_headed
 
 MM = 72 / 25.4
 
@@ -299,8 +299,7 @@ def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
     abstracts = result.manifest["abstracts"]
     busy_pages = sorted({abstracts[i]["first_page"] for i in ids})
     assert len(busy_pages) >= 20  # a list long enough to need several lines
-    back = [i for i, p in enumerate(result.document.pages) if p.kind == "back"]
-    shown = [f for i in back for f in fragments(reader.pages[i])]
+    shown = [f for i in pages_headed(reader, "Author index") for f in fragments(reader.pages[i])]
     start = next(n for n, f in enumerate(shown) if f.text.startswith("Bee, Busy"))
     entry = [shown[start]]
     for f in shown[start + 1 :]:  # the entry's lines: the numbers, wrapped under it
@@ -336,11 +335,7 @@ def test_keyword_index_groups_spellings_and_points_to_the_abstracts(tmp_path: Pa
     first = {t: a["first_page"] for t, a in result.manifest["abstracts"].items()}
     assert len(set(first.values())) == 3  # each abstract on a page of its own
     labels = reader.page_labels
-    index = [
-        i
-        for i, p in enumerate(reader.pages)
-        if result.document.pages[i].kind == "back" and "Keyword index" in p.extract_text()
-    ]
+    index = pages_headed(reader, "Keyword index")
     assert index and index[0] % 2 == 0  # a recto
     entries = [
         ln
