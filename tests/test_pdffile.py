@@ -207,11 +207,13 @@ def test_every_character_drawn_maps_back_through_its_subset(body: str) -> None:
         reader = PdfReader(pdf)
         glyphs = embedded_glyphs(reader)
         strings = [s for page in reader.pages for s in shown(page)]
+        extracted = "".join(page.extract_text() for page in reader.pages)  # pypdf's reading
     if len(set(body)) > 256:
         body_fonts = {s.font for s in strings if not s.text.isascii()}
         assert len(body_fonts) >= 2  # one face, several subsets
     copied = Counter(c for s in strings for c in s.text if not c.isascii())
     assert copied == Counter(c for c in body if c != " ")
+    assert Counter(c for c in extracted if not c.isascii() and not c.isspace()) == copied
     for s in strings:
         assert len(s.text) == len(s.codes) and "\ufffd" not in s.text
         for code, ch in zip(s.codes, s.text, strict=True):
