@@ -26,7 +26,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry, end_time
+from .model import Book, Entry, TalkSlot, end_time
 from .theme import Style, Theme
 
 AFTER_HEADING = 10.0  # between a session's heading and its first abstract's title
@@ -170,6 +170,7 @@ def _body(
     starts: list[int] = []  # where each run of items (a talk's, a heading's) begins
     ids: list[str] = []  # the talk, or a heading's name, of each run
     brk = {"page": "page", "odd-page": "odd"}
+    listings = book.section_listings() if book.program else []
     last_day = None
     previous = None
     for n, entry in enumerate(book.entries):
@@ -182,7 +183,7 @@ def _body(
             head = session_heading_items(
                 section,
                 entry.section,
-                _entries_of(book, entry.section, n),
+                listings[entry.section],
                 section.day is not None and section.day != last_day,
                 theme,
                 memo,
@@ -226,16 +227,6 @@ def _body(
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
 
 
-def _entries_of(book: Book, section: int, n: int) -> list[Entry]:
-    """The entries of a section, from its first, the n-th of the book."""
-    out = []
-    for e in book.entries[n:]:
-        if e.section != section:
-            break
-        out.append(e)
-    return out
-
-
 def _height(items: tuple[Item, ...] | list[Item]) -> float:
     """The room items take stacked on a fresh page (the first one's space dropped)."""
     return sum(i.height + i.space for i in items) - items[0].space
@@ -270,11 +261,14 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for n, (section, entries) in enumerate(zip(book.sections, book.section_entries(), strict=True)):
+    printed = {e.section for e in book.entries}  # sections whose heading is in the body
+    listings = book.section_listings()
+    for n, (section, entries) in enumerate(zip(book.sections, listings, strict=True)):
         if not entries:
             continue
         if grouped:
-            outline.append((section.title or "", session_key(n), 0))
+            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
+            outline.append((section.title or "", key, 0))
         outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
     return outline
 
@@ -355,6 +349,19 @@ def _clip(text: str, st: Style, avail: float) -> Line:
 # -- one talk on its own (per-talk export) ------------------------------------------
 
 
+def _when(slot: TalkSlot) -> str:
+    """Day, time, session and room of one slot, as the per-talk head prints it."""
+    when = [day_heading(slot.day)] if slot.day else []
+    if slot.start:
+        end = f"–{end_time(slot.start, slot.duration)}" if slot.duration else ""
+        when.append(slot.start + end)
+    if slot.session:
+        when.append(slot.session.title)
+    if slot.room:
+        when.append(slot.room)
+    return ", ".join(when)
+
+
 def lay_out_talk_alone(
     book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...], book_page: str
 ) -> Document:
@@ -363,22 +370,10 @@ def lay_out_talk_alone(
     The talk's items are the very ones the book uses, so it looks the same.
     """
     s = book.settings
-    section = book.sections[entry.section]
     grey = Style(theme.text["regular"], 7.8, 10.0, theme.grey)
     dates = format_dates(s.date_start, s.date_end)
     head_lines = [" · ".join(x for x in (s.title, dates) if x)]
-    when = []
-    if section.day:
-        when.append(day_heading(section.day))
-    if entry.start:
-        end = f"–{end_time(entry.start, entry.duration)}" if entry.duration else ""
-        when.append(entry.start + end)
-    if section.session:
-        when.append(section.session.title)
-        if section.session.room:
-            when.append(section.session.room)
-    if when:
-        head_lines.append(", ".join(when))
+    head_lines += [_when(slot) for slot in entry.slots]  # every time the talk is given
     avail = theme.frame_width
     ops: list[Op] = []
     y = 0.0
