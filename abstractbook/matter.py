@@ -250,6 +250,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
     )
     last_day = None
+    printed = {e.section for e in book.entries}  # sections with a heading in the body
     for n, (section, entries) in enumerate(
         zip(book.sections, book.section_listings(), strict=True)
     ):
@@ -272,7 +273,8 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             ):
                 title = f"{title} · {session.room}"
             head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
-            items.append(_linked(head, avail, session_key(n)))
+            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
+            items.append(_linked(head, avail, key))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
             items.append(memo.get(("toc", *args), partial(_toc_entry, *args)))

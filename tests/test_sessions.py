@@ -16,6 +16,7 @@ from abstractbook.matter import day_heading, session_heading_items
 from abstractbook.pages import AFTER_HEADING
 from abstractbook.theme import make_theme
 from tests.pdftext import lines, normal, squash
+from tests.test_schema import write
 
 CORPUS = Path(__file__).parent.parent / "bench" / "corpus.py"
 
@@ -138,3 +139,35 @@ def test_keep_together_never_splits_an_abstract_shorter_than_a_page(
     ]
     # the corpus's longest abstracts still flow over pages
     assert longer
+
+
+def test_a_session_of_talks_printed_earlier_has_no_heading_in_the_body(tmp_path: Path) -> None:
+    record = "id: {0}\ntitle: Talk {0}\nauthors: [{{name: A B}}]\nbody: Words of {0}.\n"
+    program = """days:
+  - date: 2027-09-14
+    sessions:
+      - {id: s1, title: First session, start: "09:00", room: Aula, talks: [a, b]}
+      - {id: s2, title: Repeat session, start: "14:00", room: Aula, talks: [a]}
+"""
+    root = write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "program.yaml": program,
+            "abstracts/a.yaml": record.format("a"),
+            "abstracts/b.yaml": record.format("b"),
+        },
+    )
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    reader = PdfReader(result.output)
+    body = [
+        ln
+        for i, lab in enumerate(reader.page_labels)
+        if lab.isdigit()
+        for ln in body_lines(reader, i)
+    ]
+    assert "First session" in body and "Repeat session" not in body
+    # the bookmark of the repeat leads to the talk it repeats
+    marks = {title: (page, top) for title, page, top in outline_sessions(reader)}
+    page, top = marks["Repeat session"]
+    assert [normal(ln) for ln in lines(reader.pages[page], below=top)][0] == "Talk a"
