@@ -55,6 +55,8 @@ def resolve_figures(
             except FigureProblem as e:
                 reader.error(where, f"{label}: {e}")
                 continue
+            at = where.location if isinstance(where, Node) else where
+            file = replace(file, label=label, location=at)
             found.append(file)
             dpi = _printed_dpi(file, settings)
             if dpi is not None and dpi < LOW_DPI:

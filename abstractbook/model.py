@@ -135,6 +135,9 @@ class FigureFile:
     height: float
     digest: str  # sha256 of the file
     scale: float | None = None  # `{width=60%}`: the part of the column it takes
+    # where the body names it, for problems found later ("body: figure 2, 'f.svg'")
+    label: str = field(default="", compare=False, repr=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
     def bitmap(self) -> bool:

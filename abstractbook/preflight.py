@@ -60,6 +60,30 @@ def math_runs(source: str) -> list[str]:
     return [r.text for r in all_runs(parse(source)) if r.math]
 
 
+def figure_problems(book: Book) -> list[Problem]:
+    """Each SVG figure that cannot be drawn as paths (transparency, gradients, patterns),
+    named by record, field and path: found by drawing it, which validation cannot do."""
+    import io
+
+    from svglib.svglib import svg2rlg
+
+    from .pdffile import UnsupportedDrawing, drawing_ops
+
+    problems = []
+    for t in book.talks:
+        for f in t.figures:
+            if f.kind != "svg":
+                continue
+            try:
+                drawing_ops(svg2rlg(io.BytesIO(f.path.read_bytes())))
+            except UnsupportedDrawing:
+                message = "the SVG uses transparency, gradients or patterns: draw it without them"
+                problems.append(error(f"{f.label}: {message}", f.location or t.source))
+            except Exception as e:  # the file changed or broke since it was read
+                problems.append(error(f"{f.label}: cannot draw the SVG ({e})", f.location))
+    return problems
+
+
 def check_book(book: Book) -> list[Problem]:
     """Everything `check` reports: the input's warnings and characters no font can print."""
     return list(book.warnings) + unprintable(book, make_theme(book.settings))

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from abstractbook import pipeline
+from abstractbook.errors import InputError
 from abstractbook.model import MM
 from tests.pdftext import lines, normal
 from tests.test_manifest import assert_rebuild_is_cold
@@ -327,3 +328,26 @@ def test_image_sizes_are_read_from_the_headers_alone() -> None:
     assert _header_size(jpeg(321, 123)) == (321, 123)
     assert _header_size(png_header(20_000, 30_000)) == (20_000, 30_000)
     assert _header_size(b"GIF89a") is None
+
+
+def test_an_svg_that_cannot_be_drawn_as_paths_is_an_input_error(tmp_path: Path) -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+        '<rect width="9" height="9" fill="red" fill-opacity="0.5"/></svg>'
+    )
+    root = write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "abstracts/a.yaml": "id: a\ntitle: T\nauthors: [{name: A}]\n"
+            "body: 'Text.\n\n  ![Half seen](see-through.svg)'\n",
+            "abstracts/see-through.svg": svg,
+        },
+    )
+    with pytest.raises(InputError) as caught:
+        pipeline.build(root, root / "build" / "book.pdf")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{root}/abstracts/a.yaml:4:7: body: figure 1, 'see-through.svg': the SVG uses "
+        "transparency, gradients or patterns: draw it without them"
+    ]
+    assert not (root / "build" / "book.pdf").exists()
