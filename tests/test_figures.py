@@ -351,3 +351,12 @@ def test_an_svg_that_cannot_be_drawn_as_paths_is_an_input_error(tmp_path: Path) 
         "transparency, gradients or patterns: draw it without them"
     ]
     assert not (root / "build" / "book.pdf").exists()
+
+
+def test_the_per_talk_pdf_has_the_figures_too(
+    figure_book: tuple[pipeline.BuildResult, PdfReader],
+) -> None:
+    root = figure_book[0].book.root
+    pipeline.export_talks(root, root / "build" / "talks")
+    alone = PdfReader(root / "build" / "talks" / "figs.pdf")
+    assert sorted(figures_of(alone)) == [1, 2, 3, 4, 5]
