@@ -25,6 +25,7 @@ from .matter import (
 )
 from .model import Book, Entry, end_time
 from .theme import Style, Theme
+from .timetable import book_grid_pages
 
 
 def roman(n: int) -> str:
@@ -71,6 +72,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
