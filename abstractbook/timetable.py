@@ -329,17 +329,19 @@ def _day_head(
     st: _Styles,
     fw: float,
 ) -> list[Op]:
-    text = day_heading(day.date)
-    if n:
-        text += " (continued)"
-    if len(groups) > 1:
-        before = sum(len(x) for x in groups[:g])
-        text += f" · rooms {before + 1}–{before + len(groups[g])} of {rooms_total}"
+    """The day (and 'continued' after its first page); which rooms, when split."""
     ops: list[Op] = []
     if n == 0 and g == 0:
         ops.append(("dest", f"timetable-{day.date.isoformat()}", 0.0, 0.0))
-    lines = _wrapped(text, st.day, fw, 1)
-    ops.append(("text", 0.0, st.day.size * 0.85, fw, lines[0]))
+    avail = fw
+    if len(groups) > 1:
+        before = sum(len(x) for x in groups[:g])
+        which = f"rooms {before + 1}–{before + len(groups[g])} of {rooms_total}"
+        line = single_line(_span(which, st.axis))
+        ops.append(("text", fw - line.width, st.day.size * 0.85, line.width, line))
+        avail -= line.width + 6.0
+    text = day_heading(day.date) + (" (continued)" if n else "")
+    ops.append(("text", 0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
     return ops
 
 
