@@ -22,6 +22,7 @@ from .values import Reader, one_of, suggest
 PAGE_SIZES = {
     "A4": (595.28, 841.89),
     "A5": (419.53, 595.28),
+    "A6": (297.64, 419.53),
     "B5": (498.90, 708.66),
     "letter": (612.0, 792.0),
 }
