@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .layout import Item, Op, Page, talk_key
-from .lines import Line, Span, break_lines, single_line
+from .lines import Line, Span, break_lines, single_line, width
 from .matter import day_heading
 from .model import Book, Day, Program
 from .theme import Style, Theme
@@ -97,14 +97,24 @@ class _Row:
 
 
 def _wrapped(text: str, st: Style, avail: float, max_lines: int | None = None) -> list[Line]:
-    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
-    if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        shown = "".join(f[0] for f in last.frags).rstrip()
-        while shown and single_line(Span(shown + "…", st.font, st.size, st.color)).width > avail:
-            shown = shown[:-1].rstrip()
-        lines[-1] = single_line(Span(shown + "…", st.font, st.size, st.color))
+    """`text` broken into lines; with `max_lines`, cut short with an ellipsis. Only
+    what can show is broken: a long title in a narrow column costs no more than a
+    short one."""
+    shown = text
+    if max_lines is not None:  # no glyph is narrower than a fifth of the size
+        shown = text[: int(max_lines * avail / (st.size * 0.2)) + 1]
+    lines = break_lines([_span(shown, st)], avail, lang=None, justify=False)
+    if max_lines is None or (len(lines) <= max_lines and shown == text):
+        return lines
+    lines = lines[:max_lines]
+    last = "".join(f[0] for f in lines[-1].frags).rstrip()
+    while last and width(last + "…", st.font, st.size) > avail:
+        last = last[:-1].rstrip()
+    line = single_line(_span(last + "…", st))
+    while last and line.width > avail:  # drawn in a fallback face after all
+        last = last[:-1].rstrip()
+        line = single_line(_span(last + "…", st))
+    lines[-1] = line
     return lines
 
 
@@ -181,17 +191,39 @@ def _lanes(sessions: list[TimedSession]) -> tuple[dict[int, int], int]:
     return lane_of, max(1, len(lane_ends))
 
 
-def room_groups(rooms: tuple[str, ...], frame_width: float) -> list[tuple[str, ...]]:
-    """The rooms split into even groups, each narrow enough for one page."""
+def room_groups(
+    rooms: tuple[str, ...], frame_width: float, lanes: dict[str, int] | None = None
+) -> list[tuple[str, ...]]:
+    """The rooms split into even groups, each narrow enough for one page: a room takes
+    a column of at least MIN_COLUMN per lane (sessions at once in it)."""
     per_page = max(1, int((frame_width - AXIS) // MIN_COLUMN))
-    count = max(1, math.ceil(len(rooms) / per_page))
-    size, extra = divmod(len(rooms), count)
-    groups, at = [], 0
-    for n in range(count):
-        take = size + (1 if n < extra else 0)
-        groups.append(rooms[at : at + take])
-        at += take
-    return [g for g in groups if g] or [()]
+    units = [(lanes or {}).get(r, 1) for r in rooms]
+    count = max(1, math.ceil(sum(units) / per_page))
+    groups: list[tuple[str, ...]] = []
+    current: list[str] = []
+    used = done = 0
+    for room, n in zip(rooms, units, strict=True):
+        boundary = sum(units) * (len(groups) + 1) / count
+        if current and (used + n > per_page or done + n > boundary + 0.5):
+            groups.append(tuple(current))
+            current, used = [], 0
+        current.append(room)
+        used += n
+        done += n
+    return [*groups, tuple(current)]
+
+
+def _columns(
+    group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float
+) -> tuple[dict[str, float], float]:
+    """Where each room's column starts on the page, and the width of one lane."""
+    units = [lanes.get(r, ({}, 1))[1] for r in group]
+    lane_w = (fw - AXIS) / max(1, sum(units))
+    xs, x = {}, AXIS
+    for room, n in zip(group, units, strict=True):
+        xs[room] = x
+        x += n * lane_w
+    return xs, lane_w
 
 
 def grid_pages(
@@ -214,10 +246,16 @@ def grid_pages(
         sessions = [t for t in timed_day(day) if t.start is not None and t.end is not None]
         if not sessions:
             continue
-        used = {t.session.room or "" for t in sessions if not t.spans_all}
-        rooms = tuple(r for r in order if r in used) or ("",)
-        groups = room_groups(rooms, theme.frame_width)
-        pages = _day_pages(day, sessions, groups, theme, st, speakers, titles, link_of, title_lines)
+        by_room: dict[str, list[TimedSession]] = {}
+        for ts in sessions:
+            if not ts.spans_all:
+                by_room.setdefault(ts.session.room or "", []).append(ts)
+        lanes = {room: _lanes(found) for room, found in by_room.items()}
+        rooms = tuple(r for r in order if r in by_room) or ("",)
+        groups = room_groups(rooms, theme.frame_width, {r: n for r, (_, n) in lanes.items()})
+        pages = _day_pages(
+            day, sessions, groups, lanes, theme, st, speakers, titles, link_of, title_lines
+        )
         if len(groups) == 2 and facing is not None and not facing():
             out.append(None)
         out += pages
@@ -228,6 +266,7 @@ def _day_pages(
     day: Day,
     sessions: list[TimedSession],
     groups: list[tuple[str, ...]],
+    lanes: dict[str, tuple[dict[int, int], int]],
     theme: Theme,
     st: _Styles,
     speakers: dict[str, str],
@@ -236,12 +275,7 @@ def _day_pages(
     title_lines: int,
 ) -> list[GridPage]:
     fw, fh = theme.frame_width, theme.frame_height
-    by_room: dict[str, list[TimedSession]] = {}
-    for ts in sessions:
-        if not ts.spans_all:
-            by_room.setdefault(ts.session.room or "", []).append(ts)
-    lanes = {room: _lanes(found) for room, found in by_room.items()}
-    heads = [_room_heads(g, fw, st) for g in groups]
+    heads = [_room_heads(g, lanes, fw, st) for g in groups]
     day_h = st.day.leading + 4.0
     top = day_h + max(h for h, _ in heads) + 2.0
     avail_h = fh - top
@@ -281,7 +315,7 @@ def _block_width(
         return fw - AXIS
     room = ts.session.room or ""
     group = next(g for g in groups if room in g)
-    return (fw - AXIS) / len(group) / lanes[room][1]
+    return _columns(group, lanes, fw)[1]
 
 
 def _cuts(sessions: list[TimedSession], first: int, last: int, capacity: int) -> list[int]:
@@ -304,15 +338,18 @@ def _cuts(sessions: list[TimedSession], first: int, last: int, capacity: int) ->
     return cuts
 
 
-def _room_heads(group: tuple[str, ...], fw: float, st: _Styles) -> tuple[float, list[Op]]:
+def _room_heads(
+    group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float, st: _Styles
+) -> tuple[float, list[Op]]:
     """The column heads: each room's name, wrapped in its column."""
-    col = (fw - AXIS) / max(1, len(group))
+    xs, lane_w = _columns(group, lanes, fw)
     ops: list[Op] = []
     tallest = 0
-    for i, room in enumerate(group):
+    for room in group:
+        col = lane_w * lanes.get(room, ({}, 1))[1]
         lines = _wrapped(room, st.head, col - 2 * PAD, MAX_HEAD_LINES) if room else []
         tallest = max(tallest, len(lines))
-        x = AXIS + i * col + PAD
+        x = xs[room] + PAD
         ops += [
             ("text", x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
             for k, ln in enumerate(lines)
@@ -336,7 +373,12 @@ def _day_head(
     avail = fw
     if len(groups) > 1:
         before = sum(len(x) for x in groups[:g])
-        which = f"rooms {before + 1}–{before + len(groups[g])} of {rooms_total}"
+        count = len(groups[g])
+        which = (
+            f"rooms {before + 1}–{before + count} of {rooms_total}"
+            if count > 1
+            else f"room {before + 1} of {rooms_total}"
+        )
         line = single_line(_span(which, st.axis))
         ops.append(("text", fw - line.width, st.day.size * 0.85, line.width, line))
         avail -= line.width + 6.0
@@ -360,7 +402,7 @@ def _page_ops(
 ) -> list[Op]:
     """One page of the grid: heads, the hour lines and axis, then the blocks."""
     fw = theme.frame_width
-    col = (fw - AXIS) / max(1, len(group))
+    xs, lane_w = _columns(group, lanes, fw)
     day_h = st.day.leading + 4.0
     ops: list[Op] = [(op[0], op[1], op[2] + day_h, *op[3:]) for op in head_ops]
 
@@ -374,8 +416,7 @@ def _page_ops(
         if y(t) - last_label >= st.axis.leading:
             ops.append(("text", 0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
             last_label = y(t)
-    for i in range(len(group) + 1):
-        x = AXIS + i * col
+    for x in [*xs.values(), fw]:
         ops.append(("rule", x, y(a), x, y(b), 0.3, st.rule))
 
     for ts in sessions:
@@ -388,9 +429,8 @@ def _page_ops(
             room = ts.session.room or ""
             if room not in group:
                 continue
-            lane_of, count = lanes[room]
-            w = col / count
-            x = AXIS + group.index(room) * col + lane_of[ts.index] * w
+            w = lane_w
+            x = xs[room] + lanes[room][0][ts.index] * w
             fill = st.block
         top_y, bottom_y = y(max(start, a)), y(min(end, b))
         ops.append(("rect", x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))

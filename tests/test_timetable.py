@@ -175,6 +175,13 @@ def test_room_groups_are_even_and_never_narrower_than_the_minimum() -> None:
     assert [r for g in groups for r in g] == list(rooms)
     assert max(map(len, groups)) - min(map(len, groups)) <= 1
     assert all((330.0 - 24.0) / len(g) >= MIN_COLUMN for g in groups)
+    # a room holding sessions side by side takes a column's width for each
+    lanes = {"R0": 4, "R3": 2}
+    groups = room_groups(rooms[:8], 330.0, lanes)
+    assert [r for g in groups for r in g] == list(rooms[:8])
+    widths = [sum(lanes.get(r, 1) for r in g) for g in groups]
+    assert all((330.0 - 24.0) / w >= MIN_COLUMN for w in widths)
+    assert len(groups) == 2
 
 
 def test_rooms_in_order_of_first_mention_unless_listed() -> None:
