@@ -14,8 +14,9 @@ from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, fold, surname_key
+from .model import ALL_ROOMS, Book, fold, surname_key
 from .theme import Style, Theme
+from .timing import parallel
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -180,6 +181,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    rooms = book.program is not None and parallel(book.program)
     last_day = None
     for section, entries in zip(book.sections, book.section_entries(), strict=True):
         if not entries:
@@ -193,6 +195,8 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
+            if rooms and section.session and section.session.room not in (None, ALL_ROOMS):
+                title += f" · {section.session.room}"  # parallel sessions read apart
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)

@@ -140,14 +140,21 @@ def test_talk_times_are_printed_beside_their_speakers(
             assert squash(when + recs[tid]["authors"][0]["name"]) in text, tid
 
 
-def test_the_programme_names_the_rooms_of_parallel_sessions(
+def test_contents_and_programme_name_the_rooms_of_parallel_sessions(
     meeting: tuple[dict[str, Any], Path, Path], reader: PdfReader
 ) -> None:
-    program, _, out = meeting
-    text = squash(" ".join(f.text for p in reader.pages[:30] for f in fragments(p)))
+    program, _, _ = meeting
+    views = gridpdf.views(reader)
+    text = {
+        part: squash(" ".join(f.text for v in views if v and v.head == part for f in v.frags))
+        for part in ("Contents", "Programme")
+    }
     for session in gridpdf.expected_sessions(program):
-        if session["room"] != "all":
-            assert squash(f"{session['room']}·Chair") in text or squash(session["room"]) in text
+        if session["room"] == "all":
+            continue
+        heading = f"{session['start']} {session['title']} · {session['room']}"
+        assert squash(heading) in text["Contents"]
+        assert squash(f"{session['title']} {session['room']}") in text["Programme"]
 
 
 def test_thirty_rooms_split_into_legible_pages(tmp_path: Path) -> None:
