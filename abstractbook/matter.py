@@ -16,7 +16,7 @@ from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import ALL_ROOMS, Book, fold, surname_key
 from .theme import Style, Theme
-from .timing import parallel
+from .timing import parallel, room_label
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -305,7 +305,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         details = [
             d
             for d in (
-                (session.room if session else None),
+                (room_label(session) if session else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d

@@ -26,6 +26,7 @@ from .matter import (
 from .model import Book, Entry, end_time
 from .theme import Style, Theme
 from .timetable import book_grid_pages
+from .timing import room_label
 
 
 def roman(n: int) -> str:
@@ -316,8 +317,9 @@ def lay_out_talk_alone(
         when.append(entry.start + end)
     if section.session:
         when.append(section.session.title)
-        if section.session.room:
-            when.append(section.session.room)
+        room = room_label(section.session)
+        if room:
+            when.append(room)
     if when:
         head_lines.append(", ".join(when))
     avail = theme.frame_width

@@ -17,11 +17,11 @@ from .layout import Document, Item, Memo, Op, Page, paginate
 from .lines import Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .matter import _heading_item, _leader, day_heading, title_page_ops
-from .model import ALL_ROOMS, Book, Session, surname_key
+from .model import Book, Session, surname_key
 from .pages import running_head
 from .theme import Style, Theme
 from .timetable import grid_pages
-from .timing import TimedSession, TimedSlot, clock, timed_day
+from .timing import TimedSession, TimedSlot, clock, room_label, timed_day
 
 TIME_COLUMN = 30.0
 PAGE_COLUMN = 22.0
@@ -152,11 +152,7 @@ def _session_head(ts: TimedSession, st: Style, detail_st: Style, avail: float) -
     ops: list[Op] = [("text", 0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
     height = st.leading * len(lines)
     x = 0.0
-    details = []
-    if s.room == ALL_ROOMS:
-        details.append("all rooms")
-    elif s.room:
-        details.append(s.room)
+    details = [room] if (room := room_label(s)) else []
     if s.chair:
         details.append(f"Chair: {s.chair}")
     if details:
@@ -223,7 +219,7 @@ def speaker_slots(book: Book) -> dict[tuple[tuple[str, str], str], list[tuple[st
     found: dict[tuple[tuple[str, str], str], list[tuple[str, str]]] = {}
     for day in book.program.days:
         for ts in timed_day(day):
-            room = "all rooms" if ts.session.room == ALL_ROOMS else ts.session.room
+            room = room_label(ts.session)
             for slot in ts.slots:
                 talk = talks.get(slot.slot.talk_id)
                 if talk is None:

@@ -96,6 +96,11 @@ def room_order(program: Program) -> tuple[str, ...]:
     return tuple(rooms)
 
 
+def room_label(session: Session) -> str | None:
+    """The room as printed: 'all rooms' for a session that spans them."""
+    return "all rooms" if session.room == ALL_ROOMS else session.room
+
+
 def parallel(program: Program) -> bool:
     """Does the meeting run sessions in more than one room? Then rooms are named."""
     return len([r for r in room_order(program) if r]) > 1
