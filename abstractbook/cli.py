@@ -115,6 +115,14 @@ def program(
         ),
     ] = None,
     report: ReportOpt = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="The built book whose page numbers to print "
+            "(default: book.pdf beside the programme, else PROJECT/build/book.pdf).",
+        ),
+    ] = None,
 ) -> None:
     """Typeset the pocket programme: grids, sessions and talks, speaker index."""
     from . import programme
@@ -123,7 +131,7 @@ def program(
     if output is None:  # the bundled sample lives inside the package: write here
         output = (Path("build") if project is None else root / "build") / "program.pdf"
     try:
-        result = programme.build_program(root, output)
+        result = programme.build_program(root, output, book)
     except InputError as e:
         _fail(e.problems)
     except BuildError as e:

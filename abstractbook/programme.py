@@ -53,6 +53,9 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
     pocket_book = dataclasses.replace(book, settings=settings)
     key = settings_hash(pocket_book, theme)
     found = _book_manifest(root, output, book_pdf)
+    if book_pdf is not None and found is None:
+        where = SourceLocation(manifest_path(book_pdf), 1, 1)
+        raise InputError([error("no manifest of that book: build it first", where)])
     book_pages = _book_pages(read_manifest(found)) if found else {}
     document = lay_out_pocket(pocket_book, theme, book_pages)
     hashes = [page_hash(p, key) for p in document.pages]

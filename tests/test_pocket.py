@@ -204,3 +204,10 @@ def test_cli_writes_beside_the_project_and_refuses_a_book_without_programme(
     assert done.returncode == 1
     assert "program.yaml:1:1: the pocket programme needs a program.yaml" in done.stderr
     assert "Traceback" not in done.stderr
+    done = subprocess.run(
+        [*tool, str(tmp_path / "p"), "--book", str(tmp_path / "none.pdf")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "none.manifest.json:1:1: no manifest of that book: build it first" in done.stderr
