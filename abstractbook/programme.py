@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import export
-from .cache import InputCache
+from .cache import InputCache, open_store
 from .errors import InputError, SourceLocation, error
 from .manifest import ChangeReport, compare, dump, page_hash, read_manifest
 from .model import Book
@@ -42,8 +42,7 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
     The book's page numbers come from `book_pdf`'s manifest (default: book.pdf
     beside the programme, else in the project's build/ folder), when there is one."""
     started = time.perf_counter()
-    folder = output.parent / ".abstractbook-cache" / output.name
-    inputs = InputCache(folder, cache_key(""))
+    inputs = InputCache(open_store(output), cache_key(""))
     book = load_book(root, inputs)
     if book.program is None:
         where = SourceLocation(root / "program.yaml", 1, 1)
