@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import SourceLocation
 from .model import ALL_ROOMS, Day, Program, Session, Settings, Slot, Talk
 from .sources import Node
+from .timing import TimedSession, clock, timed_day
 from .values import Reader, suggest
 
 PROGRAM_KEYS = ("rooms", "days")
@@ -67,6 +68,7 @@ def read_program(
         ]
         if date is not None:
             days.append(Day(date, tuple(found)))
+            _check_times(reader, days[-1])
     for talk in schedule.talks.values():
         if talk.id not in schedule.placed:
             reader.warn(
@@ -88,6 +90,45 @@ def _rooms(reader: Reader, node: Node | None) -> tuple[str, ...]:
         else:
             rooms.append(text)
     return tuple(rooms)
+
+
+def _check_times(reader: Reader, day: Day) -> None:
+    """Warnings an organiser wants before printing a timetable: talks that run past
+    their session's `end`, and a room booked twice at once (the grid then sets the
+    two sessions side by side)."""
+    booked: dict[str, list[tuple[str, int, int]]] = {}
+    for ts in timed_day(day):
+        s = ts.session
+        where = s.location or SourceLocation(Path(""))
+        if s.end is not None and ts.end is not None:
+            last = _talks_end(ts)
+            if last is not None and last > ts.end:
+                reader.warn(
+                    where,
+                    f"the talks of session '{s.id}' run to {clock(last)}, past its end {s.end}",
+                )
+        if ts.start is None or ts.end is None or s.room in (None, ALL_ROOMS):
+            continue
+        room = booked.setdefault(s.room or "", [])
+        for other, start, end in room:
+            if ts.start < end and start < ts.end:
+                reader.warn(
+                    where,
+                    f"session '{s.id}' overlaps '{other}' in {s.room} "
+                    f"({clock(ts.start)}–{clock(ts.end)} and {clock(start)}–{clock(end)})",
+                )
+                break
+        room.append((s.id, ts.start, ts.end))
+
+
+def _talks_end(ts: TimedSession) -> int | None:
+    """When the last talk with a known start and duration ends."""
+    ends = [
+        slot.start + slot.slot.duration
+        for slot in ts.slots
+        if slot.start is not None and slot.slot.duration is not None
+    ]
+    return max(ends, default=None)
 
 
 def _check_day(reader: Reader, node: Node, date: dt.date, settings: Settings | None) -> None:
