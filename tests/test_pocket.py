@@ -241,3 +241,12 @@ def test_a_talk_in_two_sessions_is_listed_and_indexed_in_both(tmp_path: Path) ->
     assert "slot-again-0" in dests and sum(d.startswith("slot-d0-am-0-") for d in dests) >= 1
     links = [op[5] for p in document.pages for op in p.raw_ops() if op[0] == "link"]
     assert "slot-again-0" in links  # the grid's block for the second slot
+
+
+def test_the_pocket_page_settings_leave_the_book_as_it_was(tmp_path: Path) -> None:
+    write_meeting(tmp_path / "p", days=1, rooms=2)
+    pipeline.build(tmp_path / "p", tmp_path / "book.pdf")
+    book_yaml = tmp_path / "p" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text("utf-8") + "program: {page: {size: A5}}\n", "utf-8")
+    report = pipeline.build(tmp_path / "p", tmp_path / "book.pdf").report
+    assert report is not None and report.unchanged
