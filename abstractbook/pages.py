@@ -74,7 +74,7 @@ def lay_out(
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
         elif part == "timetable" and book.program is not None:
-            grid = book_grid_pages(book, theme, len(pages) + 1)
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
             pages += grid
             if grid:
                 outline.append(("Timetable", "timetable", 0))

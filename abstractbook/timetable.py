@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 
-from .layout import Item, Op, Page, talk_key
+from .layout import Item, Memo, Op, Page, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import day_heading
 from .model import Book, Day, Program
@@ -235,31 +236,112 @@ def grid_pages(
     *,
     title_lines: int = 2,
     facing: Callable[[], bool] | None = None,
+    memo: Memo | None = None,
 ) -> list[GridPage | None]:
     """Every day's grid, page by page. A None asks for a blank page first, so that a
     day split over two room groups opens on a verso (`facing` says whether the next
-    page would be one)."""
+    page would be one). With `memo`, a day whose sessions, talks and links are as an
+    earlier build had them is not laid out again."""
     st = _styles(theme)
     order = room_order(program)
+    memo = memo if memo is not None else Memo(keep=False)
     out: list[GridPage | None] = []
     for day in program.days:
         sessions = [t for t in timed_day(day) if t.start is not None and t.end is not None]
         if not sessions:
             continue
-        by_room: dict[str, list[TimedSession]] = {}
-        for ts in sessions:
-            if not ts.spans_all:
-                by_room.setdefault(ts.session.room or "", []).append(ts)
-        lanes = {room: _lanes(found) for room, found in by_room.items()}
-        rooms = tuple(r for r in order if r in by_room) or ("",)
-        groups = room_groups(rooms, theme.frame_width, {r: n for r, (_, n) in lanes.items()})
-        pages = _day_pages(
-            day, sessions, groups, lanes, theme, st, speakers, titles, link_of, title_lines
+        make = cache(
+            partial(
+                _day_items, day, sessions, order, theme, st, speakers, titles, link_of, title_lines
+            )
         )
-        if len(groups) == 2 and facing is not None and not facing():
+        key = _day_key(day, sessions, order, theme, speakers, titles, link_of, title_lines)
+        items, groups = _remembered(memo, key, make)
+        if groups == 2 and facing is not None and not facing():
             out.append(None)
-        out += pages
+        out += [GridPage(day, item, first_of_day=n == 0) for n, item in enumerate(items)]
     return out
+
+
+def _remembered(
+    memo: Memo, key: tuple[object, ...], make: Callable[[], tuple[list[Item], int]]
+) -> tuple[list[Item], int]:
+    """A day's pages from the memo (one entry a page, and one saying how many pages
+    and room groups), laid out by `make` only when missing."""
+    count = memo.get((*key, "pages"), lambda: Item(float(len(make()[0])), (), space=make()[1]))
+    items = [memo.get((*key, n), partial(_page_item, make, n)) for n in range(int(count.height))]
+    return items, int(count.space)
+
+
+def _page_item(make: Callable[[], tuple[list[Item], int]], n: int) -> Item:
+    return make()[0][n]
+
+
+def _day_key(
+    day: Day,
+    sessions: list[TimedSession],
+    order: tuple[str, ...],
+    theme: Theme,
+    speakers: dict[str, str],
+    titles: dict[str, str],
+    link_of: LinkOf,
+    title_lines: int,
+) -> tuple[object, ...]:
+    """Everything a day's grid shows, as plain values (no places in files: moving a line
+    of program.yaml changes no page)."""
+    shown = tuple(
+        (
+            ts.session.id,
+            ts.session.title,
+            ts.session.chair,
+            ts.session.room,
+            ts.start,
+            ts.end,
+            tuple(
+                (
+                    slot.start,
+                    speakers.get(slot.slot.talk_id, slot.slot.talk_id),
+                    titles.get(slot.slot.talk_id, "") if title_lines else "",
+                    link_of(ts, slot),
+                )
+                for slot in ts.slots
+            ),
+        )
+        for ts in sessions
+    )
+    t = theme
+    look = (
+        t.frame_width,
+        t.frame_height,
+        tuple(sorted(t.text.items())),
+        tuple(sorted(t.heading.items())),
+    )
+    return ("timetable", day.date, order, shown, title_lines, look, t.accent, t.ink, t.grey)
+
+
+def _day_items(
+    day: Day,
+    sessions: list[TimedSession],
+    order: tuple[str, ...],
+    theme: Theme,
+    st: _Styles,
+    speakers: dict[str, str],
+    titles: dict[str, str],
+    link_of: LinkOf,
+    title_lines: int,
+) -> tuple[list[Item], int]:
+    """A day's grid pages, and into how many room groups its rooms were split."""
+    by_room: dict[str, list[TimedSession]] = {}
+    for ts in sessions:
+        if not ts.spans_all:
+            by_room.setdefault(ts.session.room or "", []).append(ts)
+    lanes = {room: _lanes(found) for room, found in by_room.items()}
+    rooms = tuple(r for r in order if r in by_room) or ("",)
+    groups = room_groups(rooms, theme.frame_width, {r: n for r, (_, n) in lanes.items()})
+    pages = _day_pages(
+        day, sessions, groups, lanes, theme, st, speakers, titles, link_of, title_lines
+    )
+    return [p.item for p in pages], len(groups)
 
 
 def _day_pages(
@@ -478,7 +560,7 @@ def _block_content(
     return ops
 
 
-def book_grid_pages(book: Book, theme: Theme, first_index: int) -> list[Page]:
+def book_grid_pages(book: Book, theme: Theme, first_index: int, memo: Memo) -> list[Page]:
     """The book's timetable: each talk's lines link to its abstract."""
     assert book.program is not None
     known = {e.talk.id: e.talk for e in book.entries}
@@ -493,7 +575,8 @@ def book_grid_pages(book: Book, theme: Theme, first_index: int) -> list[Page]:
     def verso_next() -> bool:
         return (first_index + len(pages)) % 2 == 0
 
-    for grid in grid_pages(book.program, theme, speakers, titles, link_of, facing=verso_next):
+    grids = grid_pages(book.program, theme, speakers, titles, link_of, facing=verso_next, memo=memo)
+    for grid in grids:
         if grid is None:
             pages.append(Page("", "blank"))
             continue

@@ -214,3 +214,24 @@ def test_a_session_ends_at_its_end_else_when_its_last_talk_does() -> None:
     assert timed(Session("s", "S", talks, "09:00", end="11:00")).end == 11 * 60
     # a talk without a duration runs until the next given start
     assert [t.start for t in timed(Session("s", "S", talks, "09:00")).slots] == [540, 570, 630]
+
+
+def test_a_rebuild_after_a_time_change_redraws_only_that_days_grid(tmp_path: Path) -> None:
+    from tests.test_manifest import assert_rebuild_is_cold
+
+    write_meeting(tmp_path / "p", days=2, rooms=3, talks=1)
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(tmp_path / "p", warm)
+    before = PdfReader(warm)
+    grids = gridpdf.grid_pages(before)
+    path = tmp_path / "p" / "program.yaml"
+    head, tail = path.read_text("utf-8").split("id: d1-pm-2")
+    path.write_text(head + "id: d1-pm-2" + tail.replace("'15:00'", "'15:05'", 1), "utf-8")
+    rebuilt = assert_rebuild_is_cold(tmp_path / "p", warm, tmp_path)  # the cache is sound
+    report = rebuilt.report
+    assert report is not None
+    changed = {n - 1 for a, b in report.pages for n in range(a, b + 1)}
+    second_day = [
+        i for i in grids if "11 March" in " ".join(f.text for f in gridpdf.view(before, i).frags)
+    ]
+    assert changed & set(grids) and changed & set(grids) <= set(second_day)
