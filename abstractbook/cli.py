@@ -119,8 +119,8 @@ def program(
         Path | None,
         typer.Option(
             "--book",
-            help="The built book whose page numbers to print "
-            "(default: book.pdf beside the programme, else PROJECT/build/book.pdf).",
+            help="The built book whose page numbers to print (default: book.pdf beside "
+            "the programme, else in PROJECT/build/ or ./build/).",
         ),
     ] = None,
 ) -> None:
@@ -138,7 +138,11 @@ def program(
         _fail([e.problem])
     for w in result.book.warnings:
         _err(str(w))
-    pages = f"book pages from {result.book_manifest}" if result.book_manifest else "no book built"
+    talks = len(result.book.entries)
+    pages = "no book built"
+    if result.book_manifest:
+        some = f" for {result.paged} of {talks} talks" if result.paged < talks else ""
+        pages = f"book pages from {result.book_manifest}{some}"
     typer.echo(f"{result.output}: {result.pages} pages ({pages}), {result.seconds:.2f} s")
     if result.report is not None:
         for line in result.report.lines():

@@ -33,14 +33,15 @@ class ProgramResult:
     manifest: dict[str, Any]
     report: ChangeReport | None = None  # None: no earlier programme to compare with
     book_manifest: Path | None = None  # whose page numbers were printed
+    paged: int = 0  # talks printed with their page in the book
     held: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
 
 def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> ProgramResult:
     """Typeset the pocket programme and write it atomically, with its manifest.
 
-    The book's page numbers come from `book_pdf`'s manifest (default: book.pdf
-    beside the programme, else in the project's build/ folder), when there is one."""
+    The book's page numbers come from `book_pdf`'s manifest (default: see
+    `_book_manifest`), when there is one."""
     started = time.perf_counter()
     inputs = InputCache(open_store(output), cache_key(""))
     book = load_book(root, inputs)
@@ -55,7 +56,7 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
     if book_pdf is not None and found is None:
         where = SourceLocation(manifest_path(book_pdf), 1, 1)
         raise InputError([error("no manifest of that book: build it first", where)])
-    book_pages = _book_pages(read_manifest(found)) if found else {}
+    book_pages = _book_pages(read_manifest(found), book) if found else {}
     document = lay_out_pocket(pocket_book, theme, book_pages)
     hashes = [page_hash(p, key) for p in document.pages]
     mpath = manifest_path(output)
@@ -88,15 +89,19 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
         manifest,
         compare(old, manifest) if old else None,
         found if book_pages else None,
+        len(book_pages),
         (inputs, old),
     )
 
 
 def _book_manifest(root: Path, output: Path, book_pdf: Path | None) -> Path | None:
+    """The manifest of the book to take page numbers from: `book_pdf`'s, else that of
+    book.pdf beside the programme, in the project's build/ folder, or in ./build/
+    (where `build` writes by default)."""
     candidates = (
         [book_pdf]
         if book_pdf is not None
-        else [output.parent / "book.pdf", root / "build" / "book.pdf"]
+        else [output.parent / "book.pdf", root / "build" / "book.pdf", Path("build/book.pdf")]
     )
     for pdf in candidates:
         path = manifest_path(pdf)
@@ -105,14 +110,20 @@ def _book_manifest(root: Path, output: Path, book_pdf: Path | None) -> Path | No
     return None
 
 
-def _book_pages(manifest: dict[str, Any] | None) -> dict[str, str]:
-    """Each abstract's first page as the book prints it."""
+def _book_pages(manifest: dict[str, Any] | None, book: Book) -> dict[str, str]:
+    """Each talk's first page as the book prints it; only for talks the book holds
+    under the same id and title (another project's book, or a talk retitled since
+    the book was built, gives no page rather than a wrong one)."""
     if manifest is None:
         return {}
     labels = {p.get("index"): p.get("label") for p in manifest.get("pages", [])}
+    known = manifest.get("abstracts", {})
     out = {}
-    for tid, entry in manifest.get("abstracts", {}).items():
-        label = labels.get(entry.get("first_page")) if isinstance(entry, dict) else None
+    for entry in book.entries:
+        found = known.get(entry.talk.id)
+        if not isinstance(found, dict) or found.get("title") != entry.talk.title:
+            continue
+        label = labels.get(found.get("first_page"))
         if isinstance(label, str):
-            out[tid] = label
+            out[entry.talk.id] = label
     return out

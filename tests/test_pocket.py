@@ -250,3 +250,25 @@ def test_the_pocket_page_settings_leave_the_book_as_it_was(tmp_path: Path) -> No
     book_yaml.write_text(book_yaml.read_text("utf-8") + "program: {page: {size: A5}}\n", "utf-8")
     report = pipeline.build(tmp_path / "p", tmp_path / "book.pdf").report
     assert report is not None and report.unchanged
+
+
+def test_book_pages_only_from_the_same_talks_of_a_built_book(tmp_path: Path) -> None:
+    write_meeting(tmp_path / "a", days=1, rooms=2)
+    pipeline.build(tmp_path / "a", tmp_path / "build" / "book.pdf")
+    # another project's book beside the programme lends it no page numbers
+    shutil.copytree(pipeline.sample_project(), tmp_path / "other")
+    pipeline.build(tmp_path / "other", tmp_path / "elsewhere" / "book.pdf")
+    (tmp_path / "b").mkdir()
+    result = programme.build_program(
+        tmp_path / "a", tmp_path / "b" / "program.pdf", tmp_path / "elsewhere" / "book.pdf"
+    )
+    assert result.book_manifest is None and result.paged == 0
+    # a talk retitled since the book was built loses its page; the others keep theirs
+    record = tmp_path / "a" / "abstracts" / "t002.yaml"
+    record.write_text(record.read_text("utf-8").replace("Invented result", "Revised"), "utf-8")
+    result = programme.build_program(tmp_path / "a", tmp_path / "build" / "program.pdf")
+    assert result.book_manifest == tmp_path / "build" / "book.manifest.json"
+    assert result.paged == len(result.book.entries) - 1
+    text = normal(" ".join(p.extract_text() for p in PdfReader(result.output).pages))
+    assert re.search(r"Revised number 2 on imaginary circuits (?!p\. )", text)
+    assert re.search(r"Invented result number 3 on imaginary circuits p\. \d", text)
