@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from functools import partial
 
-from .layout import Document, Item, Memo, Op, Page, paginate
+from .layout import Document, Item, Op, Page, paginate
 from .lines import Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .matter import _heading_item, _leader, day_heading, title_page_ops
@@ -39,7 +38,6 @@ def lay_out_pocket(book: Book, theme: Theme, book_pages: dict[str, str]) -> Docu
     """The booklet's pages; `book_pages` gives each talk's first page in the book."""
     assert book.program is not None
     s = book.settings
-    memo = Memo(keep=False)
     talks = {e.talk.id: e.talk for e in book.entries}
     pages: list[Page] = []
     outline: list[tuple[str, str, int]] = []
@@ -77,7 +75,7 @@ def lay_out_pocket(book: Book, theme: Theme, book_pages: dict[str, str]) -> Docu
             page.placed = [(item, x0, theme.frame_top - y) for item, y in placed]
             pages.append(page)
 
-    flow(_session_items(book, theme, book_pages, memo), "Sessions")
+    flow(_session_items(book, theme, book_pages), "Sessions")
     outline.append(("Sessions", "sessions", 0))
     index = _speaker_items(book, theme)
     if len(index) > 1:
@@ -104,7 +102,7 @@ def short_day(day: dt.date) -> str:
 # -- the sessions and their talks ---------------------------------------------------------
 
 
-def _session_items(book: Book, theme: Theme, book_pages: dict[str, str], memo: Memo) -> list[Item]:
+def _session_items(book: Book, theme: Theme, book_pages: dict[str, str]) -> list[Item]:
     assert book.program is not None
     t = theme
     avail = t.frame_width
@@ -135,7 +133,7 @@ def _session_items(book: Book, theme: Theme, book_pages: dict[str, str], memo: M
                     detail_st,
                     avail,
                 )
-                items.append(memo.get(("pocket", *args), partial(_talk_item, *args)))
+                items.append(_talk_item(*args))
     return items
 
 
