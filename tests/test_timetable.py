@@ -235,3 +235,12 @@ def test_a_rebuild_after_a_time_change_redraws_only_that_days_grid(tmp_path: Pat
         i for i in grids if "11 March" in " ".join(f.text for f in gridpdf.view(before, i).frags)
     ]
     assert changed & set(grids) and changed & set(grids) <= set(second_day)
+
+
+def test_a_bookmark_leads_to_the_timetable(reader: PdfReader) -> None:
+    marks = {
+        m.title: reader.get_destination_page_number(m)
+        for m in reader.outline
+        if not isinstance(m, list)
+    }
+    assert marks["Timetable"] == gridpdf.grid_pages(reader)[0]
