@@ -150,7 +150,7 @@ def _session_head(ts: TimedSession, st: Style, detail_st: Style, avail: float) -
     ops: list[Op] = [("text", 0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
     height = st.leading * len(lines)
     x = 0.0
-    details = [room] if (room := room_label(s)) else []
+    details = [room] if (room := room_label(s.room)) else []
     if s.chair:
         details.append(f"Chair: {s.chair}")
     if details:
@@ -217,7 +217,7 @@ def speaker_slots(book: Book) -> dict[tuple[tuple[str, str], str], list[tuple[st
     found: dict[tuple[tuple[str, str], str], list[tuple[str, str]]] = {}
     for day in book.program.days:
         for ts in timed_day(day):
-            room = room_label(ts.session)
+            room = room_label(ts.session.room)
             for slot in ts.slots:
                 talk = talks.get(slot.slot.talk_id)
                 if talk is None:

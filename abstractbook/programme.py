@@ -96,12 +96,11 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
 
 def _book_manifest(root: Path, output: Path, book_pdf: Path | None) -> Path | None:
     """The manifest of the book to take page numbers from: `book_pdf`'s, else that of
-    book.pdf beside the programme, in the project's build/ folder, or in ./build/
-    (where `build` writes by default)."""
+    book.pdf beside the programme or in the project's build/ folder."""
     candidates = (
         [book_pdf]
         if book_pdf is not None
-        else [output.parent / "book.pdf", root / "build" / "book.pdf", Path("build/book.pdf")]
+        else [output.parent / "book.pdf", root / "build" / "book.pdf"]
     )
     for pdf in candidates:
         path = manifest_path(pdf)

@@ -96,9 +96,9 @@ def room_order(program: Program) -> tuple[str, ...]:
     return tuple(rooms)
 
 
-def room_label(session: Session) -> str | None:
-    """The room as printed: 'all rooms' for a session that spans them."""
-    return "all rooms" if session.room == ALL_ROOMS else session.room
+def room_label(room: str | None) -> str | None:
+    """A session's room as printed: 'all rooms' for one that spans them."""
+    return "all rooms" if room == ALL_ROOMS else room
 
 
 def parallel(program: Program) -> bool:
