@@ -213,34 +213,29 @@ def test_cli_writes_beside_the_project_and_refuses_a_book_without_programme(
     assert "none.manifest.json:1:1: no manifest of that book: build it first" in done.stderr
 
 
-def test_a_talk_in_two_sessions_is_listed_and_indexed_in_both(tmp_path: Path) -> None:
-    """Built from days -> sessions -> slots: a talk given twice (as imports may make
-    it) appears in each session, in the grid and in the speaker index."""
-    import dataclasses
-
-    from abstractbook.model import Session, Slot
-    from abstractbook.pocket import lay_out_pocket, speaker_slots
-    from abstractbook.theme import make_theme
-
-    write_meeting(tmp_path / "p", days=1, rooms=2)
-    book = pipeline.load_book(tmp_path / "p")
-    assert book.program is not None
-    day = book.program.days[0]
-    again = Session("again", "Repeat session", (Slot("t002", "17:00", 20),), "17:00", "Hall B")
-    program = dataclasses.replace(
-        book.program, days=(dataclasses.replace(day, sessions=(*day.sessions, again)),)
+def test_a_talk_in_two_sessions_is_in_both_grids_lists_and_index_lines(tmp_path: Path) -> None:
+    program = write_meeting(tmp_path / "p", days=1, rooms=2)
+    encore = {"id": "t002", "duration": 20}
+    program["days"][0]["sessions"].append(
+        {"id": "encore", "title": "Encore", "start": "16:00", "room": "Hall B", "talks": [encore]}
     )
-    book = dataclasses.replace(book, program=program)
-    slots = [s for s in speaker_slots(book).values() if any("17:00" in t for t, _ in s)]
-    assert len(slots) == 1 and len(slots[0]) == 2  # the speaker's two slots
-    settings = dataclasses.replace(book.settings, page=book.settings.program_page)
-    document = lay_out_pocket(
-        dataclasses.replace(book, settings=settings), make_theme(settings), {}
+    (tmp_path / "p" / "program.yaml").write_text(
+        yaml.safe_dump(program, allow_unicode=True, sort_keys=False), "utf-8"
     )
-    dests = [op[1] for p in document.pages for op in p.raw_ops() if op[0] == "dest"]
-    assert "slot-again-0" in dests and sum(d.startswith("slot-d0-am-0-") for d in dests) >= 1
-    links = [op[5] for p in document.pages for op in p.raw_ops() if op[0] == "link"]
-    assert "slot-again-0" in links  # the grid's block for the second slot
+    result = programme.build_program(tmp_path / "p", tmp_path / "program.pdf")
+    reader = PdfReader(result.output)
+    name = records(tmp_path / "p")["t002"]["authors"][0]["name"]
+    blocks = [
+        gridpdf.in_rect(gridpdf.view(reader, i).frags, (b.x0, b.y0, b.x1, b.y1))
+        for i in gridpdf.grid_pages(reader)
+        for b in gridpdf.view(reader, i).boxes
+    ]
+    assert sum(squash(name) in text for text in blocks) == 2
+    listed = normal(" ".join(reader.pages[i].extract_text() for i in heads(reader, "Sessions")))
+    assert listed.count("Invented result number 2 on imaginary circuits") == 2
+    index = [ln for i in heads(reader, "Speakers") for ln in lines(reader.pages[i])]
+    at = next(n for n, ln in enumerate(index) if ln.startswith(name.split()[-1] + ","))
+    assert "10:15, Aula Magna" in index[at] and "16:00, Hall B" in index[at + 1]
 
 
 def test_the_pocket_page_settings_leave_the_book_as_it_was(tmp_path: Path) -> None:
