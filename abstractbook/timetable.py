@@ -22,22 +22,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 
-from .layout import Item, Memo, Op, Page, talk_key
-from .lines import Line, Span, break_lines, single_line, width
-from .matter import day_heading
+from .grid import (
+    AXIS,
+    LinkOf,
+    Row,
+    Styles,
+    block_rows,
+    columns,
+    day_head,
+    page_ops,
+    room_heads,
+    rows_height,
+    styles,
+)
+from .layout import Item, Memo, Page, talk_key
 from .model import Book, Day, Program
-from .theme import Style, Theme
-from .timing import TimedSession, TimedSlot, clock, room_order, timed_day
+from .theme import Theme
+from .timing import TimedSession, TimedSlot, room_order, timed_day
 
-AXIS = 24.0  # the time axis column
 MIN_COLUMN = 46.0  # the narrowest room column (about 16 mm)
-MIN_SCALE = 0.55  # points per minute: an hour is at least 33 pt
-MIN_TEXT = 6.0  # no text smaller than this, in points
-PAD = 2.0  # inside a block
-MAX_HEAD_LINES = 3  # a room's name in the column head
 
-# slot -> the destination its lines link to (a talk's page, a slot's entry), or None
-LinkOf = Callable[[TimedSession, TimedSlot], str | None]
+
+MIN_SCALE = 0.55  # points per minute: an hour is at least 33 pt
 
 
 @dataclass(frozen=True)
@@ -47,132 +53,6 @@ class GridPage:
     day: Day
     item: Item
     first_of_day: bool
-
-
-@dataclass(frozen=True)
-class _Styles:
-    title: Style
-    chair: Style
-    time: Style
-    who: Style
-    talk: Style
-    head: Style
-    axis: Style
-    day: Style
-    block: str  # fill colours
-    plenary: str
-    rule: str
-
-
-def _styles(theme: Theme) -> _Styles:
-    t = theme
-    return _Styles(
-        title=Style(t.heading["bold"], 7.0, 8.2, t.ink),
-        chair=Style(t.text["italic"], 6.0, 7.2, t.grey),
-        time=Style(t.heading["regular"], 6.0, 7.4, t.accent),
-        who=Style(t.text["regular"], 6.5, 7.4, t.ink),
-        talk=Style(t.text["italic"], 6.0, 7.0, t.grey),
-        head=Style(t.heading["bold"], 6.5, 7.6, t.accent),
-        axis=Style(t.heading["regular"], 6.0, 7.0, t.grey),
-        day=t.heading_style(10.5),
-        block=tint(t.accent, 0.13),
-        plenary="#ececec",
-        rule="#c8c8c8",
-    )
-
-
-def tint(color: str, amount: float) -> str:
-    """`color` mixed with white: a block's fill behind dark text."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    mix = [round(255 - (255 - c) * amount) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02x}" for c in mix)
-
-
-@dataclass(frozen=True)
-class _Row:
-    """A line or a few of a block's content, stacked from the block's top."""
-
-    height: float
-    ops: tuple[Op, ...]  # at x from the block's left, y down from the row's top
-    link: str | None = None
-
-
-def _wrapped(text: str, st: Style, avail: float, max_lines: int | None = None) -> list[Line]:
-    """`text` broken into lines; with `max_lines`, cut short with an ellipsis. Only
-    what can show is broken: a long title in a narrow column costs no more than a
-    short one."""
-    shown = text
-    if max_lines is not None:  # no glyph is narrower than a fifth of the size
-        shown = text[: int(max_lines * avail / (st.size * 0.2)) + 1]
-    lines = break_lines([_span(shown, st)], avail, lang=None, justify=False)
-    if max_lines is None or (len(lines) <= max_lines and shown == text):
-        return lines
-    lines = lines[:max_lines]
-    last = "".join(f[0] for f in lines[-1].frags).rstrip()
-    while last and width(last + "…", st.font, st.size) > avail:
-        last = last[:-1].rstrip()
-    line = single_line(_span(last + "…", st))
-    while last and line.width > avail:  # drawn in a fallback face after all
-        last = last[:-1].rstrip()
-        line = single_line(_span(last + "…", st))
-    lines[-1] = line
-    return lines
-
-
-def _text_row(lines: list[Line], st: Style, x: float, avail: float, link: str | None) -> _Row:
-    ops = tuple(
-        ("text", x, st.size * 0.85 + i * st.leading, avail, ln) for i, ln in enumerate(lines)
-    )
-    return _Row(st.leading * len(lines), ops, link)
-
-
-def _block_rows(
-    ts: TimedSession,
-    width: float,
-    st: _Styles,
-    speakers: dict[str, str],
-    titles: dict[str, str],
-    link_of: LinkOf,
-    title_lines: int,
-) -> list[_Row]:
-    """What a session's block shows: title, chair, each talk's time and speaker (and
-    title, in `title_lines` lines at most)."""
-    avail = width - 2 * PAD
-    s = ts.session
-    first = next((link_of(ts, slot) for slot in ts.slots), None)
-    rows = [_text_row(_wrapped(s.title, st.title, avail), st.title, 0.0, avail, first)]
-    if s.chair:
-        rows.append(_text_row(_wrapped(s.chair, st.chair, avail, 2), st.chair, 0.0, avail, None))
-    for slot in ts.slots:
-        talk_id = slot.slot.talk_id
-        key = link_of(ts, slot)
-        when = clock(slot.start) + " " if slot.start is not None else ""
-        who = speakers.get(talk_id, talk_id)
-        spans = [_span(when, st.time), _span(who, st.who)] if when else [_span(who, st.who)]
-        lines = break_lines(spans, avail, lang=None, justify=False)
-        row = _text_row(lines, st.who, 0.0, avail, key)
-        ops = list(row.ops)
-        height = row.height
-        if title_lines:
-            more = _text_row(
-                _wrapped(titles.get(talk_id, ""), st.talk, avail, title_lines),
-                st.talk,
-                0.0,
-                avail,
-                None,
-            )
-            ops += [(op[0], op[1], op[2] + height, *op[3:]) for op in more.ops]
-            height += more.height
-        rows.append(_Row(height + 1.0, tuple(ops), key))
-    return rows
-
-
-def _span(text: str, st: Style) -> Span:
-    return Span(text, st.font, st.size, st.color)
-
-
-def _rows_height(rows: list[_Row]) -> float:
-    return sum(r.height for r in rows) + 2 * PAD
 
 
 def _lanes(sessions: list[TimedSession]) -> tuple[dict[int, int], int]:
@@ -214,19 +94,6 @@ def room_groups(
     return [*groups, tuple(current)]
 
 
-def _columns(
-    group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float
-) -> tuple[dict[str, float], float]:
-    """Where each room's column starts on the page, and the width of one lane."""
-    units = [lanes.get(r, ({}, 1))[1] for r in group]
-    lane_w = (fw - AXIS) / max(1, sum(units))
-    xs, x = {}, AXIS
-    for room, n in zip(group, units, strict=True):
-        xs[room] = x
-        x += n * lane_w
-    return xs, lane_w
-
-
 def grid_pages(
     program: Program,
     theme: Theme,
@@ -242,7 +109,7 @@ def grid_pages(
     day split over two room groups opens on a verso (`facing` says whether the next
     page would be one). With `memo`, a day whose sessions, talks and links are as an
     earlier build had them is not laid out again."""
-    st = _styles(theme)
+    st = styles(theme)
     order = room_order(program)
     memo = memo if memo is not None else Memo(keep=False)
     out: list[GridPage | None] = []
@@ -324,7 +191,7 @@ def _day_items(
     sessions: list[TimedSession],
     order: tuple[str, ...],
     theme: Theme,
-    st: _Styles,
+    st: Styles,
     speakers: dict[str, str],
     titles: dict[str, str],
     link_of: LinkOf,
@@ -350,27 +217,27 @@ def _day_pages(
     groups: list[tuple[str, ...]],
     lanes: dict[str, tuple[dict[int, int], int]],
     theme: Theme,
-    st: _Styles,
+    st: Styles,
     speakers: dict[str, str],
     titles: dict[str, str],
     link_of: LinkOf,
     title_lines: int,
 ) -> list[GridPage]:
     fw, fh = theme.frame_width, theme.frame_height
-    heads = [_room_heads(g, lanes, fw, st) for g in groups]
+    heads = [room_heads(g, lanes, fw, st) for g in groups]
     day_h = st.day.leading + 4.0
     top = day_h + max(h for h, _ in heads) + 2.0
     avail_h = fh - top
 
     # The content of each block at its narrowest width, and the scale that fits it.
-    rows: dict[int, list[_Row]] = {}
+    rows: dict[int, list[Row]] = {}
     scale = MIN_SCALE
     longest = max((ts.end or 0) - (ts.start or 0) for ts in sessions)
     for ts in sessions:
         width = _block_width(ts, groups, fw, lanes)
-        rows[ts.index] = _block_rows(ts, width, st, speakers, titles, link_of, title_lines)
+        rows[ts.index] = block_rows(ts, width, st, speakers, titles, link_of, title_lines)
         minutes = max(1, (ts.end or 0) - (ts.start or 0))
-        scale = max(scale, _rows_height(rows[ts.index]) / minutes)
+        scale = max(scale, rows_height(rows[ts.index]) / minutes)
     scale = min(scale, avail_h / max(1, longest))
 
     first = min(ts.start or 0 for ts in sessions) // 60 * 60
@@ -379,8 +246,8 @@ def _day_pages(
     out = []
     for n, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
         for g, group in enumerate(groups):
-            ops = _day_head(day, n, g, groups, rooms_total=sum(map(len, groups)), st=st, fw=fw)
-            ops += _page_ops(group, heads[g][1], top, a, b, scale, sessions, rows, lanes, theme, st)
+            ops = day_head(day, n, g, groups, rooms_total=sum(map(len, groups)), st=st, fw=fw)
+            ops += page_ops(group, heads[g][1], top, a, b, scale, sessions, rows, lanes, theme, st)
             item = Item(fh, tuple(ops))
             out.append(GridPage(day, item, first_of_day=n == 0 and g == 0))
     return out
@@ -397,7 +264,7 @@ def _block_width(
         return fw - AXIS
     room = ts.session.room or ""
     group = next(g for g in groups if room in g)
-    return _columns(group, lanes, fw)[1]
+    return columns(group, lanes, fw)[1]
 
 
 def _cuts(sessions: list[TimedSession], first: int, last: int, capacity: int) -> list[int]:
@@ -418,146 +285,6 @@ def _cuts(sessions: list[TimedSession], first: int, last: int, capacity: int) ->
         clean = [t for t in candidates if a < t <= limit and not any(s < t < e for s, e in spans)]
         cuts.append(max(clean) if clean else limit)
     return cuts
-
-
-def _room_heads(
-    group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float, st: _Styles
-) -> tuple[float, list[Op]]:
-    """The column heads: each room's name, wrapped in its column."""
-    xs, lane_w = _columns(group, lanes, fw)
-    ops: list[Op] = []
-    tallest = 0
-    for room in group:
-        col = lane_w * lanes.get(room, ({}, 1))[1]
-        lines = _wrapped(room, st.head, col - 2 * PAD, MAX_HEAD_LINES) if room else []
-        tallest = max(tallest, len(lines))
-        x = xs[room] + PAD
-        ops += [
-            ("text", x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
-            for k, ln in enumerate(lines)
-        ]
-    return tallest * st.head.leading + 2.0, ops
-
-
-def _day_head(
-    day: Day,
-    n: int,
-    g: int,
-    groups: list[tuple[str, ...]],
-    rooms_total: int,
-    st: _Styles,
-    fw: float,
-) -> list[Op]:
-    """The day (and 'continued' after its first page); which rooms, when split."""
-    ops: list[Op] = []
-    if n == 0 and g == 0:
-        ops.append(("dest", f"timetable-{day.date.isoformat()}", 0.0, 0.0))
-    avail = fw
-    if len(groups) > 1:
-        before = sum(len(x) for x in groups[:g])
-        count = len(groups[g])
-        which = (
-            f"rooms {before + 1}–{before + count} of {rooms_total}"
-            if count > 1
-            else f"room {before + 1} of {rooms_total}"
-        )
-        line = single_line(_span(which, st.axis))
-        ops.append(("text", fw - line.width, st.day.size * 0.85, line.width, line))
-        avail -= line.width + 6.0
-    text = day_heading(day.date) + (" (continued)" if n else "")
-    ops.append(("text", 0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
-    return ops
-
-
-def _page_ops(
-    group: tuple[str, ...],
-    head_ops: list[Op],
-    top: float,
-    a: int,
-    b: int,
-    scale: float,
-    sessions: list[TimedSession],
-    rows: dict[int, list[_Row]],
-    lanes: dict[str, tuple[dict[int, int], int]],
-    theme: Theme,
-    st: _Styles,
-) -> list[Op]:
-    """One page of the grid: heads, the hour lines and axis, then the blocks."""
-    fw = theme.frame_width
-    xs, lane_w = _columns(group, lanes, fw)
-    day_h = st.day.leading + 4.0
-    ops: list[Op] = [(op[0], op[1], op[2] + day_h, *op[3:]) for op in head_ops]
-
-    def y(t: int) -> float:
-        return top + (t - a) * scale
-
-    labels = sorted({a, b, *range(-(-a // 60) * 60, b + 1, 60)})
-    last_label = -100.0
-    for t in labels:
-        ops.append(("rule", AXIS - 3.0, y(t), fw, y(t), 0.3, st.rule))
-        if y(t) - last_label >= st.axis.leading:
-            ops.append(("text", 0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
-            last_label = y(t)
-    for x in [*xs.values(), fw]:
-        ops.append(("rule", x, y(a), x, y(b), 0.3, st.rule))
-
-    for ts in sessions:
-        start, end = ts.start or 0, ts.end or 0
-        if end <= a or start >= b:
-            continue
-        if ts.spans_all:
-            x, w, fill = AXIS, fw - AXIS, st.plenary
-        else:
-            room = ts.session.room or ""
-            if room not in group:
-                continue
-            w = lane_w
-            x = xs[room] + lanes[room][0][ts.index] * w
-            fill = st.block
-        top_y, bottom_y = y(max(start, a)), y(min(end, b))
-        ops.append(("rect", x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
-        ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st)
-    return ops
-
-
-def _axis(t: int, st: _Styles) -> Line:
-    return single_line(_span(clock(t), st.axis))
-
-
-def _block_content(
-    ts: TimedSession,
-    rows: list[_Row],
-    x: float,
-    top: float,
-    bottom: float,
-    w: float,
-    continued: bool,
-    st: _Styles,
-) -> list[Op]:
-    """The rows that fit in the block, linked to their talks; '…' when some do not."""
-    avail = w - 2 * PAD
-    if continued:
-        cont = _wrapped(f"{ts.session.title} (continued)", st.chair, avail, 1)
-        rows = [_text_row(cont, st.chair, 0.0, avail, None)]
-    room = bottom - top - 2 * PAD + 0.01
-    shown = len(rows)
-    while shown and sum(r.height for r in rows[:shown]) > room:
-        shown -= 1
-    if shown < len(rows):  # make room for the mark that says some are left out
-        while shown and sum(r.height for r in rows[:shown]) + st.who.leading > room:
-            shown -= 1
-    ops: list[Op] = []
-    yy = top + PAD
-    for row in rows[:shown]:
-        ops += [(op[0], x + PAD + op[1], yy + op[2], *op[3:]) for op in row.ops]
-        if row.link:
-            ops.append(("link", x, yy, x + w, yy + row.height, row.link))
-        yy += row.height
-    if shown < len(rows) and yy + st.who.leading <= bottom + 0.01:
-        ops.append(
-            ("text", x + PAD, yy + st.who.size * 0.85, avail, single_line(_span("…", st.who)))
-        )
-    return ops
 
 
 def book_grid_pages(book: Book, theme: Theme, first_index: int, memo: Memo) -> list[Page]:
