@@ -37,7 +37,7 @@ from .theme import Style, Theme
 # Drawing operations (plain tuples: picklable, hashable for the manifest):
 #   ("text", x, y, avail, line)        a line; y is its baseline
 #   ("rule", x1, y1, x2, y2, width, color)
-#   ("rect", x, y, w, h, color)
+#   ("rect", x, y, w, h, color)            on a page y is its bottom, in an item its top
 #   ("link", x1, y1, x2, y2, key)      a link to a destination
 #   ("dest", key, x, y)                a destination (bookmark target)
 #   ("image", path, x, y, w, h)
@@ -120,6 +120,8 @@ def translate(op: Op, x0: float, top: float) -> Op:
         return ("formula", op[1], op[2], x0 + op[3], top - op[4])
     if kind == "rule":
         return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    if kind == "rect":  # an item's box is placed by its top edge
+        return ("rect", x0 + op[1], top - op[2] - op[4], op[3], op[4], op[5])
     if kind == "figure":
         return ("figure", op[1], op[2], x0 + op[3], top - op[4], *op[5:])
     return op

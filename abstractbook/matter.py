@@ -16,6 +16,7 @@ from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, Listing, Section, end_time, fold, parallel_sessions, surname_key
 from .theme import Style, Theme
+from .timing import room_label
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -271,7 +272,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 and session.id in parallel
                 and session.room != session.title
             ):
-                title = f"{title} · {session.room}"
+                title = f"{title} · {room_label(session.room)}"
             head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
             key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
             items.append(_linked(head, avail, key))
@@ -386,7 +387,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         details = [
             d
             for d in (
-                (session.room if session and session.room != title else None),
+                (room_label(session.room) if session and session.room != title else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d

@@ -28,6 +28,8 @@ from .matter import (
 )
 from .model import Book, Entry, TalkSlot, end_time
 from .theme import Style, Theme
+from .timetable import book_grid_pages
+from .timing import room_label
 
 AFTER_HEADING = 10.0  # between a session's heading and its first abstract's title
 
@@ -76,6 +78,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
@@ -130,7 +137,7 @@ def lay_out(
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        _running_head(p, book, theme, index)
+        running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -304,7 +311,7 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
 
 
-def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos."""
     if page.kind in ("title", "blank"):
         return
@@ -357,8 +364,9 @@ def _when(slot: TalkSlot) -> str:
         when.append(slot.start + end)
     if slot.session:
         when.append(slot.session.title)
-    if slot.room:
-        when.append(slot.room)
+    room = room_label(slot.room)
+    if room:
+        when.append(room)
     return ", ".join(when)
 
 
