@@ -14,9 +14,9 @@ from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, Op, talk_key
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, Listing, Section, end_time, fold, parallel_sessions, surname_key
+from .model import Book, Section, Session, fold, parallel_sessions, surname_key
 from .theme import Style, Theme
-from .timing import room_label
+from .timing import clock, room_label, timed
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -158,7 +158,6 @@ def day_key(day: dt.date) -> str:
 def session_heading_items(
     section: Section,
     index: int,
-    entries: list[Listing],
     new_day: bool,
     theme: Theme,
     memo: Memo | None = None,
@@ -182,13 +181,9 @@ def session_heading_items(
     session = section.session
     details = []
     if session is not None:
-        when = session.start or (entries[0].start if entries else None) or ""
-        last = entries[-1] if entries else None
-        if when and last is not None and last.start and last.duration:
-            when += f"–{end_time(last.start, last.duration)}"
-        details = [
-            d for d in (when, session.room, session.chair and f"Chair: {session.chair}") if d
-        ]
+        details = [d for d in (_hours(session), room_label(session.room), session.chair) if d]
+        if session.chair:
+            details[-1] = f"Chair: {session.chair}"
     if details:
         st = Style(t.heading["regular"], 8.5, 11.0, t.grey)
         text = " · ".join(details)
@@ -201,6 +196,20 @@ def session_heading_items(
     last_item = items[-1]
     items[-1] = last_item._replace(height=last_item.height + 4.0)
     return items
+
+
+def _hours(session: Session) -> str:
+    """'09:00–10:30': the end as the timetable has it, when the programme gives it or
+    the last talk's time and duration say it; else the start alone."""
+    timed_session = timed(session)
+    if timed_session.start is None:
+        return ""
+    hours = clock(timed_session.start)
+    last = timed_session.slots[-1] if timed_session.slots else None
+    known = last is not None and last.start is not None and last.slot.duration is not None
+    if timed_session.end is not None and (session.end or known):
+        hours += f"–{clock(timed_session.end)}"
+    return hours
 
 
 def _body_day(day: dt.date, st: Style, accent: str, avail: float) -> Item:

@@ -177,7 +177,6 @@ def _body(
     starts: list[int] = []  # where each run of items (a talk's, a heading's) begins
     ids: list[str] = []  # the talk, or a heading's name, of each run
     brk = {"page": "page", "odd-page": "odd"}
-    listings = book.section_listings() if book.program else []
     last_day = None
     previous = None
     for n, entry in enumerate(book.entries):
@@ -190,7 +189,6 @@ def _body(
             head = session_heading_items(
                 section,
                 entry.section,
-                listings[entry.section],
                 section.day is not None and section.day != last_day,
                 theme,
                 memo,

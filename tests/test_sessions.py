@@ -116,8 +116,7 @@ def split_but_short(result: pipeline.BuildResult) -> list[str]:
         height = sum(i.height + i.space for i in items) - items[0].space
         if entry.section != previous:
             section = result.book.sections[entry.section]
-            entries = result.book.section_entries()[entry.section]
-            head = session_heading_items(section, entry.section, entries, True, theme)
+            head = session_heading_items(section, entry.section, True, theme)
             height += sum(i.height + i.space for i in head) + AFTER_HEADING
             previous = entry.section
         if last > first and height <= theme.frame_height:
