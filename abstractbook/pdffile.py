@@ -361,16 +361,7 @@ def put_image(pdf: PdfFile, num: int, path: Path) -> None:
     pdf.put_stream(num, _image_entries(pixels.size, space) + mask, pixels.tobytes())
 
 
-class PdfPage(NamedTuple):
-    """A page of another PDF written as a form: its box, in its own coordinates."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> PdfPage:
+def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:
     """Page `page` (from 1) of a PDF file as a form XObject: its content stream and
     every object its resources reach, copied as they are, so a figure stays vector."""
     from pypdf import PdfReader
@@ -392,7 +383,6 @@ def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> PdfPage:
         f"/Resources {listed}",
         data,
     )
-    return PdfPage(x, y, w, h)
 
 
 class _Copier:
