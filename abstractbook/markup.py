@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -189,7 +190,9 @@ def _around_images(children: list[Token]) -> list[list[Token] | Figure]:
         words = "".join(r.text for r in caption).strip()
         alt = str(tok.attrs.get("alt") or "") or words
         width = tok.attrs.get("width")
-        parts += [Figure(str(tok.attrs.get("src", "")), caption, alt, _opt(width)), []]
+        # the parser percent-encodes a destination: the file's name is what was typed
+        src = unquote(str(tok.attrs.get("src", "")))
+        parts += [Figure(src, caption, alt, _opt(width)), []]
     return [p for p in parts if not isinstance(p, list) or _has_text(p)]
 
 

@@ -76,3 +76,10 @@ def test_a_figure_takes_its_alt_text_and_quoted_width() -> None:
     (figure,) = parse('![Caption](f.pdf#page=2){width="40%" alt="Read aloud"}')
     assert isinstance(figure, Figure)
     assert (figure.src, figure.width, figure.alt) == ("f.pdf#page=2", "40%", "Read aloud")
+
+
+def test_a_figure_names_its_file_as_typed() -> None:
+    """The parser percent-encodes link destinations; a figure's file is what was typed."""
+    first, second = parse("![c](figures/größe.png) ![d](<my plot.pdf#page=2>)")
+    assert isinstance(first, Figure) and isinstance(second, Figure)
+    assert (first.src, second.src) == ("figures/größe.png", "my plot.pdf#page=2")
