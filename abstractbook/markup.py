@@ -110,7 +110,7 @@ def parse(source: str) -> tuple[Block, ...]:
 
 # The attrs plugin reads `%` as the start of a comment: pandoc's `{width=60%}` is
 # given to it as `{width="60%"}`.
-_FIGURE_ATTRS = re.compile(r"(!\[(?s:.*?)\]\([^)\s]*\))\{([^}\n]*)\}")
+_FIGURE_ATTRS = re.compile(r"(!\[(?s:.*?)\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}")
 _PERCENT = re.compile(r'(\w+)=([^\s"}]*%)')
 
 

@@ -80,6 +80,7 @@ def test_a_figure_takes_its_alt_text_and_quoted_width() -> None:
 
 def test_a_figure_names_its_file_as_typed() -> None:
     """The parser percent-encodes link destinations; a figure's file is what was typed."""
-    first, second = parse("![c](figures/größe.png) ![d](<my plot.pdf#page=2>)")
+    first, second = parse("![c](figures/größe.png) ![d](<my plot.pdf#page=2>){width=40%}")
     assert isinstance(first, Figure) and isinstance(second, Figure)
     assert (first.src, second.src) == ("figures/größe.png", "my plot.pdf#page=2")
+    assert second.width == "40%"
