@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 from .export import write_atomic, write_atomic_with
-from .layout import Item, Memo, Op
+from .layout import Item, Memo
 from .lines import known_points
 from .manifest import item_digest
+from .ops import Op
 from .render import RenderCache
 from .schema import RecordMemo
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .layout import Document, Item, Page
 from .model import Book, Talk
+from .ops import Image, Op
 
 FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")
@@ -79,10 +80,10 @@ def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
     return [(names.get(id(item)) or item.ops, x0, top) for item, x0, top in page.placed]
 
 
-def _portable(op: tuple[Any, ...]) -> tuple[Any, ...]:
+def _portable(op: Op) -> object:
     """A picture by its content, not by the folder it sits in."""
-    if op[0] == "image":
-        return (op[0], _file_digest(op[1]), *op[2:])
+    if isinstance(op, Image):
+        return ("Image", _file_digest(op.path), op.x, op.y, op.w, op.h)
     return op
 
 

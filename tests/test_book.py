@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline
+from abstractbook.ops import Text
 from tests.pdftext import lines, normal, squash
 
 SAMPLE = pipeline.sample_project()
@@ -190,13 +191,13 @@ def test_every_line_inside_the_text_block() -> None:
         left = theme.frame_left(recto=index % 2 == 1)
         right = left + theme.frame_width
         for op in page.ops:
-            if op[0] != "text":
+            if not isinstance(op, Text):
                 continue
-            _, x, y, avail, line = op
+            x, y, avail, line = op
             end = x + (avail if line.justify else line.width)
-            assert left - 0.01 <= x and end <= right + 0.01, (index, line.frags[0][0][:40])
+            assert left - 0.01 <= x and end <= right + 0.01, (index, line.frags[0].text[:40])
             if line.justify:  # spaces may shrink by a fifth, never more
-                font, size = line.frags[0][1], line.frags[0][2]
+                font, size = line.frags[0].font, line.frags[0].size
                 shrink = 0.2 * line.spaces * stringWidth(" ", font, size)
                 assert line.width <= avail + shrink + 0.01
             else:

@@ -13,6 +13,7 @@ from abstractbook import pipeline
 from abstractbook.errors import InputError
 from abstractbook.formulas import simple
 from abstractbook.markup import parse
+from abstractbook.ops import DisplayMath
 
 FIXTURE = Path(__file__).parent / "fixtures" / "math"
 
@@ -47,8 +48,8 @@ def test_formula_sits_on_the_baseline() -> None:
     _, document = pipeline.lay_out_book(FIXTURE)
     for page in document.pages:
         for op in page.ops:
-            if op[0] == "formula":
-                assert op[1].startswith(r"\int")
+            if isinstance(op, DisplayMath):
+                assert op.tex.startswith(r"\int")
                 return
     raise AssertionError("display formula not laid out")
 

@@ -11,6 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline, scaffold
 from abstractbook.model import PageSettings
+from abstractbook.ops import Text
 from tests.pdftext import Fragment, fragments, lines, normal
 
 MM = 72 / 25.4
@@ -295,15 +296,15 @@ def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
         )
     replace_in(root / "program.yaml", "talks: [noether]", f"talks: [noether, {', '.join(ids)}]")
     _, document = pipeline.lay_out_book(root)
-    index = [op for p in document.pages if p.kind == "back" for op in p.ops if op[0] == "text"]
-    bee = [i for i, op in enumerate(index) if op[4].frags[0][0].startswith("Bee, Busy")]
+    index = [op for p in document.pages if p.kind == "back" for op in p.ops if isinstance(op, Text)]
+    bee = [i for i, op in enumerate(index) if op.line.frags[0].text.startswith("Bee, Busy")]
     assert bee
     first = bee[0]
     lines_of_entry = [index[first]] + [
         op
         for op in index[first + 1 : first + 6]
-        if op[1] > index[first][1]  # indented
+        if op.x > index[first].x  # indented
     ]
     assert len(lines_of_entry) >= 2  # wrapped, not shrunk
-    sizes = {f[2] for op in lines_of_entry for f in op[4].frags}
+    sizes = {f.size for op in lines_of_entry for f in op.line.frags}
     assert sizes == {8.5}

@@ -12,6 +12,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from abstractbook import pipeline, preflight
 from abstractbook.layout import Document
+from abstractbook.ops import Text
 from abstractbook.scripts import face_for, invisible
 from tests.pdftext import normal
 
@@ -57,9 +58,9 @@ def test_no_missing_glyph_is_drawn(laid_out: Document) -> None:
     """Every character drawn is in the cmap of the font that draws it."""
     for page in laid_out.pages:
         for op in page.ops:
-            if op[0] != "text":
+            if not isinstance(op, Text):
                 continue
-            for text, font, *_ in op[4].frags:
+            for text, font, *_ in op.line.frags:
                 cmap = pdmap(font)
                 missing = {c for c in text if ord(c) not in cmap and c != " "}
                 assert not missing, (font, missing)
@@ -87,10 +88,10 @@ def test_hebrew_reads_right_to_left(laid_out: Document) -> None:
     """The first logical letter of a Hebrew line is drawn rightmost."""
     for page in laid_out.pages:
         for op in page.ops:
-            if op[0] == "text" and op[4].actual and "האוניברסיטה" in op[4].actual:
-                drawn = "".join(f[0] for f in op[4].frags)
+            if isinstance(op, Text) and op.line.actual and "האוניברסיטה" in op.line.actual:
+                drawn = "".join(f.text for f in op.line.frags)
                 assert drawn.index("ה") > drawn.index("ם")  # first letter right of last
-                assert op[1] + op[4].indent >= op[1]
+                assert op.x + op.line.indent >= op.x
                 return
     raise AssertionError("Hebrew affiliation not found")
 
