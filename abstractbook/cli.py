@@ -81,7 +81,7 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
     _KEPT.clear()
     try:
-        result = pipeline.build(root, output)
+        result = pipeline.build(root, output, keep_pages=False)  # it only counts them
     except InputError as e:
         _print_problems(e.problems)
         return False

@@ -215,8 +215,11 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
         _THEME, _CACHE = None, None
 
 
-def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
-    """lay out + render into `out`: returns the pages and their hashes. Fills `cache`."""
+def typeset(
+    book: Book, theme: Theme, cache: Cache, out: BinaryIO, keep_pages: bool = True
+) -> tuple[Document, list[str]]:
+    """lay out + render into `out`: returns the pages and their hashes. Fills `cache`.
+    Without `keep_pages`, the document's pages are emptied as they are written."""
     talk_items, digests = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
@@ -231,7 +234,7 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
         keywords=keywords,
         page_hashes=hashes,
         cache=cache.render if cache.enabled else None,
-        release=True,
+        release=not keep_pages,
         out=out,
     )
     return document, hashes
@@ -250,13 +253,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
-    """Typeset the booklet and write it atomically; the old PDF survives any failure."""
+def build(
+    root: Path, output: Path, *, use_cache: bool = True, keep_pages: bool = True
+) -> BuildResult:
+    """Typeset the booklet and write it atomically; the old PDF survives any failure.
+
+    The result's document keeps its pages; a caller that does not read them (the
+    command line) passes `keep_pages=False`, so a big book never holds its whole
+    layout while its PDF is written."""
     with _no_cycle_collection():
-        return _build(root, output, use_cache)
+        return _build(root, output, use_cache, keep_pages)
 
 
-def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
+def _build(root: Path, output: Path, use_cache: bool, keep_pages: bool) -> BuildResult:
     started = time.perf_counter()
     folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
     inputs = InputCache(folder, cache_key(""))
@@ -268,7 +277,9 @@ def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
     # Rendered straight into a temporary file beside the output, renamed when complete.
-    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
+    export.write_atomic_with(
+        output, lambda f: made.append(typeset(book, theme, cache, f, keep_pages))
+    )
     document, hashes = made[0]
     manifest = make_manifest(book, document, key, hashes)
     export.write_atomic(mpath, dump(manifest))

@@ -109,9 +109,9 @@ def render_pdf(
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
     With `page_hashes` and `cache`, a page already in `cache` is not looked at
-    again, and new pages are added to it. With `release`, each page's operations
-    are dropped once written, so a big book never holds its whole layout and its
-    whole PDF at once.
+    again, and new pages are added to it. With `release` (the caller gives the pages
+    up), each page's operations are dropped once written, so a big book never holds
+    its whole layout and its whole PDF at once.
     """
     p = settings.page
     bleed = p.bleed

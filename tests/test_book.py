@@ -203,3 +203,13 @@ def test_every_line_inside_the_text_block() -> None:
             else:
                 assert line.width <= avail + 0.01
             assert theme.settings.page.bottom - 1 <= y <= theme.page_height - 20
+
+
+def test_a_build_returns_the_pages_it_drew(sample_build: pipeline.BuildResult) -> None:
+    """After the PDF is written, the returned document still says what each page draws."""
+    doc = sample_build.document
+    for talk in sample_build.book.talks:
+        first, _ = doc.talk_pages[talk.id]
+        lines = [op.line for op in doc.pages[first - 1].ops if isinstance(op, Text)]
+        drawn = " ".join("".join(f.text for f in line.frags) for line in lines)
+        assert talk.title.split()[0] in drawn, talk.id
