@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
-from .export import write_atomic, write_atomic_with
+from .files import write_atomic, write_atomic_with
 from .layout import Item, Memo
 from .lines import known_points
 from .manifest import item_digest

@@ -14,12 +14,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import export, pipeline, preflight, scaffold
+from . import files, scaffold
 from .errors import BuildError, InputError, Problem
+
+if TYPE_CHECKING:
+    from . import pipeline
+
+# The typesetting modules (`pipeline` and what it loads: reportlab, pyphen, fonts) are
+# imported by the commands that typeset, so `import` and `new` start quickly.
 
 app = typer.Typer(
     add_completion=False,
@@ -51,7 +57,9 @@ def _fail(problems: list[Problem]) -> NoReturn:
 
 
 def _project(project: Path | None) -> Path:
-    return project if project is not None else pipeline.sample_project()
+    from .pipeline import sample_project
+
+    return project if project is not None else sample_project()
 
 
 OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
@@ -79,6 +87,8 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
 
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
+    from . import pipeline
+
     _KEPT.clear()
     try:
         result = pipeline.build(root, output, keep_pages=False)  # it only counts them
@@ -100,7 +110,7 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
             typer.echo(f"  {line}")
     if report is not None:
         text = result.report.to_json() if result.report else "null\n"
-        export.write_atomic(report, text.encode("utf-8"))
+        files.write_atomic(report, text.encode("utf-8"))
     _KEPT.append(result)
     return True
 
@@ -148,6 +158,8 @@ def export_(
     ] = None,
 ) -> None:
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
+    from . import pipeline
+
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
     try:
@@ -252,6 +264,8 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate the project and preflight it without writing a PDF."""
+    from . import pipeline, preflight
+
     try:
         book = pipeline.load_book(_project(project))
     except InputError as e:

@@ -1,7 +1,7 @@
-"""export: finished bytes -> files, written atomically; per-talk PDFs for the web site.
+"""export: a book's talks -> one PDF each for the web site, and their index talks.json.
 
-Every file is written to a temporary file beside the target and renamed into
-place, so an interrupted or failed run leaves the previous file as it was.
+Every file is written atomically (`files`), so an interrupted or failed run leaves
+the previous files as they were.
 """
 
 from __future__ import annotations
@@ -11,46 +11,18 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from .files import write_atomic, write_atomic_with
 from .layout import Item
 from .model import Book, Talk
 from .pages import lay_out_talk_alone
 from .render import render_pdf
 from .theme import Theme
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    write_atomic_with(path, lambda f: f.write(data))
-
-
-def write_atomic_with(
-    path: Path, write: Callable[[BinaryIO], object], *, durable: bool = True
-) -> None:
-    """Write through `write` into a temporary file, then rename it into place.
-
-    `durable` waits for the disk (the book, the manifest); a cache need not."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            if durable:
-                os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# -- per-talk PDFs ------------------------------------------------------------------
 
 TALKS_FORMAT = 1
 

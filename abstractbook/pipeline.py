@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export
+from . import __version__, export, files
 from .cache import Cache, InputCache, PackedTalk, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
@@ -277,12 +277,12 @@ def _build(root: Path, output: Path, use_cache: bool, keep_pages: bool) -> Build
     old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
     # Rendered straight into a temporary file beside the output, renamed when complete.
-    export.write_atomic_with(
+    files.write_atomic_with(
         output, lambda f: made.append(typeset(book, theme, cache, f, keep_pages))
     )
     document, hashes = made[0]
     manifest = make_manifest(book, document, key, hashes)
-    export.write_atomic(mpath, dump(manifest))
+    files.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
     inputs.save()
     report = compare(old, manifest) if old else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -651,3 +653,20 @@ def test_any_text_converts_without_raising(text: str) -> None:
         html_to_markdown(text, math=math)
         markdown_with_breaks(text, math=math)
     parse(plain_to_markdown(text))
+
+
+def test_import_command_leaves_the_typesetter_unloaded(tmp_path: Path) -> None:
+    """`import` writes YAML files: it starts without reportlab, which typesetting needs."""
+    out = tmp_path / "book"
+    script = (
+        "import sys\n"
+        "from abstractbook.cli import app\n"
+        f"app(['import', 'pretalx', *sys.argv[1:], '-o', {str(out)!r}], standalone_mode=False)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'pyphen'}))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", script, *map(str, PRETALX)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert (out / "book.yaml").exists()
+    assert r.stdout.splitlines()[-1] == "[]"

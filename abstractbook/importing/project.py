@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError, Problem, SourceLocation, error, warning
-from ..export import write_atomic
+from ..files import write_atomic
 
 STATE_DIR = ".abstractbook"
 STATE_FILE = "import.json"
