@@ -56,6 +56,17 @@ def _fail(problems: list[Problem]) -> NoReturn:
     raise typer.Exit(1)
 
 
+@contextmanager
+def _input_checked() -> Iterator[None]:
+    """The one place bad input meets the user: every problem, then exit 1."""
+    try:
+        yield
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+
+
 def _project(project: Path | None) -> Path:
     from .pipeline import sample_project
 
@@ -75,29 +86,22 @@ def build(
     report: ReportOpt = None,
 ) -> None:
     """Typeset the booklet (default output build/book.pdf) and report what changed."""
-    if not _build_once(_project(project), output, report):
-        raise typer.Exit(1)
+    _build_once(_project(project), output, report)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
 
 
-def _build_once(root: Path, output: Path, report: Path | None) -> bool:
-    """One build with its summary and change report; False (errors printed) on bad input.
+def _build_once(root: Path, output: Path, report: Path | None) -> None:
+    """One build with its summary and change report; on bad input, the errors and Exit(1).
 
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
     from . import pipeline
 
     _KEPT.clear()
-    try:
+    with _input_checked():
         result = pipeline.build(root, output, keep_pages=False)  # it only counts them
-    except InputError as e:
-        _print_problems(e.problems)
-        return False
-    except BuildError as e:
-        _print_problems([e.problem])
-        return False
     for w in result.warnings:
         _err(str(w))
     n = len(result.book.entries)
@@ -112,7 +116,6 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
         text = result.report.to_json() if result.report else "null\n"
         files.write_atomic(report, text.encode("utf-8"))
     _KEPT.append(result)
-    return True
 
 
 @app.command()
@@ -131,14 +134,17 @@ def watch(
         path = Path(name).resolve()
         return path.suffix.lower() in WATCHED and out_dir not in path.parents
 
-    _build_once(root, output, report)
+    with suppress(typer.Exit):  # bad input is printed; watching goes on
+        _build_once(root, output, report)
     _KEPT.clear()
     gc.collect()  # while waiting for the next save (see `main`)
     typer.echo(f"watching {root} (Ctrl-C to stop)")
     for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
         names = sorted({Path(n).name for _, n in changes})
         typer.echo(f"changed: {', '.join(names)}")
-        if not _build_once(root, output, report):
+        try:
+            _build_once(root, output, report)
+        except typer.Exit:
             _err(f"the last good PDF stays at {output}")
         _KEPT.clear()
         gc.collect()
@@ -162,13 +168,8 @@ def export_(
 
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
-    try:
-        with _progress("typesetting talks") as progress:
-            result = pipeline.export_talks(_project(project), output, wanted, progress)
-    except InputError as e:
-        _fail(e.problems)
-    except BuildError as e:
-        _fail([e.problem])
+    with _input_checked(), _progress("typesetting talks") as progress:
+        result = pipeline.export_talks(_project(project), output, wanted, progress)
     for name in result.removed:
         typer.echo(f"removed {output / name} (no such talk any more)")
     typer.echo(
@@ -222,10 +223,8 @@ def import_(
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
-    try:
+    with _input_checked():
         result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
-    except InputError as e:
-        _fail(e.problems)
     for w in result.warnings:
         _err(str(w))
     for item in result.skipped:
@@ -266,10 +265,8 @@ def check(
     """Validate the project and preflight it without writing a PDF."""
     from . import pipeline, preflight
 
-    try:
+    with _input_checked():
         book = pipeline.load_book(_project(project))
-    except InputError as e:
-        _fail(e.problems)
     problems = preflight.check_book(book)
     for w in problems:
         _err(str(w))

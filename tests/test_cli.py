@@ -46,6 +46,20 @@ def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
     assert pdf.read_bytes() == before
 
 
+@pytest.mark.parametrize("command", ["build", "check", "export"])
+def test_every_command_reports_bad_input_the_same_way(tmp_path: Path, command: str) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run(command, "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert "book/abstracts/hopper.yaml:2:1: unknown key 'titel' (did you mean 'title'?)" in lines
+    assert "book/abstracts/hopper.yaml:1:1: missing required key 'authors'" in lines
+    assert lines[-1] == "2 error(s); nothing was written."
+    assert not (tmp_path / "build").exists()
+
+
 def test_check_warnings_and_strict(tmp_path: Path) -> None:
     r = run("check", cwd=tmp_path)
     assert r.returncode == 0
