@@ -7,7 +7,6 @@ the previous files as they were.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import multiprocessing
 import os
@@ -17,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from .digests import digest, file_digest
 from .files import write_atomic, write_atomic_with
 from .layout import Item
 from .model import Book, Talk
@@ -86,7 +86,7 @@ def _work(talk_ids: list[str]) -> list[tuple[str, str]]:
     for tid in talk_ids:
         data = talk_pdf(_JOB, tid)
         write_atomic_with(_OUT / f"{tid}.pdf", partial(_put, data), durable=False)
-        done.append((tid, hashlib.sha256(data).hexdigest()))
+        done.append((tid, digest(data)))
     return done
 
 
@@ -118,7 +118,7 @@ def export_talks(
             old
             and old.get("key") == keys[tid]
             and path.exists()
-            and _file_sha(path) == old.get("sha256")
+            and file_digest(path) == old.get("sha256")
         ):
             result.unchanged.append(tid)
         else:
@@ -126,8 +126,8 @@ def export_talks(
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
     _JOB, _OUT = job, out_dir
     try:
-        for tid, digest in _run(todo, progress):
-            records[tid] = _record(entries[tid].talk, job, keys[tid], digest)
+        for tid, sha256 in _run(todo, progress):
+            records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
             result.written.append(tid)
     finally:
         _JOB, _OUT = None, None
@@ -169,7 +169,7 @@ def _run(todo: list[str], progress: Callable[[int, int], None] | None) -> Iterat
                 progress(done, total)
 
 
-def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object]:
+def _record(talk: Talk, job: TalkJob, key: str, sha256: str) -> dict[str, object]:
     tid = talk.id
     return {
         "id": tid,
@@ -178,7 +178,7 @@ def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object
         "authors": [a.name for a in talk.authors],
         "file": f"{tid}.pdf",
         "page": job.book_pages.get(tid, ""),
-        "sha256": digest,
+        "sha256": sha256,
         "key": key,
     }
 
@@ -189,7 +189,3 @@ def _read_index(path: Path) -> dict[str, dict[str, object]]:
         return {str(t["id"]): t for t in data["talks"] if isinstance(t, dict)}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-
-
-def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .digests import digest, file_digest
 from .layout import Document, Item, Page
 from .model import Book, Talk
 from .ops import Image, Op
@@ -21,26 +22,22 @@ FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")
 
 
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @lru_cache(maxsize=1 << 16)
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
     authors = [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors]
     return {
-        "title": sha(talk.title),
-        "authors": sha(repr(authors)),
-        "body": sha(repr(talk.body)),
-        "notes": sha(repr(talk.notes)),
-        "meta": sha(repr((talk.keywords, talk.type, talk.board))),
+        "title": digest(talk.title),
+        "authors": digest(repr(authors)),
+        "body": digest(repr(talk.body)),
+        "notes": digest(repr(talk.notes)),
+        "meta": digest(repr((talk.keywords, talk.type, talk.board))),
     }
 
 
 @lru_cache(maxsize=1 << 16)
 def talk_hash(talk: Talk) -> str:
-    return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
+    return digest(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
 def item_digest(item: Item) -> str:
@@ -72,7 +69,7 @@ def page_hash(
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]
     drawn = repr((salt, page.label, placed, extra))  # one repr: a page is thousands of values
-    return hashlib.sha256(drawn.encode("utf-8")).hexdigest()
+    return digest(drawn)
 
 
 def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
@@ -83,12 +80,8 @@ def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
 def _portable(op: Op) -> object:
     """A picture by its content, not by the folder it sits in."""
     if isinstance(op, Image):
-        return ("Image", _file_digest(op.path), op.x, op.y, op.w, op.h)
+        return ("Image", file_digest(op.path), op.x, op.y, op.w, op.h)
     return op
-
-
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_manifest(

@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import difflib
 import gc
-import hashlib
 import multiprocessing
 import os
 import time
@@ -22,6 +21,7 @@ from typing import Any, BinaryIO
 
 from . import __version__, export, files
 from .cache import Cache, InputCache, PackedTalk, pack, unpack
+from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
@@ -33,7 +33,6 @@ from .manifest import (
     make_manifest,
     page_hash,
     read_manifest,
-    sha,
     talk_hash,
 )
 from .model import Book, Talk, assemble
@@ -93,13 +92,13 @@ def settings_hash(book: Book, theme: Theme) -> str:
     )
     files = [_file_hash(p) for p in theme.files + s.fallback_fonts]
     logo = _file_hash(s.logo) if s.logo else ""
-    return sha(repr((portable, files, logo)))
+    return digest(repr((portable, files, logo)))
 
 
 def cache_key(settings_key: str) -> str:
     """A cache is only valid for the same settings and fonts and the same code, ours
     and that of the libraries that shape the pages."""
-    return sha(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
+    return digest(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
 
 
 @cache
@@ -126,12 +125,12 @@ def _libraries() -> tuple[str, ...]:
 def _code_hash() -> str:
     """The package's own source: a cache made by other code is never reused."""
     here = Path(__file__).parent
-    return sha("".join(_file_hash(p) for p in sorted(here.glob("*.py"))))
+    return digest("".join(_file_hash(p) for p in sorted(here.glob("*.py"))))
 
 
 @cache
 def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_digest(path)
 
 
 def lay_out_book(root: Path) -> tuple[Book, Document]:
@@ -331,7 +330,7 @@ def export_talks(
     labels = body_page_labels(book, theme, items)
     sections = {e.talk.id: book.sections[e.section] for e in book.entries}
     keys = {
-        e.talk.id: sha(
+        e.talk.id: digest(
             repr(
                 (
                     key,

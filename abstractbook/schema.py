@@ -8,7 +8,6 @@ round instead of one error per run. Warnings travel on in `Project.warnings`.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
+from .digests import digest
 from .errors import InputError, Level, Problem, SourceLocation
 from .model import Author, Project, Talk
 from .schedule import read_program
@@ -83,7 +83,7 @@ class RecordMemo:
         """What `make` answers for a file with these bytes, remembered across builds."""
         if not self.keep:
             return make()
-        key = (*where, hashlib.sha256(data).hexdigest())
+        key = (*where, digest(data))
         packed = self.known.get(key)
         found = pickle.loads(packed) if packed is not None else None
         if packed is None or not isinstance(found, kind):

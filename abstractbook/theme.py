@@ -6,7 +6,6 @@ once per build: layout asks the theme for a style and a frame, never for a file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -16,6 +15,7 @@ from typing import NamedTuple
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from .digests import file_digest
 from .model import FaceSet, Settings
 from .scripts import Fallback, set_fallbacks, set_loader
 
@@ -67,8 +67,7 @@ def font_name(path: Path) -> str:
     files never share a name and the name never depends on the order of loading."""
     if path.parent == shipped("fonts"):
         return path.stem
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{path.stem}-{digest}"
+    return f"{path.stem}-{file_digest(path)[:8]}"
 
 
 _KNOWN: dict[str, Path] = {}
