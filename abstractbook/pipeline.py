@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import gc
 import multiprocessing
 import os
@@ -41,6 +40,7 @@ from .preflight import formula_problems, unprintable
 from .render import render_pdf
 from .schema import validate
 from .theme import Theme, ensure_registered, make_theme, shipped
+from .values import suggest
 
 CACHE_FORMAT = 1
 
@@ -316,9 +316,7 @@ def export_talks(
         if unknown:
             raise InputError(
                 [
-                    error(
-                        f"export --only: no abstract has the id {u!r}", hint=_did_you_mean(u, known)
-                    )
+                    error(f"export --only: no abstract has the id {u!r}", hint=suggest(u, known))
                     for u in unknown
                 ]
             )
@@ -346,8 +344,3 @@ def export_talks(
     }
     job = TalkJob(book, theme, items, labels)
     return export.export_talks(job, out_dir, keys, only, progress)
-
-
-def _did_you_mean(word: str, known: set[str]) -> str | None:
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceLocation
-from .model import Day, Program, Session, Settings, Slot, Talk
+from .model import Day, Program, ProgramSlot, Session, Settings, Talk
 from .sources import Node
 from .values import Reader, suggest
 
@@ -116,7 +116,7 @@ def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Ses
     )
 
 
-def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot | None:
+def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> ProgramSlot | None:
     """One talk of a session: its id alone, or {id, start, duration}."""
     if isinstance(node.value, dict):
         fields = reader.fields(node, label, SLOT_KEYS, required=("id",)) or {}
@@ -144,4 +144,4 @@ def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot |
         )
         return None
     placed[talk_id] = id_node
-    return Slot(talk_id, start, duration, node.location)
+    return ProgramSlot(talk_id, start, duration, node.location)

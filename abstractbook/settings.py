@@ -7,7 +7,6 @@ with every other input problem rather than as a failure halfway through a build.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import pyphen
 
 from .model import MM, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
-from .values import Reader, one_of, suggest
+from .values import Reader, closest, one_of, suggest
 
 PAGE_SIZES = {
     "A4": (595.28, 841.89),
@@ -361,7 +360,5 @@ def nearby_file(path: Path, name: str) -> str | None:
         siblings = [p.name for p in path.parent.iterdir()] if folder else []
     except (OSError, ValueError):
         return None
-    close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.6)
-    if not close:
-        return None
-    return f"did you mean '{Path(name).parent / close[0]}'?"
+    close = closest(path.name, siblings)
+    return f"did you mean '{Path(name).parent / close}'?" if close else None

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from abstractbook.model import (
     Author,
+    ProgramSlot,
     Project,
     Session,
     Settings,
-    Slot,
     Talk,
     _slot_times,
     assemble,
@@ -62,7 +62,12 @@ def test_slot_times_from_durations() -> None:
     session = Session(
         "s",
         "S",
-        (Slot("a", duration=30), Slot("b", duration=20), Slot("c", start="11:00"), Slot("d")),
+        (
+            ProgramSlot("a", duration=30),
+            ProgramSlot("b", duration=20),
+            ProgramSlot("c", start="11:00"),
+            ProgramSlot("d"),
+        ),
         start="09:45",
     )
     assert _slot_times(session) == ["09:45", "10:15", "11:00", None]

@@ -38,7 +38,7 @@ STATE_FILE = "import.json"
 STATE_FORMAT = 1
 
 
-class Flow(list[str]):
+class InlineList(list[str]):
     """A list of short strings, written on one line: `[a, b]`."""
 
 
@@ -51,12 +51,12 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _flow(dumper: yaml.SafeDumper, value: Flow) -> yaml.SequenceNode:
+def _flow(dumper: yaml.SafeDumper, value: InlineList) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
 _Dumper.add_representer(str, _str)
-_Dumper.add_representer(Flow, _flow)
+_Dumper.add_representer(InlineList, _flow)
 
 
 def dump(data: Any, header: str = "") -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .common import Person, Record
-from .project import Flow
+from .project import InlineList
 
 
 def record_data(record: Record) -> dict[str, Any]:
@@ -24,14 +24,14 @@ def record_data(record: Record) -> dict[str, Any]:
     if record.notes:
         data["notes"] = record.notes
     if record.keywords:
-        data["keywords"] = Flow(record.keywords)
+        data["keywords"] = InlineList(record.keywords)
     return data
 
 
 def _author(person: Person, count: int) -> dict[str, Any]:
     data: dict[str, Any] = {"name": person.name}
     if person.affiliations:
-        data["affiliations"] = Flow(person.affiliations)
+        data["affiliations"] = InlineList(person.affiliations)
     if person.presenting and count > 1:
         data["presenting"] = True
     if person.family:
