@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import files, scaffold
+from . import __version__, files, scaffold
 from .errors import BuildError, InputError, Problem
 
 if TYPE_CHECKING:
@@ -31,12 +31,39 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Typeset a scientific meeting's abstract book from YAML records.",
 )
 
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"abstractbook {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Typeset a scientific meeting's abstract book from YAML records."""
+
+
 ProjectArg = Annotated[
     Path | None,
-    typer.Argument(help="The book project folder (default: the bundled sample book)."),
+    typer.Argument(
+        help="The book project folder or its book.yaml (default: the project in the "
+        "current folder, else the bundled sample book)."
+    ),
 ]
 
 
@@ -44,36 +71,62 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], *, writes: bool = True) -> None:
+    """Every problem, then their count (and, for a command that writes, that it did not)."""
     for p in problems:
         _err(str(p))
     errors = sum(1 for p in problems if p.level.value == "error")
-    _err(f"{errors} error(s); nothing was written.")
+    _err(f"{errors} error(s); nothing was written." if writes else f"{errors} error(s).")
 
 
-def _fail(problems: list[Problem]) -> NoReturn:
-    _print_problems(problems)
+def _fail(problems: list[Problem], *, writes: bool = True) -> NoReturn:
+    _print_problems(problems, writes=writes)
     raise typer.Exit(1)
 
 
 @contextmanager
-def _input_checked() -> Iterator[None]:
-    """The one place bad input meets the user: every problem, then exit 1."""
+def _input_checked(*, writes: bool = True, one_line: bool = False) -> Iterator[None]:
+    """The one place bad input meets the user: every problem, then exit 1. With
+    `one_line`, a single problem is said on one line."""
     try:
         yield
     except InputError as e:
-        _fail(e.problems)
+        if one_line and len(e.problems) == 1:
+            _err(f"{e.problems[0]}; nothing was written.")
+            raise typer.Exit(1) from None
+        _fail(e.problems, writes=writes)
     except BuildError as e:
-        _fail([e.problem])
+        _fail([e.problem], writes=writes)
 
 
 def _project(project: Path | None) -> Path:
+    """The project named, or its folder when `book.yaml` itself is named; else the one in
+    the current folder; the bundled sample only where there is none (SPEC §2)."""
     from .pipeline import sample_project
 
-    return project if project is not None else sample_project()
+    if project is None:
+        return Path(".") if Path("book.yaml").is_file() else sample_project()
+    if project.name in ("book.yaml", "book.yml") and not project.is_dir():
+        return project.parent
+    return project
 
 
-OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
+def _output(root: Path, given: Path | None, name: str) -> Path:
+    """`-o` as given, else `PROJECT/build/<name>`; the sample, inside the installed
+    package, builds to `./build/` under the current folder."""
+    from .pipeline import sample_project
+
+    if given is not None:
+        return given
+    if root.resolve() == sample_project().resolve():
+        return Path("build") / name
+    return root / "build" / name
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="The PDF to write (default: PROJECT/build/book.pdf)."),
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the change report as JSON.")
 ]
@@ -82,11 +135,12 @@ ReportOpt = Annotated[
 @app.command()
 def build(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
-    """Typeset the booklet (default output build/book.pdf) and report what changed."""
-    _build_once(_project(project), output, report)
+    """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
+    root = _project(project)
+    _build_once(root, _output(root, output, "book.pdf"), report)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
@@ -102,13 +156,14 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
     _KEPT.clear()
     with _input_checked():
         result = pipeline.build(root, output, keep_pages=False)  # it only counts them
-    for w in result.warnings:
-        _err(str(w))
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+    # The result first, then what to look at: a build that worked says so on its first line.
     typer.echo(
         f"{result.output}: {result.pages} pages, {n} abstracts{warned}, {result.seconds:.2f} s"
     )
+    for w in result.warnings:
+        _err(str(w))
     if result.report is not None:
         for line in result.report.lines():
             typer.echo(f"  {line}")
@@ -121,13 +176,14 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
 @app.command()
 def watch(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
     """Rebuild on every saved change, printing the change report; Ctrl-C stops."""
     import watchfiles
 
     root = _project(project)
+    output = _output(root, output, "book.pdf")
     out_dir = output.resolve().parent
 
     def relevant(_: object, name: str) -> bool:
@@ -156,9 +212,10 @@ WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".s
 @app.command(name="export")
 def export_(
     project: ProjectArg = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write.")] = Path(
-        "build/talks"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="The folder to write (default: PROJECT/build/talks)."),
+    ] = None,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated ids: export just these.")
     ] = None,
@@ -168,8 +225,10 @@ def export_(
 
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
+    root = _project(project)
+    output = _output(root, output, "talks")
     with _input_checked(), _progress("typesetting talks") as progress:
-        result = pipeline.export_talks(_project(project), output, wanted, progress)
+        result = pipeline.export_talks(root, output, wanted, progress)
     for name in result.removed:
         typer.echo(f"removed {output / name} (no such talk any more)")
     typer.echo(
@@ -219,12 +278,43 @@ def import_(
         typer.Option("--timezone", help="The meeting's time zone, e.g. America/Sao_Paulo."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on conflicts.")] = False,
+    session_gap: Annotated[
+        int,
+        typer.Option(
+            "--session-gap",
+            min=1,
+            metavar="MINUTES",
+            help="Sources without sessions: a room empty this long ends a session (default 60).",
+        ),
+    ] = 60,
+    keep_unassigned: Annotated[
+        bool,
+        typer.Option("--keep-unassigned", help="Keep talks without speakers (author N.N.)."),
+    ] = False,
+    decisions: Annotated[
+        str,
+        typer.Option(
+            "--decisions",
+            metavar="LIST",
+            help="EasyChair: the decisions to import, comma-separated "
+            "(e.g. accept,'no decision'); default: accept.",
+        ),
+    ] = "accept",
 ) -> None:
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
-    with _input_checked():
-        result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
+    with _input_checked(one_line=True):  # a source refused for one reason: one line
+        result = import_project(
+            fmt.value,
+            sources,
+            output,
+            update=update,
+            timezone=timezone,
+            session_gap=session_gap,
+            keep_unassigned=keep_unassigned,
+            decisions=tuple(d.strip() for d in decisions.split(",") if d.strip()),
+        )
     for w in result.warnings:
         _err(str(w))
     for item in result.skipped:
@@ -234,9 +324,15 @@ def import_(
     for name, diff in result.conflicts:
         typer.echo(f"conflict {name}: edited here and changed in the source; kept yours")
         typer.echo(diff)
+    counts = [  # abstracts only: program.yaml is reported on its own
+        [x for x in found if x != "program.yaml"]
+        for found in (result.added, result.updated, result.unchanged)
+    ]
+    if "program.yaml" in result.added + result.updated:
+        typer.echo(f"wrote {output / 'program.yaml'}")
     typer.echo(
-        f"{output}: {len(result.added)} added, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged, {len(result.vanished)} vanished, "
+        f"{output}: {len(counts[0])} abstract(s) added, {len(counts[1])} updated, "
+        f"{len(counts[2])} unchanged, {len(result.vanished)} vanished, "
         f"{len(result.conflicts)} conflict(s)"
     )
     if strict and result.conflicts:
@@ -265,7 +361,7 @@ def check(
     """Validate the project and preflight it without writing a PDF."""
     from . import pipeline, preflight
 
-    with _input_checked():
+    with _input_checked(writes=False):
         book = pipeline.load_book(_project(project))
     problems = preflight.check_book(book)
     for w in problems:

@@ -9,12 +9,12 @@ and the per-talk export, and cacheable across builds.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .digests import digest
 from .formulas import OBJECT, formula, simple
 from .lines import Frag, Line, Span, break_lines, width
 from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
@@ -95,13 +95,20 @@ class Memo:
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
-                name = digest(repr(key))[:32]
+                name = item_digest(item)
                 packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
                 entry = (packed, name)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
         return item
+
+
+def item_digest(item: Item) -> str:
+    """What an item draws and how much room it takes, as a digest: made once when a
+    talk is laid out, kept with it in the cache."""
+    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
+    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)

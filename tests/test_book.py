@@ -213,3 +213,47 @@ def test_a_build_returns_the_pages_it_drew(sample_build: pipeline.BuildResult) -
         lines = [op.line for op in doc.pages[first - 1].ops if isinstance(op, Text)]
         drawn = " ".join("".join(f.text for f in line.frags) for line in lines)
         assert talk.title.split()[0] in drawn, talk.id
+
+
+def test_contents_name_the_room_of_parallel_sessions(tmp_path: Path) -> None:
+    root = tmp_path / "parallel"
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Parallel\n")
+    for tid in ("a", "b", "c"):
+        (root / "abstracts" / f"{tid}.yaml").write_text(
+            f"id: {tid}\ntitle: Talk {tid.upper()}\nauthors: [{{name: Ann {tid.upper()}}}]\n"
+            "body: Text.\n"
+        )
+    (root / "program.yaml").write_text(
+        "days:\n"
+        "  - date: 2024-03-04\n"
+        "    sessions:\n"
+        "      - {id: s1, title: Security, start: '10:00', room: Hall 1, talks: [a]}\n"
+        "      - {id: s2, title: Security, start: '10:00', room: Hall 2, talks: [b]}\n"
+        "      - {id: s3, title: Closing, start: '12:00', room: Hall 1, talks: [c]}\n"
+    )
+    result = pipeline.build(root, tmp_path / "book.pdf")
+    reader = PdfReader(result.output)
+    front = "\n".join(
+        page_text(reader, i) for i, lab in enumerate(reader.page_labels) if not lab.isdigit()
+    )
+    contents = front[: front.index("Programme")] if "Programme" in front else front
+    assert "10:00 Security · Hall 1" in normal(contents)
+    assert "10:00 Security · Hall 2" in normal(contents)
+    assert "12:00 Closing\n" in contents  # alone at its time: no room needed
+
+
+def test_an_unnamed_speaker_is_not_indexed(tmp_path: Path) -> None:
+    root = tmp_path / "nn"
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Open\n")
+    (root / "abstracts" / "a.yaml").write_text(
+        "id: a\ntitle: Meetup\nauthors: [{name: N.N.}]\nbody: Come along.\n"
+    )
+    (root / "abstracts" / "b.yaml").write_text(
+        "id: b\ntitle: Talk\nauthors: [{name: Ann Lee}]\nbody: Text.\n"
+    )
+    result = pipeline.build(root, tmp_path / "book.pdf")
+    reader = PdfReader(result.output)
+    index = page_text(reader, len(reader.pages) - 1)
+    assert "Lee, Ann" in index and "N.N." not in index
