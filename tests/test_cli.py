@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from abstractbook import pipeline
+from abstractbook import pipeline, scaffold
 
 SAMPLE = pipeline.sample_project()
 
@@ -103,7 +103,7 @@ def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["build", "check", "export"])
 def test_every_command_reports_bad_input_the_same_way(tmp_path: Path, command: str) -> None:
-    assert run("new", "book", cwd=tmp_path).returncode == 0
+    scaffold.write_project(tmp_path / "book")
     (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
     r = run(command, "book", cwd=tmp_path)
     assert r.returncode == 1
