@@ -174,6 +174,52 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
 
 
 @app.command()
+def program(
+    project: ProjectArg = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="The PDF to write (default PROJECT/build/program.pdf)."
+        ),
+    ] = None,
+    report: ReportOpt = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="The built book whose page numbers to print (default: book.pdf beside "
+            "the programme, else PROJECT/build/book.pdf).",
+        ),
+    ] = None,
+) -> None:
+    """Typeset the pocket programme: grids, sessions and talks, speaker index."""
+    from . import programme
+
+    root = _project(project)
+    output = _output(root, output, "program.pdf")
+    try:
+        result = programme.build_program(root, output, book)
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+    for w in result.book.warnings:
+        _err(str(w))
+    talks = len(result.book.entries)
+    pages = "no book built"
+    if result.book_manifest:
+        some = f" for {result.paged} of {talks} talks" if result.paged < talks else ""
+        pages = f"book pages from {result.book_manifest}{some}"
+    typer.echo(f"{result.output}: {result.pages} pages ({pages}), {result.seconds:.2f} s")
+    if result.report is not None:
+        for line in result.report.lines():
+            typer.echo(f"  {line}")
+    if report is not None:
+        text = result.report.to_json() if result.report else "null\n"
+        files.write_atomic(report, text.encode("utf-8"))
+
+
+@app.command()
 def watch(
     project: ProjectArg = None,
     output: OutputOpt = None,

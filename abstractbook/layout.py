@@ -360,12 +360,16 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
         )
 
+    opening = len(items)
     if talk.body:
         items += flow.blocks(parse(talk.body), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
         )
+    # The heading stays with the body's first two lines, also when the first paragraph
+    # has only one line (which a paragraph's own keep rule would let go).
+    items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
     last = items[-1]

@@ -17,6 +17,7 @@ from .markup import ITALIC, REGULAR
 from .model import Book, fold, parallel_sessions, surname_key
 from .ops import Dest, Image, Link, Op, PageRef, Rect, Text
 from .theme import Style, Theme
+from .timing import room_label
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -198,7 +199,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 and session.id in parallel
                 and session.room != session.title
             ):
-                title = f"{title} · {session.room}"
+                title = f"{title} · {room_label(session.room)}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
@@ -307,7 +308,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         details = [
             d
             for d in (
-                (session.room if session and session.room != title else None),
+                (room_label(session.room) if session and session.room != title else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d

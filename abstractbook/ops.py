@@ -4,9 +4,10 @@ One named tuple per kind, so mypy checks what layout hands to render, and render
 dispatches on the type. Named tuples rather than dataclasses: they pickle compactly
 and fast into the rebuild cache, and build quickly (a book has a line op per line).
 
-In an `Item`, x runs from the frame's left and y down from the item's top; on a
-page (`translate`), both are page coordinates with y up. `Rect` and `Image` are only
-ever drawn in page coordinates (the title page).
+In an `Item`, x runs from the frame's left and y down from the item's top (a
+`Rect` is placed by its top edge); on a page (`translate`), both are page
+coordinates with y up (a `Rect` by its lower edge). `Image` is only ever drawn in
+page coordinates (the title page).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Rule(NamedTuple):
 
 
 class Rect(NamedTuple):
-    """A filled box, page coordinates (x, y its lower left corner)."""
+    """A filled box: on a page (x, y) is its lower left corner, in an item its upper left."""
 
     x: float
     y: float
@@ -117,4 +118,28 @@ def translate(op: Op, x0: float, top: float) -> Op:
             return DisplayMath(tex, size, x0 + x, top - y)
         case Rule(x1, y1, x2, y2, w, color):
             return Rule(x0 + x1, top - y1, x0 + x2, top - y2, w, color)
+        case Rect(x, y, w, h, color):  # an item's box is placed by its top edge
+            return Rect(x0 + x, top - y - h, w, h, color)
+    return op
+
+
+def offset(op: Op, dx: float, dy: float) -> Op:
+    """An operation moved by (dx, dy) within the coordinates it is in."""
+    match op:
+        case Text(x, y, avail, line):
+            return Text(x + dx, y + dy, avail, line)
+        case Dest(key, x, y):
+            return Dest(key, x + dx, y + dy)
+        case PageRef(key, x, y, font, size, color):
+            return PageRef(key, x + dx, y + dy, font, size, color)
+        case Link(x1, y1, x2, y2, key):
+            return Link(x1 + dx, y1 + dy, x2 + dx, y2 + dy, key)
+        case DisplayMath(tex, size, x, y):
+            return DisplayMath(tex, size, x + dx, y + dy)
+        case Rule(x1, y1, x2, y2, w, color):
+            return Rule(x1 + dx, y1 + dy, x2 + dx, y2 + dy, w, color)
+        case Rect(x, y, w, h, color):
+            return Rect(x + dx, y + dy, w, h, color)
+        case Image(path, x, y, w, h):
+            return Image(path, x + dx, y + dy, w, h)
     return op

@@ -26,6 +26,8 @@ from .matter import (
 from .model import Book, Entry, TalkSlot, end_time
 from .ops import Dest, Op, PageRef, Rule, Text
 from .theme import Style, Theme
+from .timetable import book_grid_pages
+from .timing import room_label
 
 
 def roman(n: int) -> str:
@@ -72,6 +74,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
@@ -126,7 +133,7 @@ def lay_out(
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        _running_head(p, book, theme, index)
+        running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -246,7 +253,7 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False))
 
 
-def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos."""
     if page.kind in ("title", "blank"):
         return
@@ -299,8 +306,9 @@ def _when(slot: TalkSlot) -> str:
         when.append(slot.start + end)
     if slot.session:
         when.append(slot.session.title)
-    if slot.room:
-        when.append(slot.room)
+    room = room_label(slot.room)
+    if room:
+        when.append(room)
     return ", ".join(when)
 
 

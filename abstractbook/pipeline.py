@@ -32,7 +32,7 @@ from .manifest import (
     read_manifest,
     talk_hash,
 )
-from .model import Book, Talk, assemble
+from .model import PROGRAM_PAGE, Book, Talk, assemble
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
@@ -85,7 +85,7 @@ class BuildResult:
 
 def settings_hash(book: Book, theme: Theme) -> str:
     """Everything besides the records that shapes the pages: settings and font files."""
-    s = book.settings
+    s = dataclasses.replace(book.settings, program_page=PROGRAM_PAGE)  # the pocket's own
     portable = dataclasses.replace(
         s, logo=None, text_fonts=None, heading_fonts=None, fallback_fonts=()
     )

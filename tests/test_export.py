@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from abstractbook import pipeline
+from abstractbook import pipeline, scaffold
 from abstractbook.errors import InputError
 from tests.pdftext import lines, squash
 
@@ -192,3 +192,40 @@ def test_export_keys_do_not_depend_on_how_the_project_is_named(
     again = pipeline.export_talks(Path("slots"), out)
     assert again.written == [] and sorted(again.unchanged) == ["solo", "workshop"]
     assert (out / "talks.json").read_bytes() == first
+
+
+def test_head_gives_day_time_session_and_room(tmp_path: Path) -> None:
+    """With a programme, each talk's PDF says when and where it is given; a new time in
+    the programme rewrites that talk's file with its new head."""
+    project = tmp_path / "book"
+    scaffold.write_project(project)
+    out = tmp_path / "talks"
+    pipeline.export_talks(project, out)
+    meeting = "Workshop on Example Science · 8–9 March 2027"
+    heads = {
+        talk: lines(PdfReader(out / f"{talk}.pdf").pages[0])[:2]
+        for talk in ("lovelace", "hopper", "noether")
+    }
+    assert heads == {
+        "lovelace": [
+            meeting,
+            "Monday, 8 March 2027, 09:00–09:45, Opening session, Main Lecture Hall",
+        ],
+        "hopper": [
+            meeting,
+            "Monday, 8 March 2027, 09:45–10:15, Opening session, Main Lecture Hall",
+        ],
+        "noether": [meeting, "Tuesday, 9 March 2027, 14:00, Posters"],  # no room given
+    }
+    program = project / "program.yaml"
+    program.write_text(
+        program.read_text("utf-8").replace(
+            "{id: hopper, duration: 30}", "{id: hopper, start: '11:00', duration: 20}"
+        ),
+        "utf-8",
+    )
+    result = pipeline.export_talks(project, out)
+    assert "hopper" in result.written and "noether" in result.unchanged
+    assert lines(PdfReader(out / "hopper.pdf").pages[0])[1] == (
+        "Monday, 8 March 2027, 11:00–11:20, Opening session, Main Lecture Hall"
+    )

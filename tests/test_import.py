@@ -13,8 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from typer.testing import CliRunner, Result
 
 from abstractbook import pipeline
+from abstractbook.cli import app
 from abstractbook.errors import InputError
 from abstractbook.importing import ImportResult, import_project
 from abstractbook.importing.text import (
@@ -644,13 +646,59 @@ def test_plain_text_prints_exactly_as_typed(text: str) -> None:
     assert [g.strip() for g in got] == expected
 
 
+def letters(text: str) -> list[str]:
+    return [c for c in text if c.isalpha()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=60))
+def test_text_that_is_no_html_keeps_every_letter(text: str) -> None:
+    """Without tags or entities, the HTML converter may change marks and spaces, never
+    the words: the letters that print are the letters sent."""
+    for math in (False, True):
+        markdown, _ = html_to_markdown(text, math=math)
+        assert letters(text_of(parse(markdown))) == letters(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
-def test_any_text_converts_without_raising(text: str) -> None:
+def test_hard_breaks_change_no_word(text: str) -> None:
+    """Turning a source's single line breaks into hard breaks (and its dollars into
+    typed dollars) leaves the words that print as they were."""
     for math in (False, True):
-        html_to_markdown(text, math=math)
-        markdown_with_breaks(text, math=math)
-    parse(plain_to_markdown(text))
+        converted = markdown_with_breaks(text, math=math)
+        assert letters(text_of(parse(converted))) == letters(text_of(parse(text)))
+
+
+def test_strict_update_fails_on_a_conflict_and_still_overwrites_nothing(tmp_path: Path) -> None:
+    """`import --update --strict`: a record edited here and changed in the source exits
+    1 with the conflict listed, the local edit kept; without conflicts it exits 0."""
+    schedule, data = _source(tmp_path)
+    root = tmp_path / "book"
+    sources = [str(p) for p in _save(schedule, data)]
+    runner = CliRunner()
+
+    def run(*extra: str) -> Result:
+        return runner.invoke(app, ["import", "pretalx", *sources, "-o", str(root), *extra])
+
+    assert run().exit_code == 0
+    quiet = run("--update", "--strict")
+    assert quiet.exit_code == 0, quiet.output
+    assert "0 conflict(s)" in quiet.stdout
+    mine = root / "abstracts" / "abc123.yaml"
+    mine.write_text(mine.read_text().replace("Grid cells in the wild", "Grid cells, wild"))
+    edited = mine.read_bytes()
+    _talks(data)[0]["abstract"] = "A new abstract."
+    _save(schedule, data)
+    lenient = run("--update")
+    assert lenient.exit_code == 0
+    assert "conflict abc123: edited here and changed in the source" in lenient.stdout
+    strict = run("--update", "--strict")
+    assert strict.exit_code == 1
+    assert "conflict abc123: edited here and changed in the source" in strict.stdout
+    assert "1 conflict(s), failing because of --strict." in strict.stderr
+    assert "Traceback" not in strict.output
+    assert mine.read_bytes() == edited
 
 
 # -- real exports as they come ------------------------------------------------------
