@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .formulas import OBJECT, formula, simple
-from .lines import Line, Span, break_lines, single_line, width
+from .lines import Frag, Line, Span, break_lines, single_line, width
 from .markup import (
     BOLD,
     BOLD_ITALIC,
     ITALIC,
     REGULAR,
     Block,
-    Figure,
     ListBlock,
     Paragraph,
     Run,
@@ -31,24 +30,10 @@ from .markup import (
     parse,
     reference,
 )
+from .markup import Figure as FigureBlock
 from .model import FigureFile, Talk
+from .ops import Dest, DisplayMath, Figure, Op, Text, translate
 from .theme import Style, Theme
-
-# Drawing operations (plain tuples: picklable, hashable for the manifest):
-#   ("text", x, y, avail, line)        a line; y is its baseline
-#   ("rule", x1, y1, x2, y2, width, color)
-#   ("rect", x, y, w, h, color)            on a page y is its bottom, in an item its top
-#   ("link", x1, y1, x2, y2, key)      a link to a destination
-#   ("dest", key, x, y)                a destination (bookmark target)
-#   ("image", path, x, y, w, h)
-#   ("ref", key, x_right, y, font, size, color)   a page number, resolved after pagination
-#   ("formula", tex, size, x, y)       a display formula; y is its baseline
-Op = tuple[Any, ...]
-
-# A figure: a PNG, JPEG or SVG file, or a page of a PDF (`page` from 1, else 0), its
-# lower left corner at (x, y); `alt` is its text for readers who cannot see it.
-#   ("figure", path, page, x, y, w, h, alt)
-
 
 FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top
 FIGURE_GAP = 5.0  # between a figure and its caption
@@ -99,33 +84,6 @@ class Page:
         out = [translate(op, x0, top) for item, x0, top in self.placed for op in item.ops]
         return out + self.extra
 
-    @ops.setter
-    def ops(self, ops: list[Op]) -> None:
-        self.placed = []
-        self.extra = list(ops)
-
-
-def translate(op: Op, x0: float, top: float) -> Op:
-    """An item's operation (x from the frame's left, y down from the item's top) on the page."""
-    kind = op[0]
-    if kind == "text":
-        return ("text", x0 + op[1], top - op[2], op[3], op[4])
-    if kind == "dest":
-        return ("dest", op[1], x0 + op[2], top - op[3])
-    if kind == "ref":
-        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
-    if kind == "link":
-        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
-    if kind == "formula":
-        return ("formula", op[1], op[2], x0 + op[3], top - op[4])
-    if kind == "rule":
-        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
-    if kind == "rect":  # an item's box is placed by its top edge
-        return ("rect", x0 + op[1], top - op[2] - op[4], op[3], op[4], op[5])
-    if kind == "figure":
-        return ("figure", op[1], op[2], x0 + op[3], top - op[4], *op[5:])
-    return op
-
 
 class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
@@ -153,9 +111,9 @@ class Memo:
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
-                digest = item_digest(item)
+                name = item_digest(item)
                 packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
-                entry = (packed, digest)
+                entry = (packed, name)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
@@ -234,10 +192,10 @@ def _line_items(
         above, below = _formula_extent(line, size)
         # A book has many lines: plain ones share their numbers instead of new floats.
         if line.indent or above or below:
-            op = ("text", x + line.indent, baseline + above, avail - line.indent, line)
+            op = Text(x + line.indent, baseline + above, avail - line.indent, line)
             height = leading + above + below
         else:
-            op, height = ("text", x, baseline, avail, line), leading
+            op, height = Text(x, baseline, avail, line), leading
         items.append(
             Item(
                 height,
@@ -295,7 +253,7 @@ class Flow:
             space = first_space if i == 0 else para_space
             if isinstance(block, Paragraph):
                 items += self.paragraph(block, smap, base, indent, space)
-            elif isinstance(block, Figure):
+            elif isinstance(block, FigureBlock):
                 items += self.figure(block, space)
             else:
                 items += self.list_block(block, base, indent, space)
@@ -326,10 +284,10 @@ class Flow:
         f = formula(tex, base.size)
         x = indent + max(0.0, (avail - f.width) / 2)
         return Item(
-            f.height + 6.0, (("formula", tex, base.size, x, 3.0 + f.height - f.depth),), space=space
+            f.height + 6.0, (DisplayMath(tex, base.size, x, 3.0 + f.height - f.depth),), space=space
         )
 
-    def figure(self, figure: Figure, space: float) -> list[Item]:
+    def figure(self, figure: FigureBlock, space: float) -> list[Item]:
         """A figure centred in the column with its numbered caption below, one item:
         never split from its caption. It floats: when the rest of the page cannot
         hold it, it goes to the next page's top and the text goes on (`paginate`)."""
@@ -346,14 +304,12 @@ class Flow:
         if file is None:  # not checked (a talk laid out on its own): the caption alone
             return _line_items(lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0))
         w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
-        ops: list[Op] = [
-            ("figure", file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)
-        ]
+        ops: list[Op] = [Figure(file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)]
         baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
         y = h + FIGURE_GAP
         for i, ln in enumerate(lines):
             indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
-            ops.append(("text", indent, y + i * st.leading + baseline, self.avail - indent, ln))
+            ops.append(Text(indent, y + i * st.leading + baseline, self.avail - indent, ln))
         height = y + caption_height + 4.0
         return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 
@@ -373,12 +329,13 @@ class Flow:
             if not sub:
                 continue
             first = sub[0]
-            op = first.ops[0]
+            op = first.ops[0]  # the label sits on the first line's (or formula's) baseline
+            y = op.y if isinstance(op, Text | DisplayMath) else 0.0
             lw = width(label, label_font, base.size)
             label_line = Line(
-                ((label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
+                (Frag(label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
             )
-            label_op = ("text", indent + step - 4.0 - lw, op[2], lw, label_line)
+            label_op = Text(indent + step - 4.0 - lw, y, lw, label_line)
             sub[0] = Item(first.height, (*first.ops, label_op), first.keep, first.space)
             items += sub
         return items
@@ -403,7 +360,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     first = head[0]
     head[0] = Item(
         first.height,
-        (("dest", talk_key(talk.id), 0.0, 0.0), *first.ops),
+        (Dest(talk_key(talk.id), 0.0, 0.0), *first.ops),
         True,
         head_space,
         mark=talk.id,
@@ -517,7 +474,7 @@ def _references(talk: Talk, flow: Flow) -> list[Item]:
     smap = flow.style_map(st)
     avail = flow.avail - REFERENCE_LABEL
     head = single_line(Span("References", t.heading["bold"], st.size, st.color))
-    items = [Item(st.leading, (("text", 0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
+    items = [Item(st.leading, (Text(0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
     face = t.text[REGULAR]
     for n, text in enumerate(talk.references, start=1):
         spans = _spans(reference(text), smap, t.accent)
@@ -526,11 +483,13 @@ def _references(talk: Talk, flow: Flow) -> list[Item]:
         first = refs[0]
         label = f"[{n}]"
         lw = width(label, face, st.size)
-        label_line = Line(((label, face, st.size, 0.0, st.color, None),), lw, 0, False)
-        label_op = ("text", REFERENCE_LABEL - 4.0 - lw, first.ops[0][2], lw, label_line)
+        label_line = Line((Frag(label, face, st.size, 0.0, st.color, None),), lw, 0, False)
+        line_op = first.ops[0]
+        assert isinstance(line_op, Text)
+        label_op = Text(REFERENCE_LABEL - 4.0 - lw, line_op.y, lw, label_line)
         # render shows a destination 14 pt above its mark (a heading's cap height): a
         # reference's view starts at its own line, not at the line before
-        dest = ("dest", reference_key(talk.id, n), 0.0, 13.0)
+        dest = Dest(reference_key(talk.id, n), 0.0, 13.0)
         refs[0] = first._replace(ops=(dest, *first.ops, label_op))
         items += refs
     return items
