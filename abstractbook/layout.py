@@ -32,7 +32,7 @@ from .markup import (
 )
 from .markup import Figure as FigureBlock
 from .model import FigureFile, Talk
-from .ops import Dest, DisplayMath, Figure, Op, Text, translate
+from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
 from .theme import Style, Theme
 
 FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top
@@ -123,8 +123,9 @@ class Memo:
 def item_digest(item: Item) -> str:
     """What an item draws and how much room it takes, as a digest: made once when a
     talk is laid out, kept with it in the cache."""
-    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
-    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
+    ops = tuple(map(drawn, item.ops))
+    shown = repr((item.height, item.keep, item.space, item.mark, ops))
+    return hashlib.sha1(shown.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .matter import (
     toc_items,
 )
 from .model import Book, Entry, TalkSlot, end_time
-from .ops import Dest, Op, PageRef, Rule, Text
+from .ops import Dest, Op, PageRef, Rule, Text, drawn
 from .theme import Style, Theme
 from .timetable import book_grid_pages
 from .timing import room_label
@@ -248,8 +248,8 @@ def _kept_whole(items: tuple[Item, ...], theme: Theme) -> tuple[Item, ...] | Non
 
 def _digest(items: list[Item]) -> str:
     """What heading items draw, for page hashes (named like a talk's run)."""
-    drawn = repr([(i.height, i.keep, i.space, i.brk, i.ops) for i in items])
-    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
+    shapes = [(i.height, i.keep, i.space, i.brk, tuple(map(drawn, i.ops))) for i in items]
+    return hashlib.sha1(repr(shapes).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[TalkRun, ...]:
