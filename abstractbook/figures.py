@@ -49,7 +49,7 @@ def resolve_figures(
             where = nodes.get(field_name) or talk.source
             if where is None:
                 continue
-            label = f"{field_name}: figure {number}, '{figure.src}'"
+            label = f"{field_name}: figure {number}, '{_shown(figure.src)}'"
             try:
                 file = _figure_file(figure, talk, root)
             except FigureProblem as e:
@@ -75,7 +75,10 @@ def _figure_file(figure: Figure, talk: Talk, root: Path) -> FigureFile:
     if not name or "://" in name or name.startswith("data:"):
         raise FigureProblem("a figure is a file in the project (PNG, JPEG, SVG or PDF)")
     folder = talk.source.path.parent if talk.source else root
-    path = (folder / name).resolve()
+    try:
+        path = (folder / name).resolve()
+    except (OSError, ValueError):  # a NUL byte (typed as %00), a name too long
+        raise FigureProblem("this is not a file name the system accepts") from None
     if not path.is_relative_to(root.resolve()):
         raise FigureProblem("the file is outside the project folder")
     kind = path_kind(path)
@@ -93,8 +96,9 @@ def _figure_file(figure: Figure, talk: Talk, root: Path) -> FigureFile:
         if size > MAX_FIGURE_BYTES:
             raise FigureProblem(f"the file is {size:,} bytes, over the 20 MB limit for a figure")
         data = path.read_bytes()
-    except OSError as e:
-        raise FigureProblem(f"cannot read the file ({e.strerror})") from None
+    except (OSError, ValueError) as e:
+        why = e.strerror if isinstance(e, OSError) else str(e)
+        raise FigureProblem(f"cannot read the file ({why})") from None
     digest = hashlib.sha256(data).hexdigest()
     if suffix == "svg":
         w, h = _svg_size(data)
@@ -210,6 +214,13 @@ def _pdf_size(data: bytes, page: int) -> tuple[float, float]:
     if w <= 0 or h <= 0:
         raise FigureProblem("the PDF page is empty")
     return w, h
+
+
+def _shown(src: str) -> str:
+    """A figure's path as a message can show it: control characters escaped, a very
+    long one cut."""
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", src)
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def _why(e: Exception) -> str:

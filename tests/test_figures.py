@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -360,3 +362,32 @@ def test_the_per_talk_pdf_has_the_figures_too(
     pipeline.export_talks(root, root / "build" / "talks")
     alone = PdfReader(root / "build" / "talks" / "figs.pdf")
     assert sorted(figures_of(alone)) == [1, 2, 3, 4, 5]
+
+
+def test_a_figure_path_the_system_refuses_is_an_input_error(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "book.yaml": "title: T\n",
+            "abstracts/a.yaml": "id: a\ntitle: T\nauthors: [{name: A}]\nbody: '![N](x%00.png)'\n",
+        },
+    )
+    assert reported(root) == [
+        f"{root}/abstracts/a.yaml:4:7: body: figure 1, 'x\\x00.png': this is not a file name "
+        "the system accepts"
+    ]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=40))
+def test_any_figure_source_is_a_problem_or_a_figure_never_a_traceback(
+    tmp_path: Path, source: str
+) -> None:
+    import yaml
+
+    body = f"![Any]({source}) and ![Coded](<{source}>){{width={source}%}}"
+    record = {"id": "a", "title": "T", "authors": [{"name": "A"}], "body": body}
+    write(tmp_path, {"book.yaml": "title: T\n", "abstracts/a.yaml": yaml.safe_dump(record)})
+    reported(tmp_path)  # raises nothing but InputError, which `reported` reads
