@@ -189,14 +189,24 @@ def render_pdf(
     for (path, number), name_ in sorted(pdf_pages.items()):
         if name_ not in xobjects:
             num = xobjects[name_] = pdf.reserve()
-            put_pdf_page(pdf, num, path, number)
+            try:
+                put_pdf_page(pdf, num, path, number)
+            except Exception as e:  # the user's file, read when checked, fails to copy
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(
+                    f"figure: cannot copy page {number} of the PDF ({e})", where
+                ) from None
     for path in images:
         name_, picture = pictures[path]
         num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
             put_form(pdf, num, picture)
         else:
-            put_image(pdf, num, path)
+            try:
+                put_image(pdf, num, path)
+            except Exception as e:  # the header read when checked, the pixels broken
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(f"cannot read the image ({e})", where) from None
     font_objects: dict[str, int] = {}
     known = cache.fonts if cache is not None else None
     for subsets in fonts.values():
