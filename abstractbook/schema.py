@@ -33,6 +33,11 @@ AUTHOR_KEYS = ("name", "affiliations", "presenting", "family")
 TALK_TYPES = ("talk", "keynote", "poster")
 RECORD_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_ID = 100
+"""An id names its per-talk PDF: 100 characters leave room for the suffix and the
+folders on every common file system (255 bytes a name; Windows' 260-character paths)."""
+# Names Windows keeps for devices, whatever the suffix: `con.pdf` cannot be written there.
+_DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,19 @@ def _record(reader: Reader, node: Node) -> _Record | None:
             f"id '{talk_id}' may hold only lower-case letters, digits "
             "and '-', and cannot start with '-'",
             f"try '{slug}'" if slug else None,
+        )
+    elif talk_id is not None and len(talk_id) > MAX_ID:
+        reader.error(
+            fields["id"],
+            f"id is {len(talk_id)} characters long, over the limit of {MAX_ID}: "
+            "it names the talk's PDF file",
+            f"try '{talk_id[:MAX_ID].rstrip('-')}'",
+        )
+    elif talk_id in _DEVICES:
+        reader.error(
+            fields["id"],
+            f"id '{talk_id}' is a device name on Windows: its PDF file could not be written there",
+            f"try '{talk_id}-talk'",
         )
     title = reader.text(fields.get("title"), "title", required=True)
     authors, names, affiliations = _authors(reader, fields.get("authors"))
