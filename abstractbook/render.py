@@ -27,6 +27,7 @@ from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
 from .layout import Document, Op, Page, translate
 from .lines import Line, width
+from .markup import live_link
 from .model import Settings
 from .pdffile import (
     LEVEL,
@@ -321,6 +322,8 @@ def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: flo
             if dest is None:
                 continue
             action = f"/Dest {dest}"
+        elif not live_link(target):
+            continue
         else:
             action = f"/A << /S /URI /URI {uri_string(target)} >>"
         num = pdf.reserve()
