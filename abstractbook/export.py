@@ -164,8 +164,9 @@ def export_talks(
     if only is None:
         for tid in sorted(previous.keys() - entries.keys()):
             name = str(previous[tid].get("file", f"{tid}.pdf"))
-            if "/" not in name and name.endswith(".pdf"):
-                (out_dir / name).unlink(missing_ok=True)
+            path = out_dir / name
+            if path.name == name and name.endswith(".pdf") and path.parent == out_dir:
+                path.unlink(missing_ok=True)  # a link is removed itself, never its target
                 result.removed.append(name)
     ordered = [records[tid] for tid in entries if tid in records]
     index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": ordered}
