@@ -1,7 +1,8 @@
 """cli: the `abstractbook` command. Maps outcomes to exit codes; no business logic.
 
 0 success (warnings may be printed), 1 input errors or work that could not be
-done (nothing written), 2 a wrong command line (typer's own), 130 interrupted.
+done (nothing written), 2 a wrong command line (typer's own, or outputs that
+collide with each other or with inputs), 130 interrupted, 143 terminated.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import export, pipeline, preflight, scaffold
+from . import outputs, pipeline, preflight, scaffold
+from .console import exit_code as interrupt_exit
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
@@ -54,6 +56,20 @@ def _project(project: Path | None) -> Path:
     return project if project is not None else pipeline.sample_project()
 
 
+def _refuse(command: str, problems: list[str]) -> None:
+    """Outputs that would overwrite each other or an input: a wrong command line."""
+    if problems:
+        for problem in problems:
+            _err(f"abstractbook {command}: {problem}")
+        _err("nothing was written.")
+        raise typer.Exit(2)
+
+
+def _book_outputs(root: Path, output: Path, report: Path | None) -> dict[str, Path]:
+    named = {"-o": output, "its manifest": pipeline.manifest_path(output)}
+    return named | ({"--report": report} if report is not None else {})
+
+
 OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the change report as JSON.")
@@ -67,7 +83,9 @@ def build(
     report: ReportOpt = None,
 ) -> None:
     """Typeset the booklet (default output build/book.pdf) and report what changed."""
-    if not _build_once(_project(project), output, report):
+    root = _project(project)
+    _refuse("build", outputs.collisions(root, _book_outputs(root, output, report)))
+    if not _build_once(root, output, report):
         raise typer.Exit(1)
 
 
@@ -81,12 +99,18 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
     _KEPT.clear()
     try:
-        result = pipeline.build(root, output)
+        result = pipeline.build(root, output, report=report)
     except InputError as e:
         _print_problems(e.problems)
         return False
     except BuildError as e:
         _print_problems([e.problem])
+        return False
+    except OSError as e:  # before the new files replace the old ones: nothing changed
+        _err(f"{_os_error(e)}; the previous output is unchanged.")
+        return False
+    except outputs.Unfinished as e:
+        _err(str(e))
         return False
     for w in result.warnings:
         _err(str(w))
@@ -98,9 +122,6 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     if result.report is not None:
         for line in result.report.lines():
             typer.echo(f"  {line}")
-    if report is not None:
-        text = result.report.to_json() if result.report else "null\n"
-        export.write_atomic(report, text.encode("utf-8"))
     _KEPT.append(result)
     return True
 
@@ -115,11 +136,18 @@ def watch(
     import watchfiles
 
     root = _project(project)
-    out_dir = output.resolve().parent
+    _refuse("watch", outputs.collisions(root, _book_outputs(root, output, report)))
+    own = {p.resolve() for p in _book_outputs(root, output, report).values()}
+    cache = (output.parent / ".abstractbook-cache").resolve()
 
     def relevant(_: object, name: str) -> bool:
+        """A saved input, never one of the build's own files: its outputs and their
+        temporary files (by their paths: the outputs may sit anywhere, in the
+        project or above it) and its cache."""
         path = Path(name).resolve()
-        return path.suffix.lower() in WATCHED and out_dir not in path.parents
+        if path.suffix.lower() not in WATCHED or path in own or path.is_relative_to(cache):
+            return False
+        return not path.name.endswith(outputs.PART)
 
     _build_once(root, output, report)
     _KEPT.clear()
@@ -150,9 +178,11 @@ def export_(
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
+    root = _project(project)
+    _refuse("export", outputs.folder_collisions(root, "-o", output))
     try:
         with _progress("typesetting talks") as progress:
-            result = pipeline.export_talks(_project(project), output, wanted, progress)
+            result = pipeline.export_talks(root, output, wanted, progress)
     except InputError as e:
         _fail(e.problems)
     except BuildError as e:
@@ -274,15 +304,13 @@ def main() -> None:
     gc.disable()
     try:
         code = app(standalone_mode=False)
-    except (KeyboardInterrupt, typer.Abort):
-        _err("interrupted; nothing was written.")
-        sys.exit(130)
+    except (KeyboardInterrupt, typer.Abort) as e:  # Ctrl-C, or SIGTERM (see console)
+        _err("interrupted; no file was left half-written.")
+        _leave(interrupt_exit(e))
     except typer.Exit as e:
         _leave(e.exit_code)
     except OSError as e:  # the disk said no: a full disk, a folder in the way, no rights
-        name = e.filename2 or e.filename  # for a rename, the target is what the user named
-        where = f"{name}: " if name else ""
-        _err(f"{where}cannot write or read: {e.strerror or e}; the previous output is unchanged.")
+        _err(f"{_os_error(e)}; files written before it are kept.")
         sys.exit(1)
     except Exception as e:
         show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
@@ -293,6 +321,12 @@ def main() -> None:
         _err("please report this with the project that caused it.")
         sys.exit(1)
     _leave(code if isinstance(code, int) else 0)
+
+
+def _os_error(e: OSError) -> str:
+    name = e.filename2 or e.filename  # for a rename, the target is what the user named
+    where = f"{name}: " if name else ""
+    return f"{where}cannot write or read: {e.strerror or e}"
 
 
 def _leave(code: int) -> None:

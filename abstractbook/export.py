@@ -11,15 +11,16 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from .console import quiet_worker
 from .layout import Item
 from .model import Book, Talk
+from .outputs import remove_leftovers, temporary
 from .pages import lay_out_talk_alone
 from .render import render_pdf
 from .theme import Theme
@@ -35,8 +36,7 @@ def write_atomic_with(
     """Write through `write` into a temporary file, then rename it into place.
 
     `durable` waits for the disk (the book, the manifest); a cache need not."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -46,7 +46,7 @@ def write_atomic_with(
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -134,6 +134,7 @@ def export_talks(
     global _JOB, _OUT
     result = ExportResult(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)  # of an export that was killed
     index_path = out_dir / "talks.json"
     previous = _read_index(index_path)
     entries = {e.talk.id: e for e in job.book.entries}
@@ -159,6 +160,7 @@ def export_talks(
             result.written.append(tid)
     finally:
         _JOB, _OUT = None, None
+        remove_leftovers(out_dir)  # of workers stopped by an interrupt
     for tid in result.unchanged:
         records.setdefault(tid, previous[tid])
     if only is None:
@@ -190,7 +192,7 @@ def _run(todo: list[str], progress: Callable[[int, int], None] | None) -> Iterat
     chunks = [todo[i : i + size] for i in range(0, total, size)]
     done = 0
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
+    with ctx.Pool(workers, initializer=quiet_worker) as pool:
         for batch in pool.imap(_work, chunks):
             yield from batch
             done += len(batch)

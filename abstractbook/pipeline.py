@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 from . import __version__, export
 from .cache import Cache, InputCache, PackedTalk, pack, unpack
+from .console import quiet_worker
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .layout import Document, Item, layout_talk
@@ -37,6 +38,7 @@ from .manifest import (
     talk_hash,
 )
 from .model import Book, Talk, assemble
+from .outputs import Commit, remove_leftovers
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
@@ -207,7 +209,7 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
             load_hyphenation(theme.settings.language)
         size = max(16, len(jobs) // (workers * 8))
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=quiet_worker) as pool:
             for packed, points in pool.imap(_lay_out_chunk, chunks):
                 remember_points(points)
                 yield from packed
@@ -250,31 +252,39 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
-    """Typeset the booklet and write it atomically; the old PDF survives any failure."""
+def build(
+    root: Path, output: Path, *, use_cache: bool = True, report: Path | None = None
+) -> BuildResult:
+    """Typeset the booklet; the PDF, its manifest and the `report` JSON replace the
+    old ones together, and the old ones survive any failure."""
     with _no_cycle_collection():
-        return _build(root, output, use_cache)
+        return _build(root, output, use_cache, report)
 
 
-def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
+def _build(root: Path, output: Path, use_cache: bool, report_path: Path | None) -> BuildResult:
     started = time.perf_counter()
     folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
+    if folder is not None:
+        remove_leftovers(folder, deep=True)  # of a build that was killed
     inputs = InputCache(folder, cache_key(""))
     book = load_book(root, inputs)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(folder, cache_key(key))
     mpath = manifest_path(output)
-    old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
-    # Rendered straight into a temporary file beside the output, renamed when complete.
-    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
-    document, hashes = made[0]
-    manifest = make_manifest(book, document, key, hashes)
-    export.write_atomic(mpath, dump(manifest))
-    cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
-    inputs.save()
-    report = compare(old, manifest) if old else None
+    # Each file is written beside its target, and all are renamed when complete.
+    with Commit([output, mpath, *([report_path] if report_path else [])]) as commit:
+        old = read_manifest(mpath) if output.exists() else None
+        commit.write_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
+        document, hashes = made[0]
+        manifest = make_manifest(book, document, key, hashes)
+        commit.write(mpath, dump(manifest))
+        report = compare(old, manifest) if old else None
+        if report_path is not None:
+            commit.write(report_path, (report.to_json() if report else "null\n").encode())
+        cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
+        inputs.save()
     warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
     return BuildResult(
         book,

@@ -68,11 +68,7 @@ def _runs(blocks: tuple[Block, ...]) -> list[Run]:
 
 def check_book(book: Book) -> list[Problem]:
     """Everything `check` reports: the input's warnings and characters no font can print."""
-    return (
-        list(book.warnings)
-        + dead_links(book)
-        + unprintable(book, make_theme(book.settings))
-    )
+    return list(book.warnings) + dead_links(book) + unprintable(book, make_theme(book.settings))
 
 
 def dead_links(book: Book) -> list[Problem]:
