@@ -20,7 +20,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import outputs, pipeline, preflight, scaffold
-from .console import exit_code as interrupt_exit
+from .console import interrupted_code
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
@@ -304,9 +304,11 @@ def main() -> None:
     gc.disable()
     try:
         code = app(standalone_mode=False)
-    except (KeyboardInterrupt, typer.Abort) as e:  # Ctrl-C, or SIGTERM (see console)
+        if code == 130:  # typer's answer to a KeyboardInterrupt in a command
+            raise KeyboardInterrupt
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C, or SIGTERM (see console)
         _err("interrupted; no file was left half-written.")
-        _leave(interrupt_exit(e))
+        _leave(interrupted_code())
     except typer.Exit as e:
         _leave(e.exit_code)
     except OSError as e:  # the disk said no: a full disk, a folder in the way, no rights

@@ -18,18 +18,19 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: stop as Ctrl-C stops (every `except KeyboardInterrupt` applies)."""
 
 
-def _terminate(_signum: int, _frame: FrameType | None) -> None:
+_SIGNALS: list[int] = []  # the stopping signals this process received: its state, not a build's
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    _SIGNALS.append(signum)
     raise Terminated
 
 
-def exit_code(interrupt: BaseException) -> int:
-    """130 for Ctrl-C, 143 for SIGTERM (128 + the signal's number, as shells say)."""
-    cause: BaseException | None = interrupt
-    while cause is not None:
-        if isinstance(cause, Terminated):
-            return 128 + signal.SIGTERM
-        cause = cause.__cause__ or cause.__context__
-    return 128 + signal.SIGINT
+def interrupted_code() -> int:
+    """130 for Ctrl-C, 143 for SIGTERM (128 + the signal's number, as shells say).
+    Asked of the process, not of the exception: typer turns every KeyboardInterrupt
+    into a plain exit 130, and watchfiles raises a KeyboardInterrupt of its own."""
+    return 128 + (signal.SIGTERM if signal.SIGTERM in _SIGNALS else signal.SIGINT)
 
 
 def quiet_worker() -> None:
@@ -44,8 +45,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         from .cli import main as run
-    except KeyboardInterrupt as e:
+    except KeyboardInterrupt:
         sys.stderr.write("interrupted; nothing was written.\n")
         sys.stderr.flush()
-        os._exit(exit_code(e))
+        os._exit(interrupted_code())
     run()

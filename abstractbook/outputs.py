@@ -159,7 +159,8 @@ def journal_path(first: Path) -> Path:
 
 def finish_interrupted(targets: list[Path]) -> None:
     """Finish the renames of a build killed while it made them (its journal says which):
-    only onto these targets, from temporary files beside them."""
+    only onto these targets or files in the output's folder, from temporary files
+    beside them; a journal naming anything else is not followed there."""
     journal = journal_path(targets[0])
     try:
         pairs = json.loads(journal.read_text("utf-8"))
@@ -171,7 +172,7 @@ def finish_interrupted(targets: list[Path]) -> None:
         if not (isinstance(pair, list) and len(pair) == 2):
             continue
         temp, target = journal.parent / str(pair[0]), journal.parent / str(pair[1])
-        known = any(same_file(target, t) for t in targets)
+        known = inside(target, journal.parent) or any(same_file(target, t) for t in targets)
         beside = same_file(temp.parent, target.parent)
         if (
             known
@@ -182,6 +183,15 @@ def finish_interrupted(targets: list[Path]) -> None:
             with contextlib.suppress(OSError):  # best done; the build rewrites them all
                 os.replace(temp, target)
     journal.unlink(missing_ok=True)
+
+
+def tidy(targets: list[Path], cache: Path | None) -> None:
+    """Before a build: finish what a killed one began, remove what it left half-written."""
+    finish_interrupted(targets)
+    for folder in {t.parent for t in targets}:
+        remove_leftovers(folder)
+    if cache is not None:
+        remove_leftovers(cache, deep=True)
 
 
 class Commit:
@@ -196,9 +206,6 @@ class Commit:
                 raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
         self.targets = targets
         self.temps: dict[Path, Path] = {}
-        finish_interrupted(targets)
-        for folder in {t.parent for t in targets}:
-            remove_leftovers(folder)
 
     def write(self, target: Path, data: bytes) -> None:
         self.write_with(target, lambda f: f.write(data))

@@ -38,7 +38,7 @@ from .manifest import (
     talk_hash,
 )
 from .model import Book, Talk, assemble
-from .outputs import Commit, remove_leftovers
+from .outputs import Commit, tidy
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
@@ -264,17 +264,17 @@ def build(
 def _build(root: Path, output: Path, use_cache: bool, report_path: Path | None) -> BuildResult:
     started = time.perf_counter()
     folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
-    if folder is not None:
-        remove_leftovers(folder, deep=True)  # of a build that was killed
+    mpath = manifest_path(output)
+    targets = [output, mpath, *([report_path] if report_path else [])]
+    tidy(targets, folder)  # what a killed build left: finished, or removed
     inputs = InputCache(folder, cache_key(""))
     book = load_book(root, inputs)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(folder, cache_key(key))
-    mpath = manifest_path(output)
     made: list[tuple[Document, list[str]]] = []
     # Each file is written beside its target, and all are renamed when complete.
-    with Commit([output, mpath, *([report_path] if report_path else [])]) as commit:
+    with Commit(targets) as commit:
         old = read_manifest(mpath) if output.exists() else None
         commit.write_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
         document, hashes = made[0]
