@@ -187,7 +187,7 @@ def test_leftovers_of_killed_runs_are_removed_by_the_next(tmp_path: Path) -> Non
 
 
 def test_a_malformed_earlier_manifest_is_no_earlier_build(tmp_path: Path) -> None:
-    root = project(tmp_path)
+    project(tmp_path)
     assert run("build", "book", "-o", "b.pdf", cwd=tmp_path).returncode == 0
     (tmp_path / "b.manifest.json").write_text('{"format": 1, "pages": 3, "abstracts": []}')
     r = run("build", "book", "-o", "b.pdf", "--report", "r.json", cwd=tmp_path)
