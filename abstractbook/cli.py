@@ -240,6 +240,7 @@ def import_(
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
+    _refuse("import", outputs.import_collisions(sources, output))
     try:
         result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
     except InputError as e:

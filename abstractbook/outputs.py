@@ -108,6 +108,18 @@ def folder_collisions(root: Path, label: str, out_dir: Path) -> list[str]:
     return []
 
 
+def import_collisions(sources: list[Path], project: Path) -> list[str]:
+    """Source files that an import into `project` could overwrite: its book.yaml,
+    program.yaml, or anything in its abstracts or state folder."""
+    written = [project / "book.yaml", project / "program.yaml"]
+    folders = [project / "abstracts", project / ".abstractbook"]
+    return [
+        f"the source {source} lies where the import writes"
+        for source in sources
+        if any(same_file(source, w) for w in written) or any(inside(source, f) for f in folders)
+    ]
+
+
 # -- temporary files ------------------------------------------------------------------------
 
 

@@ -194,3 +194,15 @@ def test_a_malformed_earlier_manifest_is_no_earlier_build(tmp_path: Path) -> Non
     assert r.returncode == 0, r.stderr
     assert "internal error" not in r.stderr
     assert json.loads((tmp_path / "b.manifest.json").read_text())["pages"]
+
+
+def test_import_never_writes_over_its_own_source(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "import" / "pretalx"
+    (tmp_path / "book").mkdir()
+    source = tmp_path / "book" / "program.yaml"  # JSON is YAML: a name a user might pick
+    source.write_bytes((fixtures / "schedule.json").read_bytes())
+    before = source.read_bytes()
+    r = run("import", "pretalx", str(source), "-o", "book", "--update", cwd=tmp_path)
+    assert r.returncode == 2 and "lies where the import writes" in r.stderr
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "book").rglob("*")) == ["program.yaml"]
