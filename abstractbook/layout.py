@@ -128,13 +128,20 @@ class Memo:
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
-                digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
+                digest = item_digest(item)
                 packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
                 entry = (packed, digest)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
         return item
+
+
+def item_digest(item: Item) -> str:
+    """What an item draws and how much room it takes, as a digest: made once when a
+    talk is laid out, kept with it in the cache."""
+    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
+    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -165,19 +165,31 @@ def remove_leftovers(folder: Path, *, deep: bool = False) -> None:
 # -- files written together -----------------------------------------------------------------
 
 
-def journal_path(first: Path) -> Path:
-    return first.with_name(f".{first.name}.commit")
+def journal_path(first: Path, pid: int | None = None) -> Path:
+    """The journal of the process `pid` (this one by default) writing `first`."""
+    return first.with_name(f".{first.name}.{os.getpid() if pid is None else pid}.commit")
 
 
 def finish_interrupted(targets: list[Path]) -> None:
-    """Finish the renames of a build killed while it made them (its journal says which):
-    only onto these targets or files in the output's folder, from temporary files
-    beside them; a journal naming anything else is not followed there."""
-    journal = journal_path(targets[0])
+    """Finish the renames of builds killed while they made them (their journals say
+    which; a running build's journal is its own business): only onto these targets
+    or files in the output's folder, from temporary files beside them; a journal
+    naming anything else is not followed there. The oldest journal goes first."""
+    first = targets[0]
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(first.parent):
+            pid = entry.name.removeprefix(f".{first.name}.").removesuffix(".commit")
+            if entry.name.endswith(".commit") and pid.isdigit() and not _alive(int(pid)):
+                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    with _folder_locked(first.parent):
+        for _, name in sorted(found):
+            _roll_forward(Path(name), targets)
+
+
+def _roll_forward(journal: Path, targets: list[Path]) -> None:
     try:
         pairs = json.loads(journal.read_text("utf-8"))
-    except FileNotFoundError:
-        return
     except (OSError, ValueError):
         pairs = []
     for pair in pairs if isinstance(pairs, list) else []:
@@ -186,15 +198,30 @@ def finish_interrupted(targets: list[Path]) -> None:
         temp, target = journal.parent / str(pair[0]), journal.parent / str(pair[1])
         known = inside(target, journal.parent) or any(same_file(target, t) for t in targets)
         beside = same_file(temp.parent, target.parent)
-        if (
-            known
-            and beside
-            and temp.name.startswith(f".{target.name}.")
-            and temp.name.endswith(PART)
-        ):
+        ours = temp.name.startswith(f".{target.name}.") and temp.name.endswith(PART)
+        if known and beside and ours:
             with contextlib.suppress(OSError):  # best done; the build rewrites them all
                 os.replace(temp, target)
     journal.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """Builds racing to one output take turns at renaming, so that the PDF and the
+    manifest in place always come from the same build (a lock on the folder itself,
+    where the system has them: no file is left behind)."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def tidy(targets: list[Path], cache: Path | None) -> None:
@@ -202,8 +229,8 @@ def tidy(targets: list[Path], cache: Path | None) -> None:
     finish_interrupted(targets)
     for folder in {t.parent for t in targets}:
         remove_leftovers(folder)
-    if cache is not None:
-        remove_leftovers(cache, deep=True)
+    if cache is not None and not any(p.is_symlink() for p in (cache, cache.parent)):
+        remove_leftovers(cache, deep=True)  # never through a link: the cache is ours
 
 
 class Commit:
@@ -246,7 +273,7 @@ class Commit:
             for target, temp in self.temps.items()
         ]
         done: list[Path] = []
-        with _signals_held():
+        with _signals_held(), _folder_locked(base):
             _write_synced(journal, json.dumps(pairs).encode("utf-8"))
             try:
                 for target, temp in self.temps.items():
@@ -256,7 +283,7 @@ class Commit:
                 raise Unfinished(target, e, done) from None
             for folder in _folders(self.temps):
                 _sync_folder(folder)
-            journal.unlink()
+            journal.unlink(missing_ok=True)
         self.temps.clear()
 
     def __enter__(self) -> Commit:

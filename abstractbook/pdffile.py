@@ -26,7 +26,7 @@ from urllib.parse import quote
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 
-from .theme import ensure_registered
+from .fonts import current
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 # Font programs are binary tables that deflate compresses almost as well at level 1
@@ -239,7 +239,7 @@ class SubsetFont(NamedTuple):
 
 
 def _subset_font(font: str, subset: list[int]) -> SubsetFont:
-    ensure_registered(font)
+    current().load(font)
     face: Any = pdfmetrics.getFont(font).face
     psname = face.name.decode("latin-1") + face.subfontNameX.decode("latin-1")
     tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, subset)[:6])

@@ -7,13 +7,11 @@ round instead of one error per run. Warnings travel on in `Project.warnings`.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -21,6 +19,7 @@ from typing import NamedTuple, TypeVar
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
 from .model import Author, Project, Talk
+from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
 from .sources import Document, Node, parse, path_kind, read
@@ -118,22 +117,8 @@ def validate(root: Path, memo: RecordMemo | None = None) -> Project:
 
     With `memo`, files read by an earlier build and unchanged since are not parsed again.
     """
-    with _collector_paused():
+    with no_cycle_collection():
         return _validate(root, memo or RecordMemo(keep=False))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading makes many short-lived containers while the records pile up; the cyclic
-    collector would rescan those survivors again and again (a third of the time at
-    10,000 abstracts) looking for cycles this code never makes."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _validate(root: Path, memo: RecordMemo) -> Project:

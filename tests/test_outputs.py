@@ -139,15 +139,17 @@ def test_a_build_killed_between_renames_is_completed_by_the_next(
     retitle(root, "Killed between the renames")
     real_replace = os.replace
 
-    def dies_at_the_manifest(src: str | Path, dst: str | Path) -> None:
+    def dies_at_the_manifest(src: str | Path, dst: str | Path, **kwargs: object) -> None:
         if Path(dst) == pipeline.manifest_path(out):  # the PDF is renamed, then this
             raise Killed
-        real_replace(src, dst)
+        real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", dies_at_the_manifest)
     with pytest.raises(Killed):
         pipeline.build(root, out, report=out.parent / "r.json")
     assert "Killed between the renames" in pdf_text(out)  # the PDF is new, its manifest old
+    # As kill -9 leaves it: the journal of a process that no longer runs.
+    outputs.journal_path(out).rename(outputs.journal_path(out, dead_pid()))
     monkeypatch.setattr(os, "replace", real_replace)
     (root / "abstracts" / "lovelace.yaml").write_text("id: [broken\n")
     with pytest.raises(InputError):  # a failed build, after putting the pair in step
@@ -157,7 +159,7 @@ def test_a_build_killed_between_renames_is_completed_by_the_next(
     assert "Killed between the renames" in pdf_text(out)
     assert len(manifest["pages"]) == len(PdfReader(out).pages)
     assert json.loads((out.parent / "r.json").read_text())["changed"][0][0] == "hopper"
-    assert not [p for p in tmp_path.rglob(".*") if p.name.endswith((".part", ".commit"))]
+    assert not [p for p in out.parent.iterdir() if p.name.endswith((".part", ".commit"))]
 
 
 def test_a_journal_never_moves_files_onto_other_targets(tmp_path: Path) -> None:
@@ -167,10 +169,11 @@ def test_a_journal_never_moves_files_onto_other_targets(tmp_path: Path) -> None:
     out.parent.mkdir()
     stray = out.parent / ".victim.txt.1.x.part"
     stray.write_text("evil")
-    outputs.journal_path(out).write_text(json.dumps([[stray.name, "../victim.txt"]]))
+    journal = outputs.journal_path(out, dead_pid())
+    journal.write_text(json.dumps([[stray.name, "../victim.txt"]]))
     outputs.finish_interrupted([out, pipeline.manifest_path(out)])
     assert victim.read_text() == "keep"
-    assert not outputs.journal_path(out).exists()
+    assert not journal.exists()
 
 
 def test_leftovers_of_killed_runs_are_removed_by_the_next(tmp_path: Path) -> None:
