@@ -98,6 +98,8 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
     _KEPT.clear()
+    for path in pipeline.finish_interrupted(output, report):
+        _err(f"{path}: written now, as the build killed while writing it had made it")
     try:
         result = pipeline.build(root, output, report=report)
     except InputError as e:
@@ -313,7 +315,7 @@ def main() -> None:
     except typer.Exit as e:
         _leave(e.exit_code)
     except OSError as e:  # the disk said no: a full disk, a folder in the way, no rights
-        _err(f"{_os_error(e)}; files written before it are kept.")
+        _err(_os_error(e))
         sys.exit(1)
     except Exception as e:
         show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)

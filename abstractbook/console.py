@@ -1,6 +1,6 @@
 """The console entry point: signals are set up before anything else is imported.
 
-SIGTERM (a service manager, `kill`, a closed terminal's session) is handled as
+SIGTERM (a service manager, `kill`, a container stopping) is handled as
 Ctrl-C is: the command stops where it is, removes what it half wrote, and exits
 143 without a traceback. Worker processes leave both signals to their parent,
 which stops them.

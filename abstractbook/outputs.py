@@ -170,7 +170,7 @@ def journal_path(first: Path, pid: int | None = None) -> Path:
     return first.with_name(f".{first.name}.{os.getpid() if pid is None else pid}.commit")
 
 
-def finish_interrupted(targets: list[Path]) -> None:
+def finish_interrupted(targets: list[Path]) -> list[Path]:
     """Finish the renames of builds killed while they made them (their journals say
     which; a running build's journal is its own business): only onto these targets
     or files in the output's folder, from temporary files beside them; a journal
@@ -182,16 +182,19 @@ def finish_interrupted(targets: list[Path]) -> None:
             pid = entry.name.removeprefix(f".{first.name}.").removesuffix(".commit")
             if entry.name.endswith(".commit") and pid.isdigit() and not _alive(int(pid)):
                 found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    done: list[Path] = []
     with _folder_locked(first.parent):
         for _, name in sorted(found):
-            _roll_forward(Path(name), targets)
+            done += _roll_forward(Path(name), targets)
+    return done
 
 
-def _roll_forward(journal: Path, targets: list[Path]) -> None:
+def _roll_forward(journal: Path, targets: list[Path]) -> list[Path]:
     try:
         pairs = json.loads(journal.read_text("utf-8"))
     except (OSError, ValueError):
         pairs = []
+    done = []
     for pair in pairs if isinstance(pairs, list) else []:
         if not (isinstance(pair, list) and len(pair) == 2):
             continue
@@ -202,7 +205,9 @@ def _roll_forward(journal: Path, targets: list[Path]) -> None:
         if known and beside and ours:
             with contextlib.suppress(OSError):  # best done; the build rewrites them all
                 os.replace(temp, target)
+                done.append(target)
     journal.unlink(missing_ok=True)
+    return done
 
 
 @contextlib.contextmanager
@@ -224,13 +229,15 @@ def _folder_locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def tidy(targets: list[Path], cache: Path | None) -> None:
-    """Before a build: finish what a killed one began, remove what it left half-written."""
-    finish_interrupted(targets)
+def tidy(targets: list[Path], cache: Path | None) -> list[Path]:
+    """Before a build: finish what a killed one began, remove what it left half-written.
+    Returns the files that the killed build's renames replaced now."""
+    done = finish_interrupted(targets)
     for folder in {t.parent for t in targets}:
         remove_leftovers(folder)
     if cache is not None and not any(p.is_symlink() for p in (cache, cache.parent)):
         remove_leftovers(cache, deep=True)  # never through a link: the cache is ours
+    return done
 
 
 class Commit:

@@ -69,6 +69,12 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(output.stem + ".manifest.json")
 
 
+def finish_interrupted(output: Path, report: Path | None = None) -> list[Path]:
+    """What a build killed while renaming its files left: renamed now (see outputs)."""
+    targets = [output, manifest_path(output), *([report] if report else [])]
+    return tidy(targets, output.parent / ".abstractbook-cache" / output.name)
+
+
 @dataclass
 class BuildResult:
     book: Book
@@ -241,7 +247,7 @@ def _build(root: Path, output: Path, use_cache: bool, report_path: Path | None) 
     started = time.perf_counter()
     mpath = manifest_path(output)
     targets = [output, mpath, *([report_path] if report_path else [])]
-    tidy(targets, output.parent / ".abstractbook-cache" / output.name if use_cache else None)
+    finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
     book = load_book(root, inputs)
@@ -261,7 +267,7 @@ def _build(root: Path, output: Path, use_cache: bool, report_path: Path | None) 
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
         inputs.save()
-    warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
+        warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
     return BuildResult(
         book,
         document,
