@@ -310,6 +310,7 @@ def main() -> None:
         if code == 130:  # typer's answer to a KeyboardInterrupt in a command
             raise KeyboardInterrupt
     except (KeyboardInterrupt, typer.Abort):  # Ctrl-C, or SIGTERM (see console)
+        _stop_workers()
         _err("interrupted; no file was left half-written.")
         _leave(interrupted_code())
     except typer.Exit as e:
@@ -326,6 +327,19 @@ def main() -> None:
         _err("please report this with the project that caused it.")
         sys.exit(1)
     _leave(code if isinstance(code, int) else 0)
+
+
+def _stop_workers() -> None:
+    """Workers leave interrupts to the command (see console); the command stops those
+    still running, which would otherwise finish their job and find no one to hand
+    it to."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+    for child in children:
+        child.join(timeout=5)
 
 
 def _os_error(e: OSError) -> str:

@@ -8,9 +8,11 @@ which stops them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 
 
@@ -33,11 +35,47 @@ def interrupted_code() -> int:
     return 128 + (signal.SIGTERM if signal.SIGTERM in _SIGNALS else signal.SIGINT)
 
 
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (then act as usual): around
+    renames that belong together, and around forking workers, which start with
+    them held until `quiet_worker` has run."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def quiet_worker() -> None:
-    """A pool worker's start: Ctrl-C is its parent's to handle (no worker tracebacks),
-    and SIGTERM, with which the parent stops it, simply ends it."""
+    """A pool worker's start: Ctrl-C is its parent's to handle, SIGTERM (with which the
+    parent stops it) simply ends it, and it prints no traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A worker's own errors reach the parent with its results; what a worker could
+    # print itself is only that the parent is gone ("Broken pipe"), after an interrupt.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (the worker's whole life)
+    _die_with_parent()
+    if os.getppid() == 1:  # the parent ended before that took effect
+        os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """On Linux, a worker is killed when the command ends, however it ends: one left
+    waiting for jobs after an interrupt would wait for ever."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
 
 
 def main() -> None:

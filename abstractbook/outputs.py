@@ -16,12 +16,12 @@ import contextlib
 import errno
 import json
 import os
-import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .console import signals_held
 from .sources import Node, load
 
 PART = ".part"
@@ -280,7 +280,7 @@ class Commit:
             for target, temp in self.temps.items()
         ]
         done: list[Path] = []
-        with _signals_held(), _folder_locked(base):
+        with signals_held(), _folder_locked(base):
             _write_synced(journal, json.dumps(pairs).encode("utf-8"))
             try:
                 for target, temp in self.temps.items():
@@ -345,19 +345,3 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-_HELD = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the renames are done (then act as usual)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
