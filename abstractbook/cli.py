@@ -15,24 +15,57 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import outputs, pipeline, preflight, scaffold
+from . import __version__, files, outputs, scaffold
 from .console import interrupted_code
 from .errors import BuildError, InputError, Problem
+
+if TYPE_CHECKING:
+    from . import pipeline
+
+# The typesetting modules (`pipeline` and what it loads: reportlab, pyphen, fonts) are
+# imported by the commands that typeset, so `import` and `new` start quickly.
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Typeset a scientific meeting's abstract book from YAML records.",
 )
 
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"abstractbook {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Typeset a scientific meeting's abstract book from YAML records."""
+
+
 ProjectArg = Annotated[
     Path | None,
-    typer.Argument(help="The book project folder (default: the bundled sample book)."),
+    typer.Argument(
+        help="The book project folder or its book.yaml (default: the project in the "
+        "current folder, else the bundled sample book)."
+    ),
 ]
 
 
@@ -40,20 +73,56 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], *, writes: bool = True) -> None:
+    """Every problem, then their count (and, for a command that writes, that it did not)."""
     for p in problems:
         _err(str(p))
     errors = sum(1 for p in problems if p.level.value == "error")
-    _err(f"{errors} error(s); nothing was written.")
+    _err(f"{errors} error(s); nothing was written." if writes else f"{errors} error(s).")
 
 
-def _fail(problems: list[Problem]) -> NoReturn:
-    _print_problems(problems)
+def _fail(problems: list[Problem], *, writes: bool = True) -> NoReturn:
+    _print_problems(problems, writes=writes)
     raise typer.Exit(1)
 
 
+@contextmanager
+def _input_checked(*, writes: bool = True, one_line: bool = False) -> Iterator[None]:
+    """The one place bad input meets the user: every problem, then exit 1. With
+    `one_line`, a single problem is said on one line."""
+    try:
+        yield
+    except InputError as e:
+        if one_line and len(e.problems) == 1:
+            _err(f"{e.problems[0]}; nothing was written.")
+            raise typer.Exit(1) from None
+        _fail(e.problems, writes=writes)
+    except BuildError as e:
+        _fail([e.problem], writes=writes)
+
+
 def _project(project: Path | None) -> Path:
-    return project if project is not None else pipeline.sample_project()
+    """The project named, or its folder when `book.yaml` itself is named; else the one in
+    the current folder; the bundled sample only where there is none (SPEC §2)."""
+    from .pipeline import sample_project
+
+    if project is None:
+        return Path(".") if Path("book.yaml").is_file() else sample_project()
+    if project.name in ("book.yaml", "book.yml") and not project.is_dir():
+        return project.parent
+    return project
+
+
+def _output(root: Path, given: Path | None, name: str) -> Path:
+    """`-o` as given, else `PROJECT/build/<name>`; the sample, inside the installed
+    package, builds to `./build/` under the current folder."""
+    from .pipeline import sample_project
+
+    if given is not None:
+        return given
+    if root.resolve() == sample_project().resolve():
+        return Path("build") / name
+    return root / "build" / name
 
 
 def _refuse(command: str, problems: list[str]) -> None:
@@ -65,12 +134,17 @@ def _refuse(command: str, problems: list[str]) -> None:
         raise typer.Exit(2)
 
 
-def _book_outputs(root: Path, output: Path, report: Path | None) -> dict[str, Path]:
-    named = {"-o": output, "its manifest": pipeline.manifest_path(output)}
+def _book_outputs(output: Path, report: Path | None) -> dict[str, Path]:
+    from .pipeline import manifest_path
+
+    named = {"-o": output, "its manifest": manifest_path(output)}
     return named | ({"--report": report} if report is not None else {})
 
 
-OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="The PDF to write (default: PROJECT/build/book.pdf)."),
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the change report as JSON.")
 ]
@@ -79,67 +153,113 @@ ReportOpt = Annotated[
 @app.command()
 def build(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
-    """Typeset the booklet (default output build/book.pdf) and report what changed."""
+    """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
     root = _project(project)
-    _refuse("build", outputs.collisions(root, _book_outputs(root, output, report)))
-    if not _build_once(root, output, report):
-        raise typer.Exit(1)
+    output = _output(root, output, "book.pdf")
+    _refuse("build", outputs.collisions(root, _book_outputs(output, report)))
+    _build_once(root, output, report)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
 
 
-def _build_once(root: Path, output: Path, report: Path | None) -> bool:
-    """One build with its summary and change report; False (errors printed) on bad input.
+def _build_once(root: Path, output: Path, report: Path | None) -> None:
+    """One build with its summary and change report; on bad input, the errors and Exit(1).
 
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
+    from . import pipeline
+
     _KEPT.clear()
     for path in pipeline.finish_interrupted(output, report):
         _err(f"{path}: written now, as the build killed while writing it had made it")
-    try:
-        result = pipeline.build(root, output, report=report)
-    except InputError as e:
-        _print_problems(e.problems)
-        return False
-    except BuildError as e:
-        _print_problems([e.problem])
-        return False
-    except OSError as e:  # before the new files replace the old ones: nothing changed
-        _err(f"{_os_error(e)}; the previous output is unchanged.")
-        return False
-    except outputs.Unfinished as e:
-        _err(str(e))
-        return False
-    for w in result.warnings:
-        _err(str(w))
+    with _input_checked():
+        try:  # the PDF, its manifest and the report are replaced together
+            result = pipeline.build(root, output, keep_pages=False, report=report)
+        except OSError as e:  # before the new files replace the old ones: nothing changed
+            _err(f"{_os_error(e)}; the previous output is unchanged.")
+            raise typer.Exit(1) from None
+        except outputs.Unfinished as e:
+            _err(str(e))
+            raise typer.Exit(1) from None
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+    # The result first, then what to look at: a build that worked says so on its first line.
     typer.echo(
         f"{result.output}: {result.pages} pages, {n} abstracts{warned}, {result.seconds:.2f} s"
     )
+    for w in result.warnings:
+        _err(str(w))
     if result.report is not None:
         for line in result.report.lines():
             typer.echo(f"  {line}")
     _KEPT.append(result)
-    return True
+
+
+@app.command()
+def program(
+    project: ProjectArg = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="The PDF to write (default PROJECT/build/program.pdf)."
+        ),
+    ] = None,
+    report: ReportOpt = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="The built book whose page numbers to print (default: book.pdf beside "
+            "the programme, else PROJECT/build/book.pdf).",
+        ),
+    ] = None,
+) -> None:
+    """Typeset the pocket programme: grids, sessions and talks, speaker index."""
+    from . import programme
+
+    root = _project(project)
+    output = _output(root, output, "program.pdf")
+    named = {"-o": output} | ({"--report": report} if report is not None else {})
+    _refuse("program", outputs.collisions(root, named))
+    try:
+        result = programme.build_program(root, output, book)
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+    for w in result.book.warnings:
+        _err(str(w))
+    talks = len(result.book.entries)
+    pages = "no book built"
+    if result.book_manifest:
+        some = f" for {result.paged} of {talks} talks" if result.paged < talks else ""
+        pages = f"book pages from {result.book_manifest}{some}"
+    typer.echo(f"{result.output}: {result.pages} pages ({pages}), {result.seconds:.2f} s")
+    if result.report is not None:
+        for line in result.report.lines():
+            typer.echo(f"  {line}")
+    if report is not None:
+        text = result.report.to_json() if result.report else "null\n"
+        files.write_atomic(report, text.encode("utf-8"))
 
 
 @app.command()
 def watch(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
     """Rebuild on every saved change, printing the change report; Ctrl-C stops."""
     import watchfiles
 
     root = _project(project)
-    _refuse("watch", outputs.collisions(root, _book_outputs(root, output, report)))
-    own = {p.resolve() for p in _book_outputs(root, output, report).values()}
+    output = _output(root, output, "book.pdf")
+    _refuse("watch", outputs.collisions(root, _book_outputs(output, report)))
+    own = {p.resolve() for p in _book_outputs(output, report).values()}
     cache = (output.parent / ".abstractbook-cache").resolve()
 
     def relevant(_: object, name: str) -> bool:
@@ -149,16 +269,19 @@ def watch(
         path = Path(name).resolve()
         if path.suffix.lower() not in WATCHED or path in own or path.is_relative_to(cache):
             return False
-        return not path.name.endswith(outputs.PART)
+        return not path.name.endswith(files.PART)
 
-    _build_once(root, output, report)
+    with suppress(typer.Exit):  # bad input is printed; watching goes on
+        _build_once(root, output, report)
     _KEPT.clear()
     gc.collect()  # while waiting for the next save (see `main`)
     typer.echo(f"watching {root} (Ctrl-C to stop)")
     for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
         names = sorted({Path(n).name for _, n in changes})
         typer.echo(f"changed: {', '.join(names)}")
-        if not _build_once(root, output, report):
+        try:
+            _build_once(root, output, report)
+        except typer.Exit:
             _err(f"the last good PDF stays at {output}")
         _KEPT.clear()
         gc.collect()
@@ -170,25 +293,24 @@ WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".s
 @app.command(name="export")
 def export_(
     project: ProjectArg = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write.")] = Path(
-        "build/talks"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="The folder to write (default: PROJECT/build/talks)."),
+    ] = None,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated ids: export just these.")
     ] = None,
 ) -> None:
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
+    from . import pipeline
+
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
     root = _project(project)
+    output = _output(root, output, "talks")
     _refuse("export", outputs.folder_collisions(root, "-o", output))
-    try:
-        with _progress("typesetting talks") as progress:
-            result = pipeline.export_talks(root, output, wanted, progress)
-    except InputError as e:
-        _fail(e.problems)
-    except BuildError as e:
-        _fail([e.problem])
+    with _input_checked(), _progress("typesetting talks") as progress:
+        result = pipeline.export_talks(root, output, wanted, progress)
     for name in result.removed:
         typer.echo(f"removed {output / name} (no such talk any more)")
     typer.echo(
@@ -238,15 +360,44 @@ def import_(
         typer.Option("--timezone", help="The meeting's time zone, e.g. America/Sao_Paulo."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on conflicts.")] = False,
+    session_gap: Annotated[
+        int,
+        typer.Option(
+            "--session-gap",
+            min=1,
+            metavar="MINUTES",
+            help="Sources without sessions: a room empty this long ends a session (default 60).",
+        ),
+    ] = 60,
+    keep_unassigned: Annotated[
+        bool,
+        typer.Option("--keep-unassigned", help="Keep talks without speakers (author N.N.)."),
+    ] = False,
+    decisions: Annotated[
+        str,
+        typer.Option(
+            "--decisions",
+            metavar="LIST",
+            help="EasyChair: the decisions to import, comma-separated "
+            "(e.g. accept,'no decision'); default: accept.",
+        ),
+    ] = "accept",
 ) -> None:
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
     _refuse("import", outputs.import_collisions(sources, output))
-    try:
-        result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
-    except InputError as e:
-        _fail(e.problems)
+    with _input_checked(one_line=True):  # a source refused for one reason: one line
+        result = import_project(
+            fmt.value,
+            sources,
+            output,
+            update=update,
+            timezone=timezone,
+            session_gap=session_gap,
+            keep_unassigned=keep_unassigned,
+            decisions=tuple(d.strip() for d in decisions.split(",") if d.strip()),
+        )
     for w in result.warnings:
         _err(str(w))
     for item in result.skipped:
@@ -256,9 +407,15 @@ def import_(
     for name, diff in result.conflicts:
         typer.echo(f"conflict {name}: edited here and changed in the source; kept yours")
         typer.echo(diff)
+    counts = [  # abstracts only: program.yaml is reported on its own
+        [x for x in found if x != "program.yaml"]
+        for found in (result.added, result.updated, result.unchanged)
+    ]
+    if "program.yaml" in result.added + result.updated:
+        typer.echo(f"wrote {output / 'program.yaml'}")
     typer.echo(
-        f"{output}: {len(result.added)} added, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged, {len(result.vanished)} vanished, "
+        f"{output}: {len(counts[0])} abstract(s) added, {len(counts[1])} updated, "
+        f"{len(counts[2])} unchanged, {len(result.vanished)} vanished, "
         f"{len(result.conflicts)} conflict(s)"
     )
     if strict and result.conflicts:
@@ -285,10 +442,10 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate the project and preflight it without writing a PDF."""
-    try:
+    from . import pipeline, preflight
+
+    with _input_checked(writes=False):
         book = pipeline.load_book(_project(project))
-    except InputError as e:
-        _fail(e.problems)
     problems = preflight.check_book(book)
     for w in problems:
         _err(str(w))

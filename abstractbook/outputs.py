@@ -16,16 +16,13 @@ import contextlib
 import errno
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from .console import signals_held
+from .files import PART, temporary
 from .sources import Node, load
-
-PART = ".part"
-
 
 # -- where a command may write -----------------------------------------------------------
 
@@ -121,15 +118,6 @@ def import_collisions(sources: list[Path], project: Path) -> list[str]:
 
 
 # -- temporary files ------------------------------------------------------------------------
-
-
-def temporary(target: Path) -> tuple[int, Path]:
-    """An open temporary file beside `target`, named after it and this process."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=PART, dir=target.parent
-    )
-    return fd, Path(name)
 
 
 def _alive(pid: int) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, talk_key
-from .lines import Line, Span, break_lines, single_line, width
+from .layout import Document, Item, Memo, Page, TalkRun, paginate, talk_key
+from .lines import Frag, Line, Span, break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
     author_index,
@@ -23,8 +23,11 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry, end_time
+from .model import Book, Entry, TalkSlot, end_time
+from .ops import Dest, Op, PageRef, Rule, Text
 from .theme import Style, Theme
+from .timetable import book_grid_pages
+from .timing import room_label
 
 
 def roman(n: int) -> str:
@@ -71,6 +74,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
@@ -119,13 +127,13 @@ def lay_out(
     refs = {talk_key(tid): label for tid, label in labels.items()}
     for p in pages:
         for op in p.raw_ops() if p.kind != "body" else ():
-            if op[0] == "dest" and op[1] not in refs:
-                refs[op[1]] = p.label
+            if isinstance(op, Dest) and op.key not in refs:
+                refs[op.key] = p.label
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        _running_head(p, book, theme, index)
+        running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -205,7 +213,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -226,7 +234,7 @@ def _page_from(
 def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
     """An item with its page numbers filled in; named after its memo key and the
     numbers, as the item with blanks was named after its key."""
-    refs = tuple(labels.get(op[1], "") for op in item.ops if op[0] == "ref")
+    refs = tuple(labels.get(op.key, "") for op in item.ops if isinstance(op, PageRef))
     if not refs:
         return item
     filled = item._replace(ops=tuple(_resolve(op, labels) for op in item.ops))
@@ -237,15 +245,15 @@ def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:
-    if op[0] != "ref":
+    if not isinstance(op, PageRef):
         return op
-    _, key, xr, y, font, size, color = op
-    label = labels.get(key, "")
-    w = width(label, font, size)
-    return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
+    label = labels.get(op.key, "")
+    w = width(label, op.font, op.size)
+    frag = Frag(label, op.font, op.size, 0.0, op.color, None)
+    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False))
 
 
-def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos."""
     if page.kind in ("title", "blank"):
         return
@@ -270,12 +278,12 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     hw = head_line.width
     if recto:
         page.extra += [
-            ("text", x1 - fw - 10 - hw, y, hw, head_line),
-            ("text", x1 - fw, y, fw, folio),
+            Text(x1 - fw - 10 - hw, y, hw, head_line),
+            Text(x1 - fw, y, fw, folio),
         ]
     else:
-        page.extra += [("text", x0, y, fw, folio), ("text", x0 + fw + 10, y, hw, head_line)]
-    page.extra.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+        page.extra += [Text(x0, y, fw, folio), Text(x0 + fw + 10, y, hw, head_line)]
+    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
 def _clip(text: str, st: Style, avail: float) -> Line:
@@ -290,6 +298,20 @@ def _clip(text: str, st: Style, avail: float) -> Line:
 # -- one talk on its own (per-talk export) ------------------------------------------
 
 
+def _when(slot: TalkSlot) -> str:
+    """Day, time, session and room of one slot, as the per-talk head prints it."""
+    when = [day_heading(slot.day)] if slot.day else []
+    if slot.start:
+        end = f"–{end_time(slot.start, slot.duration)}" if slot.duration else ""
+        when.append(slot.start + end)
+    if slot.session:
+        when.append(slot.session.title)
+    room = room_label(slot.room)
+    if room:
+        when.append(room)
+    return ", ".join(when)
+
+
 def lay_out_talk_alone(
     book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...], book_page: str
 ) -> Document:
@@ -298,22 +320,10 @@ def lay_out_talk_alone(
     The talk's items are the very ones the book uses, so it looks the same.
     """
     s = book.settings
-    section = book.sections[entry.section]
     grey = Style(theme.text["regular"], 7.8, 10.0, theme.grey)
     dates = format_dates(s.date_start, s.date_end)
     head_lines = [" · ".join(x for x in (s.title, dates) if x)]
-    when = []
-    if section.day:
-        when.append(day_heading(section.day))
-    if entry.start:
-        end = f"–{end_time(entry.start, entry.duration)}" if entry.duration else ""
-        when.append(entry.start + end)
-    if section.session:
-        when.append(section.session.title)
-        if section.session.room:
-            when.append(section.session.room)
-    if when:
-        head_lines.append(", ".join(when))
+    head_lines += [_when(slot) for slot in entry.slots]  # every time the talk is given
     avail = theme.frame_width
     ops: list[Op] = []
     y = 0.0
@@ -322,8 +332,8 @@ def lay_out_talk_alone(
             [Span(text, grey.font, grey.size, grey.color)], avail, lang=None, justify=False
         ):
             y += grey.leading
-            ops.append(("text", 0.0, y - grey.leading * 0.25, avail, ln))
-    ops.append(("rule", 0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
+            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln))
+    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
     flow = [Item(y + 4.0, tuple(ops), keep=True), items[0]._replace(space=14.0), *items[1:]]
     placed_pages = paginate(flow, theme.frame_height)
     pages: list[Page] = []
@@ -335,7 +345,7 @@ def lay_out_talk_alone(
             foot += f"  ·  {n}/{total}"
         foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
         x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
-        page.extra.append(("text", x, s.page.bottom - 20.0, foot_line.width, foot_line))
+        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

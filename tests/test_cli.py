@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from abstractbook import pipeline
+from abstractbook import pipeline, scaffold
 
 SAMPLE = pipeline.sample_project()
 
@@ -33,10 +33,65 @@ def test_build_default_sample(tmp_path: Path) -> None:
     assert "no changes since the last build" in again.stdout
 
 
+def test_the_project_is_found_and_its_output_goes_into_it(tmp_path: Path) -> None:
+    assert run("new", "one", cwd=tmp_path).returncode == 0
+    assert run("new", "two", cwd=tmp_path).returncode == 0
+    r = run("build", cwd=tmp_path / "one")  # the project in the current folder, not the sample
+    assert r.returncode == 0, r.stderr
+    assert "3 abstracts" in r.stdout  # the scaffold's three, not the sample's 25
+    assert run("build", "two/book.yaml", cwd=tmp_path).returncode == 0  # book.yaml named
+    assert (tmp_path / "one" / "build" / "book.pdf").exists()
+    assert (tmp_path / "two" / "build" / "book.pdf").exists()
+    assert not (tmp_path / "build").exists()
+    r = run("export", "--only", "hopper", cwd=tmp_path / "one")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "one" / "build" / "talks" / "hopper.pdf").exists()
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(tmp_path: Path, flag: str) -> None:
+    from abstractbook import __version__
+
+    r = run(flag, cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"abstractbook {__version__}"
+
+
+@pytest.mark.parametrize("args", [("-h",), ("build", "-h")])
+def test_short_help(tmp_path: Path, args: tuple[str, ...]) -> None:
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 0
+    assert "Usage:" in r.stdout
+
+
+def test_check_does_not_claim_to_have_written_nothing(tmp_path: Path) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run("check", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "nothing was written" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].endswith("error(s).")
+
+
+def test_a_build_with_warnings_opens_with_its_result(tmp_path: Path) -> None:
+    """`make book` on the sample: the first line says what was built, then its warning."""
+    r = subprocess.run(
+        [sys.executable, "-m", "abstractbook", "build"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("build/book.pdf: ") and "1 warning(s)" in lines[0]
+    assert "mizrahi" in lines[1]
+
+
 def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
     assert run("new", "book", cwd=tmp_path).returncode == 0
     assert run("build", "book", cwd=tmp_path).returncode == 0
-    pdf = tmp_path / "build" / "book.pdf"
+    pdf = tmp_path / "book" / "build" / "book.pdf"
     before = pdf.read_bytes()
     (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
     r = run("build", "book", cwd=tmp_path)
@@ -45,6 +100,21 @@ def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
     assert "book/abstracts/hopper.yaml:2:1:" in r.stderr
     assert "did you mean" in r.stderr
     assert pdf.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["build", "check", "export"])
+def test_every_command_reports_bad_input_the_same_way(tmp_path: Path, command: str) -> None:
+    scaffold.write_project(tmp_path / "book")
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run(command, "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert "book/abstracts/hopper.yaml:2:1: unknown key 'titel' (did you mean 'title'?)" in lines
+    assert "book/abstracts/hopper.yaml:1:1: missing required key 'authors'" in lines
+    writes = "" if command == "check" else "; nothing was written"  # check writes nothing
+    assert lines[-1] == f"2 error(s){writes}."
+    assert not (tmp_path / "build").exists()
 
 
 def test_check_warnings_and_strict(tmp_path: Path) -> None:
@@ -120,7 +190,7 @@ def test_watch_rebuilds_reports_and_survives_errors(tmp_path: Path) -> None:
     try:
         wait_for("watching")
         time.sleep(2)  # the watcher starts just after it says so
-        pdf = tmp_path / "build" / "book.pdf"
+        pdf = tmp_path / "book" / "build" / "book.pdf"
         path = tmp_path / "book" / "abstracts" / "hopper.yaml"
         path.write_text(path.read_text().replace("Compilers for everyone", "Compilers for all"))
         wait_for("changed  hopper (title)")
@@ -252,3 +322,38 @@ def test_workers_leave_ctrl_c_to_their_parent(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err == ""
+
+
+def test_export_only_in_capitals_hints_that_ids_are_lower_case(tmp_path: Path) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    r = run("export", "book", "--only", "HOPPER", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "ids are lower case: did you mean 'hopper'?" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["pretalx", "indico", "easychair"])
+def test_import_of_an_unrecognised_file_is_one_line(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "data.json").write_text('{"talks": []}')
+    r = run("import", fmt, "data.json", "-o", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("data.json:1:1: ")
+    assert not (tmp_path / "book").exists()
+
+
+def test_new_and_file_writes_leave_the_typesetter_unloaded(tmp_path: Path) -> None:
+    """`new` (and anything that only writes files) starts without reportlab and pyphen."""
+    script = (
+        "import sys\n"
+        "from abstractbook import files\n"
+        "from abstractbook.cli import app\n"
+        "app(['new', sys.argv[1]], standalone_mode=False)\n"
+        "files.write_atomic(__import__('pathlib').Path(sys.argv[1]) / 'x', b'x')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'pyphen'}))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "book")], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "book" / "book.yaml").exists()
+    assert r.stdout.splitlines()[-1] == "[]"
