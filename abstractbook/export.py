@@ -6,6 +6,7 @@ the previous files as they were.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
@@ -122,6 +123,10 @@ def export_talks(
         for tid, sha256 in _run((job, out_dir), todo, progress):
             records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
             result.written.append(tid)
+    except BaseException:  # a full disk, an interrupt: the index still says what is there
+        with contextlib.suppress(OSError):
+            _write_index(index_path, job, list((previous | records).values()))
+        raise
     finally:
         remove_leftovers(out_dir)  # of workers stopped by an interrupt
     for tid in result.unchanged:
@@ -133,10 +138,13 @@ def export_talks(
             if path.name == name and name.endswith(".pdf") and path.parent == out_dir:
                 path.unlink(missing_ok=True)  # a link is removed itself, never its target
                 result.removed.append(name)
-    ordered = [records[tid] for tid in entries if tid in records]
-    index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": ordered}
-    write_atomic(index_path, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode())
+    _write_index(index_path, job, [records[tid] for tid in entries if tid in records])
     return result
+
+
+def _write_index(path: Path, job: TalkJob, talks: list[dict[str, object]]) -> None:
+    index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": talks}
+    write_atomic(path, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode())
 
 
 def _run(

@@ -3,6 +3,7 @@ together, and what a killed run left behind removed by the next one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -221,3 +222,19 @@ def test_import_never_writes_over_its_own_source(tmp_path: Path) -> None:
     assert r.returncode == 2 and "lies where the import writes" in r.stderr
     assert source.read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "book").rglob("*")) == ["program.yaml"]
+
+
+def test_an_export_that_fails_part_way_leaves_an_index_that_says_what_is_there(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path)
+    talks = tmp_path / "talks"
+    last = [e.talk.id for e in pipeline.load_book(root).entries][-1]
+    (talks / f"{last}.pdf").mkdir(parents=True)  # a folder where the last talk goes
+    with pytest.raises(OSError):
+        pipeline.export_talks(root, talks)
+    index = json.loads((talks / "talks.json").read_text())
+    listed = {t["id"]: t["sha256"] for t in index["talks"]}
+    assert listed and last not in listed
+    for tid, sha256 in listed.items():
+        assert hashlib.sha256((talks / f"{tid}.pdf").read_bytes()).hexdigest() == sha256
