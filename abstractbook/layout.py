@@ -19,7 +19,7 @@ from .formulas import OBJECT, formula, simple
 from .lines import Frag, Line, Span, break_lines, width
 from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
 from .model import Talk
-from .ops import Dest, DisplayMath, Op, Text, translate
+from .ops import Dest, DisplayMath, Op, Text, drawn, translate
 from .theme import Style, Theme
 
 
@@ -107,8 +107,9 @@ class Memo:
 def item_digest(item: Item) -> str:
     """What an item draws and how much room it takes, as a digest: made once when a
     talk is laid out, kept with it in the cache."""
-    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
-    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
+    ops = tuple(map(drawn, item.ops))
+    shown = repr((item.height, item.keep, item.space, item.mark, ops))
+    return hashlib.sha1(shown.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)

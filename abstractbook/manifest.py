@@ -15,7 +15,7 @@ from typing import Any
 from .digests import digest, file_digest
 from .layout import Document, Page
 from .model import Book, Talk
-from .ops import Image, Op
+from .ops import Image, Op, drawn
 
 FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")
@@ -60,20 +60,23 @@ def page_hash(
     else:
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]
-    drawn = repr((salt, page.label, placed, extra))  # one repr: a page is thousands of values
-    return digest(drawn)
+    # one repr: a page is thousands of values
+    return digest(repr((salt, page.label, placed, extra)))
 
 
 def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
     """The page's items, each by its name (or its operations) and its place."""
-    return [(names.get(id(item)) or item.ops, x0, top) for item, x0, top in page.placed]
+    return [
+        (names.get(id(item)) or tuple(map(drawn, item.ops)), x0, top)
+        for item, x0, top in page.placed
+    ]
 
 
 def _portable(op: Op) -> object:
     """A picture by its content, not by the folder it sits in."""
     if isinstance(op, Image):
-        return ("Image", file_digest(op.path), op.x, op.y, op.w, op.h)
-    return op
+        return ("image", file_digest(op.path), op.x, op.y, op.w, op.h)
+    return drawn(op)
 
 
 def make_manifest(

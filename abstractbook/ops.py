@@ -143,3 +143,26 @@ def offset(op: Op, dx: float, dy: float) -> Op:
         case Image(path, x, y, w, h):
             return Image(path, x + dx, y + dy, w, h)
     return op
+
+
+# The names page hashes give each kind: fixed here, so that renaming a class or a
+# field in the code changes no page's hash.
+KINDS: dict[type, str] = {
+    Text: "text",
+    Rule: "rule",
+    Rect: "rect",
+    Link: "link",
+    Dest: "dest",
+    Image: "image",
+    PageRef: "pageref",
+    DisplayMath: "math",
+}
+
+
+def drawn(op: Op) -> tuple[object, ...]:
+    """What an operation draws, as plain values under its kind's fixed name."""
+    if isinstance(op, Text):
+        line = op.line
+        frags = tuple(map(tuple, line.frags))
+        return ("text", op.x, op.y, op.avail, frags, *line[1:])
+    return (KINDS[type(op)], *op)
