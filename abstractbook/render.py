@@ -26,7 +26,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
 from .layout import Document, Page
-from .lines import Frag, width
+from .lines import width
 from .markup import live_link
 from .model import Settings
 from .ops import Dest, DisplayMath, Figure, Image, Link, Op, PageRef, Rect, Rule, Text, translate
@@ -48,6 +48,7 @@ from .pdffile import (
     text_string,
     uri_string,
 )
+from .spans import Frag
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height
