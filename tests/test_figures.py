@@ -17,7 +17,7 @@ from pypdf.generic import ContentStream
 
 from abstractbook import pipeline
 from abstractbook.errors import InputError
-from abstractbook.model import MM
+from abstractbook.project.model import MM
 from tests.pdftext import lines, normal
 from tests.test_manifest import assert_rebuild_is_cold
 from tests.test_schema import reported, write
@@ -325,7 +325,7 @@ def test_a_changed_figure_file_is_noticed_by_a_rebuild(tmp_path: Path) -> None:
 
 
 def test_image_sizes_are_read_from_the_headers_alone() -> None:
-    from abstractbook.figures import _header_size
+    from abstractbook.project.figures import _header_size
 
     assert _header_size(jpeg(321, 123)) == (321, 123)
     assert _header_size(png_header(20_000, 30_000)) == (20_000, 30_000)

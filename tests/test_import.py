@@ -26,8 +26,8 @@ from abstractbook.importing.text import (
     plain_to_markdown,
     without_images,
 )
-from abstractbook.markup import Paragraph, parse, text_of
-from abstractbook.schema import validate
+from abstractbook.project.markup import Paragraph, parse, text_of
+from abstractbook.project.schema import validate
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 PRETALX = [FIX / "pretalx" / "schedule.json", FIX / "pretalx" / "speakers.csv"]
@@ -834,7 +834,7 @@ def test_a_camp_schedule_imports_checks_builds_and_exports(tmp_path: Path) -> No
     )
     assert "5 abstract(s) added" in r.stdout
     # check, build and export as the commands do them: no error raised is exit 0.
-    from abstractbook import preflight
+    from abstractbook.building import preflight
 
     checked = preflight.check_book(pipeline.load_book(root))
     assert not [p for p in checked if "U+" in p.message]  # every character prints
@@ -1201,7 +1201,7 @@ def test_frab_merged_schedule_a_talk_twice_and_a_zone_that_disagrees(tmp_path: P
 def test_any_text_comes_out_of_cleaning_as_yaml_check_accepts(text: str) -> None:
     from abstractbook.importing.project import dump
     from abstractbook.importing.records import clean_text
-    from abstractbook.sources import parse as parse_yaml
+    from abstractbook.project.sources import parse as parse_yaml
 
     cleaned, found = clean_text(text)
     document = parse_yaml(dump({"id": "x", "title": "T", "body": cleaned or "x"}), Path("x.yaml"))

@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abstractbook.markup import BOLD, ITALIC, MONO, Figure, ListBlock, Paragraph, parse, text_of
+from abstractbook.project.markup import (
+    BOLD,
+    ITALIC,
+    MONO,
+    Figure,
+    ListBlock,
+    Paragraph,
+    parse,
+    text_of,
+)
 
 
 def test_structure() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from abstractbook.ops import (
+from abstractbook.typeset.ops import (
     Dest,
     DisplayMath,
     Image,
@@ -16,7 +16,7 @@ from abstractbook.ops import (
     offset,
     translate,
 )
-from abstractbook.spans import Frag, Line
+from abstractbook.typeset.spans import Frag, Line
 
 LINE = Line((Frag("word", "F", 9.0, 0.0, "#000000", None),), 20.0, 0, False)
 

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from abstractbook.markup import citations, cited_numbers, parse, reference
+from abstractbook.project.markup import citations, cited_numbers, parse, reference
 from tests.pdftext import fragments, lines, normal, words_in
 from tests.test_schema import reported, write
 

@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from abstractbook.layout import layout_talk
-from abstractbook.matter import day_heading, session_heading_items
-from abstractbook.pages import AFTER_HEADING
-from abstractbook.theme import make_theme
+from abstractbook.typeset.layout import layout_talk
+from abstractbook.typeset.matter import day_heading, session_heading_items
+from abstractbook.typeset.pages import AFTER_HEADING
+from abstractbook.typeset.theme import make_theme
 from tests.pdftext import lines, normal, squash
 from tests.test_schema import write
 

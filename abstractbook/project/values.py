@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 
-from .errors import Problem, SourceLocation, error, warning
+from ..errors import Problem, SourceLocation, error, warning
 from .sources import Node
 
 POINTS_PER_UNIT = {"mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "pt": 1.0}

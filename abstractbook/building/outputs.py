@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .console import signals_held
+from ..console import signals_held
+from ..project.sources import Node, load
 from .files import PART, temporary
-from .sources import Node, load
 
 # -- where a command may write -----------------------------------------------------------
 

@@ -10,15 +10,15 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 
-from .errors import BuildError, SourceLocation
+from ..errors import BuildError, SourceLocation
+from ..project.markup import ITALIC, REGULAR
+from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
+from ..project.timing import clock, room_label, timed
 from .layout import Item, Memo, talk_key
 from .lines import break_lines, single_line, width
-from .markup import ITALIC, REGULAR
-from .model import Book, Section, Session, fold, parallel_sessions, surname_key
 from .ops import Dest, Image, Link, Op, PageRef, Rect, Rule, Text
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
-from .timing import clock, room_label, timed
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"

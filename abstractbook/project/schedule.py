@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SourceLocation
+from ..errors import SourceLocation
 from .model import ALL_ROOMS, Day, Program, ProgramSlot, Session, Settings, Talk
 from .sources import Node
 from .timing import TimedSession, clock, timed_day

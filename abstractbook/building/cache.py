@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
-from .layout import Item, Memo, item_digest
-from .lines import known_points
-from .ops import Op
-from .render import RenderCache
-from .schema import RecordMemo
+from ..pdf.render import RenderCache
+from ..project.schema import RecordMemo
+from ..typeset.layout import Item, Memo, item_digest
+from ..typeset.lines import known_points
+from ..typeset.ops import Op
 from .store import Store, user_secret
 
 # -- talks, packed ----------------------------------------------------------------------

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from ..project.model import FaceSet, Settings
 from .fonts import FontBook, activate, shipped
-from .model import FaceSet, Settings
 
 FACES = ("regular", "italic", "bold", "bold_italic", "mono")
 

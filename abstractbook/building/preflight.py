@@ -11,13 +11,13 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from .digests import digest
-from .errors import Problem, SourceLocation, error, warning
-from .formulas import problem as formula_problem
-from .markup import all_runs, parse, refused_links
-from .model import Book
-from .scripts import face_for, font_chars, invisible, stand_in
-from .theme import Theme, make_theme
+from ..digests import digest
+from ..errors import Problem, SourceLocation, error, warning
+from ..project.markup import all_runs, parse, refused_links
+from ..project.model import Book
+from ..typeset.formulas import problem as formula_problem
+from ..typeset.scripts import face_for, font_chars, invisible, stand_in
+from ..typeset.theme import Theme, make_theme
 
 
 def formula_problems(
@@ -67,7 +67,7 @@ def figure_problems(book: Book) -> list[Problem]:
 
     from svglib.svglib import svg2rlg
 
-    from .pdffile import UnsupportedDrawing, drawing_ops
+    from ..pdf.pdffile import UnsupportedDrawing, drawing_ops
 
     problems = []
     for t in book.talks:

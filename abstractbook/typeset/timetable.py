@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 
+from ..project.model import Book, Day, Program
+from ..project.timing import TimedSession, TimedSlot, room_order, timed_day
 from .grid import (
     AXIS,
     LinkOf,
@@ -36,10 +38,8 @@ from .grid import (
     styles,
 )
 from .layout import Item, Memo, Page, talk_key
-from .model import Book, Day, Program
 from .ops import Dest
 from .theme import Theme
-from .timing import TimedSession, TimedSlot, room_order, timed_day
 
 MIN_COLUMN = 46.0  # the narrowest room column (about 16 mm)
 

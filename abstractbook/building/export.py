@@ -15,15 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from . import parallel
-from .digests import digest, file_digest
+from .. import parallel
+from ..digests import digest, file_digest
+from ..pdf.render import render_pdf
+from ..project.model import Book, Talk
+from ..typeset.layout import Item
+from ..typeset.pages import lay_out_talk_alone
+from ..typeset.theme import Theme
 from .files import write_atomic, write_atomic_with
-from .layout import Item
-from .model import Book, Talk
 from .outputs import remove_leftovers
-from .pages import lay_out_talk_alone
-from .render import render_pdf
-from .theme import Theme
 
 TALKS_FORMAT = 1
 

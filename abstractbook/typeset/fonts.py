@@ -17,7 +17,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from .digests import file_digest
+from ..digests import file_digest
 
 SHY = "\u00ad"
 
@@ -29,7 +29,7 @@ def shipped(name: str) -> Path:
     install) has them beside it.
     """
     inside = Path(str(files("abstractbook"))) / name
-    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / name
+    return inside if inside.is_dir() else Path(__file__).resolve().parents[2] / name
 
 
 class FontBook:

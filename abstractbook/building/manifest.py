@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .digests import digest, file_digest
-from .layout import Document, Page
-from .model import Book, Talk
-from .ops import Image, Op, drawn
+from ..digests import digest, file_digest
+from ..project.model import Book, Talk
+from ..typeset.layout import Document, Page
+from ..typeset.ops import Image, Op, drawn
 
 FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")

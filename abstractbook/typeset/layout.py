@@ -15,9 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .formulas import OBJECT, formula, simple
-from .lines import break_lines, single_line, width
-from .markup import (
+from ..project.markup import (
     BOLD,
     BOLD_ITALIC,
     ITALIC,
@@ -30,8 +28,10 @@ from .markup import (
     parse,
     reference,
 )
-from .markup import Figure as FigureBlock
-from .model import FigureFile, Talk
+from ..project.markup import Figure as FigureBlock
+from ..project.model import FigureFile, Talk
+from .formulas import OBJECT, formula, simple
+from .lines import break_lines, single_line, width
 from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
 from .spans import Frag, Line, Span
 from .theme import Style, Theme

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 
+from ..project.model import Book, Entry, TalkSlot, end_time
+from ..project.timing import room_label
 from .layout import Document, Item, Memo, Page, TalkRun, paginate, place, talk_key
 from .lines import break_lines, single_line, width
 from .matter import (
@@ -26,12 +28,10 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry, TalkSlot, end_time
 from .ops import Dest, Op, PageRef, Rule, Text, drawn
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timetable import book_grid_pages
-from .timing import room_label
 
 AFTER_HEADING = 10.0  # between a session's heading and its first abstract's title
 

@@ -26,8 +26,8 @@ from urllib.parse import quote
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 
-from .digests import digest
-from .fonts import current
+from ..digests import digest
+from ..typeset.fonts import current
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 # Font programs are binary tables that deflate compresses almost as well at level 1

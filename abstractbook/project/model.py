@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem, SourceLocation
+from ..errors import Problem, SourceLocation
 
 MM = 72 / 25.4
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from ..digests import digest
+from ..errors import InputError, Level, Problem, SourceLocation, problem_order
+from ..parallel import no_cycle_collection
 from .consistency import check_spellings, check_titles
-from .digests import digest
-from .errors import InputError, Level, Problem, SourceLocation, problem_order
 from .figures import resolve_figures
 from .markup import CITATION, citations
 from .markup import parse as parse_markdown
 from .model import Author, Project, Settings, Talk, natural_key
-from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
 from .sources import Node, YamlFile, parse, path_kind, read

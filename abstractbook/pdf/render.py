@@ -23,13 +23,26 @@ from typing import BinaryIO, NamedTuple
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 
-from .errors import BuildError, SourceLocation
-from .formulas import OBJECT, formula
-from .layout import Document, Page
-from .lines import width
-from .markup import live_link
-from .model import Settings
-from .ops import Dest, DisplayMath, Figure, Image, Link, Op, PageRef, Rect, Rule, Text, translate
+from ..errors import BuildError, SourceLocation
+from ..project.markup import live_link
+from ..project.model import Settings
+from ..typeset.formulas import OBJECT, formula
+from ..typeset.layout import Document, Page
+from ..typeset.lines import width
+from ..typeset.ops import (
+    Dest,
+    DisplayMath,
+    Figure,
+    Image,
+    Link,
+    Op,
+    PageRef,
+    Rect,
+    Rule,
+    Text,
+    translate,
+)
+from ..typeset.spans import Frag
 from .pdffile import (
     LEVEL,
     Drawing,
@@ -48,7 +61,6 @@ from .pdffile import (
     text_string,
     uri_string,
 )
-from .spans import Frag
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height

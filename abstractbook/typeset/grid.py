@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..project.model import Day
+from ..project.timing import TimedSession, TimedSlot, clock
 from .lines import break_lines, single_line, width
 from .matter import day_heading
-from .model import Day
 from .ops import Dest, Link, Op, Rect, Rule, Text, offset
 from .spans import Line, Span
 from .theme import Style, Theme
-from .timing import TimedSession, TimedSlot, clock
 
 AXIS = 24.0  # the time axis column
 

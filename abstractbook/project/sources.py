@@ -21,7 +21,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .errors import Problem, SourceLocation, error
+from ..errors import Problem, SourceLocation, error
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """An input file larger than this is refused: no abstract needs 2 MB of text."""
