@@ -392,14 +392,17 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
         )
 
+    language = t.settings.language if t.settings.smart_punctuation else None
     if talk.body:
-        items += flow.blocks(parse(talk.body), body, first_space=7.0)
+        items += flow.blocks(parse(talk.body, language), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
         )
     if talk.notes:
-        items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
+        items += flow.blocks(
+            parse(talk.notes, language), t.small(), para_space=2.0, first_space=6.0
+        )
     last = items[-1]
     items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
     return tuple(items)

@@ -80,7 +80,12 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
             "add program.yaml, or order by title, speaker or id",
         )
     layout = (
-        reader.fields(get("layout"), "layout", ("abstract_start", "hyphenate", "language")) or {}
+        reader.fields(
+            get("layout"),
+            "layout",
+            ("abstract_start", "hyphenate", "language", "smart_punctuation"),
+        )
+        or {}
     )
     text_fonts, heading_fonts, fallback = _fonts(reader, get("fonts"), root)
     front = _parts(reader, get("front_matter"), "front_matter", FRONT_MATTER)
@@ -92,6 +97,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         )
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
+    smart = reader.flag(layout.get("smart_punctuation"), "layout.smart_punctuation")
     settings = Settings(
         title=reader.text(get("title"), "title", required=True) or "",
         subtitle=reader.text(get("subtitle"), "subtitle"),
@@ -108,6 +114,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         or "flow",
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
+        smart_punctuation=True if smart is None else smart,
         text_fonts=text_fonts,
         heading_fonts=heading_fonts,
         fallback_fonts=fallback,
