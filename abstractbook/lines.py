@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .fonts import SHY, current
 from .formulas import OBJECT, formula
+from .kerning import adjustment
 from .scripts import cover, has_rtl, rtl_base, visual
 
 HYPHEN = "-"
@@ -68,11 +69,15 @@ def widths_of(font: str, size: float) -> dict[str, float]:
 
 
 def width(text: str, font: str, size: float) -> float:
-    """String width, memoised: words repeat, and reportlab measures char by char."""
+    """String width with the face's kerning, memoised: words repeat, and reportlab
+    measures char by char."""
     table = widths_of(font, size)
     w = table.get(text)
     if w is None:
-        w = formula(text, size).width if font == OBJECT else stringWidth(text, font, size)
+        if font == OBJECT:
+            w = formula(text, size).width
+        else:
+            w = stringWidth(text, font, size) + size * adjustment(text, font) / 1000
         table[text] = w
     return w
 

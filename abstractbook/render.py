@@ -25,6 +25,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 
 from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
+from .kerning import Kerns, kerns
 from .layout import Document, Op, Page, translate
 from .lines import Line, width
 from .model import Settings
@@ -435,11 +436,17 @@ class _Drawer:
                 color = fcolor
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
+            kern = kerns(text, fname) if line.actual is None else ()
+            done = 0
             for resource, chunk in self.fonts[fname].encode(text):
                 if (resource, size) != current:
                     out.append(f"{resource} {fp_str(size)} Tf")
                     current = (resource, size)
-                out.append(f"({escapePDF(chunk)}) Tj")
+                if kern:
+                    out.append(_kerned(chunk, kern, done))
+                else:
+                    out.append(f"({escapePDF(chunk)}) Tj")
+                done += len(chunk)
             if rise:
                 out.append("0 Ts")
         out.append("ET")
@@ -468,6 +475,22 @@ class _Drawer:
         sx = w / drawing.width if drawing.width else 0.0
         sy = h / drawing.height if drawing.height else 0.0
         out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+
+
+def _kerned(chunk: str, kern: Kerns, offset: int) -> str:
+    """Codes with the face's kerning between them, as TJ numbers (thousandths of the
+    size, positive closer); `kern` counts from `offset` characters before the chunk.
+    Word spacing (`Tw`) still applies to the space codes."""
+    parts: list[str] = []
+    start = 0
+    for at, k in kern:
+        i = at - offset
+        if 0 <= i < len(chunk):
+            parts.append(f"({escapePDF(chunk[start : i + 1])}) {-k}")
+            start = i + 1
+    if start < len(chunk):
+        parts.append(f"({escapePDF(chunk[start:])})")
+    return f"[{' '.join(parts)}] TJ"
 
 
 def _utf16(text: str) -> str:

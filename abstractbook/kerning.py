@@ -1,0 +1,124 @@
+"""lay out, letters: a word in a face -> the kerning between its letters (HarfBuzz).
+
+The faces' own kerning ("To", "AV", "r." set closer) is read by shaping each word
+with HarfBuzz, with the features that replace glyphs turned off: our fonts are
+embedded as simple subsets addressed by character, so only a word whose glyphs are
+exactly its characters' own can be kerned (ligatures and shaped scripts need glyphs
+without a character: CID fonts, a later step). Measuring (`lines.width`) and
+drawing (`render`, as TJ numbers, which keep `Tw` word spacing working) both ask
+here, so a justified line's edge stays where it was measured.
+
+Memos are keyed by the font's name, which stands for its file's content (`fonts`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .fonts import current
+
+if TYPE_CHECKING:
+    import uharfbuzz
+
+# Features that swap glyphs stay off; HarfBuzz's other defaults (kern, mark) stay on.
+FEATURES = {"liga": False, "clig": False, "calt": False, "rlig": False, "ccmp": False}
+
+_FACES: dict[str, tuple[uharfbuzz.Font, int] | None] = {}
+_WORDS: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
+_PAIRS: dict[str, dict[str, int]] = {}  # font -> two letters -> adjustment after the first
+NONE: tuple[tuple[int, int], ...] = ()
+# Right-to-left, Indic, South-East Asian, Hangul and CJK letters: drawn reordered or
+# needing shaping, they are left as they are.
+_NOT_HERE = re.compile("[\u0590-\u1cff\u2e80-\U0010ffff]")
+
+
+def _face(font: str) -> tuple[uharfbuzz.Font, int] | None:
+    """HarfBuzz's view of a font, read once per process (by content-keyed name)."""
+    if font in _FACES:
+        return _FACES[font]
+    path = current().paths.get(font)
+    face: tuple[uharfbuzz.Font, int] | None = None
+    if path is not None:
+        import uharfbuzz as hb
+
+        hb_face = hb.Face(hb.Blob.from_file_path(str(path)))
+        face = (hb.Font(hb_face), hb_face.upem)
+    _FACES[font] = face
+    return face
+
+
+Kerns = tuple[tuple[int, int], ...]  # (index of a letter, adjustment after it), sparse
+
+
+def word_kerns(word: str, font: str) -> Kerns:
+    """The adjustments inside a word (no spaces), in 1/1000 em, negative closer; () when
+    nothing is kerned or the word cannot be (see the module's note)."""
+    key = (word, font)
+    known = _WORDS.get(key)
+    if known is None:
+        known = _WORDS[key] = _word(word, font)
+    return known
+
+
+def _word(word: str, font: str) -> Kerns:
+    """Pair by pair: the faces kern pairs (GPOS pair adjustments), so a word's kerning
+    is that of its pairs, and there are far fewer pairs than words to shape."""
+    if len(word) < 2 or _NOT_HERE.search(word):
+        return NONE
+    pairs = _PAIRS.get(font)
+    if pairs is None:
+        pairs = _PAIRS[font] = {}
+    out = []
+    for i in range(len(word) - 1):
+        pair = word[i : i + 2]
+        k = pairs.get(pair)
+        if k is None:
+            k = pairs[pair] = _pair(pair, font)
+        if k:
+            out.append((i, k))
+    return tuple(out)
+
+
+def kerns(text: str, font: str) -> Kerns:
+    """The adjustments inside the words of a text (spaces are never kerned)."""
+    if " " not in text:
+        return word_kerns(text, font)
+    get = _WORDS.get
+    out: list[tuple[int, int]] = []
+    at = 0
+    for word in text.split(" "):
+        k = get((word, font))
+        if k is None:
+            k = word_kerns(word, font)
+        if k:
+            out += [(at + i, adjust) for i, adjust in k] if at else k
+        at += len(word) + 1
+    return tuple(out)
+
+
+def adjustment(text: str, font: str) -> int:
+    """The kerning of a text in 1/1000 em: add `size * adjustment / 1000` to its width."""
+    return sum(k for _, k in kerns(text, font))
+
+
+def _pair(pair: str, font: str) -> int:
+    """The adjustment after the first of two letters, shaped by HarfBuzz."""
+    face = _face(font)
+    if face is None:
+        return 0
+    import uharfbuzz as hb
+
+    hb_font, upem = face
+    buf = hb.Buffer()
+    buf.add_codepoints([ord(c) for c in pair])
+    buf.guess_segment_properties()
+    hb.shape(hb_font, buf, FEATURES)
+    infos, positions = buf.glyph_infos, buf.glyph_positions
+    if len(infos) != 2:
+        return 0
+    for ch, info, pos in zip(pair, infos, positions, strict=True):
+        if info.codepoint != hb_font.get_nominal_glyph(ord(ch)) or pos.x_offset or pos.y_offset:
+            return 0
+    first = infos[0].codepoint
+    return round((positions[0].x_advance - hb_font.get_glyph_h_advance(first)) * 1000 / upem)

@@ -1,0 +1,68 @@
+"""kerning: the faces' kerning pairs are set closer in the PDF, as a reader's viewer
+places them, and the text still copies as typed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from abstractbook import pipeline, scaffold
+from tests.pdftext import normal
+
+BODY = "Tomorrow WAVE Yawning office Taiwan\n\nTomorrow WAVE Yawning office Taiwan xxxx"
+
+
+@pytest.fixture(scope="module")
+def kerned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("kern") / "book"
+    scaffold.write_project(root)
+    path = root / "abstracts" / "lovelace.yaml"
+    text = path.read_text("utf-8")
+    start = text.index("body: |")
+    end = text.index("keywords:")
+    body = "".join(f"  {line}\n" for line in BODY.split("\n"))
+    path.write_text(text[:start] + "body: |\n" + body + text[end:], "utf-8")
+    return pipeline.build(root, root / "build" / "book.pdf").output
+
+
+def word_boxes(pdf: Path) -> list[tuple[str, float]]:
+    """(word, width) as poppler lays the glyphs out, TJ adjustments included."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    box = r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<'
+    found = re.findall(box, html)
+    return [(word, float(x2) - float(x1)) for x1, x2, word in found]
+
+
+@pytest.mark.parametrize(
+    "word, at_least",
+    [("Tomorrow", 0.04), ("WAVE", 0.12), ("Yawning", 0.05), ("Taiwan", 0.02)],
+)
+def test_kerning_pairs_are_set_closer(kerned: Path, word: str, at_least: float) -> None:
+    """Each word is narrower than its letters' advances by at least `at_least` em
+    ("To" 0.05 em in Noto Serif; "WA", "AV", "VE" more; "Ya"; "Ta")."""
+    widths = [w for found, w in word_boxes(kerned) if found == word]
+    assert len(widths) == 2
+    nominal = stringWidth(word, "NotoSerif-Regular", 9.5)
+    for w in widths:
+        assert w < nominal - at_least * 9.5, (word, w, nominal)
+
+
+def test_unkerned_word_keeps_its_width(kerned: Path) -> None:
+    widths = [w for found, w in word_boxes(kerned) if found == "xxxx"]
+    assert widths and abs(widths[0] - stringWidth("xxxx", "NotoSerif-Regular", 9.5)) < 0.05
+
+
+def test_kerned_words_copy_as_typed(kerned: Path) -> None:
+    poppler = subprocess.run(
+        ["pdftotext", str(kerned), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pypdf_text = " ".join(p.extract_text() for p in PdfReader(kerned).pages)
+    for text in (normal(poppler), normal(pypdf_text)):
+        assert "Tomorrow WAVE Yawning office Taiwan" in text
