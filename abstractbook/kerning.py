@@ -1,10 +1,11 @@
 """lay out, letters: a word in a face -> the kerning between its letters (HarfBuzz).
 
-The faces' own kerning ("To", "AV", "r." set closer) is read by shaping each word
-with HarfBuzz, with the features that replace glyphs turned off: our fonts are
-embedded as simple subsets addressed by character, so only a word whose glyphs are
-exactly its characters' own can be kerned (ligatures and shaped scripts need glyphs
-without a character: CID fonts, a later step). Measuring (`lines.width`) and
+The faces' own kerning ("To", "AV", "r." set closer) is read by shaping each pair
+of letters once with HarfBuzz, with the features that replace glyphs turned off:
+our fonts are embedded as simple subsets addressed by character, so only letters
+drawn with their own glyphs can be kerned (ligatures and shaped scripts need glyphs
+without a character: CID fonts, a later step). The faces kern by pairs (GPOS pair
+adjustments), so a word's kerning is its pairs'; words are memoised too. Measuring (`lines.width`) and
 drawing (`render`, as TJ numbers, which keep `Tw` word spacing working) both ask
 here, so a justified line's edge stays where it was measured.
 
@@ -120,5 +121,5 @@ def _pair(pair: str, font: str) -> int:
     for ch, info, pos in zip(pair, infos, positions, strict=True):
         if info.codepoint != hb_font.get_nominal_glyph(ord(ch)) or pos.x_offset or pos.y_offset:
             return 0
-    first = infos[0].codepoint
-    return round((positions[0].x_advance - hb_font.get_glyph_h_advance(first)) * 1000 / upem)
+    advance: int = positions[0].x_advance - hb_font.get_glyph_h_advance(infos[0].codepoint)
+    return round(advance * 1000 / upem)
