@@ -5,9 +5,10 @@ of letters once with HarfBuzz, with the features that replace glyphs turned off:
 our fonts are embedded as simple subsets addressed by character, so only letters
 drawn with their own glyphs can be kerned (ligatures and shaped scripts need glyphs
 without a character: CID fonts, a later step). The faces kern by pairs (GPOS pair
-adjustments), so a word's kerning is its pairs'; words are memoised too. Measuring (`lines.width`) and
-drawing (`render`, as TJ numbers, which keep `Tw` word spacing working) both ask
-here, so a justified line's edge stays where it was measured.
+adjustments), so a word's kerning is its pairs'; words are memoised too.
+Measuring (`lines.width`) and drawing (`render`, as TJ numbers, which keep `Tw`
+word spacing working) both ask here, so a justified line's edge stays where it
+was measured.
 
 Memos are keyed by the font's name, which stands for its file's content (`fonts`).
 """
