@@ -24,7 +24,7 @@ from .theme import Style, Theme
 # Drawing operations (plain tuples: picklable, hashable for the manifest):
 #   ("text", x, y, avail, line)        a line; y is its baseline
 #   ("rule", x1, y1, x2, y2, width, color)
-#   ("rect", x, y, w, h, color)
+#   ("rect", x, y, w, h, color)            on a page y is its bottom, in an item its top
 #   ("link", x1, y1, x2, y2, key)      a link to a destination
 #   ("dest", key, x, y)                a destination (bookmark target)
 #   ("image", path, x, y, w, h)
@@ -99,6 +99,8 @@ def translate(op: Op, x0: float, top: float) -> Op:
         return ("formula", op[1], op[2], x0 + op[3], top - op[4])
     if kind == "rule":
         return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
+    if kind == "rect":  # an item's box is placed by its top edge
+        return ("rect", x0 + op[1], top - op[2] - op[4], op[3], op[4], op[5])
     return op
 
 
@@ -393,12 +395,16 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
         )
 
     language = t.settings.language if t.settings.smart_punctuation else None
+    opening = len(items)
     if talk.body:
         items += flow.blocks(parse(talk.body, language), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
         )
+    # The heading stays with the body's first two lines, also when the first paragraph
+    # has only one line (which a paragraph's own keep rule would let go).
+    items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         items += flow.blocks(
             parse(talk.notes, language), t.small(), para_space=2.0, first_space=6.0

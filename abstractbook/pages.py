@@ -23,8 +23,10 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry, end_time
+from .model import Book, Entry, TalkSlot, end_time
 from .theme import Style, Theme
+from .timetable import book_grid_pages
+from .timing import room_label
 
 
 def roman(n: int) -> str:
@@ -71,6 +73,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
@@ -125,7 +132,7 @@ def lay_out(
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        _running_head(p, book, theme, index)
+        running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -205,7 +212,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -245,7 +252,7 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
 
 
-def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos."""
     if page.kind in ("title", "blank"):
         return
@@ -290,6 +297,20 @@ def _clip(text: str, st: Style, avail: float) -> Line:
 # -- one talk on its own (per-talk export) ------------------------------------------
 
 
+def _when(slot: TalkSlot) -> str:
+    """Day, time, session and room of one slot, as the per-talk head prints it."""
+    when = [day_heading(slot.day)] if slot.day else []
+    if slot.start:
+        end = f"–{end_time(slot.start, slot.duration)}" if slot.duration else ""
+        when.append(slot.start + end)
+    if slot.session:
+        when.append(slot.session.title)
+    room = room_label(slot.room)
+    if room:
+        when.append(room)
+    return ", ".join(when)
+
+
 def lay_out_talk_alone(
     book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...], book_page: str
 ) -> Document:
@@ -298,22 +319,10 @@ def lay_out_talk_alone(
     The talk's items are the very ones the book uses, so it looks the same.
     """
     s = book.settings
-    section = book.sections[entry.section]
     grey = Style(theme.text["regular"], 7.8, 10.0, theme.grey)
     dates = format_dates(s.date_start, s.date_end)
     head_lines = [" · ".join(x for x in (s.title, dates) if x)]
-    when = []
-    if section.day:
-        when.append(day_heading(section.day))
-    if entry.start:
-        end = f"–{end_time(entry.start, entry.duration)}" if entry.duration else ""
-        when.append(entry.start + end)
-    if section.session:
-        when.append(section.session.title)
-        if section.session.room:
-            when.append(section.session.room)
-    if when:
-        head_lines.append(", ".join(when))
+    head_lines += [_when(slot) for slot in entry.slots]  # every time the talk is given
     avail = theme.frame_width
     ops: list[Op] = []
     y = 0.0

@@ -34,7 +34,7 @@ from .manifest import (
     sha,
     talk_hash,
 )
-from .model import Book, Talk, assemble
+from .model import PROGRAM_PAGE, Book, Talk, assemble
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
@@ -86,7 +86,7 @@ class BuildResult:
 
 def settings_hash(book: Book, theme: Theme) -> str:
     """Everything besides the records that shapes the pages: settings and font files."""
-    s = book.settings
+    s = dataclasses.replace(book.settings, program_page=PROGRAM_PAGE)  # the pocket's own
     portable = dataclasses.replace(
         s, logo=None, text_fonts=None, heading_fonts=None, fallback_fonts=()
     )
@@ -297,7 +297,7 @@ def export_talks(
     items, _ = talk_layouts(book, theme, cache)
     cache.save({talk_hash(e.talk) for e in book.entries}, set())
     labels = body_page_labels(book, theme, items)
-    sections = {e.talk.id: book.sections[e.section] for e in book.entries}
+    # Content only, never a path: a project named another way keeps its keys.
     keys = {
         e.talk.id: sha(
             repr(
@@ -305,9 +305,8 @@ def export_talks(
                     key,
                     talk_hash(e.talk),
                     labels.get(e.talk.id),
-                    sections[e.talk.id],
-                    e.start,
-                    e.duration,
+                    book.sections[e.section].title,
+                    tuple(slot.content for slot in e.slots),
                 )
             )
         )
@@ -318,5 +317,7 @@ def export_talks(
 
 
 def _did_you_mean(word: str, known: set[str]) -> str | None:
+    if word.lower() in known:  # pretalx shows its codes in capitals
+        return f"ids are lower case: did you mean {word.lower()!r}?"
     close = difflib.get_close_matches(word, sorted(known), n=1)
     return f"did you mean {close[0]!r}?" if close else None

@@ -40,7 +40,7 @@ def formula_problems(
                     fine.add(digest)
                 continue
             found = len(problems)
-            formulas = [r.text for r in _runs(parse(source)) if r.math]
+            formulas = math_runs(source)
             for n, tex in enumerate(formulas, start=1):
                 why = formula_problem(tex)
                 if why:
@@ -53,6 +53,11 @@ def formula_problems(
             if fine is not None and len(problems) == found:
                 fine.add(digest)
     return problems
+
+
+def math_runs(source: str) -> list[str]:
+    """The TeX of each formula of a Markdown text, in order."""
+    return [r.text for r in _runs(parse(source)) if r.math]
 
 
 def _runs(blocks: tuple[Block, ...]) -> list[Run]:

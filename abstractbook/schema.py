@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
-from .model import Author, Project, Talk
+from .model import Author, Project, Talk, natural_key
 from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
@@ -179,7 +179,8 @@ def _book(reader: Reader, root: Path, has_program: bool, memo: RecordMemo) -> Bo
 def _abstract_files(
     reader: Reader, root: Path, book: BookFile | None, abstracts: Path
 ) -> list[Path]:
-    """Every abstract file, in the order of its path's text (never the file system's)."""
+    """Every abstract file, in the natural order of its path's text (2.yaml before 10.yaml;
+    never the file system's)."""
     kind = path_kind(abstracts)
     if kind == "file":
         files = [abstracts]
@@ -211,7 +212,7 @@ def _record_files(reader: Reader, root: Path, folder: Path) -> list[Path]:
     except OSError as exc:
         reader.error(SourceLocation(folder), f"cannot list the folder: {exc.strerror}")
         return []
-    return [path for _, path in sorted(found)]
+    return [path for _, path in sorted(found, key=lambda f: (natural_key(f[0]), f[0]))]
 
 
 def _scan(folder: Path, prefix: str, special: set[Path], found: list[tuple[str, Path]]) -> None:

@@ -126,4 +126,14 @@ def visual(line: Line, base_rtl: bool) -> Line:
         else:
             frags.append((ch["ch"], *f[1:]))
         last = ch["frag"]
-    return line._replace(frags=tuple(frags), actual=text)
+    return line._replace(frags=tuple(frags), actual=_logical(text))
+
+
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
+
+
+def _logical(text: str) -> str:
+    """The text as typed: Arabic letters go back from the joined forms the fonts draw
+    (a presentation form, and a lam-alef ligature, decompose to the letters typed),
+    so copying and searching find what the author wrote."""
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
