@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 FEATURES = {"liga": False, "clig": False, "calt": False, "rlig": False, "ccmp": False}
 
 _FACES: dict[str, tuple[uharfbuzz.Font, int] | None] = {}
-_WORDS: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
+_WORDS: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}  # font -> word -> kerns
 _PAIRS: dict[str, dict[str, int]] = {}  # font -> two letters -> adjustment after the first
 NONE: tuple[tuple[int, int], ...] = ()
 # Right-to-left, Indic, South-East Asian, Hangul and CJK letters: drawn reordered or
@@ -56,11 +56,18 @@ Kerns = tuple[tuple[int, int], ...]  # (index of a letter, adjustment after it),
 def word_kerns(word: str, font: str) -> Kerns:
     """The adjustments inside a word (no spaces), in 1/1000 em, negative closer; () when
     nothing is kerned or the word cannot be (see the module's note)."""
-    key = (word, font)
-    known = _WORDS.get(key)
+    memo = _memo(font)
+    known = memo.get(word)
     if known is None:
-        known = _WORDS[key] = _word(word, font)
+        known = memo[word] = _word(word, font)
     return known
+
+
+def _memo(font: str) -> dict[str, Kerns]:
+    memo = _WORDS.get(font)
+    if memo is None:
+        memo = _WORDS[font] = {}
+    return memo
 
 
 def _word(word: str, font: str) -> Kerns:
@@ -86,13 +93,13 @@ def kerns(text: str, font: str) -> Kerns:
     """The adjustments inside the words of a text (spaces are never kerned)."""
     if " " not in text:
         return word_kerns(text, font)
-    get = _WORDS.get
+    memo = _memo(font)
     out: list[tuple[int, int]] = []
     at = 0
     for word in text.split(" "):
-        k = get((word, font))
+        k = memo.get(word)
         if k is None:
-            k = word_kerns(word, font)
+            k = memo[word] = _word(word, font)
         if k:
             out += [(at + i, adjust) for i, adjust in k] if at else k
         at += len(word) + 1
