@@ -106,6 +106,57 @@ def kerns(text: str, font: str) -> Kerns:
     return tuple(out)
 
 
+# The f-ligatures Unicode gives a character of their own (compatibility forms): drawn
+# through that character, a simple subset can address their glyph, and the ToUnicode
+# map gives the letters back (`pdffile`).
+LIGATURES = {"ffi": "\ufb03", "ffl": "\ufb04", "ff": "\ufb00", "fi": "\ufb01", "fl": "\ufb02"}
+LETTERS = {ch: letters for letters, ch in LIGATURES.items()}
+_F_RUN = re.compile("ff[il]?|f[il]")
+_LIGAS: dict[str, dict[str, str]] = {}  # font -> letters -> ligature character
+
+
+def _ligatures(font: str) -> dict[str, str]:
+    """The f-ligatures a face forms by its own `liga` feature, with the glyph its
+    character maps to (a monospaced face forms none)."""
+    known = _LIGAS.get(font)
+    if known is None:
+        known = _LIGAS[font] = {}
+        face = _face(font)
+        if face is not None:
+            import uharfbuzz as hb
+
+            hb_font = face[0]
+            for letters, ch in LIGATURES.items():
+                buf = hb.Buffer()
+                buf.add_str(letters)
+                buf.guess_segment_properties()
+                hb.shape(hb_font, buf, {"liga": True})
+                glyphs = [info.codepoint for info in buf.glyph_infos]
+                if glyphs == [hb_font.get_nominal_glyph(ord(ch))]:
+                    known[letters] = ch
+    return known
+
+
+def ligate(text: str, font: str) -> str:
+    """The text as drawn: ff, fi, fl, ffi and ffl as their ligatures where the face
+    forms them."""
+    if "f" not in text:
+        return text
+    table = _ligatures(font)
+    if not table:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        run = m.group()
+        if run in table:
+            return table[run]
+        if len(run) == 3 and run[:2] in table:  # ffi without its own ligature: ff + i
+            return table[run[:2]] + run[2]
+        return run[0] + table.get(run[1:], run[1:])
+
+    return _F_RUN.sub(one, text)
+
+
 def adjustment(text: str, font: str) -> int:
     """The kerning of a text in 1/1000 em: add `size * adjustment / 1000` to its width."""
     return sum(k for _, k in kerns(text, font))

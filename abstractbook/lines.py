@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .fonts import SHY, current
 from .formulas import OBJECT, formula
-from .kerning import adjustment
+from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
 
 HYPHEN = "-"
@@ -69,15 +69,16 @@ def widths_of(font: str, size: float) -> dict[str, float]:
 
 
 def width(text: str, font: str, size: float) -> float:
-    """String width with the face's kerning, memoised: words repeat, and reportlab
-    measures char by char."""
+    """String width as drawn (the face's ligatures and kerning), memoised: words
+    repeat, and reportlab measures char by char."""
     table = widths_of(font, size)
     w = table.get(text)
     if w is None:
         if font == OBJECT:
             w = formula(text, size).width
         else:
-            w = stringWidth(text, font, size) + size * adjustment(text, font) / 1000
+            drawn = ligate(text, font)
+            w = stringWidth(drawn, font, size) + size * adjustment(drawn, font) / 1000
         table[text] = w
     return w
 

@@ -25,7 +25,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 
 from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
-from .kerning import Kerns, kerns
+from .kerning import Kerns, kerns, ligate
 from .layout import Document, Op, Page, translate
 from .lines import Line, width
 from .model import Settings
@@ -266,7 +266,7 @@ def page_info(page: Page) -> PageInfo:
                 if font == OBJECT:
                     formulas.add((text, size))
                 else:
-                    chars.setdefault(font, set()).update(text)
+                    chars.setdefault(font, set()).update(ligate(text, font))
             if any(f[5] for f in frags):
                 links += _line_links(_placed(op, at))
         elif kind == "formula":
@@ -436,6 +436,7 @@ class _Drawer:
                 color = fcolor
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
+            text = ligate(text, fname)
             kern = kerns(text, fname) if line.actual is None else ()
             done = 0
             for resource, chunk in self.fonts[fname].encode(text):

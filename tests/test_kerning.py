@@ -1,5 +1,5 @@
-"""kerning: the faces' kerning pairs are set closer in the PDF, as a reader's viewer
-places them, and the text still copies as typed."""
+"""kerning: the faces' kerning pairs are set closer and f-ligatures drawn as one glyph
+in the PDF, as a reader's viewer places them, and the text still copies as typed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline, scaffold
-from tests.pdftext import normal
+from tests.pdftext import normal, shown
 
-BODY = "Tomorrow WAVE Yawning office Taiwan\n\nTomorrow WAVE Yawning office Taiwan xxxx"
+BODY = (
+    "Tomorrow WAVE Yawning office Taiwan\n\n"
+    "Tomorrow WAVE Yawning office Taiwan xxxx\n\n"
+    "A fine, baffling `office` of fluffy fjords"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +70,19 @@ def test_kerned_words_copy_as_typed(kerned: Path) -> None:
     pypdf_text = " ".join(p.extract_text() for p in PdfReader(kerned).pages)
     for text in (normal(poppler), normal(pypdf_text)):
         assert "Tomorrow WAVE Yawning office Taiwan" in text
+
+
+def test_f_ligatures_are_one_glyph_and_copy_as_letters(kerned: Path) -> None:
+    """ff, fi, fl, ffi and ffl are drawn as one code each in the text face (the
+    ToUnicode map gives their letters back); code keeps every letter; "fj" has no
+    ligature in Noto Serif."""
+    drawn = [s for page in PdfReader(kerned).pages for s in shown(page)]
+    body = [s for s in drawn if "fine" in s.text or "fluffy" in s.text]
+    assert body and all("Serif" in s.font for s in body)
+    text = "".join(s.text for s in body)
+    assert "A fine, baffling" in text and "of fluffy fjords" in text
+    letters = sum(len(s.text) for s in body)
+    # fi, ffl, fl, ff: four ligatures saving five codes
+    assert sum(len(s.codes) for s in body) == letters - 5
+    code = [s for s in drawn if "Mono" in s.font]
+    assert [(s.text, len(s.codes)) for s in code] == [("office", 6)]
