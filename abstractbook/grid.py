@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .layout import Op
 from .lines import Line, Span, break_lines, single_line, width
 from .matter import day_heading
 from .model import Day
+from .ops import Dest, Link, Op, Rect, Rule, Text, offset
 from .theme import Style, Theme
 from .timing import TimedSession, TimedSlot, clock
 
@@ -90,7 +90,7 @@ def _wrapped(text: str, st: Style, avail: float, max_lines: int | None = None) -
     if max_lines is None or (len(lines) <= max_lines and shown == text):
         return lines
     lines = lines[:max_lines]
-    last = "".join(f[0] for f in lines[-1].frags).rstrip()
+    last = "".join(f.text for f in lines[-1].frags).rstrip()
     while last and width(last + "…", st.font, st.size) > avail:
         last = last[:-1].rstrip()
     line = single_line(_span(last + "…", st))
@@ -102,9 +102,7 @@ def _wrapped(text: str, st: Style, avail: float, max_lines: int | None = None) -
 
 
 def _text_row(lines: list[Line], st: Style, x: float, avail: float, link: str | None) -> Row:
-    ops = tuple(
-        ("text", x, st.size * 0.85 + i * st.leading, avail, ln) for i, ln in enumerate(lines)
-    )
+    ops = tuple(Text(x, st.size * 0.85 + i * st.leading, avail, ln) for i, ln in enumerate(lines))
     return Row(st.leading * len(lines), ops, link)
 
 
@@ -143,7 +141,7 @@ def block_rows(
                 avail,
                 None,
             )
-            ops += [(op[0], op[1], op[2] + height, *op[3:]) for op in more.ops]
+            ops += [offset(op, 0.0, height) for op in more.ops]
             height += more.height
         rows.append(Row(height + 1.0, tuple(ops), key))
     return rows
@@ -183,7 +181,7 @@ def room_heads(
         tallest = max(tallest, len(lines))
         x = xs[room] + PAD
         ops += [
-            ("text", x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
+            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
             for k, ln in enumerate(lines)
         ]
     return tallest * st.head.leading + 2.0, ops
@@ -201,7 +199,7 @@ def day_head(
     """The day (and 'continued' after its first page); which rooms, when split."""
     ops: list[Op] = []
     if n == 0 and g == 0:
-        ops.append(("dest", f"timetable-{day.date.isoformat()}", 0.0, 0.0))
+        ops.append(Dest(f"timetable-{day.date.isoformat()}", 0.0, 0.0))
     avail = fw
     if len(groups) > 1:
         before = sum(len(x) for x in groups[:g])
@@ -212,10 +210,10 @@ def day_head(
             else f"room {before + 1} of {rooms_total}"
         )
         line = single_line(_span(which, st.axis))
-        ops.append(("text", fw - line.width, st.day.size * 0.85, line.width, line))
+        ops.append(Text(fw - line.width, st.day.size * 0.85, line.width, line))
         avail -= line.width + 6.0
     text = day_heading(day.date) + (" (continued)" if n else "")
-    ops.append(("text", 0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
+    ops.append(Text(0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
     return ops
 
 
@@ -236,7 +234,7 @@ def page_ops(
     fw = theme.frame_width
     xs, lane_w = columns(group, lanes, fw)
     day_h = st.day.leading + 4.0
-    ops: list[Op] = [(op[0], op[1], op[2] + day_h, *op[3:]) for op in head_ops]
+    ops: list[Op] = [offset(op, 0.0, day_h) for op in head_ops]
 
     def y(t: int) -> float:
         return top + (t - a) * scale
@@ -244,12 +242,12 @@ def page_ops(
     labels = sorted({a, b, *range(-(-a // 60) * 60, b + 1, 60)})
     last_label = -100.0
     for t in labels:
-        ops.append(("rule", AXIS - 3.0, y(t), fw, y(t), 0.3, st.rule))
+        ops.append(Rule(AXIS - 3.0, y(t), fw, y(t), 0.3, st.rule))
         if y(t) - last_label >= st.axis.leading:
-            ops.append(("text", 0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
+            ops.append(Text(0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
             last_label = y(t)
     for x in [*xs.values(), fw]:
-        ops.append(("rule", x, y(a), x, y(b), 0.3, st.rule))
+        ops.append(Rule(x, y(a), x, y(b), 0.3, st.rule))
 
     for ts in sessions:
         start, end = ts.start or 0, ts.end or 0
@@ -265,7 +263,7 @@ def page_ops(
             x = xs[room] + lanes[room][0][ts.index] * w
             fill = st.block
         top_y, bottom_y = y(max(start, a)), y(min(end, b))
-        ops.append(("rect", x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
+        ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
         ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st)
     return ops
 
@@ -299,12 +297,10 @@ def _block_content(
     ops: list[Op] = []
     yy = top + PAD
     for row in rows[:shown]:
-        ops += [(op[0], x + PAD + op[1], yy + op[2], *op[3:]) for op in row.ops]
+        ops += [offset(op, x + PAD, yy) for op in row.ops]
         if row.link:
-            ops.append(("link", x, yy, x + w, yy + row.height, row.link))
+            ops.append(Link(x, yy, x + w, yy + row.height, row.link))
         yy += row.height
     if shown < len(rows) and yy + st.who.leading <= bottom + 0.01:
-        ops.append(
-            ("text", x + PAD, yy + st.who.size * 0.85, avail, single_line(_span("…", st.who)))
-        )
+        ops.append(Text(x + PAD, yy + st.who.size * 0.85, avail, single_line(_span("…", st.who))))
     return ops

@@ -157,7 +157,9 @@ class Talk:
 
 
 @dataclass(frozen=True)
-class Slot:
+class ProgramSlot:
+    """A talk's place in a session of program.yaml."""
+
     talk_id: str
     start: str | None = None  # "HH:MM"
     duration: int | None = None  # minutes
@@ -168,7 +170,7 @@ class Slot:
 class Session:
     id: str
     title: str
-    slots: tuple[Slot, ...]
+    slots: tuple[ProgramSlot, ...]
     start: str | None = None
     room: str | None = None  # ALL_ROOMS: a break or plenary across every room
     chair: str | None = None

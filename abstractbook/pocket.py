@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .layout import Document, Item, Op, Page, paginate
+from .layout import Document, Item, Page, paginate
 from .lines import Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .matter import _heading_item, _leader, day_heading, title_page_ops
 from .model import Book, Session, surname_key
+from .ops import Dest, Link, Op, Text
 from .pages import running_head
 from .theme import Style, Theme
 from .timetable import grid_pages
@@ -147,7 +148,7 @@ def _session_head(ts: TimedSession, st: Style, detail_st: Style, avail: float) -
         spans.insert(0, Span(when + "  ", st.font, st.size, st.color))
     lines = break_lines(spans, avail, lang=None, justify=False)
     y = st.size * 0.85
-    ops: list[Op] = [("text", 0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
+    ops: list[Op] = [Text(0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
     height = st.leading * len(lines)
     x = 0.0
     details = [room] if (room := room_label(s.room)) else []
@@ -160,7 +161,7 @@ def _session_head(ts: TimedSession, st: Style, detail_st: Style, avail: float) -
             lang=None,
             justify=False,
         ):
-            ops.append(("text", x, height + detail_st.size * 0.85, avail - x, ln))
+            ops.append(Text(x, height + detail_st.size * 0.85, avail - x, ln))
             height += detail_st.leading
     return Item(height + 1.5, tuple(ops), keep=True, space=7.0)
 
@@ -178,11 +179,9 @@ def _talk_item(
 ) -> Item:
     text_avail = avail - TIME_COLUMN - PAGE_COLUMN
     y = title_st.size * 0.85
-    ops: list[Op] = [("dest", key, 0.0, 0.0)]
+    ops: list[Op] = [Dest(key, 0.0, 0.0)]
     if start:
-        ops.append(
-            ("text", 0.0, y, TIME_COLUMN, single_line(Span(start, *time_st[:2], time_st.color)))
-        )
+        ops.append(Text(0.0, y, TIME_COLUMN, single_line(Span(start, *time_st[:2], time_st.color))))
     lines = break_lines(
         [Span(title, title_st.font, title_st.size, title_st.color)],
         text_avail,
@@ -190,18 +189,17 @@ def _talk_item(
         justify=False,
     )
     ops += [
-        ("text", TIME_COLUMN, y + i * title_st.leading, text_avail, ln)
-        for i, ln in enumerate(lines)
+        Text(TIME_COLUMN, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)
     ]
     if book_page:
         label = f"p. {book_page}"
         w = width(label, time_st.font, time_st.size)
-        ops.append(("text", avail - w, y, w, single_line(Span(label, *time_st[:2], time_st.color))))
+        ops.append(Text(avail - w, y, w, single_line(Span(label, *time_st[:2], time_st.color))))
     height = title_st.leading * len(lines)
     for ln in break_lines(
         [Span(who, who_st.font, who_st.size, who_st.color)], text_avail, lang=None, justify=False
     ):
-        ops.append(("text", TIME_COLUMN, height + who_st.size * 0.85, text_avail, ln))
+        ops.append(Text(TIME_COLUMN, height + who_st.size * 0.85, text_avail, ln))
         height += who_st.leading
     return Item(height, tuple(ops), space=3.0)
 
@@ -252,7 +250,7 @@ def _speaker_entry(
         [Span(name, st.font, st.size, st.color)], avail, lang=None, justify=False
     )
     y = st.size * 0.85
-    ops += [("text", 0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(name_lines)]
+    ops += [Text(0.0, y + i * st.leading, avail, ln) for i, ln in enumerate(name_lines)]
     row = len(name_lines) - 1
     x_end = name_lines[-1].width
     for text, key in slots:
@@ -264,7 +262,7 @@ def _speaker_entry(
         leader = _leader(x_end, avail - line.width - 2.0, yy, when_st)
         if leader is not None:
             ops.append(leader)
-        ops.append(("text", avail - line.width, yy, line.width, line))
-        ops.append(("link", avail - line.width, yy - st.size, avail, yy + 2.0, key))
+        ops.append(Text(avail - line.width, yy, line.width, line))
+        ops.append(Link(avail - line.width, yy - st.size, avail, yy + 2.0, key))
         x_end = avail
     return Item(st.leading * (row + 1), tuple(ops), space=1.0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import export
+from . import files
 from .cache import InputCache, open_store
 from .errors import InputError, SourceLocation, error
 from .manifest import ChangeReport, compare, dump, page_hash, read_manifest
@@ -73,13 +73,13 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
             out=f,
         )
 
-    export.write_atomic_with(output, write)
+    files.write_atomic_with(output, write)
     pages = [
         {"index": i, "label": p.label, "hash": h}
         for i, (p, h) in enumerate(zip(document.pages, hashes, strict=True), start=1)
     ]
     manifest = {"format": 1, "settings": key, "pages": pages, "abstracts": {}}
-    export.write_atomic(mpath, dump(manifest))
+    files.write_atomic(mpath, dump(manifest))
     inputs.save()
     return ProgramResult(
         book,

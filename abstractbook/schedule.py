@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceLocation
-from .model import ALL_ROOMS, Day, Program, Session, Settings, Slot, Talk
+from .model import ALL_ROOMS, Day, Program, ProgramSlot, Session, Settings, Talk
 from .sources import Node
 from .timing import TimedSession, clock, timed_day
 from .values import Reader, suggest
@@ -192,7 +192,7 @@ def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Ses
 
 def _slot(
     reader: Reader, node: Node, label: str, schedule: _Schedule, here: dict[str, Node]
-) -> Slot | None:
+) -> ProgramSlot | None:
     """One talk of a session: its id alone, or {id, start, duration}."""
     if isinstance(node.value, dict):
         fields = reader.fields(node, label, SLOT_KEYS, required=("id",)) or {}
@@ -221,4 +221,4 @@ def _slot(
         return None
     here[talk_id] = id_node
     placed.setdefault(talk_id, id_node)
-    return Slot(talk_id, start, duration, node.location)
+    return ProgramSlot(talk_id, start, duration, node.location)

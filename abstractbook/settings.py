@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import pyphen
 
 from .model import MM, PROGRAM_PAGE, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
-from .values import Reader, one_of, suggest
+from .values import Reader, closest, one_of, suggest
 
 PAGE_SIZES = {
     "A4": (595.28, 841.89),
@@ -387,7 +386,5 @@ def nearby_file(path: Path, name: str) -> str | None:
         siblings = [p.name for p in path.parent.iterdir()] if folder else []
     except (OSError, ValueError):
         return None
-    close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.6)
-    if not close:
-        return None
-    return f"did you mean '{Path(name).parent / close[0]}'?"
+    close = closest(path.name, siblings)
+    return f"did you mean '{Path(name).parent / close}'?" if close else None

@@ -37,6 +37,7 @@ from .grid import (
 )
 from .layout import Item, Memo, Page, talk_key
 from .model import Book, Day, Program
+from .ops import Dest
 from .theme import Theme
 from .timing import TimedSession, TimedSlot, room_order, timed_day
 
@@ -311,6 +312,6 @@ def book_grid_pages(book: Book, theme: Theme, first_index: int, memo: Memo) -> l
         x0, top = theme.frame_left(recto=index % 2 == 1), theme.frame_top
         page = Page("", "front", placed=[(grid.item, x0, top)], head="Timetable")
         if not pages:
-            page.extra.append(("dest", "timetable", x0, top))
+            page.extra.append(Dest("timetable", x0, top))
         pages.append(page)
     return pages

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import ALL_ROOMS, Day, Program, Session, Slot
+from .model import ALL_ROOMS, Day, Program, ProgramSlot, Session
 
 DEFAULT_TALK_MINUTES = 20
 """What a talk without a duration takes of its session, when nothing later says."""
@@ -18,7 +18,7 @@ DEFAULT_TALK_MINUTES = 20
 
 @dataclass(frozen=True)
 class TimedSlot:
-    slot: Slot
+    slot: ProgramSlot
     index: int  # its place in the session, from 0
     start: int | None  # minutes from midnight, as the programme gives or implies it
 

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from abstractbook import pipeline, preflight
+from abstractbook.ops import Text
 from tests.pdftext import normal
 
 # (language, name, affiliation, sentence); a title is the sentence's first words.
@@ -62,9 +63,9 @@ def test_no_missing_glyph_is_drawn(world: pipeline.BuildResult) -> None:
     faces: set[str] = set()
     for page in document.pages:
         for op in page.ops:
-            if op[0] != "text":
+            if not isinstance(op, Text):
                 continue
-            for text, font, *_ in op[4].frags:
+            for text, font, *_ in op.line.frags:
                 cmap = pdfmetrics.getFont(font).face.charToGlyph
                 assert not {c for c in text if ord(c) not in cmap and c != " "}, font
                 faces.add(font)
@@ -84,8 +85,8 @@ def test_han_stays_in_one_face(world: pipeline.BuildResult) -> None:
     _, document = pipeline.lay_out_book(world.book.root)
     for page in document.pages:
         for op in page.ops:
-            if op[0] == "text":
-                for text, font, *_ in op[4].frags:
+            if isinstance(op, Text):
+                for text, font, *_ in op.line.frags:
                     if any("\u4e00" <= c <= "\u9fff" for c in text):
                         assert font == "DroidSansFallbackFull", (text, font)
 

@@ -10,7 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from abstractbook.model import Program, Session, Slot
+from abstractbook.model import Program, ProgramSlot, Session
 from abstractbook.timetable import MIN_COLUMN, room_groups
 from abstractbook.timing import room_order, timed
 from tests import gridpdf
@@ -209,7 +209,11 @@ def test_rooms_in_order_of_first_mention_unless_listed() -> None:
 
 
 def test_a_session_ends_at_its_end_else_when_its_last_talk_does() -> None:
-    talks = (Slot("x", None, 30), Slot("y", None, None), Slot("z", "10:30", 15))
+    talks = (
+        ProgramSlot("x", None, 30),
+        ProgramSlot("y", None, None),
+        ProgramSlot("z", "10:30", 15),
+    )
     assert (timed(Session("s", "S", talks, "09:00")).end) == 10 * 60 + 45
     assert timed(Session("s", "S", talks, "09:00", end="11:00")).end == 11 * 60
     # a talk without a duration runs until the next given start
