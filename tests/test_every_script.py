@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from abstractbook import pipeline, preflight
 from abstractbook.ops import Text
-from tests.pdftext import normal
+from tests.pdftext import embedded_glyphs, normal, shown, to_unicode
 
 # (language, name, affiliation, sentence); a title is the sentence's first words.
 PHRASES = [
@@ -70,6 +70,26 @@ def test_no_missing_glyph_is_drawn(world: pipeline.BuildResult) -> None:
                 assert not {c for c in text if ord(c) not in cmap and c != " "}, font
                 faces.add(font)
     assert {"NanumGothic", "NotoSansDevanagari-Regular", "NotoSansEthiopic-Bold"} <= faces
+
+
+def test_no_notdef_in_the_pdf(world: pipeline.BuildResult) -> None:
+    """Read back from the file: every code drawn is a real, outlined glyph of its subset."""
+    reader = PdfReader(world.output)
+    glyphs = embedded_glyphs(reader)
+    texts = {
+        str(ref.get_object()["/BaseFont"]): to_unicode(ref.get_object())
+        for page in reader.pages
+        for ref in page["/Resources"]["/Font"].values()
+    }
+    drawn = 0
+    for page in reader.pages:
+        for s in shown(page):
+            for code in s.codes:
+                name, outlined = glyphs[s.font][code]
+                ch = texts[s.font][code]
+                assert name != ".notdef" and (outlined or ch.isspace()), (s.font, ch)
+                drawn += 1
+    assert drawn > 1000
 
 
 def test_phrases_copy_back_as_typed(world: pipeline.BuildResult) -> None:
