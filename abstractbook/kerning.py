@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Features that swap glyphs stay off; HarfBuzz's other defaults (kern, mark) stay on.
 FEATURES = {"liga": False, "clig": False, "calt": False, "rlig": False, "ccmp": False}
 
-_FACES: dict[str, tuple[uharfbuzz.Font, int] | None] = {}
+_FACES: dict[str, tuple[uharfbuzz.Font, int]] = {}
 _WORDS: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}  # font -> word -> kerns
 _PAIRS: dict[str, dict[str, int]] = {}  # font -> two letters -> adjustment after the first
 NONE: tuple[tuple[int, int], ...] = ()
@@ -36,17 +36,17 @@ _NOT_HERE = re.compile("[\u0590-\u1cff\u2e80-\U0010ffff]")
 
 
 def _face(font: str) -> tuple[uharfbuzz.Font, int] | None:
-    """HarfBuzz's view of a font, read once per process (by content-keyed name)."""
-    if font in _FACES:
-        return _FACES[font]
-    path = current().paths.get(font)
-    face: tuple[uharfbuzz.Font, int] | None = None
-    if path is not None:
+    """HarfBuzz's view of a font, read once per process (by content-keyed name); None
+    for a font this build has not declared (asked again later: it may be then)."""
+    face = _FACES.get(font)
+    if face is None:
+        path = current().paths.get(font)
+        if path is None:
+            return None
         import uharfbuzz as hb
 
         hb_face = hb.Face(hb.Blob.from_file_path(str(path)))
-        face = (hb.Font(hb_face), hb_face.upem)
-    _FACES[font] = face
+        face = _FACES[font] = (hb.Font(hb_face), hb_face.upem)
     return face
 
 
@@ -64,9 +64,13 @@ def word_kerns(word: str, font: str) -> Kerns:
 
 
 def _memo(font: str) -> dict[str, Kerns]:
+    """The font's word memo; a font not (yet) declared gets a fresh one that is not
+    kept, so nothing is remembered as unkerned for want of its file."""
     memo = _WORDS.get(font)
     if memo is None:
-        memo = _WORDS[font] = {}
+        memo = {}
+        if _face(font) is not None:
+            _WORDS[font] = memo
     return memo
 
 
@@ -77,7 +81,9 @@ def _word(word: str, font: str) -> Kerns:
         return NONE
     pairs = _PAIRS.get(font)
     if pairs is None:
-        pairs = _PAIRS[font] = {}
+        pairs = {}
+        if _face(font) is not None:
+            _PAIRS[font] = pairs
     out = []
     for i in range(len(word) - 1):
         pair = word[i : i + 2]
@@ -120,20 +126,21 @@ def _ligatures(font: str) -> dict[str, str]:
     character maps to (a monospaced face forms none)."""
     known = _LIGAS.get(font)
     if known is None:
-        known = _LIGAS[font] = {}
         face = _face(font)
-        if face is not None:
-            import uharfbuzz as hb
+        if face is None:
+            return {}
+        known = _LIGAS[font] = {}
+        import uharfbuzz as hb
 
-            hb_font = face[0]
-            for letters, ch in LIGATURES.items():
-                buf = hb.Buffer()
-                buf.add_str(letters)
-                buf.guess_segment_properties()
-                hb.shape(hb_font, buf, {"liga": True})
-                glyphs = [info.codepoint for info in buf.glyph_infos]
-                if glyphs == [hb_font.get_nominal_glyph(ord(ch))]:
-                    known[letters] = ch
+        hb_font = face[0]
+        for letters, ch in LIGATURES.items():
+            buf = hb.Buffer()
+            buf.add_str(letters)
+            buf.guess_segment_properties()
+            hb.shape(hb_font, buf, {"liga": True})
+            glyphs = [info.codepoint for info in buf.glyph_infos]
+            if glyphs == [hb_font.get_nominal_glyph(ord(ch))]:
+                known[letters] = ch
     return known
 
 

@@ -86,3 +86,25 @@ def test_f_ligatures_are_one_glyph_and_copy_as_letters(kerned: Path) -> None:
     assert sum(len(s.codes) for s in body) == letters - 5
     code = [s for s in drawn if "Mono" in s.font]
     assert [(s.text, len(s.codes)) for s in code] == [("office", 6)]
+
+
+def test_a_face_declared_late_is_still_kerned() -> None:
+    """Asked about a face its build has not declared yet (a cached page naming a
+    fallback face), kerning remembers nothing, so once declared the face is kerned."""
+    from abstractbook import kerning
+    from abstractbook.fonts import FontBook, activate, current, shipped
+
+    before = current()
+    try:
+        book = FontBook()
+        activate(book)
+        path = shipped("fonts") / "NotoSans-Regular.ttf"
+        name = book.name(path)
+        kerning._WORDS.pop(name, None)
+        kerning._FACES.pop(name, None)
+        kerning._PAIRS.pop(name, None)
+        assert kerning.kerns("To Wa", name) == ()
+        book.declare(path)
+        assert kerning.kerns("To Wa", name)
+    finally:
+        activate(before)
