@@ -287,7 +287,7 @@ def watch(
         gc.collect()
 
 
-WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg"}
+WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg", ".pdf"}
 
 
 @app.command(name="export")

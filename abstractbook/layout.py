@@ -16,11 +16,27 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .formulas import OBJECT, formula, simple
-from .lines import Frag, Line, Span, break_lines, width
-from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
-from .model import Talk
-from .ops import Dest, DisplayMath, Op, Text, drawn, translate
+from .lines import Frag, Line, Span, break_lines, single_line, width
+from .markup import (
+    BOLD,
+    BOLD_ITALIC,
+    ITALIC,
+    REGULAR,
+    Block,
+    ListBlock,
+    Paragraph,
+    Run,
+    link_citations,
+    parse,
+    reference,
+)
+from .markup import Figure as FigureBlock
+from .model import FigureFile, Talk
+from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
 from .theme import Style, Theme
+
+FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top
+FIGURE_GAP = 5.0  # between a figure and its caption
 
 
 class Item(NamedTuple):
@@ -33,7 +49,7 @@ class Item(NamedTuple):
     ops: Sequence[Op]
     keep: bool = False  # keep with the next item on the same page
     space: float = 0.0  # space before; dropped at the top of a page
-    brk: str | None = None  # "page" or "odd": start a new (odd) page first
+    brk: str | None = None  # "page" or "odd": start a new (odd) page first; FLOAT: see paginate
     mark: str | None = None  # the talk that starts here
 
 
@@ -124,6 +140,11 @@ def talk_key(talk_id: str) -> str:
     return f"talk-{talk_id}"
 
 
+def reference_key(talk_id: str, n: int) -> str:
+    """The destination of a talk's n-th reference (citations in its body link to it)."""
+    return f"ref-{talk_id}-{n}"
+
+
 # -- paragraphs and blocks ----------------------------------------------------------
 
 
@@ -201,9 +222,13 @@ def _formula_extent(line: Line, size: float) -> tuple[float, float]:
 class Flow:
     """Builds items for body text in one theme (bodies, notes, lists)."""
 
-    def __init__(self, theme: Theme, lang: str | None) -> None:
+    def __init__(
+        self, theme: Theme, lang: str | None, figures: tuple[FigureFile, ...] = ()
+    ) -> None:
         self.theme, self.lang = theme, lang
         self.avail = theme.frame_width
+        self.figures = iter(figures)  # the talk's figure files, in reading order
+        self.figure_number = 0
 
     def style_map(self, base: Style) -> dict[str, Style]:
         """The base style in each face; code a little smaller, as monospace runs wide."""
@@ -229,6 +254,8 @@ class Flow:
             space = first_space if i == 0 else para_space
             if isinstance(block, Paragraph):
                 items += self.paragraph(block, smap, base, indent, space)
+            elif isinstance(block, FigureBlock):
+                items += self.figure(block, space)
             else:
                 items += self.list_block(block, base, indent, space)
         return items
@@ -260,6 +287,32 @@ class Flow:
         return Item(
             f.height + 6.0, (DisplayMath(tex, base.size, x, 3.0 + f.height - f.depth),), space=space
         )
+
+    def figure(self, figure: FigureBlock, space: float) -> list[Item]:
+        """A figure centred in the column with its numbered caption below, one item:
+        never split from its caption. It floats: when the rest of the page cannot
+        hold it, it goes to the next page's top and the text goes on (`paginate`)."""
+        file = next(self.figures, None)
+        self.figure_number += 1
+        t = self.theme
+        st = t.small()
+        smap = self.style_map(st)
+        label = f"Figure {self.figure_number}."
+        spans = [Span(label + (" " if figure.caption else ""), t.text[BOLD], st.size, st.color)]
+        spans += _spans(figure.caption, smap, t.accent)
+        lines = break_lines(spans, self.avail, lang=None, justify=False)
+        caption_height = len(lines) * st.leading
+        if file is None:  # not checked (a talk laid out on its own): the caption alone
+            return _line_items(lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0))
+        w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
+        ops: list[Op] = [Figure(file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)]
+        baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
+        y = h + FIGURE_GAP
+        for i, ln in enumerate(lines):
+            indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
+            ops.append(Text(indent, y + i * st.leading + baseline, self.avail - indent, ln))
+        height = y + caption_height + 4.0
+        return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 
     def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
         items: list[Item] = []
@@ -296,7 +349,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     """Title, authors, affiliations, body and notes of one talk, as flow items."""
     t = theme
     lang = t.settings.language if t.settings.hyphenate else None
-    flow = Flow(t, lang)
+    flow = Flow(t, lang, talk.figures)
     avail = t.frame_width
     items: list[Item] = []
 
@@ -361,10 +414,12 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
         )
 
-    language = t.settings.language if t.settings.smart_punctuation else None
+    items += _contacts(talk, t)
+
+    language = punctuation(t)
     opening = len(items)
     if talk.body:
-        items += flow.blocks(parse(talk.body, language), body, first_space=7.0)
+        items += flow.blocks(_cited(parse(talk.body, language), talk), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
@@ -373,52 +428,144 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     # has only one line (which a paragraph's own keep rule would let go).
     items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
-        items += flow.blocks(
-            parse(talk.notes, language), t.small(), para_space=2.0, first_space=6.0
-        )
+        notes = _cited(parse(talk.notes, language), talk)
+        items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)
+    items += _references(talk, flow)
     last = items[-1]
     items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
     return tuple(items)
 
 
+def _contacts(talk: Talk, t: Theme) -> list[Item]:
+    """'Correspondence:' and the corresponding authors' e-mails as mailto links, under
+    the affiliations; with several authors each address follows its author's name."""
+    contacts = talk.contacts
+    if not contacts:
+        return []
+    st, face = t.small(), t.text[REGULAR]
+    spans = [Span("Correspondence: ", t.text[ITALIC], st.size, st.color)]
+    for i, a in enumerate(contacts):
+        if i:
+            spans.append(Span("; ", face, st.size, st.color))
+        if len(talk.authors) > 1:
+            spans.append(Span(f"{a.name}, ", face, st.size, st.color))
+        email = a.email or ""
+        spans.append(Span(email, face, st.size, t.accent, 0.0, f"mailto:{email}"))
+    lines = break_lines(spans, t.frame_width, lang=None, justify=False)
+    return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True)
+
+
+def punctuation(theme: Theme) -> str | None:
+    """The language whose dashes and quotes bodies, notes and references get; None:
+    as typed (`layout.smart_punctuation: false`)."""
+    return theme.settings.language if theme.settings.smart_punctuation else None
+
+
+def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
+    """Blocks whose citations [n] link to the talk's n-th reference."""
+    count = len(talk.references)
+    if not count:
+        return blocks
+    return link_citations(blocks, lambda n: f"#{reference_key(talk.id, n)}" if n <= count else None)
+
+
+REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
+
+
+def _references(talk: Talk, flow: Flow) -> list[Item]:
+    """The numbered reference list, smaller than the body, after the body and notes;
+    each entry is the destination its citations link to."""
+    if not talk.references:
+        return []
+    t = flow.theme
+    st = t.small()
+    smap = flow.style_map(st)
+    avail = flow.avail - REFERENCE_LABEL
+    head = single_line(Span("References", t.heading["bold"], st.size, st.color))
+    items = [Item(st.leading, (Text(0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
+    face = t.text[REGULAR]
+    for n, text in enumerate(talk.references, start=1):
+        spans = _spans(reference(text, punctuation(t)), smap, t.accent)
+        lines = break_lines(spans, avail, lang=None, justify=False)
+        refs = _line_items(lines, st.leading, st.size, REFERENCE_LABEL, avail, 1.5)
+        first = refs[0]
+        label = f"[{n}]"
+        lw = width(label, face, st.size)
+        label_line = Line((Frag(label, face, st.size, 0.0, st.color, None),), lw, 0, False)
+        line_op = first.ops[0]
+        assert isinstance(line_op, Text)
+        label_op = Text(REFERENCE_LABEL - 4.0 - lw, line_op.y, lw, label_line)
+        # render shows a destination 14 pt above its mark (a heading's cap height): a
+        # reference's view starts at its own line, not at the line before
+        dest = Dest(reference_key(talk.id, n), 0.0, 13.0)
+        refs[0] = first._replace(ops=(dest, *first.ops, label_op))
+        items += refs
+    return items
+
+
 # -- pagination ---------------------------------------------------------------------
 
 
-def paginate(items: list[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
-    """Fill pages first-fit, breaking only where `keep` allows.
+def paginate(items: Sequence[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
+    """Items placed on pages: (item, its top's distance below the frame's top)."""
+    return [[(items[i], y) for i, y in page] for page in place(items, frame_height)]
+
+
+def place(items: Sequence[Item], frame_height: float) -> list[list[tuple[int, float]]]:
+    """Fill pages first-fit, breaking only where `keep` allows; items by their index.
 
     When the next item does not fit, the page ends at the last allowed break on
     it; what follows moves on. A group taller than a page breaks where it must.
+    A float (a figure) that does not fit the rest of the page waits for the top
+    of the next one while the text goes on; floats keep their order.
     """
-    pages: list[list[tuple[Item, float]]] = []
-    cur: list[tuple[Item, float]] = []
-    used = 0.0
-    i = 0
-    n = len(items)
-    start_index = 0  # index in `items` of cur[0]
-    while i < n:
-        item = items[i]
-        if item.brk and cur:
-            pages.append(cur)
-            cur, used, start_index = [], 0.0, i
-            if item.brk == "odd" and len(pages) % 2 == 1:
-                pages.append([])
-            continue
-        space = item.space if cur else 0.0
-        if used + space + item.height <= frame_height + 0.01 or not cur:
-            cur.append((item, used + space))
+    pages: list[list[tuple[int, float]]] = []
+    carry: list[int] = []  # floats waiting for the top of the page being filled
+    i, n = 0, len(items)
+    while i < n or carry:
+        cur: list[tuple[int, float]] = []
+        used = 0.0
+        waiting: list[int] = []
+        for f in carry:  # the floats that wait go first, as many as fit
+            item = items[f]
+            space = item.space if cur else 0.0
+            if cur and used + space + item.height > frame_height + 0.01:
+                waiting.append(f)
+                continue
+            cur.append((f, used + space))
             used += space + item.height
-            i += 1
-            continue
-        cut = len(cur)
-        while cut > 0 and cur[cut - 1][0].keep:
-            cut -= 1
-        if cut == 0:  # nothing may break here: break at the page's end anyway
+        top = len(cur)
+        odd = False
+        limit = frame_height + 0.01
+        while i < n:
+            item = items[i]
+            brk = item.brk
+            if brk is not None and cur:
+                if brk != FLOAT:
+                    odd = brk == "odd"
+                    break
+                if waiting or used + item.space + item.height > limit:
+                    waiting.append(i)
+                    i += 1
+                    continue
+            space = item.space if cur else 0.0
+            if used + space + item.height <= limit or not cur:
+                cur.append((i, used + space))
+                used += space + item.height
+                i += 1
+                continue
             cut = len(cur)
-        pages.append(cur[:cut])
-        i = start_index + cut
-        start_index = i
-        cur, used = [], 0.0
-    if cur:
+            while cut > top and items[cur[cut - 1][0]].keep:
+                cut -= 1
+            if cut == top:  # nothing may break here: break at the page's end anyway
+                cut = len(cur)
+            if cut < len(cur):
+                i = cur[cut][0]
+                del cur[cut:]
+                waiting = [w for w in waiting if w < i]
+            break
         pages.append(cur)
+        carry = waiting
+        if odd and len(pages) % 2 == 1:
+            pages.append([])
     return pages

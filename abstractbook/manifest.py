@@ -24,11 +24,20 @@ FIELDS = ("title", "authors", "body", "notes", "meta")
 @lru_cache(maxsize=1 << 16)
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
-    authors = [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors]
+    # Keys added later count only when set, so older manifests compare as they did.
+    authors = [
+        (a.name, a.affiliations, a.presenting, a.family)
+        + ((a.email, a.corresponding) if a.email or a.corresponding else ())
+        for a in talk.authors
+    ]
+    body: object = talk.body
+    if talk.references or talk.figures:  # figures: by their files' paths and content
+        figures = [(f.path, f.digest, f.scale, f.page) for f in talk.figures]
+        body = (talk.body, talk.references, *([figures] if figures else []))
     return {
         "title": digest(talk.title),
         "authors": digest(repr(authors)),
-        "body": digest(repr(talk.body)),
+        "body": digest(repr(body)),
         "notes": digest(repr(talk.notes)),
         "meta": digest(repr((talk.keywords, talk.type, talk.board))),
     }
@@ -56,7 +65,9 @@ def page_hash(
     """
     if page.runs is not None and digests is not None and page.placed:
         _, x0, top = page.placed[0]
-        placed: Any = (x0, top, ["".join(digests[t][a : b + 1]) for t, a, b in page.runs])
+        # a run of a session heading is named by its own digest (see `pages._body`)
+        runs = ["".join(digests[t][a : b + 1]) if t in digests else t for t, a, b in page.runs]
+        placed: Any = (x0, top, runs)
     else:
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]

@@ -10,10 +10,12 @@ they print as typed; backslash escapes follow CommonMark. With real punctuation 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -47,7 +49,17 @@ class ListBlock:
     items: tuple[tuple[Block, ...], ...]
 
 
-Block = Paragraph | ListBlock
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """`![Caption](figures/f.png){width=60%}`: a figure with its caption below."""
+
+    src: str
+    caption: tuple[Run, ...]
+    alt: str  # the caption's words, or the `alt` attribute
+    width: str | None = None  # as written: "60%"
+
+
+Block = Paragraph | ListBlock | Figure
 
 
 @lru_cache(maxsize=8)
@@ -55,6 +67,7 @@ def _parser(language: str | None = None) -> MarkdownIt:
     """Made on first use: a rebuild that reuses every laid-out talk parses nothing.
     `language`: real punctuation in that language's way; None: characters as typed."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
@@ -64,6 +77,7 @@ def _parser(language: str | None = None) -> MarkdownIt:
 
     md = Parser("commonmark", {"html": False})
     md.disable("entity")
+    md.use(attrs_plugin, after=("image",))  # ![Caption](f.png){width=60%}
     # pandoc's rule: "$5 and $10" stays prose.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.inline.ruler.at(
@@ -124,9 +138,33 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
 def parse(source: str, language: str | None = None) -> tuple[Block, ...]:
     """Markdown source -> blocks, with real punctuation for `language` when given.
     Cached: the same body is parsed once per process."""
+    if "](" in source and "{" in source:
+        source = _FIGURE_ATTRS.sub(_quoted_percent, source)
     tokens = _parser(language).parse(source)
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
+
+
+# The attrs plugin reads `%` as the start of a comment: pandoc's `{width=60%}` is
+# given to it as `{width="60%"}`.
+_FIGURE_ATTRS = re.compile(r"(!\[(?s:.*?)\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}")
+_PERCENT = re.compile(r'(\w+)=([^\s"}]*%)')
+
+
+def _quoted_percent(m: re.Match[str]) -> str:
+    return m.group(1) + "{" + _PERCENT.sub(r'\1="\2"', m.group(2)) + "}"
+
+
+def figures(blocks: tuple[Block, ...]) -> list[Figure]:
+    """The figures of some blocks, in reading order."""
+    out: list[Figure] = []
+    for b in blocks:
+        if isinstance(b, Figure):
+            out.append(b)
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                out += figures(item)
+    return out
 
 
 def plain(text: str) -> tuple[Block, ...]:
@@ -143,9 +181,12 @@ def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block]
         if tok.type in ("paragraph_open", "heading_open"):
             inline = tokens[i + 1]
             kind = "heading" if tok.type == "heading_open" else "text"
-            runs = _inline(inline.children or [], BOLD if kind == "heading" else REGULAR)
-            if runs:
-                out.append(Paragraph(runs, kind))
+            base = BOLD if kind == "heading" else REGULAR
+            for part in _around_images(inline.children or []):
+                if isinstance(part, Figure):
+                    out.append(part)
+                elif runs := _inline(part, base):
+                    out.append(Paragraph(runs, kind))
             i += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
             ordered = tok.type == "ordered_list_open"
@@ -170,6 +211,39 @@ def _blocks(tokens: list[Token], i: int, close: str | None) -> tuple[list[Block]
         else:  # hr, html (off), anything unknown: nothing to print
             i += 1
     return out, i
+
+
+def _around_images(children: list[Token]) -> list[list[Token] | Figure]:
+    """A paragraph's inline tokens split at its images: each image is a figure of its
+    own between the text before and after it."""
+    parts: list[list[Token] | Figure] = [[]]
+    for tok in children:
+        if tok.type != "image":
+            part = parts[-1]
+            if isinstance(part, list):
+                part.append(tok)
+            continue
+        caption = _inline(tok.children or [], REGULAR)
+        words = "".join(r.text for r in caption).strip()
+        alt = str(tok.attrs.get("alt") or "") or words
+        width = tok.attrs.get("width")
+        # the parser percent-encodes a destination: the file's name is what was typed
+        src = unquote(str(tok.attrs.get("src", "")))
+        parts += [Figure(src, caption, alt, _opt(width)), []]
+    return [p for p in parts if not isinstance(p, list) or _has_text(p)]
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _has_text(tokens: list[Token]) -> bool:
+    return any(
+        t.type not in ("softbreak", "hardbreak")
+        and (t.content or "").strip() != ""
+        or t.type.endswith("_open")
+        for t in tokens
+    )
 
 
 _STYLE_ON = {
@@ -243,7 +317,126 @@ def text_of(blocks: tuple[Block, ...]) -> str:
     for b in blocks:
         if isinstance(b, Paragraph):
             parts.append("".join(r.text for r in b.runs))
+        elif isinstance(b, Figure):
+            parts.append("".join(r.text for r in b.caption))
         else:
             for item in b.items:
                 parts.append(text_of(item))
     return "\n".join(parts)
+
+
+# -- references and citations -------------------------------------------------------
+
+# "[1]", "[1, 3]", "[2–4]": numbers from 1 (so an interval such as [0, 1] is prose).
+CITATION = re.compile(r"\[([1-9]\d{0,2}(?:\s*[,–-]\s*[1-9]\d{0,2})*)\]")
+_NUMBER = re.compile(r"\d+")
+_WEB = re.compile(
+    r"(?P<url>https?://[^\s<>]+[^\s<>.,;:!?)\]'\"])"
+    r"|(?P<doi>(?:doi:\s*)?(?P<name>10\.\d{4,9}/[^\s<>]+[^\s<>.,;:!?)\]'\"]))",
+    re.IGNORECASE,
+)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The reference numbers a citation such as "[1, 3]" or "[2–4]" names."""
+    out: list[int] = []
+    pieces = re.split(r"\s*([,–-])\s*", text)
+    for i in range(0, len(pieces), 2):
+        n = int(pieces[i])
+        if i >= 2 and pieces[i - 1] in "–-" and out and out[-1] < n <= out[-1] + 100:
+            out += range(out[-1] + 1, n + 1)
+        else:
+            out.append(n)
+    return out
+
+
+def citations(blocks: tuple[Block, ...]) -> list[int]:
+    """Every reference number cited in the blocks' text (not in code, math or links)."""
+    return [
+        n
+        for r in all_runs(blocks)
+        if _citable(r)
+        for m in CITATION.finditer(r.text)
+        for n in cited_numbers(m.group(1))
+    ]
+
+
+def _citable(r: Run) -> bool:
+    return not r.math and r.href is None and r.style != MONO and "[" in r.text
+
+
+def all_runs(blocks: tuple[Block, ...]) -> list[Run]:
+    out: list[Run] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out += b.runs
+        elif isinstance(b, Figure):
+            out += b.caption
+        else:
+            for item in b.items:
+                out += all_runs(item)
+    return out
+
+
+def link_citations(
+    blocks: tuple[Block, ...], target: Callable[[int], str | None]
+) -> tuple[Block, ...]:
+    """Blocks whose citation numbers link to `target(n)` (None: left as text)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            runs = tuple(r for run in b.runs for r in _cite_run(run, target))
+            out.append(replace(b, runs=runs))
+        elif isinstance(b, Figure):
+            caption = tuple(r for run in b.caption for r in _cite_run(run, target))
+            out.append(replace(b, caption=caption))
+        else:
+            items = tuple(link_citations(item, target) for item in b.items)
+            out.append(replace(b, items=items))
+    return tuple(out)
+
+
+def _cite_run(run: Run, target: Callable[[int], str | None]) -> list[Run]:
+    if not _citable(run):
+        return [run]
+    out: list[Run] = []
+    at = 0
+    text = run.text
+    for m in CITATION.finditer(text):
+        for n in _NUMBER.finditer(m.group(0)):
+            href = target(int(n.group()))
+            if href is None:
+                continue
+            start = m.start() + n.start()
+            if start > at:
+                out.append(replace(run, text=text[at:start]))
+            out.append(replace(run, text=n.group(), href=href))
+            at = m.start() + n.end()
+    if at < len(text):
+        out.append(replace(run, text=text[at:]))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def reference(source: str, language: str | None = None) -> tuple[Run, ...]:
+    """A reference: inline Markdown (no blocks, so "1999. Title" is no list), with
+    its DOIs and web addresses linked; real punctuation for `language` when given."""
+    tokens = _parser(language).parseInline(source)
+    runs = _inline(tokens[0].children or [], REGULAR) if tokens else ()
+    return tuple(r for run in runs for r in _web_links(run))
+
+
+def _web_links(run: Run) -> list[Run]:
+    if run.href is not None or run.math or run.style == MONO:
+        return [run]
+    out: list[Run] = []
+    at = 0
+    for m in _WEB.finditer(run.text):
+        href = m.group("url") or f"https://doi.org/{m.group('name')}"
+        if m.start() > at:
+            out.append(replace(run, text=run.text[at : m.start()]))
+        out.append(replace(run, text=m.group(), href=href))
+        at = m.end()
+    if at < len(run.text):
+        out.append(replace(run, text=run.text[at:]))
+    return out or [run]

@@ -14,10 +14,10 @@ from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, talk_key
 from .lines import Frag, Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, fold, parallel_sessions, surname_key
-from .ops import Dest, Image, Link, Op, PageRef, Rect, Text
+from .model import Book, Section, Session, fold, parallel_sessions, surname_key
+from .ops import Dest, Image, Link, Op, PageRef, Rect, Rule, Text
 from .theme import Style, Theme
-from .timing import room_label
+from .timing import clock, room_label, timed
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -142,6 +142,81 @@ def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Image:
     return Image(path, x, y, w * scale, h * scale)
 
 
+# -- session headings in the body --------------------------------------------------
+
+
+def session_key(index: int) -> str:
+    """The destination of the body's heading of section `index` (the contents link it)."""
+    return f"session-{index}"
+
+
+def day_key(day: dt.date) -> str:
+    return f"day-{day.isoformat()}"
+
+
+def session_heading_items(
+    section: Section,
+    index: int,
+    new_day: bool,
+    theme: Theme,
+    memo: Memo | None = None,
+) -> list[Item]:
+    """The day (when it changes) and the session opening in the body: title, then time,
+    room and chair. Kept with what follows, so never alone at a page's foot."""
+    t = theme
+    memo = memo if memo is not None else Memo(keep=False)
+    avail = t.frame_width
+    items: list[Item] = []
+    if new_day and section.day:
+        day_st = t.heading_style(12.5)
+        key: tuple[object, ...] = ("body-day", section.day, day_st, t.accent, avail)
+        items.append(memo.get(key, partial(_body_day, section.day, day_st, t.accent, avail)))
+    title_st = t.heading_style(10.5, "bold", t.ink)
+    space = 10.0 if items else 0.0
+    title = section.title or ""
+    key = ("body-session", title, index, title_st, avail, space)
+    make = partial(_heading_item, title, title_st, avail, space, dest=session_key(index))
+    items.append(memo.get(key, make))
+    session = section.session
+    details = []
+    if session is not None:
+        details = [d for d in (_hours(session), room_label(session.room), session.chair) if d]
+        if session.chair:
+            details[-1] = f"Chair: {session.chair}"
+    if details:
+        st = Style(t.heading["regular"], 8.5, 11.0, t.grey)
+        text = " · ".join(details)
+        items.append(
+            memo.get(
+                ("body-session-details", text, st, avail),
+                partial(_heading_item, text, st, avail, 1.0),
+            )
+        )
+    last_item = items[-1]
+    items[-1] = last_item._replace(height=last_item.height + 4.0)
+    return items
+
+
+def _hours(session: Session) -> str:
+    """'09:00–10:30': the end as the timetable has it, when the programme gives it or
+    the last talk's time and duration say it; else the start alone."""
+    timed_session = timed(session)
+    if timed_session.start is None:
+        return ""
+    hours = clock(timed_session.start)
+    last = timed_session.slots[-1] if timed_session.slots else None
+    known = last is not None and last.start is not None and last.slot.duration is not None
+    if timed_session.end is not None and (session.end or known):
+        hours += f"–{clock(timed_session.end)}"
+    return hours
+
+
+def _body_day(day: dt.date, st: Style, accent: str, avail: float) -> Item:
+    item = _heading_item(day_heading(day), st, avail, 0.0, dest=day_key(day))
+    rule = Rule(0.0, item.height + 2.0, avail, item.height + 2.0, 0.6, accent)
+    return item._replace(height=item.height + 6.0, ops=(*item.ops, rule))
+
+
 # -- contents -----------------------------------------------------------------------
 
 
@@ -180,14 +255,16 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
     )
     last_day = None
-    for section, entries in zip(book.sections, book.section_listings(), strict=True):
+    printed = {e.section for e in book.entries}  # sections with a heading in the body
+    for n, (section, entries) in enumerate(
+        zip(book.sections, book.section_listings(), strict=True)
+    ):
         if not entries:
             continue
-        if grouped:
+        if grouped:  # headings link to the day's and session's headings in the body
             if section.day and section.day != last_day:
-                items.append(
-                    _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
-                )
+                day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
+                items.append(_linked(day, avail, day_key(section.day)))
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
@@ -200,7 +277,9 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 and session.room != session.title
             ):
                 title = f"{title} · {room_label(session.room)}"
-            items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
+            head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
+            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
+            items.append(_linked(head, avail, key))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
             items.append(memo.get(("toc", *args), partial(_toc_entry, *args)))
@@ -219,6 +298,10 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space=space))
             space = 5.0
     return items
+
+
+def _linked(item: Item, avail: float, key: str) -> Item:
+    return item._replace(ops=(*item.ops, Link(0.0, 0.0, avail, item.height, key)))
 
 
 def _toc_entry(

@@ -51,6 +51,8 @@ class Author:
     presenting: bool = False
     family: str | None = None  # as given in the record; see `surname`
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
+    email: str | None = None
+    corresponding: bool = False  # the e-mail is printed only for a corresponding author
 
     @property
     def surname(self) -> str:
@@ -116,6 +118,43 @@ def _name_parts(name: str, family: str | None) -> tuple[str, str]:
     return surname, " ".join(w for w in full.split() if w not in surname.split())
 
 
+BITMAP_DPI = 300  # a bitmap figure is never enlarged beyond this resolution
+LOW_DPI = 150  # below this at print size, `check` warns
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """A figure's file, checked when the project is read: what the layout needs (its
+    size) and what says whether it changed (its digest)."""
+
+    source: str  # as written in the body: figures/f.pdf#page=2
+    path: Path  # resolved, inside the project
+    kind: str  # png | jpeg | svg | pdf
+    page: int  # of a PDF, from 1; 0 for other kinds
+    width: float  # natural size: pixels for bitmaps, points for drawings
+    height: float
+    digest: str  # sha256 of the file
+    scale: float | None = None  # `{width=60%}`: the part of the column it takes
+    # where the body names it, for problems found later ("body: figure 2, 'f.svg'")
+    label: str = field(default="", compare=False, repr=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def bitmap(self) -> bool:
+        return self.kind in ("png", "jpeg")
+
+    def size(self, column: float, max_height: float) -> tuple[float, float]:
+        """Printed width and height in points: the requested part of the column, else
+        its natural size (a bitmap's at 300 dpi) no wider than the column; never
+        taller than `max_height`."""
+        natural = self.width * 72 / BITMAP_DPI if self.bitmap else self.width
+        w = column * self.scale if self.scale else min(column, natural)
+        h = w * self.height / self.width
+        if h > max_height:
+            w, h = w * max_height / h, max_height
+        return w, h
+
+
 @dataclass(frozen=True)
 class Talk:
     id: str
@@ -127,6 +166,8 @@ class Talk:
     type: str = "talk"
     board: str | None = None
     source: SourceLocation | None = field(default=None, compare=False, repr=False)
+    references: tuple[str, ...] = ()  # each plain text with inline Markdown
+    figures: tuple[FigureFile, ...] = ()  # the body's and notes' images, in reading order
 
     @property
     def heading(self) -> str:
@@ -141,6 +182,11 @@ class Talk:
     @property
     def speaker(self) -> str:
         return ", ".join(a.name for a in self.presenters)
+
+    @property
+    def contacts(self) -> tuple[Author, ...]:
+        """The corresponding authors whose e-mail the book prints."""
+        return tuple(a for a in self.authors if a.corresponding and a.email)
 
     @property
     def affiliations(self) -> tuple[str, ...]:
@@ -240,6 +286,8 @@ class Settings:
     order: str | None = None  # program | title | speaker | id; None: the default rule
     page: PageSettings = PageSettings()
     abstract_start: str = "flow"  # flow | page | odd-page
+    session_start: str = "flow"  # flow | page | odd-page: the body's session headings
+    keep_together: bool = False  # an abstract shorter than a page is never split
     hyphenate: bool = True
     language: str = "en"
     smart_punctuation: bool = True  # dashes, ellipses and quotes as the language sets them

@@ -100,7 +100,22 @@ class DisplayMath(NamedTuple):
     y: float
 
 
-Op = Text | Rule | Rect | Link | Dest | Image | PageRef | DisplayMath
+class Figure(NamedTuple):
+    """A figure of an abstract: a PNG, JPEG or SVG file, or a page of a PDF (`page`
+    from 1; 0 for other files), its lower left corner at (x, y) (in an item, `y` is
+    its lower edge's depth below the item's top); `alt` is read to those who cannot
+    see it."""
+
+    path: Path
+    page: int
+    x: float
+    y: float
+    w: float
+    h: float
+    alt: str
+
+
+Op = Text | Rule | Rect | Link | Dest | Image | PageRef | DisplayMath | Figure
 
 
 def translate(op: Op, x0: float, top: float) -> Op:
@@ -120,6 +135,8 @@ def translate(op: Op, x0: float, top: float) -> Op:
             return Rule(x0 + x1, top - y1, x0 + x2, top - y2, w, color)
         case Rect(x, y, w, h, color):  # an item's box is placed by its top edge
             return Rect(x0 + x, top - y - h, w, h, color)
+        case Figure(path, page, x, y, w, h, alt):
+            return Figure(path, page, x0 + x, top - y, w, h, alt)
     return op
 
 
@@ -142,6 +159,8 @@ def offset(op: Op, dx: float, dy: float) -> Op:
             return Rect(x + dx, y + dy, w, h, color)
         case Image(path, x, y, w, h):
             return Image(path, x + dx, y + dy, w, h)
+        case Figure(path, page, x, y, w, h, alt):
+            return Figure(path, page, x + dx, y + dy, w, h, alt)
     return op
 
 
@@ -156,6 +175,7 @@ KINDS: dict[type, str] = {
     Image: "image",
     PageRef: "pageref",
     DisplayMath: "math",
+    Figure: "figure",
 }
 
 

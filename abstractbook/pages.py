@@ -7,9 +7,10 @@ Page numbers in the contents and indexes are filled in after pagination.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 
-from .layout import Document, Item, Memo, Page, TalkRun, paginate, talk_key
+from .layout import Document, Item, Memo, Page, TalkRun, paginate, place, talk_key
 from .lines import Frag, Line, Span, break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
@@ -20,14 +21,18 @@ from .matter import (
     index_items,
     keyword_index,
     program_items,
+    session_heading_items,
+    session_key,
     title_page_ops,
     toc_items,
 )
 from .model import Book, Entry, TalkSlot, end_time
-from .ops import Dest, Op, PageRef, Rule, Text
+from .ops import Dest, Op, PageRef, Rule, Text, drawn
 from .theme import Style, Theme
 from .timetable import book_grid_pages
 from .timing import room_label
+
+AFTER_HEADING = 10.0  # between a session's heading and its first abstract's title
 
 
 def roman(n: int) -> str:
@@ -88,7 +93,7 @@ def lay_out(
     for i, p in enumerate(pages):
         p.label = roman(i + 1)
 
-    spans = _body(book, theme, talk_items, pages)
+    spans = _body(book, theme, talk_items, pages, memo)
     for i, p in enumerate(pages[front:], start=1):
         p.label = str(i)
     outline += _talk_outline(book)
@@ -160,34 +165,64 @@ def _balanced(columns: list[list[tuple[Item, float]]]) -> list[list[tuple[Item, 
 
 
 def _body(
-    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], pages: list[Page]
+    book: Book,
+    theme: Theme,
+    talk_items: dict[str, tuple[Item, ...]],
+    pages: list[Page],
+    memo: Memo | None = None,
 ) -> dict[str, tuple[int, int]]:
-    """Paginate the abstracts onto `pages`; returns each talk's first and last page."""
+    """Paginate the abstracts, and with a programme the headings of their days and
+    sessions, onto `pages`; returns each talk's first and last page."""
+    s = book.settings
     body_items: list[Item] = []
-    starts: list[int] = []  # where each talk's items begin in body_items
-    start = book.settings.abstract_start
+    starts: list[int] = []  # where each run of items (a talk's, a heading's) begins
+    ids: list[str] = []  # the talk, or a heading's name, of each run
+    brk = {"page": "page", "odd-page": "odd"}
+    last_day = None
+    previous = None
     for n, entry in enumerate(book.entries):
-        items = talk_items[entry.talk.id]
-        if n and start in ("page", "odd-page"):
-            items = (items[0]._replace(brk="odd" if start == "odd-page" else "page"), *items[1:])
+        items = _kept_whole(talk_items[entry.talk.id], theme) if s.keep_together else None
+        items = items or talk_items[entry.talk.id]
+        talk_brk = brk.get(s.abstract_start) if n else None
+        section = book.sections[entry.section]
+        if entry.section != previous and section.title is not None:
+            previous = entry.section
+            head = session_heading_items(
+                section,
+                entry.section,
+                section.day is not None and section.day != last_day,
+                theme,
+                memo,
+            )
+            last_day = section.day or last_day
+            first_brk = (brk.get(s.session_start) or talk_brk) if n else None
+            head[0] = head[0]._replace(space=24.0, brk=first_brk)
+            together = _height(head) + AFTER_HEADING + _height(items)
+            if s.keep_together and together > theme.frame_height:
+                items = talk_items[entry.talk.id]  # with the heading it cannot be whole
+            starts.append(len(body_items))
+            ids.append("heading:" + _digest(head))
+            body_items += head
+            items = (items[0]._replace(space=AFTER_HEADING), *items[1:])
+        elif talk_brk:
+            items = (items[0]._replace(brk=talk_brk), *items[1:])
         starts.append(len(body_items))
+        ids.append(entry.talk.id)
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
-    ids = [e.talk.id for e in book.entries]
-    current: str | None = None
-    first = 0  # in body_items, of the page's first item: pages take them in order
-    for placed in paginate(body_items, theme.frame_height):
+    for indexes in place(body_items, theme.frame_height):
         index = len(pages) + 1
+        placed = [(body_items[i], y) for i, y in indexes]
         page = _page_from("", "body" if placed else "blank", placed, theme, index)
-        if placed:
-            page.runs = _runs(ids, starts, first, first + len(placed))
-            first += len(placed)
-        on_page = [current] if current and placed and not placed[0][0].mark else []
-        for item, _ in placed:
-            if item.mark:
-                current = item.mark
-                on_page.append(current)
+        first, last = (indexes[0][0], indexes[-1][0]) if indexes else (0, -1)
+        if placed and last - first + 1 == len(indexes):  # in order: no figure floated
+            page.runs = _runs(ids, starts, first, last + 1)
+            on_page = [t for t, _, _ in page.runs]
+        else:  # a floated figure belongs to the talk it was written in
+            owners = (ids[bisect_right(starts, i) - 1] for i, _ in indexes)
+            on_page = list(dict.fromkeys(owners))
+        on_page = [t for t in on_page if t in talk_by_id]  # headings are no talks
         for tid in on_page:
             talk_pages.setdefault(tid, []).append(index)
         if on_page:
@@ -196,6 +231,25 @@ def _body(
             page.head = book.sections[entry.section].title or entry.talk.speaker
         pages.append(page)
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
+
+
+def _height(items: tuple[Item, ...] | list[Item]) -> float:
+    """The room items take stacked on a fresh page (the first one's space dropped)."""
+    return sum(i.height + i.space for i in items) - items[0].space
+
+
+def _kept_whole(items: tuple[Item, ...], theme: Theme) -> tuple[Item, ...] | None:
+    """A talk that fits on a page, held together (`layout.keep_together`): it moves to
+    the next page rather than split. None when it is longer than a page."""
+    if _height(items) > theme.frame_height:
+        return None
+    return (*(i._replace(keep=True) for i in items[:-1]), items[-1])
+
+
+def _digest(items: list[Item]) -> str:
+    """What heading items draw, for page hashes (named like a talk's run)."""
+    shapes = [(i.height, i.keep, i.space, i.brk, tuple(map(drawn, i.ops))) for i in items]
+    return hashlib.sha1(repr(shapes).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[TalkRun, ...]:
@@ -213,11 +267,14 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_listings(), strict=True):
+    printed = {e.section for e in book.entries}  # sections whose heading is in the body
+    listings = book.section_listings()
+    for n, (section, entries) in enumerate(zip(book.sections, listings, strict=True)):
         if not entries:
             continue
         if grouped:
-            outline.append((section.title or "", talk_key(entries[0].talk.id), 0))
+            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
+            outline.append((section.title or "", key, 0))
         outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
     return outline
 

@@ -76,6 +76,12 @@ class PdfFile:
         head = f"{num} 0 obj\n<< {entries} /Filter /FlateDecode /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
 
+    def put_raw_stream(self, num: int, entries: str, data: bytes) -> None:
+        """Write a stream object whose data is encoded as `entries` say (its filters)."""
+        self.offsets[num] = self.position
+        head = f"{num} 0 obj\n<< {entries} /Length {len(data)} >>\nstream\n"
+        self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
+
     def finish(self, root: int, info: int) -> None:
         """The cross-reference table and trailer; every reserved number must be written."""
         missing = [n for n in range(1, self.reserved + 1) if n not in self.offsets]
@@ -335,10 +341,16 @@ def put_form(pdf: PdfFile, num: int, drawing: Drawing) -> None:
 
 
 def put_image(pdf: PdfFile, num: int, path: Path) -> None:
-    """A PNG or JPEG as an image XObject (8-bit grey or RGB), its alpha as a soft mask."""
+    """A PNG or JPEG as an image XObject (8-bit grey or RGB), its alpha as a soft mask;
+    a grey or RGB JPEG is embedded as it is."""
     from PIL import Image
 
     with Image.open(path) as opened:
+        if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
+            space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
+            entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
+            pdf.put_raw_stream(num, entries, path.read_bytes())
+            return
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
     grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
@@ -350,6 +362,84 @@ def put_image(pdf: PdfFile, num: int, path: Path) -> None:
         mask = f" /SMask {ref(smask)}"
     space = "DeviceGray" if grey else "DeviceRGB"
     pdf.put_stream(num, _image_entries(pixels.size, space) + mask, pixels.tobytes())
+
+
+def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:
+    """Page `page` (from 1) of a PDF file as a form XObject: its content stream and
+    every object its resources reach, copied as they are, so a figure stays vector."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    source = reader.pages[page - 1]
+    box_ = source.cropbox
+    x, y, w, h = float(box_.left), float(box_.bottom), float(box_.width), float(box_.height)
+    contents = source.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    copier = _Copier(pdf)
+    resources = source.get("/Resources")
+    listed = copier.value(resources) if resources is not None else "<< >>"
+    # drawn in a unit square, as an image is: the page's box is needed only here
+    matrix = f"[{1 / w:.9f} 0 0 {1 / h:.9f} {-x / w:.9f} {-y / h:.9f}]"
+    pdf.put_stream(
+        num,
+        f"/Type /XObject /Subtype /Form /BBox {box(x, y, x + w, y + h)} /Matrix {matrix} "
+        f"/Resources {listed}",
+        data,
+    )
+
+
+class _Copier:
+    """Objects of another PDF written into ours, each once, streams with their own
+    encoding. Parent links are left out: they would pull in the whole document."""
+
+    def __init__(self, pdf: PdfFile) -> None:
+        self.pdf = pdf
+        self.numbers: dict[tuple[int, int], int] = {}
+
+    def value(self, obj: Any) -> str:
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            IndirectObject,
+            StreamObject,
+        )
+
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key not in self.numbers:
+                self.numbers[key] = num = self.pdf.reserve()
+                target = obj.get_object()
+                if isinstance(target, StreamObject):
+                    self._stream(num, target)
+                else:
+                    self.pdf.put(num, self.value(target))
+            return ref(self.numbers[key])
+        if isinstance(obj, StreamObject):  # a direct stream cannot be: write it apart
+            num = self.pdf.reserve()
+            self._stream(num, obj)
+            return ref(num)
+        if isinstance(obj, DictionaryObject):
+            return "<< " + " ".join(self._entries(obj)) + " >>"
+        if isinstance(obj, ArrayObject):
+            return "[" + " ".join(self.value(v) for v in obj) + "]"
+        out = io.BytesIO()
+        obj.write_to_stream(out)
+        return out.getvalue().decode("latin-1")
+
+    def _entries(self, obj: Any) -> list[str]:
+        return [
+            f"{name(str(k)[1:])} {self.value(v)}"
+            for k, v in obj.items()
+            if k not in ("/Parent", "/P", "/Length")
+        ]
+
+    def _stream(self, num: int, stream: Any) -> None:
+        """A stream as read: its data still encoded by the filters its entries name
+        (pypdf keeps that in `_data`), so images and fonts are copied, not re-encoded."""
+        raw = stream._data
+        if not isinstance(raw, bytes):
+            raw = stream.get_data()
+        self.pdf.put_raw_stream(num, " ".join(self._entries(stream)), raw)
 
 
 def _image_entries(size: tuple[int, int], space: str) -> str:

@@ -35,7 +35,7 @@ from .manifest import (
 from .model import PROGRAM_PAGE, Book, Talk, assemble
 from .outputs import Commit, tidy
 from .pages import body_page_labels, lay_out
-from .preflight import formula_problems, unprintable
+from .preflight import figure_problems, formula_problems, unprintable
 from .render import render_pdf
 from .schema import validate
 from .theme import Theme, make_theme
@@ -58,6 +58,8 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
         inputs = InputCache(None, "")
     book = assemble(validate(root, inputs.records))
     problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
+    if any(f.kind == "svg" for t in book.talks for f in t.figures):
+        problems += figure_problems(book)
     if problems:
         raise InputError(problems + list(book.warnings))
     return book

@@ -14,7 +14,7 @@ from functools import lru_cache
 from .digests import digest
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
-from .markup import Block, Paragraph, Run, parse, refused_links
+from .markup import all_runs, parse, refused_links
 from .model import Book
 from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme
@@ -57,18 +57,31 @@ def formula_problems(
 
 def math_runs(source: str) -> list[str]:
     """The TeX of each formula of a Markdown text, in order."""
-    return [r.text for r in _runs(parse(source)) if r.math]
+    return [r.text for r in all_runs(parse(source)) if r.math]
 
 
-def _runs(blocks: tuple[Block, ...]) -> list[Run]:
-    out: list[Run] = []
-    for b in blocks:
-        if isinstance(b, Paragraph):
-            out += b.runs
-        else:
-            for item in b.items:
-                out += _runs(item)
-    return out
+def figure_problems(book: Book) -> list[Problem]:
+    """Each SVG figure that cannot be drawn as paths (transparency, gradients, patterns),
+    named by record, field and path: found by drawing it, which validation cannot do."""
+    import io
+
+    from svglib.svglib import svg2rlg
+
+    from .pdffile import UnsupportedDrawing, drawing_ops
+
+    problems = []
+    for t in book.talks:
+        for f in t.figures:
+            if f.kind != "svg":
+                continue
+            try:
+                drawing_ops(svg2rlg(io.BytesIO(f.path.read_bytes())))
+            except UnsupportedDrawing:
+                message = "the SVG uses transparency, gradients or patterns: draw it without them"
+                problems.append(error(f"{f.label}: {message}", f.location or t.source))
+            except Exception as e:  # the file changed or broke since it was read
+                problems.append(error(f"{f.label}: cannot draw the SVG ({e})", f.location))
+    return problems
 
 
 def check_book(book: Book) -> list[Problem]:
@@ -122,9 +135,11 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
             ("notes", t.notes or "", text),
             ("keywords", " ".join(t.keywords), text),
             ("board", t.board or "", title_font),
+            ("references", " ".join(t.references), text),
         ]
         for a in t.authors:
             fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+            fields += [("authors", a.email or "", text)]
         places.append((t.source, fields))
     for location, fields in places:
         seen: set[tuple[str, str]] = set()

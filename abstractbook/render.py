@@ -30,7 +30,7 @@ from .layout import Document, Page
 from .lines import Frag, width
 from .markup import live_link
 from .model import Settings
-from .ops import Dest, DisplayMath, Image, Link, Op, PageRef, Rect, Rule, Text, translate
+from .ops import Dest, DisplayMath, Figure, Image, Link, Op, PageRef, Rect, Rule, Text, translate
 from .pdffile import (
     LEVEL,
     Drawing,
@@ -44,6 +44,7 @@ from .pdffile import (
     outline_objects,
     put_form,
     put_image,
+    put_pdf_page,
     ref,
     text_string,
     uri_string,
@@ -60,6 +61,7 @@ class PageInfo(NamedTuple):
     formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
     dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
     links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
+    figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
 
 
 class FormulaForm(NamedTuple):
@@ -139,7 +141,16 @@ def render_pdf(
     # of the build that made it, and a project may have moved since): they are only
     # ever drawn by a page's own operations, such as the title page's logo.
     images = sorted({op.path for page in doc.pages for op in page.extra if isinstance(op, Image)})
+    # Figures by the paths of this build too: a talk whose figure moved or changed is
+    # laid out again (its hash covers its figures' paths and content), and so are its pages.
+    figures = sorted({f for inf in infos for f in inf.figures})
     pictures = {path: _picture(path, cache) for path in images}
+    for path in sorted({path for path, page in figures if not page} - set(images)):
+        images.append(path)
+        pictures[path] = _picture(path, cache, "figure")
+    pdf_pages = {
+        (path, page): "Fp" + hex_tag(path.read_bytes(), page) for path, page in figures if page
+    }
     top = border + DEST_ABOVE
     dests = {  # explicit destinations: a link needs no name tree
         key: f"[{ref(first_page + i)} /XYZ {fp_str(x + border)} {fp_str(y + top)} 0]"
@@ -156,7 +167,7 @@ def render_pdf(
     frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
-    drawer = _Drawer(fonts, forms, pictures)
+    drawer = _Drawer(fonts, forms, pictures, pdf_pages)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
         packed = cache.streams.get(key) if cache is not None and key else None
@@ -177,13 +188,27 @@ def render_pdf(
     for (tex, size), form in sorted(forms.items()):
         num = xobjects[_formula_name(tex, size)] = pdf.reserve()
         put_form(pdf, num, form.drawing)
+    for (path, number), name_ in sorted(pdf_pages.items()):
+        if name_ not in xobjects:
+            num = xobjects[name_] = pdf.reserve()
+            try:
+                put_pdf_page(pdf, num, path, number)
+            except Exception as e:  # the user's file, read when checked, fails to copy
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(
+                    f"figure: cannot copy page {number} of the PDF ({e})", where
+                ) from None
     for path in images:
         name_, picture = pictures[path]
         num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
             put_form(pdf, num, picture)
         else:
-            put_image(pdf, num, path)
+            try:
+                put_image(pdf, num, path)
+            except Exception as e:  # the header read when checked, the pixels broken
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(f"cannot read the image ({e})", where) from None
     font_objects: dict[str, int] = {}
     known = cache.fonts if cache is not None else None
     for subsets in fonts.values():
@@ -260,6 +285,7 @@ def page_info(page: Page) -> PageInfo:
     formulas: set[tuple[str, float]] = set()
     dests: list[tuple[str, float, float]] = []
     links: list[tuple[float, float, float, float, str]] = []
+    figures: set[tuple[Path, int]] = set()
     for op, at in _ops_and_places(page):
         match op:
             case Text(line=line):
@@ -272,6 +298,8 @@ def page_info(page: Page) -> PageInfo:
                     links += _line_links(_placed(op, at))
             case DisplayMath(tex, size):
                 formulas.add((tex, size))
+            case Figure(path, number):
+                figures.add((path, number))
             case Dest() | Link():
                 match _placed(op, at):
                     case Dest(key, x, y):
@@ -283,6 +311,7 @@ def page_info(page: Page) -> PageInfo:
         tuple(sorted(formulas)),
         tuple(dests),
         tuple(links),
+        tuple(sorted(figures)),
     )
 
 
@@ -354,7 +383,9 @@ def _formula_forms(
     return forms
 
 
-def _picture(path: Path, cache: RenderCache | None) -> tuple[str, Drawing | None]:
+def _picture(
+    path: Path, cache: RenderCache | None, label: str = "logo"
+) -> tuple[str, Drawing | None]:
     """A picture's resource name (from its content, not its place) and, for SVG, its
     drawing (kept by the cache: reading SVG loads svglib and reportlab's graphics)."""
     data = path.read_bytes()
@@ -369,7 +400,7 @@ def _picture(path: Path, cache: RenderCache | None) -> tuple[str, Drawing | None
             drawing = drawing_ops(svg2rlg(io.BytesIO(data)))
         except UnsupportedDrawing as e:
             where = SourceLocation(path, 1, 1)
-            raise BuildError(f"logo: this SVG cannot be embedded: {e}", where) from None
+            raise BuildError(f"{label}: this SVG cannot be embedded: {e}", where) from None
         if cache is not None:
             cache.pictures[name] = drawing
     return "Fm" + name, drawing
@@ -383,10 +414,12 @@ class _Drawer:
         fonts: dict[str, FontSubsets],
         forms: dict[tuple[str, float], FormulaForm],
         pictures: dict[Path, tuple[str, Drawing | None]],
+        pdf_pages: dict[tuple[Path, int], str] | None = None,
     ) -> None:
         self.fonts = fonts
         self.forms = forms
         self.pictures = pictures
+        self.pdf_pages = pdf_pages or {}
 
     def page(self, page: Page) -> str:
         out: list[str] = []
@@ -409,6 +442,8 @@ class _Drawer:
                     self.formula(out, tex, size, x, y)
                 case Image() as image:
                     self.image(out, image)
+                case Figure() as figure:
+                    self.figure(out, figure)
                 case Text() | Dest() | Link() | PageRef():  # not drawn: annotations, or resolved
                     pass
         return "\n".join(out)
@@ -469,6 +504,18 @@ class _Drawer:
             f"/Span <</ActualText {_utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
             f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
         )
+
+    def figure(self, out: list[str], op: Figure) -> None:
+        """A figure, marked with its alternative text (the caption) for readers who
+        cannot see it; a PDF page's form draws in a unit square, as an image does."""
+        path, page, x, y, w, h, alt = op
+        out.append(f"/Figure <</Alt {text_string(alt)}>> BDC")
+        if page:
+            name_ = self.pdf_pages[(path, page)]
+            out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name_} Do Q")
+        else:
+            self.image(out, Image(path, x, y, w, h))
+        out.append("EMC")
 
     def image(self, out: list[str], op: Image) -> None:
         path, x, y, w, h = op

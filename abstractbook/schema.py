@@ -18,7 +18,10 @@ from typing import NamedTuple, TypeVar
 from .consistency import check_spellings, check_titles
 from .digests import digest
 from .errors import InputError, Level, Problem, SourceLocation, problem_order
-from .model import Author, Project, Talk, natural_key
+from .figures import resolve_figures
+from .markup import CITATION, citations
+from .markup import parse as parse_markdown
+from .model import Author, Project, Settings, Talk, natural_key
 from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
@@ -27,8 +30,18 @@ from .values import Reader
 
 T = TypeVar("T")
 
-RECORD_KEYS = ("id", "title", "authors", "body", "notes", "keywords", "type", "board")
-AUTHOR_KEYS = ("name", "affiliations", "presenting", "family")
+RECORD_KEYS = (
+    "id",
+    "title",
+    "authors",
+    "body",
+    "notes",
+    "keywords",
+    "type",
+    "board",
+    "references",
+)
+AUTHOR_KEYS = ("name", "affiliations", "presenting", "family", "email", "corresponding")
 TALK_TYPES = ("talk", "keynote", "poster")
 RECORD_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -37,6 +50,7 @@ MAX_ID = 100
 folders on every common file system (255 bytes a name; Windows' 260-character paths)."""
 # Names Windows keeps for devices, whatever the suffix: `con.pdf` cannot be written there.
 _DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10))}
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\".]+(\.[^@\s<>()\[\],;:\".]+)+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,7 @@ class _Record:
     title_node: Node | None
     names: list[tuple[str, Node]]
     affiliations: list[tuple[str, Node]]
+    texts: dict[str, Node]  # body and notes, for problems with their figures
 
 
 class RecordMemo:
@@ -137,6 +152,8 @@ def _validate(root: Path, memo: RecordMemo) -> Project:
             unreadable.append(path.stem)
         records.extend(found.records)
     talks = _unique(reader, records)
+    if book is not None:
+        _figures(reader, root, book.settings, records, talks)
     program = None
     if has_program:
         settings = book.settings if book else None
@@ -322,6 +339,7 @@ def _record(reader: Reader, node: Node) -> _Record | None:
     body = reader.text(body_node, "body")
     if body is not None and not body.strip():
         body = None
+    references = reader.located_texts(fields.get("references"), "references")
     talk = Talk(
         id=talk_id or "",
         title=title or "",
@@ -332,13 +350,16 @@ def _record(reader: Reader, node: Node) -> _Record | None:
         type=reader.choice(fields.get("type"), "type", TALK_TYPES) or "talk",
         board=reader.text(fields.get("board"), "board") or None,
         source=node.location,
+        references=tuple(text for text, _ in references),
     )
+    _check_citations(reader, talk, body_node, references)
     if body is None and (body_node is None or not isinstance(body_node.value, (list, dict))):
         reader.warn(
             node, f"'{talk_id or '?'}' has no body", "the book prints 'Abstract to be announced'"
         )
     title_node = fields.get("title") if title is not None else None
-    return _Record(talk, fields.get("id"), title_node, names, affiliations)
+    texts: dict[str, Node] = {k: fields[k] for k in ("body", "notes") if k in fields}
+    return _Record(talk, fields.get("id"), title_node, names, affiliations, texts)
 
 
 def _authors(
@@ -364,15 +385,73 @@ def _authors(
             fields.get("affiliations"), f"{label}.affiliations", single=True
         )
         presenting = reader.flag(fields.get("presenting"), f"{label}.presenting")
+        email = reader.text(fields.get("email"), f"{label}.email")
+        corresponding = reader.flag(fields.get("corresponding"), f"{label}.corresponding")
+        _check_email(reader, fields, label, email, bool(corresponding))
         family = reader.text(fields.get("family"), f"{label}.family", required=True)
         if name is None:
             continue
         names.append((name, fields["name"]))
         affiliations.extend(places)
         authors.append(
-            Author(name, tuple(text for text, _ in places), bool(presenting), family, item.location)
+            Author(
+                name,
+                tuple(text for text, _ in places),
+                bool(presenting),
+                family,
+                item.location,
+                email.strip() if email else None,
+                bool(corresponding),
+            )
         )
     return authors, names, affiliations
+
+
+def _check_email(
+    reader: Reader, fields: dict[str, Node], label: str, email: str | None, corresponding: bool
+) -> None:
+    """An e-mail that is not an address, or a corresponding author without one."""
+    if email is not None and not _EMAIL.fullmatch(email.strip()):
+        reader.warn(fields["email"], f"{label}.email: '{email}' is not an e-mail address")
+    if corresponding and email is None:
+        reader.warn(
+            fields["corresponding"],
+            f"{label}: a corresponding author without an email",
+            "add 'email:'; no address is printed",
+        )
+
+
+def _check_citations(
+    reader: Reader, talk: Talk, body_node: Node | None, references: list[tuple[str, Node]]
+) -> None:
+    """Citations [n] without a reference n, and references the text never cites."""
+    texts = [t for t in (talk.body, talk.notes) if t]
+    if not references and not any(CITATION.search(t) for t in texts):
+        return  # most records: nothing to parse
+    cited = {n for t in texts for n in citations(parse_markdown(t))}
+    missing = sorted(n for n in cited if n > len(references))
+    if missing and body_node is not None:
+        have = f"only {len(references)}" if references else "no"
+        reader.warn(
+            body_node,
+            f"'{talk.id}' cites {', '.join(f'[{n}]' for n in missing)} but has {have} references",
+        )
+    uncited = [(n, node) for n, (_, node) in enumerate(references, start=1) if n not in cited]
+    if uncited:  # one warning for the record, at the first of them
+        numbers = ", ".join(f"[{n}]" for n, _ in uncited)
+        some = "reference is" if len(uncited) == 1 else "references are"
+        reader.warn(uncited[0][1], f"'{talk.id}': {some} never cited in the body: {numbers}")
+
+
+def _figures(
+    reader: Reader, root: Path, settings: Settings, records: list[_Record], talks: dict[str, Talk]
+) -> None:
+    """Talks with the figures their bodies name checked and measured (files are read
+    every build: a figure can change while its record does not)."""
+    for r in records:
+        t = r.talk
+        if talks.get(t.id) is t and ("![" in (t.body or "") or "![" in (t.notes or "")):
+            talks[t.id] = resolve_figures(reader, t, r.texts, root, settings)
 
 
 def _unique(reader: Reader, records: list[_Record]) -> dict[str, Talk]:

@@ -48,6 +48,14 @@ BOOK_KEYS = (
     "program",
 )
 ORDERS = ("program", "title", "speaker", "id")
+LAYOUT_KEYS = (
+    "abstract_start",
+    "session_start",
+    "keep_together",
+    "hyphenate",
+    "language",
+    "smart_punctuation",
+)
 FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
 ABSTRACT_STARTS = ("flow", "page", "odd-page")
@@ -81,14 +89,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
             "order: 'program' needs a program.yaml next to book.yaml",
             "add program.yaml, or order by title, speaker or id",
         )
-    layout = (
-        reader.fields(
-            get("layout"),
-            "layout",
-            ("abstract_start", "hyphenate", "language", "smart_punctuation"),
-        )
-        or {}
-    )
+    layout = reader.fields(get("layout"), "layout", LAYOUT_KEYS) or {}
     text_fonts, heading_fonts, fallback = _fonts(reader, get("fonts"), root)
     front = _parts(reader, get("front_matter"), "front_matter", FRONT_MATTER)
     for part in ("program", "timetable"):
@@ -117,6 +118,11 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
             layout.get("abstract_start"), "layout.abstract_start", ABSTRACT_STARTS
         )
         or "flow",
+        session_start=reader.choice(
+            layout.get("session_start"), "layout.session_start", ABSTRACT_STARTS
+        )
+        or "flow",
+        keep_together=bool(reader.flag(layout.get("keep_together"), "layout.keep_together")),
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
         smart_punctuation=True if smart is None else smart,

@@ -24,6 +24,7 @@ from abstractbook.importing.text import (
     looks_like_html,
     markdown_with_breaks,
     plain_to_markdown,
+    without_images,
 )
 from abstractbook.markup import Paragraph, parse, text_of
 from abstractbook.schema import validate
@@ -1258,3 +1259,11 @@ def test_update_never_touches_files_a_tampered_state_names_outside_the_project(
     assert "'../../../../victim.txt': not a file inside the project" in said
     assert f"{str(outside)!r}: not a file inside the project" in said
     assert "victim" not in state_path.read_text()  # forgotten, not carried on
+
+
+def test_markdown_images_of_a_source_become_their_words_and_are_reported() -> None:
+    """A book's figures are files in the project: an imported text's images, shown by
+    the source from its server, would each be an input error."""
+    markdown, notes = without_images("See ![a plot](https://x.org/p.png) and ![](f.png).")
+    assert markdown == "See a plot and ."
+    assert notes == ["an image (https://x.org/p.png) was left out", "an image (f.png) was left out"]

@@ -136,3 +136,13 @@ def test_field_hashes_follow_the_record_not_the_print(tmp_path: Path) -> None:
     assert report is not None
     assert [(i, f) for i, _, f in report.changed] == [("lovelace", ["title"])]
     assert not report.pages
+
+
+def test_references_by_the_same_rule() -> None:
+    from abstractbook.markup import reference
+
+    runs = reference('Doe A. "A result." *J Neurosci* 2018;38:1--10. doi:10.1000/x--y', "en")
+    text = "".join(r.text for r in runs)
+    assert "\u201cA result.\u201d" in text and "38:1\u201310" in text
+    assert text.endswith("doi:10.1000/x--y")
+    assert "".join(r.text for r in reference("pp. 1--10", None)) == "pp. 1--10"
