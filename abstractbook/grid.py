@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .lines import Line, Span, break_lines, single_line, width
+from .lines import break_lines, single_line, width
 from .matter import day_heading
 from .model import Day
 from .ops import Dest, Link, Op, Rect, Rule, Text, offset
+from .spans import Line, Span
 from .theme import Style, Theme
 from .timing import TimedSession, TimedSlot, clock
 

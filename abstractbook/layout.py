@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .formulas import OBJECT, formula, simple
-from .lines import Frag, Line, Span, break_lines, single_line, width
+from .lines import break_lines, single_line, width
 from .markup import (
     BOLD,
     BOLD_ITALIC,
@@ -33,6 +33,7 @@ from .markup import (
 from .markup import Figure as FigureBlock
 from .model import FigureFile, Talk
 from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
+from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
 FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top

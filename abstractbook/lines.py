@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
 import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -19,6 +18,7 @@ from .fonts import SHY, current
 from .formulas import OBJECT, formula
 from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
+from .spans import Frag, Line, Span
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -27,39 +27,6 @@ _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
 _LETTER = re.compile(r"[^\W\d_]+")
-
-
-class Span(NamedTuple):
-    """Input text in one font; `rise` lifts superscripts."""
-
-    text: str
-    font: str
-    size: float
-    color: str
-    rise: float = 0.0
-    href: str | None = None
-
-
-class Frag(NamedTuple):
-    """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts)."""
-
-    text: str
-    font: str
-    size: float
-    rise: float
-    color: str
-    href: str | None
-
-
-class Line(NamedTuple):
-    """A laid-out line (a named tuple: pickles fast into the rebuild cache)."""
-
-    frags: tuple[Frag, ...]
-    width: float  # natural width, spaces included
-    spaces: int  # stretchable spaces (U+0020) in the line
-    justify: bool
-    indent: float = 0.0
-    actual: str | None = None  # the text in logical order, when drawn reordered (RTL)
 
 
 _widths: dict[tuple[str, float], dict[str, float]] = {}

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, talk_key
-from .lines import Frag, Line, Span, break_lines, single_line, width
+from .lines import break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, Section, Session, fold, parallel_sessions, surname_key
 from .ops import Dest, Image, Link, Op, PageRef, Rect, Rule, Text
+from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timing import clock, room_label, timed
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from .lines import Line
+from .spans import Line
 
 
 class Text(NamedTuple):

@@ -11,7 +11,7 @@ import hashlib
 from bisect import bisect_right
 
 from .layout import Document, Item, Memo, Page, TalkRun, paginate, place, talk_key
-from .lines import Frag, Line, Span, break_lines, single_line, width
+from .lines import break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
     author_index,
@@ -28,6 +28,7 @@ from .matter import (
 )
 from .model import Book, Entry, TalkSlot, end_time
 from .ops import Dest, Op, PageRef, Rule, Text, drawn
+from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timetable import book_grid_pages
 from .timing import room_label

@@ -13,12 +13,13 @@ import dataclasses
 import datetime as dt
 
 from .layout import Document, Item, Page, paginate
-from .lines import Span, break_lines, single_line, width
+from .lines import break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .matter import _heading_item, _leader, day_heading, title_page_ops
 from .model import Book, Session, surname_key
 from .ops import Dest, Link, Op, Text
 from .pages import running_head
+from .spans import Span
 from .theme import Style, Theme
 from .timetable import grid_pages
 from .timing import TimedSession, TimedSlot, clock, room_label, timed_day

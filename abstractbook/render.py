@@ -27,7 +27,7 @@ from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
 from .kerning import Kerns, kerns, ligate
 from .layout import Document, Page
-from .lines import Frag, width
+from .lines import width
 from .markup import live_link
 from .model import Settings
 from .ops import Dest, DisplayMath, Figure, Image, Link, Op, PageRef, Rect, Rule, Text, translate
@@ -49,6 +49,7 @@ from .pdffile import (
     text_string,
     uri_string,
 )
+from .spans import Frag
 
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height

@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bidi import algorithm as bidi_algorithm
 
 from .fonts import current as current_fonts
 from .formulas import OBJECT
-
-if TYPE_CHECKING:
-    from .lines import Frag, Line, Span
+from .spans import Frag, Line, Span
 
 # -- font fallback -------------------------------------------------------------------
 

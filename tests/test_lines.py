@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abstractbook.lines import Span, break_lines, width
+from abstractbook.lines import break_lines, width
 from abstractbook.model import Settings
+from abstractbook.spans import Span
 from abstractbook.theme import make_theme
 
 FONT = make_theme(Settings("T")).text["regular"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from abstractbook.lines import Frag, Line
 from abstractbook.ops import (
     Dest,
     DisplayMath,
@@ -17,6 +16,7 @@ from abstractbook.ops import (
     offset,
     translate,
 )
+from abstractbook.spans import Frag, Line
 
 LINE = Line((Frag("word", "F", 9.0, 0.0, "#000000", None),), 20.0, 0, False)
 
