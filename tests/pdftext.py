@@ -103,6 +103,16 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\-\u00ad]+", "", text)
 
 
+# Real punctuation read back as typewriter characters, to compare a PDF with its records.
+TYPEWRITER = str.maketrans(
+    {"\u2014": "---", "\u2013": "--", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
+)
+
+
+def typewriter(text: str) -> str:
+    return text.translate(TYPEWRITER)
+
+
 def normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

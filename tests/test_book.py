@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from abstractbook import pipeline
 from abstractbook.typeset.ops import Text
-from tests.pdftext import Shown, lines, normal, shown, squash
+from tests.pdftext import TYPEWRITER, Shown, lines, normal, shown, squash
 
 SAMPLE = pipeline.sample_project()
 
@@ -127,15 +127,29 @@ def test_two_builds_are_byte_identical(sample_pdf: Path, tmp_path: Path) -> None
 
 def test_full_bodies_are_present(sample_pdf: Path) -> None:
     reader = PdfReader(sample_pdf)
-    everything = squash(" ".join(page_text(reader, i) for i in range(len(reader.pages))))
+    text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+    everything = squash(text.translate(TYPEWRITER))
     for rec in records():
         body = rec.get("body")
         if body is None:
             continue
         for unit in re.split(r"\n\s*\n|^\s*(?:[-*]|\d+\.)\s+", body, flags=re.M):
-            assert squash(unit) in everything, (rec["id"], unit[:60])
+            assert squash(unit.translate(TYPEWRITER)) in everything, (rec["id"], unit[:60])
         if rec.get("notes"):
-            assert squash(rec["notes"]) in everything, rec["id"]
+            assert squash(rec["notes"].translate(TYPEWRITER)) in everything, rec["id"]
+
+
+def test_sample_prints_real_dashes_and_apostrophes(sample_pdf: Path) -> None:
+    """Yamins's `---` is an em dash, Saxe's straight quotes are curly; "I'll", "lab's" and
+    every other apostrophe typed straight in a body prints curly."""
+    reader = PdfReader(sample_pdf)
+    body = [i for i, label in enumerate(reader.page_labels) if label.isdigit()]
+    text = normal(" ".join(page_text(reader, i) for i in body))
+    assert "---" not in text and "— moving beyond unrealistic labelled supervision" in text
+    assert "depth—the serial propagation" in text
+    typed = sum(str(rec.get("body") or "").count("'") for rec in records())
+    assert typed >= 4 and "'" not in text and '"' not in text
+    assert text.count("’") >= typed
 
 
 def test_lists_keep_their_markers(sample_pdf: Path) -> None:

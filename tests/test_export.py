@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from abstractbook import pipeline
 from abstractbook.errors import InputError
 from abstractbook.project import scaffold
-from tests.pdftext import lines, squash
+from tests.pdftext import lines, squash, typewriter
 
 SAMPLE = pipeline.sample_project()
 
@@ -35,10 +35,11 @@ def test_every_talk_alone_with_its_own_text(
     titles = {t.id: t.title for t in sample_build.book.talks}
     for talk in sample_build.book.talks:
         pdf = exported / f"{talk.id}.pdf"
-        text = squash(text_of(pdf))
-        assert squash(talk.title) in text
+        text = squash(typewriter(text_of(pdf)))
+        assert squash(typewriter(talk.title)) in text
         if talk.body:
-            assert squash(talk.body.split("\n\n")[0][:200].lstrip("-1. ")) in text
+            first = talk.body.split("\n\n")[0][:200].lstrip("-1. ")
+            assert squash(typewriter(first)) in text
         others = [
             t for i, t in titles.items() if i != talk.id and squash(t) not in squash(talk.title)
         ]

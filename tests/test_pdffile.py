@@ -269,9 +269,16 @@ def test_any_text_round_trips_through_the_pdf_strings(
 ) -> None:
     """The book's title, organiser and keywords (document information) and a talk's
     title (its bookmark) read back from the PDF exactly as typed, whatever they hold:
-    brackets, backslashes, accents, any script, characters beyond the BMP."""
+    brackets, backslashes, accents, any script, characters beyond the BMP (with real
+    punctuation off, which would make `--` a dash: test_typography.py)."""
     book = yaml.safe_dump(
-        {"title": title, "organisers": [organiser], "front_matter": [], "back_matter": []},
+        {
+            "title": title,
+            "organisers": [organiser],
+            "front_matter": [],
+            "back_matter": [],
+            "layout": {"smart_punctuation": False},
+        },
         allow_unicode=True,
         default_style='"',
     )

@@ -128,7 +128,7 @@ page:
   bleed: 3mm
   crop_marks: true
   pad_to: 4
-layout: {abstract_start: odd-page, hyphenate: false, language: de_DE}
+layout: {abstract_start: odd-page, hyphenate: false, language: de_DE, smart_punctuation: false}
 fonts:
   text: {regular: f/R.ttf, italic: f/I.ttf, bold: f/B.ttf, bold_italic: f/BI.ttc}
   heading: {regular: f/R.ttf}
@@ -152,11 +152,12 @@ back_matter: []
     assert settings.page == PageSettings(
         595.28, 841.89, 20 * MM, 36.0, 12.0, 18 * MM, 3 * MM, True, 4
     )
-    assert (settings.abstract_start, settings.hyphenate, settings.language) == (
-        "odd-page",
-        False,
-        "de_DE",
-    )
+    assert (
+        settings.abstract_start,
+        settings.hyphenate,
+        settings.language,
+        settings.smart_punctuation,
+    ) == ("odd-page", False, "de_DE", False)
     f = tmp_path / "f"
     assert settings.text_fonts == FaceSet(f / "R.ttf", f / "I.ttf", f / "B.ttf", f / "BI.ttc")
     assert settings.heading_fonts == FaceSet(f / "R.ttf")

@@ -98,15 +98,17 @@ def make_manifest(
         for i, (p, h) in enumerate(zip(doc.pages, page_hashes, strict=True), start=1)
     ]
     abstracts = {}
+    typed = {t.id: t for t in book.typed}  # the records as written, for their hashes
     for entry in book.entries:
         t = entry.talk
+        record = typed.get(t.id, t)
         first, last = doc.talk_pages.get(t.id, (0, 0))
         abstracts[t.id] = {
             "title": t.title,
             "first_page": first,
             "last_page": last,
-            "hash": talk_hash(t),
-            "fields": talk_fields(t),
+            "hash": talk_hash(record),
+            "fields": talk_fields(record),
         }
     return {"format": FORMAT, "settings": settings_hash, "pages": pages, "abstracts": abstracts}
 

@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from ..digests import digest
 from ..typeset.fonts import current
+from ..typeset.kerning import LETTERS
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 # Font programs are binary tables that deflate compresses almost as well at level 1
@@ -276,11 +277,12 @@ def _width(font: str, cp: int) -> str:
 
 
 def _to_unicode(base: str, subset: list[int]) -> str:
-    """The CMap that maps codes back to text, for copying and searching."""
+    """The CMap that maps codes back to text, for copying and searching (a ligature
+    to its letters)."""
     pairs = []
     for code, cp in enumerate(subset):
         if cp:
-            text = chr(cp).encode("utf-16-be").hex().upper()
+            text = LETTERS.get(chr(cp), chr(cp)).encode("utf-16-be").hex().upper()
             pairs.append(f"<{code:02X}> <{text}>")
     chunks = [pairs[i : i + 100] for i in range(0, len(pairs), 100)]
     body = "".join(f"{len(c)} beginbfchar\n" + "\n".join(c) + "\nendbfchar\n" for c in chunks)

@@ -27,6 +27,7 @@ from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
 from ..typeset.formulas import OBJECT, formula
+from ..typeset.kerning import Kerns, kerns, ligate
 from ..typeset.layout import Document, Page
 from ..typeset.lines import width
 from ..typeset.ops import (
@@ -305,7 +306,7 @@ def page_info(page: Page) -> PageInfo:
                     if font == OBJECT:
                         formulas.add((text, size))
                     else:
-                        chars.setdefault(font, set()).update(text)
+                        chars.setdefault(font, set()).update(ligate(text, font))
                 if any(f.href for f in line.frags):
                     links += _line_links(_placed(op, at))
             case DisplayMath(tex, size):
@@ -486,11 +487,18 @@ class _Drawer:
                 color = fcolor
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
+            text = ligate(text, fname)
+            kern = kerns(text, fname) if line.actual is None else ()
+            done = 0
             for resource, chunk in self.fonts[fname].encode(text):
                 if (resource, size) != current:
                     out.append(f"{resource} {fp_str(size)} Tf")
                     current = (resource, size)
-                out.append(f"({escapePDF(chunk)}) Tj")
+                if kern:
+                    out.append(_kerned(chunk, kern, done))
+                else:
+                    out.append(f"({escapePDF(chunk)}) Tj")
+                done += len(chunk)
             if rise:
                 out.append("0 Ts")
         out.append("ET")
@@ -531,6 +539,22 @@ class _Drawer:
         sx = w / drawing.width if drawing.width else 0.0
         sy = h / drawing.height if drawing.height else 0.0
         out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+
+
+def _kerned(chunk: str, kern: Kerns, offset: int) -> str:
+    """Codes with the face's kerning between them, as TJ numbers (thousandths of the
+    size, positive closer); `kern` counts from `offset` characters before the chunk.
+    Word spacing (`Tw`) still applies to the space codes."""
+    parts: list[str] = []
+    start = 0
+    for at, k in kern:
+        i = at - offset
+        if 0 <= i < len(chunk):
+            parts.append(f"({escapePDF(chunk[start : i + 1])}) {-k}")
+            start = i + 1
+    if start < len(chunk):
+        parts.append(f"({escapePDF(chunk[start:])})")
+    return f"[{' '.join(parts)}] TJ"
 
 
 def _utf16(text: str) -> str:

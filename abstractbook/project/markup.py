@@ -3,7 +3,9 @@
 Bodies are parsed by markdown-it-py, never by regular expressions, and become
 plain data: text is kept exactly as typed, so no later stage can mistake a
 user's `<b>` or `&amp;` for markup. Raw HTML and entity references are off, so
-they print as typed; backslash escapes follow CommonMark.
+they print as typed; backslash escapes follow CommonMark. With real punctuation on
+(`language` given), dashes, ellipses and quotes become the language's own
+(`typography.py`); code spans, math and web addresses keep what was typed.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ class Figure:
 Block = Paragraph | ListBlock | Figure
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    """Made on first use: a rebuild that reuses every laid-out talk parses nothing."""
+@lru_cache(maxsize=8)
+def _parser(language: str | None = None) -> MarkdownIt:
+    """Made on first use: a rebuild that reuses every laid-out talk parses nothing.
+    `language`: real punctuation in that language's way; None: characters as typed."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -81,6 +84,10 @@ def _parser() -> MarkdownIt:
         "math_inline",
         _at_start_too(math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True)),
     )
+    if language is not None:
+        from .typography import set_up
+
+        set_up(md, language)
     return md
 
 
@@ -128,11 +135,12 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
 
 
 @lru_cache(maxsize=4096)
-def parse(source: str) -> tuple[Block, ...]:
-    """Markdown source -> blocks. Cached: the same body is parsed once per process."""
+def parse(source: str, language: str | None = None) -> tuple[Block, ...]:
+    """Markdown source -> blocks, with real punctuation for `language` when given.
+    Cached: the same body is parsed once per process."""
     if "](" in source and "{" in source:
         source = _FIGURE_ATTRS.sub(_quoted_percent, source)
-    tokens = _parser().parse(source)
+    tokens = _parser(language).parse(source)
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
 
@@ -257,7 +265,7 @@ def _inline(children: list[Token], base: str) -> tuple[Run, ...]:
     for tok in children:
         t = tok.type
         style = styles[-1]
-        if t == "text":
+        if t in ("text", "text_url"):
             runs.append(Run(tok.content, style, href))
         elif t == "softbreak":
             runs.append(Run(" ", style, href))
@@ -410,10 +418,10 @@ def _cite_run(run: Run, target: Callable[[int], str | None]) -> list[Run]:
 
 
 @lru_cache(maxsize=4096)
-def reference(source: str) -> tuple[Run, ...]:
+def reference(source: str, language: str | None = None) -> tuple[Run, ...]:
     """A reference: inline Markdown (no blocks, so "1999. Title" is no list), with
-    its DOIs and web addresses linked."""
-    tokens = _parser().parseInline(source)
+    its DOIs and web addresses linked; real punctuation for `language` when given."""
+    tokens = _parser(language).parseInline(source)
     runs = _inline(tokens[0].children or [], REGULAR) if tokens else ()
     return tuple(r for run in runs for r in _web_links(run))
 

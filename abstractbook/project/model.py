@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -290,6 +290,7 @@ class Settings:
     keep_together: bool = False  # an abstract shorter than a page is never split
     hyphenate: bool = True
     language: str = "en"
+    smart_punctuation: bool = True  # dashes, ellipses and quotes as the language sets them
     text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/
     heading_fonts: FaceSet | None = None
     fallback_fonts: tuple[Path, ...] = ()
@@ -385,6 +386,10 @@ class Book:
     program: Program | None
     warnings: tuple[Problem, ...] = ()
 
+    # The records as typed, where real punctuation changed what is printed: the
+    # manifest hashes what the organiser wrote.
+    typed: tuple[Talk, ...] = ()
+
     @property
     def talks(self) -> tuple[Talk, ...]:
         return tuple(e.talk for e in self.entries)
@@ -450,14 +455,20 @@ def surname_key(author: Author) -> tuple[str, str]:
 
 
 def assemble(project: Project) -> Book:
-    """Put the talks in book order and attach their sessions and times."""
+    """Put the talks in book order and attach their sessions and times; titles, names
+    and affiliations with real punctuation unless the settings turn it off."""
     settings, talks = project.settings, project.talks
-    order = settings.order or ("program" if project.program else "file")
+    typed, program = talks, project.program
+    if settings.smart_punctuation:
+        talks = tuple(_punctuated(t, settings.language) for t in talks)
+        settings = _punctuated_settings(settings)
+        program = _punctuated_program(program, settings.language)
+    order = settings.order or ("program" if program else "file")
     by_id = {t.id: t for t in talks}
     sections: list[Section] = []
     entries: list[Entry] = []
-    if order == "program" and project.program:
-        slots = _program_slots(project.program, sections)
+    if order == "program" and program:
+        slots = _program_slots(program, sections)
         placed = [tid for tid in slots if tid in by_id]
         entries += [Entry(by_id[tid], slots[tid][0].section, tuple(slots[tid])) for tid in placed]
         rest = [t for t in talks if t.id not in slots]
@@ -469,7 +480,68 @@ def assemble(project: Project) -> Book:
         ordered = sorted(talks, key=_sort_key(order)) if order != "file" else list(talks)
         entries = [Entry(t, 0) for t in ordered]
     return Book(
-        settings, project.root, tuple(sections), tuple(entries), project.program, project.warnings
+        settings,
+        project.root,
+        tuple(sections),
+        tuple(entries),
+        program,
+        project.warnings,
+        typed if talks is not typed else (),
+    )
+
+
+def _punctuated(talk: Talk, language: str) -> Talk:
+    """A talk's plain fields with real punctuation (bodies get theirs when parsed)."""
+    from .typography import refine
+
+    authors = tuple(
+        replace(
+            a,
+            name=refine(a.name, language),
+            affiliations=tuple(refine(x, language) for x in a.affiliations),
+            family=refine(a.family, language) if a.family else a.family,
+        )
+        for a in talk.authors
+    )
+    return replace(talk, title=refine(talk.title, language), authors=authors)
+
+
+def _punctuated_program(program: Program | None, language: str) -> Program | None:
+    """Session titles and chairs, by the same rule."""
+    from .typography import refine
+
+    if program is None:
+        return None
+    days = tuple(
+        replace(
+            day,
+            sessions=tuple(
+                replace(
+                    s,
+                    title=refine(s.title, language),
+                    chair=refine(s.chair, language) if s.chair else s.chair,
+                )
+                for s in day.sessions
+            ),
+        )
+        for day in program.days
+    )
+    return replace(program, days=days)
+
+
+def _punctuated_settings(s: Settings) -> Settings:
+    """The meeting's title, subtitle, venue and organisers, by the same rule."""
+    from .typography import refine
+
+    def r(text: str | None) -> str | None:
+        return refine(text, s.language) if text else text
+
+    return replace(
+        s,
+        title=refine(s.title, s.language),
+        subtitle=r(s.subtitle),
+        venue=r(s.venue),
+        organisers=tuple(refine(o, s.language) for o in s.organisers),
     )
 
 

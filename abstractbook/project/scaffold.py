@@ -17,6 +17,7 @@ layout:
   abstract_start: flow
   hyphenate: true
   language: en
+  smart_punctuation: true
 """
 
 PROGRAM = """\

@@ -48,7 +48,14 @@ BOOK_KEYS = (
     "program",
 )
 ORDERS = ("program", "title", "speaker", "id")
-LAYOUT_KEYS = ("abstract_start", "session_start", "keep_together", "hyphenate", "language")
+LAYOUT_KEYS = (
+    "abstract_start",
+    "session_start",
+    "keep_together",
+    "hyphenate",
+    "language",
+    "smart_punctuation",
+)
 FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
 ABSTRACT_STARTS = ("flow", "page", "odd-page")
@@ -94,6 +101,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
             )
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
+    smart = reader.flag(layout.get("smart_punctuation"), "layout.smart_punctuation")
     page = _page(reader, get("page"))
     pocket = reader.fields(get("program"), "program", ("page",)) or {}
     settings = Settings(
@@ -117,6 +125,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         keep_together=bool(reader.flag(layout.get("keep_together"), "layout.keep_together")),
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
+        smart_punctuation=True if smart is None else smart,
         text_fonts=text_fonts,
         heading_fonts=heading_fonts,
         fallback_fonts=fallback,

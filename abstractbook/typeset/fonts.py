@@ -44,6 +44,7 @@ class FontBook:
         self._cmaps: dict[str, frozenset[int]] = {}
         self._face_of: dict[tuple[str, str], str | None] = {}
         self._loaded: set[str] = set()
+        self._ranges: dict[Path, tuple[tuple[int, int], ...]] = {}
         self._shipped = shipped("fonts")
 
     def digest(self, path: Path) -> str:
@@ -82,6 +83,16 @@ class FontBook:
             if path.exists():
                 self.paths.setdefault(self.name(path), path)
 
+    def restrict(self, path: Path, ranges: tuple[tuple[int, int], ...]) -> None:
+        """Use a fallback face only for characters in `ranges` (its script's blocks):
+        a Korean face that also has Han does not mix its forms into Chinese text, and a
+        character outside every range never makes the face be read."""
+        self._ranges[path] = ranges
+
+    def _serves(self, path: Path, code: int) -> bool:
+        ranges = self._ranges.get(path)
+        return ranges is None or any(lo <= code <= hi for lo, hi in ranges)
+
     def cmap(self, font: str) -> frozenset[int]:
         cmap = self._cmaps.get(font)
         if cmap is None:
@@ -100,7 +111,7 @@ class FontBook:
             face = font
         else:
             for path in self._chains.get(font, ()):
-                if path.exists():
+                if self._serves(path, code) and path.exists():
                     name = self.declare(path)
                     if code in self.cmap(name):
                         face = name

@@ -417,9 +417,10 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
 
     items += _contacts(talk, t)
 
+    language = punctuation(t)
     opening = len(items)
     if talk.body:
-        items += flow.blocks(_cited(parse(talk.body), talk), body, first_space=7.0)
+        items += flow.blocks(_cited(parse(talk.body, language), talk), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
@@ -428,7 +429,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     # has only one line (which a paragraph's own keep rule would let go).
     items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
-        notes = _cited(parse(talk.notes), talk)
+        notes = _cited(parse(talk.notes, language), talk)
         items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)
     items += _references(talk, flow)
     last = items[-1]
@@ -455,6 +456,12 @@ def _contacts(talk: Talk, t: Theme) -> list[Item]:
     return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True)
 
 
+def punctuation(theme: Theme) -> str | None:
+    """The language whose dashes and quotes bodies, notes and references get; None:
+    as typed (`layout.smart_punctuation: false`)."""
+    return theme.settings.language if theme.settings.smart_punctuation else None
+
+
 def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
     """Blocks whose citations [n] link to the talk's n-th reference."""
     count = len(talk.references)
@@ -479,7 +486,7 @@ def _references(talk: Talk, flow: Flow) -> list[Item]:
     items = [Item(st.leading, (Text(0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
     face = t.text[REGULAR]
     for n, text in enumerate(talk.references, start=1):
-        spans = _spans(reference(text), smap, t.accent)
+        spans = _spans(reference(text, punctuation(t)), smap, t.accent)
         lines = break_lines(spans, avail, lang=None, justify=False)
         refs = _line_items(lines, st.leading, st.size, REFERENCE_LABEL, avail, 1.5)
         first = refs[0]

@@ -16,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .fonts import SHY, current
 from .formulas import OBJECT, formula
+from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
 from .spans import Frag, Line, Span
 
@@ -42,11 +43,16 @@ def widths_of(font: str, size: float) -> dict[str, float]:
 
 
 def width(text: str, font: str, size: float) -> float:
-    """String width, memoised: words repeat, and reportlab measures char by char."""
+    """String width as drawn (the face's ligatures and kerning), memoised: words
+    repeat, and reportlab measures char by char."""
     table = widths_of(font, size)
     w = table.get(text)
     if w is None:
-        w = formula(text, size).width if font == OBJECT else stringWidth(text, font, size)
+        if font == OBJECT:
+            w = formula(text, size).width
+        else:
+            drawn = ligate(text, font)
+            w = stringWidth(drawn, font, size) + size * adjustment(drawn, font) / 1000
         table[text] = w
     return w
 

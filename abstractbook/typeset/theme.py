@@ -105,17 +105,42 @@ class Theme:
 
 
 # Faces tried, in order, for characters the text or heading face lacks. Those
-# with a bold style use it for bold text. The CJK face (4 MB) is only loaded
-# when a book has a character the others lack.
+# with a bold style use it for bold text. A face is read only when a book has a
+# character the faces before it lack; a script's face (SCRIPTS) is tried only for
+# its script's blocks, so most characters never make it be read.
 TEXT_FALLBACKS = ("NotoSerifHebrew", "NotoNaskhArabic", "NotoSerifArmenian", "NotoSerifGeorgian")
 HEADING_FALLBACKS = ("NotoSansHebrew", "NotoSansArabic", "NotoSerifArmenian", "NotoSerifGeorgian")
+SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "NotoSansDevanagari": ((0x0900, 0x097F), (0xA8E0, 0xA8FF), (0x1CD0, 0x1CFF)),
+    "NotoSansBengali": ((0x0980, 0x09FF),),
+    "NotoSansGurmukhi": ((0x0A00, 0x0A7F),),
+    "NotoSansGujarati": ((0x0A80, 0x0AFF),),
+    "NotoSansOriya": ((0x0B00, 0x0B7F),),
+    "NotoSansTamil": ((0x0B80, 0x0BFF),),
+    "NotoSansTelugu": ((0x0C00, 0x0C7F),),
+    "NotoSansKannada": ((0x0C80, 0x0CFF),),
+    "NotoSansMalayalam": ((0x0D00, 0x0D7F),),
+    "NotoSansSinhala": ((0x0D80, 0x0DFF),),
+    "NotoSansThai": ((0x0E00, 0x0E7F),),
+    "NotoSansLao": ((0x0E80, 0x0EFF),),
+    "NotoSansMyanmar": ((0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)),
+    "NotoSansEthiopic": ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F)),
+    "NotoSansKhmer": ((0x1780, 0x17FF), (0x19E0, 0x19FF)),
+    # Hangul only: its Han would mix Korean forms into Chinese and Japanese text.
+    "NanumGothic": ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF)),
+}
+# Han, Kana and the rest of CJK come from Droid Sans Fallback (4 MB).
 SYMBOL_FALLBACKS = ("NotoSansMath", "NotoSansSymbols", "NotoSansSymbols2", "DroidSansFallbackFull")
 
 
 def fallback_files(role: str, bold: bool, user: tuple[Path, ...] = ()) -> tuple[Path, ...]:
     """The fallback chain of a role's face: the user's faces first, then ours."""
     d = shipped("fonts")
-    families = (TEXT_FALLBACKS if role == "text" else HEADING_FALLBACKS) + SYMBOL_FALLBACKS
+    families = (
+        (TEXT_FALLBACKS if role == "text" else HEADING_FALLBACKS)
+        + tuple(SCRIPTS)
+        + SYMBOL_FALLBACKS
+    )
     files = []
     for family in families:
         bold_file = d / f"{family}-Bold.ttf"
@@ -161,6 +186,9 @@ def make_theme(settings: Settings) -> Theme:
         for face, name in faces.items():
             chain = fallback_files(role, face.startswith("bold"), settings.fallback_fonts)
             fonts.set_fallbacks(name, chain)
+    for path in fallback_files("text", False) + fallback_files("text", True):
+        if path.stem.split("-")[0] in SCRIPTS:
+            fonts.restrict(path, SCRIPTS[path.stem.split("-")[0]])
     return theme
 
 
