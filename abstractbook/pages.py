@@ -278,13 +278,28 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     page.extra.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
+_HEAD_CHARS = 300  # more than any running head can show
+
+
 def _clip(text: str, st: Style, avail: float) -> Line:
-    """A running head on one line, shortened with an ellipsis when it is too long."""
-    line = single_line(Span(text, st.font, st.size, st.color))
-    while line.width > avail and text:
-        text = text[:-1]
-        line = single_line(Span(text.rstrip() + "…", st.font, st.size, st.color))
-    return line
+    """A running head on one line, shortened with an ellipsis when it is too long (the
+    longest start that fits, found by halving: a huge name costs a few measurements)."""
+    if len(text) <= _HEAD_CHARS:
+        line = single_line(Span(text, st.font, st.size, st.color))
+        if line.width <= avail:
+            return line
+    lo, hi = 0, min(len(text), _HEAD_CHARS)  # text[:lo] + "…" fits; text[:hi + 1] does not
+
+    def shortened(n: int) -> Line:
+        return single_line(Span(text[:n].rstrip() + "…", st.font, st.size, st.color))
+
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if shortened(mid).width <= avail:
+            lo = mid
+        else:
+            hi = mid - 1
+    return shortened(lo)
 
 
 # -- one talk on its own (per-talk export) ------------------------------------------
