@@ -42,17 +42,23 @@ def formula_problems(
             found = len(problems)
             formulas = [r.text for r in _runs(parse(source)) if r.math]
             for n, tex in enumerate(formulas, start=1):
-                why = formula_problem(tex)
+                # at the body's size: the drawing is made once, checked and then used
+                why = formula_problem(tex, Theme.body_size)
                 if why:
                     problems.append(
                         error(
-                            f"{field_name}: formula {n}, ${tex}$, cannot be typeset ({why})",
+                            f"{field_name}: formula {n}, ${_shown(tex)}$, cannot be typeset ({why})",
                             t.source,
                         )
                     )
             if fine is not None and len(problems) == found:
                 fine.add(digest)
     return problems
+
+
+def _shown(tex: str) -> str:
+    """A formula as a message quotes it: its start, when it is long."""
+    return tex if len(tex) <= 60 else tex[:60] + "…"
 
 
 def _runs(blocks: tuple[Block, ...]) -> list[Run]:
