@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import BuildError, SourceLocation
 from .layout import Item, Memo, Op, talk_key
+from .limits import drawing_size_problem
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, fold, surname_key
@@ -129,6 +130,9 @@ def image_size(path: Path) -> tuple[float, float]:
             drawing = svg2rlg(str(path))
             if drawing is None:
                 raise ValueError("not an SVG drawing")
+            why = drawing_size_problem(float(drawing.width), float(drawing.height))
+            if why:
+                raise ValueError(why)
             return float(drawing.width), float(drawing.height)
         w, h = ImageReader(str(path)).getSize()
         return float(w), float(h)
