@@ -89,7 +89,7 @@ def _svg_problem(path: Path) -> str | None:
 
     count = 0
     try:
-        for event, element in iterparse(str(path), events=("start",)):
+        for _event, element in iterparse(str(path), events=("start",)):
             count += 1
             if count == 1:
                 why = _svg_size_problem(element.attrib)

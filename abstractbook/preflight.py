@@ -47,7 +47,8 @@ def formula_problems(
                 if why:
                     problems.append(
                         error(
-                            f"{field_name}: formula {n}, ${_shown(tex)}$, cannot be typeset ({why})",
+                            f"{field_name}: formula {n}, ${_shown(tex)}$, "
+                            f"cannot be typeset ({why})",
                             t.source,
                         )
                     )
