@@ -14,8 +14,10 @@ text has its own way in:
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -193,21 +195,27 @@ def _hard_end(line: str) -> bool:
 
 def _code_spans(lines: list[str]) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
     """Per line, the (start, end) columns of backtick code spans, as CommonMark pairs
-    them; and the lines whose end falls inside a code span."""
+    them; and the lines whose end falls inside a code span. Each span visits only its
+    own lines, and a run of backticks with no closer is not looked for again, so
+    thousands of code spans cost no more than their text."""
     text = "\n".join(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     spans: dict[int, list[tuple[int, int]]] = {}
     crossing: set[int] = set()
+    unclosed: set[str] = set()  # runs with no closer after an earlier place: none later
     pos = 0
-    while (m := re.compile(r"(?<!\\)(`+)").search(text, pos)) is not None:
+    while (m := _BACKTICKS.search(text, pos)) is not None:
         run = m.group(1)
-        close = re.compile(rf"(?<!`){run}(?!`)").search(text, m.end())
+        close = None if run in unclosed else _closer(run).search(text, m.end())
         if close is None:
+            unclosed.add(run)
             pos = m.end()
             continue
-        for n in range(len(lines)):
+        first = bisect.bisect_right(starts, m.start()) - 1
+        last = min(bisect.bisect_right(starts, close.end()) - 1, len(lines) - 1)
+        for n in range(first, last + 1):
             lo, hi = max(m.start(), starts[n]), min(close.end(), starts[n + 1] - 1)
             if lo < hi:
                 spans.setdefault(n, []).append((lo - starts[n], hi - starts[n]))
@@ -217,11 +225,24 @@ def _code_spans(lines: list[str]) -> tuple[dict[int, list[tuple[int, int]]], set
     return spans, crossing
 
 
+_BACKTICKS = re.compile(r"(?<!\\)(`+)")
+
+
+@lru_cache(maxsize=64)
+def _closer(run: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!`){run}(?!`)")
+
+
 def _escape_dollars(line: str, code: list[tuple[int, int]]) -> str:
     out: list[str] = []
     backslashes = 0
+    spans = sorted(code)
+    k = 0  # the first code span that does not end before this column
     for col, ch in enumerate(line):
-        if ch == "$" and backslashes % 2 == 0 and not any(a <= col < b for a, b in code):
+        while k < len(spans) and spans[k][1] <= col:
+            k += 1
+        in_code = k < len(spans) and spans[k][0] <= col
+        if ch == "$" and backslashes % 2 == 0 and not in_code:
             out.append("\\")
         backslashes = backslashes + 1 if ch == "\\" else 0
         out.append(ch)
