@@ -32,6 +32,7 @@ from .common import (
     Person,
     Record,
     Slot,
+    duration_problem,
     make_id,
     minutes,
     parse_date,
@@ -39,6 +40,7 @@ from .common import (
     read_bytes,
     read_json,
     talk_type,
+    year_problem,
     zone,
 )
 from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line
@@ -261,10 +263,16 @@ def _slot(
     if start is None:
         fail("no <date>, and no <start> on a dated <day>")
         return None
+    if why := year_problem(start):
+        fail(f"<date>: {why}")
+        return None
     text = event.child_text("duration")
     duration = minutes(text) if text else None
     if text and duration is None:
         fail(f"<duration>: expected HH:MM, found '{text}'")
+    if why := duration_problem(duration):
+        fail(f"<duration>: {why}")
+        return None
     return Slot(
         start=start,
         duration=duration or None,

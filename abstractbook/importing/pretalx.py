@@ -25,6 +25,7 @@ from .common import (
     Person,
     Record,
     Slot,
+    duration_problem,
     listing,
     make_id,
     minutes,
@@ -33,6 +34,7 @@ from .common import (
     read_json,
     split_lines,
     talk_type,
+    year_problem,
     zone,
 )
 from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, Row, read_tables
@@ -164,7 +166,9 @@ def convert(
                     continue
                 seen[record.id] = talk.place
                 conversion.records.append(record)
-                persons_seen.update(str(p.get("code")) for p in talk["persons"].value or [])
+                persons_seen.update(
+                    str(p.get("code")) for p in talk["persons"].value or [] if isinstance(p, dict)
+                )
     _report_missing(speakers, set(seen), persons_seen, root.path, issues, tool)
     return conversion
 
@@ -214,6 +218,9 @@ def _talk(
 
 
 def _person(person: At, speakers: Speakers | None) -> Person | None:
+    if not person.is_dict():
+        person.error("expected a person (a mapping with a name)")
+        return None
     name = person["public_name"].text() or person["name"].text(required="name")
     if name is None:
         return None
@@ -265,10 +272,16 @@ def _slot(talk: At, day: dt.date | None, room: str, source_tz: dt.tzinfo | None)
     if start is None:
         talk["date"].error("no date and time")
         return None
+    if why := year_problem(start):
+        talk["date" if talk.has("date") else "start"].error(why)
+        return None
     duration_text = talk["duration"].text()
     duration = minutes(duration_text) if duration_text else None
     if duration_text and duration is None:
         talk["duration"].error(f"expected a duration (HH:MM), found '{duration_text}'")
+    if why := duration_problem(duration):
+        talk["duration"].error(why)
+        return None
     return Slot(
         start=start,
         duration=duration or None,
