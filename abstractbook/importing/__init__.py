@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, Problem, error
+from ..errors import InputError, Problem, SourceLocation, error
+from ..sources import MAX_FILE_BYTES
 from . import easychair, frab, indico, pretalx
 from . import project as _project
 from .common import Conversion, Issues, zone
@@ -74,6 +75,17 @@ def import_project(
     if conversion is None or issues.failed:
         raise InputError([p for p in issues.problems if p not in issues.warnings])
     files, book = _plan(conversion, fmt, tz is not None, issues)
+    too_big = [
+        error(
+            f"{f.label}: its record would be {len(f.data) / 2**20:.1f} MB, more than the "
+            f"{MAX_FILE_BYTES // 2**20} MB a project file may have",
+            SourceLocation(sources[0]),
+        )
+        for f in files
+        if len(f.data) > MAX_FILE_BYTES
+    ]
+    if too_big:
+        raise InputError(too_big)
     write = _project.update if update else _project.write_new
     outcome = write(out_dir, files, book, fmt)
     return ImportResult(

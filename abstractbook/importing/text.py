@@ -144,12 +144,46 @@ class _Converter(MarkdownConverter):
     convert_th = convert_td
 
 
+MAX_HTML_DEPTH = 32  # elements inside elements; deeper markup is dropped (text kept)
+
+
+class _Flattener(HTMLParser):
+    """The text of an HTML fragment and how deep its elements nest, in one linear pass."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = self.deepest = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "p", "div", "li", "tr"):
+            self.parts.append("\n")
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def html_to_markdown(html: str, *, math: bool) -> tuple[str, list[str]]:
     """HTML -> Markdown, and notes on what could not be kept (images, tables).
 
     `math`: the source renders `$...$` as formulas (Indico does), so dollars stay
-    live; otherwise they are escaped and print as typed.
+    live; otherwise they are escaped and print as typed. Markup nested deeper than
+    `MAX_HTML_DEPTH` is dropped and its text kept as plain text (the converter
+    works recursively, and no abstract nests so deep).
     """
+    flat = _Flattener()
+    flat.feed(html)
+    flat.close()
+    if flat.deepest > MAX_HTML_DEPTH:
+        note = f"markup nested more than {MAX_HTML_DEPTH} deep was dropped (the text is kept)"
+        return plain_to_markdown("".join(flat.parts)), [note]
     converter = _Converter(math=math)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
