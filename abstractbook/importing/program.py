@@ -85,14 +85,15 @@ def _groups(placed: list[_Placed]) -> list[list[_Placed]]:
     for talks in by_room.values():
         talks.sort(key=lambda p: (p.start, p.record.id))
         current: list[_Placed] = []
+        end = dt.datetime.min  # the latest end in `current` (kept, not searched: runs are long)
         for p in talks:
-            if current and (
-                p.start - max(c.end for c in current) >= SESSION_GAP
-                or _track(current) != _track(current + [p])
-            ):
+            # a stretch holds one track: a talk of another track starts a new one
+            if current and (p.start - end >= SESSION_GAP or p.slot.track != current[0].slot.track):
                 groups.append(current)
                 current = []
+                end = dt.datetime.min
             current.append(p)
+            end = max(end, p.end)
         groups.append(current)
     return groups
 
