@@ -100,7 +100,7 @@ _DROPPED = re.compile(
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
-_SEPARATORS = re.compile("[\u2028\u2029]")  # line and paragraph separators: spaces
+_SEPARATORS = re.compile("[\t\u2028\u2029]")  # tabs, line and paragraph separators: spaces
 
 
 def printable(text: str) -> str:
@@ -114,7 +114,7 @@ def printable(text: str) -> str:
 
 def invisible(ch: str) -> bool:
     """Characters that draw nothing and need no glyph: format controls, variation selectors."""
-    return unicodedata.category(ch) == "Cf" or bool(_DROPPED.match(ch)) or ch in "\u2028\u2029"
+    return unicodedata.category(ch) == "Cf" or bool(_DROPPED.match(ch)) or ch in "\t\u2028\u2029"
 
 
 def face_for(ch: str, font: str) -> str | None:
