@@ -149,8 +149,8 @@ _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)", re.
 # characters and in its weight, each character counted 2^d times at depth d.
 MAX_LENGTH = 10_000  # characters of any formula
 MAX_DEPTH = 100  # nesting of {…} groups, \left…\right and \begin…\end
-MAX_DRAWN_LENGTH = 1_000  # characters of a formula drawn as a picture
-MAX_WEIGHT = 2_000
+MAX_DRAWN_LENGTH = 500  # characters of a formula drawn as a picture
+MAX_WEIGHT = 1_000
 _OPEN = re.compile(r"\\(?:[{}]|left\b|right\b|begin\b|end\b)|[{}]")
 
 

@@ -164,8 +164,12 @@ FORMULAS = {
     "200,000 terms": ("$" + "a+" * 200_000 + "b$", "at most 10,000"),
     "5,000 nested braces": ("$" + "{" * 5000 + "a" + "}" * 5000 + "$", "at most 10,000"),
     "nested 101 deep": ("$" + "{" * 101 + "a" + "}" * 101 + "$", "nest at most 100 deep"),
-    "a long drawn formula": ("$\\frac{1}{2}" + "+a" * 600 + "$", "at most 1,000"),
-    "roots nested 60 deep": ("$" + "\\sqrt{" * 60 + "x" + "}" * 60 + "$", "at most 2,000"),
+    "a long drawn formula": ("$\\frac{1}{2}" + "+a" * 300 + "$", "may have at most 500"),
+    "roots nested 60 deep": ("$" + "\\sqrt{" * 60 + "x" + "}" * 60 + "$", "at most 1,000 can"),
+    "fractions nested 6 deep": (
+        "$" + "\\frac{1}{1+" * 6 + "x" + "}" * 6 + "$",
+        "at most 1,000 can",
+    ),
     "a 100 × 100 matrix": (
         "$$\\begin{matrix}" + "\\\\".join(["&".join(["a"] * 100)] * 100) + "\\end{matrix}$$",
         "at most 10,000",
