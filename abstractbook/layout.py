@@ -343,6 +343,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     body = t.body()
     affs = talk.affiliations
     numbered = len(affs) > 1
+    order = talk.affiliation_order()
     several = len(talk.authors) > 1
     presenters = set(id(a) for a in talk.presenters)
     spans: list[Span] = []
@@ -358,7 +359,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
                 body.color,
             )
         )
-        nums = talk.affiliation_numbers(a) if numbered else ()
+        nums = talk.affiliation_numbers(a, order) if numbered else ()
         if nums:
             spans.append(
                 Span(

@@ -121,8 +121,15 @@ class Talk:
                 seen.setdefault(aff, None)
         return tuple(seen)
 
-    def affiliation_numbers(self, author: Author) -> tuple[int, ...]:
-        order = {aff: i + 1 for i, aff in enumerate(self.affiliations)}
+    def affiliation_order(self) -> dict[str, int]:
+        """Each distinct affiliation's number, from 1."""
+        return {aff: i + 1 for i, aff in enumerate(self.affiliations)}
+
+    def affiliation_numbers(
+        self, author: Author, order: dict[str, int] | None = None
+    ) -> tuple[int, ...]:
+        """`order`: `affiliation_order()` made once for all authors (they can be thousands)."""
+        order = order if order is not None else self.affiliation_order()
         return tuple(order[a] for a in author.affiliations)
 
 

@@ -168,6 +168,7 @@ def _body(
     talk_by_id = {e.talk.id: e for e in book.entries}
     ids = [e.talk.id for e in book.entries]
     current: str | None = None
+    speakers: dict[str, str] = {}
     first = 0  # in body_items, of the page's first item: pages take them in order
     for placed in paginate(body_items, theme.frame_height):
         index = len(pages) + 1
@@ -185,7 +186,9 @@ def _body(
         if on_page:
             page.talks = on_page
             entry = talk_by_id[on_page[0]]
-            page.head = book.sections[entry.section].title or entry.talk.speaker
+            if entry.talk.id not in speakers:  # once per talk: a talk can have thousands
+                speakers[entry.talk.id] = entry.talk.speaker
+            page.head = book.sections[entry.section].title or speakers[entry.talk.id]
         pages.append(page)
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
 

@@ -407,3 +407,13 @@ def test_a_workbook_declaring_a_million_rows_imports_what_it_has(tmp_path: Path)
     code, text = run("import", "easychair", str(source), "-o", str(tmp_path / "book"))
     assert code == 0, text
     assert (tmp_path / "book" / "abstracts" / "1.yaml").exists()
+
+
+def test_an_abstract_of_5000_authors_with_their_own_affiliations(tmp_path: Path) -> None:
+    root = project(tmp_path, "hi")
+    authors = "".join(
+        f"  - name: Author{i} Name{i}\n    affiliations: [Inst {i}]\n" for i in range(5000)
+    )
+    (root / "abstracts" / "a.yaml").write_text(f"id: a\ntitle: T\nauthors:\n{authors}body: hi\n")
+    _, (code, text) = check_and_build(root)
+    assert code == 0, text[-500:]
