@@ -18,19 +18,46 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import export, pipeline, preflight, scaffold
+from . import __version__, export, pipeline, preflight, scaffold
 from .errors import BuildError, InputError, Problem
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Typeset a scientific meeting's abstract book from YAML records.",
 )
 
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"abstractbook {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Typeset a scientific meeting's abstract book from YAML records."""
+
+
 ProjectArg = Annotated[
     Path | None,
-    typer.Argument(help="The book project folder (default: the bundled sample book)."),
+    typer.Argument(
+        help="The book project folder or its book.yaml (default: the project in the "
+        "current folder, else the bundled sample book)."
+    ),
 ]
 
 
@@ -38,23 +65,43 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], *, writes: bool = True) -> None:
+    """Every problem, then their count (and, for a command that writes, that it did not)."""
     for p in problems:
         _err(str(p))
     errors = sum(1 for p in problems if p.level.value == "error")
-    _err(f"{errors} error(s); nothing was written.")
+    _err(f"{errors} error(s); nothing was written." if writes else f"{errors} error(s).")
 
 
-def _fail(problems: list[Problem]) -> NoReturn:
-    _print_problems(problems)
+def _fail(problems: list[Problem], *, writes: bool = True) -> NoReturn:
+    _print_problems(problems, writes=writes)
     raise typer.Exit(1)
 
 
 def _project(project: Path | None) -> Path:
-    return project if project is not None else pipeline.sample_project()
+    """The project named, or its folder when `book.yaml` itself is named; else the one in
+    the current folder; the bundled sample only where there is none (SPEC §2)."""
+    if project is None:
+        return Path(".") if Path("book.yaml").is_file() else pipeline.sample_project()
+    if project.name in ("book.yaml", "book.yml") and not project.is_dir():
+        return project.parent
+    return project
 
 
-OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF to write.")]
+def _output(root: Path, given: Path | None, name: str) -> Path:
+    """`-o` as given, else `PROJECT/build/<name>`; the sample, inside the installed
+    package, builds to `./build/` under the current folder."""
+    if given is not None:
+        return given
+    if root.resolve() == pipeline.sample_project().resolve():
+        return Path("build") / name
+    return root / "build" / name
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="The PDF to write (default: PROJECT/build/book.pdf)."),
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Also write the change report as JSON.")
 ]
@@ -63,11 +110,12 @@ ReportOpt = Annotated[
 @app.command()
 def build(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
-    """Typeset the booklet (default output build/book.pdf) and report what changed."""
-    if not _build_once(_project(project), output, report):
+    """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
+    root = _project(project)
+    if not _build_once(root, _output(root, output, "book.pdf"), report):
         raise typer.Exit(1)
 
 
@@ -88,13 +136,14 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
     except BuildError as e:
         _print_problems([e.problem])
         return False
-    for w in result.warnings:
-        _err(str(w))
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+    # The result first, then what to look at: a build that worked says so on its first line.
     typer.echo(
         f"{result.output}: {result.pages} pages, {n} abstracts{warned}, {result.seconds:.2f} s"
     )
+    for w in result.warnings:
+        _err(str(w))
     if result.report is not None:
         for line in result.report.lines():
             typer.echo(f"  {line}")
@@ -108,13 +157,14 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
 @app.command()
 def watch(
     project: ProjectArg = None,
-    output: OutputOpt = Path("build/book.pdf"),
+    output: OutputOpt = None,
     report: ReportOpt = None,
 ) -> None:
     """Rebuild on every saved change, printing the change report; Ctrl-C stops."""
     import watchfiles
 
     root = _project(project)
+    output = _output(root, output, "book.pdf")
     out_dir = output.resolve().parent
 
     def relevant(_: object, name: str) -> bool:
@@ -140,9 +190,10 @@ WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".s
 @app.command(name="export")
 def export_(
     project: ProjectArg = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write.")] = Path(
-        "build/talks"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="The folder to write (default: PROJECT/build/talks)."),
+    ] = None,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated ids: export just these.")
     ] = None,
@@ -150,9 +201,11 @@ def export_(
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
+    root = _project(project)
+    output = _output(root, output, "talks")
     try:
         with _progress("typesetting talks") as progress:
-            result = pipeline.export_talks(_project(project), output, wanted, progress)
+            result = pipeline.export_talks(root, output, wanted, progress)
     except InputError as e:
         _fail(e.problems)
     except BuildError as e:
@@ -206,13 +259,47 @@ def import_(
         typer.Option("--timezone", help="The meeting's time zone, e.g. America/Sao_Paulo."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on conflicts.")] = False,
+    session_gap: Annotated[
+        int,
+        typer.Option(
+            "--session-gap",
+            min=1,
+            metavar="MINUTES",
+            help="Sources without sessions: a room empty this long ends a session (default 60).",
+        ),
+    ] = 60,
+    keep_unassigned: Annotated[
+        bool,
+        typer.Option("--keep-unassigned", help="Keep talks without speakers (author N.N.)."),
+    ] = False,
+    decisions: Annotated[
+        str,
+        typer.Option(
+            "--decisions",
+            metavar="LIST",
+            help="EasyChair: the decisions to import, comma-separated "
+            "(e.g. accept,'no decision'); default: accept.",
+        ),
+    ] = "accept",
 ) -> None:
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
     try:
-        result = import_project(fmt.value, sources, output, update=update, timezone=timezone)
+        result = import_project(
+            fmt.value,
+            sources,
+            output,
+            update=update,
+            timezone=timezone,
+            session_gap=session_gap,
+            keep_unassigned=keep_unassigned,
+            decisions=tuple(d.strip() for d in decisions.split(",") if d.strip()),
+        )
     except InputError as e:
+        if len(e.problems) == 1:  # one reason: one line
+            _err(f"{e.problems[0]}; nothing was written.")
+            raise typer.Exit(1) from None
         _fail(e.problems)
     for w in result.warnings:
         _err(str(w))
@@ -223,9 +310,15 @@ def import_(
     for name, diff in result.conflicts:
         typer.echo(f"conflict {name}: edited here and changed in the source; kept yours")
         typer.echo(diff)
+    counts = [  # abstracts only: program.yaml is reported on its own
+        [x for x in found if x != "program.yaml"]
+        for found in (result.added, result.updated, result.unchanged)
+    ]
+    if "program.yaml" in result.added + result.updated:
+        typer.echo(f"wrote {output / 'program.yaml'}")
     typer.echo(
-        f"{output}: {len(result.added)} added, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged, {len(result.vanished)} vanished, "
+        f"{output}: {len(counts[0])} abstract(s) added, {len(counts[1])} updated, "
+        f"{len(counts[2])} unchanged, {len(result.vanished)} vanished, "
         f"{len(result.conflicts)} conflict(s)"
     )
     if strict and result.conflicts:
@@ -255,7 +348,7 @@ def check(
     try:
         book = pipeline.load_book(_project(project))
     except InputError as e:
-        _fail(e.problems)
+        _fail(e.problems, writes=False)
     problems = preflight.check_book(book)
     for w in problems:
         _err(str(w))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from . import parallel
 from .layout import Item
 from .model import Book, Talk
 from .pages import lay_out_talk_alone
@@ -73,9 +73,6 @@ class TalkJob:
     book_pages: dict[str, str]  # id -> printed page label in the book
 
 
-_JOB: TalkJob | None = None
-
-
 def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     """One talk, typeset alone with the book's typography."""
     book = job.book
@@ -98,22 +95,19 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     )
 
 
-_OUT: Path | None = None  # where the workers write
-
-
 def _put(data: bytes, f: BinaryIO) -> None:
     f.write(data)
 
 
-def _work(talk_ids: list[str]) -> list[tuple[str, str]]:
+def _work(context: tuple[TalkJob, Path], talk_ids: list[str]) -> list[tuple[str, str]]:
     """Typeset and write talks (by the worker: the files never cross a pipe); returns
     their ids and SHA-256 digests. Each file is renamed into place when complete; the
     index, written last, is what waits for the disk."""
-    assert _JOB is not None and _OUT is not None
+    job, out = context
     done = []
     for tid in talk_ids:
-        data = talk_pdf(_JOB, tid)
-        write_atomic_with(_OUT / f"{tid}.pdf", partial(_put, data), durable=False)
+        data = talk_pdf(job, tid)
+        write_atomic_with(out / f"{tid}.pdf", partial(_put, data), durable=False)
         done.append((tid, hashlib.sha256(data).hexdigest()))
     return done
 
@@ -131,7 +125,6 @@ def export_talks(
     key and file match the previous export is left alone. Files of talks that no
     longer exist are removed (only files an earlier export listed).
     """
-    global _JOB, _OUT
     result = ExportResult(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     index_path = out_dir / "talks.json"
@@ -152,13 +145,9 @@ def export_talks(
         else:
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
-    _JOB, _OUT = job, out_dir
-    try:
-        for tid, digest in _run(todo, progress):
-            records[tid] = _record(entries[tid].talk, job, keys[tid], digest)
-            result.written.append(tid)
-    finally:
-        _JOB, _OUT = None, None
+    for tid, digest in _run((job, out_dir), todo, progress):
+        records[tid] = _record(entries[tid].talk, job, keys[tid], digest)
+        result.written.append(tid)
     for tid in result.unchanged:
         records.setdefault(tid, previous[tid])
     if only is None:
@@ -173,28 +162,22 @@ def export_talks(
     return result
 
 
-def _run(todo: list[str], progress: Callable[[int, int], None] | None) -> Iterator[tuple[str, str]]:
+def _run(
+    context: tuple[TalkJob, Path], todo: list[str], progress: Callable[[int, int], None] | None
+) -> Iterator[tuple[str, str]]:
     """Typeset in parallel across the machine's cores; yields in book order."""
     total = len(todo)
-    workers = min(os.cpu_count() or 1, max(1, total // 8))
-    if progress:
-        progress(0, total)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for n, tid in enumerate(todo, start=1):
-            yield from _work([tid])
-            if progress:
-                progress(n, total)
-        return
-    size = max(1, min(25, total // (workers * 4)))
+    workers = max(1, parallel.workers_for(total, 8))
+    size = max(1, min(25, total // (workers * 4))) if workers > 1 else 1
     chunks = [todo[i : i + size] for i in range(0, total, size)]
     done = 0
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        for batch in pool.imap(_work, chunks):
-            yield from batch
-            done += len(batch)
-            if progress:
-                progress(done, total)
+    if progress:
+        progress(0, total)
+    for batch in parallel.fork_map(_work, context, chunks, workers):
+        yield from batch
+        done += len(batch)
+        if progress:
+            progress(done, total)
 
 
 def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object]:

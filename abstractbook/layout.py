@@ -128,13 +128,20 @@ class Memo:
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
-                digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
+                digest = item_digest(item)
                 packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
                 entry = (packed, digest)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
         return item
+
+
+def item_digest(item: Item) -> str:
+    """What an item draws and how much room it takes, as a digest: made once when a
+    talk is laid out, kept with it in the cache."""
+    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
+    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -386,12 +393,16 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
         )
 
+    opening = len(items)
     if talk.body:
         items += flow.blocks(parse(talk.body), body, first_space=7.0)
     else:
         items += flow.blocks(
             (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
         )
+    # The heading stays with the body's first two lines, also when the first paragraph
+    # has only one line (which a paragraph's own keep rule would let go).
+    items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
     last = items[-1]

@@ -16,9 +16,9 @@ from typing import NamedTuple
 import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from .fonts import SHY, current
 from .formulas import OBJECT, formula
-from .scripts import SHY, cover, has_rtl, rtl_base, visual
-from .theme import ensure_registered
+from .scripts import cover, has_rtl, rtl_base, visual
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -67,7 +67,7 @@ def widths_of(font: str, size: float) -> dict[str, float]:
     table = _widths.get((font, size))
     if table is None:
         if font != OBJECT:
-            ensure_registered(font)
+            current().load(font)
         table = _widths[(font, size)] = {}
     return table
 

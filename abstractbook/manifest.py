@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .layout import Document, Item, Page
+from .layout import Document, Page
 from .model import Book, Talk
 
 FORMAT = 1
@@ -42,13 +42,6 @@ def talk_hash(talk: Talk) -> str:
     return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
-def item_digest(item: Item) -> str:
-    """What an item draws and how much room it takes, as a digest: made once when a
-    talk is laid out, kept with it in the cache."""
-    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
-    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
 def page_hash(
     page: Page,
     salt: str = "",
@@ -58,8 +51,8 @@ def page_hash(
     """What is drawn: text with fonts and positions, rules, boxes, links, images.
 
     An item may be named instead of spelt out: `names` maps an entry of the contents
-    or indexes to a digest of its memo key; with `salt` (the settings, fonts and code
-    that laid it out) a name determines what the item draws. A body page that knows
+    or indexes to its `item_digest`, and `salt` stands for the settings and font
+    files (whose glyphs the operations name only by font). A body page that knows
     its runs of talks' items is named by their `item_digest`s (`digests`, per talk)
     and by where its frame starts: the paginator stacks the same items the same way.
     So an edit to a talk's last paragraph leaves the hash of its first page as it was.

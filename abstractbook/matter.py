@@ -15,7 +15,7 @@ from .layout import Item, Memo, Op, talk_key
 from .limits import drawing_size_problem
 from .lines import Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
-from .model import Book, fold, surname_key
+from .model import Book, fold, parallel_sessions, surname_key
 from .theme import Style, Theme
 
 NUMBER_COLUMN = 26.0
@@ -137,7 +137,7 @@ def image_size(path: Path) -> tuple[float, float]:
         w, h = ImageReader(str(path)).getSize()
         return float(w), float(h)
     except Exception as e:  # any unreadable image is the user's file, not our bug
-        raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path)) from None
+        raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path, 1, 1)) from None
 
 
 def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
@@ -184,8 +184,11 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    parallel = frozenset(
+        i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
+    )
     last_day = None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -197,6 +200,14 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             title = section.title or ""
             if section.session and section.session.start:
                 title = f"{section.session.start}  {title}"
+            session = section.session
+            if (
+                session
+                and session.room
+                and session.id in parallel
+                and session.room != session.title
+            ):
+                title = f"{title} · {session.room}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
@@ -264,7 +275,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     session_st = t.heading_style(9.5)
     col = 34.0
     last_day = None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         session = section.session
         if section.day and section.day != last_day:
             items.append(
@@ -305,7 +316,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         details = [
             d
             for d in (
-                (session.room if session else None),
+                (session.room if session and session.room != title else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d
@@ -376,11 +387,18 @@ def _program_talk(
 IndexEntries = dict[tuple[tuple[str, ...], str], dict[str, str]]
 
 
+UNNAMED = frozenset({"N.N.", "NN", "N.N", "TBA", "TBD"})
+"""Names that say the speaker is not known yet."""
+
+
 def author_index(book: Book, labels: dict[str, str]) -> IndexEntries:
-    """Every author, 'Surname, Given names', sorted by surname with accents folded."""
+    """Every author, 'Surname, Given names', sorted by surname with accents folded; "N.N."
+    (a speaker not yet known) is nobody to look up."""
     people: IndexEntries = {}
     for e in book.entries:
         for a in e.talk.authors:
+            if a.name.strip() in UNNAMED:
+                continue
             pages = people.setdefault((surname_key(a), a.index_name), {})
             label = labels.get(e.talk.id)
             if label:

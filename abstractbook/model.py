@@ -7,6 +7,7 @@ typesetting library: talk order, sessions, affiliation numbers, index keys.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +50,7 @@ class Author:
     affiliations: tuple[str, ...] = ()
     presenting: bool = False
     family: str | None = None  # as given in the record; see `surname`
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
     def surname(self) -> str:
@@ -66,9 +67,38 @@ class Author:
         return f"{self.surname}, {self.given}" if self.given else self.surname
 
 
+_NATIVE = re.compile(r"^(?P<latin>.*?[^\W\d_].*?)\s*(?P<native>[(（][^()（）]*[)）])$")
+
+
+def _is_cjk(word: str) -> bool:
+    return any(
+        "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff"
+        for c in word
+    )
+
+
+def native_form(name: str) -> tuple[str, str]:
+    """("Yao Wei", "(魏銘廷)") for "Yao Wei (魏銘廷)", or for "Yao Wei 魏銘廷" ("Yao Wei",
+    "魏銘廷"): the Latin name indexes, the native form is kept beside the given names."""
+    m = _NATIVE.match(name.strip())
+    if m:
+        return m.group("latin").strip(), m.group("native")
+    words = name.split()
+    n = len(words)
+    while n > 1 and _is_cjk(words[n - 1]):
+        n -= 1
+    if n < len(words) and not _is_cjk(words[0]):
+        return " ".join(words[:n]), " ".join(words[n:])
+    return name, ""
+
+
 @lru_cache(maxsize=1 << 16)
 def _name_parts(name: str, family: str | None) -> tuple[str, str]:
     """(surname, given names) of a name, once per name: the indexes ask again and again."""
+    latin, native = native_form(name) if not family else (name, "")
+    if native:
+        surname, given = _name_parts(latin, None)
+        return surname, f"{given} {native}".strip()
     if family:
         surname = family
     else:
@@ -96,7 +126,7 @@ class Talk:
     keywords: tuple[str, ...] = ()
     type: str = "talk"
     board: str | None = None
-    source: SourceLocation | None = field(default=None, compare=False)
+    source: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
     def heading(self) -> str:
@@ -138,7 +168,7 @@ class Slot:
     talk_id: str
     start: str | None = None  # "HH:MM"
     duration: int | None = None  # minutes
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -149,7 +179,7 @@ class Session:
     start: str | None = None
     room: str | None = None
     chair: str | None = None
-    location: SourceLocation | None = field(default=None, compare=False)
+    location: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -220,13 +250,60 @@ class Project:
 
 
 @dataclass(frozen=True)
+class TalkSlot:
+    """One time a talk is given: a talk held twice (a workshop on two days) has two."""
+
+    day: dt.date | None
+    session: Session | None
+    start: str | None = None  # "HH:MM"
+    duration: int | None = None  # minutes
+    room: str | None = None
+    section: int = 0  # index into Book.sections: the heading it is listed under
+    order: int = 0  # its place among its session's talks
+
+    @property
+    def content(self) -> tuple[object, ...]:
+        """What a page showing this slot draws from it, free of any file's path."""
+        session = self.session
+        title = (session.id, session.title, session.start, session.chair) if session else None
+        return (self.day, title, self.start, self.duration, self.room)
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One talk in the book, with where the programme puts it."""
+    """One talk in the book, printed once, with every slot the programme gives it."""
 
     talk: Talk
-    section: int  # index into Book.sections
-    start: str | None = None
-    duration: int | None = None
+    section: int  # index into Book.sections: where its abstract is printed
+    slots: tuple[TalkSlot, ...] = ()
+
+    @property
+    def start(self) -> str | None:
+        return self.slots[0].start if self.slots else None
+
+    @property
+    def duration(self) -> int | None:
+        return self.slots[0].duration if self.slots else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A talk as a session lists it (contents, programme): once per slot."""
+
+    entry: Entry
+    slot: TalkSlot | None
+
+    @property
+    def talk(self) -> Talk:
+        return self.entry.talk
+
+    @property
+    def start(self) -> str | None:
+        return self.slot.start if self.slot else None
+
+    @property
+    def duration(self) -> int | None:
+        return self.slot.duration if self.slot else None
 
 
 @dataclass(frozen=True)
@@ -252,10 +329,23 @@ class Book:
         return tuple(e.talk for e in self.entries)
 
     def section_entries(self) -> list[list[Entry]]:
-        """The entries of each section, in one pass."""
+        """The entries printed under each section, in one pass."""
         out: list[list[Entry]] = [[] for _ in self.sections]
         for e in self.entries:
             out[e.section].append(e)
+        return out
+
+    def section_listings(self) -> list[list[Listing]]:
+        """What each section lists in the contents and programme: every slot of every
+        talk, so a talk given twice is listed under both sessions, in slot order."""
+        out: list[list[Listing]] = [[] for _ in self.sections]
+        for e in self.entries:
+            if not e.slots:
+                out[e.section].append(Listing(e, None))
+            for slot in e.slots:
+                out[slot.section].append(Listing(e, slot))
+        for listings in out:
+            listings.sort(key=lambda x: x.slot.order if x.slot else 0)
         return out
 
 
@@ -306,17 +396,10 @@ def assemble(project: Project) -> Book:
     sections: list[Section] = []
     entries: list[Entry] = []
     if order == "program" and project.program:
-        placed: set[str] = set()
-        for day in project.program.days:
-            for session in day.sessions:
-                sections.append(Section(session.title, day.date, session))
-                for slot, start in zip(session.slots, _slot_times(session), strict=True):
-                    if slot.talk_id in by_id and slot.talk_id not in placed:
-                        placed.add(slot.talk_id)
-                        entries.append(
-                            Entry(by_id[slot.talk_id], len(sections) - 1, start, slot.duration)
-                        )
-        rest = [t for t in talks if t.id not in placed]
+        slots = _program_slots(project.program, sections)
+        placed = [tid for tid in slots if tid in by_id]
+        entries += [Entry(by_id[tid], slots[tid][0].section, tuple(slots[tid])) for tid in placed]
+        rest = [t for t in talks if t.id not in slots]
         if rest:
             sections.append(Section("Other abstracts"))
             entries += [Entry(t, len(sections) - 1) for t in rest]
@@ -329,12 +412,40 @@ def assemble(project: Project) -> Book:
     )
 
 
+def _program_slots(program: Program, sections: list[Section]) -> dict[str, list[TalkSlot]]:
+    """Each talk's slots in programme order (a section per session); the first slot
+    decides where its abstract is printed."""
+    found: dict[str, list[TalkSlot]] = {}
+    for day in program.days:
+        for session in day.sessions:
+            sections.append(Section(session.title, day.date, session))
+            times = zip(session.slots, _slot_times(session), strict=True)
+            date, last = day.date, _minutes(session.start)
+            for n, (slot, start) in enumerate(times):
+                now = _minutes(start)
+                if now is not None and last is not None and last - now > 12 * 60:
+                    date += dt.timedelta(days=1)  # a night session past midnight
+                last = now if now is not None else last
+                found.setdefault(slot.talk_id, []).append(
+                    TalkSlot(
+                        date, session, start, slot.duration, session.room, len(sections) - 1, n
+                    )
+                )
+    return found
+
+
 def _sort_key(order: str):  # type: ignore[no-untyped-def]
     if order == "title":
         return lambda t: (fold(t.title), t.id)
     if order == "speaker":
         return lambda t: (surname_key(t.presenters[0]), t.id)
-    return lambda t: t.id
+    return lambda t: natural_key(t.id)
+
+
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """Numbers in `text` compare as numbers: 13 before 100, 'p2' before 'p10'."""
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
 def _slot_times(session: Session) -> list[str | None]:
@@ -352,6 +463,29 @@ def _slot_times(session: Session) -> list[str | None]:
     return times
 
 
+def parallel_sessions(day: Day) -> frozenset[str]:
+    """Ids of the day's sessions that overlap another one in time: their headings must
+    name the room, or two "Security" sessions at 10:00 read as one."""
+    spans = []
+    for session in day.sessions:
+        times = [
+            (m, m + (slot.duration or 0))
+            for slot, t in zip(session.slots, _slot_times(session), strict=True)
+            if (m := _minutes(t)) is not None
+        ]
+        first = _minutes(session.start)
+        if first is None and times:
+            first = min(a for a, _ in times)
+        if first is not None:
+            spans.append((session.id, first, max([first + 1] + [b for _, b in times])))
+    return frozenset(
+        a
+        for a, start_a, end_a in spans
+        for b, start_b, end_b in spans
+        if a != b and start_a < end_b and start_b < end_a
+    )
+
+
 def end_time(start: str, duration: int) -> str:
     """'HH:MM' plus minutes, on the clock (a talk past midnight wraps)."""
     total = (_minutes(start) or 0) + duration
@@ -366,4 +500,5 @@ def _minutes(hhmm: str | None) -> int | None:
 
 
 def _clock(minutes: int | None) -> str | None:
-    return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+    """Minutes since the day began -> "HH:MM" on the clock (past midnight it wraps)."""
+    return None if minutes is None else f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"

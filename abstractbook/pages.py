@@ -23,7 +23,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .model import Book, Entry, end_time
+from .model import Book, Entry, TalkSlot, end_time
 from .theme import Style, Theme
 
 
@@ -208,7 +208,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
     """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    for section, entries in zip(book.sections, book.section_entries(), strict=True):
+    for section, entries in zip(book.sections, book.section_listings(), strict=True):
         if not entries:
             continue
         if grouped:
@@ -308,6 +308,19 @@ def _clip(text: str, st: Style, avail: float) -> Line:
 # -- one talk on its own (per-talk export) ------------------------------------------
 
 
+def _when(slot: TalkSlot) -> str:
+    """Day, time, session and room of one slot, as the per-talk head prints it."""
+    when = [day_heading(slot.day)] if slot.day else []
+    if slot.start:
+        end = f"–{end_time(slot.start, slot.duration)}" if slot.duration else ""
+        when.append(slot.start + end)
+    if slot.session:
+        when.append(slot.session.title)
+    if slot.room:
+        when.append(slot.room)
+    return ", ".join(when)
+
+
 def lay_out_talk_alone(
     book: Book, theme: Theme, entry: Entry, items: tuple[Item, ...], book_page: str
 ) -> Document:
@@ -316,22 +329,10 @@ def lay_out_talk_alone(
     The talk's items are the very ones the book uses, so it looks the same.
     """
     s = book.settings
-    section = book.sections[entry.section]
     grey = Style(theme.text["regular"], 7.8, 10.0, theme.grey)
     dates = format_dates(s.date_start, s.date_end)
     head_lines = [" · ".join(x for x in (s.title, dates) if x)]
-    when = []
-    if section.day:
-        when.append(day_heading(section.day))
-    if entry.start:
-        end = f"–{end_time(entry.start, entry.duration)}" if entry.duration else ""
-        when.append(entry.start + end)
-    if section.session:
-        when.append(section.session.title)
-        if section.session.room:
-            when.append(section.session.room)
-    if when:
-        head_lines.append(", ".join(when))
+    head_lines += [_when(slot) for slot in entry.slots]  # every time the talk is given
     avail = theme.frame_width
     ops: list[Op] = []
     y = 0.0

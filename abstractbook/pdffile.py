@@ -26,8 +26,8 @@ from urllib.parse import quote
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 
+from .fonts import current
 from .limits import drawing_size_problem
-from .theme import ensure_registered
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 # Font programs are binary tables that deflate compresses almost as well at level 1
@@ -240,7 +240,7 @@ class SubsetFont(NamedTuple):
 
 
 def _subset_font(font: str, subset: list[int]) -> SubsetFont:
-    ensure_registered(font)
+    current().load(font)
     face: Any = pdfmetrics.getFont(font).face
     psname = face.name.decode("latin-1") + face.subfontNameX.decode("latin-1")
     tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, subset)[:6])

@@ -6,12 +6,9 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
-import gc
 import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -20,10 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export
-from .cache import Cache, InputCache, PackedTalk, pack, unpack
+from . import __version__, export, parallel
+from .cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
+from .fonts import shipped
 from .layout import Document, Item, layout_talk
 from .lines import found_points, load_hyphenation, remember_points
 from .manifest import (
@@ -41,9 +39,10 @@ from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
 from .schema import validate
-from .theme import Theme, ensure_registered, make_theme, shipped
+from .theme import Theme, make_theme
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+TALKS_CACHE = "talks"  # an export's cache: <out_dir>/.abstractbook-cache/talks/
 
 
 def sample_project() -> Path:
@@ -91,8 +90,8 @@ def settings_hash(book: Book, theme: Theme) -> str:
     portable = dataclasses.replace(
         s, logo=None, text_fonts=None, heading_fonts=None, fallback_fonts=()
     )
-    files = [_file_hash(p) for p in theme.files + s.fallback_fonts]
-    logo = _file_hash(s.logo) if s.logo else ""
+    files = [theme.fonts.digest(p) for p in theme.files + s.fallback_fonts]
+    logo = theme.fonts.digest(s.logo) if s.logo else ""
     return sha(repr((portable, files, logo)))
 
 
@@ -124,14 +123,12 @@ def _libraries() -> tuple[str, ...]:
 
 @cache
 def _code_hash() -> str:
-    """The package's own source: a cache made by other code is never reused."""
+    """The package's own source, as this process imported it: a cache made by other
+    code is never reused."""
     here = Path(__file__).parent
-    return sha("".join(_file_hash(p) for p in sorted(here.glob("*.py"))))
-
-
-@cache
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha(
+        "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(here.rglob("*.py")))
+    )
 
 
 def lay_out_book(root: Path) -> tuple[Book, Document]:
@@ -160,7 +157,7 @@ def talk_layouts(
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
     for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache), strict=True):
-        talks[talk.id] = unpack(packed)
+        talks[talk.id] = unpack(packed, cache.recent)
     ordered = [talks[e.talk.id] for e in book.entries]
     ids = [e.talk.id for e in book.entries]
     return (
@@ -169,22 +166,21 @@ def talk_layouts(
     )
 
 
-_THEME: Theme | None = None  # for forked workers: the theme of the talks being laid out
-_CACHE: Cache | None = None  # and the cache they keep them in
-
 Points = dict[tuple[str, str], tuple[int, ...]]
 
 
-def _lay_out_chunk(jobs: list[tuple[Talk, str]]) -> tuple[list[bytes], Points]:
+def _lay_out_chunk(
+    context: tuple[Theme, Cache], jobs: list[tuple[Talk, str]]
+) -> tuple[list[bytes], Points]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
     enough to do), with the hyphenation points found on the way (a worker's memo
     dies with it; its parent keeps them for the next build)."""
-    assert _THEME is not None and _CACHE is not None
+    theme, cache = context
     found_points()
     out = []
     for talk, key in jobs:
-        packed = pack(layout_talk(talk, _THEME))
-        _CACHE.keep_packed(key, packed)
+        packed = pack(layout_talk(talk, theme))
+        cache.keep_packed(key, packed)
         out.append(packed)
     return out, found_points()
 
@@ -192,35 +188,29 @@ def _lay_out_chunk(jobs: list[tuple[Talk, str]]) -> tuple[list[bytes], Points]:
 def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
     """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
-    global _THEME, _CACHE
-    workers = min(os.cpu_count() or 1, len(jobs) // 64)
-    _THEME, _CACHE = theme, cache
-    try:
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for job in jobs:
-                yield from _lay_out_chunk([job])[0]
-            return
-        # What every worker would load for itself, loaded once before they fork.
+    workers = parallel.workers_for(len(jobs), 64)
+    if workers > 1:  # what every worker would load for itself, loaded once before they fork
         for font in {*theme.text.values(), *theme.heading.values()}:
-            ensure_registered(font)
+            theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-        size = max(16, len(jobs) // (workers * 8))
-        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for packed, points in pool.imap(_lay_out_chunk, chunks):
-                remember_points(points)
-                yield from packed
-    finally:
-        _THEME, _CACHE = None, None
+    size = max(16, len(jobs) // (workers * 8)) if workers > 1 else 1
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    for packed, points in parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers):
+        remember_points(points)  # found by a worker, whose memo dies with it
+        yield from packed
 
 
-def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Document, list[str]]:
-    """lay out + render into `out`: returns the pages and their hashes. Fills `cache`."""
+def typeset(
+    book: Book, theme: Theme, settings: str, cache: Cache, out: BinaryIO
+) -> tuple[Document, list[str]]:
+    """lay out + render into `out`: returns the pages and their hashes, which depend on
+    what the pages draw and on `settings` (the settings and font files), never on the
+    code that drew them. Fills `cache`."""
     talk_items, digests = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
-    hashes = [page_hash(p, cache.key, cache.memo.names, digests) for p in document.pages]
+    hashes = [page_hash(p, settings, cache.memo.names, digests) for p in document.pages]
     s = book.settings
     keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
     render_pdf(
@@ -237,38 +227,25 @@ def typeset(book: Book, theme: Theme, cache: Cache, out: BinaryIO) -> tuple[Docu
     return document, hashes
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Typesetting makes millions of small acyclic objects: Python's cycle collector
-    would scan them again and again (a fifth of a big build) and find nothing."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
     """Typeset the booklet and write it atomically; the old PDF survives any failure."""
-    with _no_cycle_collection():
+    with parallel.no_cycle_collection():
         return _build(root, output, use_cache)
 
 
 def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     started = time.perf_counter()
-    folder = output.parent / ".abstractbook-cache" / output.name if use_cache else None
-    inputs = InputCache(folder, cache_key(""))
+    store = open_store(output) if use_cache else None
+    inputs = InputCache(store, cache_key(""))
     book = load_book(root, inputs)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
-    cache = Cache(folder, cache_key(key))
+    cache = Cache(store, cache_key(key))
     mpath = manifest_path(output)
     old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
     # Rendered straight into a temporary file beside the output, renamed when complete.
-    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, cache, f)))
+    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, key, cache, f)))
     document, hashes = made[0]
     manifest = make_manifest(book, document, key, hashes)
     export.write_atomic(mpath, dump(manifest))
@@ -314,11 +291,13 @@ def export_talks(
             )
     theme = make_theme(book.settings)
     key = cache_key(settings_hash(book, theme))
-    # The book's own cache beside the output: talks laid out by `build` are reused.
-    cache = Cache(out_dir.parent / ".abstractbook-cache" / "book.pdf", key)
+    # The export's own cache, under the folder it writes: talks laid out by the last
+    # export are reused.
+    cache = Cache(open_store(out_dir / TALKS_CACHE), key)
     items, _ = talk_layouts(book, theme, cache)
+    cache.save({talk_hash(e.talk) for e in book.entries}, set())
     labels = body_page_labels(book, theme, items)
-    sections = {e.talk.id: book.sections[e.section] for e in book.entries}
+    # Content only, never a path: a project named another way keeps its keys.
     keys = {
         e.talk.id: sha(
             repr(
@@ -326,9 +305,8 @@ def export_talks(
                     key,
                     talk_hash(e.talk),
                     labels.get(e.talk.id),
-                    sections[e.talk.id],
-                    e.start,
-                    e.duration,
+                    book.sections[e.section].title,
+                    tuple(slot.content for slot in e.slots),
                 )
             )
         )
@@ -339,5 +317,7 @@ def export_talks(
 
 
 def _did_you_mean(word: str, known: set[str]) -> str | None:
+    if word.lower() in known:  # pretalx shows its codes in capitals
+        return f"ids are lower case: did you mean {word.lower()!r}?"
     close = difflib.get_close_matches(word, sorted(known), n=1)
     return f"did you mean {close[0]!r}?" if close else None

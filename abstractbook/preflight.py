@@ -40,7 +40,7 @@ def formula_problems(
                     fine.add(digest)
                 continue
             found = len(problems)
-            formulas = [r.text for r in _runs(parse(source)) if r.math]
+            formulas = math_runs(source)
             for n, tex in enumerate(formulas, start=1):
                 # at the body's size: the drawing is made once, checked and then used
                 why = formula_problem(tex, Theme.body_size)
@@ -55,6 +55,11 @@ def formula_problems(
             if fine is not None and len(problems) == found:
                 fine.add(digest)
     return problems
+
+
+def math_runs(source: str) -> list[str]:
+    """The TeX of each formula of a Markdown text, in order."""
+    return [r.text for r in _runs(parse(source)) if r.math]
 
 
 def _shown(tex: str) -> str:

@@ -92,6 +92,13 @@ body: |
 }
 
 
+# What a build writes (the PDF, its manifest, the rebuild cache) and what import keeps
+# for itself stay out of version control: a cache is local to one user.
+IGNORE = """build/
+.abstractbook-cache/
+"""
+
+
 class NotEmptyError(Exception):
     pass
 
@@ -100,7 +107,7 @@ def write_project(directory: Path) -> list[Path]:
     """Write the starter project; refuses a folder that already holds anything."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise NotEmptyError(f"{directory}: not an empty folder; nothing was written")
-    files = {Path("book.yaml"): BOOK, Path("program.yaml"): PROGRAM}
+    files = {Path("book.yaml"): BOOK, Path("program.yaml"): PROGRAM, Path(".gitignore"): IGNORE}
     files |= {Path("abstracts") / name: text for name, text in ABSTRACTS.items()}
     written = []
     for rel, text in files.items():

@@ -1,6 +1,7 @@
 """validate, part four: program.yaml's `Node` -> `model.Program` (days, sessions, talk slots).
 
-Every id the programme names must be an abstract's, and each talk has one slot;
+Every id the programme names must be an abstract's. A talk may be in several
+sessions (a talk given twice: one abstract, several slots), but only once in each;
 an abstract left out of every session is only a warning, since the book lists it
 under "Other abstracts".
 """
@@ -100,10 +101,11 @@ def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Ses
         )
     elif session_id is not None:
         sessions[session_id] = fields["id"]
+    here: dict[str, Node] = {}
     slots = [
         slot
         for i, item in enumerate(reader.items(fields.get("talks"), f"{label}.talks"), 1)
-        if (slot := _slot(reader, item, f"{label}.talks[{i}]", schedule))
+        if (slot := _slot(reader, item, f"{label}.talks[{i}]", schedule, here))
     ]
     return Session(
         id=session_id or "",
@@ -116,7 +118,9 @@ def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Ses
     )
 
 
-def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot | None:
+def _slot(
+    reader: Reader, node: Node, label: str, schedule: _Schedule, here: dict[str, Node]
+) -> Slot | None:
     """One talk of a session: its id alone, or {id, start, duration}."""
     if isinstance(node.value, dict):
         fields = reader.fields(node, label, SLOT_KEYS, required=("id",)) or {}
@@ -137,11 +141,12 @@ def _slot(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Slot |
                 id_node, f"no abstract has id '{talk_id}'", suggest(talk_id, schedule.talks)
             )
         return None
-    if talk_id in placed:
+    if talk_id in here:
         reader.error(
             id_node,
-            f"'{talk_id}' is already in the programme (line {placed[talk_id].location.line})",
+            f"'{talk_id}' is already in this session (line {here[talk_id].location.line})",
         )
         return None
-    placed[talk_id] = id_node
+    here[talk_id] = id_node
+    placed.setdefault(talk_id, id_node)
     return Slot(talk_id, start, duration, node.location)

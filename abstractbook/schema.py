@@ -7,20 +7,19 @@ round instead of one error per run. Warnings travel on in `Project.warnings`.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
 from .errors import InputError, Level, Problem, SourceLocation
-from .model import Author, Project, Talk
+from .model import Author, Project, Talk, natural_key
+from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
 from .sources import Document, Node, parse, path_kind, read
@@ -113,22 +112,8 @@ def validate(root: Path, memo: RecordMemo | None = None) -> Project:
 
     With `memo`, files read by an earlier build and unchanged since are not parsed again.
     """
-    with _collector_paused():
+    with no_cycle_collection():
         return _validate(root, memo or RecordMemo(keep=False))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading makes many short-lived containers while the records pile up; the cyclic
-    collector would rescan those survivors again and again (a third of the time at
-    10,000 abstracts) looking for cycles this code never makes."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _validate(root: Path, memo: RecordMemo) -> Project:
@@ -194,7 +179,8 @@ def _book(reader: Reader, root: Path, has_program: bool, memo: RecordMemo) -> Bo
 def _abstract_files(
     reader: Reader, root: Path, book: BookFile | None, abstracts: Path
 ) -> list[Path]:
-    """Every abstract file, in the order of its path's text (never the file system's)."""
+    """Every abstract file, in the natural order of its path's text (2.yaml before 10.yaml;
+    never the file system's)."""
     kind = path_kind(abstracts)
     if kind == "file":
         files = [abstracts]
@@ -226,7 +212,7 @@ def _record_files(reader: Reader, root: Path, folder: Path) -> list[Path]:
     except OSError as exc:
         reader.error(SourceLocation(folder), f"cannot list the folder: {exc.strerror}")
         return []
-    return [path for _, path in sorted(found)]
+    return [path for _, path in sorted(found, key=lambda f: (natural_key(f[0]), f[0]))]
 
 
 def _scan(folder: Path, prefix: str, special: set[Path], found: list[tuple[str, Path]]) -> None:

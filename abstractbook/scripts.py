@@ -9,84 +9,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bidi import algorithm as bidi_algorithm
-from reportlab.pdfbase import pdfmetrics
 
+from .fonts import current as current_fonts
 from .formulas import OBJECT
 
 if TYPE_CHECKING:
     from .lines import Frag, Line, Span
 
-SHY = "\u00ad"
-
-
 # -- font fallback -------------------------------------------------------------------
-
-
-class Fallback:
-    """A face tried for characters a font lacks; loaded only when a character needs it."""
-
-    def __init__(self, path: str, register: Callable[[], str]) -> None:
-        self.path = path
-        self._register = register
-        self._name: str | None = None
-        self._cmap: frozenset[int] | None = None
-
-    @property
-    def name(self) -> str:
-        if self._name is None:
-            self._name = self._register()
-        return self._name
-
-    def covers(self, code: int) -> bool:
-        if self._cmap is None:
-            self._cmap = frozenset(pdfmetrics.getFont(self.name).face.charToGlyph)
-        return code in self._cmap
-
-
-def _no_loader(name: str) -> None:
-    return None
-
-
-_LOAD: Callable[[str], None] = _no_loader  # loads a declared font (see theme)
-
-
-def set_loader(load: Callable[[str], None]) -> None:
-    """How to load a font this module is asked about: the theme declares fonts
-    without reading them, and reads them on first use."""
-    global _LOAD
-    _LOAD = load
-
-
-_CHAINS: dict[str, tuple[Fallback, ...]] = {}
-_CMAPS: dict[str, frozenset[int]] = {}
-_FACE_OF: dict[tuple[str, str], str | None] = {}
-
-
-def set_fallbacks(font: str, chain: tuple[Fallback, ...]) -> None:
-    """Declare the faces tried, in order, for characters `font` lacks (as the theme says)."""
-    if _CHAINS.get(font) != chain:
-        _CHAINS[font] = chain
-        for key in [k for k in _FACE_OF if k[1] == font]:
-            del _FACE_OF[key]
-
-
-def _cmap(font: str) -> frozenset[int]:
-    cmap = _CMAPS.get(font)
-    if cmap is None:
-        _LOAD(font)
-        cmap = _CMAPS[font] = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
-    return cmap
 
 
 @lru_cache(maxsize=64)
 def font_chars(font: str) -> frozenset[str]:
     """The characters a font has, as a set of one-character strings (fast to compare)."""
-    return frozenset(map(chr, _cmap(font))) | {" ", "\n"}
+    return frozenset(map(chr, current_fonts().cmap(font))) | {" ", "\n"}
 
 
 # Characters that are never drawn, whatever a font maps them to: C1 controls, the bidi
@@ -119,20 +59,7 @@ def invisible(ch: str) -> bool:
 
 def face_for(ch: str, font: str) -> str | None:
     """The font that draws `ch`: `font` itself, else its first fallback that has it."""
-    key = (ch, font)
-    if key in _FACE_OF:
-        return _FACE_OF[key]
-    code = ord(ch)
-    face: str | None = None
-    if code in _cmap(font) or ch in " \n" + SHY:
-        face = font
-    else:
-        for fb in _CHAINS.get(font, ()):
-            if fb.covers(code):
-                face = fb.name
-                break
-    _FACE_OF[key] = face
-    return face
+    return current_fonts().face_for(ch, font)
 
 
 def stand_in(ch: str) -> str:
@@ -151,7 +78,7 @@ def cover(span: Span) -> list[Span]:
         span = span._replace(text=_reshaper().reshape(span.text))
     if not set(span.text) - font_chars(span.font):
         return [span]
-    cmap = _cmap(span.font)
+    cmap = current_fonts().cmap(span.font)
     out: list[Span] = []
     parts: list[str] = []
     current = span.font
@@ -225,4 +152,14 @@ def visual(line: Line, base_rtl: bool) -> Line:
         else:
             frags.append((ch["ch"], *f[1:]))
         last = ch["frag"]
-    return line._replace(frags=tuple(frags), actual=text)
+    return line._replace(frags=tuple(frags), actual=_logical(text))
+
+
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
+
+
+def _logical(text: str) -> str:
+    """The text as typed: Arabic letters go back from the joined forms the fonts draw
+    (a presentation form, and a lam-alef ligature, decompose to the letters typed),
+    so copying and searching find what the author wrote."""
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)

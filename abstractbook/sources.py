@@ -133,28 +133,28 @@ def read(path: Path) -> bytes | Document:
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                return _failed(path, SourceLocation(path), _too_big(size))
+                return _failed(path, SourceLocation(path, 1, 1), _too_big(size))
             # read() as much as the size says, then to the end: a size found by read(n)
             # would allocate n bytes for every small file.
             data = stream.read(size) + stream.read()
             if len(data) > MAX_FILE_BYTES:  # it grew meanwhile
-                return _failed(path, SourceLocation(path), _too_big(len(data)))
+                return _failed(path, SourceLocation(path, 1, 1), _too_big(len(data)))
     except OSError as exc:
-        return _failed(path, SourceLocation(path), f"cannot read the file: {exc.strerror}")
+        return _failed(path, SourceLocation(path, 1, 1), f"cannot read the file: {exc.strerror}")
     except ValueError:  # a NUL in the name
-        return _failed(path, SourceLocation(path), "cannot read the file: invalid name")
+        return _failed(path, SourceLocation(path, 1, 1), "cannot read the file: invalid name")
     return data
 
 
 def parse(data: bytes, path: Path) -> Document:
     """Parse bytes said to come from `path` (used in locations only)."""
     if len(data) > MAX_FILE_BYTES:
-        return _failed(path, SourceLocation(path), _too_big(len(data)))
+        return _failed(path, SourceLocation(path, 1, 1), _too_big(len(data)))
     text, problem = _decode(data, path)
     if problem:
         return Document(path, None, (problem,))
     if not text.strip():
-        return _failed(path, SourceLocation(path), "the file is empty")
+        return _failed(path, SourceLocation(path, 1, 1), "the file is empty")
     try:
         composed = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -162,9 +162,9 @@ def parse(data: bytes, path: Path) -> Document:
     except yaml.YAMLError:  # ReaderError: a character YAML does not allow
         return Document(path, None, (_unprintable_problem(text, path),))
     except RecursionError:  # the pure-Python composer on absurd nesting
-        return _failed(path, SourceLocation(path), f"nested deeper than {MAX_DEPTH} levels")
+        return _failed(path, SourceLocation(path, 1, 1), f"nested deeper than {MAX_DEPTH} levels")
     if composed is None or (isinstance(composed, ScalarNode) and composed.tag == _NULL):
-        return _failed(path, SourceLocation(path), "the file is empty")
+        return _failed(path, SourceLocation(path, 1, 1), "the file is empty")
     converter = _Converter(path)
     try:
         if "&" in text:  # no anchors, no aliases: nothing to expand
@@ -188,7 +188,7 @@ def _too_big(size: int) -> str:
 def _decode(data: bytes, path: Path) -> tuple[str, Problem | None]:
     """Decode UTF-8 ourselves so a stray Latin-1 byte gets a byte offset, not a guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", error("the file is UTF-16; save it as UTF-8", SourceLocation(path))
+        return "", error("the file is UTF-16; save it as UTF-8", SourceLocation(path, 1, 1))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -205,7 +205,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Problem
     """A parse error at PyYAML's mark; tabs get their own message, as PyYAML's is cryptic."""
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
-        return error(f"invalid YAML: {exc.problem or exc.context}", SourceLocation(path))
+        return error(f"invalid YAML: {exc.problem or exc.context}", SourceLocation(path, 1, 1))
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
     indent = len(line) - len(line.lstrip(" \t"))
@@ -239,7 +239,7 @@ def _unprintable_problem(text: str, path: Path) -> Problem:
     """Locate the character YAML refused (its reader reports byte offsets, not lines)."""
     found = _NOT_PRINTABLE.search(text)
     if found is None:
-        return error("invalid YAML: a character is not allowed", SourceLocation(path))
+        return error("invalid YAML: a character is not allowed", SourceLocation(path, 1, 1))
     before = text[: found.start()]
     line = before.count("\n") + 1
     column = found.start() - (before.rfind("\n") + 1) + 1

@@ -6,30 +6,14 @@ once per build: layout asks the theme for a style and a frame, never for a file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
+from .fonts import FontBook, activate, shipped
 from .model import FaceSet, Settings
-from .scripts import Fallback, set_fallbacks, set_loader
 
 FACES = ("regular", "italic", "bold", "bold_italic", "mono")
-
-
-def shipped(name: str) -> Path:
-    """A folder installed with the package (`fonts`, `data`).
-
-    A wheel carries them inside the package; a source checkout (editable
-    install) has them beside it.
-    """
-    inside = Path(str(files("abstractbook"))) / name
-    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
 def default_text_faces() -> FaceSet:
@@ -51,47 +35,6 @@ def mono_face() -> Path:
     return shipped("fonts") / "NotoSansMono-Regular.ttf"
 
 
-@cache
-def register(path: Path) -> str:
-    """Register a TrueType file once per process; returns its reportlab font name."""
-    name = font_name(path)
-    pdfmetrics.registerFont(TTFont(name, str(path)))
-    _REGISTERED.add(name)
-    return name
-
-
-@cache
-def font_name(path: Path) -> str:
-    """A font's name in reportlab (and in the PDF): its file's stem for the faces we
-    ship; for a user's file, the stem and a hash of its contents, so two different
-    files never share a name and the name never depends on the order of loading."""
-    if path.parent == shipped("fonts"):
-        return path.stem
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{path.stem}-{digest}"
-
-
-_KNOWN: dict[str, Path] = {}
-
-
-def declare(path: Path) -> str:
-    """A font's name, its file read only when something measures or embeds it (a
-    rebuild that reuses every page's layout needs few faces, or none)."""
-    name = font_name(path)
-    _KNOWN[name] = path
-    return name
-
-
-def ensure_registered(name: str) -> None:
-    """Register a declared font (or one that cached pages name) if not yet done."""
-    if name not in _REGISTERED and name in _KNOWN:
-        register(_KNOWN[name])
-
-
-_REGISTERED: set[str] = set()
-set_loader(ensure_registered)
-
-
 class Style(NamedTuple):
     """A paragraph style (a tuple: styles are parts of many memo keys, hashed often)."""
 
@@ -109,6 +52,7 @@ class Theme:
     text: dict[str, str]  # face -> font name
     heading: dict[str, str]
     files: tuple[Path, ...]  # the font files behind them
+    fonts: FontBook
     accent: str
     ink: str
     grey: str
@@ -187,26 +131,11 @@ def fallback_files(role: str, bold: bool, user: tuple[Path, ...] = ()) -> tuple[
 
 
 def make_theme(settings: Settings) -> Theme:
-    """Register the book's fonts (once per process) and fix its styles."""
+    """The book's fonts (a FontBook of this build's own, made active) and styles."""
+    fonts = FontBook()
+    activate(fonts)
     text = settings.text_fonts or default_text_faces()
     heading = settings.heading_fonts or default_heading_faces()
-    theme = _make_theme(settings, text, heading)
-    for role, faces in (("text", theme.text), ("heading", theme.heading)):
-        for face, name in faces.items():
-            chain = fallback_files(role, face.startswith("bold"), settings.fallback_fonts)
-            set_fallbacks(name, tuple(_fallback(p) for p in chain))
-            for path in chain:
-                if path.exists():
-                    _KNOWN.setdefault(font_name(path), path)
-    return theme
-
-
-@cache
-def _fallback(path: Path) -> Fallback:
-    return Fallback(str(path), lambda: register(path))
-
-
-def _make_theme(settings: Settings, text: FaceSet, heading: FaceSet) -> Theme:
     files = tuple(
         sorted(
             {
@@ -218,20 +147,32 @@ def _make_theme(settings: Settings, text: FaceSet, heading: FaceSet) -> Theme:
             | {mono_face()}
         )
     )
-    return Theme(
-        settings, _faces(text), _faces(heading), files, settings.accent, "#1a1a1a", "#6b6b6b"
+    theme = Theme(
+        settings,
+        _faces(text, fonts),
+        _faces(heading, fonts),
+        files,
+        fonts,
+        settings.accent,
+        "#1a1a1a",
+        "#6b6b6b",
     )
+    for role, faces in (("text", theme.text), ("heading", theme.heading)):
+        for face, name in faces.items():
+            chain = fallback_files(role, face.startswith("bold"), settings.fallback_fonts)
+            fonts.set_fallbacks(name, chain)
+    return theme
 
 
-def _faces(faces: FaceSet) -> dict[str, str]:
-    regular = declare(faces.regular)
-    bold = declare(faces.bold) if faces.bold else regular
-    italic = declare(faces.italic) if faces.italic else regular
-    bold_italic = declare(faces.bold_italic) if faces.bold_italic else bold
+def _faces(faces: FaceSet, fonts: FontBook) -> dict[str, str]:
+    regular = fonts.declare(faces.regular)
+    bold = fonts.declare(faces.bold) if faces.bold else regular
+    italic = fonts.declare(faces.italic) if faces.italic else regular
+    bold_italic = fonts.declare(faces.bold_italic) if faces.bold_italic else bold
     return {
         "regular": regular,
         "italic": italic,
         "bold": bold,
         "bold_italic": bold_italic,
-        "mono": declare(mono_face()),
+        "mono": fonts.declare(mono_face()),
     }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf._page import PageObject
+from pypdf.generic import ContentStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 
@@ -82,6 +86,16 @@ def _join(row: list[Fragment]) -> str:
     return out.strip()
 
 
+def pages_headed(reader: PdfReader, heading: str) -> list[int]:
+    """The pages whose running head names `heading` (physical, from 0)."""
+    labels = reader.page_labels
+    return [
+        i
+        for i, p in enumerate(reader.pages)
+        if (lines(p) or [""])[0] in (f"{heading} {labels[i]}", f"{labels[i]} {heading}")
+    ]
+
+
 def squash(text: str) -> str:
     """Text without whitespace or hyphens: compares across line breaks and hyphenation."""
     return re.sub(r"[\s\-\u00ad]+", "", text)
@@ -93,3 +107,108 @@ def normal(text: str) -> str:
 
 def reader(path: Path) -> PdfReader:
     return PdfReader(str(path))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One string a page's content stream shows, decoded as a reader's copy would be."""
+
+    font: str  # the font's /BaseFont, subset tag included
+    codes: bytes  # the codes drawn, in drawing order (left to right)
+    text: str  # the same, through the font's ToUnicode map
+    actual: str | None  # the /ActualText of the marked span the string sits in
+    x: float  # where it starts and ends on the baseline, from the font's /Widths
+    end: float
+    y: float
+    size: float
+    word_space: float  # Tw: what justification adds to (or takes from) each space
+    space: float  # the natural width of a space in this font and size
+
+
+def shown(page: PageObject) -> list[Shown]:
+    """Every string the page draws, in the order drawn, with its font, place and
+    /ActualText (text objects placed with Tm, as abstractbook writes them)."""
+    fonts = page["/Resources"].get("/Font", {})
+    maps: dict[str, tuple[dict[int, str], dict[int, float]]] = {}
+    out: list[Shown] = []
+    spans: list[str | None] = []
+    font, size, word_space, x, y = "", 0.0, 0.0, 0.0, 0.0
+    contents = page.get_contents()
+    if contents is None:
+        return out
+    for operands, operator in ContentStream(contents, page.pdf).operations:
+        if operator == b"Tf":
+            font, size = str(operands[0]), float(operands[1])
+            if font not in maps:
+                maps[font] = (to_unicode(fonts[font].get_object()), widths(fonts[font]))
+        elif operator == b"Tm":
+            x, y = float(operands[4]), float(operands[5])
+        elif operator == b"Tw":
+            word_space = float(operands[0])
+        elif operator in (b"BDC", b"BMC"):
+            props = operands[1] if operator == b"BDC" else None
+            spans.append(str(props["/ActualText"]) if props and "/ActualText" in props else None)
+        elif operator == b"EMC" and spans:
+            spans.pop()
+        elif operator in (b"Tj", b"TJ"):
+            pieces = operands[0] if operator == b"TJ" else [operands[0]]
+            codes = b"".join(p.original_bytes for p in pieces if hasattr(p, "original_bytes"))
+            chars, advance = maps[font]
+            text = "".join(chars.get(c, "\ufffd") for c in codes)
+            start = x
+            x += sum(advance.get(c, 0.0) * size + (word_space if c == 32 else 0) for c in codes)
+            x -= sum(float(p) for p in pieces if not hasattr(p, "original_bytes")) / 1000 * size
+            actual = next((a for a in reversed(spans) if a is not None), None)
+            base = str(fonts[font].get_object()["/BaseFont"])
+            space = advance.get(32, 0.0) * size
+            out.append(Shown(base, codes, text, actual, start, x, y, size, word_space, space))
+    return out
+
+
+def widths(font: Any) -> dict[int, float]:
+    """A simple font's advance widths per code, in text space units per point of size."""
+    f = font.get_object()
+    first = int(f["/FirstChar"])
+    return {first + n: float(w) / 1000 for n, w in enumerate(f["/Widths"])}
+
+
+def to_unicode(font: Any) -> dict[int, str]:
+    """A simple font's ToUnicode CMap: code -> the text it stands for."""
+    data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    out: dict[int, str] = {}
+
+    def text(hexa: str) -> str:
+        return bytes.fromhex(hexa).decode("utf-16-be")
+
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(code, 16)] = text(value)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, value in re.findall(
+            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            start = text(value)
+            for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[code] = start[:-1] + chr(ord(start[-1]) + n)
+    return out
+
+
+def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]:
+    """Per embedded font: code -> (glyph name, whether the glyph draws anything)."""
+    out: dict[str, dict[int, tuple[str, bool]]] = {}
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            base = str(font["/BaseFont"])
+            if base in out:
+                continue
+            data = font["/FontDescriptor"]["/FontFile2"].get_data()
+            tt = TTFont(io.BytesIO(data))
+            glyf = tt["glyf"]
+            cmap: dict[int, str] = {}
+            for table in tt["cmap"].tables:
+                cmap.update(table.cmap)
+            out[base] = {
+                code: (name, glyf[name].numberOfContours != 0) for code, name in cmap.items()
+            }
+    return out

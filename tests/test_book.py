@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from pypdf import PdfReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline
-from tests.pdftext import lines, normal, squash
+from tests.pdftext import Shown, lines, normal, shown, squash
 
 SAMPLE = pipeline.sample_project()
 
@@ -180,25 +180,97 @@ def test_title_never_left_without_its_body(sample_pdf: Path) -> None:
         assert squash(first_words) in squash(page_text(reader, labels.index(number))), title
 
 
-def test_every_line_inside_the_text_block() -> None:
-    """No laid-out line starts left of the frame or ends right of it."""
-    from abstractbook.theme import make_theme
+def test_every_line_inside_the_text_block(sample_build: pipeline.BuildResult) -> None:
+    """No line starts left of the text block or ends right of it; justified lines fill
+    it exactly, their spaces shrunk by a fifth at the most."""
+    page_set = sample_build.book.settings.page
+    reader = PdfReader(sample_build.output)
+    justified = 0
+    for index, page in enumerate(reader.pages, start=1):
+        left = page_set.inner if index % 2 == 1 else page_set.outer
+        right = left + page_set.width - page_set.inner - page_set.outer
+        rows: dict[float, list[Shown]] = {}
+        for s in shown(page):
+            rows.setdefault(round(s.y, 1), []).append(s)
+            assert page_set.bottom - 1 <= s.y <= page_set.height - 20, (index, s.text)
+            assert s.word_space >= -0.2 * s.space - 0.01, (index, s.text)
+        for row in rows.values():
+            start, end = min(s.x for s in row), max(s.end for s in row)
+            assert left - 0.05 <= start and end <= right + 0.05, (index, row[0].text[:40])
+            if any(s.word_space for s in row):
+                assert end == pytest.approx(right, abs=0.05)
+                justified += 1
+    assert justified > 300
 
-    book, document = pipeline.lay_out_book(SAMPLE)
-    theme = make_theme(book.settings)
-    for index, page in enumerate(document.pages, start=1):
-        left = theme.frame_left(recto=index % 2 == 1)
-        right = left + theme.frame_width
-        for op in page.ops:
-            if op[0] != "text":
-                continue
-            _, x, y, avail, line = op
-            end = x + (avail if line.justify else line.width)
-            assert left - 0.01 <= x and end <= right + 0.01, (index, line.frags[0][0][:40])
-            if line.justify:  # spaces may shrink by a fifth, never more
-                font, size = line.frags[0][1], line.frags[0][2]
-                shrink = 0.2 * line.spaces * stringWidth(" ", font, size)
-                assert line.width <= avail + shrink + 0.01
-            else:
-                assert line.width <= avail + 0.01
-            assert theme.settings.page.bottom - 1 <= y <= theme.page_height - 20
+
+def test_contents_name_the_room_of_parallel_sessions(tmp_path: Path) -> None:
+    root = tmp_path / "parallel"
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Parallel\n")
+    for tid in ("a", "b", "c"):
+        (root / "abstracts" / f"{tid}.yaml").write_text(
+            f"id: {tid}\ntitle: Talk {tid.upper()}\nauthors: [{{name: Ann {tid.upper()}}}]\n"
+            "body: Text.\n"
+        )
+    (root / "program.yaml").write_text(
+        "days:\n"
+        "  - date: 2024-03-04\n"
+        "    sessions:\n"
+        "      - {id: s1, title: Security, start: '10:00', room: Hall 1, talks: [a]}\n"
+        "      - {id: s2, title: Security, start: '10:00', room: Hall 2, talks: [b]}\n"
+        "      - {id: s3, title: Closing, start: '12:00', room: Hall 1, talks: [c]}\n"
+    )
+    result = pipeline.build(root, tmp_path / "book.pdf")
+    reader = PdfReader(result.output)
+    front = "\n".join(
+        page_text(reader, i) for i, lab in enumerate(reader.page_labels) if not lab.isdigit()
+    )
+    contents = front[: front.index("Programme")] if "Programme" in front else front
+    assert "10:00 Security · Hall 1" in normal(contents)
+    assert "10:00 Security · Hall 2" in normal(contents)
+    assert "12:00 Closing\n" in contents  # alone at its time: no room needed
+
+
+def test_an_unnamed_speaker_is_not_indexed(tmp_path: Path) -> None:
+    root = tmp_path / "nn"
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Open\n")
+    (root / "abstracts" / "a.yaml").write_text(
+        "id: a\ntitle: Meetup\nauthors: [{name: N.N.}]\nbody: Come along.\n"
+    )
+    (root / "abstracts" / "b.yaml").write_text(
+        "id: b\ntitle: Talk\nauthors: [{name: Ann Lee}]\nbody: Text.\n"
+    )
+    result = pipeline.build(root, tmp_path / "book.pdf")
+    reader = PdfReader(result.output)
+    index = page_text(reader, len(reader.pages) - 1)
+    assert "Lee, Ann" in index and "N.N." not in index
+
+
+def test_running_heads_meeting_on_versos_speaker_on_rectos(
+    sample_build: pipeline.BuildResult,
+) -> None:
+    """Without a programme, a verso's head names the meeting and a recto's the speaker
+    of the abstract at the top of the page, each with the folio at the outer corner."""
+    reader = PdfReader(sample_build.output)
+    speaker = {}
+    for rec in records():
+        presenting = [a for a in rec["authors"] if a.get("presenting")] or rec["authors"][:1]
+        speaker[rec["id"]] = presenting[0]["name"]
+    abstracts = sample_build.manifest["abstracts"]
+    order = [e.talk.id for e in sample_build.book.entries]
+    versos = rectos = 0
+    for index, label in enumerate(reader.page_labels, start=1):
+        on_page = [
+            t for t in order if abstracts[t]["first_page"] <= index <= abstracts[t]["last_page"]
+        ]
+        if not on_page:
+            continue
+        head = lines(reader.pages[index - 1])[0]
+        if index % 2 == 0:
+            assert head == f"{label} Deep Learning and the Brain"
+            versos += 1
+        else:
+            assert head == f"{speaker[on_page[0]]} {label}"
+            rectos += 1
+    assert versos >= 8 and rectos >= 8

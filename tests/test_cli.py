@@ -32,10 +32,65 @@ def test_build_default_sample(tmp_path: Path) -> None:
     assert "no changes since the last build" in again.stdout
 
 
+def test_the_project_is_found_and_its_output_goes_into_it(tmp_path: Path) -> None:
+    assert run("new", "one", cwd=tmp_path).returncode == 0
+    assert run("new", "two", cwd=tmp_path).returncode == 0
+    r = run("build", cwd=tmp_path / "one")  # the project in the current folder, not the sample
+    assert r.returncode == 0, r.stderr
+    assert "3 abstracts" in r.stdout  # the scaffold's three, not the sample's 25
+    assert run("build", "two/book.yaml", cwd=tmp_path).returncode == 0  # book.yaml named
+    assert (tmp_path / "one" / "build" / "book.pdf").exists()
+    assert (tmp_path / "two" / "build" / "book.pdf").exists()
+    assert not (tmp_path / "build").exists()
+    r = run("export", "--only", "hopper", cwd=tmp_path / "one")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "one" / "build" / "talks" / "hopper.pdf").exists()
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(tmp_path: Path, flag: str) -> None:
+    from abstractbook import __version__
+
+    r = run(flag, cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"abstractbook {__version__}"
+
+
+@pytest.mark.parametrize("args", [("-h",), ("build", "-h")])
+def test_short_help(tmp_path: Path, args: tuple[str, ...]) -> None:
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 0
+    assert "Usage:" in r.stdout
+
+
+def test_check_does_not_claim_to_have_written_nothing(tmp_path: Path) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run("check", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "nothing was written" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].endswith("error(s).")
+
+
+def test_a_build_with_warnings_opens_with_its_result(tmp_path: Path) -> None:
+    """`make book` on the sample: the first line says what was built, then its warning."""
+    r = subprocess.run(
+        [sys.executable, "-m", "abstractbook", "build"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("build/book.pdf: ") and "1 warning(s)" in lines[0]
+    assert "mizrahi" in lines[1]
+
+
 def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
     assert run("new", "book", cwd=tmp_path).returncode == 0
     assert run("build", "book", cwd=tmp_path).returncode == 0
-    pdf = tmp_path / "build" / "book.pdf"
+    pdf = tmp_path / "book" / "build" / "book.pdf"
     before = pdf.read_bytes()
     (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
     r = run("build", "book", cwd=tmp_path)
@@ -119,7 +174,7 @@ def test_watch_rebuilds_reports_and_survives_errors(tmp_path: Path) -> None:
     try:
         wait_for("watching")
         time.sleep(2)  # the watcher starts just after it says so
-        pdf = tmp_path / "build" / "book.pdf"
+        pdf = tmp_path / "book" / "build" / "book.pdf"
         path = tmp_path / "book" / "abstracts" / "hopper.yaml"
         path.write_text(path.read_text().replace("Compilers for everyone", "Compilers for all"))
         wait_for("changed  hopper (title)")
@@ -170,3 +225,20 @@ def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
     assert "book.pdf" in r.stderr
+
+
+def test_export_only_in_capitals_hints_that_ids_are_lower_case(tmp_path: Path) -> None:
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    r = run("export", "book", "--only", "HOPPER", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "ids are lower case: did you mean 'hopper'?" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["pretalx", "indico", "easychair"])
+def test_import_of_an_unrecognised_file_is_one_line(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "data.json").write_text('{"talks": []}')
+    r = run("import", fmt, "data.json", "-o", "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("data.json:1:1: ")
+    assert not (tmp_path / "book").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from abstractbook import pipeline
+from abstractbook import pipeline, scaffold
 from abstractbook.errors import InputError
 from tests.pdftext import lines, squash
 
@@ -115,3 +115,117 @@ def test_removed_talk_loses_its_file(tmp_path: Path) -> None:
 def test_export_is_deterministic(exported: Path, tmp_path: Path) -> None:
     pipeline.export_talks(SAMPLE, tmp_path, {"yamins"})
     assert (tmp_path / "yamins.pdf").read_bytes() == (exported / "yamins.pdf").read_bytes()
+
+
+def _two_slot_project(root: Path) -> Path:
+    """A workshop held on two days, and a talk in one slot."""
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text(
+        "title: Slots Meeting\ndates: {start: 2024-03-04, end: 2024-03-05}\n"
+    )
+    (root / "abstracts" / "workshop.yaml").write_text(
+        "id: workshop\ntitle: Hands-on Workshop\n"
+        "authors: [{name: Ada Lovelace}]\nbody: Bring a laptop.\n"
+    )
+    (root / "abstracts" / "solo.yaml").write_text(
+        "id: solo\ntitle: A Single Talk\nauthors: [{name: Grace Hopper}]\nbody: Once only.\n"
+    )
+    (root / "program.yaml").write_text(
+        "days:\n"
+        "  - date: 2024-03-04\n"
+        "    sessions:\n"
+        "      - {id: mon, title: Monday Lab, start: '09:00', room: Lab A,\n"
+        "         talks: [{id: workshop, duration: 90}, solo]}\n"
+        "  - date: 2024-03-05\n"
+        "    sessions:\n"
+        "      - {id: tue, title: Tuesday Lab, start: '14:00', room: Lab B,\n"
+        "         talks: [{id: workshop, duration: 90}]}\n"
+    )
+    return root
+
+
+def _outline_titles(outline: list[object]) -> list[str]:
+    found: list[str] = []
+    for item in outline:
+        if isinstance(item, list):
+            found += _outline_titles(item)
+        else:
+            found.append(str(getattr(item, "title", "")))
+    return found
+
+
+def test_a_talk_in_two_slots_prints_once_and_is_listed_at_both(tmp_path: Path) -> None:
+    root = _two_slot_project(tmp_path / "slots")
+    result = pipeline.build(root, tmp_path / "out" / "book.pdf")
+    assert [t.id for t in result.book.talks] == ["workshop", "solo"]
+    reader = PdfReader(result.output)
+    text = [squash("\n".join(lines(p))) for p in reader.pages]
+    body = [t for t in text if squash("Bring a laptop.") in t]
+    assert len(body) == 1  # the abstract is printed once
+    front = "".join(text[: reader.page_labels.index("1")])
+    assert front.count(squash("Hands-on Workshop")) == 4  # contents and programme, both days
+    programme = front[front.index(squash("Programme")) :]
+    assert squash("09:00") in programme and squash("14:00") in programme
+    titles = _outline_titles(reader.outline)
+    assert titles[titles.index("Monday Lab") :] == [
+        "Monday Lab",
+        "Hands-on Workshop",
+        "A Single Talk",
+        "Tuesday Lab",
+        "Hands-on Workshop",
+        "Author index",
+    ]
+    pipeline.export_talks(root, tmp_path / "talks")
+    alone = squash(text_of(tmp_path / "talks" / "workshop.pdf"))
+    assert squash("Monday, 4 March 2024, 09:00–10:30, Monday Lab, Lab A") in alone
+    assert squash("Tuesday, 5 March 2024, 14:00–15:30, Tuesday Lab, Lab B") in alone
+
+
+def test_export_keys_do_not_depend_on_how_the_project_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _two_slot_project(tmp_path / "slots")
+    out = tmp_path / "talks"
+    pipeline.export_talks(root.resolve(), out)
+    first = (out / "talks.json").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    again = pipeline.export_talks(Path("slots"), out)
+    assert again.written == [] and sorted(again.unchanged) == ["solo", "workshop"]
+    assert (out / "talks.json").read_bytes() == first
+
+
+def test_head_gives_day_time_session_and_room(tmp_path: Path) -> None:
+    """With a programme, each talk's PDF says when and where it is given; a new time in
+    the programme rewrites that talk's file with its new head."""
+    project = tmp_path / "book"
+    scaffold.write_project(project)
+    out = tmp_path / "talks"
+    pipeline.export_talks(project, out)
+    meeting = "Workshop on Example Science · 8–9 March 2027"
+    heads = {
+        talk: lines(PdfReader(out / f"{talk}.pdf").pages[0])[:2]
+        for talk in ("lovelace", "hopper", "noether")
+    }
+    assert heads == {
+        "lovelace": [
+            meeting,
+            "Monday, 8 March 2027, 09:00–09:45, Opening session, Main Lecture Hall",
+        ],
+        "hopper": [
+            meeting,
+            "Monday, 8 March 2027, 09:45–10:15, Opening session, Main Lecture Hall",
+        ],
+        "noether": [meeting, "Tuesday, 9 March 2027, 14:00, Posters"],  # no room given
+    }
+    program = project / "program.yaml"
+    program.write_text(
+        program.read_text("utf-8").replace(
+            "{id: hopper, duration: 30}", "{id: hopper, start: '11:00', duration: 20}"
+        ),
+        "utf-8",
+    )
+    result = pipeline.export_talks(project, out)
+    assert "hopper" in result.written and "noether" in result.unchanged
+    assert lines(PdfReader(out / "hopper.pdf").pages[0])[1] == (
+        "Monday, 8 March 2027, 11:00–11:20, Opening session, Main Lecture Hall"
+    )

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from abstractbook import pipeline
 from abstractbook.errors import InputError
 from abstractbook.formulas import problem, simple
 from abstractbook.markup import parse
+from tests.pdftext import fragments
 
 FIXTURE = Path(__file__).parent / "fixtures" / "math"
 
@@ -43,14 +45,48 @@ def test_complex_math_is_drawn(built: pipeline.BuildResult) -> None:
         assert paths > 20  # glyph outlines, not an empty box
 
 
-def test_formula_sits_on_the_baseline() -> None:
-    _, document = pipeline.lay_out_book(FIXTURE)
-    for page in document.pages:
-        for op in page.ops:
-            if op[0] == "formula":
-                assert op[1].startswith(r"\int")
-                return
-    raise AssertionError("display formula not laid out")
+def placed_formulas(reader: PdfReader) -> list[tuple[str, float, float, float, float]]:
+    """Each drawn formula as the PDF places it: (TeX source from its /ActualText, x, y of
+    the form's lower left, width, height)."""
+    out = []
+    for page in reader.pages:
+        forms = page["/Resources"].get("/XObject", {})
+        source = None
+        at = (0.0, 0.0)
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"BDC" and "/ActualText" in operands[1]:
+                source = str(operands[1]["/ActualText"])
+            elif operator == b"cm":
+                at = (float(operands[4]), float(operands[5]))
+            elif operator == b"Do" and source is not None:
+                box = [float(v) for v in forms[operands[0]].get_object()["/BBox"]]
+                out.append((source, *at, box[2] - box[0], box[3] - box[1]))
+                source = None
+    return out
+
+
+def test_formulas_sit_on_the_baseline_in_the_line(built: pipeline.BuildResult) -> None:
+    """The inline fraction straddles the baseline of the words around it (its bar near
+    the middle, the denominator below), and the next word starts where it ends; the
+    display integral is centred in the column."""
+    reader = PdfReader(built.output)
+    formulas = {tex: rest for tex, *rest in placed_formulas(reader)}
+    assert set(formulas) == {
+        r"\frac{a+b}{\sqrt{c}}",
+        r"\int_0^\infty e^{-x^2}\,dx = \frac{\sqrt{\pi}}{2}",
+    }
+    x, y, w, h = formulas[r"\frac{a+b}{\sqrt{c}}"]
+    page = next(p for p in reader.pages if "Prose costs" in p.extract_text())
+    after = next(f for f in fragments(page) if f.text.startswith(". Prose"))
+    depth = after.y - y
+    assert 0.3 * h < depth < 0.6 * h
+    assert after.x == pytest.approx(x + w, abs=0.5)
+    x, y, w, h = formulas[r"\int_0^\infty e^{-x^2}\,dx = \frac{\sqrt{\pi}}{2}"]
+    settings = built.book.settings.page
+    left = settings.inner  # the abstract starts on a recto
+    column = settings.width - settings.inner - settings.outer
+    assert x + w / 2 == pytest.approx(left + column / 2, abs=1.0)
+    assert y + h < after.y  # set below the paragraph it follows
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from typer.testing import CliRunner, Result
 
 from abstractbook import pipeline
+from abstractbook.cli import app
 from abstractbook.errors import InputError
 from abstractbook.importing import ImportResult, import_project
 from abstractbook.importing.text import (
@@ -148,20 +150,20 @@ def test_pretalx_types_breaks_and_empty_abstracts(
     assert not (root / "abstracts" / "brk001.yaml").exists()
 
 
-def test_pretalx_programme_keeps_pretalx_days_and_splits_at_breaks(
+def test_pretalx_programme_files_talks_under_the_date_they_start_by_room_and_half_day(
     pretalx_project: tuple[Path, ImportResult],
 ) -> None:
     root, _ = pretalx_project
     assert slot(root, "abc123") == ("2024-06-10", "09:00")
-    assert slot(root, "night1") == ("2024-06-10", "01:30")  # 01:30 belongs to the evening before
+    assert slot(root, "night1") == ("2024-06-11", "01:30")  # the date it starts on
     assert slot(root, "ghi012") == ("2024-06-11", "10:00")
     by_talk = sessions(root)
     assert by_talk["abc123"][1] is by_talk["key001"][1]  # back to back: one session
-    assert by_talk["def456"][1] is not by_talk["key001"][1]  # after a 45-minute gap: another
+    assert by_talk["def456"][1] is by_talk["key001"][1]  # a 45-minute break: same morning
     assert by_talk["abc123"][1]["title"] == "Navigation"
     assert by_talk["abc123"][1]["room"] == "Hörsaal A"
-    first_day = program(root)["days"][0]["sessions"]
-    assert [t["id"] for t in first_day[-1]["talks"]] == ["night1"]  # the night comes last
+    second_day = program(root)["days"][1]["sessions"]
+    assert [t["id"] for t in second_day[0]["talks"]] == ["night1"]  # the night opens the date
 
 
 # -- frab ---------------------------------------------------------------------------
@@ -293,7 +295,7 @@ def test_indico_reports_breaks_skips_and_missing_contributions(tmp_path: Path) -
     root = tmp_path / "b"
     result = import_project("indico", INDICO, root)
     assert "Coffee (2024-03-04 10:30): a break" in result.skipped
-    assert "Opening remarks ([5]): no authors or speakers" in result.skipped
+    assert "Opening remarks ([5]): no speakers (--keep-unassigned keeps it)" in result.skipped
     assert "Rejected idea (abstracts[4]): abstract state 'rejected'" in result.skipped
     text = warnings_text(result)
     assert "accepted abstracts with no contribution" in text and "#4 Accepted but never" in text
@@ -345,7 +347,7 @@ def test_easychair_plain_text_prints_as_typed(tmp_path: Path) -> None:
         "authors": [{"name": "Ana de la Cruz", "family": "de la Cruz"}],
     }
     assert record(root, "5")["type"] == "keynote"
-    assert result.skipped == [
+    assert sorted(result.skipped) == [
         "Rejected idea (row 3): decision 'reject'",
         "Withdrawn work (row 4): deleted",
     ]
@@ -469,7 +471,7 @@ def test_unreadable_sources(tmp_path: Path) -> None:
         import_project("easychair", [latin1, tmp_path / "missing.csv"], tmp_path / "b")
     text = problems(excinfo)
     assert f"{latin1}:2:1: byte 14: not UTF-8 text (byte 0xe9)" in text
-    assert "missing.csv: cannot read" in text
+    assert "missing.csv:1:1: cannot read" in text
     other = tmp_path / "other.json"
     other.write_text('{"hello": "world"}')
     with pytest.raises(InputError) as excinfo:
@@ -644,10 +646,591 @@ def test_plain_text_prints_exactly_as_typed(text: str) -> None:
     assert [g.strip() for g in got] == expected
 
 
+def letters(text: str) -> list[str]:
+    return [c for c in text if c.isalpha()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=60))
+def test_text_that_is_no_html_keeps_every_letter(text: str) -> None:
+    """Without tags or entities, the HTML converter may change marks and spaces, never
+    the words: the letters that print are the letters sent."""
+    for math in (False, True):
+        markdown, _ = html_to_markdown(text, math=math)
+        assert letters(text_of(parse(markdown))) == letters(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
-def test_any_text_converts_without_raising(text: str) -> None:
+def test_hard_breaks_change_no_word(text: str) -> None:
+    """Turning a source's single line breaks into hard breaks (and its dollars into
+    typed dollars) leaves the words that print as they were."""
     for math in (False, True):
-        html_to_markdown(text, math=math)
-        markdown_with_breaks(text, math=math)
-    parse(plain_to_markdown(text))
+        converted = markdown_with_breaks(text, math=math)
+        assert letters(text_of(parse(converted))) == letters(text_of(parse(text)))
+
+
+def test_strict_update_fails_on_a_conflict_and_still_overwrites_nothing(tmp_path: Path) -> None:
+    """`import --update --strict`: a record edited here and changed in the source exits
+    1 with the conflict listed, the local edit kept; without conflicts it exits 0."""
+    schedule, data = _source(tmp_path)
+    root = tmp_path / "book"
+    sources = [str(p) for p in _save(schedule, data)]
+    runner = CliRunner()
+
+    def run(*extra: str) -> Result:
+        return runner.invoke(app, ["import", "pretalx", *sources, "-o", str(root), *extra])
+
+    assert run().exit_code == 0
+    quiet = run("--update", "--strict")
+    assert quiet.exit_code == 0, quiet.output
+    assert "0 conflict(s)" in quiet.stdout
+    mine = root / "abstracts" / "abc123.yaml"
+    mine.write_text(mine.read_text().replace("Grid cells in the wild", "Grid cells, wild"))
+    edited = mine.read_bytes()
+    _talks(data)[0]["abstract"] = "A new abstract."
+    _save(schedule, data)
+    lenient = run("--update")
+    assert lenient.exit_code == 0
+    assert "conflict abc123: edited here and changed in the source" in lenient.stdout
+    strict = run("--update", "--strict")
+    assert strict.exit_code == 1
+    assert "conflict abc123: edited here and changed in the source" in strict.stdout
+    assert "1 conflict(s), failing because of --strict." in strict.stderr
+    assert "Traceback" not in strict.output
+    assert mine.read_bytes() == edited
+
+
+# -- real exports as they come ------------------------------------------------------
+
+
+def _talk(code: str, date: str, start: str, title: str, **extra: Any) -> dict[str, Any]:
+    """A talk as pretalx's schedule.json writes it (the frab-compatible format)."""
+    talk: dict[str, Any] = {
+        "id": abs(hash(code)) % 10_000,
+        "code": code,
+        "date": date,
+        "start": start,
+        "duration": "00:40",
+        "room": extra.pop("room", "Hall A"),
+        "title": title,
+        "track": extra.pop("track", None),
+        "type": extra.pop("type", "Talk"),
+        "abstract": extra.pop("abstract", f"About {title}."),
+        "description": extra.pop("description", ""),
+        "persons": [
+            {"code": f"P{n}", "name": name, "public_name": name}
+            for n, name in enumerate(extra.pop("speakers", ["Ada Example"]))
+        ],
+    }
+    talk.update(extra)
+    return talk
+
+
+def _schedule(
+    path: Path, days: dict[str, list[dict[str, Any]]], zone: str = "Europe/Berlin"
+) -> Path:
+    """schedule.json with `days` (date -> talks, put in their rooms)."""
+    out = []
+    for date, talks in days.items():
+        rooms: dict[str, list[dict[str, Any]]] = {}
+        for t in talks:
+            rooms.setdefault(t["room"], []).append(t)
+        out.append({"date": date, "rooms": rooms})
+    conference = {
+        "title": "Camp 2024",
+        "start": min(days),
+        "end": max(days),
+        "time_zone_name": zone,
+        "days": out,
+    }
+    path.write_text(json.dumps({"schedule": {"conference": conference}}, ensure_ascii=False))
+    return path
+
+
+HARD_BREAK_LIST = "What you get:  \n- a badge  \n- a t-shirt  \n- dinner\n\nSee you there  "
+
+
+def _camp(tmp_path: Path) -> Path:
+    """What real camps export: a workshop on two days, a DEL character, a zone name that
+    disagrees with the offsets, a talk after midnight, a talk without speakers and a
+    list written with hard breaks."""
+    return _schedule(
+        tmp_path / "schedule.json",
+        {
+            "2024-06-10": [
+                _talk("WS1ABC", "2024-06-10T10:00:00+01:00", "10:00", "Soldering workshop"),
+                _talk(
+                    "DEL001",
+                    "2024-06-10T11:00:00+01:00",
+                    "11:00",
+                    "Rub\x7fout",
+                    abstract="Before\x7fafter.",
+                    speakers=["Yao Wei (魏銘廷)"],
+                ),
+                _talk(
+                    "LIST01",
+                    "2024-06-10T14:00:00+01:00",
+                    "14:00",
+                    "Welcome",
+                    abstract="",
+                    description=HARD_BREAK_LIST,
+                ),
+                _talk(
+                    "NOBODY",
+                    "2024-06-10T15:00:00+01:00",
+                    "15:00",
+                    "Open hardware meetup",
+                    room="Tent",
+                    speakers=[],
+                ),
+                _talk("NIGHT1", "2024-06-11T00:50:00+01:00", "00:50", "Night owls", room="Tent"),
+            ],
+            "2024-06-11": [
+                _talk("WS1ABC", "2024-06-11T10:00:00+01:00", "10:00", "Soldering workshop"),
+            ],
+        },
+        zone="UTC",
+    )
+
+
+def test_a_camp_schedule_imports_checks_builds_and_exports(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    source = _camp(tmp_path)
+    r = run("import", "pretalx", str(source), "-o", "camp", "--keep-unassigned", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    root = tmp_path / "camp"
+    # Every talk kept, the workshop once with both slots, times as the schedule shows them.
+    assert sorted(p.stem for p in (root / "abstracts").glob("*.yaml")) == [
+        "del001",
+        "list01",
+        "night1",
+        "nobody",
+        "ws1abc",
+    ]
+    placed = [
+        (str(day["date"]), t["start"], t["id"])
+        for day in program(root)["days"]
+        for s in day["sessions"]
+        for t in s["talks"]
+    ]
+    assert ("2024-06-10", "10:00", "ws1abc") in placed
+    assert ("2024-06-11", "10:00", "ws1abc") in placed
+    assert ("2024-06-11", "00:50", "night1") in placed  # the date it starts on
+    # Every assumption is said.
+    assert (
+        "UTC" in r.stderr and "ws1abc (start 10:00, but date 2024-06-10T10:00:00+01:00" in r.stderr
+    )
+    assert (
+        "del001: control characters dropped or replaced (body: U+007F; title: U+007F)" in r.stderr
+    )
+    assert "kept with author N.N.: nobody" in r.stderr
+    assert record(root, "del001")["title"] == "Rubout"
+    assert (
+        record(root, "list01")["body"]
+        == "What you get:\n- a badge\n- a t-shirt\n- dinner\n\nSee you there\n"
+    )
+    assert "5 abstract(s) added" in r.stdout
+    # check, build and export as the commands do them: no error raised is exit 0.
+    from abstractbook import preflight
+
+    checked = preflight.check_book(pipeline.load_book(root))
+    assert not [p for p in checked if "U+" in p.message]  # every character prints
+    pipeline.build(root, root / "build" / "book.pdf")
+    pipeline.export_talks(root, root / "build" / "talks")
+    night = PdfReader(root / "build" / "talks" / "night1.pdf").pages[0].extract_text()
+    assert "Tuesday, 11 June 2024, 00:50–01:30" in night
+    workshop = PdfReader(root / "build" / "talks" / "ws1abc.pdf").pages[0].extract_text()
+    assert "Monday, 10 June 2024, 10:00–10:40" in workshop
+    assert "Tuesday, 11 June 2024, 10:00–10:40" in workshop
+    index = "".join(p.extract_text() for p in PdfReader(root / "build" / "book.pdf").pages[-2:])
+    assert "Wei, Yao (魏銘廷)" in index
+
+
+def test_talks_without_speakers_are_listed_as_skipped_unless_kept(tmp_path: Path) -> None:
+    source = _camp(tmp_path)
+    result = import_project("pretalx", [source], tmp_path / "a")
+    assert "Open hardware meetup" in "\n".join(result.skipped)
+    assert "--keep-unassigned keeps it" in "\n".join(result.skipped)
+    kept = import_project("pretalx", [source], tmp_path / "b", keep_unassigned=True)
+    assert "nobody" in kept.added
+    assert record(tmp_path / "b", "nobody")["authors"] == [{"name": "N.N."}]
+    assert record(tmp_path / "b", "nobody")["body"] == "About Open hardware meetup.\n"
+
+
+def test_the_local_start_wins_over_a_zone_name_that_disagrees(tmp_path: Path) -> None:
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {"2024-06-10": [_talk("ABC", "2024-06-10T09:30:00+01:00", "09:30", "Morning")]},
+        zone="UTC",
+    )
+    result = import_project("pretalx", [source], tmp_path / "b")
+    assert slot(tmp_path / "b", "abc") == ("2024-06-10", "09:30")  # not 08:30
+    text = warnings_text(result)
+    assert "abc (start 09:30, but date 2024-06-10T09:30:00+01:00 in UTC is 08:30)" in text
+    agreeing = _schedule(
+        tmp_path / "agree.json",
+        {"2024-06-10": [_talk("ABC", "2024-06-10T09:30:00+01:00", "09:30", "Morning")]},
+        zone="Europe/London",  # +01:00 in June: no disagreement
+    )
+    quiet = import_project("pretalx", [agreeing], tmp_path / "c")
+    assert "disagrees" not in warnings_text(quiet)
+
+
+def test_a_talk_listed_twice_under_one_id_with_another_title_is_kept_apart(
+    tmp_path: Path,
+) -> None:
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {
+            "2024-06-10": [
+                _talk("X1", "2024-06-10T09:00:00+02:00", "09:00", "First talk"),
+                _talk("X1", "2024-06-10T10:00:00+02:00", "10:00", "Second talk"),
+            ]
+        },
+    )
+    result = import_project("pretalx", [source], tmp_path / "b")
+    assert sorted(result.added) == ["program.yaml", "x1", "x1-2"]
+    assert record(tmp_path / "b", "x1-2")["title"] == "Second talk"
+    assert "id 'x1' is also 'First talk'" in warnings_text(result)
+
+
+def test_sessions_are_rooms_by_half_day_not_one_per_talk(tmp_path: Path) -> None:
+    """A camp room: 40-minute talks with 20 minutes between them, morning and afternoon."""
+    times = ["10:00", "11:00", "12:00", "14:00", "15:00", "16:00"]
+    talks = [
+        _talk(f"T{n}", f"2024-06-10T{t}:00+02:00", t, f"Talk {n}", track=f"Track {n % 3}")
+        for n, t in enumerate(times)
+    ]
+    talks.append(_talk("P1", "2024-06-10T10:00:00+02:00", "10:00", "Parallel", room="Hall B"))
+    source = _schedule(tmp_path / "schedule.json", {"2024-06-10": talks})
+    import_project("pretalx", [source], tmp_path / "b")
+    found = [
+        (s["room"], [t["id"] for t in s["talks"]])
+        for s in program(tmp_path / "b")["days"][0]["sessions"]
+    ]
+    assert found == [
+        ("Hall A", ["t0", "t1", "t2"]),
+        ("Hall B", ["p1"]),
+        ("Hall A", ["t3", "t4", "t5"]),
+    ]
+    import_project("pretalx", [source], tmp_path / "c", session_gap=20)
+    assert len(program(tmp_path / "c")["days"][0]["sessions"]) == 7  # every gap splits
+
+
+def test_hard_breaks_never_leave_a_backslash_to_print() -> None:
+    body = markdown_with_breaks(HARD_BREAK_LIST, math=False)
+    assert body == "What you get:\n- a badge\n- a t-shirt\n- dinner\n\nSee you there"
+    inside = markdown_with_breaks("one  \ntwo\n\n- item  \n  goes on", math=False)
+    assert inside == "one\\\ntwo\n\n- item\\\n  goes on"  # breaks inside a paragraph stay
+    assert "\\" not in text_of(parse(body))
+
+
+def test_control_characters_are_dropped_or_replaced_and_the_project_checks(
+    tmp_path: Path,
+) -> None:
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {
+            "2024-06-10": [
+                _talk(
+                    "C1",
+                    "2024-06-10T09:00:00+02:00",
+                    "09:00",
+                    "Bell\x07 and\x00 null",
+                    abstract="It\x92s fine\x7f.",
+                    speakers=["Zo\x1be"],
+                )
+            ]
+        },
+    )
+    result = import_project("pretalx", [source], tmp_path / "b")
+    data = record(tmp_path / "b", "c1")
+    assert data["title"] == "Bell and null"
+    assert data["body"] == "It’s fine.\n"  # 0x92 was Windows-1252's apostrophe
+    assert data["authors"] == [{"name": "Zoe"}]
+    assert "c1: control characters dropped or replaced" in warnings_text(result)
+    validate(tmp_path / "b")  # check's own reading: no error
+
+
+def _bad_formula(tmp_path: Path) -> Path:
+    contributions = [
+        {
+            "id": 1,
+            "title": "Bad formula",
+            "description": "A formula: $\\frac{1}{$ and more, at $5.",
+            "persons": [{"first_name": "Ann", "last_name": "Lee", "author_type": "primary"}],
+        }
+    ]
+    source = tmp_path / "contributions.json"
+    source.write_text(json.dumps(contributions))
+    return source
+
+
+def test_a_formula_the_book_cannot_typeset_prints_as_typed(tmp_path: Path) -> None:
+    result = import_project("indico", [_bad_formula(tmp_path)], tmp_path / "b")
+    assert "c1: the formula $\\frac{1}{$ cannot be typeset" in warnings_text(result)
+    assert body_text(tmp_path / "b", "c1") == "A formula: $\\frac{1}{$ and more, at $5."
+    validate(tmp_path / "b")
+
+
+def test_a_record_check_would_refuse_stops_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last safety net: were a control character to slip through, nothing is written."""
+    import abstractbook.importing as importing
+
+    monkeypatch.setattr(importing, "clean_record", lambda record, issues: None)
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {"2024-06-10": [_talk("C1", "2024-06-10T09:00:00+02:00", "09:00", "Rub\x7fout")]},
+    )
+    with pytest.raises(InputError) as excinfo:
+        import_project("pretalx", [source], tmp_path / "b")
+    assert f"{tmp_path / 'b' / 'abstracts' / 'c1.yaml'}:" in problems(excinfo)
+    assert "control character U+007F" in problems(excinfo)
+    assert not (tmp_path / "b").exists()
+
+
+def _indico_api(tmp_path: Path) -> Path:
+    """export/event/42.json?detail=sessions, as Indico's HTTP API documents it."""
+
+    def person(first: str, last: str, affiliation: str) -> dict[str, Any]:
+        return {
+            "_type": "ContributionParticipation",
+            "first_name": first,
+            "last_name": last,
+            "fullName": f"{last.upper()}, {first}",
+            "affiliation": affiliation,
+            "db_id": hash(last) % 1000,
+        }
+
+    def contribution(
+        cid: str, title: str, time: str, who: dict[str, Any], **more: Any
+    ) -> dict[str, Any]:
+        return {
+            "_type": "Contribution",
+            "_fossil": "contributionMetadata",
+            "id": cid,
+            "title": title,
+            "description": f"<p>About <em>{title}</em>.</p>",
+            "startDate": {"date": "2024-09-02", "time": time, "tz": "Europe/Zurich"},
+            "endDate": {"date": "2024-09-02", "time": time, "tz": "Europe/Zurich"},
+            "duration": 20,
+            "room": "Main Auditorium",
+            "session": more.pop("session", None),
+            "track": None,
+            "type": more.pop("type", None),
+            "keywords": [],
+            "speakers": [who],
+            "primaryauthors": [who],
+            "coauthors": more.pop("coauthors", []),
+            **more,
+        }
+
+    ann = person("Ann", "Lee", "CERN")
+    bo = person("Bo", "Chen", "EPFL")
+    event = {
+        "_type": "Conference",
+        "id": "42",
+        "title": "Detector Workshop",
+        "timezone": "Europe/Zurich",
+        "location": "CERN",
+        "startDate": {"date": "2024-09-02", "time": "09:00:00", "tz": "Europe/Zurich"},
+        "endDate": {"date": "2024-09-03", "time": "18:00:00", "tz": "Europe/Zurich"},
+        "contributions": [contribution("1", "Welcome", "09:00:00", ann)],
+        "sessions": [
+            {
+                "_type": "Session",
+                "id": "7",
+                "title": "Silicon trackers",
+                "room": "Main Auditorium",
+                "isPoster": False,
+                "sessionConveners": [person("Cy", "Diaz", "DESY")],
+                "contributions": [
+                    contribution(
+                        "2", "Pixels", "09:30:00", bo, session="Silicon trackers", coauthors=[ann]
+                    ),
+                    contribution("3", "Strips", "09:50:00", ann, session="Silicon trackers"),
+                ],
+            }
+        ],
+    }
+    source = tmp_path / "42.json"
+    source.write_text(
+        json.dumps({"count": 1, "_type": "HTTPAPIResult", "complete": True, "results": [event]})
+    )
+    return source
+
+
+def test_indico_http_api_event_export(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    result = import_project("indico", [_indico_api(tmp_path)], root)
+    assert sorted(result.added) == ["c1", "c2", "c3", "program.yaml"]
+    assert record(root, "c2")["authors"] == [
+        {"name": "Bo Chen", "affiliations": ["EPFL"], "presenting": True},
+        {"name": "Ann Lee", "affiliations": ["CERN"]},
+    ]
+    assert body_text(root, "c2") == "About Pixels."
+    by_talk = sessions(root)
+    assert by_talk["c2"][0] == "2024-09-02" and by_talk["c2"][1]["title"] == "Silicon trackers"
+    assert by_talk["c2"][1]["chair"] == "Cy Diaz"
+    assert slot(root, "c3") == ("2024-09-02", "09:50")
+    book = yaml.safe_load((root / "book.yaml").read_text())
+    assert book["title"] == "Detector Workshop"
+    validate(root)
+
+
+def test_an_input_with_nothing_to_import_is_one_error_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    source = _schedule(
+        tmp_path / "schedule.json",
+        {"2024-06-10": [_talk("BRK", "2024-06-10T10:30:00+02:00", "10:30", "Coffee break")]},
+    )
+    with pytest.raises(InputError) as excinfo:
+        import_project("pretalx", [source], tmp_path / "b")
+    assert len(excinfo.value.problems) == 1
+    assert "nothing to import from schedule.json: all 1 were skipped" in problems(excinfo)
+    assert not (tmp_path / "b").exists()
+    for n, shape in enumerate(
+        ['{"results": {"hits": 3}}', json.dumps([{"name": n} for n in "abc"])]
+    ):
+        unknown = tmp_path / f"other{n}.json"
+        unknown.write_text(shape)
+        with pytest.raises(InputError) as excinfo:
+            import_project("indico", [unknown], tmp_path / "c")
+        assert len(excinfo.value.problems) == 1, problems(excinfo)
+        assert not (tmp_path / "c").exists()
+
+
+def _easychair(tmp_path: Path) -> Path:
+    path = tmp_path / "submission.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["#", "title", "authors", "decision", "abstract"])
+        w.writerow(["1", "Accepted work", "Ann Lee", "accept", "A."])
+        w.writerow(["2", "Pending work", "Bo Chen", "no decision", "B."])
+        w.writerow(["3", "Another pending", "Cy Diaz", "", "C."])
+        w.writerow(["4", "Rejected work", "Di Eng", "REJECT", "D."])
+        w.writerow(["5", "Probably", "Ed Fox", "probably accept", "E."])
+    return path
+
+
+def test_easychair_imports_accepted_submissions_unless_told_otherwise(tmp_path: Path) -> None:
+    source = _easychair(tmp_path)
+    result = import_project("easychair", [source], tmp_path / "a")
+    assert sorted(result.added) == ["1"]
+    assert (
+        "4 submissions left out by their decision (2 'no decision', 1 'REJECT', "
+        "1 'probably accept')"
+    ) in warnings_text(result)
+    more = import_project(
+        "easychair", [source], tmp_path / "b", decisions=("accept", "no decision")
+    )
+    assert sorted(more.added) == ["1", "2", "3"]
+
+
+def test_easychair_on_another_kind_of_file_says_so_once(tmp_path: Path) -> None:
+    other = tmp_path / "schedule.json"
+    other.write_text(json.dumps({"talks": [{"id": n} for n in range(40)]}, indent=1))
+    text_export = tmp_path / "export.csv"
+    text_export.write_text("a,b\n" + "1,2,3,4\n" * 40)
+    for path in (other, text_export):
+        with pytest.raises(InputError) as excinfo:
+            import_project("easychair", [path], tmp_path / "b")
+        assert [p.message for p in excinfo.value.problems][:1] == [
+            "not an EasyChair table: expected the submissions or authors export "
+            "(submission.csv, author.csv, or the XLSX download with '#' and 'title' columns)"
+        ]
+        assert len(excinfo.value.problems) == 1
+
+
+def test_a_problem_with_a_whole_source_file_is_at_1_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from abstractbook.importing import common
+
+    source = _camp(tmp_path)
+    monkeypatch.setattr(common, "MAX_SOURCE_BYTES", 100)
+    with pytest.raises(InputError) as excinfo:
+        import_project("pretalx", [source], tmp_path / "b")
+    assert problems(excinfo).startswith(f"{source}:1:1: ")
+
+
+def _frab_event(eid: str, date: str, start: str, title: str) -> str:
+    return (
+        f"<event id='{eid}'><date>{date}</date><start>{start}</start>"
+        f"<duration>00:30</duration><room>Saal 1</room><title>{title}</title>"
+        f"<type>lecture</type><abstract>About it.</abstract>"
+        f"<persons><person id='1'>Ann Lee</person></persons></event>"
+    )
+
+
+def test_frab_merged_schedule_a_talk_twice_and_a_zone_that_disagrees(tmp_path: Path) -> None:
+    days = {
+        "2024-12-27": _frab_event("7", "2024-12-27T11:00:00+01:00", "11:00", "Lockpicking"),
+        "2024-12-28": _frab_event("7", "2024-12-28T15:00:00+01:00", "15:00", "Lockpicking"),
+    }
+    xml = (
+        "<?xml version='1.0' encoding='utf-8' ?><schedule><conference><title>C</title>"
+        "<time_zone_name>UTC</time_zone_name></conference>"
+        + "".join(f"<day date='{d}'><room name='Saal 1'>{e}</room></day>" for d, e in days.items())
+        + "</schedule>"
+    )
+    source = tmp_path / "schedule.xml"
+    source.write_text(xml)
+    result = import_project("frab", [source], tmp_path / "b")
+    assert sorted(result.added) == ["7", "program.yaml"]
+    placed = sorted(
+        (str(day["date"]), t["start"])
+        for day in program(tmp_path / "b")["days"]
+        for s in day["sessions"]
+        for t in s["talks"]
+    )
+    assert placed == [("2024-12-27", "11:00"), ("2024-12-28", "15:00")]
+    assert "7 (start 11:00, but date 2024-12-27T11:00:00+01:00 in UTC is 10:00)" in warnings_text(
+        result
+    )
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None)
+def test_any_text_comes_out_of_cleaning_as_yaml_check_accepts(text: str) -> None:
+    from abstractbook.importing.project import dump
+    from abstractbook.importing.records import clean_text
+    from abstractbook.sources import parse as parse_yaml
+
+    cleaned, found = clean_text(text)
+    document = parse_yaml(dump({"id": "x", "title": "T", "body": cleaned or "x"}), Path("x.yaml"))
+    assert not document.problems
+    assert (cleaned == text) == (not found)  # every change is reported
+
+
+def test_blocks_of_one_track_in_a_morning_are_sessions_of_their_own(tmp_path: Path) -> None:
+    times = ["09:00", "09:40", "10:20", "11:00", "11:40"]
+    tracks = ["Vision", "Vision", "Memory", "Memory", "Memory"]
+    talks = [
+        _talk(f"T{n}", f"2024-06-10T{t}:00+02:00", t, f"Talk {n}", track=k)
+        for n, (t, k) in enumerate(zip(times, tracks, strict=True))
+    ]
+    source = _schedule(tmp_path / "schedule.json", {"2024-06-10": talks})
+    import_project("pretalx", [source], tmp_path / "b")
+    found = [
+        (s["title"], [t["id"] for t in s["talks"]])
+        for s in program(tmp_path / "b")["days"][0]["sessions"]
+    ]
+    assert found == [("Vision", ["t0", "t1"]), ("Memory", ["t2", "t3", "t4"])]
+
+
+def test_indico_http_api_contributions_saved_alone_keep_their_times(tmp_path: Path) -> None:
+    """Scripts often keep just `results[0].contributions` of the HTTP API's answer."""
+    event = json.loads(_indico_api(tmp_path).read_text())["results"][0]
+    alone = tmp_path / "contribs.json"
+    alone.write_text(json.dumps(event["contributions"] + event["sessions"][0]["contributions"]))
+    root = tmp_path / "b"
+    import_project("indico", [alone], root)
+    assert slot(root, "c1") == ("2024-09-02", "09:00")
+    assert slot(root, "c3") == ("2024-09-02", "09:50")
+    assert sessions(root)["c2"][1]["title"] == "Silicon trackers"

@@ -7,9 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from abstractbook import export, pipeline
@@ -274,3 +278,131 @@ def test_compare_pure() -> None:
     assert r.moved == [("y", "2-3", "2-4")]
     assert [(i, f) for i, _, f in r.changed] == [("y", ["body"])]
     assert compare(new, new).unchanged
+
+
+# -- the change report against hand-built manifests ----------------------------------
+
+FIELDS = ("title", "authors", "body", "notes", "meta")
+
+
+@dataclass
+class Edits:
+    """Two manifests and, written alongside them, what a report on them must say."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, list[str]]
+    moved: dict[str, tuple[str, str]]
+    differ: list[int]  # physical pages whose hash differs, or that only one build has
+
+
+def entry(tid: str, span: tuple[int, int], fields: dict[str, str]) -> dict[str, Any]:
+    return {
+        "title": fields["title"],
+        "first_page": span[0],
+        "last_page": span[1],
+        "hash": "|".join(fields[f] for f in FIELDS),
+        "fields": fields,
+    }
+
+
+def span_label(span: tuple[int, int]) -> str:
+    return f"p{span[0]}" if span[0] == span[1] else f"p{span[0]}-p{span[1]}"
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> Edits:
+    spans = st.tuples(st.integers(1, 17), st.integers(0, 3)).map(lambda s: (s[0], s[0] + s[1]))
+    old_abstracts, new_abstracts = {}, {}
+    removed, changed, moved = [], {}, {}
+    for n in range(draw(st.integers(0, 6))):
+        tid = f"a{n}"
+        fields = {f: f"{f} of {tid}" for f in FIELDS}
+        span = draw(spans)
+        old_abstracts[tid] = entry(tid, span, fields)
+        if draw(st.booleans()) and draw(st.booleans()):
+            removed.append(tid)
+            continue
+        edited = draw(st.lists(st.sampled_from(FIELDS), unique=True).map(sorted))
+        new_fields = {f: v + (" (revised)" if f in edited else "") for f, v in fields.items()}
+        new_span = draw(spans)
+        new_abstracts[tid] = entry(tid, new_span, new_fields)
+        if edited:
+            changed[tid] = [f for f in FIELDS if f in edited]
+        if new_span != span:
+            moved[tid] = (span_label(span), span_label(new_span))
+    added = [f"b{n}" for n in range(draw(st.integers(0, 3)))]
+    for tid in added:
+        new_abstracts[tid] = entry(tid, draw(spans), {f: f"{f} of {tid}" for f in FIELDS})
+    old_count, new_count = draw(st.integers(20, 25)), draw(st.integers(20, 25))
+    redrawn = draw(st.sets(st.integers(1, 25)))
+    old_pages = [f"page {i}" for i in range(1, old_count + 1)]
+    new_pages = [f"page {i}" + (" redrawn" * (i in redrawn)) for i in range(1, new_count + 1)]
+    differ = sorted(
+        {i for i in redrawn if i <= min(old_count, new_count)}
+        | set(range(min(old_count, new_count) + 1, max(old_count, new_count) + 1))
+    )
+
+    def manifest(pages: list[str], abstracts: dict[str, Any], settings: str) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "settings": settings,
+            "pages": [{"index": i, "label": f"p{i}", "hash": h} for i, h in enumerate(pages, 1)],
+            "abstracts": abstracts,
+        }
+
+    settings = draw(st.sampled_from(["same", "other"]))
+    return Edits(
+        manifest(old_pages, old_abstracts, "same"),
+        manifest(new_pages, new_abstracts, settings),
+        added,
+        removed,
+        changed,
+        moved,
+        differ,
+    )
+
+
+def ranges(pages: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i in pages:
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(edits())
+def test_change_report_says_what_was_done_both_ways(e: Edits) -> None:
+    """compare(old, new) names exactly the abstracts added, removed, changed (with their
+    fields) and moved, and the pages that differ; compare(new, old) says the same the
+    other way round."""
+    title = {t: a["title"] for t, a in e.old["abstracts"].items()}
+    new_title = {t: a["title"] for t, a in e.new["abstracts"].items()}
+    forth = compare(e.old, e.new)
+    assert forth.added == [(t, new_title[t]) for t in e.added]
+    assert forth.removed == [(t, title[t]) for t in e.removed]
+    assert forth.changed == [(t, new_title[t], f) for t, f in sorted(e.changed.items())]
+    assert forth.moved == [(t, a, b) for t, (a, b) in sorted(e.moved.items())]
+    assert forth.pages == ranges(e.differ)
+    new_count = len(e.new["pages"])
+
+    def label(i: int) -> str:
+        return f"p{i}" if i <= new_count else f"(p{i}, removed)"
+
+    assert forth.page_labels == [(label(a), label(b)) for a, b in ranges(e.differ)]
+    assert forth.settings_changed == (e.new["settings"] != "same")
+    nothing = not (e.added or e.removed or e.changed or e.moved or e.differ)
+    assert forth.unchanged == (nothing and not forth.settings_changed)
+
+    back = compare(e.new, e.old)
+    assert back.added == forth.removed and back.removed == forth.added
+    assert back.changed == [(t, title[t], f) for t, f in sorted(e.changed.items())]
+    assert back.moved == [(t, b, a) for t, a, b in forth.moved]
+    assert back.pages == forth.pages
+    assert (back.old_pages, back.new_pages) == (forth.new_pages, forth.old_pages)
+    assert compare(e.new, e.new).unchanged and compare(e.old, e.old).unchanged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abstractbook.markup import BOLD, ITALIC, MONO, ListBlock, Paragraph, parse, text_of
@@ -35,6 +35,28 @@ def test_hard_break() -> None:
     assert [r.text for r in para.runs] == ["one", "\n", "two"]  # type: ignore[union-attr]
 
 
+def letters(text: str) -> list[str]:
+    return [c for c in text if c.isalpha()]
+
+
+# Letters of any script mixed with the characters Markdown gives a meaning to (emphasis,
+# headings, quotes, lists, setext and hard-break backslashes, math, HTML-like text).
+MARKDOWNISH = st.text(
+    st.characters(categories=("L",)) | st.sampled_from(list(" *_#>-+=.$()|&<\n1\\")),
+    max_size=200,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MARKDOWNISH)
+def test_markup_never_loses_or_reorders_a_letter(text: str) -> None:
+    """Markup may take away marks, never words: every letter typed reaches the page,
+    in the order typed."""
+    assert letters(text_of(parse(text))) == letters(text)
+
+
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
-def test_any_text_parses(text: str) -> None:
-    parse(text)
+def test_any_text_gives_blocks_of_runs(text: str) -> None:
+    for block in parse(text):
+        assert isinstance(block, Paragraph | ListBlock)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from abstractbook.model import (
     Author,
+    Day,
+    Program,
     Project,
     Session,
     Settings,
@@ -95,3 +99,59 @@ def test_affiliation_numbers_in_order_of_first_appearance() -> None:
     assert t.affiliations == ("Uni B", "Uni A", "Uni C")
     assert t.affiliation_numbers(t.authors[1]) == (2,)
     assert t.speaker == "D"
+
+
+def test_a_night_session_dates_its_talks_after_midnight_on_the_next_day() -> None:
+    session = Session(
+        "night",
+        "Night",
+        (Slot("a", duration=40), Slot("b", duration=30), Slot("c", start="01:15")),
+        start="23:30",
+    )
+    program = Program((Day(dt.date(2024, 6, 10), (session,)),))
+    talks = tuple(talk(t, t.upper(), "Ann Example") for t in "abc")
+    book = assemble(Project(Path("."), Settings("T"), talks, program))
+    when = {e.talk.id: (e.slots[0].day, e.slots[0].start) for e in book.entries}
+    assert when == {
+        "a": (dt.date(2024, 6, 10), "23:30"),
+        "b": (dt.date(2024, 6, 11), "00:10"),
+        "c": (dt.date(2024, 6, 11), "01:15"),
+    }
+
+
+def test_a_talk_in_two_sessions_is_one_entry_with_two_slots() -> None:
+    morning = Session("m", "Morning", (Slot("w", duration=90), Slot("x")), start="09:00")
+    evening = Session("e", "Evening", (Slot("y"), Slot("w", start="18:30")), start="18:00")
+    program = Program(
+        (Day(dt.date(2024, 6, 10), (morning,)), Day(dt.date(2024, 6, 11), (evening,)))
+    )
+    talks = tuple(talk(t, t.upper(), "Ann Example") for t in "wxy")
+    book = assemble(Project(Path("."), Settings("T"), talks, program))
+    assert [e.talk.id for e in book.entries] == ["w", "x", "y"]  # printed once each
+    w = book.entries[0]
+    assert [(s.day, s.session.id if s.session else None, s.start) for s in w.slots] == [
+        (dt.date(2024, 6, 10), "m", "09:00"),
+        (dt.date(2024, 6, 11), "e", "18:30"),
+    ]
+    listed = [[(x.talk.id, x.start) for x in ls] for ls in book.section_listings()]
+    assert listed == [[("w", "09:00"), ("x", "10:30")], [("y", "18:00"), ("w", "18:30")]]
+
+
+@pytest.mark.parametrize(
+    ("name", "index_name"),
+    [
+        ("Yao Wei (魏銘廷)", "Wei, Yao (魏銘廷)"),
+        ("Yao Wei 魏銘廷", "Wei, Yao 魏銘廷"),
+        ("魏銘廷", "魏銘廷"),
+        ("Ana de la Cruz", "de la Cruz, Ana"),
+    ],
+)
+def test_a_native_form_is_kept_but_the_latin_surname_indexes(name: str, index_name: str) -> None:
+    assert Author(name).index_name == index_name
+
+
+def test_order_by_id_sorts_numbers_as_numbers() -> None:
+    talks = tuple(talk(t, t, "Ann Example") for t in ("100", "13", "130", "2", "p10", "p9"))
+    project = Project(Path("."), Settings("T", order="id"), talks)
+    ids = [e.talk.id for e in assemble(project).entries]
+    assert ids == ["2", "13", "100", "130", "p9", "p10"]

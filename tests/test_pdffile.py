@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
 from abstractbook import pipeline
 from abstractbook.errors import BuildError
+from tests.pdftext import embedded_glyphs, shown
 from tests.test_print import project
 
 
@@ -165,3 +171,81 @@ def _xobjects(reader: PdfReader, subtype: str) -> list:  # type: ignore[type-arg
             if obj.get("/Subtype") == subtype:
                 found[ref.idnum] = obj
     return list(found.values())
+
+
+# -- properties: any text survives the file format ------------------------------------
+
+# Letters of Latin-1, Latin Extended-A, Greek and Cyrillic: more than 256 of them, so a
+# text may need several subsets of one face. No ASCII: the page's other text (title,
+# author, running head, folio) is ASCII, so what is not ASCII comes from the body.
+LETTERS = [
+    chr(c)
+    for c in [*range(0xC0, 0x180), *range(0x391, 0x3AA), *range(0x3B1, 0x3CA), *range(0x410, 0x450)]
+    if chr(c).isalpha()
+]
+MINIMAL = "title: Subsets\nfront_matter: []\nback_matter: []\nlayout: {hyphenate: false}\n"
+
+
+def build_minimal(root: Path, record: dict[str, object], book: str = MINIMAL) -> Path:
+    (root / "abstracts").mkdir(parents=True)
+    (root / "book.yaml").write_text(book, "utf-8")
+    text = yaml.safe_dump(record, allow_unicode=True, default_style='"')
+    (root / "abstracts" / "a.yaml").write_text(text, "utf-8")
+    return pipeline.build(root, root / "out" / "book.pdf").output
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(st.sampled_from([*LETTERS, " ", " ", " "]), min_size=1, max_size=500))
+@example(" ".join("".join(LETTERS[i : i + 9]) for i in range(0, len(LETTERS), 9)))
+def test_every_character_drawn_maps_back_through_its_subset(body: str) -> None:
+    """Whatever letters a text holds, each is drawn with a glyph of the embedded subset,
+    and a reader copying the page gets exactly those letters back (ToUnicode)."""
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = build_minimal(
+            Path(folder), {"id": "a", "title": "Title", "authors": [{"name": "Ann"}], "body": body}
+        )
+        reader = PdfReader(pdf)
+        glyphs = embedded_glyphs(reader)
+        strings = [s for page in reader.pages for s in shown(page)]
+        extracted = "".join(page.extract_text() for page in reader.pages)  # pypdf's reading
+    if len(set(body)) > 256:
+        body_fonts = {s.font for s in strings if not s.text.isascii()}
+        assert len(body_fonts) >= 2  # one face, several subsets
+    copied = Counter(c for s in strings for c in s.text if not c.isascii())
+    assert copied == Counter(c for c in body if c != " ")
+    assert Counter(c for c in extracted if not c.isascii() and not c.isspace()) == copied
+    for s in strings:
+        assert len(s.text) == len(s.codes) and "\ufffd" not in s.text
+        for code, ch in zip(s.codes, s.text, strict=True):
+            name, outlined = glyphs[s.font][code]
+            assert name != ".notdef" and (outlined or ch.isspace()), (s.font, ch)
+
+
+# Any text a user can type on one line: every character but controls and surrogates.
+ONE_LINE = (
+    st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40)
+    .map(lambda t: " ".join(t.split()))
+    .filter(bool)
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(title=ONE_LINE, organiser=ONE_LINE, keyword=ONE_LINE, talk=ONE_LINE)
+def test_any_text_round_trips_through_the_pdf_strings(
+    title: str, organiser: str, keyword: str, talk: str
+) -> None:
+    """The book's title, organiser and keywords (document information) and a talk's
+    title (its bookmark) read back from the PDF exactly as typed, whatever they hold:
+    brackets, backslashes, accents, any script, characters beyond the BMP."""
+    book = yaml.safe_dump(
+        {"title": title, "organisers": [organiser], "front_matter": [], "back_matter": []},
+        allow_unicode=True,
+        default_style='"',
+    )
+    record = {"id": "a", "title": talk, "authors": [{"name": "Ann"}], "keywords": [keyword]}
+    with tempfile.TemporaryDirectory() as folder:
+        reader = PdfReader(build_minimal(Path(folder), record, book))
+        meta = reader.metadata
+        assert meta is not None
+        assert (meta.title, meta.author, meta.get("/Keywords")) == (title, organiser, keyword)
+        assert [o.title for o in reader.outline] == [talk]

@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline, scaffold
 from abstractbook.model import PageSettings
-from tests.pdftext import Fragment, fragments, lines, normal
+from tests.pdftext import Fragment, fragments, lines, normal, pages_headed
 
 MM = 72 / 25.4
 
@@ -294,16 +294,64 @@ def test_long_page_lists_wrap_in_the_index(tmp_path: Path) -> None:
             "utf-8",
         )
     replace_in(root / "program.yaml", "talks: [noether]", f"talks: [noether, {', '.join(ids)}]")
-    _, document = pipeline.lay_out_book(root)
-    index = [op for p in document.pages if p.kind == "back" for op in p.ops if op[0] == "text"]
-    bee = [i for i, op in enumerate(index) if op[4].frags[0][0].startswith("Bee, Busy")]
-    assert bee
-    first = bee[0]
-    lines_of_entry = [index[first]] + [
-        op
-        for op in index[first + 1 : first + 6]
-        if op[1] > index[first][1]  # indented
+    result, reader = build(root)
+    labels = reader.page_labels
+    abstracts = result.manifest["abstracts"]
+    busy_pages = sorted({abstracts[i]["first_page"] for i in ids})
+    assert len(busy_pages) >= 20  # a list long enough to need several lines
+    shown = [f for i in pages_headed(reader, "Author index") for f in fragments(reader.pages[i])]
+    start = next(n for n, f in enumerate(shown) if f.text.startswith("Bee, Busy"))
+    entry = [shown[start]]
+    for f in shown[start + 1 :]:  # the entry's lines: the numbers, wrapped under it
+        if f.x <= shown[start].x + 0.5 or not re.fullmatch(r"[\d, .]+", f.text.strip()):
+            break
+        entry.append(f)
+    rows = {round(f.y) for f in entry}
+    assert len(rows) >= 2  # wrapped, not shrunk onto one line
+    numbers = re.findall(r"\d+", " ".join(f.text for f in entry))
+    assert numbers == [labels[p - 1] for p in busy_pages]
+    other = next(f for f in shown if f.text.startswith("Hopper, Grace"))
+    assert {f.size for f in entry} == {other.size}  # the same type as a one-line entry
+
+
+def test_keyword_index_groups_spellings_and_points_to_the_abstracts(tmp_path: Path) -> None:
+    """`back_matter: [keyword_index]`: one entry per keyword whatever its case or
+    accents, sorted without them, with the pages where its abstracts start, opening on
+    a recto."""
+    root = project(tmp_path)
+    replace_in(root / "book.yaml", "  abstract_start: flow\n", "  abstract_start: page\n")
+    with (root / "book.yaml").open("a", encoding="utf-8") as f:
+        f.write("back_matter: [author_index, keyword_index]\n")
+    keywords = {
+        "lovelace": "[Machine learning, compilers]",
+        "hopper": "[machine learning, Compilers, algebre]",
+        "noether": "[Algèbre, symmetry]",
+    }
+    for talk, words in keywords.items():
+        path = root / "abstracts" / f"{talk}.yaml"
+        kept = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("keywords:")]
+        path.write_text("\n".join([*kept, f"keywords: {words}", ""]), "utf-8")
+    result, reader = build(root)
+    first = {t: a["first_page"] for t, a in result.manifest["abstracts"].items()}
+    assert len(set(first.values())) == 3  # each abstract on a page of its own
+    labels = reader.page_labels
+    index = pages_headed(reader, "Keyword index")
+    assert index and index[0] % 2 == 0  # a recto
+    entries = [
+        ln
+        for i in index
+        for ln in lines(reader.pages[i], split=column_split(result, i))
+        if re.search(r"\d$", ln) and "index" not in ln
     ]
-    assert len(lines_of_entry) >= 2  # wrapped, not shrunk
-    sizes = {f[2] for op in lines_of_entry for f in op[4].frags}
-    assert sizes == {8.5}
+
+    def pages(*talks: str) -> str:
+        return ", ".join(labels[first[t] - 1] for t in sorted(talks, key=first.__getitem__))
+
+    got = [re.fullmatch(r"(.+?)[ .]+([\d, ]+)", e) for e in entries]
+    # spelt as the first abstract in the book's order spells it
+    assert [(m.group(1), m.group(2)) for m in got if m] == [
+        ("algebre", pages("hopper", "noether")),
+        ("compilers", pages("lovelace", "hopper")),
+        ("Machine learning", pages("lovelace", "hopper")),
+        ("symmetry", pages("noether")),
+    ]

@@ -95,7 +95,7 @@ def test_oversized_abstract_file(tmp_path: Path) -> None:
     big = b"id: big\ntitle: Big\nauthors: [{name: A}]\nbody: " + b"x" * MAX_FILE_BYTES + b"\n"
     write(tmp_path, {"book.yaml": "title: T\n", "abstracts/big.yaml": big})
     assert reported(tmp_path) == [
-        f"{tmp_path}/abstracts/big.yaml: the file is {len(big):,} bytes, over the 2 MB limit "
+        f"{tmp_path}/abstracts/big.yaml:1:1: the file is {len(big):,} bytes, over the 2 MB limit "
         "for an input file"
     ]
 
@@ -304,7 +304,7 @@ days:
     ]
 
 
-def test_files_are_read_in_path_order(tmp_path: Path) -> None:
+def test_files_are_read_in_natural_path_order(tmp_path: Path) -> None:
     names = ["b.yaml", "a/z.yaml", "a.yml", "10.yaml", "9.YAML"]
     write(
         tmp_path,
@@ -318,8 +318,8 @@ def test_files_are_read_in_path_order(tmp_path: Path) -> None:
     )
     talks = validate(tmp_path).talks
     assert [str(t.source.path.relative_to(tmp_path / "abstracts")) for t in talks if t.source] == [
+        "9.YAML",  # numbers as numbers: 9 before 10
         "10.yaml",
-        "9.YAML",
         "a.yml",
         "a/z.yaml",
         "b.yaml",

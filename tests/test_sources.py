@@ -156,7 +156,7 @@ def test_not_utf8_gives_the_byte_offset() -> None:
 
 def test_utf16_is_named() -> None:
     assert problems("title: x\n".encode("utf-16")) == [
-        "x.yaml: the file is UTF-16; save it as UTF-8"
+        "x.yaml:1:1: the file is UTF-16; save it as UTF-8"
     ]
 
 
@@ -166,7 +166,7 @@ def test_byte_order_mark_is_ignored() -> None:
 
 @pytest.mark.parametrize("data", [b"", b"\n  \n", b"# only a comment\n", b"---\n", b"~\n"])
 def test_empty_files(data: bytes) -> None:
-    assert problems(data) == ["x.yaml: the file is empty"]
+    assert problems(data) == ["x.yaml:1:1: the file is empty"]
 
 
 @both_loaders
@@ -255,7 +255,7 @@ def test_size_limit(tmp_path: Path) -> None:
     assert load(path).problems == ()
     path.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES - 3) + b"\n")
     assert [str(p) for p in load(path).problems] == [
-        f"{path}: the file is 2,097,153 bytes, over the 2 MB limit for an input file"
+        f"{path}:1:1: the file is 2,097,153 bytes, over the 2 MB limit for an input file"
     ]
 
 

@@ -48,6 +48,7 @@ class Slot:
     session_title: str | None = None
     chair: str | None = None
     track: str | None = None
+    note: str | None = None  # a disagreement in the source about its time, to report
 
 
 @dataclass
@@ -61,7 +62,10 @@ class Record:
     type: str = "talk"
     board: str | None = None
     slot: Slot | None = None
+    more_slots: list[Slot] = field(default_factory=list)  # a talk given more than once
     source: Any = None  # the talk as the source has it: what --update remembers a hash of
+    label: str = ""  # "title (place in the source)", for what the import reports
+    decision: str | None = None  # EasyChair's decision column, as written
 
 
 @dataclass
@@ -81,6 +85,82 @@ class Conversion:
     timezone: dt.tzinfo | None = None  # the meeting's zone: slots are shown in it
 
 
+class Records:
+    """The records read so far, by id: a talk met again is another slot of the same talk."""
+
+    def __init__(self, conversion: Conversion) -> None:
+        self.conversion = conversion
+        self.by_id: dict[str, Record] = {}
+
+    def add(self, record: Record, path: Path, place: str, issues: Issues) -> None:
+        """Keep `record`; one with a known id and the same title is another slot of that
+        talk (pretalx lists a workshop on four days four times); one with another title is
+        another talk, kept under the id with a number added, and reported."""
+        first = self.by_id.get(record.id)
+        if first is None:
+            self.by_id[record.id] = record
+            self.conversion.records.append(record)
+            return
+        if _same_title(first.title, record.title):
+            if record.slot is not None:
+                first.more_slots.append(record.slot)
+            return
+        n = 2
+        while f"{record.id}-{n}" in self.by_id:
+            n += 1
+        issues.warn(
+            path,
+            place,
+            f"id '{record.id}' is also '{first.title}': this talk is kept as '{record.id}-{n}'",
+        )
+        record.id = f"{record.id}-{n}"
+        self.add(record, path, place, issues)
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def local_start(
+    date_text: str | None, clock: str | None, day: dt.date | None, source_tz: dt.tzinfo | None
+) -> tuple[dt.datetime | None, str | None]:
+    """A talk's start from a frab-style schedule: `date` (ISO with offset) and `start`
+    (the local "HH:MM"), the day's date and the schedule's zone.
+
+    Returns the start and, when `date` in the zone named gives another wall-clock time
+    than `start` (a `time_zone_name` of "UTC" over +01:00 offsets), what disagreed: the
+    local `start` wins then, on the date of `date`, as a wall-clock time."""
+    start = parse_datetime(date_text or "")
+    try:
+        wall = dt.time.fromisoformat(clock.strip()) if clock else None
+    except ValueError:
+        wall = None
+    if start is None:
+        if day is None or wall is None:
+            return None, None
+        start = dt.datetime.combine(day, wall)
+        return (start.replace(tzinfo=source_tz) if source_tz else start), None
+    if wall is None or start.tzinfo is None:
+        return start, None
+    local = start.astimezone(source_tz) if source_tz else start
+    if (local.hour, local.minute) == (wall.hour, wall.minute):
+        return start, None
+    zone_name = getattr(source_tz, "key", None) or str(source_tz or "its offset")
+    said = f"start {wall:%H:%M}, but date {date_text} in {zone_name} is {local:%H:%M}"
+    return dt.datetime.combine(start.date(), wall), said
+
+
+def report_shifted(shifted: list[str], path: Path, issues: Issues, zone_name: str | None) -> None:
+    """One warning for every talk whose local `start` was taken over its `date` and zone."""
+    if shifted:
+        issues.warn(
+            path,
+            "",
+            f"the schedule's time zone ({zone_name or 'none named'}) disagrees with the "
+            f"talks' local start times; the start times were taken: {listing(shifted, 8)}",
+        )
+
+
 class Issues:
     """Every problem found, each naming the file and the place inside it."""
 
@@ -88,10 +168,12 @@ class Issues:
         self.problems: list[Problem] = []
 
     def error(self, path: Path, place: str, message: str, line: int = 0, column: int = 0) -> None:
+        if not place and not line:  # a problem with the whole file: at its start, as SPEC §2
+            line = column = 1
         self.problems.append(error(_at(place, message), SourceLocation(path, line, column)))
 
     def warn(self, path: Path | None, place: str, message: str) -> None:
-        where = SourceLocation(path) if path is not None else None
+        where = None if path is None else SourceLocation(path, *((0, 0) if place else (1, 1)))
         self.problems.append(warning(_at(place, message), where))
 
     @property
@@ -141,6 +223,9 @@ def read_text(path: Path, issues: Issues) -> str | None:
 def read_json(path: Path, issues: Issues) -> Any:
     text = read_text(path, issues)
     if text is None:
+        return None
+    if not text.strip():
+        issues.error(path, "", "the file is empty")
         return None
     try:
         return json.loads(text)
@@ -215,6 +300,13 @@ class At:
                 self.error(f"no {required}")
             return None
         return text
+
+    def loose_text(self) -> str | None:
+        """Text when the value is text or a number, else None without a word: for fields
+        that only add detail and whose shape differs between versions of a tool."""
+        if isinstance(self.value, (str, int, float)) and not isinstance(self.value, bool):
+            return self.text()
+        return None
 
     def flag(self) -> bool:
         return self.value is True or (isinstance(self.value, str) and self.value.lower() == "true")

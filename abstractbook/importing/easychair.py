@@ -31,21 +31,43 @@ from .common import (
     split_lines,
     talk_type,
 )
-from .tables import Row, Table, read_tables
+from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, Row, Table, read_tables
 from .text import one_line, plain_to_markdown
+
+NOT_A_TABLE = (
+    "not an EasyChair table: expected the submissions or authors export "
+    "(submission.csv, author.csv, or the XLSX download with '#' and 'title' columns)"
+)
 
 
 def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversion | None:
     submissions: list[Table] = []
     authors: list[Table] = []
     for path in sources:
-        for table in read_tables(path, issues):
+        if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES + (".xls",):
+            issues.error(path, "", NOT_A_TABLE)
+            continue
+        found = Issues()  # a file of another kind would give an error per row: one is enough
+        tables = read_tables(path, found)
+        known = []
+        for table in tables:
             if table.column("submission #") and (
                 table.column("first name") or table.column("last name")
             ):
                 authors.append(table)
+                known.append(table.place())
             elif table.column("#") and table.column("title"):
                 submissions.append(table)
+                known.append(table.place())
+        if known or not tables:  # a workbook's other sheets are no concern of ours
+            issues.problems += [
+                p
+                for p in found.problems
+                if not p.message.startswith("sheet ")
+                or any(place and p.message.startswith(place) for place in known)
+            ]
+        else:
+            issues.error(path, "", NOT_A_TABLE)
     if issues.failed:
         return None
     if not submissions:
@@ -126,9 +148,6 @@ def _submission(
         conversion.skipped.append(f"{label}: deleted")
         return None
     decision = row.get(table.column("decision"))
-    if any(word in decision.lower() for word in ("reject", "withdraw")):
-        conversion.skipped.append(f"{label}: decision '{decision}'")
-        return None
     record_id = make_id(number) if number else None
     if record_id is None or not title:
         issues.error(table.path, table.place(row), "no submission # or no title")
@@ -153,6 +172,8 @@ def _submission(
             "submission": row.cells,
             "authors": [(p.name, p.affiliations) for p in people],
         },
+        label=label,
+        decision=decision if table.column("decision") else None,
     )
 
 

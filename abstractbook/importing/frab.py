@@ -31,14 +31,16 @@ from .common import (
     Meeting,
     Person,
     Record,
+    Records,
     Slot,
     duration_problem,
+    local_start,
     make_id,
     minutes,
     parse_date,
-    parse_datetime,
     read_bytes,
     read_json,
+    report_shifted,
     talk_type,
     year_problem,
     zone,
@@ -154,7 +156,8 @@ def _convert(tree: Element, path: Path, issues: Issues, tz: dt.tzinfo | None) ->
         timezone=zone_name,
     )
     conversion = Conversion(meeting, [], timezone=tz or source_tz)
-    seen: dict[str, int] = {}
+    records = Records(conversion)
+    shifted: list[str] = []
     for day in tree.findall("day"):
         day_date = parse_date(day.attrs.get("date", ""))
         for room in day.findall("room"):
@@ -164,16 +167,10 @@ def _convert(tree: Element, path: Path, issues: Issues, tz: dt.tzinfo | None) ->
                 )
                 if record is None:
                     continue
-                if record.id in seen:
-                    issues.error(
-                        path,
-                        event.label(),
-                        f"duplicate id '{record.id}' (also line {seen[record.id]})",
-                        event.line,
-                    )
-                    continue
-                seen[record.id] = event.line
-                conversion.records.append(record)
+                if record.slot is not None and record.slot.note:
+                    shifted.append(f"{record.id} ({record.slot.note})")
+                records.add(record, path, f"{event.label()} (line {event.line})", issues)
+    report_shifted(shifted, path, issues, zone_name)
     if conversion.records:
         issues.warn(
             path, "", "frab's schedule.xml carries no affiliations: add them to the records by hand"
@@ -201,9 +198,8 @@ def _event(
     persons = [p.text for p in (event.find("persons") or Element("", {}, 0)).findall("person")]
     persons = [one_line(p) for p in persons if p.strip()]
     label = f"{one_line(title)} (line {event.line})"
-    if pretalx.is_break(kind, title) or not persons:
-        reason = "a break" if pretalx.is_break(kind, title) else "no speakers"
-        conversion.skipped.append(f"{label}: {reason}")
+    if pretalx.is_break(kind, title):
+        conversion.skipped.append(f"{label}: a break")
         return None
     raw_id = event.attrs.get("id") or event.child_text("slug", "tag") or ""
     record_id = make_id(raw_id)
@@ -223,6 +219,7 @@ def _event(
         type=talk_type(kind),
         slot=slot,
         source=_plain(event),
+        label=label,
     )
 
 
@@ -250,18 +247,13 @@ def _slot(
     source_tz: dt.tzinfo | None,
     fail: Callable[[str], None],
 ) -> Slot | None:
-    start = parse_datetime(event.child_text("date") or "")
     clock = event.child_text("start")
-    if start is None and day is not None and clock:
-        try:
-            start = dt.datetime.combine(day, dt.time.fromisoformat(clock))
-        except ValueError:
-            fail(f"<start>: expected a time (HH:MM), found '{clock}'")
-            return None
-        if source_tz is not None:
-            start = start.replace(tzinfo=source_tz)
+    start, note = local_start(event.child_text("date"), clock, day, source_tz)
     if start is None:
-        fail("no <date>, and no <start> on a dated <day>")
+        if clock and day is not None and not event.child_text("date"):
+            fail(f"<start>: expected a time (HH:MM), found '{clock}'")
+        else:
+            fail("no <date>, and no <start> on a dated <day>")
         return None
     if why := year_problem(start):
         fail(f"<date>: {why}")
@@ -279,6 +271,7 @@ def _slot(
         room=event.child_text("room") or room,
         day=day,
         track=event.child_text("track"),
+        note=note,
     )
 
 

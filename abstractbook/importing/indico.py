@@ -10,7 +10,15 @@ Each file is recognised by its shape:
   `start_dt` in UTC and no word of the meeting's zone;
 - the timetable (`/export/timetable/<event>.json`): `{"results": {event:
   {YYYYMMDD: {key: entry}}}}`, entries `Contribution`, `Break` or `Session`
-  (with `entries` inside), times as `{date, time, tz}`.
+  (with `entries` inside), times as `{date, time, tz}`;
+- the HTTP API's event export (`/export/event/<event>.json?detail=contributions`,
+  or `detail=sessions`), the one most Indico scripts use: `{"results":
+  [{"_type": "Conference", title, timezone, startDate, contributions[],
+  sessions[]}]}`, each contribution with `id`, `title`, `description`,
+  `startDate`/`endDate` as `{date, time, tz}`, `duration` in minutes, `room`,
+  `session` (its title), `track`, `type`, `keywords`, `board_number` and the
+  people as `speakers`, `primaryauthors` and `coauthors`; with
+  `detail=sessions`, sessions hold their own `contributions`.
 
 Persons carry `first_name`/`last_name` (or `firstName`/`familyName`),
 `affiliation`, `is_speaker` and `author_type`, or a list of `roles`; their
@@ -33,6 +41,7 @@ from .common import (
     Slot,
     duration_problem,
     listing,
+    parse_date,
     parse_datetime,
     read_json,
     talk_type,
@@ -69,6 +78,7 @@ class _Sources:
     scheduled: dict[str, _Contribution] = field(default_factory=dict)  # from the timetable
     zone_name: str | None = None
     skipped: list[str] = field(default_factory=list)
+    meeting: Meeting = field(default_factory=Meeting)
 
 
 def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversion | None:
@@ -82,10 +92,16 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             for item in root["abstracts"].items():
                 if (key := item["id"].text(required="id")) is not None:
                     found.abstracts[key] = item
-        elif isinstance(data, list):
+        elif isinstance(data, list) and all(
+            isinstance(i, dict) and "title" in i and ("id" in i or "friendly_id" in i) for i in data
+        ):
             for item in root.items():
-                if (c := _contribution(item)) is not None:
+                if item.is_dict() and ("startDate" in item.value or "_fossil" in item.value):
+                    _api_contribution(item, None, found)  # the HTTP API's list, saved alone
+                elif (c := _contribution(item)) is not None:
                     found.contributions[c.key] = c
+        elif isinstance(data, dict) and isinstance(data.get("results"), list):
+            _events(root["results"], found)
         elif isinstance(data, dict) and (days := _timetable_days(root)) is not None:
             for day, entries in days:
                 _entries(entries, _day(day), None, found)
@@ -93,15 +109,84 @@ def read(sources: list[Path], issues: Issues, tz: dt.tzinfo | None) -> Conversio
             issues.error(
                 path,
                 "",
-                "not an Indico export: expected abstracts.json, "
-                "contributions.json or the timetable JSON",
+                "not an Indico export: expected abstracts.json, contributions.json, "
+                "the timetable JSON or export/event/ID.json?detail=contributions",
             )
     if issues.failed:
         return None
     meeting_tz = tz or (zone(found.zone_name) if found.zone_name else None)
-    conversion = Conversion(Meeting(timezone=found.zone_name), [], found.skipped, meeting_tz)
+    found.meeting.timezone = found.zone_name
+    conversion = Conversion(found.meeting, [], found.skipped, meeting_tz)
     _combine(found, conversion, issues, meeting_tz)
     return conversion
+
+
+def _events(results: At, found: _Sources) -> None:
+    """The HTTP API's event export: each event's contributions, in sessions or not."""
+    for event in results.items():
+        if not event.is_dict():
+            event.error("expected an event")
+            continue
+        found.zone_name = found.zone_name or event["timezone"].loose_text()
+        meeting = found.meeting
+        meeting.title = meeting.title or event["title"].loose_text()
+        meeting.venue = meeting.venue or event["location"].loose_text()
+        if meeting.start is None:
+            meeting.start = parse_date(_date_of(event["startDate"]) or "")
+            meeting.end = parse_date(_date_of(event["endDate"]) or "")
+        for item in event["contributions"].items():
+            _api_contribution(item, None, found)
+        for session in event["sessions"].items():
+            block = {
+                "title": session["title"].loose_text()
+                or (
+                    session["session"]["title"].loose_text()
+                    if session["session"].is_dict()
+                    else None
+                ),
+                "room": session["room"].loose_text(),
+                "chair": ", ".join(
+                    p.name for p in read_persons(session, (), ("sessionConveners", "conveners"))
+                )
+                or None,
+                "poster": session["isPoster"].flag(),
+            }
+            for item in session["contributions"].items():
+                _api_contribution(item, block, found)
+
+
+def _date_of(value: At) -> str | None:
+    return value["date"].loose_text() if value.is_dict() else None
+
+
+def _api_contribution(item: At, block: dict[str, Any] | None, found: _Sources) -> None:
+    c = _contribution(item, api=True)
+    if c is None:
+        return
+    c.kind = c.kind or None
+    start = item["startDate"]
+    when = _clock(start, found)
+    tz = zone(start["tz"].text() or "") if start.is_dict() else None
+    moment = parse_datetime(when.replace(" ", "T")) if when else None
+    if moment is not None:
+        duration = item["duration"].value
+        session_title = block["title"] if block else item["session"].loose_text()
+        c.slot = Slot(
+            start=moment.replace(tzinfo=tz) if tz else moment,
+            duration=round(duration)
+            if isinstance(duration, (int, float)) and duration > 0
+            else None,
+            room=item["room"].loose_text()
+            or item["roomFullname"].loose_text()
+            or (block or {}).get("room"),
+            day=moment.date(),
+            session=None,  # grouped by room, half-day and this title: a session has blocks
+            session_title=session_title,
+            chair=block["chair"] if block else None,
+            track=item["track"].loose_text(),
+        )
+    c.poster = bool(block and block["poster"])
+    found.scheduled[c.key] = c
 
 
 def _day(key: str) -> dt.date | None:
@@ -190,8 +275,8 @@ def _timetable_slot(
     )
 
 
-def _contribution(item: At, key: str | None = None) -> _Contribution | None:
-    """A contribution from contributions.json or a timetable entry."""
+def _contribution(item: At, key: str | None = None, api: bool = False) -> _Contribution | None:
+    """A contribution from contributions.json, a timetable entry or the HTTP API."""
     ident = item["id"].text()
     if key is not None:
         ident = item["contributionId"].text() or item["objId"].text() or key.lstrip("c")
@@ -212,7 +297,7 @@ def _contribution(item: At, key: str | None = None) -> _Contribution | None:
     c.kind = kind["name"].text() if kind.is_dict() else kind.text()
     c.board = item["board_number"].text() or item["boardNumber"].text()
     c.abstract = item["abstract_id"].text()
-    if key is None and item.has("start_dt"):
+    if key is None and not api and item.has("start_dt"):
         c.slot, c.utc = _utc_slot(item), True
     return c
 
@@ -278,8 +363,8 @@ def _combine(found: _Sources, conversion: Conversion, issues: Issues, tz: dt.tzi
         text = c.description or (abstract["content"].text() if abstract else None)
         record = make_record(f"c{key}", c.title, c.persons, text, c.at, notes, issues)
         if record is None:
-            conversion.skipped.append(f"{c.title} ({c.at.place}): no authors or speakers")
             continue
+        record.label = f"{c.title} ({c.at.place})"
         record.keywords, record.board, record.slot = c.keywords, c.board, c.slot
         record.type = "poster" if c.poster else talk_type(c.kind)
         record.source = {"contribution": c.at.value, "abstract": abstract and abstract.value}
@@ -316,8 +401,8 @@ def _abstracts(
         persons = read_persons(a, ("persons",), ())
         record = make_record(f"a{key}", title, persons, a["content"].text(), a, notes, issues)
         if record is None:
-            conversion.skipped.append(f"{title} ({a.place}): no authors")
             continue
+        record.label = f"{title} ({a.place})"
         kind = a["accepted_contrib_type"]
         kind = kind if kind.is_dict() else a["submitted_contrib_type"]
         record.type = talk_type(kind["name"].text() if kind.is_dict() else None)

@@ -108,8 +108,8 @@ def make_record(
     authors_in_order = [p for p in persons if p.primary or p.secondary]
     others = [p for p in persons if p.speaker and not (p.primary or p.secondary)]
     ordered = primary + secondary + others
-    if not ordered:
-        return None
+    if not ordered:  # the import's policy for talks without speakers decides
+        return Record(record_id, title, [], body=_body(text, record_id, at, issues))
     if authors_in_order != primary + secondary:
         notes.reordered.append(record_id)
     if not any(p.speaker for p in ordered):

@@ -24,14 +24,16 @@ from .common import (
     Meeting,
     Person,
     Record,
+    Records,
     Slot,
     duration_problem,
     listing,
+    local_start,
     make_id,
     minutes,
     parse_date,
-    parse_datetime,
     read_json,
+    report_shifted,
     split_lines,
     talk_type,
     year_problem,
@@ -141,7 +143,7 @@ def convert(
     """The frab-compatible JSON (pretalx's, or frab's own) -> records."""
     conference = root["conference"]
     if not conference.is_dict():
-        conference.error("no conference: this is not a schedule.json export")
+        issues.error(root.path, "", f"not a {tool} schedule.json export: it has no conference")
         return Conversion(Meeting(), [])
     zone_name = conference["time_zone_name"].text()
     source_tz = zone(zone_name) if zone_name else None
@@ -152,8 +154,9 @@ def convert(
         timezone=zone_name,
     )
     conversion = Conversion(meeting, [], timezone=tz or source_tz)
-    seen: dict[str, str] = {}
+    records = Records(conversion)
     persons_seen: set[str] = set()
+    shifted: list[str] = []
     for day in conference["days"].items():
         day_date = parse_date(day["date"].text() or "")
         for room_name, talks in day["rooms"].entries():
@@ -161,15 +164,14 @@ def convert(
                 record = _talk(talk, day_date, room_name, source_tz, speakers, conversion, issues)
                 if record is None:
                     continue
-                if record.id in seen:
-                    talk.error(f"duplicate id '{record.id}' (also at {seen[record.id]})")
-                    continue
-                seen[record.id] = talk.place
-                conversion.records.append(record)
+                if record.slot is not None and record.slot.note:
+                    shifted.append(f"{record.id} ({record.slot.note})")
+                records.add(record, talk.path, talk.place, issues)
                 persons_seen.update(
                     str(p.get("code")) for p in talk["persons"].value or [] if isinstance(p, dict)
                 )
-    _report_missing(speakers, set(seen), persons_seen, root.path, issues, tool)
+    report_shifted(shifted, root.path, issues, zone_name)
+    _report_missing(speakers, set(records.by_id), persons_seen, root.path, issues, tool)
     return conversion
 
 
@@ -188,10 +190,8 @@ def _talk(
     if title is None:
         return None
     label = f"{title} ({talk.place})"
-    if is_break(kind, title) or not persons:
-        conversion.skipped.append(
-            f"{label}: {'a break' if is_break(kind, title) else 'no speakers'}"
-        )
+    if is_break(kind, title):
+        conversion.skipped.append(f"{label}: a break")
         return None
     raw_id = talk["code"].text() or talk["id"].text() or talk["slug"].text()
     record_id = make_id(raw_id) if raw_id else None
@@ -210,6 +210,7 @@ def _talk(
         type=talk_type(kind),
         slot=_slot(talk, day, room, source_tz),
         source={"talk": talk.value, "speakers": _rows(talk, speakers)},
+        label=label,
     )
     if len(authors) > 1:
         for author in authors:
@@ -259,18 +260,13 @@ def _body(talk: At, record_id: str, issues: Issues) -> str | None:
 
 
 def _slot(talk: At, day: dt.date | None, room: str, source_tz: dt.tzinfo | None) -> Slot | None:
-    start = parse_datetime(talk["date"].text() or "")
     clock = talk["start"].text()
-    if start is None and day is not None and clock:
-        try:
-            start = dt.datetime.combine(day, dt.time.fromisoformat(clock))
-        except ValueError:
-            talk["start"].error(f"expected a time (HH:MM), found '{clock}'")
-            return None
-        if source_tz is not None:
-            start = start.replace(tzinfo=source_tz)
+    start, note = local_start(talk["date"].text(), clock, day, source_tz)
     if start is None:
-        talk["date"].error("no date and time")
+        if clock and day is not None and talk["date"].text() is None:
+            talk["start"].error(f"expected a time (HH:MM), found '{clock}'")
+        else:
+            talk["date"].error("no date and time")
         return None
     if why := year_problem(start):
         talk["date" if talk.has("date") else "start"].error(why)
@@ -288,6 +284,7 @@ def _slot(talk: At, day: dt.date | None, room: str, source_tz: dt.tzinfo | None)
         room=talk["room"].text() or room or None,
         day=day,
         track=talk["track"].text(),
+        note=note,
     )
 
 

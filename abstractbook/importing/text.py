@@ -222,6 +222,13 @@ def markdown_with_breaks(source: str, *, math: bool) -> str:
     return "\n".join(lines)
 
 
+def escape_dollars(markdown: str) -> str:
+    """Every dollar of a Markdown text outside code spans prints as typed."""
+    lines = markdown.split("\n")
+    spans, _ = _code_spans(lines)
+    return "\n".join(_escape_dollars(line, spans.get(n, [])) for n, line in enumerate(lines))
+
+
 def _hard_end(line: str) -> bool:
     trailing = len(line) - len(line.rstrip("\\"))
     return trailing % 2 == 1
@@ -320,17 +327,33 @@ def _escape_line(line: str) -> str:
 
 def tidy(text: str, *, markdown: bool) -> str:
     """Unix line ends and no trailing spaces; in Markdown, two or more of them were a
-    hard break, which becomes a backslash (a YAML block keeps no trailing spaces)."""
+    hard break, which becomes a backslash (a YAML block keeps no trailing spaces) —
+    only where CommonMark reads one: inside a paragraph, not at the end of a list item
+    or any other block, where a backslash would print as itself."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     source = text.split("\n")
+    breaks = _hard_breaks(text) if markdown else set()
     lines = []
     for n, line in enumerate(source):
         stripped = line.rstrip(" \t")
-        following = source[n + 1].strip() if n + 1 < len(source) else ""
-        if markdown and line.endswith("  ") and stripped and following:
+        if n in breaks and stripped and not _hard_end(stripped):
             stripped += "\\"
         lines.append(stripped if markdown else stripped.replace("\t", " "))
     return "\n".join(lines).strip("\n")
+
+
+def _hard_breaks(text: str) -> set[int]:
+    """Lines ending in two spaces that CommonMark reads as a hard break: a paragraph's
+    lines but its last (in lists and quotes too)."""
+    if "  \n" not in text and " \t\n" not in text:
+        return set()
+    lines = text.split("\n")
+    found: set[int] = set()
+    for token in _MARKDOWN.parse(text):
+        if token.type == "paragraph_open" and token.map is not None:
+            first, last = token.map
+            found.update(n for n in range(first, last - 1) if lines[n].endswith("  "))
+    return found
 
 
 def one_line(text: str) -> str:

@@ -1,0 +1,67 @@
+"""parallel: a build's jobs -> their results, on every core, in order.
+
+Workers are forked, so they inherit what the build already loaded (fonts,
+hyphenation patterns, the laid-out talks) instead of receiving it through a pipe;
+the build's context reaches each worker once, when it is forked, and never lives in
+the parent's module state. Also the one pause of Python's cycle collector that
+typesetting needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+C = TypeVar("C")
+J = TypeVar("J")
+R = TypeVar("R")
+
+_CONTEXT: Any = None  # set in worker processes only: the context they were forked with
+
+
+def _install(context: object) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _call(work: Callable[[Any, J], R], job: J) -> R:
+    return work(_CONTEXT, job)
+
+
+def workers_for(jobs: int, per_worker: int) -> int:
+    """How many workers `jobs` deserve: one per `per_worker` jobs, at most one a core."""
+    return min(os.cpu_count() or 1, jobs // per_worker)
+
+
+def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: int) -> Iterator[R]:
+    """`work(context, job)` for each job, in order as results come: in this process
+    when one worker is enough (or the system cannot fork), else in `workers` forked
+    processes. `work` must be a module-level function (it is named to the workers)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            yield work(context, job)
+        return
+    pool = multiprocessing.get_context("fork").Pool(
+        workers, initializer=_install, initargs=(context,)
+    )
+    with pool:
+        yield from pool.imap(partial(_call, work), jobs)
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Typesetting and reading records make millions of small acyclic objects: Python's
+    cycle collector would scan them again and again (a fifth of a big build) and find
+    nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
