@@ -119,7 +119,7 @@ def _workbook(path: Path, issues: Issues) -> list[Table]:
     try:
         for sheet in book.worksheets:
             rows = _sheet_rows(path, sheet, issues)
-            table = _table(path, sheet.title, rows, issues) if rows is not None else None
+            table = _table(path, sheet.title, rows, issues)
             if table is not None:
                 tables.append(table)
     finally:
@@ -127,7 +127,7 @@ def _workbook(path: Path, issues: Issues) -> list[Table]:
     return tables
 
 
-def _sheet_rows(path: Path, sheet: Any, issues: Issues) -> list[list[str]] | None:
+def _sheet_rows(path: Path, sheet: Any, issues: Issues) -> list[list[str]]:
     """A worksheet's cells as text, read as far as they go: the dimension a sheet
     declares is ignored (it can claim a million rows), and rows and columns are
     limited (README, Limits)."""
@@ -139,13 +139,12 @@ def _sheet_rows(path: Path, sheet: Any, issues: Issues) -> list[list[str]] | Non
         for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True):
             if len(rows) == MAX_ROWS:
                 issues.error(path, place, f"more than {MAX_ROWS:,} rows")
-                return None
+                break
             rows.append([_cell(v) for v in row])
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
         # openpyxl on a malformed cell: a date that is not a date, a bad reference, ...
         issues.error(path, f"{place}, row {len(rows) + 1}", f"a cell cannot be read ({e})")
-        return None
-    return rows
+    return rows  # as far as they could be read: the table is still known by its headers
 
 
 def _cell(value: object) -> str:
