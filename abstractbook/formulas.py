@@ -154,6 +154,11 @@ MAX_WEIGHT = 1_000
 _OPEN = re.compile(r"\\(?:[{}]|left\b|right\b|begin\b|end\b)|[{}]")
 
 
+def shown(tex: str) -> str:
+    """A formula as a message quotes it: its start, when it is long."""
+    return tex if len(tex) <= 60 else tex[:60] + "…"
+
+
 def limit_problem(tex: str) -> str | None:
     """Why a formula is refused before anything tries to set it, or None."""
     if len(tex) > MAX_LENGTH:

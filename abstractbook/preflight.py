@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
+from .formulas import shown
 from .markup import Block, Paragraph, Run, parse
 from .model import Book
 from .scripts import face_for, font_chars, invisible, stand_in
@@ -47,8 +48,7 @@ def formula_problems(
                 if why:
                     problems.append(
                         error(
-                            f"{field_name}: formula {n}, ${_shown(tex)}$, "
-                            f"cannot be typeset ({why})",
+                            f"{field_name}: formula {n}, ${shown(tex)}$, cannot be typeset ({why})",
                             t.source,
                         )
                     )
@@ -60,11 +60,6 @@ def formula_problems(
 def math_runs(source: str) -> list[str]:
     """The TeX of each formula of a Markdown text, in order."""
     return [r.text for r in _runs(parse(source)) if r.math]
-
-
-def _shown(tex: str) -> str:
-    """A formula as a message quotes it: its start, when it is long."""
-    return tex if len(tex) <= 60 else tex[:60] + "…"
 
 
 def _runs(blocks: tuple[Block, ...]) -> list[Run]:

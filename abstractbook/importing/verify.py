@@ -23,7 +23,7 @@ def settle_formulas(record: Record, issues: Issues) -> None:
     and says so: one unreadable formula should not stop a whole import."""
     if not record.body or "$" not in record.body:
         return
-    from ..formulas import problem
+    from ..formulas import problem, shown
     from ..preflight import math_runs
 
     bad = [tex for tex in math_runs(record.body) if problem(tex)]
@@ -32,7 +32,7 @@ def settle_formulas(record: Record, issues: Issues) -> None:
         issues.warn(
             None,
             "",
-            f"{record.id}: the formula ${bad[0]}$ cannot be typeset, so the dollars of "
+            f"{record.id}: the formula ${shown(bad[0])}$ cannot be typeset, so the dollars of "
             "this abstract print as typed",
         )
 
