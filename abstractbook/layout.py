@@ -402,7 +402,8 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
         )
     # The heading stays with the body's first two lines, also when the first paragraph
     # has only one line (which a paragraph's own keep rule would let go).
-    items[opening] = items[opening]._replace(keep=True)
+    if len(items) > opening:
+        items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         items += flow.blocks(parse(talk.notes), t.small(), para_space=2.0, first_space=6.0)
     last = items[-1]

@@ -8,6 +8,7 @@ they print as typed; backslash escapes follow CommonMark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -86,10 +87,35 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
 
 @lru_cache(maxsize=4096)
 def parse(source: str) -> tuple[Block, ...]:
-    """Markdown source -> blocks. Cached: the same body is parsed once per process."""
+    """Markdown source -> blocks. Cached: the same body is parsed once per process.
+
+    Quotes and lists nested so deep that markdown-it stops (it drops what lies beyond
+    its nesting limit) are printed as plain text instead, every line kept; `too_deep`
+    says so, for a warning."""
     tokens = _parser().parse(source)
+    if _cut_short(tokens):
+        return tuple(Paragraph((Run(line.strip()),)) for line in source.split("\n") if line.strip())
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
+
+
+def too_deep(source: str) -> bool:
+    """Whether quotes and lists nest beyond what the Markdown parser reads (20 levels, a
+    list item counting two): such a text is printed as plain lines."""
+    if not _DEEP.search(source):  # the cheap test first: most texts nest little
+        return False
+    return _cut_short(_parser().parse(source))
+
+
+_DEEP = re.compile(r"^[ \t>*+\-.)\d]{9,}", re.M)
+
+
+def _cut_short(tokens: list[Token]) -> bool:
+    limit = int(_parser().options.get("maxNesting", 20)) - 1
+    return any(
+        t.nesting == 1 and t.type not in ("paragraph_open", "heading_open") and t.level >= limit
+        for t in tokens
+    )
 
 
 def plain(text: str) -> tuple[Block, ...]:

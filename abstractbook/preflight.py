@@ -15,7 +15,7 @@ from functools import lru_cache
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
 from .formulas import shown
-from .markup import Block, Paragraph, Run, parse
+from .markup import Block, Paragraph, Run, parse, too_deep
 from .model import Book
 from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme
@@ -110,6 +110,15 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
         for a in t.authors:
             fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
         places.append((t.source, fields))
+        problems += [
+            warning(
+                f"{field_name}: quotes and lists nest deeper than Markdown reads (20 levels, "
+                "a list item counting two); it is printed as plain lines",
+                t.source,
+            )
+            for field_name, source in (("body", t.body), ("notes", t.notes))
+            if source and too_deep(source)
+        ]
     for location, fields in places:
         seen: set[tuple[str, str]] = set()
         for field_name, value, font in fields:

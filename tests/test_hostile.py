@@ -434,3 +434,21 @@ def test_an_abstract_of_5000_authors_with_their_own_affiliations(tmp_path: Path)
     (root / "abstracts" / "a.yaml").write_text(f"id: a\ntitle: T\nauthors:\n{authors}body: hi\n")
     _, (code, text) = check_and_build(root)
     assert code == 0, text[-500:]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["> " * 1000 + "deepest words", "- " * 3000 + "deepest words"],
+    ids=["quotes 1,000 deep", "lists 3,000 deep"],
+)
+def test_nesting_beyond_markdown_is_printed_as_plain_lines_with_a_warning(
+    tmp_path: Path, body: str
+) -> None:
+    from pypdf import PdfReader
+
+    root = project(tmp_path, body)
+    (code, text), (build_code, built) = check_and_build(root)
+    assert (code, build_code) == (0, 0), built[-500:]
+    assert "body: quotes and lists nest deeper than Markdown reads" in text
+    pdf = "".join(page.extract_text() for page in PdfReader(root / "out" / "book.pdf").pages)
+    assert "deepest words" in pdf
