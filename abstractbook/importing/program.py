@@ -127,10 +127,13 @@ def _by_track(group: list[_Placed]) -> list[list[_Placed]]:
 def _once_each(group: list[_Placed]) -> list[list[_Placed]]:
     """A session names a talk once: a talk given twice in one stretch splits it there."""
     parts: list[list[_Placed]] = [[]]
+    ids: set[str] = set()  # those in the last part (a set: a stretch can be thousands long)
     for p in sorted(group, key=lambda p: (p.start, p.slot.room or "", p.record.id)):
-        if any(q.record.id == p.record.id for q in parts[-1]):
+        if p.record.id in ids:
             parts.append([])
+            ids = set()
         parts[-1].append(p)
+        ids.add(p.record.id)
     return parts
 
 
