@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
-from .layout import Item, Memo, Op, item_digest
+from .layout import Item, Memo, item_digest
 from .lines import known_points
+from .ops import Op
 from .render import RenderCache
 from .schema import RecordMemo
 from .store import Store, user_secret

@@ -14,12 +14,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import __version__, export, pipeline, preflight, scaffold
+from . import __version__, files, scaffold
 from .errors import BuildError, InputError, Problem
+
+if TYPE_CHECKING:
+    from . import pipeline
+
+# The typesetting modules (`pipeline` and what it loads: reportlab, pyphen, fonts) are
+# imported by the commands that typeset, so `import` and `new` start quickly.
 
 app = typer.Typer(
     add_completion=False,
@@ -78,11 +84,28 @@ def _fail(problems: list[Problem], *, writes: bool = True) -> NoReturn:
     raise typer.Exit(1)
 
 
+@contextmanager
+def _input_checked(*, writes: bool = True, one_line: bool = False) -> Iterator[None]:
+    """The one place bad input meets the user: every problem, then exit 1. With
+    `one_line`, a single problem is said on one line."""
+    try:
+        yield
+    except InputError as e:
+        if one_line and len(e.problems) == 1:
+            _err(f"{e.problems[0]}; nothing was written.")
+            raise typer.Exit(1) from None
+        _fail(e.problems, writes=writes)
+    except BuildError as e:
+        _fail([e.problem], writes=writes)
+
+
 def _project(project: Path | None) -> Path:
     """The project named, or its folder when `book.yaml` itself is named; else the one in
     the current folder; the bundled sample only where there is none (SPEC §2)."""
+    from .pipeline import sample_project
+
     if project is None:
-        return Path(".") if Path("book.yaml").is_file() else pipeline.sample_project()
+        return Path(".") if Path("book.yaml").is_file() else sample_project()
     if project.name in ("book.yaml", "book.yml") and not project.is_dir():
         return project.parent
     return project
@@ -91,9 +114,11 @@ def _project(project: Path | None) -> Path:
 def _output(root: Path, given: Path | None, name: str) -> Path:
     """`-o` as given, else `PROJECT/build/<name>`; the sample, inside the installed
     package, builds to `./build/` under the current folder."""
+    from .pipeline import sample_project
+
     if given is not None:
         return given
-    if root.resolve() == pipeline.sample_project().resolve():
+    if root.resolve() == sample_project().resolve():
         return Path("build") / name
     return root / "build" / name
 
@@ -115,27 +140,22 @@ def build(
 ) -> None:
     """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
     root = _project(project)
-    if not _build_once(root, _output(root, output, "book.pdf"), report):
-        raise typer.Exit(1)
+    _build_once(root, _output(root, output, "book.pdf"), report)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
 
 
-def _build_once(root: Path, output: Path, report: Path | None) -> bool:
-    """One build with its summary and change report; False (errors printed) on bad input.
+def _build_once(root: Path, output: Path, report: Path | None) -> None:
+    """One build with its summary and change report; on bad input, the errors and Exit(1).
 
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
     the command's exit, which frees nothing (see `_leave`); `watch` lets it go."""
+    from . import pipeline
+
     _KEPT.clear()
-    try:
-        result = pipeline.build(root, output)
-    except InputError as e:
-        _print_problems(e.problems)
-        return False
-    except BuildError as e:
-        _print_problems([e.problem])
-        return False
+    with _input_checked():
+        result = pipeline.build(root, output, keep_pages=False)  # it only counts them
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
     # The result first, then what to look at: a build that worked says so on its first line.
@@ -149,9 +169,54 @@ def _build_once(root: Path, output: Path, report: Path | None) -> bool:
             typer.echo(f"  {line}")
     if report is not None:
         text = result.report.to_json() if result.report else "null\n"
-        export.write_atomic(report, text.encode("utf-8"))
+        files.write_atomic(report, text.encode("utf-8"))
     _KEPT.append(result)
-    return True
+
+
+@app.command()
+def program(
+    project: ProjectArg = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="The PDF to write (default PROJECT/build/program.pdf)."
+        ),
+    ] = None,
+    report: ReportOpt = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="The built book whose page numbers to print (default: book.pdf beside "
+            "the programme, else PROJECT/build/book.pdf).",
+        ),
+    ] = None,
+) -> None:
+    """Typeset the pocket programme: grids, sessions and talks, speaker index."""
+    from . import programme
+
+    root = _project(project)
+    output = _output(root, output, "program.pdf")
+    try:
+        result = programme.build_program(root, output, book)
+    except InputError as e:
+        _fail(e.problems)
+    except BuildError as e:
+        _fail([e.problem])
+    for w in result.book.warnings:
+        _err(str(w))
+    talks = len(result.book.entries)
+    pages = "no book built"
+    if result.book_manifest:
+        some = f" for {result.paged} of {talks} talks" if result.paged < talks else ""
+        pages = f"book pages from {result.book_manifest}{some}"
+    typer.echo(f"{result.output}: {result.pages} pages ({pages}), {result.seconds:.2f} s")
+    if result.report is not None:
+        for line in result.report.lines():
+            typer.echo(f"  {line}")
+    if report is not None:
+        text = result.report.to_json() if result.report else "null\n"
+        files.write_atomic(report, text.encode("utf-8"))
 
 
 @app.command()
@@ -171,14 +236,17 @@ def watch(
         path = Path(name).resolve()
         return path.suffix.lower() in WATCHED and out_dir not in path.parents
 
-    _build_once(root, output, report)
+    with suppress(typer.Exit):  # bad input is printed; watching goes on
+        _build_once(root, output, report)
     _KEPT.clear()
     gc.collect()  # while waiting for the next save (see `main`)
     typer.echo(f"watching {root} (Ctrl-C to stop)")
     for changes in watchfiles.watch(root, watch_filter=relevant, debounce=300, step=50):
         names = sorted({Path(n).name for _, n in changes})
         typer.echo(f"changed: {', '.join(names)}")
-        if not _build_once(root, output, report):
+        try:
+            _build_once(root, output, report)
+        except typer.Exit:
             _err(f"the last good PDF stays at {output}")
         _KEPT.clear()
         gc.collect()
@@ -199,17 +267,14 @@ def export_(
     ] = None,
 ) -> None:
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
+    from . import pipeline
+
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
     root = _project(project)
     output = _output(root, output, "talks")
-    try:
-        with _progress("typesetting talks") as progress:
-            result = pipeline.export_talks(root, output, wanted, progress)
-    except InputError as e:
-        _fail(e.problems)
-    except BuildError as e:
-        _fail([e.problem])
+    with _input_checked(), _progress("typesetting talks") as progress:
+        result = pipeline.export_talks(root, output, wanted, progress)
     for name in result.removed:
         typer.echo(f"removed {output / name} (no such talk any more)")
     typer.echo(
@@ -285,7 +350,7 @@ def import_(
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
-    try:
+    with _input_checked(one_line=True):  # a source refused for one reason: one line
         result = import_project(
             fmt.value,
             sources,
@@ -296,11 +361,6 @@ def import_(
             keep_unassigned=keep_unassigned,
             decisions=tuple(d.strip() for d in decisions.split(",") if d.strip()),
         )
-    except InputError as e:
-        if len(e.problems) == 1:  # one reason: one line
-            _err(f"{e.problems[0]}; nothing was written.")
-            raise typer.Exit(1) from None
-        _fail(e.problems)
     for w in result.warnings:
         _err(str(w))
     for item in result.skipped:
@@ -345,10 +405,10 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate the project and preflight it without writing a PDF."""
-    try:
+    from . import pipeline, preflight
+
+    with _input_checked(writes=False):
         book = pipeline.load_book(_project(project))
-    except InputError as e:
-        _fail(e.problems, writes=False)
     problems = preflight.check_book(book)
     for w in problems:
         _err(str(w))

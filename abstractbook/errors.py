@@ -59,7 +59,7 @@ class InputError(Exception):
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the input")
-        self.problems = sorted(problems, key=_problem_order)
+        self.problems = sorted(problems, key=problem_order)
 
 
 class BuildError(Exception):
@@ -70,7 +70,8 @@ class BuildError(Exception):
         self.problem = error(message, location)
 
 
-def _problem_order(p: Problem) -> tuple[str, int, int, str]:
+def problem_order(p: Problem) -> tuple[str, int, int, str]:
+    """Problems as a reader goes through the files: by path, line, column."""
     loc = p.location
     if loc is None:
         return ("", 0, 0, p.message)

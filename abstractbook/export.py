@@ -1,16 +1,13 @@
-"""export: finished bytes -> files, written atomically; per-talk PDFs for the web site.
+"""export: a book's talks -> one PDF each for the web site, and their index talks.json.
 
-Every file is written to a temporary file beside the target and renamed into
-place, so an interrupted or failed run leaves the previous file as it was.
+Every file is written atomically (`files`), so an interrupted or failed run leaves
+the previous files as they were.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,39 +15,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import parallel
+from .digests import digest, file_digest
+from .files import write_atomic, write_atomic_with
 from .layout import Item
 from .model import Book, Talk
 from .pages import lay_out_talk_alone
 from .render import render_pdf
 from .theme import Theme
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    write_atomic_with(path, lambda f: f.write(data))
-
-
-def write_atomic_with(
-    path: Path, write: Callable[[BinaryIO], object], *, durable: bool = True
-) -> None:
-    """Write through `write` into a temporary file, then rename it into place.
-
-    `durable` waits for the disk (the book, the manifest); a cache need not."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            if durable:
-                os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# -- per-talk PDFs ------------------------------------------------------------------
 
 TALKS_FORMAT = 1
 
@@ -108,7 +79,7 @@ def _work(context: tuple[TalkJob, Path], talk_ids: list[str]) -> list[tuple[str,
     for tid in talk_ids:
         data = talk_pdf(job, tid)
         write_atomic_with(out / f"{tid}.pdf", partial(_put, data), durable=False)
-        done.append((tid, hashlib.sha256(data).hexdigest()))
+        done.append((tid, digest(data)))
     return done
 
 
@@ -139,14 +110,14 @@ def export_talks(
             old
             and old.get("key") == keys[tid]
             and path.exists()
-            and _file_sha(path) == old.get("sha256")
+            and file_digest(path) == old.get("sha256")
         ):
             result.unchanged.append(tid)
         else:
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
-    for tid, digest in _run((job, out_dir), todo, progress):
-        records[tid] = _record(entries[tid].talk, job, keys[tid], digest)
+    for tid, sha256 in _run((job, out_dir), todo, progress):
+        records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
         result.written.append(tid)
     for tid in result.unchanged:
         records.setdefault(tid, previous[tid])
@@ -180,7 +151,7 @@ def _run(
             progress(done, total)
 
 
-def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object]:
+def _record(talk: Talk, job: TalkJob, key: str, sha256: str) -> dict[str, object]:
     tid = talk.id
     return {
         "id": tid,
@@ -189,7 +160,7 @@ def _record(talk: Talk, job: TalkJob, key: str, digest: str) -> dict[str, object
         "authors": [a.name for a in talk.authors],
         "file": f"{tid}.pdf",
         "page": job.book_pages.get(tid, ""),
-        "sha256": digest,
+        "sha256": sha256,
         "key": key,
     }
 
@@ -200,7 +171,3 @@ def _read_index(path: Path) -> dict[str, dict[str, object]]:
         return {str(t["id"]): t for t in data["talks"] if isinstance(t, dict)}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-
-
-def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -10,13 +10,14 @@ registry holds fonts by those names.
 
 from __future__ import annotations
 
-import hashlib
 from contextvars import ContextVar
 from importlib.resources import files
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from .digests import file_digest
 
 SHY = "\u00ad"
 
@@ -49,7 +50,7 @@ class FontBook:
         """The sha256 of a file, read once per build."""
         known = self._digests.get(path)
         if known is None:
-            known = self._digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            known = self._digests[path] = file_digest(path)
         return known
 
     def name(self, path: Path) -> str:

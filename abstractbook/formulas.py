@@ -139,7 +139,7 @@ UPRIGHT_FUNCTIONS = {"log", "ln", "exp", "sin", "cos", "max", "min", "lim", "arg
 THIN = "\u2005"  # a quarter-em space around operators (the line breaker never breaks there)
 
 # A piece of simple math: (text, italic, script) with script "" | "sup" | "sub".
-Piece = tuple[str, bool, str]
+MathPiece = tuple[str, bool, str]
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)", re.S)
 
 
@@ -209,7 +209,7 @@ class Unsimple(Exception):
 
 
 @lru_cache(maxsize=4096)
-def simple(tex: str) -> tuple[Piece, ...] | None:
+def simple(tex: str) -> tuple[MathPiece, ...] | None:
     """The formula as text pieces, or None when it is not simple enough for text."""
     try:
         pieces = _Simple(tex).run()
@@ -223,13 +223,13 @@ class _Simple:
         self.tokens = [m for m in _TOKEN.finditer(tex)]
         self.i = 0
 
-    def run(self) -> list[Piece]:
-        out: list[Piece] = []
+    def run(self) -> list[MathPiece]:
+        out: list[MathPiece] = []
         while self.i < len(self.tokens):
             out += self.atom(script="")
         return out
 
-    def atom(self, script: str) -> list[Piece]:
+    def atom(self, script: str) -> list[MathPiece]:
         tok = self.tokens[self.i]
         self.i += 1
         cmd, letter, number, space, other = tok.groups()
@@ -259,8 +259,8 @@ class _Simple:
             return [(other + (THIN if other in ",;" else ""), False, script)]
         raise Unsimple
 
-    def group(self, script: str) -> list[Piece]:
-        out: list[Piece] = []
+    def group(self, script: str) -> list[MathPiece]:
+        out: list[MathPiece] = []
         while self.i < len(self.tokens):
             if self.tokens[self.i].group(5) == "}":
                 self.i += 1
@@ -268,7 +268,7 @@ class _Simple:
             out += self.atom(script)
         raise Unsimple  # unclosed group
 
-    def command(self, cmd: str, script: str) -> list[Piece]:
+    def command(self, cmd: str, script: str) -> list[MathPiece]:
         if cmd in GREEK:
             return [(GREEK[cmd], cmd[0].islower(), script)]
         if cmd in RELATIONS or cmd in BINARY:

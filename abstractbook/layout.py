@@ -16,21 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .formulas import OBJECT, formula, simple
-from .lines import Line, Span, break_lines, width
+from .lines import Frag, Line, Span, break_lines, width
 from .markup import BOLD, BOLD_ITALIC, ITALIC, REGULAR, Block, ListBlock, Paragraph, Run, parse
 from .model import Talk
+from .ops import Dest, DisplayMath, Op, Text, drawn, translate
 from .theme import Style, Theme
-
-# Drawing operations (plain tuples: picklable, hashable for the manifest):
-#   ("text", x, y, avail, line)        a line; y is its baseline
-#   ("rule", x1, y1, x2, y2, width, color)
-#   ("rect", x, y, w, h, color)
-#   ("link", x1, y1, x2, y2, key)      a link to a destination
-#   ("dest", key, x, y)                a destination (bookmark target)
-#   ("image", path, x, y, w, h)
-#   ("ref", key, x_right, y, font, size, color)   a page number, resolved after pagination
-#   ("formula", tex, size, x, y)       a display formula; y is its baseline
-Op = tuple[Any, ...]
 
 
 class Item(NamedTuple):
@@ -78,29 +68,6 @@ class Page:
         out = [translate(op, x0, top) for item, x0, top in self.placed for op in item.ops]
         return out + self.extra
 
-    @ops.setter
-    def ops(self, ops: list[Op]) -> None:
-        self.placed = []
-        self.extra = list(ops)
-
-
-def translate(op: Op, x0: float, top: float) -> Op:
-    """An item's operation (x from the frame's left, y down from the item's top) on the page."""
-    kind = op[0]
-    if kind == "text":
-        return ("text", x0 + op[1], top - op[2], op[3], op[4])
-    if kind == "dest":
-        return ("dest", op[1], x0 + op[2], top - op[3])
-    if kind == "ref":
-        return ("ref", op[1], x0 + op[2], top - op[3], *op[4:])
-    if kind == "link":
-        return ("link", x0 + op[1], top - op[2], x0 + op[3], top - op[4], op[5])
-    if kind == "formula":
-        return ("formula", op[1], op[2], x0 + op[3], top - op[4])
-    if kind == "rule":
-        return ("rule", x0 + op[1], top - op[2], x0 + op[3], top - op[4], *op[5:])
-    return op
-
 
 class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
@@ -128,9 +95,9 @@ class Memo:
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
-                digest = item_digest(item)
+                name = item_digest(item)
                 packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
-                entry = (packed, digest)
+                entry = (packed, name)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
@@ -140,8 +107,9 @@ class Memo:
 def item_digest(item: Item) -> str:
     """What an item draws and how much room it takes, as a digest: made once when a
     talk is laid out, kept with it in the cache."""
-    drawn = repr((item.height, item.keep, item.space, item.mark, tuple(item.ops)))
-    return hashlib.sha1(drawn.encode("utf-8"), usedforsecurity=False).hexdigest()
+    ops = tuple(map(drawn, item.ops))
+    shown = repr((item.height, item.keep, item.space, item.mark, ops))
+    return hashlib.sha1(shown.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -204,10 +172,10 @@ def _line_items(
         above, below = _formula_extent(line, size)
         # A book has many lines: plain ones share their numbers instead of new floats.
         if line.indent or above or below:
-            op = ("text", x + line.indent, baseline + above, avail - line.indent, line)
+            op = Text(x + line.indent, baseline + above, avail - line.indent, line)
             height = leading + above + below
         else:
-            op, height = ("text", x, baseline, avail, line), leading
+            op, height = Text(x, baseline, avail, line), leading
         items.append(
             Item(
                 height,
@@ -290,7 +258,7 @@ class Flow:
         f = formula(tex, base.size)
         x = indent + max(0.0, (avail - f.width) / 2)
         return Item(
-            f.height + 6.0, (("formula", tex, base.size, x, 3.0 + f.height - f.depth),), space=space
+            f.height + 6.0, (DisplayMath(tex, base.size, x, 3.0 + f.height - f.depth),), space=space
         )
 
     def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
@@ -309,12 +277,13 @@ class Flow:
             if not sub:
                 continue
             first = sub[0]
-            op = first.ops[0]
+            op = first.ops[0]  # the label sits on the first line's (or formula's) baseline
+            y = op.y if isinstance(op, Text | DisplayMath) else 0.0
             lw = width(label, label_font, base.size)
             label_line = Line(
-                ((label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
+                (Frag(label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
             )
-            label_op = ("text", indent + step - 4.0 - lw, op[2], lw, label_line)
+            label_op = Text(indent + step - 4.0 - lw, y, lw, label_line)
             sub[0] = Item(first.height, (*first.ops, label_op), first.keep, first.space)
             items += sub
         return items
@@ -339,7 +308,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     first = head[0]
     head[0] = Item(
         first.height,
-        (("dest", talk_key(talk.id), 0.0, 0.0), *first.ops),
+        (Dest(talk_key(talk.id), 0.0, 0.0), *first.ops),
         True,
         head_space,
         mark=talk.id,

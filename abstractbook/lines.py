@@ -44,8 +44,15 @@ class Span(NamedTuple):
     href: str | None = None
 
 
-# A fragment of a laid-out line: (text, font, size, rise, color, href).
-Frag = tuple[str, str, float, float, str, str | None]
+class Frag(NamedTuple):
+    """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts)."""
+
+    text: str
+    font: str
+    size: float
+    rise: float
+    color: str
+    href: str | None
 
 
 class Line(NamedTuple):
@@ -182,8 +189,8 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
         total += width(t, s.font, s.size)
         if total > avail + 0.01:
             return None
-        frags.append((t, s.font, s.size, s.rise, s.color, s.href))
-    text = "".join(f[0] for f in frags)
+        frags.append(Frag(t, s.font, s.size, s.rise, s.color, s.href))
+    text = "".join(f.text for f in frags)
     if not frags or text[0] == " " or text[-1] == " ":
         return None
     spaces = text.count(" ")
@@ -426,7 +433,7 @@ class _Breaker:
             last_si = si
         if text_parts:
             frags.append(self._frag("".join(text_parts), last_si))
-        spaces = sum(f[0].count(" ") for f in frags if f[1] != OBJECT)
+        spaces = sum(f.text.count(" ") for f in frags if f.font != OBJECT)
         indent = self.first_indent if not self.lines else self.indent
         squeezed = self.cur_w > self.line_avail + 0.01  # its spaces shrink to fit
         justify = (justify or squeezed) and spaces > 0
@@ -435,7 +442,7 @@ class _Breaker:
 
     def _frag(self, text: str, si: int) -> Frag:
         s = self.spans[si]
-        return (text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href)
+        return Frag(text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href)
 
     # -- splitting words -----------------------------------------------------
     def has_object(self, word: list[Piece]) -> bool:

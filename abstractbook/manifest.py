@@ -6,22 +6,19 @@ next build can say what changed and which pages go back to the printer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .digests import digest, file_digest
 from .layout import Document, Page
 from .model import Book, Talk
+from .ops import Image, Op, drawn
 
 FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -29,17 +26,17 @@ def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
     authors = [(a.name, a.affiliations, a.presenting, a.family) for a in talk.authors]
     return {
-        "title": sha(talk.title),
-        "authors": sha(repr(authors)),
-        "body": sha(repr(talk.body)),
-        "notes": sha(repr(talk.notes)),
-        "meta": sha(repr((talk.keywords, talk.type, talk.board))),
+        "title": digest(talk.title),
+        "authors": digest(repr(authors)),
+        "body": digest(repr(talk.body)),
+        "notes": digest(repr(talk.notes)),
+        "meta": digest(repr((talk.keywords, talk.type, talk.board))),
     }
 
 
 @lru_cache(maxsize=1 << 16)
 def talk_hash(talk: Talk) -> str:
-    return sha(repr((talk.id, sorted(talk_fields(talk).items()))))
+    return digest(repr((talk.id, sorted(talk_fields(talk).items()))))
 
 
 def page_hash(
@@ -63,24 +60,23 @@ def page_hash(
     else:
         placed = _placed(page, names or {})
     extra = [_portable(op) for op in page.extra]
-    drawn = repr((salt, page.label, placed, extra))  # one repr: a page is thousands of values
-    return hashlib.sha256(drawn.encode("utf-8")).hexdigest()
+    # one repr: a page is thousands of values
+    return digest(repr((salt, page.label, placed, extra)))
 
 
 def _placed(page: Page, names: dict[int, tuple[Any, ...]]) -> list[Any]:
     """The page's items, each by its name (or its operations) and its place."""
-    return [(names.get(id(item)) or item.ops, x0, top) for item, x0, top in page.placed]
+    return [
+        (names.get(id(item)) or tuple(map(drawn, item.ops)), x0, top)
+        for item, x0, top in page.placed
+    ]
 
 
-def _portable(op: tuple[Any, ...]) -> tuple[Any, ...]:
+def _portable(op: Op) -> object:
     """A picture by its content, not by the folder it sits in."""
-    if op[0] == "image":
-        return (op[0], _file_digest(op[1]), *op[2:])
-    return op
-
-
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    if isinstance(op, Image):
+        return ("image", file_digest(op.path), op.x, op.y, op.w, op.h)
+    return drawn(op)
 
 
 def make_manifest(

@@ -11,12 +11,14 @@ from functools import partial
 from pathlib import Path
 
 from .errors import BuildError, SourceLocation
-from .layout import Item, Memo, Op, talk_key
+from .layout import Item, Memo, talk_key
 from .limits import drawing_size_problem
-from .lines import Line, Span, break_lines, single_line, width
+from .lines import Frag, Line, Span, break_lines, single_line, width
 from .markup import ITALIC, REGULAR
 from .model import Book, fold, parallel_sessions, surname_key
+from .ops import Dest, Image, Link, Op, PageRef, Rect, Text
 from .theme import Style, Theme
+from .timing import room_label
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -60,12 +62,12 @@ def day_heading(d: dt.date) -> str:
     return f"{_WEEKDAYS[d.weekday()]}, {d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _text(text: str, st: Style, x: float, y: float, avail: float) -> Op:
-    return ("text", x, y, avail, single_line(Span(text, st.font, st.size, st.color)))
+def _text(text: str, st: Style, x: float, y: float, avail: float) -> Text:
+    return Text(x, y, avail, single_line(Span(text, st.font, st.size, st.color)))
 
 
 def _lines_ops(lines: list[Line], x: float, y: float, leading: float, avail: float) -> list[Op]:
-    return [("text", x + ln.indent, y - i * leading, avail, ln) for i, ln in enumerate(lines)]
+    return [Text(x + ln.indent, y - i * leading, avail, ln) for i, ln in enumerate(lines)]
 
 
 # -- title page ---------------------------------------------------------------------
@@ -78,9 +80,7 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     x0 = t.frame_left(recto=True)
     avail = t.frame_width
     band_bottom = H * 0.58
-    ops: list[Op] = [
-        ("rect", -bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed, t.accent)
-    ]
+    ops: list[Op] = [Rect(-bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed, t.accent)]
     big = t.heading_style(24.0, color=WHITE)
     lines = break_lines([Span(s.title, big.font, big.size, WHITE)], avail, lang=None, justify=False)
     y = band_bottom + 22.0
@@ -140,10 +140,10 @@ def image_size(path: Path) -> tuple[float, float]:
         raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path, 1, 1)) from None
 
 
-def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Op:
+def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Image:
     w, h = image_size(path)
     scale = min(max_w / w, max_h / h) if w and h else 0.0
-    return ("image", path, x, y, w * scale, h * scale)
+    return Image(path, x, y, w * scale, h * scale)
 
 
 # -- contents -----------------------------------------------------------------------
@@ -154,12 +154,12 @@ def _heading_item(
 ) -> Item:
     lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
     base = st.leading * 0.8
-    ops: list[Op] = [("dest", dest, 0.0, 0.0)] if dest else []
-    ops += [("text", 0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
+    ops: list[Op] = [Dest(dest, 0.0, 0.0)] if dest else []
+    ops += [Text(0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
     return Item(st.leading * len(lines), tuple(ops), keep=keep, space=space)
 
 
-def _leader(x_from: float, x_to: float, y: float, st: Style) -> Op | None:
+def _leader(x_from: float, x_to: float, y: float, st: Style) -> Text | None:
     """Dot leaders ending at `x_to`; right-aligned, so dots line up from entry to entry."""
     unit = width(" .", st.font, st.size)
     n = int((x_to - x_from - 4.0) / unit)
@@ -167,12 +167,8 @@ def _leader(x_from: float, x_to: float, y: float, st: Style) -> Op | None:
         return None
     dots = " ." * n
     w = unit * n
-    return (
-        "text",
-        x_to - w,
-        y,
-        w,
-        Line(((dots, st.font, st.size, 0.0, st.color, None),), w, 0, False),
+    return Text(
+        x_to - w, y, w, Line((Frag(dots, st.font, st.size, 0.0, st.color, None),), w, 0, False)
     )
 
 
@@ -207,7 +203,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 and session.id in parallel
                 and session.room != session.title
             ):
-                title = f"{title} · {session.room}"
+                title = f"{title} · {room_label(session.room)}"
             items.append(_heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0))
         for e in entries:
             args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
@@ -239,12 +235,12 @@ def _toc_entry(
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
-        ops.append(("text", 0.0, y + i * st.leading, text_avail, ln))
+        ops.append(Text(0.0, y + i * st.leading, text_avail, ln))
     last_y = y + (len(lines) - 1) * st.leading
-    leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, 0.0, st)
+    leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, last_y, st)
     if leader:
-        ops.append((leader[0], leader[1], last_y, *leader[3:]))
-    ops.append(("ref", key, avail, last_y, st.font, st.size, st.color))
+        ops.append(leader)
+    ops.append(PageRef(key, avail, last_y, st.font, st.size, st.color))
     height = st.leading * len(lines)
     if who:
         who_lines = break_lines(
@@ -254,9 +250,9 @@ def _toc_entry(
             justify=False,
         )
         for ln in who_lines:
-            ops.append(("text", 0.0, height + who_st.leading * 0.8, text_avail, ln))
+            ops.append(Text(0.0, height + who_st.leading * 0.8, text_avail, ln))
             height += who_st.leading
-    ops.append(("link", 0.0, 0.0, avail, height, key))
+    ops.append(Link(0.0, 0.0, avail, height, key))
     return Item(height, tuple(ops), space=space)
 
 
@@ -310,13 +306,13 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 )
             )
         head += [
-            ("text", col, y + i * session_st.leading, avail - col, ln) for i, ln in enumerate(lines)
+            Text(col, y + i * session_st.leading, avail - col, ln) for i, ln in enumerate(lines)
         ]
         height = session_st.leading * len(lines)
         details = [
             d
             for d in (
-                (session.room if session and session.room != title else None),
+                (room_label(session.room) if session and session.room != title else None),
                 (f"Chair: {session.chair}" if session and session.chair else None),
             )
             if d
@@ -328,7 +324,7 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 lang=None,
                 justify=False,
             ):
-                head.append(("text", col, height + who_st.leading * 0.8, avail - col, ln))
+                head.append(Text(col, height + who_st.leading * 0.8, avail - col, ln))
                 height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
         for e in entries:
@@ -369,15 +365,15 @@ def _program_talk(
         lang=None,
         justify=False,
     )
-    ops += [("text", col, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)]
-    ops.append(("ref", key, avail, y, title_st.font, title_st.size, title_st.color))
+    ops += [Text(col, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)]
+    ops.append(PageRef(key, avail, y, title_st.font, title_st.size, title_st.color))
     height = title_st.leading * len(lines)
     for ln in break_lines(
         [Span(who, who_st.font, who_st.size, who_st.color)], text_avail, lang=None, justify=False
     ):
-        ops.append(("text", col, height + who_st.leading * 0.8, text_avail, ln))
+        ops.append(Text(col, height + who_st.leading * 0.8, text_avail, ln))
         height += who_st.leading
-    ops.append(("link", 0.0, 0.0, avail, height, key))
+    ops.append(Link(0.0, 0.0, avail, height, key))
     return Item(height, tuple(ops), space=3.5)
 
 
@@ -463,13 +459,13 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
     y = st.leading * 0.8
     if name_w + nums_w + 16.0 <= avail:
         ops: list[Op] = [
-            ("text", 0.0, y, avail, break_lines(spans, avail, lang=None, justify=False)[0])
+            Text(0.0, y, avail, break_lines(spans, avail, lang=None, justify=False)[0])
         ]
-        leader = _leader(name_w, avail - nums_w - 3.0, 0.0, st)
+        leader = _leader(name_w, avail - nums_w - 3.0, y, st)
         if leader:
-            ops.append((leader[0], leader[1], y, *leader[3:]))
+            ops.append(leader)
         line = break_lines(nums, avail, lang=None, justify=False)[0]
-        ops.append(("text", avail - line.width, y, line.width, line))
+        ops.append(Text(avail - line.width, y, line.width, line))
         return Item(st.leading, tuple(ops))
     lines = break_lines(
         spans + [Span("  ", st.font, st.size, st.color)] + nums,
@@ -478,7 +474,5 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
         justify=False,
         indent=14.0,
     )
-    ops = [
-        ("text", ln.indent, y + i * st.leading, avail - ln.indent, ln) for i, ln in enumerate(lines)
-    ]
+    ops = [Text(ln.indent, y + i * st.leading, avail - ln.indent, ln) for i, ln in enumerate(lines)]
     return Item(st.leading * len(lines), tuple(ops))

@@ -169,7 +169,9 @@ class Talk:
 
 
 @dataclass(frozen=True)
-class Slot:
+class ProgramSlot:
+    """A talk's place in a session of program.yaml."""
+
     talk_id: str
     start: str | None = None  # "HH:MM"
     duration: int | None = None  # minutes
@@ -180,11 +182,15 @@ class Slot:
 class Session:
     id: str
     title: str
-    slots: tuple[Slot, ...]
+    slots: tuple[ProgramSlot, ...]
     start: str | None = None
-    room: str | None = None
+    room: str | None = None  # ALL_ROOMS: a break or plenary across every room
     chair: str | None = None
     location: SourceLocation | None = field(default=None, compare=False, repr=False)
+    end: str | None = None  # "HH:MM"; else from the talks' durations
+
+
+ALL_ROOMS = "all"
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class Day:
 @dataclass(frozen=True)
 class Program:
     days: tuple[Day, ...]
+    rooms: tuple[str, ...] = ()  # the timetable's column order, when given
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,18 @@ class PageSettings:
     pad_to: int = 1
 
 
+PROGRAM_PAGE = PageSettings(
+    width=105 * MM,
+    height=148 * MM,
+    inner=12 * MM,
+    outer=9 * MM,
+    top=12 * MM,
+    bottom=11 * MM,
+    pad_to=4,
+)
+"""A6, mirrored margins, padded to a multiple of 4 pages (a saddle-stitched booklet)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     title: str
@@ -241,6 +260,7 @@ class Settings:
     accent: str = "#1f4e79"
     front_matter: tuple[str, ...] = ("title_page", "toc", "program")
     back_matter: tuple[str, ...] = ("author_index",)
+    program_page: PageSettings = PROGRAM_PAGE  # the pocket programme (`program.page`)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .layout import Document, Item, Memo, Op, Page, TalkRun, paginate, talk_key
-from .lines import Line, Span, break_lines, single_line, width
+from .layout import Document, Item, Memo, Page, TalkRun, paginate, talk_key
+from .lines import Frag, Line, Span, break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
     author_index,
@@ -24,7 +24,10 @@ from .matter import (
     toc_items,
 )
 from .model import Book, Entry, TalkSlot, end_time
+from .ops import Dest, Op, PageRef, Rule, Text
 from .theme import Style, Theme
+from .timetable import book_grid_pages
+from .timing import room_label
 
 
 def roman(n: int) -> str:
@@ -71,6 +74,11 @@ def lay_out(
             pages.append(Page("", "blank"))
         elif part == "toc":
             flow(toc_items(book, theme, memo), "front", "Contents")
+        elif part == "timetable" and book.program is not None:
+            grid = book_grid_pages(book, theme, len(pages) + 1, memo)
+            pages += grid
+            if grid:
+                outline.append(("Timetable", "timetable", 0))
         elif part == "program" and book.program is not None:
             flow(program_items(book, theme, memo), "front", "Programme")
             outline.append(("Programme", "programme", 0))
@@ -119,13 +127,13 @@ def lay_out(
     refs = {talk_key(tid): label for tid, label in labels.items()}
     for p in pages:
         for op in p.raw_ops() if p.kind != "body" else ():
-            if op[0] == "dest" and op[1] not in refs:
-                refs[op[1]] = p.label
+            if isinstance(op, Dest) and op.key not in refs:
+                refs[op.key] = p.label
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        _running_head(p, book, theme, index)
+        running_head(p, book, theme, index)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -229,7 +237,7 @@ def _page_from(
 def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
     """An item with its page numbers filled in; named after its memo key and the
     numbers, as the item with blanks was named after its key."""
-    refs = tuple(labels.get(op[1], "") for op in item.ops if op[0] == "ref")
+    refs = tuple(labels.get(op.key, "") for op in item.ops if isinstance(op, PageRef))
     if not refs:
         return item
     filled = item._replace(ops=tuple(_resolve(op, labels) for op in item.ops))
@@ -240,15 +248,15 @@ def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:
-    if op[0] != "ref":
+    if not isinstance(op, PageRef):
         return op
-    _, key, xr, y, font, size, color = op
-    label = labels.get(key, "")
-    w = width(label, font, size)
-    return ("text", xr - w, y, w, Line(((label, font, size, 0.0, color, None),), w, 0, False))
+    label = labels.get(op.key, "")
+    w = width(label, op.font, op.size)
+    frag = Frag(label, op.font, op.size, 0.0, op.color, None)
+    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False))
 
 
-def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
+def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos."""
     if page.kind in ("title", "blank"):
         return
@@ -273,12 +281,12 @@ def _running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     hw = head_line.width
     if recto:
         page.extra += [
-            ("text", x1 - fw - 10 - hw, y, hw, head_line),
-            ("text", x1 - fw, y, fw, folio),
+            Text(x1 - fw - 10 - hw, y, hw, head_line),
+            Text(x1 - fw, y, fw, folio),
         ]
     else:
-        page.extra += [("text", x0, y, fw, folio), ("text", x0 + fw + 10, y, hw, head_line)]
-    page.extra.append(("rule", x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+        page.extra += [Text(x0, y, fw, folio), Text(x0 + fw + 10, y, hw, head_line)]
+    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
 _HEAD_CHARS = 300  # more than any running head can show
@@ -316,8 +324,9 @@ def _when(slot: TalkSlot) -> str:
         when.append(slot.start + end)
     if slot.session:
         when.append(slot.session.title)
-    if slot.room:
-        when.append(slot.room)
+    room = room_label(slot.room)
+    if room:
+        when.append(room)
     return ", ".join(when)
 
 
@@ -341,8 +350,8 @@ def lay_out_talk_alone(
             [Span(text, grey.font, grey.size, grey.color)], avail, lang=None, justify=False
         ):
             y += grey.leading
-            ops.append(("text", 0.0, y - grey.leading * 0.25, avail, ln))
-    ops.append(("rule", 0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
+            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln))
+    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
     flow = [Item(y + 4.0, tuple(ops), keep=True), items[0]._replace(space=14.0), *items[1:]]
     placed_pages = paginate(flow, theme.frame_height)
     pages: list[Page] = []
@@ -354,7 +363,7 @@ def lay_out_talk_alone(
             foot += f"  ·  {n}/{total}"
         foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
         x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
-        page.extra.append(("text", x, s.page.bottom - 20.0, foot_line.width, foot_line))
+        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

@@ -26,6 +26,7 @@ from urllib.parse import quote
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 
+from .digests import digest
 from .fonts import current
 from .limits import drawing_size_problem
 
@@ -134,7 +135,7 @@ def name(text: str) -> str:
 
 def hex_tag(*parts: object) -> str:
     """A short stable name for a resource, from what it is."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:10]
+    return digest(repr(parts))[:10]
 
 
 # -- fonts ----------------------------------------------------------------------------

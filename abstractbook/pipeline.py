@@ -7,8 +7,6 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -17,8 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export, parallel
+from . import __version__, export, files, parallel
 from .cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
+from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .export import ExportResult, TalkJob
 from .fonts import shipped
@@ -31,15 +30,15 @@ from .manifest import (
     make_manifest,
     page_hash,
     read_manifest,
-    sha,
     talk_hash,
 )
-from .model import Book, Talk, assemble
+from .model import PROGRAM_PAGE, Book, Talk, assemble
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
 from .schema import validate
 from .theme import Theme, make_theme
+from .values import suggest
 
 CACHE_FORMAT = 2
 TALKS_CACHE = "talks"  # an export's cache: <out_dir>/.abstractbook-cache/talks/
@@ -86,19 +85,19 @@ class BuildResult:
 
 def settings_hash(book: Book, theme: Theme) -> str:
     """Everything besides the records that shapes the pages: settings and font files."""
-    s = book.settings
+    s = dataclasses.replace(book.settings, program_page=PROGRAM_PAGE)  # the pocket's own
     portable = dataclasses.replace(
         s, logo=None, text_fonts=None, heading_fonts=None, fallback_fonts=()
     )
     files = [theme.fonts.digest(p) for p in theme.files + s.fallback_fonts]
     logo = theme.fonts.digest(s.logo) if s.logo else ""
-    return sha(repr((portable, files, logo)))
+    return digest(repr((portable, files, logo)))
 
 
 def cache_key(settings_key: str) -> str:
     """A cache is only valid for the same settings and fonts and the same code, ours
     and that of the libraries that shape the pages."""
-    return sha(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
+    return digest(repr((CACHE_FORMAT, __version__, _code_hash(), _libraries(), settings_key)))
 
 
 @cache
@@ -126,9 +125,7 @@ def _code_hash() -> str:
     """The package's own source, as this process imported it: a cache made by other
     code is never reused."""
     here = Path(__file__).parent
-    return sha(
-        "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(here.rglob("*.py")))
-    )
+    return digest("".join(file_digest(p) for p in sorted(here.rglob("*.py"))))
 
 
 def lay_out_book(root: Path) -> tuple[Book, Document]:
@@ -202,11 +199,17 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
 
 
 def typeset(
-    book: Book, theme: Theme, settings: str, cache: Cache, out: BinaryIO
+    book: Book,
+    theme: Theme,
+    settings: str,
+    cache: Cache,
+    out: BinaryIO,
+    keep_pages: bool = True,
 ) -> tuple[Document, list[str]]:
     """lay out + render into `out`: returns the pages and their hashes, which depend on
     what the pages draw and on `settings` (the settings and font files), never on the
-    code that drew them. Fills `cache`."""
+    code that drew them. Fills `cache`. Without `keep_pages`, the document's pages are
+    emptied as they are written."""
     talk_items, digests = talk_layouts(book, theme, cache)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
@@ -221,19 +224,25 @@ def typeset(
         keywords=keywords,
         page_hashes=hashes,
         cache=cache.render if cache.enabled else None,
-        release=True,
+        release=not keep_pages,
         out=out,
     )
     return document, hashes
 
 
-def build(root: Path, output: Path, *, use_cache: bool = True) -> BuildResult:
-    """Typeset the booklet and write it atomically; the old PDF survives any failure."""
+def build(
+    root: Path, output: Path, *, use_cache: bool = True, keep_pages: bool = True
+) -> BuildResult:
+    """Typeset the booklet and write it atomically; the old PDF survives any failure.
+
+    The result's document keeps its pages; a caller that does not read them (the
+    command line) passes `keep_pages=False`, so a big book never holds its whole
+    layout while its PDF is written."""
     with parallel.no_cycle_collection():
-        return _build(root, output, use_cache)
+        return _build(root, output, use_cache, keep_pages)
 
 
-def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
+def _build(root: Path, output: Path, use_cache: bool, keep_pages: bool) -> BuildResult:
     started = time.perf_counter()
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
@@ -245,10 +254,12 @@ def _build(root: Path, output: Path, use_cache: bool) -> BuildResult:
     old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
     # Rendered straight into a temporary file beside the output, renamed when complete.
-    export.write_atomic_with(output, lambda f: made.append(typeset(book, theme, key, cache, f)))
+    files.write_atomic_with(
+        output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages))
+    )
     document, hashes = made[0]
     manifest = make_manifest(book, document, key, hashes)
-    export.write_atomic(mpath, dump(manifest))
+    files.write_atomic(mpath, dump(manifest))
     cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
     inputs.save()
     report = compare(old, manifest) if old else None
@@ -284,7 +295,8 @@ def export_talks(
             raise InputError(
                 [
                     error(
-                        f"export --only: no abstract has the id {u!r}", hint=_did_you_mean(u, known)
+                        f"export --only: no abstract has the id {u!r}",
+                        hint=_unknown_id_hint(u, known),
                     )
                     for u in unknown
                 ]
@@ -299,7 +311,7 @@ def export_talks(
     labels = body_page_labels(book, theme, items)
     # Content only, never a path: a project named another way keeps its keys.
     keys = {
-        e.talk.id: sha(
+        e.talk.id: digest(
             repr(
                 (
                     key,
@@ -316,8 +328,8 @@ def export_talks(
     return export.export_talks(job, out_dir, keys, only, progress)
 
 
-def _did_you_mean(word: str, known: set[str]) -> str | None:
+def _unknown_id_hint(word: str, known: set[str]) -> str | None:
+    hint = suggest(word, known)
     if word.lower() in known:  # pretalx shows its codes in capitals
-        return f"ids are lower case: did you mean {word.lower()!r}?"
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
+        return f"ids are lower case: {hint}"
+    return hint

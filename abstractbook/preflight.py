@@ -7,11 +7,11 @@ renderer and the fonts — which validation of the input does not load.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from .digests import digest
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
 from .formulas import shown
@@ -35,10 +35,10 @@ def formula_problems(
         for field_name, source in (("body", t.body), ("notes", t.notes)):
             if not source or "$" not in source:
                 continue
-            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-            if digest in known:
+            name = digest(source)
+            if name in known:
                 if fine is not None:
-                    fine.add(digest)
+                    fine.add(name)
                 continue
             found = len(problems)
             formulas = math_runs(source)
@@ -53,7 +53,7 @@ def formula_problems(
                         )
                     )
             if fine is not None and len(problems) == found:
-                fine.add(digest)
+                fine.add(name)
     return problems
 
 

@@ -25,9 +25,10 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 
 from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
-from .layout import Document, Op, Page, translate
-from .lines import Line, width
+from .layout import Document, Page
+from .lines import Frag, width
 from .model import Settings
+from .ops import Dest, DisplayMath, Image, Link, Op, PageRef, Rect, Rule, Text, translate
 from .pdffile import (
     LEVEL,
     Drawing,
@@ -108,9 +109,9 @@ def render_pdf(
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
     With `page_hashes` and `cache`, a page already in `cache` is not looked at
-    again, and new pages are added to it. With `release`, each page's operations
-    are dropped once written, so a big book never holds its whole layout and its
-    whole PDF at once.
+    again, and new pages are added to it. With `release` (the caller gives the pages
+    up), each page's operations are dropped once written, so a big book never holds
+    its whole layout and its whole PDF at once.
     """
     p = settings.page
     bleed = p.bleed
@@ -135,7 +136,7 @@ def render_pdf(
     # Pictures by the paths the pages name now (a cached PageInfo would keep the path
     # of the build that made it, and a project may have moved since): they are only
     # ever drawn by a page's own operations, such as the title page's logo.
-    images = sorted({op[1] for page in doc.pages for op in page.extra if op[0] == "image"})
+    images = sorted({op.path for page in doc.pages for op in page.extra if isinstance(op, Image)})
     pictures = {path: _picture(path, cache) for path in images}
     top = border + DEST_ABOVE
     dests = {  # explicit destinations: a link needs no name tree
@@ -158,12 +159,12 @@ def render_pdf(
         key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
         packed = cache.streams.get(key) if cache is not None and key else None
         if packed is None:
-            stream = frame + drawer.page(page.ops) + "\nQ"
+            stream = frame + drawer.page(page) + "\nQ"
             packed = zlib.compress(stream.encode("latin-1"), LEVEL)
             if cache is not None and key:
                 cache.streams[key] = packed
         if release:
-            page.ops = []
+            page.placed, page.extra = [], []
         contents = pdf.reserve()
         pdf.put_stream(contents, "", packed, packed=True)
         annots = _annotations(pdf, inf, dests, border)
@@ -258,24 +259,23 @@ def page_info(page: Page) -> PageInfo:
     dests: list[tuple[str, float, float]] = []
     links: list[tuple[float, float, float, float, str]] = []
     for op, at in _ops_and_places(page):
-        kind = op[0]
-        if kind == "text":
-            frags = op[4].frags
-            for text, font, size, *_ in frags:
-                if font == OBJECT:
-                    formulas.add((text, size))
-                else:
-                    chars.setdefault(font, set()).update(text)
-            if any(f[5] for f in frags):
-                links += _line_links(_placed(op, at))
-        elif kind == "formula":
-            formulas.add((op[1], op[2]))
-        elif kind == "dest":
-            _, key, x, y = _placed(op, at)
-            dests.append((key, x, y))
-        elif kind == "link":
-            _, x1, y1, x2, y2, key = _placed(op, at)
-            links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
+        match op:
+            case Text(line=line):
+                for text, font, size, *_ in line.frags:
+                    if font == OBJECT:
+                        formulas.add((text, size))
+                    else:
+                        chars.setdefault(font, set()).update(text)
+                if any(f.href for f in line.frags):
+                    links += _line_links(_placed(op, at))
+            case DisplayMath(tex, size):
+                formulas.add((tex, size))
+            case Dest() | Link():
+                match _placed(op, at):
+                    case Dest(key, x, y):
+                        dests.append((key, x, y))
+                    case Link(x1, y1, x2, y2, key):
+                        links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
     return PageInfo(
         tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
         tuple(sorted(formulas)),
@@ -299,15 +299,12 @@ def _placed(op: Op, at: tuple[float, float] | None) -> Op:
 
 
 def _line_links(op: Op) -> list[tuple[float, float, float, float, str]]:
-    _, x, y, avail, line = op
-    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+    assert isinstance(op, Text)
     out = []
-    cx = x
-    for text, fname, size, _rise, _color, href in line.frags:
-        fw = width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
-        if href:
-            out.append((cx, y - size * 0.25, cx + fw, y + size * 0.85, href))
-        cx += fw
+    for frag, x in zip(op.line.frags, _frag_xs(op, op.x), strict=True):
+        if frag.href:
+            fw = _frag_width(frag, op.word_space)
+            out.append((x, op.y - frag.size * 0.25, x + fw, op.y + frag.size * 0.85, frag.href))
     return out
 
 
@@ -390,37 +387,40 @@ class _Drawer:
         self.forms = forms
         self.pictures = pictures
 
-    def page(self, ops: list[Op]) -> str:
+    def page(self, page: Page) -> str:
         out: list[str] = []
         word_space = 0.0
-        for op in ops:
-            kind = op[0]
-            if kind == "text":
-                word_space = self.text(out, op, word_space)
-            elif kind == "rect":
-                _, x, y, w, h, color = op
-                out.append(
-                    f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
-                )
-            elif kind == "rule":
-                _, x1, y1, x2, y2, lw, color = op
-                out.append(
-                    f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
-                    f"{fp_str(x2)} {fp_str(y2)} l S Q"
-                )
-            elif kind == "formula":
-                _, tex, size, x, y = op
-                self.formula(out, tex, size, x, y)
-            elif kind == "image":
-                self.image(out, op)
+        for op, at in _ops_and_places(page):
+            if type(op) is Text:  # most operations: drawn where placed, not copied there
+                word_space = self.text(out, op, at, word_space)
+                continue
+            match _placed(op, at):
+                case Rect(x, y, w, h, color):
+                    out.append(
+                        f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
+                    )
+                case Rule(x1, y1, x2, y2, lw, color):
+                    out.append(
+                        f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                        f"{fp_str(x2)} {fp_str(y2)} l S Q"
+                    )
+                case DisplayMath(tex, size, x, y):
+                    self.formula(out, tex, size, x, y)
+                case Image() as image:
+                    self.image(out, image)
+                case Text() | Dest() | Link() | PageRef():  # not drawn: annotations, or resolved
+                    pass
         return "\n".join(out)
 
-    def text(self, out: list[str], op: Op, word_space: float) -> float:
-        _, x, y, avail, line = op
-        assert isinstance(line, Line)
-        tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
-        objects = any(f[1] == OBJECT for f in line.frags)
-        xs = _frag_xs(op) if objects else []
+    def text(
+        self, out: list[str], op: Text, at: tuple[float, float] | None, word_space: float
+    ) -> float:
+        """A line at its place on the page (`at`: its item's, as in `translate`)."""
+        x, y = (op.x, op.y) if at is None else (at[0] + op.x, at[1] - op.y)
+        line = op.line
+        tw = op.word_space
+        objects = any(f.font == OBJECT for f in line.frags)
+        xs = _frag_xs(op, x) if objects else []
         if line.actual is not None:  # reordered for display: the logical text for copy and search
             out.append(f"/Span <</ActualText {_utf16(line.actual)}>> BDC")
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
@@ -462,8 +462,8 @@ class _Drawer:
             f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
         )
 
-    def image(self, out: list[str], op: Op) -> None:
-        _, path, x, y, w, h = op
+    def image(self, out: list[str], op: Image) -> None:
+        path, x, y, w, h = op
         name, drawing = self.pictures[path]
         if drawing is None:
             out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
@@ -477,15 +477,20 @@ def _utf16(text: str) -> str:
     return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
 
 
-def _frag_xs(op: Op) -> list[float]:
-    """Where each fragment of a line starts, word spacing included."""
-    _, x, _, avail, line = op
-    tw = (avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+def _frag_xs(op: Text, x: float) -> list[float]:
+    """Where each fragment of a line that starts at `x` starts, word spacing included."""
+    tw = op.word_space
     xs = []
-    for text, fname, size, *_ in line.frags:
+    for frag in op.line.frags:
         xs.append(x)
-        x += width(text, fname, size) + (tw * text.count(" ") if fname != OBJECT else 0.0)
+        x += _frag_width(frag, tw)
     return xs
+
+
+def _frag_width(frag: Frag, word_space: float) -> float:
+    """A fragment's width on the page: its spaces stretch on a justified line."""
+    text, font, size = frag.text, frag.font, frag.size
+    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
 
 
 def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceLocation
-from .model import Day, Program, Session, Settings, Slot, Talk
+from .model import ALL_ROOMS, Day, Program, ProgramSlot, Session, Settings, Talk
 from .sources import Node
+from .timing import TimedSession, clock, timed_day
 from .values import Reader, suggest
 
-PROGRAM_KEYS = ("days",)
+PROGRAM_KEYS = ("rooms", "days")
 DAY_KEYS = ("date", "sessions")
-SESSION_KEYS = ("id", "title", "start", "room", "chair", "talks")
+SESSION_KEYS = ("id", "title", "start", "end", "room", "chair", "talks")
 SLOT_KEYS = ("id", "start", "duration")
 
 
@@ -32,6 +33,7 @@ class _Schedule:
     unreadable: list[str]  # stems of abstract files that could not be parsed
     placed: dict[str, Node] = field(default_factory=dict)
     sessions: dict[str, Node] = field(default_factory=dict)
+    rooms: tuple[str, ...] = ()  # the top-level `rooms:` list, when given
 
 
 def read_program(
@@ -50,6 +52,7 @@ def read_program(
     fields = reader.fields(node, "", PROGRAM_KEYS, required=("days",))
     if fields is None:
         return None
+    schedule.rooms = _rooms(reader, fields.get("rooms"))
     days: list[Day] = []
     for i, day_node in enumerate(reader.items(fields.get("days"), "days"), 1):
         label = f"days[{i}]"
@@ -66,6 +69,7 @@ def read_program(
         ]
         if date is not None:
             days.append(Day(date, tuple(found)))
+            _check_times(reader, days[-1])
     for talk in schedule.talks.values():
         if talk.id not in schedule.placed:
             reader.warn(
@@ -73,7 +77,59 @@ def read_program(
                 f"'{talk.id}' is in no session of program.yaml",
                 "it goes under Other abstracts",
             )
-    return Program(tuple(days))
+    return Program(tuple(days), schedule.rooms)
+
+
+def _rooms(reader: Reader, node: Node | None) -> tuple[str, ...]:
+    """The timetable's columns in order: each room once, and 'all' is not a room."""
+    rooms: list[str] = []
+    for text, item in reader.located_texts(node, "rooms"):
+        if text == ALL_ROOMS:
+            reader.error(item, "rooms: 'all' is not a room; a session with room: all spans them")
+        elif text in rooms:
+            reader.error(item, f"rooms: '{text}' is named twice")
+        else:
+            rooms.append(text)
+    return tuple(rooms)
+
+
+def _check_times(reader: Reader, day: Day) -> None:
+    """Warnings an organiser wants before printing a timetable: talks that run past
+    their session's `end`, and a room booked twice at once (the grid then sets the
+    two sessions side by side)."""
+    booked: dict[str, list[tuple[str, int, int]]] = {}
+    for ts in timed_day(day):
+        s = ts.session
+        where = s.location or SourceLocation(Path(""))
+        if s.end is not None and ts.end is not None:
+            last = _talks_end(ts)
+            if last is not None and last > ts.end:
+                reader.warn(
+                    where,
+                    f"the talks of session '{s.id}' run to {clock(last)}, past its end {s.end}",
+                )
+        if ts.start is None or ts.end is None or s.room in (None, ALL_ROOMS):
+            continue
+        room = booked.setdefault(s.room or "", [])
+        for other, start, end in room:
+            if ts.start < end and start < ts.end:
+                reader.warn(
+                    where,
+                    f"session '{s.id}' overlaps '{other}' in {s.room} "
+                    f"({clock(ts.start)}–{clock(ts.end)} and {clock(start)}–{clock(end)})",
+                )
+                break
+        room.append((s.id, ts.start, ts.end))
+
+
+def _talks_end(ts: TimedSession) -> int | None:
+    """When the last talk with a known start and duration ends."""
+    ends = [
+        slot.start + slot.slot.duration
+        for slot in ts.slots
+        if slot.start is not None and slot.slot.duration is not None
+    ]
+    return max(ends, default=None)
 
 
 def _check_day(reader: Reader, node: Node, date: dt.date, settings: Settings | None) -> None:
@@ -107,20 +163,36 @@ def _session(reader: Reader, node: Node, label: str, schedule: _Schedule) -> Ses
         for i, item in enumerate(reader.items(fields.get("talks"), f"{label}.talks"), 1)
         if (slot := _slot(reader, item, f"{label}.talks[{i}]", schedule, here))
     ]
+    start = reader.clock(fields.get("start"), f"{label}.start")
+    end = reader.clock(fields.get("end"), f"{label}.end")
+    if end is not None and start is not None and end <= start:
+        reader.error(fields["end"], f"{label}.end: {end} is not after the start {start}")
+        end = None
+    elif end is not None and start is None:
+        reader.error(fields["end"], f"{label}.end: an end needs a start", "add start: HH:MM")
+        end = None
+    room = reader.text(fields.get("room"), f"{label}.room")
+    if room is not None and schedule.rooms and room not in (*schedule.rooms, ALL_ROOMS):
+        reader.error(
+            fields["room"],
+            f"{label}.room: '{room}' is not in the rooms list of program.yaml",
+            suggest(room, schedule.rooms) or "add it to rooms:, or write room: all",
+        )
     return Session(
         id=session_id or "",
         title=reader.text(fields.get("title"), f"{label}.title", required=True) or "",
         slots=tuple(slots),
-        start=reader.clock(fields.get("start"), f"{label}.start"),
-        room=reader.text(fields.get("room"), f"{label}.room"),
+        start=start,
+        room=room,
         chair=reader.text(fields.get("chair"), f"{label}.chair"),
         location=node.location,
+        end=end,
     )
 
 
 def _slot(
     reader: Reader, node: Node, label: str, schedule: _Schedule, here: dict[str, Node]
-) -> Slot | None:
+) -> ProgramSlot | None:
     """One talk of a session: its id alone, or {id, start, duration}."""
     if isinstance(node.value, dict):
         fields = reader.fields(node, label, SLOT_KEYS, required=("id",)) or {}
@@ -149,4 +221,4 @@ def _slot(
         return None
     here[talk_id] = id_node
     placed.setdefault(talk_id, id_node)
-    return Slot(talk_id, start, duration, node.location)
+    return ProgramSlot(talk_id, start, duration, node.location)

@@ -7,7 +7,6 @@ round instead of one error per run. Warnings travel on in `Project.warnings`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -17,12 +16,13 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from .consistency import check_spellings, check_titles
-from .errors import InputError, Level, Problem, SourceLocation
+from .digests import digest
+from .errors import InputError, Level, Problem, SourceLocation, problem_order
 from .model import Author, Project, Talk, natural_key
 from .parallel import no_cycle_collection
 from .schedule import read_program
 from .settings import BookFile, nearby_file, read_book
-from .sources import Document, Node, parse, path_kind, read
+from .sources import Node, YamlFile, parse, path_kind, read
 from .values import Reader
 
 T = TypeVar("T")
@@ -60,7 +60,7 @@ class RecordMemo:
 
     def records(self, reader: Reader, path: Path, single: bool) -> _FileRecords:
         data = read(path)
-        if isinstance(data, Document):
+        if isinstance(data, YamlFile):
             return _read_records(reader, data, single)
         return self._remembered(
             (str(path), single),
@@ -69,12 +69,12 @@ class RecordMemo:
             lambda: _read_records(reader, parse(data, path), single),
         )
 
-    def document(self, path: Path) -> Document:
+    def document(self, path: Path) -> YamlFile:
         """book.yaml or program.yaml, parsed (its nodes are read again each build)."""
         data = read(path)
-        if isinstance(data, Document):
+        if isinstance(data, YamlFile):
             return data
-        return self._remembered((f"yaml:{path}", False), data, Document, lambda: parse(data, path))
+        return self._remembered((f"yaml:{path}", False), data, YamlFile, lambda: parse(data, path))
 
     def _remembered(
         self, where: tuple[str, bool], data: bytes, kind: type[T], make: Callable[[], T]
@@ -82,7 +82,7 @@ class RecordMemo:
         """What `make` answers for a file with these bytes, remembered across builds."""
         if not self.keep:
             return make()
-        key = (*where, hashlib.sha256(data).hexdigest())
+        key = (*where, digest(data))
         packed = self.known.get(key)
         found = pickle.loads(packed) if packed is not None else None
         if packed is None or not isinstance(found, kind):
@@ -98,7 +98,7 @@ class _FileRecords(NamedTuple):
     readable: bool
 
 
-def _read_records(reader: Reader, document: Document, single: bool) -> _FileRecords:
+def _read_records(reader: Reader, document: YamlFile, single: bool) -> _FileRecords:
     before = len(reader.problems)
     reader.problems.extend(document.problems)
     records = _records(reader, document, single)
@@ -146,13 +146,8 @@ def _validate(root: Path, memo: RecordMemo) -> Project:
     )
     if book is None or any(p.level is Level.ERROR for p in reader.problems):
         raise InputError(reader.problems)
-    warnings = sorted(reader.problems, key=_order)
+    warnings = sorted(reader.problems, key=problem_order)
     return Project(root, book.settings, tuple(talks.values()), program, tuple(warnings))
-
-
-def _order(problem: Problem) -> tuple[str, int, int, str]:
-    where = problem.location or SourceLocation(Path(""))
-    return (str(where.path), where.line, where.column, problem.message)
 
 
 def _loaded(reader: Reader, path: Path, memo: RecordMemo) -> Node | None:
@@ -229,7 +224,7 @@ def _scan(folder: Path, prefix: str, special: set[Path], found: list[tuple[str, 
                     found.append((relative, path))
 
 
-def _records(reader: Reader, document: Document, single: bool) -> list[_Record]:
+def _records(reader: Reader, document: YamlFile, single: bool) -> list[_Record]:
     """The records of one file: a mapping, or (when book.yaml names the file) a list."""
     root = document.root
     if root is None:

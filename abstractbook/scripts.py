@@ -127,14 +127,14 @@ def rtl_base(text: str) -> bool:
 def visual(line: Line, base_rtl: bool) -> Line:
     """Reorder a line for display with the Unicode bidi algorithm, keeping each
     fragment's style; `actual` keeps the logical text for the PDF's text layer."""
-    text = "".join(f[0] for f in line.frags)
+    text = "".join(f.text for f in line.frags)
     if not _RTL.search(text):
         return line
     storage = bidi_algorithm.get_empty_storage()
     storage["base_level"] = 1 if base_rtl else 0
     storage["base_dir"] = "R" if base_rtl else "L"
     bidi_algorithm.get_embedding_levels(text, storage)
-    owner = [i for i, f in enumerate(line.frags) for _ in f[0]]
+    owner = [i for i, f in enumerate(line.frags) for _ in f.text]
     for ch, index in zip(storage["chars"], owner, strict=True):
         ch["frag"] = index
     bidi_algorithm.explicit_embed_and_overrides(storage, False)
@@ -148,9 +148,9 @@ def visual(line: Line, base_rtl: bool) -> Line:
     for ch in storage["chars"]:
         f = line.frags[ch["frag"]]
         if frags and last == ch["frag"]:
-            frags[-1] = (frags[-1][0] + ch["ch"], *f[1:])
+            frags[-1] = f._replace(text=frags[-1].text + ch["ch"])
         else:
-            frags.append((ch["ch"], *f[1:]))
+            frags.append(f._replace(text=ch["ch"]))
         last = ch["frag"]
     return line._replace(frags=tuple(frags), actual=_logical(text))
 

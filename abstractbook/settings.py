@@ -6,8 +6,8 @@ with every other input problem rather than as a failure halfway through a build.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +15,14 @@ from pathlib import Path
 import pyphen
 
 from .limits import font_problem, picture_problem
-from .model import MM, FaceSet, PageSettings, Settings
+from .model import MM, PROGRAM_PAGE, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
-from .values import Reader, one_of, suggest
+from .values import Reader, closest, one_of, suggest
 
 PAGE_SIZES = {
     "A4": (595.28, 841.89),
     "A5": (419.53, 595.28),
+    "A6": (297.64, 419.53),
     "B5": (498.90, 708.66),
     "letter": (612.0, 792.0),
 }
@@ -45,9 +46,10 @@ BOOK_KEYS = (
     "colors",
     "front_matter",
     "back_matter",
+    "program",
 )
 ORDERS = ("program", "title", "speaker", "id")
-FRONT_MATTER = ("title_page", "toc", "program")
+FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
 ABSTRACT_STARTS = ("flow", "page", "odd-page")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
@@ -85,14 +87,17 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
     )
     text_fonts, heading_fonts, fallback = _fonts(reader, get("fonts"), root)
     front = _parts(reader, get("front_matter"), "front_matter", FRONT_MATTER)
-    if front is not None and "program" in front and not has_program:
-        reader.warn(
-            fields["front_matter"],
-            "front_matter names 'program' but there is no program.yaml",
-            "the programme pages are left out",
-        )
+    for part in ("program", "timetable"):
+        if front is not None and part in front and not has_program:
+            reader.warn(
+                fields["front_matter"],
+                f"front_matter names '{part}' but there is no program.yaml",
+                "the programme pages are left out",
+            )
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
+    page = _page(reader, get("page"))
+    pocket = reader.fields(get("program"), "program", ("page",)) or {}
     settings = Settings(
         title=reader.text(get("title"), "title", required=True) or "",
         subtitle=reader.text(get("subtitle"), "subtitle"),
@@ -102,7 +107,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         organisers=reader.texts(get("organisers"), "organisers"),
         logo=_logo(reader, get("logo"), root),
         order=order,
-        page=_page(reader, get("page")),
+        page=page,
         abstract_start=reader.choice(
             layout.get("abstract_start"), "layout.abstract_start", ABSTRACT_STARTS
         )
@@ -115,6 +120,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         accent=_accent(reader, get("colors")),
         front_matter=Settings.front_matter if front is None else front,
         back_matter=Settings.back_matter if back is None else back,
+        program_page=_page(reader, pocket.get("page"), "program.page", _pocket_default(page)),
     )
     folder = reader.text(get("abstracts"), "abstracts", required=True)
     return BookFile(settings, root / (folder or "abstracts"), get("abstracts"))
@@ -129,17 +135,25 @@ def _dates(reader: Reader, node: Node | None) -> tuple[dt.date | None, dt.date |
     return start, end
 
 
-def _page(reader: Reader, node: Node | None) -> PageSettings:
+def _pocket_default(book: PageSettings) -> PageSettings:
+    """The pocket programme: A6, padded to 4, with the book's bleed and crop marks (the
+    same printer)."""
+    return dataclasses.replace(PROGRAM_PAGE, bleed=book.bleed, crop_marks=book.crop_marks)
+
+
+def _page(
+    reader: Reader, node: Node | None, label: str = "page", default: PageSettings | None = None
+) -> PageSettings:
     """Page size and margins in points; margins must leave a usable text block."""
-    default = PageSettings()
-    fields = reader.fields(node, "page", ("size", "margins", "bleed", "crop_marks", "pad_to"))
+    default = default or PageSettings()
+    fields = reader.fields(node, label, ("size", "margins", "bleed", "crop_marks", "pad_to"))
     if fields is None:
         return default
-    size = _size(reader, fields.get("size"))
+    size = _size(reader, fields.get("size"), label)
     margin_node = fields.get("margins")
-    margins = reader.fields(margin_node, "page.margins", ("inner", "outer", "top", "bottom"))
+    margins = reader.fields(margin_node, f"{label}.margins", ("inner", "outer", "top", "bottom"))
     sides = {
-        side: reader.length((margins or {}).get(side), f"page.margins.{side}")
+        side: reader.length((margins or {}).get(side), f"{label}.margins.{side}")
         for side in ("inner", "outer", "top", "bottom")
     }
     page = PageSettings(
@@ -149,9 +163,9 @@ def _page(reader: Reader, node: Node | None) -> PageSettings:
         outer=_or(sides["outer"], default.outer),
         top=_or(sides["top"], default.top),
         bottom=_or(sides["bottom"], default.bottom),
-        bleed=_or(reader.length(fields.get("bleed"), "page.bleed"), default.bleed),
-        crop_marks=reader.flag(fields.get("crop_marks"), "page.crop_marks") or False,
-        pad_to=_pad_to(reader, fields.get("pad_to")) or default.pad_to,
+        bleed=_or(reader.length(fields.get("bleed"), f"{label}.bleed"), default.bleed),
+        crop_marks=_flag(reader.flag(fields.get("crop_marks"), f"{label}.crop_marks"), default),
+        pad_to=_pad_to(reader, fields.get("pad_to"), label) or default.pad_to,
     )
     sides_ok = margins is not None and all(
         side not in margins or sides[side] is not None for side in sides
@@ -159,38 +173,42 @@ def _page(reader: Reader, node: Node | None) -> PageSettings:
     size_ok = size is not None or fields.get("size") is None
     where = margin_node or fields.get("size") or node
     if sides_ok and size_ok and where is not None:
-        _check_text_block(reader, page, where)
+        _check_text_block(reader, page, where, label)
     return page
+
+
+def _flag(value: bool | None, default: PageSettings) -> bool:
+    return default.crop_marks if value is None else value
 
 
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
-def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
+def _size(reader: Reader, node: Node | None, label: str = "page") -> tuple[float, float] | None:
     if node is None or node.value is None:
         return None
     if isinstance(node.value, list):
         if len(node.value) != 2:
             reader.error(
-                node, f"page.size: expected [width, height], found {len(node.value)} values"
+                node, f"{label}.size: expected [width, height], found {len(node.value)} values"
             )
             return None
-        width = reader.length(node.value[0], "page.size width")
-        height = reader.length(node.value[1], "page.size height")
+        width = reader.length(node.value[0], f"{label}.size width")
+        height = reader.length(node.value[1], f"{label}.size height")
         for value, item in ((width, node.value[0]), (height, node.value[1])):
             if value == 0 or item.value is None:
-                reader.error(item, "page.size: a page needs a width and a height above 0")
+                reader.error(item, f"{label}.size: a page needs a width and a height above 0")
         return (width, height) if width and height else None
     if isinstance(node.value, dict):
-        reader.expected(node, "page.size", "a size name or [width, height]")
+        reader.expected(node, f"{label}.size", "a size name or [width, height]")
         return None
     names = {name.lower(): name for name in PAGE_SIZES}
     name = names.get(node.text.strip().lower())
     if name is None:
         reader.error(
             node,
-            f"page.size: unknown page size '{node.text}'",
+            f"{label}.size: unknown page size '{node.text}'",
             suggest(node.text, PAGE_SIZES)
             or f"use {one_of(list(PAGE_SIZES))}, or [width, height] such as [170mm, 240mm]",
         )
@@ -198,7 +216,7 @@ def _size(reader: Reader, node: Node | None) -> tuple[float, float] | None:
     return PAGE_SIZES[name]
 
 
-def _check_text_block(reader: Reader, page: PageSettings, where: Node) -> None:
+def _check_text_block(reader: Reader, page: PageSettings, where: Node, label: str) -> None:
     """Margins that leave no text block, or one too small to set text in, are errors."""
     for across, side_a, side_b, a, b, extent, minimum in (
         ("wide", "inner", "outer", page.inner, page.outer, page.width, MIN_TEXT_WIDTH),
@@ -207,13 +225,13 @@ def _check_text_block(reader: Reader, page: PageSettings, where: Node) -> None:
         if a + b >= extent:
             reader.error(
                 where,
-                f"page.margins: {side_a} + {side_b} ({_mm(a + b)}) leave no "
+                f"{label}.margins: {side_a} + {side_b} ({_mm(a + b)}) leave no "
                 f"room: the page is {_mm(extent)} {across}",
             )
         elif extent - a - b < minimum:
             reader.error(
                 where,
-                f"page.margins: the text block is only {_mm(extent - a - b)} "
+                f"{label}.margins: the text block is only {_mm(extent - a - b)} "
                 f"{across}; it needs at least {_mm(minimum)}",
                 f"make the {side_a} or {side_b} margin smaller",
             )
@@ -223,12 +241,12 @@ def _mm(points: float) -> str:
     return f"{points / MM:.4g}mm"
 
 
-def _pad_to(reader: Reader, node: Node | None) -> int | None:
-    value = reader.count(node, "page.pad_to")
+def _pad_to(reader: Reader, node: Node | None, label: str = "page") -> int | None:
+    value = reader.count(node, f"{label}.pad_to")
     if value is not None and value > MAX_PAD_TO and node is not None:
         reader.error(
             node,
-            f"page.pad_to: {value} is more than {MAX_PAD_TO}",
+            f"{label}.pad_to: {value} is more than {MAX_PAD_TO}",
             "pad to the pages of one folded signature, such as 4, 8 or 16",
         )
         return None
@@ -368,7 +386,5 @@ def nearby_file(path: Path, name: str) -> str | None:
         siblings = [p.name for p in path.parent.iterdir()] if folder else []
     except (OSError, ValueError):
         return None
-    close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.6)
-    if not close:
-        return None
-    return f"did you mean '{Path(name).parent / close[0]}'?"
+    close = closest(path.name, siblings)
+    return f"did you mean '{Path(name).parent / close}'?" if close else None

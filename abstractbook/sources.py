@@ -4,7 +4,7 @@ PyYAML's own constructor throws positions away and silently keeps the last of tw
 equal keys, so we compose the node graph (libyaml when available) and convert it
 ourselves: every value keeps its line:column and its source text, duplicate keys,
 alias bombs and recursive aliases are caught, and nothing here ever raises on bad
-input -- problems come back in the `Document`.
+input -- problems come back in the `YamlFile`.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def describe(value: Value) -> str:
 
 
 @dataclass(frozen=True)
-class Document:
+class YamlFile:
     """One file as loaded: `root` is None when it could not be read at all."""
 
     path: Path
@@ -121,14 +121,14 @@ def path_kind(path: Path) -> str | None:
         return None
 
 
-def load(path: Path) -> Document:
+def load(path: Path) -> YamlFile:
     """Read and parse one YAML file; every problem is returned, none raised."""
     data = read(path)
-    return data if isinstance(data, Document) else parse(data, path)
+    return data if isinstance(data, YamlFile) else parse(data, path)
 
 
-def read(path: Path) -> bytes | Document:
-    """A file's bytes, or the Document saying why it cannot be read."""
+def read(path: Path) -> bytes | YamlFile:
+    """A file's bytes, or the YamlFile saying why it cannot be read."""
     try:
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
@@ -146,21 +146,21 @@ def read(path: Path) -> bytes | Document:
     return data
 
 
-def parse(data: bytes, path: Path) -> Document:
+def parse(data: bytes, path: Path) -> YamlFile:
     """Parse bytes said to come from `path` (used in locations only)."""
     if len(data) > MAX_FILE_BYTES:
         return _failed(path, SourceLocation(path, 1, 1), _too_big(len(data)))
     text, problem = _decode(data, path)
     if problem:
-        return Document(path, None, (problem,))
+        return YamlFile(path, None, (problem,))
     if not text.strip():
         return _failed(path, SourceLocation(path, 1, 1), "the file is empty")
     try:
         composed = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        return Document(path, None, (_syntax_problem(exc, text, path),))
+        return YamlFile(path, None, (_syntax_problem(exc, text, path),))
     except yaml.YAMLError:  # ReaderError: a character YAML does not allow
-        return Document(path, None, (_unprintable_problem(text, path),))
+        return YamlFile(path, None, (_unprintable_problem(text, path),))
     except RecursionError:  # the pure-Python composer on absurd nesting
         return _failed(path, SourceLocation(path, 1, 1), f"nested deeper than {MAX_DEPTH} levels")
     if composed is None or (isinstance(composed, ScalarNode) and composed.tag == _NULL):
@@ -171,12 +171,12 @@ def parse(data: bytes, path: Path) -> Document:
             converter.measure(composed, composed, 0)
         root = converter.convert(composed, 0)
     except _Refused as exc:
-        return Document(path, None, (exc.problem,))
-    return Document(path, root, tuple(converter.problems))
+        return YamlFile(path, None, (exc.problem,))
+    return YamlFile(path, root, tuple(converter.problems))
 
 
-def _failed(path: Path, location: SourceLocation, message: str) -> Document:
-    return Document(path, None, (error(message, location),))
+def _failed(path: Path, location: SourceLocation, message: str) -> YamlFile:
+    return YamlFile(path, None, (error(message, location),))
 
 
 def _too_big(size: int) -> str:

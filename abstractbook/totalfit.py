@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 INFINITY = 10_000  # a penalty this high forbids a break; its negative forces one
 FIL = 1e6  # the stretch of the glue that fills a paragraph's last line
+EPSILON = 1e-9  # sums of thirds are not exact: a line at its limits stays feasible
 
 
 class Box(NamedTuple):
@@ -120,9 +121,9 @@ def breaks(
                 ratio = (target - natural) / room if room > 0 else float("-inf")
             else:
                 ratio = 0.0
-            if ratio >= -1 and not forced:
+            if ratio >= -1 - EPSILON and not forced:
                 kept.append(a)  # the line may yet end further on
-            if ratio < -1 or ratio > params.tolerance:
+            if ratio < -1 - EPSILON or ratio > params.tolerance + EPSILON:
                 continue
             run = a.run + 1 if flagged else 0
             if run > params.max_hyphen_run:

@@ -4,7 +4,8 @@
 
 Cases: the sample book; 1,000 abstracts cold (fresh output folder, no cache) and
 the same rebuilt after one abstract's body changed, run by run in turn; 1,000
-per-talk PDFs (`export`, when the command exists); 3,000 and 10,000 abstracts cold.
+per-talk PDFs (`export`, when the command exists); the pocket programme of the
+1,000 (`program`); 3,000 and 10,000 abstracts cold.
 Small cases report the median of --runs runs, the large ones a single run. CPU time
 and peak RSS come from os.wait4 on the child (its workers included). Prints a
 Markdown table, writes bench/results.md.
@@ -208,6 +209,17 @@ def bench_export(project: Path, n: int, runs: int) -> Row:
     return Row(name, n, results, None, target, f"{pdfs} PDFs written")
 
 
+def bench_program(project: Path, n: int, runs: int) -> Row:
+    """The pocket programme (`abstractbook program`), cold: no book built beside it."""
+    results = []
+    out = WORK / f"program{n}"
+    for _ in range(runs):
+        forget(project, out)
+        results.append(run([TOOL, "program", project, "-o", out / "program.pdf"], cwd=out))
+    pages = page_count(out / "program.pdf")
+    return Row(f"{n:,} talks, pocket programme (`program`), cold", n, results, pages, "< 2 s")
+
+
 def safely(label: str, measure: Callable[..., Row], *args: object) -> Row:
     """A failed case becomes a row saying so; the other cases still run."""
     progress(f"bench: {label}")
@@ -300,6 +312,7 @@ def main() -> None:
             Row("1,000 abstracts, cold and rebuild", 0, [], None, "", f"failed ({e.summary})")
         )
     rows.append(safely("1,000 export", bench_export, c1000, 1000, args.runs))
+    rows.append(safely("1,000 pocket programme", bench_program, c1000, 1000, args.runs))
     if not args.no_large:
         c3000 = make_corpus(3000)
         rows.append(safely("3,000 cold", bench_cold, c3000, 3000, 1, "ms/abstract ≤ 1,000's"))

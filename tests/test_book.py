@@ -10,6 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from abstractbook import pipeline
+from abstractbook.ops import Text
 from tests.pdftext import Shown, lines, normal, shown, squash
 
 SAMPLE = pipeline.sample_project()
@@ -201,6 +202,16 @@ def test_every_line_inside_the_text_block(sample_build: pipeline.BuildResult) ->
                 assert end == pytest.approx(right, abs=0.05)
                 justified += 1
     assert justified > 300
+
+
+def test_a_build_returns_the_pages_it_drew(sample_build: pipeline.BuildResult) -> None:
+    """After the PDF is written, the returned document still says what each page draws."""
+    doc = sample_build.document
+    for talk in sample_build.book.talks:
+        first, _ = doc.talk_pages[talk.id]
+        lines = [op.line for op in doc.pages[first - 1].ops if isinstance(op, Text)]
+        drawn = " ".join("".join(f.text for f in line.frags) for line in lines)
+        assert talk.title.split()[0] in drawn, talk.id
 
 
 def test_contents_name_the_room_of_parallel_sessions(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from abstractbook import pipeline
+from abstractbook import pipeline, scaffold
 
 SAMPLE = pipeline.sample_project()
 
@@ -99,6 +99,21 @@ def test_bad_input_exit_1_no_traceback_old_pdf_kept(tmp_path: Path) -> None:
     assert "book/abstracts/hopper.yaml:2:1:" in r.stderr
     assert "did you mean" in r.stderr
     assert pdf.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["build", "check", "export"])
+def test_every_command_reports_bad_input_the_same_way(tmp_path: Path, command: str) -> None:
+    scaffold.write_project(tmp_path / "book")
+    (tmp_path / "book" / "abstracts" / "hopper.yaml").write_text("id: hopper\ntitel: x\n")
+    r = run(command, "book", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert "book/abstracts/hopper.yaml:2:1: unknown key 'titel' (did you mean 'title'?)" in lines
+    assert "book/abstracts/hopper.yaml:1:1: missing required key 'authors'" in lines
+    writes = "" if command == "check" else "; nothing was written"  # check writes nothing
+    assert lines[-1] == f"2 error(s){writes}."
+    assert not (tmp_path / "build").exists()
 
 
 def test_check_warnings_and_strict(tmp_path: Path) -> None:
@@ -242,3 +257,21 @@ def test_import_of_an_unrecognised_file_is_one_line(tmp_path: Path, fmt: str) ->
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert r.stderr.startswith("data.json:1:1: ")
     assert not (tmp_path / "book").exists()
+
+
+def test_new_and_file_writes_leave_the_typesetter_unloaded(tmp_path: Path) -> None:
+    """`new` (and anything that only writes files) starts without reportlab and pyphen."""
+    script = (
+        "import sys\n"
+        "from abstractbook import files\n"
+        "from abstractbook.cli import app\n"
+        "app(['new', sys.argv[1]], standalone_mode=False)\n"
+        "files.write_atomic(__import__('pathlib').Path(sys.argv[1]) / 'x', b'x')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'pyphen'}))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "book")], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "book" / "book.yaml").exists()
+    assert r.stdout.splitlines()[-1] == "[]"

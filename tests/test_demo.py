@@ -37,6 +37,14 @@ TITLES = {
     "hebbian-origami": "Hebbian origami: folding synaptic weight spaces",
     "replay-lottery": "The replay lottery: which memories win a night of sleep?",
     "forgetting-curves": "Graceful forgetting in continual learners and imaginary hippocampi",
+    "oscillation-accountants": "Gamma oscillations as bookkeepers of an imaginary cortex",
+    "thalamic-switchboard": "A thalamic switchboard for make-believe attention",
+    "imaging-mirage": "Seeing what is not there: artefacts in imaginary two-photon imaging",
+    "spike-sorting-sieve": "A sieve for spike sorting, made of nothing",
+    "virtual-maze-kit": "A build-it-yourself virtual maze for imaginary mice",
+    "axon-traffic-lights": "Traffic lights for growing axons",
+    "tadpole-compass": "How an imaginary tadpole finds north",
+    "evolving-forgetters": "Evolving networks that know when to forget",
 }
 
 # day -> sessions (start, title, room and chair) -> talks (start: from program.yaml's
@@ -48,26 +56,46 @@ PROGRAMME = [
             (
                 "09:00",
                 "Opening keynote",
-                "Aula Imaginaria · Chair: Kateřina Vymyšlená",
-                [("09:00", "dreaming-grid-cells"), ("09:45", "whisker-transformers")],
+                "all rooms · Chair: Kateřina Vymyšlená",
+                [("09:00", "dreaming-grid-cells")],
             ),
             (
-                "10:45",
+                "10:15",
                 "Neural coding and perception",
                 "Aula Imaginaria · Chair: Ludwig van der Berg",
                 [
-                    ("10:45", "predictive-pupils"),
-                    ("11:05", "sparse-colours"),
-                    ("11:25", "spiking-ledgers"),
-                    ("11:55", "mirror-drift"),
+                    ("10:15", "predictive-pupils"),
+                    ("10:35", "sparse-colours"),
+                    ("10:55", "spiking-ledgers"),
+                    ("11:20", "mirror-drift"),
                 ],
             ),
             (
-                "15:00",
+                "10:15",
+                "Circuits and computation",
+                "Seminar Room Ø · Chair: Zofia Łukasiewicz",
+                [
+                    ("10:15", "whisker-transformers"),
+                    ("10:40", "oscillation-accountants"),
+                    ("11:05", "thalamic-switchboard"),
+                ],
+            ),
+            (
+                "13:30",
+                "Tools for imaginary laboratories",
+                "Seminar Room Ø · Chair: Bjørn Kvåle",
+                [
+                    ("13:30", "imaging-mirage"),
+                    ("13:55", "spike-sorting-sieve"),
+                    ("14:20", "virtual-maze-kit"),
+                ],
+            ),
+            (
+                "13:30",
                 "Poster session",
                 "Foyer of Unreal Ideas · Chair: Mateusz Zmyślony",
                 [
-                    ("15:00", "poster-dendritic-dice"),
+                    ("13:30", "poster-dendritic-dice"),
                     ("", "poster-sleepy-gradients"),
                     ("", "poster-curious-rats"),
                 ],
@@ -89,10 +117,20 @@ PROGRAMME = [
                 ],
             ),
             (
-                "14:00",
+                "09:30",
+                "Development and evolution",
+                "Seminar Room Ø · Chair: Dilek Güneş",
+                [
+                    ("09:30", "axon-traffic-lights"),
+                    ("09:55", "tadpole-compass"),
+                    ("10:20", "evolving-forgetters"),
+                ],
+            ),
+            (
+                "11:40",
                 "Memory, sleep and forgetting",
-                "Seminar Room Ø · Chair: Jiří Dvořák",
-                [("14:00", "replay-lottery"), ("14:20", "forgetting-curves")],
+                "Aula Imaginaria · Chair: Jiří Dvořák",
+                [("11:40", "replay-lottery"), ("12:00", "forgetting-curves")],
             ),
         ],
     ),
@@ -107,36 +145,46 @@ SESSION_OF = {
 # every author, filed as the index files them, with the talks they are authors of
 AUTHORS = {
     "van der Berg, Ludwig": ["backprop-dendrites", "poster-curious-rats", "predictive-pupils"],
-    "Bézier-Fauré, Océane": ["hebbian-origami"],
-    "Brückner, Zoë": ["forgetting-curves", "sparse-colours"],
-    "Brzęczyszczykiewicz, Grzegorz": ["poster-dendritic-dice"],
-    "Černý, Ondřej": ["forgetting-curves", "spiking-ledgers"],
+    "Bézier-Fauré, Océane": ["hebbian-origami", "imaging-mirage"],
+    "Brückner, Zoë": ["forgetting-curves", "sparse-colours", "virtual-maze-kit"],
+    "Brzęczyszczykiewicz, Grzegorz": ["evolving-forgetters", "poster-dendritic-dice"],
+    "Černý, Ondřej": ["forgetting-curves", "oscillation-accountants", "spiking-ledgers"],
     "de la Cruz, Ana": [
+        "axon-traffic-lights",
         "poster-sleepy-gradients",
         "predictive-pupils",
         "replay-lottery",
     ],
     "Dvořák, Jiří": ["replay-lottery", "spiking-ledgers", "whisker-transformers"],
-    "Güneş, Dilek": ["dopamine-ghosts", "poster-curious-rats"],
-    "Hæstad, Sigrid": ["poster-sleepy-gradients", "replay-lottery"],
-    "Kvåle, Bjørn": ["poster-sleepy-gradients", "replay-lottery"],
-    "Lefèvre, François": ["forgetting-curves", "poster-curious-rats"],
+    "Güneş, Dilek": ["dopamine-ghosts", "poster-curious-rats", "thalamic-switchboard"],
+    "Hæstad, Sigrid": ["oscillation-accountants", "poster-sleepy-gradients", "replay-lottery"],
+    "Kvåle, Bjørn": ["imaging-mirage", "poster-sleepy-gradients", "replay-lottery"],
+    "Lefèvre, François": ["forgetting-curves", "poster-curious-rats", "tadpole-compass"],
     "Łukasiewicz, Zofia": ["keynote-three-factor", "spiking-ledgers", "whisker-transformers"],
     "Marchand, Élodie": ["hebbian-origami", "whisker-transformers"],
-    "Muñoz Peña, Íñigo": ["dopamine-ghosts", "predictive-pupils"],
-    "Ødegård, Øystein": ["dreaming-grid-cells", "mirror-drift", "replay-lottery"],
-    "Şahin, Çağrı": ["dopamine-ghosts", "mirror-drift"],
-    "Weiß, Jürgen": ["backprop-dendrites", "sparse-colours"],
-    "Wróbel, Małgorzata": ["backprop-dendrites", "poster-dendritic-dice"],
-    "Yılmaz-Öztürk, Ayşe": ["dopamine-ghosts", "mirror-drift"],
+    "Muñoz Peña, Íñigo": ["dopamine-ghosts", "predictive-pupils", "spike-sorting-sieve"],
+    "Ødegård, Øystein": [
+        "dreaming-grid-cells",
+        "evolving-forgetters",
+        "mirror-drift",
+        "replay-lottery",
+    ],
+    "Şahin, Çağrı": ["axon-traffic-lights", "dopamine-ghosts", "mirror-drift"],
+    "Weiß, Jürgen": ["backprop-dendrites", "sparse-colours", "thalamic-switchboard"],
+    "Wróbel, Małgorzata": ["backprop-dendrites", "poster-dendritic-dice", "virtual-maze-kit"],
+    "Yılmaz-Öztürk, Ayşe": ["dopamine-ghosts", "mirror-drift", "tadpole-compass"],
     "Zmyślony, Mateusz": ["replay-lottery"],
 }
 
 KEYWORDS = {
+    "attention": ["thalamic-switchboard"],
     "deep learning": ["backprop-dendrites", "forgetting-curves", "whisker-transformers"],
     "dendrites": ["backprop-dendrites", "poster-dendritic-dice"],
+    "development": ["axon-traffic-lights", "tadpole-compass"],
+    "imaging": ["imaging-mirage"],
     "memory": [
         "dreaming-grid-cells",
+        "evolving-forgetters",
         "forgetting-curves",
         "hebbian-origami",
         "mirror-drift",
@@ -144,14 +192,19 @@ KEYWORDS = {
         "poster-sleepy-gradients",
         "replay-lottery",
     ],
+    "methods": ["imaging-mirage", "spike-sorting-sieve", "virtual-maze-kit"],
+    "navigation": ["tadpole-compass", "virtual-maze-kit"],
     "neural coding": [
         "dreaming-grid-cells",
         "mirror-drift",
+        "oscillation-accountants",
         "predictive-pupils",
         "sparse-colours",
         "spiking-ledgers",
         "whisker-transformers",
     ],
+    "oscillations": ["oscillation-accountants"],
+    "plasticity": ["evolving-forgetters"],
     "predictive coding": ["dopamine-ghosts", "predictive-pupils"],
     "recurrent networks": ["hebbian-origami", "poster-sleepy-gradients", "spiking-ledgers"],
     "reinforcement learning": [
@@ -161,12 +214,14 @@ KEYWORDS = {
         "replay-lottery",
     ],
     "sleep": ["dreaming-grid-cells", "poster-sleepy-gradients", "replay-lottery"],
+    "spike sorting": ["spike-sorting-sieve"],
     "synaptic plasticity": [
         "backprop-dendrites",
         "hebbian-origami",
         "keynote-three-factor",
         "poster-dendritic-dice",
     ],
+    "thalamus": ["thalamic-switchboard"],
     "vision": ["predictive-pupils", "sparse-colours"],
 }
 
@@ -303,7 +358,7 @@ def test_demo_keyword_index_groups_keywords_with_true_pages(
         for ln in lines(reader.pages[i], split=float(reader.pages[i].mediabox.width) / 2)
         if len(ln) == 1
     ]
-    assert headings == ["D", "M", "N", "P", "R", "S", "V"]
+    assert headings == ["A", "D", "I", "M", "N", "O", "P", "R", "S", "T", "V"]
 
 
 def test_demo_running_heads_meeting_on_versos_session_on_rectos(

@@ -14,7 +14,7 @@ FONT = make_theme(Settings("T")).text["regular"]
 
 
 def text_of(lines: list) -> str:  # type: ignore[type-arg]
-    return " ".join("".join(f[0] for f in ln.frags) for ln in lines)
+    return " ".join("".join(f.text for f in ln.frags) for ln in lines)
 
 
 def test_fits_and_keeps_words() -> None:
@@ -28,8 +28,8 @@ def test_fits_and_keeps_words() -> None:
 def test_hyphenates_when_it_helps() -> None:
     words = "characterization " * 20
     lines = break_lines([Span(words, FONT, 9.5, "#000")], 150, lang="en")
-    assert any("".join(f[0] for f in ln.frags).endswith("-") for ln in lines)
-    assert "".join("".join(f[0] for f in ln.frags).rstrip("-") for ln in lines).replace(
+    assert any("".join(f.text for f in ln.frags).endswith("-") for ln in lines)
+    assert "".join("".join(f.text for f in ln.frags).rstrip("-") for ln in lines).replace(
         " ", ""
     ) == words.replace(" ", "")
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from abstractbook import export, pipeline
+from abstractbook import files, pipeline
 from abstractbook.errors import InputError
 from abstractbook.manifest import compare
 
@@ -254,7 +254,7 @@ def test_interrupted_write_leaves_no_partial_file(
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        export.write_atomic(target, b"new")
+        files.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]
 

@@ -13,10 +13,10 @@ from abstractbook.model import (
     Author,
     Day,
     Program,
+    ProgramSlot,
     Project,
     Session,
     Settings,
-    Slot,
     Talk,
     _slot_times,
     assemble,
@@ -66,7 +66,12 @@ def test_slot_times_from_durations() -> None:
     session = Session(
         "s",
         "S",
-        (Slot("a", duration=30), Slot("b", duration=20), Slot("c", start="11:00"), Slot("d")),
+        (
+            ProgramSlot("a", duration=30),
+            ProgramSlot("b", duration=20),
+            ProgramSlot("c", start="11:00"),
+            ProgramSlot("d"),
+        ),
         start="09:45",
     )
     assert _slot_times(session) == ["09:45", "10:15", "11:00", None]
@@ -105,7 +110,11 @@ def test_a_night_session_dates_its_talks_after_midnight_on_the_next_day() -> Non
     session = Session(
         "night",
         "Night",
-        (Slot("a", duration=40), Slot("b", duration=30), Slot("c", start="01:15")),
+        (
+            ProgramSlot("a", duration=40),
+            ProgramSlot("b", duration=30),
+            ProgramSlot("c", start="01:15"),
+        ),
         start="23:30",
     )
     program = Program((Day(dt.date(2024, 6, 10), (session,)),))
@@ -120,8 +129,12 @@ def test_a_night_session_dates_its_talks_after_midnight_on_the_next_day() -> Non
 
 
 def test_a_talk_in_two_sessions_is_one_entry_with_two_slots() -> None:
-    morning = Session("m", "Morning", (Slot("w", duration=90), Slot("x")), start="09:00")
-    evening = Session("e", "Evening", (Slot("y"), Slot("w", start="18:30")), start="18:00")
+    morning = Session(
+        "m", "Morning", (ProgramSlot("w", duration=90), ProgramSlot("x")), start="09:00"
+    )
+    evening = Session(
+        "e", "Evening", (ProgramSlot("y"), ProgramSlot("w", start="18:30")), start="18:00"
+    )
     program = Program(
         (Day(dt.date(2024, 6, 10), (morning,)), Day(dt.date(2024, 6, 11), (evening,)))
     )

@@ -62,7 +62,7 @@ def demerits_of(items: list[Item], cut: tuple[int, ...], measure: float, p: Para
             r = (measure - natural) / z if z else float("-inf")
         else:
             r = 0.0
-        if r < -1 or r > p.tolerance:
+        if r < -1 - 1e-9 or r > p.tolerance + 1e-9:  # as the algorithm, sums being inexact
             return None
         run = run + 1 if flagged else 0
         if run > p.max_hyphen_run:

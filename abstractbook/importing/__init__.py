@@ -30,8 +30,8 @@ DECISIONS = ("accept",)
 
 FORMATS = ("pretalx", "frab", "indico", "easychair")
 
-Reader = Callable[[list[Path], Issues, dt.tzinfo | None], Conversion | None]
-_READERS: dict[str, Reader] = {
+Converter = Callable[[list[Path], Issues, dt.tzinfo | None], Conversion | None]
+_CONVERTERS: dict[str, Converter] = {
     "pretalx": pretalx.read,
     "frab": frab.read,
     "indico": indico.read,
@@ -70,7 +70,7 @@ def import_project(
     `out_dir` is not empty and `update` is off; nothing is written then.
     """
     issues = Issues()
-    if fmt not in _READERS:
+    if fmt not in _CONVERTERS:
         raise InputError([error(f"unknown import format '{fmt}' (one of {', '.join(FORMATS)})")])
     tz = None
     if timezone is not None:
@@ -81,7 +81,7 @@ def import_project(
             )
     if not sources:
         raise InputError([error(f"{fmt}: no source files given")])
-    conversion = _READERS[fmt](sources, issues, tz)
+    conversion = _CONVERTERS[fmt](sources, issues, tz)
     if conversion is None or issues.failed:
         raise InputError([p for p in issues.problems if p not in issues.warnings])
     if fmt == "easychair":

@@ -19,7 +19,6 @@ source's version at the next `--update`.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import shutil
@@ -30,15 +29,16 @@ from typing import Any
 
 import yaml
 
+from ..digests import digest
 from ..errors import InputError, Problem, SourceLocation, error, warning
-from ..export import write_atomic
+from ..files import write_atomic
 
 STATE_DIR = ".abstractbook"
 STATE_FILE = "import.json"
 STATE_FORMAT = 1
 
 
-class Flow(list[str]):
+class InlineList(list[str]):
     """A list of short strings, written on one line: `[a, b]`."""
 
 
@@ -51,12 +51,12 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _flow(dumper: yaml.SafeDumper, value: Flow) -> yaml.SequenceNode:
+def _flow(dumper: yaml.SafeDumper, value: InlineList) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
 _Dumper.add_representer(str, _str)
-_Dumper.add_representer(Flow, _flow)
+_Dumper.add_representer(InlineList, _flow)
 
 
 def dump(data: Any, header: str = "") -> bytes:
@@ -64,13 +64,9 @@ def dump(data: Any, header: str = "") -> bytes:
     return (header + text).encode("utf-8")
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def source_hash(source: Any) -> str:
     text = json.dumps(source, sort_keys=True, ensure_ascii=False, default=str)
-    return sha(text.encode("utf-8"))
+    return digest(text)
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ def write_new(out_dir: Path, files: list[Planned], book: bytes, fmt: str) -> Out
         for f in files:
             _put(tmp / f.path, f.data)
             _put(tmp / STATE_DIR / "base" / f.path, f.data)
-            state.files[f.path] = {"written": sha(f.data), "source": f.source}
+            state.files[f.path] = {"written": digest(f.data), "source": f.source}
         _put(tmp / STATE_DIR / STATE_FILE, state.dump())
         tmp.chmod(0o755)
         if out_dir.exists():
@@ -245,7 +241,7 @@ def _merge(
     writes: dict[Path, bytes],
 ) -> dict[str, Any]:
     """Decide for one file; returns its new state entry and queues what to write."""
-    target, new = root / f.path, sha(f.data)
+    target, new = root / f.path, digest(f.data)
     base_path = root / STATE_DIR / "base" / f.path
     taken = {"written": new, "source": f.source}
     try:
@@ -262,7 +258,7 @@ def _merge(
                 warning(f"{f.path} was missing and has been written again", _loc(target))
             )
         return taken
-    mine = sha(local)
+    mine = digest(local)
     if mine == new:
         if last is None or last.get("written") != new:
             writes[base_path] = f.data

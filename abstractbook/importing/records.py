@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .common import Issues, Person, Record, Slot
-from .project import Flow
+from .project import InlineList
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 """What `check` refuses in text (Unicode's Cc but tab and newline, lone surrogates)."""
@@ -91,14 +91,14 @@ def record_data(record: Record) -> dict[str, Any]:
     if record.notes:
         data["notes"] = record.notes
     if record.keywords:
-        data["keywords"] = Flow(record.keywords)
+        data["keywords"] = InlineList(record.keywords)
     return data
 
 
 def _author(person: Person, count: int) -> dict[str, Any]:
     data: dict[str, Any] = {"name": person.name}
     if person.affiliations:
-        data["affiliations"] = Flow(person.affiliations)
+        data["affiliations"] = InlineList(person.affiliations)
     if person.presenting and count > 1:
         data["presenting"] = True
     if person.family:

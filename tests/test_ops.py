@@ -1,0 +1,68 @@
+"""Drawing operations: where an item's operations land on the page, and moved in a block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from abstractbook.lines import Frag, Line
+from abstractbook.ops import (
+    Dest,
+    DisplayMath,
+    Image,
+    Link,
+    PageRef,
+    Rect,
+    Rule,
+    Text,
+    offset,
+    translate,
+)
+
+LINE = Line((Frag("word", "F", 9.0, 0.0, "#000000", None),), 20.0, 0, False)
+
+
+def test_an_items_operations_land_below_its_top_on_the_page() -> None:
+    """In an item y runs down from its top; on the page it runs up from the foot."""
+    x0, top = 50.0, 500.0
+    assert translate(Text(2.0, 10.0, 80.0, LINE), x0, top) == Text(52.0, 490.0, 80.0, LINE)
+    assert translate(Dest("talk-a", 0.0, 3.0), x0, top) == Dest("talk-a", 50.0, 497.0)
+    assert translate(Link(0.0, 0.0, 100.0, 20.0, "k"), x0, top) == Link(
+        50.0, 500.0, 150.0, 480.0, "k"
+    )
+    assert translate(Rule(0.0, 4.0, 10.0, 4.0, 0.4, "#111111"), x0, top) == Rule(
+        50.0, 496.0, 60.0, 496.0, 0.4, "#111111"
+    )
+    assert translate(PageRef("k", 100.0, 8.0, "F", 9.0, "#000000"), x0, top) == PageRef(
+        "k", 150.0, 492.0, "F", 9.0, "#000000"
+    )
+    assert translate(DisplayMath("x", 9.0, 5.0, 12.0), x0, top) == DisplayMath(
+        "x", 9.0, 55.0, 488.0
+    )
+
+
+def test_a_box_in_an_item_hangs_from_its_top_edge() -> None:
+    """A box 30 high whose top is 10 below the item's top has its foot 40 below it."""
+    assert translate(Rect(5.0, 10.0, 20.0, 30.0, "#eeeeee"), 50.0, 500.0) == Rect(
+        55.0, 460.0, 20.0, 30.0, "#eeeeee"
+    )
+
+
+def test_offset_moves_every_kind_by_its_own_coordinates() -> None:
+    assert offset(Dest("d", 1.0, 2.0), 0.0, 16.0) == Dest("d", 1.0, 18.0)
+    assert offset(Text(1.0, 2.0, 80.0, LINE), 3.0, 4.0) == Text(4.0, 6.0, 80.0, LINE)
+    assert offset(Link(0.0, 0.0, 10.0, 5.0, "k"), 3.0, 4.0) == Link(3.0, 4.0, 13.0, 9.0, "k")
+    assert offset(Rule(0.0, 1.0, 2.0, 3.0, 0.3, "#000000"), 1.0, 1.0) == Rule(
+        1.0, 2.0, 3.0, 4.0, 0.3, "#000000"
+    )
+    assert offset(Rect(0.0, 1.0, 2.0, 3.0, "#000000"), 1.0, 1.0) == Rect(
+        1.0, 2.0, 2.0, 3.0, "#000000"
+    )
+    logo = Path("logo.png")
+    assert offset(Image(logo, 0.0, 0.0, 5.0, 5.0), 1.0, 2.0) == Image(logo, 1.0, 2.0, 5.0, 5.0)
+
+
+def test_a_justified_line_spreads_its_spare_width_over_its_spaces() -> None:
+    justified = Line((Frag("a b c", "F", 9.0, 0.0, "#000000", None),), 50.0, 2, True)
+    assert Text(0.0, 0.0, 60.0, justified).word_space == 5.0
+    assert Text(0.0, 0.0, 60.0, justified._replace(justify=False)).word_space == 0.0
+    assert Text(0.0, 0.0, 60.0, justified._replace(spaces=0)).word_space == 0.0
