@@ -367,7 +367,7 @@ def _picture(path: Path, cache: RenderCache | None) -> tuple[str, Drawing | None
             where = SourceLocation(path, 1, 1)
             raise BuildError(f"logo: this SVG cannot be embedded: {e}", where) from None
         except Exception as e:  # svglib on a drawing it cannot read: the user's file
-            where = SourceLocation(path)
+            where = SourceLocation(path, 1, 1)
             raise BuildError(f"logo: this SVG cannot be drawn ({e})", where) from None
         if cache is not None:
             cache.pictures[name] = drawing
