@@ -1,7 +1,8 @@
 """cli: the `abstractbook` command. Maps outcomes to exit codes; no business logic.
 
 0 success (warnings may be printed), 1 input errors or work that could not be
-done (nothing written), 2 a wrong command line (typer's own), 130 interrupted.
+done (nothing written), 2 a wrong command line (typer's own, or outputs that
+collide with each other or with inputs), 130 interrupted, 143 terminated.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import __version__, files, scaffold
+from . import __version__, files, outputs, scaffold
+from .console import interrupted_code
 from .errors import BuildError, InputError, Problem
 
 if TYPE_CHECKING:
@@ -123,6 +125,22 @@ def _output(root: Path, given: Path | None, name: str) -> Path:
     return root / "build" / name
 
 
+def _refuse(command: str, problems: list[str]) -> None:
+    """Outputs that would overwrite each other or an input: a wrong command line."""
+    if problems:
+        for problem in problems:
+            _err(f"abstractbook {command}: {problem}")
+        _err("nothing was written.")
+        raise typer.Exit(2)
+
+
+def _book_outputs(output: Path, report: Path | None) -> dict[str, Path]:
+    from .pipeline import manifest_path
+
+    named = {"-o": output, "its manifest": manifest_path(output)}
+    return named | ({"--report": report} if report is not None else {})
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option("-o", "--output", help="The PDF to write (default: PROJECT/build/book.pdf)."),
@@ -140,7 +158,9 @@ def build(
 ) -> None:
     """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
     root = _project(project)
-    _build_once(root, _output(root, output, "book.pdf"), report)
+    output = _output(root, output, "book.pdf")
+    _refuse("build", outputs.collisions(root, _book_outputs(output, report)))
+    _build_once(root, output, report)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
@@ -154,8 +174,17 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
     from . import pipeline
 
     _KEPT.clear()
+    for path in pipeline.finish_interrupted(output, report):
+        _err(f"{path}: written now, as the build killed while writing it had made it")
     with _input_checked():
-        result = pipeline.build(root, output, keep_pages=False)  # it only counts them
+        try:  # the PDF, its manifest and the report are replaced together
+            result = pipeline.build(root, output, keep_pages=False, report=report)
+        except OSError as e:  # before the new files replace the old ones: nothing changed
+            _err(f"{_os_error(e)}; the previous output is unchanged.")
+            raise typer.Exit(1) from None
+        except outputs.Unfinished as e:
+            _err(str(e))
+            raise typer.Exit(1) from None
     n = len(result.book.entries)
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
     # The result first, then what to look at: a build that worked says so on its first line.
@@ -167,9 +196,6 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
     if result.report is not None:
         for line in result.report.lines():
             typer.echo(f"  {line}")
-    if report is not None:
-        text = result.report.to_json() if result.report else "null\n"
-        files.write_atomic(report, text.encode("utf-8"))
     _KEPT.append(result)
 
 
@@ -197,6 +223,8 @@ def program(
 
     root = _project(project)
     output = _output(root, output, "program.pdf")
+    named = {"-o": output} | ({"--report": report} if report is not None else {})
+    _refuse("program", outputs.collisions(root, named))
     try:
         result = programme.build_program(root, output, book)
     except InputError as e:
@@ -230,11 +258,18 @@ def watch(
 
     root = _project(project)
     output = _output(root, output, "book.pdf")
-    out_dir = output.resolve().parent
+    _refuse("watch", outputs.collisions(root, _book_outputs(output, report)))
+    own = {p.resolve() for p in _book_outputs(output, report).values()}
+    cache = (output.parent / ".abstractbook-cache").resolve()
 
     def relevant(_: object, name: str) -> bool:
+        """A saved input, never one of the build's own files: its outputs and their
+        temporary files (by their paths: the outputs may sit anywhere, in the
+        project or above it) and its cache."""
         path = Path(name).resolve()
-        return path.suffix.lower() in WATCHED and out_dir not in path.parents
+        if path.suffix.lower() not in WATCHED or path in own or path.is_relative_to(cache):
+            return False
+        return not path.name.endswith(files.PART)
 
     with suppress(typer.Exit):  # bad input is printed; watching goes on
         _build_once(root, output, report)
@@ -273,6 +308,7 @@ def export_(
     started = time.perf_counter()
     root = _project(project)
     output = _output(root, output, "talks")
+    _refuse("export", outputs.folder_collisions(root, "-o", output))
     with _input_checked(), _progress("typesetting talks") as progress:
         result = pipeline.export_talks(root, output, wanted, progress)
     for name in result.removed:
@@ -350,6 +386,7 @@ def import_(
     """Turn a pretalx, frab, Indico or EasyChair export into a book project, or update one."""
     from .importing import import_project  # its HTML parser is only needed here
 
+    _refuse("import", outputs.import_collisions(sources, output))
     with _input_checked(one_line=True):  # a source refused for one reason: one line
         result = import_project(
             fmt.value,
@@ -427,15 +464,16 @@ def main() -> None:
     gc.disable()
     try:
         code = app(standalone_mode=False)
-    except (KeyboardInterrupt, typer.Abort):
-        _err("interrupted; nothing was written.")
-        sys.exit(130)
+        if code == 130:  # typer's answer to a KeyboardInterrupt in a command
+            raise KeyboardInterrupt
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C, or SIGTERM (see console)
+        _stop_workers()
+        _err("interrupted; no file was left half-written.")
+        _leave(interrupted_code())
     except typer.Exit as e:
         _leave(e.exit_code)
     except OSError as e:  # the disk said no: a full disk, a folder in the way, no rights
-        name = e.filename2 or e.filename  # for a rename, the target is what the user named
-        where = f"{name}: " if name else ""
-        _err(f"{where}cannot write or read: {e.strerror or e}; the previous output is unchanged.")
+        _err(_os_error(e))
         sys.exit(1)
     except Exception as e:
         show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
@@ -446,6 +484,25 @@ def main() -> None:
         _err("please report this with the project that caused it.")
         sys.exit(1)
     _leave(code if isinstance(code, int) else 0)
+
+
+def _stop_workers() -> None:
+    """Workers leave interrupts to the command (see console); the command stops those
+    still running, which would otherwise finish their job and find no one to hand
+    it to."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+    for child in children:
+        child.join(timeout=5)
+
+
+def _os_error(e: OSError) -> str:
+    name = e.filename2 or e.filename  # for a rename, the target is what the user named
+    where = f"{name}: " if name else ""
+    return f"{where}cannot write or read: {e.strerror or e}"
 
 
 def _leave(code: int) -> None:

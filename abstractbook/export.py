@@ -6,6 +6,7 @@ the previous files as they were.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from .digests import digest, file_digest
 from .files import write_atomic, write_atomic_with
 from .layout import Item
 from .model import Book, Talk
+from .outputs import remove_leftovers
 from .pages import lay_out_talk_alone
 from .render import render_pdf
 from .theme import Theme
@@ -98,6 +100,7 @@ def export_talks(
     """
     result = ExportResult(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)  # of an export that was killed
     index_path = out_dir / "talks.json"
     previous = _read_index(index_path)
     entries = {e.talk.id: e for e in job.book.entries}
@@ -116,21 +119,32 @@ def export_talks(
         else:
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
-    for tid, sha256 in _run((job, out_dir), todo, progress):
-        records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
-        result.written.append(tid)
+    try:
+        for tid, sha256 in _run((job, out_dir), todo, progress):
+            records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
+            result.written.append(tid)
+    except BaseException:  # a full disk, an interrupt: the index still says what is there
+        with contextlib.suppress(OSError):
+            _write_index(index_path, job, list((previous | records).values()))
+        raise
+    finally:
+        remove_leftovers(out_dir)  # of workers stopped by an interrupt
     for tid in result.unchanged:
         records.setdefault(tid, previous[tid])
     if only is None:
         for tid in sorted(previous.keys() - entries.keys()):
             name = str(previous[tid].get("file", f"{tid}.pdf"))
-            if "/" not in name and name.endswith(".pdf"):
-                (out_dir / name).unlink(missing_ok=True)
+            path = out_dir / name
+            if path.name == name and name.endswith(".pdf") and path.parent == out_dir:
+                path.unlink(missing_ok=True)  # a link is removed itself, never its target
                 result.removed.append(name)
-    ordered = [records[tid] for tid in entries if tid in records]
-    index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": ordered}
-    write_atomic(index_path, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode())
+    _write_index(index_path, job, [records[tid] for tid in entries if tid in records])
     return result
+
+
+def _write_index(path: Path, job: TalkJob, talks: list[dict[str, object]]) -> None:
+    index = {"format": TALKS_FORMAT, "meeting": job.book.settings.title, "talks": talks}
+    write_atomic(path, (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode())
 
 
 def _run(

@@ -13,6 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+PART = ".part"
+
+
+def temporary(target: Path) -> tuple[int, Path]:
+    """An open temporary file beside `target`, named after it and this process
+    (`.<name>.<pid>.<random>.part`), so a later run can tell a leftover of a process
+    that no longer runs from a file still being written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=PART, dir=target.parent
+    )
+    return fd, Path(name)
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     write_atomic_with(path, lambda f: f.write(data))
@@ -24,8 +37,7 @@ def write_atomic_with(
     """Write through `write` into a temporary file, then rename it into place.
 
     `durable` waits for the disk (the book, the manifest); a cache need not."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -35,5 +47,5 @@ def write_atomic_with(
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -106,9 +106,27 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not _well_formed(data):
         return None
     return data
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Whether an earlier manifest has the shape `compare` reads: one edited by hand
+    or cut short is no earlier build to compare with."""
+    pages, abstracts = data.get("pages"), data.get("abstracts")
+    if not isinstance(pages, list) or not isinstance(abstracts, dict):
+        return False
+    page_keys = (("index", int), ("label", str), ("hash", str))
+    talk_keys = (("title", str), ("first_page", int), ("last_page", int), ("hash", str))
+    return all(
+        isinstance(p, dict) and all(isinstance(p.get(k), t) for k, t in page_keys) for p in pages
+    ) and all(
+        isinstance(a, dict)
+        and isinstance(a.get("fields"), dict)
+        and all(isinstance(a.get(k), t) for k, t in talk_keys)
+        for a in abstracts.values()
+    )
 
 
 def dump(manifest: dict[str, Any]) -> bytes:

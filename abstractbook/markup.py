@@ -56,7 +56,11 @@ def _parser() -> MarkdownIt:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
-    md = MarkdownIt("commonmark", {"html": False})
+    class Parser(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+            return True  # every link parses; `live_link` decides which stay live
+
+    md = Parser("commonmark", {"html": False})
     md.disable("entity")
     # pandoc's rule: "$5 and $10" stays prose.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -65,6 +69,31 @@ def _parser() -> MarkdownIt:
         _at_start_too(math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True)),
     )
     return md
+
+
+LIVE_SCHEMES = ("http", "https", "mailto")
+
+
+def live_link(href: str) -> bool:
+    """Whether a link may be live in the PDF: web and mail addresses and places in the
+    book. Anything else (`javascript:`, `file:`, `smb:`, `data:`, a path on the
+    reader's disk) prints as its text, so a PDF never asks a reader's viewer to run
+    or open something local."""
+    if href.startswith("#"):
+        return True
+    scheme, colon, rest = href.partition(":")
+    return bool(colon) and scheme.lower() in LIVE_SCHEMES and bool(rest.strip("/"))
+
+
+def refused_links(source: str) -> list[str]:
+    """The link targets in Markdown `source` that print as text (for `check`)."""
+    found = []
+    for block in _parser().parse(source):
+        for tok in block.children or []:
+            href = str(tok.attrGet("href") or "") if tok.type == "link_open" else ""
+            if href and not live_link(href):
+                found.append(href)
+    return found
 
 
 def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
@@ -195,6 +224,8 @@ def _inline(children: list[Token], base: str) -> tuple[Run, ...]:
                 styles.pop()
         elif t == "link_open":
             href = str(tok.attrGet("href") or "") or None
+            if href is not None and not live_link(href):
+                href = None
         elif t == "link_close":
             href = None
         elif t == "image":

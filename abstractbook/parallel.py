@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
+from .console import quiet_worker, signals_held
+
 C = TypeVar("C")
 J = TypeVar("J")
 R = TypeVar("R")
@@ -26,6 +28,7 @@ _CONTEXT: Any = None  # set in worker processes only: the context they were fork
 
 def _install(context: object) -> None:
     global _CONTEXT
+    quiet_worker()  # Ctrl-C and SIGTERM are the parent's to handle: no worker tracebacks
     _CONTEXT = context
 
 
@@ -46,11 +49,27 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
         for job in jobs:
             yield work(context, job)
         return
-    pool = multiprocessing.get_context("fork").Pool(
-        workers, initializer=_install, initargs=(context,)
-    )
-    with pool:
+    with signals_held():  # until each worker has set its own handling (quiet_worker)
+        pool = multiprocessing.get_context("fork").Pool(
+            workers, initializer=_install, initargs=(context,)
+        )
+    try:
         yield from pool.imap(partial(_call, work), jobs)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.terminate()
+
+
+def _stop(pool: Any) -> None:
+    """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
+    the lock of the job queue: a worker that a SIGTERM to the whole process group
+    killed may have died holding it."""
+    workers = list(getattr(pool, "_pool", []))
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join(timeout=5)
 
 
 @contextlib.contextmanager

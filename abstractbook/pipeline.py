@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export, files, parallel
+from . import __version__, export, parallel
 from .cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
@@ -33,6 +33,7 @@ from .manifest import (
     talk_hash,
 )
 from .model import PROGRAM_PAGE, Book, Talk, assemble
+from .outputs import Commit, tidy
 from .pages import body_page_labels, lay_out
 from .preflight import formula_problems, unprintable
 from .render import render_pdf
@@ -65,6 +66,12 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
 def manifest_path(output: Path) -> Path:
     """build/book.pdf -> build/book.manifest.json (SPEC §4)."""
     return output.with_name(output.stem + ".manifest.json")
+
+
+def finish_interrupted(output: Path, report: Path | None = None) -> list[Path]:
+    """What a build killed while renaming its files left: renamed now (see outputs)."""
+    targets = [output, manifest_path(output), *([report] if report else [])]
+    return tidy(targets, output.parent / ".abstractbook-cache" / output.name)
 
 
 @dataclass
@@ -231,39 +238,52 @@ def typeset(
 
 
 def build(
-    root: Path, output: Path, *, use_cache: bool = True, keep_pages: bool = True
+    root: Path,
+    output: Path,
+    *,
+    use_cache: bool = True,
+    keep_pages: bool = True,
+    report: Path | None = None,
 ) -> BuildResult:
-    """Typeset the booklet and write it atomically; the old PDF survives any failure.
+    """Typeset the booklet; the PDF, its manifest and the `report` JSON replace the
+    old ones together, and the old ones survive any failure.
 
     The result's document keeps its pages; a caller that does not read them (the
     command line) passes `keep_pages=False`, so a big book never holds its whole
     layout while its PDF is written."""
     with parallel.no_cycle_collection():
-        return _build(root, output, use_cache, keep_pages)
+        return _build(root, output, use_cache, keep_pages, report)
 
 
-def _build(root: Path, output: Path, use_cache: bool, keep_pages: bool) -> BuildResult:
+def _build(
+    root: Path, output: Path, use_cache: bool, keep_pages: bool, report_path: Path | None
+) -> BuildResult:
     started = time.perf_counter()
+    mpath = manifest_path(output)
+    targets = [output, mpath, *([report_path] if report_path else [])]
+    finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
     book = load_book(root, inputs)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(store, cache_key(key))
-    mpath = manifest_path(output)
-    old = read_manifest(mpath) if output.exists() else None
     made: list[tuple[Document, list[str]]] = []
-    # Rendered straight into a temporary file beside the output, renamed when complete.
-    files.write_atomic_with(
-        output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages))
-    )
-    document, hashes = made[0]
-    manifest = make_manifest(book, document, key, hashes)
-    files.write_atomic(mpath, dump(manifest))
-    cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
-    inputs.save()
-    report = compare(old, manifest) if old else None
-    warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
+    # Each file is written beside its target, and all are renamed when complete.
+    with Commit(targets) as commit:
+        old = read_manifest(mpath) if output.exists() else None
+        commit.write_with(
+            output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages))
+        )
+        document, hashes = made[0]
+        manifest = make_manifest(book, document, key, hashes)
+        commit.write(mpath, dump(manifest))
+        report = compare(old, manifest) if old else None
+        if report_path is not None:
+            commit.write(report_path, (report.to_json() if report else "null\n").encode())
+        cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
+        inputs.save()
+        warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
     return BuildResult(
         book,
         document,

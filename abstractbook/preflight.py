@@ -15,7 +15,7 @@ from .digests import digest
 from .errors import Problem, SourceLocation, error, warning
 from .formulas import problem as formula_problem
 from .formulas import shown
-from .markup import Block, Paragraph, Run, parse, too_deep
+from .markup import Block, Paragraph, Run, parse, refused_links, too_deep
 from .model import Book
 from .scripts import face_for, font_chars, invisible, stand_in
 from .theme import Theme, make_theme
@@ -75,7 +75,25 @@ def _runs(blocks: tuple[Block, ...]) -> list[Run]:
 
 def check_book(book: Book) -> list[Problem]:
     """Everything `check` reports: the input's warnings and characters no font can print."""
-    return list(book.warnings) + unprintable(book, make_theme(book.settings))
+    return list(book.warnings) + dead_links(book) + unprintable(book, make_theme(book.settings))
+
+
+def dead_links(book: Book) -> list[Problem]:
+    """Each link the PDF prints as text only: not http, https, mailto or a place in the book."""
+    problems = []
+    for t in book.talks:
+        for field_name, source in (("body", t.body), ("notes", t.notes)):
+            if not source:
+                continue
+            for href in refused_links(source):
+                problems.append(
+                    warning(
+                        f"{field_name}: the link to {href!r} prints as text only: "
+                        "live links are http, https and mailto",
+                        t.source,
+                    )
+                )
+    return problems
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # ASCII neither printable nor space

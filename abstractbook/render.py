@@ -27,6 +27,7 @@ from .errors import BuildError, SourceLocation
 from .formulas import OBJECT, formula
 from .layout import Document, Page
 from .lines import Frag, width
+from .markup import live_link
 from .model import Settings
 from .ops import Dest, DisplayMath, Image, Link, Op, PageRef, Rect, Rule, Text, translate
 from .pdffile import (
@@ -318,6 +319,8 @@ def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: flo
             if dest is None:
                 continue
             action = f"/Dest {dest}"
+        elif not live_link(target):
+            continue
         else:
             action = f"/A << /S /URI /URI {uri_string(target)} >>"
         num = pdf.reserve()

@@ -32,6 +32,11 @@ AUTHOR_KEYS = ("name", "affiliations", "presenting", "family")
 TALK_TYPES = ("talk", "keynote", "poster")
 RECORD_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_ID = 100
+"""An id names its per-talk PDF: 100 characters leave room for the suffix and the
+folders on every common file system (255 bytes a name; Windows' 260-character paths)."""
+# Names Windows keeps for devices, whatever the suffix: `con.pdf` cannot be written there.
+_DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -203,25 +208,66 @@ def _record_files(reader: Reader, root: Path, folder: Path) -> list[Path]:
     special = {root / "book.yaml", root / "program.yaml"}
     found: list[tuple[str, Path]] = []
     try:
-        _scan(folder, "", special, found)
+        scan = _Scan(reader, special, found, root.resolve())
+        scan.folder(folder, "", frozenset({folder.resolve()}))
     except OSError as exc:
         reader.error(SourceLocation(folder), f"cannot list the folder: {exc.strerror}")
         return []
     return [path for _, path in sorted(found, key=lambda f: (natural_key(f[0]), f[0]))]
 
 
-def _scan(folder: Path, prefix: str, special: set[Path], found: list[tuple[str, Path]]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):  # a link to a folder could loop
-                _scan(folder / entry.name, relative + "/", special, found)
-            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in RECORD_SUFFIXES:
-                path = folder / entry.name
-                if path not in special:
-                    found.append((relative, path))
+@dataclass
+class _Scan:
+    """One walk of the abstracts folder. Symbolic links are followed: a loop is an
+    error naming the link, a link leaving the project a warning (the project is
+    then not complete without what it points at), a link to nothing a warning."""
+
+    reader: Reader
+    special: set[Path]
+    found: list[tuple[str, Path]]
+    project: Path  # resolved
+
+    def folder(self, folder: Path, prefix: str, chain: frozenset[Path]) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                path, relative = folder / entry.name, prefix + entry.name
+                is_record = os.path.splitext(entry.name)[1].lower() in RECORD_SUFFIXES
+                if entry.is_symlink():
+                    self.link(path, relative, is_record, chain)
+                elif entry.is_dir(follow_symlinks=False):
+                    self.folder(path, relative + "/", chain | {path.resolve()})
+                elif is_record and entry.is_file() and path not in self.special:
+                    self.found.append((relative, path))
+
+    def link(self, path: Path, relative: str, is_record: bool, chain: frozenset[Path]) -> None:
+        where = SourceLocation(path)
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            if is_record:
+                self.reader.warn(where, "a symbolic link to a file that does not exist; skipped")
+            return
+        except (OSError, RuntimeError):  # ELOOP; Python 3.11 says RuntimeError
+            self.reader.error(where, "a symbolic link loop: the link leads back to itself")
+            return
+        if any(folder.is_relative_to(target) for folder in chain):  # it holds the link
+            self.reader.error(where, f"a symbolic link loop: the link leads back to {target}")
+            return
+        folder = target.is_dir()
+        if not folder and not (is_record and target.is_file() and path not in self.special):
+            return
+        if not target.is_relative_to(self.project):
+            self.reader.warn(
+                where,
+                f"a symbolic link out of the project, to {target}: read, but the project "
+                "is not complete without it",
+            )
+        if folder:
+            self.folder(path, relative + "/", chain | {target})
+        else:
+            self.found.append((relative, path))
 
 
 def _records(reader: Reader, document: YamlFile, single: bool) -> list[_Record]:
@@ -256,6 +302,19 @@ def _record(reader: Reader, node: Node) -> _Record | None:
             f"id '{talk_id}' may hold only lower-case letters, digits "
             "and '-', and cannot start with '-'",
             f"try '{slug}'" if slug else None,
+        )
+    elif talk_id is not None and len(talk_id) > MAX_ID:
+        reader.error(
+            fields["id"],
+            f"id is {len(talk_id)} characters long, over the limit of {MAX_ID}: "
+            "it names the talk's PDF file",
+            f"try '{talk_id[:MAX_ID].rstrip('-')}'",
+        )
+    elif talk_id in _DEVICES:
+        reader.error(
+            fields["id"],
+            f"id '{talk_id}' is a device name on Windows: its PDF file could not be written there",
+            f"try '{talk_id}-talk'",
         )
     title = reader.text(fields.get("title"), "title", required=True)
     authors, names, affiliations = _authors(reader, fields.get("authors"))

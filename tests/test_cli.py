@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,87 @@ def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
     assert "book.pdf" in r.stderr
+
+
+def _watch(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    import os
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "abstractbook", "watch", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+
+
+def _wait_until(check: Callable[[], bool], seconds: float = 30) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_watch_with_its_outputs_in_the_project_and_above_it(tmp_path: Path) -> None:
+    """Outputs in the watched folder or a parent neither hide saves nor trigger builds."""
+    import signal
+    import time
+
+    assert run("new", "book", cwd=tmp_path).returncode == 0
+    pdf = tmp_path / "book" / "book.pdf"
+    proc = _watch(tmp_path, "book", "-o", "book/book.pdf", "--report", "report.yaml")
+    try:
+        assert _wait_until(lambda: pdf.exists() and (tmp_path / "report.yaml").exists())
+        time.sleep(2)  # the watcher starts just after the first build
+        path = tmp_path / "book" / "abstracts" / "hopper.yaml"
+        path.write_text(path.read_text().replace("Compilers for everyone", "Compilers for all"))
+        assert _wait_until(lambda: "Compilers for all" in (tmp_path / "report.yaml").read_text())
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert out.count("changed: ") == 1, out
+    assert proc.returncode == 143
+    assert "Traceback" not in err and "interrupted" in err
+
+
+def test_workers_leave_ctrl_c_to_their_parent(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: workers print nothing."""
+    import os
+    import signal
+
+    script = (
+        "import multiprocessing, sys, time\n"
+        "from abstractbook.console import quiet_worker\n"
+        "ctx = multiprocessing.get_context('fork')\n"
+        "try:\n"
+        "    with ctx.Pool(2, initializer=quiet_worker) as pool:\n"
+        "        print('ready', flush=True)\n"
+        "        pool.map(time.sleep, [5] * 4)\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    import time
+
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == ""
 
 
 def test_export_only_in_capitals_hints_that_ids_are_lower_case(tmp_path: Path) -> None:

@@ -1234,3 +1234,27 @@ def test_indico_http_api_contributions_saved_alone_keep_their_times(tmp_path: Pa
     assert slot(root, "c1") == ("2024-09-02", "09:00")
     assert slot(root, "c3") == ("2024-09-02", "09:50")
     assert sessions(root)["c2"][1]["title"] == "Silicon trackers"
+
+
+def test_update_never_touches_files_a_tampered_state_names_outside_the_project(
+    tmp_path: Path,
+) -> None:
+    schedule, data = _source(tmp_path)
+    root = tmp_path / "shared" / "meeting" / "book"
+    import_project("pretalx", _save(schedule, data), root)
+    victim = tmp_path / "shared" / "victim.txt"  # what base/../../../../victim.txt names
+    victim.write_text("keep me")
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("keep me too")
+    state_path = root / ".abstractbook" / "import.json"
+    state = json.loads(state_path.read_text())
+    state["files"]["../../../../victim.txt"] = {"written": "x", "source": "y"}
+    state["files"][str(outside)] = {"written": "x", "source": "y"}
+    state_path.write_text(json.dumps(state))
+    result = import_project("pretalx", _save(schedule, data), root, update=True)
+    assert victim.read_text() == "keep me"
+    assert outside.read_text() == "keep me too"
+    said = warnings_text(result)
+    assert "'../../../../victim.txt': not a file inside the project" in said
+    assert f"{str(outside)!r}: not a file inside the project" in said
+    assert "victim" not in state_path.read_text()  # forgotten, not carried on

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from abstractbook import pipeline
+from abstractbook import pipeline, preflight
 from abstractbook.errors import BuildError
 from tests.pdftext import embedded_glyphs, shown
 from tests.test_print import project
@@ -171,6 +171,38 @@ def _xobjects(reader: PdfReader, subtype: str) -> list:  # type: ignore[type-arg
             if obj.get("/Subtype") == subtype:
                 found[ref.idnum] = obj
     return list(found.values())
+
+
+def test_only_web_mail_and_book_links_are_live(tmp_path: Path) -> None:
+    """smb:, data:, file paths and javascript: print as their text, and `check` says so."""
+    root = project(tmp_path)
+    record = next((root / "abstracts").glob("*.yaml"))
+    text = record.read_text("utf-8")
+    body = re.search(r"^body: \|\n", text, re.MULTILINE)
+    assert body is not None
+    links = (
+        "  Share [on smb](smb://host/share), [a picture](data:image/png;base64,AAAA),\n"
+        "  [the passwords](/etc/passwd), [run me](javascript:alert(1)),\n"
+        "  [the site](https://example.org/) and [mail us](mailto:chair@example.org).\n\n"
+    )
+    record.write_text(text[: body.end()] + links + text[body.end() :], "utf-8")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    reader = PdfReader(result.output)
+    uris = [
+        str(a.get_object()["/A"]["/URI"])
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert {"https://example.org/", "mailto:chair@example.org"} <= set(uris)
+    assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
+    words = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "run me, the site" in words
+    assert "javascript" not in words and "](" not in words
+    warned = [p.message for p in preflight.check_book(result.book)]
+    for target in ("smb://host/share", "/etc/passwd", "javascript:alert(1)"):
+        assert any(repr(target) in m and "prints as text" in m for m in warned), target
+    assert not any("example.org" in m for m in warned)
 
 
 # -- properties: any text survives the file format ------------------------------------

@@ -486,3 +486,41 @@ def test_lengths_convert_to_points(number: Decimal, unit: str, space: str) -> No
     assert points == pytest.approx(float(number) * POINTS_PER_UNIT[unit])
     bare, why = parse_length(written)
     assert (bare, why) == ((0.0, None) if number == 0 else (None, "has no unit"))
+
+
+def test_symbolic_link_loops_are_errors_naming_the_link(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "book", {"book.yaml": "title: T\n", "abstracts/a.yaml": ADA.format(id="a")}
+    )
+    (root / "abstracts" / "self.yaml").symlink_to("self.yaml")
+    (root / "abstracts" / "up").symlink_to("..")
+    with pytest.raises(InputError) as caught:
+        validate(root)
+    said = [str(p) for p in caught.value.problems]
+    assert (
+        f"{root}/abstracts/self.yaml: a symbolic link loop: the link leads back to itself" in said
+    )
+    assert (
+        f"{root}/abstracts/up: a symbolic link loop: the link leads back to {root.resolve()}"
+        in said
+    )
+    assert not any("cannot list" in line for line in said)
+
+
+def test_symbolic_links_out_of_the_project_are_read_with_a_warning(tmp_path: Path) -> None:
+    shared = write(tmp_path / "shared", {"b.yaml": ADA.format(id="b")})
+    root = write(
+        tmp_path / "book", {"book.yaml": "title: T\n", "abstracts/a.yaml": ADA.format(id="a")}
+    )
+    (root / "abstracts" / "b.yaml").symlink_to(shared / "b.yaml")
+    (root / "abstracts" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    project = validate(root)
+    assert [t.id for t in project.talks] == ["a", "b"]
+    said = [str(w) for w in project.warnings]
+    assert any(
+        line.startswith(f"{root}/abstracts/b.yaml: warning: a symbolic link out of the project")
+        and str(shared.resolve() / "b.yaml") in line
+        for line in said
+    ), said
+    missing = "warning: a symbolic link to a file that does not exist; skipped"
+    assert f"{root}/abstracts/gone.yaml: {missing}" in said

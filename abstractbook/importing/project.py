@@ -197,13 +197,14 @@ def update(out_dir: Path, files: list[Planned], book: bytes, fmt: str) -> Outcom
         outcome.warnings.append(
             warning(f"the last import was from {old.format}, this one from {fmt}", _loc(out_dir))
         )
+    known = _inside_only(out_dir, old.files, outcome) if old else {}
     state = _State(fmt, {})
     writes: dict[Path, bytes] = {}
     removals: list[Path] = []
     if not (out_dir / "book.yaml").exists():
         writes[out_dir / "book.yaml"] = book
     for f in files:
-        entry = _merge(out_dir, f, (old.files if old else {}).get(f.path), outcome, writes)
+        entry = _merge(out_dir, f, known.get(f.path), outcome, writes)
         state.files[f.path] = entry
         incoming = out_dir / STATE_DIR / "incoming" / f.path
         if "conflict" in entry:
@@ -211,7 +212,7 @@ def update(out_dir: Path, files: list[Planned], book: bytes, fmt: str) -> Outcom
         elif incoming.exists():
             removals.append(incoming)
     current = {f.path for f in files}
-    for name, entry in (old.files if old else {}).items():
+    for name, entry in known.items():
         if name in current:
             continue
         if (out_dir / name).exists():
@@ -221,12 +222,52 @@ def update(out_dir: Path, files: list[Planned], book: bytes, fmt: str) -> Outcom
             removals += [out_dir / STATE_DIR / d / name for d in ("base", "incoming")]
     writes[out_dir / STATE_DIR / STATE_FILE] = state.dump()
     for path, data in writes.items():
-        write_atomic(path, data)
+        if _inside(out_dir, path):
+            write_atomic(path, data)
+        else:
+            outcome.warnings.append(warning("not written: it lies outside the project", _loc(path)))
     for path in removals:
-        path.unlink(missing_ok=True)
+        if _inside(out_dir, path):
+            path.unlink(missing_ok=True)
     project_files = {out_dir / "book.yaml"} | {out_dir / f.path for f in files}
     outcome.written = [p for p in writes if p in project_files]
     return outcome
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path`, links and `..` resolved, lies inside the folder `root`."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):  # a link loop, a NUL in the name
+        return False
+
+
+def _inside_only(
+    root: Path, files: dict[str, dict[str, Any]], outcome: Outcome
+) -> dict[str, dict[str, Any]]:
+    """The entries of the import state that name files inside the project. Any other (a
+    tampered or shared state naming `../../x` or `/etc/x`) is reported and ignored, so
+    `--update` never writes or deletes outside the project."""
+    kept = {}
+    for name, entry in files.items():
+        base = root / STATE_DIR / "base"
+        if (
+            isinstance(entry, dict)
+            and name
+            and not Path(name).is_absolute()
+            and ".." not in Path(name).parts
+            and _inside(root, root / name)
+            and _inside(base, base / name)
+        ):
+            kept[name] = entry
+        else:
+            outcome.warnings.append(
+                warning(
+                    f"ignored the entry {name!r}: not a file inside the project",
+                    _loc(root / STATE_DIR / STATE_FILE),
+                )
+            )
+    return kept
 
 
 def _label(path: str) -> str:
