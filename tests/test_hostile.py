@@ -369,7 +369,7 @@ def test_a_malformed_import_state_is_named(tmp_path: Path) -> None:
     source = _pretalx(tmp_path)
     assert run("import", "pretalx", str(source), "-o", str(tmp_path / "book"))[0] == 0
     state = tmp_path / "book" / ".abstractbook" / "import.json"
-    state.write_text(json.dumps({"files": {"../../outside": {"written": 3}}}))
+    state.write_text(json.dumps({"files": {"abstracts/abc123.yaml": {"conflict": "yes"}}}))
     code, text = run("import", "pretalx", str(source), "-o", str(tmp_path / "book"), "--update")
     assert code == 1 and f"{state}: not an import state file" in text
 

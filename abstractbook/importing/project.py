@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -164,12 +164,10 @@ class _State:
 
 
 def _valid_entry(name: str, entry: Any) -> bool:
-    """A state entry as `_merge` writes it, for a file inside the project."""
-    parts = PurePosixPath(name).parts
-    if not parts or name.startswith("/") or ".." in parts or "\\" in name or ":" in name:
-        return False
+    """An entry's values as `_merge` writes them. (Entries that are not mappings, or name
+    files outside the project, are ignored with a warning: `_inside_only`.)"""
     if not isinstance(entry, dict):
-        return False
+        return True
     if not all(isinstance(entry.get(k, ""), str) for k in ("written", "source")):
         return False
     conflict = entry.get("conflict")
