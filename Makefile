@@ -18,7 +18,14 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 book: $(STAMP)
 	$(BIN)/abstractbook build -o build/book.pdf
 
+# The tests read PDFs with poppler's pdftotext as well as pypdf (word positions):
+# Debian's poppler-utils, installed when missing.
+PDFTOTEXT := $(shell command -v pdftotext 2>/dev/null)
+
 test: $(STAMP)
+ifeq ($(PDFTOTEXT),)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+endif
 	$(BIN)/python -m pytest
 
 # SPEC §5's figures: whole-process timings on synthetic corpora (build/bench/), a few minutes.

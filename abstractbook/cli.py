@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import __version__, files, outputs, scaffold
+from . import __version__
+from .building import files, outputs
 from .console import interrupted_code
 from .errors import BuildError, InputError, Problem
+from .project import scaffold
 
 if TYPE_CHECKING:
     from . import pipeline
@@ -287,7 +289,7 @@ def watch(
         gc.collect()
 
 
-WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg"}
+WATCHED = {".yaml", ".yml", ".ttf", ".ttc", ".otf", ".png", ".jpg", ".jpeg", ".svg", ".pdf"}
 
 
 @app.command(name="export")
@@ -442,7 +444,8 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate the project and preflight it without writing a PDF."""
-    from . import pipeline, preflight
+    from . import pipeline
+    from .building import preflight
 
     with _input_checked(writes=False):
         book = pipeline.load_book(_project(project))

@@ -15,15 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__, export, parallel
-from .cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
-from .digests import digest, file_digest
-from .errors import InputError, Problem, error
-from .export import ExportResult, TalkJob
-from .fonts import shipped
-from .layout import Document, Item, layout_talk
-from .lines import found_points, load_hyphenation, remember_points
-from .manifest import (
+from . import __version__, parallel
+from .building import export
+from .building.cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
+from .building.export import ExportResult, TalkJob
+from .building.manifest import (
     ChangeReport,
     compare,
     dump,
@@ -32,14 +28,19 @@ from .manifest import (
     read_manifest,
     talk_hash,
 )
-from .model import PROGRAM_PAGE, Book, Talk, assemble
-from .outputs import Commit, tidy
-from .pages import body_page_labels, lay_out
-from .preflight import formula_problems, unprintable
-from .render import render_pdf
-from .schema import validate
-from .theme import Theme, make_theme
-from .values import suggest
+from .building.outputs import Commit, tidy
+from .building.preflight import figure_problems, formula_problems, unprintable
+from .digests import digest, file_digest
+from .errors import InputError, Problem, error
+from .pdf.render import render_pdf
+from .project.model import PROGRAM_PAGE, Book, Talk, assemble
+from .project.schema import validate
+from .project.values import suggest
+from .typeset.fonts import shipped
+from .typeset.layout import Document, Item, layout_talk
+from .typeset.lines import found_points, load_hyphenation, remember_points
+from .typeset.pages import body_page_labels, lay_out
+from .typeset.theme import Theme, make_theme
 
 CACHE_FORMAT = 2
 TALKS_CACHE = "talks"  # an export's cache: <out_dir>/.abstractbook-cache/talks/
@@ -58,6 +59,8 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
         inputs = InputCache(None, "")
     book = assemble(validate(root, inputs.records))
     problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
+    if any(f.kind == "svg" for t in book.talks for f in t.figures):
+        problems += figure_problems(book)
     if problems:
         raise InputError(problems + list(book.warnings))
     return book

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import files
-from .cache import InputCache, open_store
+from .building import files
+from .building.cache import InputCache, open_store
+from .building.manifest import ChangeReport, compare, dump, page_hash, read_manifest
 from .errors import InputError, SourceLocation, error
-from .manifest import ChangeReport, compare, dump, page_hash, read_manifest
-from .model import Book
+from .pdf.render import render_pdf
 from .pipeline import cache_key, load_book, manifest_path, settings_hash
-from .pocket import lay_out_pocket
-from .render import render_pdf
-from .theme import make_theme
+from .project.model import Book
+from .typeset.pocket import lay_out_pocket
+from .typeset.theme import make_theme
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,47 @@ def normal(text: str) -> str:
 
 def reader(path: Path) -> PdfReader:
     return PdfReader(str(path))
+
+
+@dataclass(frozen=True)
+class Word:
+    x1: float
+    y1: float  # from the page's foot, as PDF rectangles are
+    x2: float
+    y2: float
+    text: str
+
+
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def words(pdf: Path, index: int) -> list[Word]:
+    """The words of a page with their boxes, as poppler's pdftotext finds them (pypdf
+    gives no position inside a line of several pieces)."""
+    number = str(index + 1)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", number, "-l", number, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))  # type: ignore[union-attr]
+    return [
+        Word(float(a), height - float(d), float(c), height - float(b), html.unescape(t))
+        for a, b, c, d, t in _WORD.findall(out)
+    ]
+
+
+def words_in(pdf: Path, index: int, rect: list[float]) -> str:
+    """The words a rectangle (a link's, say) overlaps, on the lines it holds."""
+    x1, y1, x2, y2 = rect
+    return " ".join(
+        w.text
+        for w in words(pdf, index)
+        if min(w.x2, x2) - max(w.x1, x1) > 0.5 and y1 <= (w.y1 + w.y2) / 2 <= y2
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from abstractbook.ops import Text
+from abstractbook.typeset.ops import Text
 from tests.pdftext import Shown, lines, normal, shown, squash
 
 SAMPLE = pipeline.sample_project()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from abstractbook import pipeline, scaffold
+from abstractbook import pipeline
+from abstractbook.project import scaffold
 
 SAMPLE = pipeline.sample_project()
 
@@ -345,7 +346,7 @@ def test_new_and_file_writes_leave_the_typesetter_unloaded(tmp_path: Path) -> No
     """`new` (and anything that only writes files) starts without reportlab and pyphen."""
     script = (
         "import sys\n"
-        "from abstractbook import files\n"
+        "from abstractbook.building import files\n"
         "from abstractbook.cli import app\n"
         "app(['new', sys.argv[1]], standalone_mode=False)\n"
         "files.write_atomic(__import__('pathlib').Path(sys.argv[1]) / 'x', b'x')\n"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from abstractbook import pipeline, scaffold
+from abstractbook import pipeline
 from abstractbook.errors import InputError
+from abstractbook.project import scaffold
 from tests.pdftext import lines, squash
 
 SAMPLE = pipeline.sample_project()

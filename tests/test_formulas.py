@@ -12,8 +12,8 @@ from pypdf.generic import ContentStream
 
 from abstractbook import pipeline
 from abstractbook.errors import InputError
-from abstractbook.formulas import problem, simple
-from abstractbook.markup import parse
+from abstractbook.project.markup import parse
+from abstractbook.typeset.formulas import problem, simple
 from tests.pdftext import fragments
 
 FIXTURE = Path(__file__).parent / "fixtures" / "math"

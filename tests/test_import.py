@@ -24,9 +24,10 @@ from abstractbook.importing.text import (
     looks_like_html,
     markdown_with_breaks,
     plain_to_markdown,
+    without_images,
 )
-from abstractbook.markup import Paragraph, parse, text_of
-from abstractbook.schema import validate
+from abstractbook.project.markup import Paragraph, parse, text_of
+from abstractbook.project.schema import validate
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 PRETALX = [FIX / "pretalx" / "schedule.json", FIX / "pretalx" / "speakers.csv"]
@@ -833,7 +834,7 @@ def test_a_camp_schedule_imports_checks_builds_and_exports(tmp_path: Path) -> No
     )
     assert "5 abstract(s) added" in r.stdout
     # check, build and export as the commands do them: no error raised is exit 0.
-    from abstractbook import preflight
+    from abstractbook.building import preflight
 
     checked = preflight.check_book(pipeline.load_book(root))
     assert not [p for p in checked if "U+" in p.message]  # every character prints
@@ -1200,7 +1201,7 @@ def test_frab_merged_schedule_a_talk_twice_and_a_zone_that_disagrees(tmp_path: P
 def test_any_text_comes_out_of_cleaning_as_yaml_check_accepts(text: str) -> None:
     from abstractbook.importing.project import dump
     from abstractbook.importing.records import clean_text
-    from abstractbook.sources import parse as parse_yaml
+    from abstractbook.project.sources import parse as parse_yaml
 
     cleaned, found = clean_text(text)
     document = parse_yaml(dump({"id": "x", "title": "T", "body": cleaned or "x"}), Path("x.yaml"))
@@ -1258,3 +1259,11 @@ def test_update_never_touches_files_a_tampered_state_names_outside_the_project(
     assert "'../../../../victim.txt': not a file inside the project" in said
     assert f"{str(outside)!r}: not a file inside the project" in said
     assert "victim" not in state_path.read_text()  # forgotten, not carried on
+
+
+def test_markdown_images_of_a_source_become_their_words_and_are_reported() -> None:
+    """A book's figures are files in the project: an imported text's images, shown by
+    the source from its server, would each be an input error."""
+    markdown, notes = without_images("See ![a plot](https://x.org/p.png) and ![](f.png).")
+    assert markdown == "See a plot and ."
+    assert notes == ["an image (https://x.org/p.png) was left out", "an image (f.png) was left out"]

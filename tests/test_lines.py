@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abstractbook.lines import Span, break_lines, width
-from abstractbook.model import Settings
-from abstractbook.theme import make_theme
+from abstractbook.project.model import Settings
+from abstractbook.typeset.lines import break_lines, width
+from abstractbook.typeset.spans import Span
+from abstractbook.typeset.theme import make_theme
 
 FONT = make_theme(Settings("T")).text["regular"]
 

@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from abstractbook import files, pipeline
+from abstractbook import pipeline
+from abstractbook.building import files
+from abstractbook.building.manifest import compare
 from abstractbook.errors import InputError
-from abstractbook.manifest import compare
 
 SAMPLE = pipeline.sample_project()
 

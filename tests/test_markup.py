@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abstractbook.markup import BOLD, ITALIC, MONO, ListBlock, Paragraph, parse, text_of
+from abstractbook.project.markup import (
+    BOLD,
+    ITALIC,
+    MONO,
+    Figure,
+    ListBlock,
+    Paragraph,
+    parse,
+    text_of,
+)
 
 
 def test_structure() -> None:
@@ -59,4 +68,28 @@ def test_markup_never_loses_or_reorders_a_letter(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_any_text_gives_blocks_of_runs(text: str) -> None:
     for block in parse(text):
-        assert isinstance(block, Paragraph | ListBlock)
+        assert isinstance(block, Paragraph | ListBlock | Figure)
+
+
+def test_an_image_is_a_figure_between_the_text_around_it() -> None:
+    blocks = parse("Before ![A *curve*\nover two lines](f/c.svg){width=60%} after.")
+    assert [type(b).__name__ for b in blocks] == ["Paragraph", "Figure", "Paragraph"]
+    figure = blocks[1]
+    assert isinstance(figure, Figure)
+    assert (figure.src, figure.width, figure.alt) == ("f/c.svg", "60%", "A curve over two lines")
+    assert [r.style for r in figure.caption if r.text == "curve"] == ["italic"]
+    assert text_of(blocks).replace("\n", "|") == "Before |A curve over two lines| after."
+
+
+def test_a_figure_takes_its_alt_text_and_quoted_width() -> None:
+    (figure,) = parse('![Caption](f.pdf#page=2){width="40%" alt="Read aloud"}')
+    assert isinstance(figure, Figure)
+    assert (figure.src, figure.width, figure.alt) == ("f.pdf#page=2", "40%", "Read aloud")
+
+
+def test_a_figure_names_its_file_as_typed() -> None:
+    """The parser percent-encodes link destinations; a figure's file is what was typed."""
+    first, second = parse("![c](figures/größe.png) ![d](<my plot.pdf#page=2>){width=40%}")
+    assert isinstance(first, Figure) and isinstance(second, Figure)
+    assert (first.src, second.src) == ("figures/größe.png", "my plot.pdf#page=2")
+    assert second.width == "40%"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abstractbook.model import (
+from abstractbook.project.model import (
     Author,
     Day,
     Program,

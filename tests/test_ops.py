@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from abstractbook.lines import Frag, Line
-from abstractbook.ops import (
+from abstractbook.typeset.ops import (
     Dest,
     DisplayMath,
     Image,
@@ -17,6 +16,7 @@ from abstractbook.ops import (
     offset,
     translate,
 )
+from abstractbook.typeset.spans import Frag, Line
 
 LINE = Line((Frag("word", "F", 9.0, 0.0, "#000000", None),), 20.0, 0, False)
 

@@ -14,8 +14,10 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner, Result
 
-from abstractbook import outputs, pipeline, scaffold
+from abstractbook import pipeline
+from abstractbook.building import outputs
 from abstractbook.cli import app
+from abstractbook.project import scaffold
 from tests.test_cli import run
 
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from abstractbook import pipeline, preflight
+from abstractbook import pipeline
+from abstractbook.building import preflight
 from abstractbook.errors import BuildError
 from tests.pdftext import embedded_glyphs, shown
 from tests.test_print import project

@@ -9,8 +9,9 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from abstractbook import pipeline, scaffold
-from abstractbook.model import PageSettings
+from abstractbook import pipeline
+from abstractbook.project import scaffold
+from abstractbook.project.model import PageSettings
 from tests.pdftext import Fragment, fragments, lines, normal, pages_headed
 
 MM = 72 / 25.4

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from abstractbook import pipeline
-from abstractbook.scaffold import write_project
+from abstractbook.project.scaffold import write_project
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

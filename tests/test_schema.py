@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from abstractbook.errors import InputError, Level
-from abstractbook.model import MM, FaceSet, PageSettings, Talk
-from abstractbook.schema import validate
-from abstractbook.sources import MAX_FILE_BYTES
-from abstractbook.values import POINTS_PER_UNIT, parse_length
+from abstractbook.project.model import MM, FaceSet, PageSettings, Talk
+from abstractbook.project.schema import validate
+from abstractbook.project.sources import MAX_FILE_BYTES
+from abstractbook.project.values import POINTS_PER_UNIT, parse_length
 
 HERE = Path(__file__).parent
 CASES = sorted(path for path in (HERE / "cases").iterdir() if path.is_dir())

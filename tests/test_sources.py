@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abstractbook import sources
 from abstractbook.errors import Level, SourceLocation
-from abstractbook.sources import MAX_FILE_BYTES, Node, load, parse
+from abstractbook.project import sources
+from abstractbook.project.sources import MAX_FILE_BYTES, Node, load, parse
 
 P = Path("x.yaml")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from abstractbook import pipeline
-from abstractbook.fonts import shipped
+from abstractbook.typeset.fonts import shipped
 
 SAMPLE = pipeline.sample_project()
 

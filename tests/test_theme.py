@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from abstractbook import pipeline, scaffold
+from abstractbook import pipeline
+from abstractbook.project import scaffold
 from tests.pdftext import shown
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"

@@ -10,9 +10,9 @@ import yaml
 from pypdf import PdfReader
 
 from abstractbook import pipeline
-from abstractbook.model import Program, ProgramSlot, Session
-from abstractbook.timetable import MIN_COLUMN, room_groups
-from abstractbook.timing import room_order, timed
+from abstractbook.project.model import Program, ProgramSlot, Session
+from abstractbook.project.timing import room_order, timed
+from abstractbook.typeset.timetable import MIN_COLUMN, room_groups
 from tests import gridpdf
 from tests.meeting import write_meeting
 from tests.pdftext import fragments, squash
@@ -194,7 +194,7 @@ def test_room_groups_are_even_and_never_narrower_than_the_minimum() -> None:
 def test_rooms_in_order_of_first_mention_unless_listed() -> None:
     import datetime as dt
 
-    from abstractbook.model import Day
+    from abstractbook.project.model import Day
 
     day = Day(
         dt.date(2031, 3, 10),

@@ -8,7 +8,17 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abstractbook.totalfit import FIL, INFINITY, Box, Break, Glue, Item, Params, Penalty, breaks
+from abstractbook.typeset.totalfit import (
+    FIL,
+    INFINITY,
+    Box,
+    Break,
+    Glue,
+    Item,
+    Params,
+    Penalty,
+    breaks,
+)
 
 
 def paragraph(words: list[list[float]], space: float = 1.0) -> list[Item]:

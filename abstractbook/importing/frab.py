@@ -45,7 +45,7 @@ from .common import (
     year_problem,
     zone,
 )
-from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line
+from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line, without_images
 
 
 @dataclass
@@ -234,7 +234,9 @@ def _body(event: Element, record_id: str, path: Path, issues: Issues) -> str | N
             for note in notes:
                 issues.warn(path, f"<{tag}> of {record_id}", note)
         else:
-            markdown = markdown_with_breaks(text, math=False)
+            markdown, notes = without_images(markdown_with_breaks(text, math=False))
+            for note in notes:
+                issues.warn(path, f"<{tag}> of {record_id}", note)
         if markdown.strip():
             parts.append(markdown.strip())
     return "\n\n".join(parts) or None

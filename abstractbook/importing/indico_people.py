@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .common import At, Issues, Person, Record, family_name, full_name, listing
-from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line
+from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line, without_images
 
 
 @dataclass
@@ -147,5 +147,7 @@ def _body(text: str | None, record_id: str, at: At, issues: Issues) -> str | Non
         for note in notes:
             issues.warn(at.path, at.place, f"{record_id}: {note}")
     else:
-        markdown = markdown_with_breaks(text, math=True)
+        markdown, notes = without_images(markdown_with_breaks(text, math=True))
+        for note in notes:
+            issues.warn(at.path, at.place, f"{record_id}: {note}")
     return markdown.strip() or None

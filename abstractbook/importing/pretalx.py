@@ -40,7 +40,7 @@ from .common import (
     zone,
 )
 from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, Row, read_tables
-from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line
+from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line, without_images
 
 AFFILIATION_WORDS = (
     "affiliation",
@@ -253,7 +253,9 @@ def _body(talk: At, record_id: str, issues: Issues) -> str | None:
             for note in notes:
                 issues.warn(talk.path, talk[field_name].place, f"{record_id}: {note}")
         else:
-            markdown = markdown_with_breaks(text, math=False)
+            markdown, notes = without_images(markdown_with_breaks(text, math=False))
+            for note in notes:
+                issues.warn(talk.path, talk[field_name].place, f"{record_id}: {note}")
         if markdown.strip():
             parts.append(markdown.strip())
     return "\n\n".join(parts) or None

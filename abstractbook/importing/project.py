@@ -29,9 +29,9 @@ from typing import Any
 
 import yaml
 
+from ..building.files import write_atomic
 from ..digests import digest
 from ..errors import InputError, Problem, SourceLocation, error, warning
-from ..files import write_atomic
 
 STATE_DIR = ".abstractbook"
 STATE_FILE = "import.json"

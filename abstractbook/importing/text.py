@@ -222,6 +222,21 @@ def markdown_with_breaks(source: str, *, math: bool) -> str:
     return "\n".join(lines)
 
 
+_IMAGE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def without_images(markdown: str) -> tuple[str, list[str]]:
+    """Markdown images -> their alternative text, each noted. A book's figures are files
+    in its project, and an import is given none: the source shows them from its server."""
+    notes: list[str] = []
+
+    def alt(m: re.Match[str]) -> str:
+        notes.append(f"an image ({m.group(2) or 'no source'}) was left out")
+        return m.group(1)
+
+    return _IMAGE.sub(alt, markdown), notes
+
+
 def escape_dollars(markdown: str) -> str:
     """Every dollar of a Markdown text outside code spans prints as typed."""
     lines = markdown.split("\n")

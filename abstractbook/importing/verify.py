@@ -23,8 +23,8 @@ def settle_formulas(record: Record, issues: Issues) -> None:
     and says so: one unreadable formula should not stop a whole import."""
     if not record.body or "$" not in record.body:
         return
-    from ..formulas import problem, shown
-    from ..preflight import math_runs
+    from ..building.preflight import math_runs
+    from ..typeset.formulas import problem, shown
 
     bad = [tex for tex in math_runs(record.body) if problem(tex)]
     if bad:

@@ -1,0 +1,234 @@
+"""The rebuild cache: laid-out talks and page operators from earlier builds.
+
+Everything is keyed by content: a talk by the hash of its record, a page by the
+hash of what is drawn on it, the whole cache by the settings, fonts and code that
+made it. So the cache can only save time, never change the output; anything
+unreadable, stale, from other code or not authenticated by this user's secret (see
+`store`) is treated as absent, and never decoded. Each talk is a file of
+its own, so a rebuild reads what it needs and writes only what changed.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, overload
+
+from ..pdf.render import RenderCache
+from ..project.schema import RecordMemo
+from ..typeset.layout import Item, Memo, item_digest
+from ..typeset.lines import known_points
+from ..typeset.ops import Op
+from .store import Store, user_secret
+
+# -- talks, packed ----------------------------------------------------------------------
+#
+# A talk is kept as its items' shapes (what pagination needs) and its items'
+# operations pickled together, read only for the pages that must be drawn again.
+
+
+class PackedTalk(NamedTuple):
+    items: tuple[Item, ...]
+    digests: tuple[str, ...]  # each item's `item_digest`, for page hashes
+
+
+def pack(items: tuple[Item, ...]) -> bytes:
+    """A talk's items as the cache keeps them: (height, keep, space, brk, mark,
+    digest) each, and their operations pickled together."""
+    shapes = tuple((i.height, i.keep, i.space, i.brk, i.mark, item_digest(i)) for i in items)
+    ops = pickle.dumps(tuple(tuple(i.ops) for i in items), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
+
+
+Recent = dict[int, tuple["_TalkOps", tuple[tuple[Op, ...], ...]]]
+
+
+def unpack(packed: bytes, recent: Recent) -> PackedTalk:
+    """Items whose operations stay pickled until something reads them; `recent` holds
+    the last few talks read, for the build that reads them."""
+    shapes, ops = pickle.loads(packed)
+    if not isinstance(ops, bytes):
+        raise ValueError("not a packed talk")
+    talk = _TalkOps(ops, recent)
+    make = tuple.__new__  # Item's own __new__ would sort out defaults that are all given
+    items = tuple(
+        make(Item, (height, LazyOps(talk, n), keep, space, brk, mark))
+        for n, (height, keep, space, brk, mark, _) in enumerate(shapes)
+    )
+    return PackedTalk(items, tuple(shape[5] for shape in shapes))
+
+
+class _TalkOps:
+    """A talk's operations, pickled. The last few talks read stay unpickled (pages
+    are drawn in order), so a big book never holds every talk's operations at once."""
+
+    __slots__ = ("packed", "recent")
+
+    def __init__(self, packed: bytes, recent: Recent) -> None:
+        self.packed = packed
+        self.recent = recent
+
+    def items(self) -> tuple[tuple[Op, ...], ...]:
+        recent = self.recent
+        known = recent.pop(id(self), None)  # held with self: the id stays its own
+        if known is None:
+            known = (self, pickle.loads(self.packed))
+        recent[id(self)] = known
+        while len(recent) > 4:
+            del recent[next(iter(recent))]
+        return known[1]
+
+
+class LazyOps(Sequence[Op]):
+    """One item's operations, read from its talk when first needed."""
+
+    __slots__ = ("talk", "place")
+
+    def __init__(self, talk: _TalkOps, place: int) -> None:
+        self.talk = talk
+        self.place = place  # among the talk's items
+
+    def _ops(self) -> tuple[Op, ...]:
+        return self.talk.items()[self.place]
+
+    @overload
+    def __getitem__(self, i: int) -> Op: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Op]: ...
+    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
+        return self._ops()[i]
+
+    def __len__(self) -> int:
+        return len(self._ops())
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self._ops())
+
+    def __repr__(self) -> str:
+        return repr(self._ops())
+
+
+def open_store(output: Path) -> Store | None:
+    """The cache of the book written to `output`: `.abstractbook-cache/<name>/` beside
+    it. None when this user has no secret to authenticate its files with."""
+    secret = user_secret()
+    if secret is None:
+        return None
+    return Store(output.parent, (".abstractbook-cache", output.name), secret)
+
+
+class InputCache:
+    """What reading the project learnt, for the next build of the same output: each
+    abstract file's records (by path and content) and the texts whose formulas
+    typeset. Kept apart from `Cache`, which needs the settings this one helps read;
+    `key` names the code that made it."""
+
+    def __init__(self, store: Store | None, key: str) -> None:
+        self.store = store
+        self.key = key
+        known = _load(store, "inputs.pickle", key, tuple) if store is not None else None
+        if known is None or len(known) != 2:
+            known = ({}, set())
+        records = known[0] if isinstance(known[0], dict) else {}
+        self.records = RecordMemo(records, keep=store is not None)
+        self.formulas_known: set[str] = known[1] if isinstance(known[1], set) else set()
+        self.formulas_fine: set[str] = set()
+
+    def save(self) -> None:
+        if self.store is not None:
+            _save(self.store, "inputs.pickle", self.key, (self.records.used, self.formulas_fine))
+
+
+class Cache:
+    """Laid-out talks, contents entries, page streams and hyphenation of the last
+    build made under `key` (settings, fonts and code)."""
+
+    def __init__(self, store: Store | None, key: str) -> None:
+        self.store = store
+        self.key = key
+        self.render = RenderCache()
+        self.memo = Memo(keep=store is not None)
+        self.points_read = 0
+        self.talks_read: set[str] = set()
+        self.recent: Recent = {}  # the operations of the last talks drawn
+        self.valid = False  # the folder holds a cache for this key
+        if store is None:
+            return
+        if store.read("key", key) != key.encode("ascii"):
+            store.clear()  # other settings, fonts, code or user: start afresh
+            return
+        self.valid = True
+        render = _load(store, "render.pickle", key, RenderCache)
+        self.render = render if isinstance(render, RenderCache) else RenderCache()
+        matter = _load(store, "matter.pickle", key, dict)
+        self.memo = Memo(matter if isinstance(matter, dict) else {})
+
+    def hyphenation(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """Hyphenation points of earlier builds (read only when a talk is laid out)."""
+        if self.store is None:
+            return {}
+        points = _load(self.store, "hyphenation.pickle", self.key, dict) or {}
+        self.points_read = len(points)
+        return points
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
+    def talk(self, talk_hash: str) -> PackedTalk | None:
+        """A talk laid out by an earlier build, or None."""
+        if self.store is None:
+            return None
+        data = self.store.read(f"talks/{talk_hash}", self.key)
+        if data is None:
+            return None
+        try:
+            items = unpack(data, self.recent)
+        except Exception:  # not a packed talk: lay it out again
+            return None
+        self.talks_read.add(talk_hash)
+        return items
+
+    def keep_packed(self, talk_hash: str, packed: bytes) -> None:
+        """Keep a talk's items, already packed."""
+        if self.store is not None:
+            self.store.write(f"talks/{talk_hash}", self.key, packed)
+
+    def save(self, used_talks: set[str], used_pages: set[str]) -> None:
+        """Keep what this build used, so the cache does not grow without bound
+        (files whose content would not change are left alone)."""
+        store = self.store
+        if store is None:
+            return
+        if used_talks != self.talks_read:
+            for name in store.names("talks"):
+                if name.removeprefix("talks/") not in used_talks:
+                    store.remove(name)
+        _save(store, "render.pickle", self.key, self.render.kept(used_pages))
+        matter = self.memo.used
+        if matter != self.memo.known:
+            _save(store, "matter.pickle", self.key, matter)
+        points = known_points()
+        if len(points) > self.points_read:  # some were asked of pyphen
+            _save(store, "hyphenation.pickle", self.key, points)
+        if not self.valid:
+            store.write("key", self.key, self.key.encode("ascii"))
+
+
+def _load(store: Store, name: str, key: str, kind: type) -> Any:
+    """A pickled object of the cache, or None if it is missing, not made by this user
+    under this key, or not a `kind`. Only bytes that this user's secret authenticates
+    are ever unpickled."""
+    data = store.read(name, key)
+    if data is None:
+        return None
+    try:
+        value = pickle.loads(data)
+    except Exception:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _save(store: Store, name: str, key: str, value: object) -> None:
+    store.write(name, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,172 @@
+"""check: what an organiser wants to know before printing, beyond the schema.
+
+The formulas that cannot be typeset (errors) and the characters that no
+configured face has (warnings): both need the typesetting side — the math
+renderer and the fonts — which validation of the input does not load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+
+from ..digests import digest
+from ..errors import Problem, SourceLocation, error, warning
+from ..project.markup import all_runs, parse, refused_links, too_deep
+from ..project.model import Book
+from ..typeset.formulas import problem as formula_problem
+from ..typeset.formulas import shown
+from ..typeset.scripts import face_for, font_chars, invisible, stand_in
+from ..typeset.theme import Theme, make_theme
+
+
+def formula_problems(
+    book: Book, known: Collection[str] = (), fine: set[str] | None = None
+) -> list[Problem]:
+    """Each formula that cannot be typeset, named by record, field and position.
+
+    `known` holds digests of texts whose formulas all typeset (an earlier build
+    found so): those are not parsed again. The digests of every such text of this
+    book are added to `fine`.
+    """
+    problems: list[Problem] = []
+    for t in book.talks:
+        for field_name, source in (("body", t.body), ("notes", t.notes)):
+            if not source or "$" not in source:
+                continue
+            name = digest(source)
+            if name in known:
+                if fine is not None:
+                    fine.add(name)
+                continue
+            found = len(problems)
+            formulas = math_runs(source)
+            for n, tex in enumerate(formulas, start=1):
+                # at the body's size: the drawing is made once, checked and then used
+                why = formula_problem(tex, Theme.body_size)
+                if why:
+                    problems.append(
+                        error(
+                            f"{field_name}: formula {n}, ${shown(tex)}$, cannot be typeset ({why})",
+                            t.source,
+                        )
+                    )
+            if fine is not None and len(problems) == found:
+                fine.add(name)
+    return problems
+
+
+def math_runs(source: str) -> list[str]:
+    """The TeX of each formula of a Markdown text, in order."""
+    return [r.text for r in all_runs(parse(source)) if r.math]
+
+
+def figure_problems(book: Book) -> list[Problem]:
+    """Each SVG figure that cannot be drawn as paths (transparency, gradients, patterns),
+    named by record, field and path: found by drawing it, which validation cannot do."""
+    import io
+
+    from svglib.svglib import svg2rlg
+
+    from ..pdf.pdffile import UnsupportedDrawing, drawing_ops
+
+    problems = []
+    for t in book.talks:
+        for f in t.figures:
+            if f.kind != "svg":
+                continue
+            try:
+                drawing_ops(svg2rlg(io.BytesIO(f.path.read_bytes())))
+            except UnsupportedDrawing:
+                message = "the SVG uses transparency, gradients or patterns: draw it without them"
+                problems.append(error(f"{f.label}: {message}", f.location or t.source))
+            except Exception as e:  # the file changed or broke since it was read
+                problems.append(error(f"{f.label}: cannot draw the SVG ({e})", f.location))
+    return problems
+
+
+def check_book(book: Book) -> list[Problem]:
+    """Everything `check` reports: the input's warnings and characters no font can print."""
+    return list(book.warnings) + dead_links(book) + unprintable(book, make_theme(book.settings))
+
+
+def dead_links(book: Book) -> list[Problem]:
+    """Each link the PDF prints as text only: not http, https, mailto or a place in the book."""
+    problems = []
+    for t in book.talks:
+        for field_name, source in (("body", t.body), ("notes", t.notes)):
+            if not source:
+                continue
+            for href in refused_links(source):
+                problems.append(
+                    warning(
+                        f"{field_name}: the link to {href!r} prints as text only: "
+                        "live links are http, https and mailto",
+                        t.source,
+                    )
+                )
+    return problems
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # ASCII neither printable nor space
+
+
+@lru_cache(maxsize=64)
+def _has_ascii(font: str) -> bool:
+    return all(chr(c) in font_chars(font) for c in range(32, 127))
+
+
+def unprintable(book: Book, theme: Theme) -> list[Problem]:
+    """Each character that no configured face has, per record and field (a warning)."""
+    problems = []
+    s = book.settings
+    text, title_font = theme.text["regular"], theme.heading["bold"]
+    meeting = [
+        ("title", s.title, title_font),
+        ("subtitle", s.subtitle or "", text),
+        ("venue", s.venue or "", text),
+        ("organisers", " ".join(s.organisers), text),
+    ]
+    book_yaml = SourceLocation(book.root / "book.yaml")
+    places: list[tuple[SourceLocation | None, list[tuple[str, str, str]]]] = [(book_yaml, meeting)]
+    for t in book.talks:
+        fields = [
+            ("title", t.title, title_font),
+            ("body", t.body or "", text),
+            ("notes", t.notes or "", text),
+            ("keywords", " ".join(t.keywords), text),
+            ("board", t.board or "", title_font),
+            ("references", " ".join(t.references), text),
+        ]
+        for a in t.authors:
+            fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+            fields += [("authors", a.email or "", text)]
+        places.append((t.source, fields))
+        problems += [
+            warning(
+                f"{field_name}: quotes and lists nest deeper than Markdown reads (20 levels, "
+                "a list item counting two); it is printed as plain lines",
+                t.source,
+            )
+            for field_name, source in (("body", t.body), ("notes", t.notes))
+            if source and too_deep(source)
+        ]
+    for location, fields in places:
+        seen: set[tuple[str, str]] = set()
+        for field_name, value, font in fields:
+            if value.isascii() and not _CONTROL.search(value) and _has_ascii(font):
+                continue  # the usual case, at C speed
+            for ch in sorted(set(value) - font_chars(font)):
+                if (field_name, ch) in seen or ch.isspace() or invisible(ch):
+                    continue
+                if face_for(ch, font) is None:
+                    seen.add((field_name, ch))
+                    problems.append(
+                        warning(
+                            f"{field_name}: no font has {ch!r} (U+{ord(ch):04X}); "
+                            f"the book prints {stand_in(ch)} instead",
+                            location,
+                        )
+                    )
+    return problems

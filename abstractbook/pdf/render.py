@@ -1,0 +1,574 @@
+"""render: a laid-out `Document` -> a PDF file.
+
+Each page becomes a content stream (text in the fonts' subset codes, rules,
+boxes, formulas and pictures) and the link annotations on it. What a page needs
+from the rest of the book, the fonts' codes and where its links lead, is
+gathered first from every page's `PageInfo`; so a page's stream depends only on
+what is drawn on it and on the book's character set. The rebuild cache keeps
+both per page hash: a cached page is copied, and a cached rebuild gives the same
+bytes as a cold one.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.rl_accel import escapePDF, fp_str
+
+from ..errors import BuildError, SourceLocation
+from ..project.markup import live_link
+from ..project.model import Settings
+from ..typeset.formulas import OBJECT, formula
+from ..typeset.layout import Document, Page
+from ..typeset.lines import width
+from ..typeset.ops import (
+    Dest,
+    DisplayMath,
+    Figure,
+    Image,
+    Link,
+    Op,
+    PageRef,
+    Rect,
+    Rule,
+    Text,
+    translate,
+)
+from ..typeset.spans import Frag
+from .pdffile import (
+    LEVEL,
+    Drawing,
+    FontSubsets,
+    PdfFile,
+    SubsetFont,
+    UnsupportedDrawing,
+    box,
+    drawing_ops,
+    hex_tag,
+    outline_objects,
+    put_form,
+    put_image,
+    put_pdf_page,
+    ref,
+    text_string,
+    uri_string,
+)
+
+CROP_BORDER = 36.0  # room around the bleed for crop marks
+DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height
+
+
+class PageInfo(NamedTuple):
+    """What a page takes from, and gives to, the rest of the file (page coordinates)."""
+
+    chars: tuple[tuple[str, str], ...]  # (font, the characters it draws here)
+    formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
+    dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
+    links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
+    figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
+
+
+class FormulaForm(NamedTuple):
+    drawing: Drawing
+    depth: float  # below the baseline
+
+
+@dataclass
+class RenderCache:
+    """Per page hash: its PageInfo (pickled: read only when asked, and written back
+    as it is), and its compressed stream per character set."""
+
+    pages: dict[str, bytes] = field(default_factory=dict)
+    streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
+    fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
+    pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
+
+    def kept(self, used_pages: set[str]) -> RenderCache:
+        """What a later build may use: the pages of this one."""
+        return RenderCache(
+            {h: i for h, i in self.pages.items() if h in used_pages},
+            {k: v for k, v in self.streams.items() if k[0] in used_pages},
+            self.formulas,
+            self.fonts,
+            self.pictures,
+        )
+
+
+@cache
+def _rgb(hex_: str) -> str:
+    c = HexColor(hex_)
+    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
+
+
+def render_pdf(
+    doc: Document,
+    settings: Settings,
+    *,
+    title: str | None = None,
+    subject: str = "",
+    author: str = "",
+    keywords: str = "",
+    page_hashes: list[str] | None = None,
+    cache: RenderCache | None = None,
+    release: bool = False,
+    out: BinaryIO | None = None,
+) -> bytes:
+    """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
+
+    With `page_hashes` and `cache`, a page already in `cache` is not looked at
+    again, and new pages are added to it. With `release` (the caller gives the pages
+    up), each page's operations are dropped once written, so a big book never holds
+    its whole layout and its whole PDF at once.
+    """
+    p = settings.page
+    bleed = p.bleed
+    border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
+    W, H = p.width + 2 * border, p.height + 2 * border
+    target: BinaryIO = out if out is not None else io.BytesIO()
+    pdf = PdfFile(target)
+    catalog, info, pages_root, resources, outlines = (pdf.reserve() for _ in range(5))
+    first_page = pdf.reserve(len(doc.pages))
+    hashes = page_hashes if page_hashes and cache is not None else None
+    infos = list(_page_infos(doc.pages, hashes, cache))
+
+    used: dict[str, set[str]] = {}
+    for inf in infos:
+        for font, chars in inf.chars:
+            used.setdefault(font, set()).update(chars)
+    sets = {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
+    # Resource names from the font's name, not its place in the book's list: a page's
+    # operators then depend only on the codes of its own characters (`_codes_of`).
+    fonts = {f: FontSubsets(f, chars, "F" + hex_tag(f)[:8]) for f, chars in sets.items()}
+    forms = _formula_forms(infos, cache)
+    # Pictures by the paths the pages name now (a cached PageInfo would keep the path
+    # of the build that made it, and a project may have moved since): they are only
+    # ever drawn by a page's own operations, such as the title page's logo.
+    images = sorted({op.path for page in doc.pages for op in page.extra if isinstance(op, Image)})
+    # Figures by the paths of this build too: a talk whose figure moved or changed is
+    # laid out again (its hash covers its figures' paths and content), and so are its pages.
+    figures = sorted({f for inf in infos for f in inf.figures})
+    pictures = {path: _picture(path, cache) for path in images}
+    for path in sorted({path for path, page in figures if not page} - set(images)):
+        images.append(path)
+        pictures[path] = _picture(path, cache, "figure")
+    pdf_pages = {
+        (path, page): "Fp" + hex_tag(path.read_bytes(), page) for path, page in figures if page
+    }
+    top = border + DEST_ABOVE
+    dests = {  # explicit destinations: a link needs no name tree
+        key: f"[{ref(first_page + i)} /XYZ {fp_str(x + border)} {fp_str(y + top)} 0]"
+        for i, inf in enumerate(infos)
+        for key, x, y in inf.dests
+    }
+
+    shared = (
+        f"/Parent {ref(pages_root)} /MediaBox {box(0, 0, W, H)} "
+        f"/TrimBox {box(border, border, border + p.width, border + p.height)} "
+        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)} "
+        f"/Resources {ref(resources)}"
+    )
+    frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
+        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
+    )
+    drawer = _Drawer(fonts, forms, pictures, pdf_pages)
+    for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
+        key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
+        packed = cache.streams.get(key) if cache is not None and key else None
+        if packed is None:
+            stream = frame + drawer.page(page) + "\nQ"
+            packed = zlib.compress(stream.encode("latin-1"), LEVEL)
+            if cache is not None and key:
+                cache.streams[key] = packed
+        if release:
+            page.placed, page.extra = [], []
+        contents = pdf.reserve()
+        pdf.put_stream(contents, "", packed, packed=True)
+        annots = _annotations(pdf, inf, dests, border)
+        listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
+        pdf.put(first_page + index, f"<< /Type /Page {shared} /Contents {ref(contents)}{listed} >>")
+
+    xobjects = {}
+    for (tex, size), form in sorted(forms.items()):
+        num = xobjects[_formula_name(tex, size)] = pdf.reserve()
+        put_form(pdf, num, form.drawing)
+    for (path, number), name_ in sorted(pdf_pages.items()):
+        if name_ not in xobjects:
+            num = xobjects[name_] = pdf.reserve()
+            try:
+                put_pdf_page(pdf, num, path, number)
+            except Exception as e:  # the user's file, read when checked, fails to copy
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(
+                    f"figure: cannot copy page {number} of the PDF ({e})", where
+                ) from None
+    for path in images:
+        name_, picture = pictures[path]
+        num = xobjects[name_] = pdf.reserve()
+        if isinstance(picture, Drawing):
+            put_form(pdf, num, picture)
+        else:
+            try:
+                put_image(pdf, num, path)
+            except Exception as e:  # the header read when checked, the pixels broken
+                where = SourceLocation(path, 1, 1)
+                raise BuildError(f"cannot read the image ({e})", where) from None
+    font_objects: dict[str, int] = {}
+    known = cache.fonts if cache is not None else None
+    for subsets in fonts.values():
+        font_objects.update(subsets.write(pdf, known))
+    if cache is not None:  # the subsets of this book, for the next build
+        cache.fonts = {
+            key: cache.fonts[key]
+            for f in fonts.values()
+            for key in (f.key(k) for k in range(len(f.subsets)))
+        }
+    pdf.put(
+        resources,
+        f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "
+        "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>",
+    )
+    visible = outline_objects(pdf, outlines, doc.outline, dests)
+    kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
+    pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
+    labels = []
+    if doc.front_pages:
+        labels.append("0 << /S /r >>")
+    if len(doc.pages) > doc.front_pages:
+        labels.append(f"{doc.front_pages} << /S /D >>")
+    mode = " /PageMode /UseOutlines" if visible else ""
+    pdf.put(
+        catalog,
+        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
+        f"/PageLabels << /Nums [{' '.join(labels)}] >> >>",
+    )
+    meta = {
+        "Title": title or settings.title,
+        "Author": author,
+        "Subject": subject,
+        "Keywords": keywords,
+        "Creator": "abstractbook",
+        "Producer": "abstractbook",
+    }
+    pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
+    pdf.finish(catalog, info)
+    return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+def _codes_of(inf: PageInfo, fonts: dict[str, FontSubsets]) -> str:
+    """What a page's operators take from the book's fonts: its characters' resource
+    names and codes. A character new to the book moves the codes of the characters
+    after it in its font; pages without those keep their cached operators."""
+    return "|".join(f"{font}:{fonts[font].codes_text(chars)}" for font, chars in inf.chars)
+
+
+def _names(objects: dict[str, int]) -> str:
+    return " ".join(f"/{n} {ref(num)}" for n, num in sorted(objects.items()))
+
+
+# -- what each page needs and gives -------------------------------------------------------
+
+
+def _page_infos(
+    pages: tuple[Page, ...], hashes: list[str] | None, cache: RenderCache | None
+) -> Iterator[PageInfo]:
+    for index, page in enumerate(pages):
+        packed = cache.pages.get(hashes[index]) if cache is not None and hashes else None
+        known = pickle.loads(packed) if packed is not None else None
+        if not isinstance(known, PageInfo):
+            known = page_info(page)
+            if cache is not None and hashes:
+                cache.pages[hashes[index]] = pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
+        yield known
+
+
+def page_info(page: Page) -> PageInfo:
+    """Characters, formulas, destinations and links of a page. Placed items are
+    translated only for what needs positions."""
+    chars: dict[str, set[str]] = {}
+    formulas: set[tuple[str, float]] = set()
+    dests: list[tuple[str, float, float]] = []
+    links: list[tuple[float, float, float, float, str]] = []
+    figures: set[tuple[Path, int]] = set()
+    for op, at in _ops_and_places(page):
+        match op:
+            case Text(line=line):
+                for text, font, size, *_ in line.frags:
+                    if font == OBJECT:
+                        formulas.add((text, size))
+                    else:
+                        chars.setdefault(font, set()).update(text)
+                if any(f.href for f in line.frags):
+                    links += _line_links(_placed(op, at))
+            case DisplayMath(tex, size):
+                formulas.add((tex, size))
+            case Figure(path, number):
+                figures.add((path, number))
+            case Dest() | Link():
+                match _placed(op, at):
+                    case Dest(key, x, y):
+                        dests.append((key, x, y))
+                    case Link(x1, y1, x2, y2, key):
+                        links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
+    return PageInfo(
+        tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
+        tuple(sorted(formulas)),
+        tuple(dests),
+        tuple(links),
+        tuple(sorted(figures)),
+    )
+
+
+def _ops_and_places(page: Page) -> Iterator[tuple[Op, tuple[float, float] | None]]:
+    """Every operation of a page with the place of its item (None: in page coordinates)."""
+    for item, x0, top in page.placed:
+        at = (x0, top)
+        for op in item.ops:
+            yield op, at
+    for op in page.extra:
+        yield op, None
+
+
+def _placed(op: Op, at: tuple[float, float] | None) -> Op:
+    return op if at is None else translate(op, *at)
+
+
+def _line_links(op: Op) -> list[tuple[float, float, float, float, str]]:
+    assert isinstance(op, Text)
+    out = []
+    for frag, x in zip(op.line.frags, _frag_xs(op, op.x), strict=True):
+        if frag.href:
+            fw = _frag_width(frag, op.word_space)
+            out.append((x, op.y - frag.size * 0.25, x + fw, op.y + frag.size * 0.85, frag.href))
+    return out
+
+
+def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: float) -> list[int]:
+    """The page's link annotations, written; links to a destination the book lacks are
+    left out."""
+    nums = []
+    for x1, y1, x2, y2, target in inf.links:
+        if target.startswith("#"):
+            dest = dests.get(target[1:])
+            if dest is None:
+                continue
+            action = f"/Dest {dest}"
+        elif not live_link(target):
+            continue
+        else:
+            action = f"/A << /S /URI /URI {uri_string(target)} >>"
+        num = pdf.reserve()
+        rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
+        pdf.put(num, f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} >>")
+        nums.append(num)
+    return nums
+
+
+# -- formulas and pictures ------------------------------------------------------------------
+
+
+def _formula_name(tex: str, size: float) -> str:
+    return "Fm" + hex_tag(tex, size)
+
+
+def _formula_forms(
+    infos: list[PageInfo], cache: RenderCache | None
+) -> dict[tuple[str, float], FormulaForm]:
+    """Each distinct formula of the document, drawn once (or taken from the cache)."""
+    forms = {}
+    for key in sorted({f for inf in infos for f in inf.formulas}):
+        form = cache.formulas.get(key) if cache is not None else None
+        if form is None:
+            f = formula(*key)
+            form = FormulaForm(drawing_ops(f.drawing), f.depth)
+            if cache is not None:
+                cache.formulas[key] = form
+        forms[key] = form
+    return forms
+
+
+def _picture(
+    path: Path, cache: RenderCache | None, label: str = "logo"
+) -> tuple[str, Drawing | None]:
+    """A picture's resource name (from its content, not its place) and, for SVG, its
+    drawing (kept by the cache: reading SVG loads svglib and reportlab's graphics)."""
+    data = path.read_bytes()
+    name = hex_tag(data)
+    if path.suffix.lower() != ".svg":
+        return "Im" + name, None
+    drawing = cache.pictures.get(name) if cache is not None else None
+    if drawing is None:
+        from svglib.svglib import svg2rlg
+
+        try:
+            drawing = drawing_ops(svg2rlg(io.BytesIO(data)))
+        except UnsupportedDrawing as e:
+            where = SourceLocation(path, 1, 1)
+            raise BuildError(f"{label}: this SVG cannot be embedded: {e}", where) from None
+        except Exception as e:  # svglib on a drawing it cannot read: the user's file
+            where = SourceLocation(path, 1, 1)
+            raise BuildError(f"{label}: this SVG cannot be drawn ({e})", where) from None
+        if cache is not None:
+            cache.pictures[name] = drawing
+    return "Fm" + name, drawing
+
+
+class _Drawer:
+    """Page operations to PDF operators, given the document's fonts and forms."""
+
+    def __init__(
+        self,
+        fonts: dict[str, FontSubsets],
+        forms: dict[tuple[str, float], FormulaForm],
+        pictures: dict[Path, tuple[str, Drawing | None]],
+        pdf_pages: dict[tuple[Path, int], str] | None = None,
+    ) -> None:
+        self.fonts = fonts
+        self.forms = forms
+        self.pictures = pictures
+        self.pdf_pages = pdf_pages or {}
+
+    def page(self, page: Page) -> str:
+        out: list[str] = []
+        word_space = 0.0
+        for op, at in _ops_and_places(page):
+            if type(op) is Text:  # most operations: drawn where placed, not copied there
+                word_space = self.text(out, op, at, word_space)
+                continue
+            match _placed(op, at):
+                case Rect(x, y, w, h, color):
+                    out.append(
+                        f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
+                    )
+                case Rule(x1, y1, x2, y2, lw, color):
+                    out.append(
+                        f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                        f"{fp_str(x2)} {fp_str(y2)} l S Q"
+                    )
+                case DisplayMath(tex, size, x, y):
+                    self.formula(out, tex, size, x, y)
+                case Image() as image:
+                    self.image(out, image)
+                case Figure() as figure:
+                    self.figure(out, figure)
+                case Text() | Dest() | Link() | PageRef():  # not drawn: annotations, or resolved
+                    pass
+        return "\n".join(out)
+
+    def text(
+        self, out: list[str], op: Text, at: tuple[float, float] | None, word_space: float
+    ) -> float:
+        """A line at its place on the page (`at`: its item's, as in `translate`)."""
+        x, y = (op.x, op.y) if at is None else (at[0] + op.x, at[1] - op.y)
+        line = op.line
+        tw = op.word_space
+        objects = any(f.font == OBJECT for f in line.frags)
+        xs = _frag_xs(op, x) if objects else []
+        if line.actual is not None:  # reordered for display: the logical text for copy and search
+            out.append(f"/Span <</ActualText {_utf16(line.actual)}>> BDC")
+        out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+        if tw != word_space:  # Tw outlives a text object: set it whenever it changes
+            out.append(f"{fp_str(tw)} Tw")
+        current = None
+        color = None
+        for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
+            if fname == OBJECT:  # drawn as a form, after the text object
+                continue
+            if objects:  # a line with formulas places each fragment itself
+                out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
+            if fcolor != color:
+                out.append(f"{_rgb(fcolor)} rg")
+                color = fcolor
+            if rise:
+                out.append(f"{fp_str(rise)} Ts")
+            for resource, chunk in self.fonts[fname].encode(text):
+                if (resource, size) != current:
+                    out.append(f"{resource} {fp_str(size)} Tf")
+                    current = (resource, size)
+                out.append(f"({escapePDF(chunk)}) Tj")
+            if rise:
+                out.append("0 Ts")
+        out.append("ET")
+        if line.actual is not None:
+            out.append("EMC")
+        if objects:
+            for (text, fname, size, *_), fx in zip(line.frags, xs, strict=True):
+                if fname == OBJECT:
+                    self.formula(out, text, size, fx, y)
+        return tw
+
+    def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
+        """A formula on the baseline; its TeX source is the text a reader copies or searches."""
+        form = self.forms[(tex, size)]
+        out.append(
+            f"/Span <</ActualText {_utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
+            f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
+        )
+
+    def figure(self, out: list[str], op: Figure) -> None:
+        """A figure, marked with its alternative text (the caption) for readers who
+        cannot see it; a PDF page's form draws in a unit square, as an image does."""
+        path, page, x, y, w, h, alt = op
+        out.append(f"/Figure <</Alt {text_string(alt)}>> BDC")
+        if page:
+            name_ = self.pdf_pages[(path, page)]
+            out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name_} Do Q")
+        else:
+            self.image(out, Image(path, x, y, w, h))
+        out.append("EMC")
+
+    def image(self, out: list[str], op: Image) -> None:
+        path, x, y, w, h = op
+        name, drawing = self.pictures[path]
+        if drawing is None:
+            out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+            return
+        sx = w / drawing.width if drawing.width else 0.0
+        sy = h / drawing.height if drawing.height else 0.0
+        out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
+
+
+def _utf16(text: str) -> str:
+    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
+
+
+def _frag_xs(op: Text, x: float) -> list[float]:
+    """Where each fragment of a line that starts at `x` starts, word spacing included."""
+    tw = op.word_space
+    xs = []
+    for frag in op.line.frags:
+        xs.append(x)
+        x += _frag_width(frag, tw)
+    return xs
+
+
+def _frag_width(frag: Frag, word_space: float) -> float:
+    """A fragment's width on the page: its spaces stretch on a justified line."""
+    text, font, size = frag.text, frag.font, frag.size
+    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
+
+
+def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
+    """Trim marks at the four corners, outside the bleed."""
+    gap = bleed + 3.0
+    length = CROP_BORDER - 6.0
+    out = ["q 0 0 0 RG .25 w"]
+    for x in (border, border + w):
+        for y in (border, border + h):
+            dx = -1 if x == border else 1
+            dy = -1 if y == border else 1
+            out.append(
+                f"{fp_str(x + dx * gap)} {fp_str(y)} m {fp_str(x + dx * (gap + length))} "
+                f"{fp_str(y)} l S {fp_str(x)} {fp_str(y + dy * gap)} m {fp_str(x)} "
+                f"{fp_str(y + dy * (gap + length))} l S"
+            )
+    out.append("Q\n")
+    return "\n".join(out)

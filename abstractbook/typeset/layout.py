@@ -1,0 +1,567 @@
+"""lay out: a `Book` and its `Theme` -> pages of positioned drawing operations.
+
+One pass: front matter is numbered in roman numerals, so its length does not
+depend on the body; the TOC's line breaks leave a fixed column for page
+numbers, which are filled in once the body is paginated. Each talk's items are
+a pure function of the talk and the theme (`layout_talk`), shared by the book
+and the per-talk export, and cacheable across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ..project.markup import (
+    BOLD,
+    BOLD_ITALIC,
+    ITALIC,
+    REGULAR,
+    Block,
+    ListBlock,
+    Paragraph,
+    Run,
+    link_citations,
+    parse,
+    reference,
+)
+from ..project.markup import Figure as FigureBlock
+from ..project.model import FigureFile, Talk
+from .formulas import OBJECT, formula, simple
+from .lines import break_lines, single_line, width
+from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
+from .spans import Frag, Line, Span
+from .theme import Style, Theme
+
+FLOAT = "float"  # an item's `brk` for a figure: it may wait for the next page's top
+FIGURE_GAP = 5.0  # between a figure and its caption
+
+
+class Item(NamedTuple):
+    """A slice of the flow: ops at x from the frame's left, y down from the item's top.
+
+    `ops` is a tuple, or for a talk from the rebuild cache a sequence read when first
+    used: paginating and naming pages needs only the other fields."""
+
+    height: float
+    ops: Sequence[Op]
+    keep: bool = False  # keep with the next item on the same page
+    space: float = 0.0  # space before; dropped at the top of a page
+    brk: str | None = None  # "page" or "odd": start a new (odd) page first; FLOAT: see paginate
+    mark: str | None = None  # the talk that starts here
+
+
+TalkRun = tuple[str, int, int]  # (talk id, first, last place among its items)
+
+
+@dataclass
+class Page:
+    """A page: items placed on it (kept as they are, shared with the talk's layout) and
+    operations of its own (running head, title page), in page coordinates."""
+
+    label: str
+    kind: str  # title | front | body | back | blank
+    extra: list[Op] = field(default_factory=list)
+    talks: list[str] = field(default_factory=list)  # talks with text on this page
+    head: str = ""  # running head of a recto page
+    placed: list[tuple[Item, float, float]] = field(default_factory=list)  # item, x, top
+    # A body page's items as runs of talks' items, (talk id, first, last place): with
+    # the page's frame they say what it draws (see `manifest.page_hash`).
+    runs: tuple[TalkRun, ...] | None = None
+
+    def raw_ops(self) -> Iterator[Op]:
+        """Every operation, placed items' ones untranslated: for what does not need
+        positions (the characters and formulas a page uses)."""
+        for item, _, _ in self.placed:
+            yield from item.ops
+        yield from self.extra
+
+    @property
+    def ops(self) -> list[Op]:
+        """Every operation in page coordinates (placed items translated on the fly)."""
+        out = [translate(op, x0, top) for item, x0, top in self.placed for op in item.ops]
+        return out + self.extra
+
+
+class Memo:
+    """Laid-out entries of the contents, programme and indexes by everything they
+    depend on: a rebuild reuses them (only page numbers change, filled in later).
+
+    Entries of earlier builds (`known`) and of this one (`used`) are kept pickled,
+    with a digest of their key: the cache writes them back without pickling them
+    again. `names` gives each item handed out that digest, which says what it draws
+    in fewer characters than its operations (for page hashes).
+    """
+
+    def __init__(
+        self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None, keep: bool = True
+    ) -> None:
+        self.known = known or {}
+        self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self.keep = keep  # pickle what is made now, for a later build
+        self.items: dict[tuple[Any, ...], Item] = {}
+        self.names: dict[int, tuple[Any, ...]] = {}
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
+        item = self.items.get(key)
+        if item is None:
+            entry = self.known.get(key)
+            item = pickle.loads(entry[0]) if entry is not None else None
+            if entry is None or not isinstance(item, Item):
+                item = make()
+                name = item_digest(item)
+                packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
+                entry = (packed, name)
+            self.items[key] = item
+            self.used[key] = entry
+            self.names[id(item)] = ("memo", entry[1])
+        return item
+
+
+def item_digest(item: Item) -> str:
+    """What an item draws and how much room it takes, as a digest: made once when a
+    talk is laid out, kept with it in the cache."""
+    ops = tuple(map(drawn, item.ops))
+    shown = repr((item.height, item.keep, item.space, item.mark, ops))
+    return hashlib.sha1(shown.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class Document:
+    pages: tuple[Page, ...]
+    outline: tuple[tuple[str, str, int], ...]  # (title, destination key, level)
+    talk_pages: dict[str, tuple[int, int]]  # id -> (first, last) physical page, from 1
+    front_pages: int
+
+
+def talk_key(talk_id: str) -> str:
+    return f"talk-{talk_id}"
+
+
+def reference_key(talk_id: str, n: int) -> str:
+    """The destination of a talk's n-th reference (citations in its body link to it)."""
+    return f"ref-{talk_id}-{n}"
+
+
+# -- paragraphs and blocks ----------------------------------------------------------
+
+
+def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -> list[Span]:
+    out = []
+    for r in runs:
+        st = style_of.get(r.style, style_of[REGULAR])
+        color = link_color if r.href else st.color
+        if r.math:
+            out += _math_spans(r.text, style_of, color, r.href)
+        else:
+            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
+    return out
+
+
+def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | None) -> list[Span]:
+    """Simple math as text (italic letters, upright digits and operators), else a drawing."""
+    base = style_of[REGULAR]
+    pieces = simple(tex)
+    if pieces is None:
+        return [Span(tex, OBJECT, base.size, color, 0.0, href)]
+    out = []
+    for text, italic, script in pieces:
+        font = style_of[ITALIC if italic else REGULAR].font
+        size = base.size * (0.7 if script else 1.0)
+        rise = {"sup": base.size * 0.36, "sub": -base.size * 0.16}.get(script, 0.0)
+        out.append(Span(text, font, size, color, rise, href))
+    return out
+
+
+def _line_items(
+    lines: list[Line],
+    leading: float,
+    size: float,
+    x: float,
+    avail: float,
+    space: float,
+    keep_all: bool = False,
+) -> list[Item]:
+    """Items of a paragraph's lines; no single line is left at a page's foot or head."""
+    n = len(lines)
+    items = []
+    baseline = leading - (leading - size) / 2 - size * 0.2
+    for k, line in enumerate(lines, start=1):
+        breakable = k >= 2 and n - k >= 2
+        above, below = _formula_extent(line, size)
+        # A book has many lines: plain ones share their numbers instead of new floats.
+        if line.indent or above or below:
+            op = Text(x + line.indent, baseline + above, avail - line.indent, line)
+            height = leading + above + below
+        else:
+            op, height = Text(x, baseline, avail, line), leading
+        items.append(
+            Item(
+                height,
+                (op,),
+                keep=keep_all or (k < n and not breakable),
+                space=space if k == 1 else 0.0,
+            )
+        )
+    return items
+
+
+def _formula_extent(line: Line, size: float) -> tuple[float, float]:
+    """Room a tall inline formula needs above and below the usual line."""
+    above = below = 0.0
+    for text, font, fsize, *_ in line.frags:
+        if font == OBJECT:
+            f = formula(text, fsize)
+            above = max(above, f.height - f.depth - size * 0.85)
+            below = max(below, f.depth - size * 0.3)
+    return above, below
+
+
+class Flow:
+    """Builds items for body text in one theme (bodies, notes, lists)."""
+
+    def __init__(
+        self, theme: Theme, lang: str | None, figures: tuple[FigureFile, ...] = ()
+    ) -> None:
+        self.theme, self.lang = theme, lang
+        self.avail = theme.frame_width
+        self.figures = iter(figures)  # the talk's figure files, in reading order
+        self.figure_number = 0
+
+    def style_map(self, base: Style) -> dict[str, Style]:
+        """The base style in each face; code a little smaller, as monospace runs wide."""
+        faces = self.theme.text
+        styles = {
+            name: Style(faces[name], base.size, base.leading, base.color)
+            for name in (REGULAR, ITALIC, BOLD, BOLD_ITALIC)
+        }
+        styles["mono"] = Style(faces["mono"], base.size * 0.9, base.leading, base.color)
+        return styles
+
+    def blocks(
+        self,
+        blocks: tuple[Block, ...],
+        base: Style,
+        indent: float = 0.0,
+        para_space: float = 4.0,
+        first_space: float = 0.0,
+    ) -> list[Item]:
+        items: list[Item] = []
+        smap = self.style_map(base)
+        for i, block in enumerate(blocks):
+            space = first_space if i == 0 else para_space
+            if isinstance(block, Paragraph):
+                items += self.paragraph(block, smap, base, indent, space)
+            elif isinstance(block, FigureBlock):
+                items += self.figure(block, space)
+            else:
+                items += self.list_block(block, base, indent, space)
+        return items
+
+    def paragraph(
+        self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float, space: float
+    ) -> list[Item]:
+        spans = _spans(p.runs, smap, self.theme.accent)
+        justify = p.kind == "text"
+        lang = self.lang if p.kind == "text" else None
+        avail = self.avail - indent
+        lines = break_lines(spans, avail, lang=lang, justify=justify)
+        if p.kind == "code":
+            space = 0.0
+        if p.kind == "math" and simple(p.runs[0].text) is None:
+            return [self.display_formula(p.runs[0].text, base, indent, avail, space)]
+        if p.kind == "math":  # display formula as text, centred
+            lines = [
+                Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
+                for ln in lines
+            ]
+        return _line_items(lines, base.leading, base.size, indent, avail, space)
+
+    def display_formula(
+        self, tex: str, base: Style, indent: float, avail: float, space: float
+    ) -> Item:
+        f = formula(tex, base.size)
+        x = indent + max(0.0, (avail - f.width) / 2)
+        return Item(
+            f.height + 6.0, (DisplayMath(tex, base.size, x, 3.0 + f.height - f.depth),), space=space
+        )
+
+    def figure(self, figure: FigureBlock, space: float) -> list[Item]:
+        """A figure centred in the column with its numbered caption below, one item:
+        never split from its caption. It floats: when the rest of the page cannot
+        hold it, it goes to the next page's top and the text goes on (`paginate`)."""
+        file = next(self.figures, None)
+        self.figure_number += 1
+        t = self.theme
+        st = t.small()
+        smap = self.style_map(st)
+        label = f"Figure {self.figure_number}."
+        spans = [Span(label + (" " if figure.caption else ""), t.text[BOLD], st.size, st.color)]
+        spans += _spans(figure.caption, smap, t.accent)
+        lines = break_lines(spans, self.avail, lang=None, justify=False)
+        caption_height = len(lines) * st.leading
+        if file is None:  # not checked (a talk laid out on its own): the caption alone
+            return _line_items(lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0))
+        w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
+        ops: list[Op] = [Figure(file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)]
+        baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
+        y = h + FIGURE_GAP
+        for i, ln in enumerate(lines):
+            indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
+            ops.append(Text(indent, y + i * st.leading + baseline, self.avail - indent, ln))
+        height = y + caption_height + 4.0
+        return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
+
+    def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
+        items: list[Item] = []
+        step = 13.0 if not lst.ordered else 15.0
+        label_font = self.theme.text[REGULAR]
+        for n, item_blocks in enumerate(lst.items):
+            label = f"{lst.start + n}." if lst.ordered else ("•" if indent == 0 else "–")
+            sub = self.blocks(
+                item_blocks,
+                base,
+                indent + step,
+                para_space=2.0,
+                first_space=space if n == 0 else 2.0,
+            )
+            if not sub:
+                continue
+            first = sub[0]
+            op = first.ops[0]  # the label sits on the first line's (or formula's) baseline
+            y = op.y if isinstance(op, Text | DisplayMath) else 0.0
+            lw = width(label, label_font, base.size)
+            label_line = Line(
+                (Frag(label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
+            )
+            label_op = Text(indent + step - 4.0 - lw, y, lw, label_line)
+            sub[0] = Item(first.height, (*first.ops, label_op), first.keep, first.space)
+            items += sub
+        return items
+
+
+# -- a talk -------------------------------------------------------------------------
+
+
+def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[Item, ...]:
+    """Title, authors, affiliations, body and notes of one talk, as flow items."""
+    t = theme
+    lang = t.settings.language if t.settings.hyphenate else None
+    flow = Flow(t, lang, talk.figures)
+    avail = t.frame_width
+    items: list[Item] = []
+
+    ts = t.title()
+    lines = break_lines(
+        [Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None, justify=False
+    )
+    head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
+    first = head[0]
+    head[0] = Item(
+        first.height,
+        (Dest(talk_key(talk.id), 0.0, 0.0), *first.ops),
+        True,
+        head_space,
+        mark=talk.id,
+    )
+    items += head
+
+    # Authors, with affiliation numbers when there is more than one affiliation.
+    body = t.body()
+    affs = talk.affiliations
+    numbered = len(affs) > 1
+    order = talk.affiliation_order()
+    several = len(talk.authors) > 1
+    presenters = set(id(a) for a in talk.presenters)
+    spans: list[Span] = []
+    for i, a in enumerate(talk.authors):
+        face = BOLD if several and id(a) in presenters else REGULAR
+        if i:
+            spans.append(Span(", ", t.text[REGULAR], body.size, body.color))
+        spans.append(
+            Span(
+                a.name.replace(" ", "\u00a0") if len(a.name) < 30 else a.name,
+                t.text[face],
+                body.size,
+                body.color,
+            )
+        )
+        nums = talk.affiliation_numbers(a, order) if numbered else ()
+        if nums:
+            spans.append(
+                Span(
+                    ",".join(map(str, nums)),
+                    t.text[REGULAR],
+                    body.size * 0.62,
+                    body.color,
+                    body.size * 0.36,
+                )
+            )
+    lines = break_lines(spans, avail, lang=None, justify=False)
+    items += _line_items(lines, body.leading, body.size, 0.0, avail, 3.0, keep_all=True)
+
+    small = t.small(ITALIC)
+    for n, aff in enumerate(affs, start=1):
+        aspans = []
+        if numbered:
+            aspans.append(
+                Span(str(n), t.text[REGULAR], small.size * 0.7, small.color, small.size * 0.34)
+            )
+        aspans.append(Span(aff, small.font, small.size, small.color))
+        lines = break_lines(aspans, avail, lang=None, justify=False)
+        items += _line_items(
+            lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
+        )
+
+    items += _contacts(talk, t)
+
+    opening = len(items)
+    if talk.body:
+        items += flow.blocks(_cited(parse(talk.body), talk), body, first_space=7.0)
+    else:
+        items += flow.blocks(
+            (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
+        )
+    # The heading stays with the body's first two lines, also when the first paragraph
+    # has only one line (which a paragraph's own keep rule would let go).
+    if len(items) > opening:
+        items[opening] = items[opening]._replace(keep=True)
+    if talk.notes:
+        notes = _cited(parse(talk.notes), talk)
+        items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)
+    items += _references(talk, flow)
+    last = items[-1]
+    items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
+    return tuple(items)
+
+
+def _contacts(talk: Talk, t: Theme) -> list[Item]:
+    """'Correspondence:' and the corresponding authors' e-mails as mailto links, under
+    the affiliations; with several authors each address follows its author's name."""
+    contacts = talk.contacts
+    if not contacts:
+        return []
+    st, face = t.small(), t.text[REGULAR]
+    spans = [Span("Correspondence: ", t.text[ITALIC], st.size, st.color)]
+    for i, a in enumerate(contacts):
+        if i:
+            spans.append(Span("; ", face, st.size, st.color))
+        if len(talk.authors) > 1:
+            spans.append(Span(f"{a.name}, ", face, st.size, st.color))
+        email = a.email or ""
+        spans.append(Span(email, face, st.size, t.accent, 0.0, f"mailto:{email}"))
+    lines = break_lines(spans, t.frame_width, lang=None, justify=False)
+    return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True)
+
+
+def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
+    """Blocks whose citations [n] link to the talk's n-th reference."""
+    count = len(talk.references)
+    if not count:
+        return blocks
+    return link_citations(blocks, lambda n: f"#{reference_key(talk.id, n)}" if n <= count else None)
+
+
+REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
+
+
+def _references(talk: Talk, flow: Flow) -> list[Item]:
+    """The numbered reference list, smaller than the body, after the body and notes;
+    each entry is the destination its citations link to."""
+    if not talk.references:
+        return []
+    t = flow.theme
+    st = t.small()
+    smap = flow.style_map(st)
+    avail = flow.avail - REFERENCE_LABEL
+    head = single_line(Span("References", t.heading["bold"], st.size, st.color))
+    items = [Item(st.leading, (Text(0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
+    face = t.text[REGULAR]
+    for n, text in enumerate(talk.references, start=1):
+        spans = _spans(reference(text), smap, t.accent)
+        lines = break_lines(spans, avail, lang=None, justify=False)
+        refs = _line_items(lines, st.leading, st.size, REFERENCE_LABEL, avail, 1.5)
+        first = refs[0]
+        label = f"[{n}]"
+        lw = width(label, face, st.size)
+        label_line = Line((Frag(label, face, st.size, 0.0, st.color, None),), lw, 0, False)
+        line_op = first.ops[0]
+        assert isinstance(line_op, Text)
+        label_op = Text(REFERENCE_LABEL - 4.0 - lw, line_op.y, lw, label_line)
+        # render shows a destination 14 pt above its mark (a heading's cap height): a
+        # reference's view starts at its own line, not at the line before
+        dest = Dest(reference_key(talk.id, n), 0.0, 13.0)
+        refs[0] = first._replace(ops=(dest, *first.ops, label_op))
+        items += refs
+    return items
+
+
+# -- pagination ---------------------------------------------------------------------
+
+
+def paginate(items: Sequence[Item], frame_height: float) -> list[list[tuple[Item, float]]]:
+    """Items placed on pages: (item, its top's distance below the frame's top)."""
+    return [[(items[i], y) for i, y in page] for page in place(items, frame_height)]
+
+
+def place(items: Sequence[Item], frame_height: float) -> list[list[tuple[int, float]]]:
+    """Fill pages first-fit, breaking only where `keep` allows; items by their index.
+
+    When the next item does not fit, the page ends at the last allowed break on
+    it; what follows moves on. A group taller than a page breaks where it must.
+    A float (a figure) that does not fit the rest of the page waits for the top
+    of the next one while the text goes on; floats keep their order.
+    """
+    pages: list[list[tuple[int, float]]] = []
+    carry: list[int] = []  # floats waiting for the top of the page being filled
+    i, n = 0, len(items)
+    while i < n or carry:
+        cur: list[tuple[int, float]] = []
+        used = 0.0
+        waiting: list[int] = []
+        for f in carry:  # the floats that wait go first, as many as fit
+            item = items[f]
+            space = item.space if cur else 0.0
+            if cur and used + space + item.height > frame_height + 0.01:
+                waiting.append(f)
+                continue
+            cur.append((f, used + space))
+            used += space + item.height
+        top = len(cur)
+        odd = False
+        limit = frame_height + 0.01
+        while i < n:
+            item = items[i]
+            brk = item.brk
+            if brk is not None and cur:
+                if brk != FLOAT:
+                    odd = brk == "odd"
+                    break
+                if waiting or used + item.space + item.height > limit:
+                    waiting.append(i)
+                    i += 1
+                    continue
+            space = item.space if cur else 0.0
+            if used + space + item.height <= limit or not cur:
+                cur.append((i, used + space))
+                used += space + item.height
+                i += 1
+                continue
+            cut = len(cur)
+            while cut > top and items[cur[cut - 1][0]].keep:
+                cut -= 1
+            if cut == top:  # nothing may break here: break at the page's end anyway
+                cut = len(cur)
+            if cut < len(cur):
+                i = cur[cut][0]
+                del cur[cut:]
+                waiting = [w for w in waiting if w < i]
+            break
+        pages.append(cur)
+        carry = waiting
+        if odd and len(pages) % 2 == 1:
+            pages.append([])
+    return pages

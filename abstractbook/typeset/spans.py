@@ -1,0 +1,43 @@
+"""typeset, the text types: styled spans go into line breaking, laid-out lines come out.
+
+Named tuples: a talk's lines pickle fast into the rebuild cache. Apart from the
+line breaker, so that scripts (fallback, bidi) and the breaker share them without
+importing each other.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Span(NamedTuple):
+    """Input text in one font; `rise` lifts superscripts."""
+
+    text: str
+    font: str
+    size: float
+    color: str
+    rise: float = 0.0
+    href: str | None = None
+
+
+class Frag(NamedTuple):
+    """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts)."""
+
+    text: str
+    font: str
+    size: float
+    rise: float
+    color: str
+    href: str | None
+
+
+class Line(NamedTuple):
+    """A laid-out line (a named tuple: pickles fast into the rebuild cache)."""
+
+    frags: tuple[Frag, ...]
+    width: float  # natural width, spaces included
+    spaces: int  # stretchable spaces (U+0020) in the line
+    justify: bool
+    indent: float = 0.0
+    actual: str | None = None  # the text in logical order, when drawn reordered (RTL)
