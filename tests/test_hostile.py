@@ -5,7 +5,7 @@ line in a forked child with a deadline and an address-space limit, so a quadrati
 loop or a memory blow-up fails the test instead of stalling the suite. A case
 ends with exit 0 (typeset, a warning where something was cut) or exit 1 with
 messages that name the file and the limit, never a traceback or "internal error".
-The inputs are smaller than the probes of the issue (a fifth to a half), which is
+The inputs are smaller than the probes of the issue (a tenth to a half), which is
 still far beyond what the quadratic code managed in the time allowed.
 """
 
@@ -120,13 +120,13 @@ def checked(outcome: tuple[int, str]) -> tuple[int, str]:
 # -- text that flows: each is typeset, in time --------------------------------------
 
 TYPESET = {
-    "a 200 KB word": "x" * 200_000,
-    "a 300 KB URL": "https://example.org/" + "a/b." * 75_000,
-    "a code block with a 300 KB line": "```\n" + "x" * 300_000 + "\n```\n",
-    "100,000 CJK characters": "中" * 100_000,
-    "100,000 no-break-space-joined words": "\u00a0".join(["ab"] * 100_000),
-    "100,000 soft hyphens": "a\u00ad" * 100_000,
-    "100,000 zero-width joiners": "a\u200d" * 100_000,
+    "a 100 KB word": "x" * 100_000,
+    "a 100 KB URL": "https://example.org/" + "a/b." * 25_000,
+    "a code block with a 100 KB line": "```\n" + "x" * 100_000 + "\n```\n",
+    "50,000 CJK characters": "中" * 50_000,
+    "50,000 no-break-space-joined words": "\u00a0".join(["ab"] * 50_000),
+    "50,000 soft hyphens": "a\u00ad" * 50_000,
+    "50,000 zero-width joiners": "a\u200d" * 50_000,
     "30,000 emoji": "\U0001f600" * 30_000,
     "20,000 $a": "$a" * 20_000,
     "20,000 *a": "*a" * 20_000,
