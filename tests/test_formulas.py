@@ -13,7 +13,7 @@ from pypdf.generic import ContentStream
 from abstractbook import pipeline
 from abstractbook.errors import InputError
 from abstractbook.project.markup import parse
-from abstractbook.typeset.formulas import simple
+from abstractbook.typeset.formulas import problem, simple
 from tests.pdftext import fragments
 
 FIXTURE = Path(__file__).parent / "fixtures" / "math"
@@ -118,3 +118,20 @@ def test_malformed_formula_is_an_input_error(tmp_path: Path) -> None:
         pipeline.load_book(project)
     message = str(e.value.problems[0])
     assert "formulas.yaml" in message and "formula 3" in message and r"\frac{a}{" in message
+
+
+def _continued_fraction(depth: int) -> str:
+    return "\\frac{1}{1+" * depth + "x" + "}" * depth
+
+
+def test_nesting_is_limited_by_the_drawing_work_it_makes() -> None:
+    assert problem(_continued_fraction(5)) is None  # drawn, in well under a second
+    why = problem(_continued_fraction(6)) or ""
+    assert "too deeply nested for its length" in why and "at most 1,000" in why
+
+
+def test_limits_apply_before_any_parsing() -> None:
+    # 5,000 open braces once overflowed the parser's recursion
+    assert "at most 10,000" in (problem("{" * 5000 + "a" + "}" * 5000) or "")
+    assert "nest at most 100 deep" in (problem("{" * 101 + "a" + "}" * 101) or "")
+    assert problem("a+" * 4000 + "b") is None  # simple: set as text, however long

@@ -60,3 +60,38 @@ def test_never_wider_than_allowed(text: str, avail: float) -> None:
     for ln in break_lines([Span(text, FONT, 9.5, "#000")], avail, lang="en"):
         slack = 0.2 * ln.spaces * width(" ", FONT, 9.5) if ln.justify else 0.0
         assert ln.width <= avail + slack + 0.01
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "x" * 5000,
+        "https://example.org/" + "seg/" * 1500,
+        "ab\u00ad" * 2000,
+        "中" * 3000,
+        "see " + "y-" * 2000 + " end",
+    ],
+    ids=["letters", "url", "soft hyphens", "cjk", "after a word"],
+)
+def test_a_long_run_is_broken_within_the_width_keeping_every_character(run: str) -> None:
+    lines = break_lines([Span(run, FONT, 9.5, "#000")], 150, lang="en")
+    assert all(ln.width <= 150.01 for ln in lines)
+    printed = "".join("".join(f[0] for f in ln.frags) for ln in lines)
+    if "\u00ad" in run:  # a soft hyphen prints as a hyphen where the line breaks, else nothing
+        assert printed.replace("-", "") == run.replace("\u00ad", "")
+        assert sum(1 for ln in lines if ln.frags[-1][0].endswith("-")) >= len(lines) - 1
+    else:
+        assert printed.replace(" ", "") == run.replace(" ", "")
+
+
+def test_a_long_run_takes_time_proportional_to_its_length() -> None:
+    import time
+
+    def seconds(n: int) -> float:
+        start = time.perf_counter()
+        break_lines([Span("q" * n, FONT, 9.5, "#000")], 200, lang="en")
+        return time.perf_counter() - start
+
+    seconds(1000)  # warm the width memo
+    small, large = seconds(20_000), seconds(160_000)
+    assert large < 20 * small + 0.5  # 8 times the text: linear, not 64 times

@@ -109,6 +109,19 @@ def test_sample_book_is_valid() -> None:
     assert all(w.level is Level.WARNING for w in project.warnings)
 
 
+FONT = Path(__file__).parent.parent / "fonts" / "NotoSerifGeorgian-Regular.ttf"
+
+
+def tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 1)).save(out, "PNG")
+    return out.getvalue()
+
+
 def test_book_settings_reach_the_model(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -130,17 +143,19 @@ page:
   pad_to: 4
 layout: {abstract_start: odd-page, hyphenate: false, language: de_DE, smart_punctuation: false}
 fonts:
-  text: {regular: f/R.ttf, italic: f/I.ttf, bold: f/B.ttf, bold_italic: f/BI.ttc}
+  text: {regular: f/R.ttf, italic: f/I.ttf, bold: f/B.ttf, bold_italic: f/BI.ttf}
   heading: {regular: f/R.ttf}
   fallback: [f/X.ttf]
 colors: {accent: "#A0B1C2"}
 front_matter: [toc]
 back_matter: []
 """,
-            "logo.png": b"\x89PNG",
+            "logo.png": tiny_png(),
             "talks/a.yaml": ADA.format(id="a"),
-            **{f"f/{name}": b"\x00\x01\x00\x00" for name in ("R.ttf", "I.ttf", "B.ttf", "X.ttf")},
-            "f/BI.ttc": b"ttcf",
+            **{
+                f"f/{name}": FONT.read_bytes()
+                for name in ("R.ttf", "I.ttf", "B.ttf", "BI.ttf", "X.ttf")
+            },
         },
     )
     settings = validate(tmp_path).settings
@@ -159,7 +174,7 @@ back_matter: []
         settings.smart_punctuation,
     ) == ("odd-page", False, "de_DE", False)
     f = tmp_path / "f"
-    assert settings.text_fonts == FaceSet(f / "R.ttf", f / "I.ttf", f / "B.ttf", f / "BI.ttc")
+    assert settings.text_fonts == FaceSet(f / "R.ttf", f / "I.ttf", f / "B.ttf", f / "BI.ttf")
     assert settings.heading_fonts == FaceSet(f / "R.ttf")
     assert settings.fallback_fonts == (f / "X.ttf",)
     assert settings.accent == "#a0b1c2"

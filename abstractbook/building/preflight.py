@@ -13,9 +13,10 @@ from functools import lru_cache
 
 from ..digests import digest
 from ..errors import Problem, SourceLocation, error, warning
-from ..project.markup import all_runs, parse, refused_links
+from ..project.markup import all_runs, parse, refused_links, too_deep
 from ..project.model import Book
 from ..typeset.formulas import problem as formula_problem
+from ..typeset.formulas import shown
 from ..typeset.scripts import face_for, font_chars, invisible, stand_in
 from ..typeset.theme import Theme, make_theme
 
@@ -42,11 +43,12 @@ def formula_problems(
             found = len(problems)
             formulas = math_runs(source)
             for n, tex in enumerate(formulas, start=1):
-                why = formula_problem(tex)
+                # at the body's size: the drawing is made once, checked and then used
+                why = formula_problem(tex, Theme.body_size)
                 if why:
                     problems.append(
                         error(
-                            f"{field_name}: formula {n}, ${tex}$, cannot be typeset ({why})",
+                            f"{field_name}: formula {n}, ${shown(tex)}$, cannot be typeset ({why})",
                             t.source,
                         )
                     )
@@ -141,6 +143,15 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
             fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
             fields += [("authors", a.email or "", text)]
         places.append((t.source, fields))
+        problems += [
+            warning(
+                f"{field_name}: quotes and lists nest deeper than Markdown reads (20 levels, "
+                "a list item counting two); it is printed as plain lines",
+                t.source,
+            )
+            for field_name, source in (("body", t.body), ("notes", t.notes))
+            if source and too_deep(source)
+        ]
     for location, fields in places:
         seen: set[tuple[str, str]] = set()
         for field_name, value, font in fields:

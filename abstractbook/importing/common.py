@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -364,6 +365,27 @@ def minutes(text: str) -> int | None:
     if numbers[1] >= 60 or numbers[2] >= 60:
         return None
     return numbers[0] * 60 + numbers[1] + (1 if numbers[2] >= 30 else 0)
+
+
+# A programme's times stay within these (README, Limits): beyond them, arithmetic on
+# dates overflows, and no meeting falls there.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_MINUTES = 24 * 60  # a talk's duration
+
+
+def year_problem(moment: dt.date) -> str | None:
+    """Why a date cannot be in a programme, or None."""
+    if FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None
+    return f"the year {moment.year} is outside {FIRST_YEAR}–{LAST_YEAR}"
+
+
+def duration_problem(length: float | None) -> str | None:
+    """Why a duration in minutes cannot be in a programme, or None."""
+    if length is None or (math.isfinite(length) and length <= MAX_MINUTES):
+        return None
+    shown = f"{int(length) // 60}:{int(length) % 60:02d}" if math.isfinite(length) else "endless"
+    return f"a duration of {shown} is longer than {MAX_MINUTES // 60} hours"
 
 
 def zone(name: str) -> dt.tzinfo | None:

@@ -33,6 +33,7 @@ from .common import (
     Record,
     Records,
     Slot,
+    duration_problem,
     local_start,
     make_id,
     minutes,
@@ -41,6 +42,7 @@ from .common import (
     read_json,
     report_shifted,
     talk_type,
+    year_problem,
     zone,
 )
 from .text import html_to_markdown, looks_like_html, markdown_with_breaks, one_line, without_images
@@ -255,10 +257,16 @@ def _slot(
         else:
             fail("no <date>, and no <start> on a dated <day>")
         return None
+    if why := year_problem(start):
+        fail(f"<date>: {why}")
+        return None
     text = event.child_text("duration")
     duration = minutes(text) if text else None
     if text and duration is None:
         fail(f"<duration>: expected HH:MM, found '{text}'")
+    if why := duration_problem(duration):
+        fail(f"<duration>: {why}")
+        return None
     return Slot(
         start=start,
         duration=duration or None,

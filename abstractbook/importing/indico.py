@@ -39,11 +39,13 @@ from .common import (
     Issues,
     Meeting,
     Slot,
+    duration_problem,
     listing,
     parse_date,
     parse_datetime,
     read_json,
     talk_type,
+    year_problem,
     zone,
 )
 from .indico_people import IndicoPerson, Notes, make_record, read_persons
@@ -255,7 +257,13 @@ def _timetable_slot(
     moment = parse_datetime(when.replace(" ", "T")) if when else None
     if moment is None:
         return None
+    if why := year_problem(moment):
+        start.error(why)
+        return None
     duration = entry["duration"].value
+    if isinstance(duration, (int, float)) and (why := duration_problem(duration)):
+        entry["duration"].error(why)
+        return None
     return Slot(
         start=moment.replace(tzinfo=tz) if tz else moment,
         duration=round(duration) if isinstance(duration, (int, float)) and duration > 0 else None,
@@ -306,6 +314,9 @@ def _utc_slot(item: At) -> Slot | None:
     if start is None:
         item["start_dt"].error("not a date and time")
         return None
+    if why := year_problem(start):
+        item["start_dt"].error(why)
+        return None
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)  # Indico writes UTC, naming no zone
     end = parse_datetime(item["end_dt"].text() or "")
@@ -314,6 +325,9 @@ def _utc_slot(item: At) -> Slot | None:
         length = (end.replace(tzinfo=end.tzinfo or dt.UTC) - start).total_seconds() / 60
     else:
         length = seconds / 60 if isinstance(seconds, (int, float)) else 0
+    if why := duration_problem(length):
+        item["duration" if end is None else "end_dt"].error(why)
+        return None
     block, session = item["session_block"], item["session"]
     return Slot(
         start=start,

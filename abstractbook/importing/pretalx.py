@@ -26,6 +26,7 @@ from .common import (
     Record,
     Records,
     Slot,
+    duration_problem,
     listing,
     local_start,
     make_id,
@@ -35,6 +36,7 @@ from .common import (
     report_shifted,
     split_lines,
     talk_type,
+    year_problem,
     zone,
 )
 from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, Row, read_tables
@@ -165,7 +167,9 @@ def convert(
                 if record.slot is not None and record.slot.note:
                     shifted.append(f"{record.id} ({record.slot.note})")
                 records.add(record, talk.path, talk.place, issues)
-                persons_seen.update(str(p.get("code")) for p in talk["persons"].value or [])
+                persons_seen.update(
+                    str(p.get("code")) for p in talk["persons"].value or [] if isinstance(p, dict)
+                )
     report_shifted(shifted, root.path, issues, zone_name)
     _report_missing(speakers, set(records.by_id), persons_seen, root.path, issues, tool)
     return conversion
@@ -215,6 +219,9 @@ def _talk(
 
 
 def _person(person: At, speakers: Speakers | None) -> Person | None:
+    if not person.is_dict():
+        person.error("expected a person (a mapping with a name)")
+        return None
     name = person["public_name"].text() or person["name"].text(required="name")
     if name is None:
         return None
@@ -263,10 +270,16 @@ def _slot(talk: At, day: dt.date | None, room: str, source_tz: dt.tzinfo | None)
         else:
             talk["date"].error("no date and time")
         return None
+    if why := year_problem(start):
+        talk["date" if talk.has("date") else "start"].error(why)
+        return None
     duration_text = talk["duration"].text()
     duration = minutes(duration_text) if duration_text else None
     if duration_text and duration is None:
         talk["duration"].error(f"expected a duration (HH:MM), found '{duration_text}'")
+    if why := duration_problem(duration):
+        talk["duration"].error(why)
+        return None
     return Slot(
         start=start,
         duration=duration or None,

@@ -98,13 +98,14 @@ def _groups(placed: list[_Placed], gap: dt.timedelta) -> list[list[_Placed]]:
     for talks in by_room.values():
         talks.sort(key=lambda p: (p.start, p.record.id))
         current: list[_Placed] = []
+        end = dt.datetime.min  # the latest end in `current` (kept, not searched: runs are long)
         for p in talks:
-            if current and (
-                p.start - max(c.end for c in current) >= gap or p.half_day != current[0].half_day
-            ):
+            if current and (p.start - end >= gap or p.half_day != current[0].half_day):
                 groups.append(current)
                 current = []
+                end = dt.datetime.min
             current.append(p)
+            end = max(end, p.end)
         groups.append(current)
     return groups
 
@@ -126,10 +127,13 @@ def _by_track(group: list[_Placed]) -> list[list[_Placed]]:
 def _once_each(group: list[_Placed]) -> list[list[_Placed]]:
     """A session names a talk once: a talk given twice in one stretch splits it there."""
     parts: list[list[_Placed]] = [[]]
+    ids: set[str] = set()  # those in the last part (a set: a stretch can be thousands long)
     for p in sorted(group, key=lambda p: (p.start, p.slot.room or "", p.record.id)):
-        if any(q.record.id == p.record.id for q in parts[-1]):
+        if p.record.id in ids:
             parts.append([])
+            ids = set()
         parts[-1].append(p)
+        ids.add(p.record.id)
     return parts
 
 

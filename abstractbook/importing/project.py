@@ -152,11 +152,28 @@ class _State:
             raise InputError([problem]) from None
         if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
             raise InputError([error("not an import state file; delete it", _loc(path))])
+        for name, entry in data["files"].items():
+            if not _valid_entry(name, entry):
+                problem = error(f"not an import state file (entry {name!r}); delete it", _loc(path))
+                raise InputError([problem])
         return cls(str(data.get("source_format", "")), data["files"])
 
     def dump(self) -> bytes:
         data = {"format": STATE_FORMAT, "source_format": self.format, "files": self.files}
         return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _valid_entry(name: str, entry: Any) -> bool:
+    """An entry's values as `_merge` writes them. (Entries that are not mappings, or name
+    files outside the project, are ignored with a warning: `_inside_only`.)"""
+    if not isinstance(entry, dict):
+        return True
+    if not all(isinstance(entry.get(k, ""), str) for k in ("written", "source")):
+        return False
+    conflict = entry.get("conflict")
+    return conflict is None or (
+        isinstance(conflict, dict) and all(isinstance(v, str) for v in conflict.values())
+    )
 
 
 def update(out_dir: Path, files: list[Planned], book: bytes, fmt: str) -> Outcome:

@@ -13,10 +13,14 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .common import Issues, read_bytes, read_text
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+MAX_XLSX_UNPACKED = 32 * 2**20  # a workbook's files, uncompressed, as the zip declares them
+MAX_ROWS = 100_000  # per sheet
+MAX_COLUMNS = 256  # read per row; later ones are ignored
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -94,6 +98,19 @@ def _workbook(path: Path, issues: Issues) -> list[Table]:
     if data is None:
         return []
     try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        issues.error(path, "", f"not a readable XLSX workbook ({e})")
+        return []
+    if unpacked > MAX_XLSX_UNPACKED:
+        issues.error(
+            path,
+            "",
+            f"unpacks to {unpacked / 2**20:,.0f} MB; a workbook may unpack to at most "
+            f"{MAX_XLSX_UNPACKED // 2**20} MB (export it as CSV, or only the sheets needed)",
+        )
+        return []
+    try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
         issues.error(path, "", f"not a readable XLSX workbook ({e})")
@@ -101,13 +118,33 @@ def _workbook(path: Path, issues: Issues) -> list[Table]:
     tables = []
     try:
         for sheet in book.worksheets:
-            rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = _sheet_rows(path, sheet, issues)
             table = _table(path, sheet.title, rows, issues)
             if table is not None:
                 tables.append(table)
     finally:
         book.close()
     return tables
+
+
+def _sheet_rows(path: Path, sheet: Any, issues: Issues) -> list[list[str]]:
+    """A worksheet's cells as text, read as far as they go: the dimension a sheet
+    declares is ignored (it can claim a million rows), and rows and columns are
+    limited (README, Limits)."""
+    place = f"sheet {sheet.title!r}"
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    rows: list[list[str]] = []
+    try:
+        for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True):
+            if len(rows) == MAX_ROWS:
+                issues.error(path, place, f"more than {MAX_ROWS:,} rows")
+                break
+            rows.append([_cell(v) for v in row])
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
+        # openpyxl on a malformed cell: a date that is not a date, a bad reference, ...
+        issues.error(path, f"{place}, row {len(rows) + 1}", f"a cell cannot be read ({e})")
+    return rows  # as far as they could be read: the table is still known by its headers
 
 
 def _cell(value: object) -> str:

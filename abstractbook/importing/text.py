@@ -14,8 +14,10 @@ text has its own way in:
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -142,12 +144,46 @@ class _Converter(MarkdownConverter):
     convert_th = convert_td
 
 
+MAX_HTML_DEPTH = 32  # elements inside elements; deeper markup is dropped (text kept)
+
+
+class _Flattener(HTMLParser):
+    """The text of an HTML fragment and how deep its elements nest, in one linear pass."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = self.deepest = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "p", "div", "li", "tr"):
+            self.parts.append("\n")
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def html_to_markdown(html: str, *, math: bool) -> tuple[str, list[str]]:
     """HTML -> Markdown, and notes on what could not be kept (images, tables).
 
     `math`: the source renders `$...$` as formulas (Indico does), so dollars stay
-    live; otherwise they are escaped and print as typed.
+    live; otherwise they are escaped and print as typed. Markup nested deeper than
+    `MAX_HTML_DEPTH` is dropped and its text kept as plain text (the converter
+    works recursively, and no abstract nests so deep).
     """
+    flat = _Flattener()
+    flat.feed(html)
+    flat.close()
+    if flat.deepest > MAX_HTML_DEPTH:
+        note = f"markup nested more than {MAX_HTML_DEPTH} deep was dropped (the text is kept)"
+        return plain_to_markdown("".join(flat.parts)), [note]
     converter = _Converter(math=math)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
@@ -215,21 +251,27 @@ def _hard_end(line: str) -> bool:
 
 def _code_spans(lines: list[str]) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
     """Per line, the (start, end) columns of backtick code spans, as CommonMark pairs
-    them; and the lines whose end falls inside a code span."""
+    them; and the lines whose end falls inside a code span. Each span visits only its
+    own lines, and a run of backticks with no closer is not looked for again, so
+    thousands of code spans cost no more than their text."""
     text = "\n".join(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     spans: dict[int, list[tuple[int, int]]] = {}
     crossing: set[int] = set()
+    unclosed: set[str] = set()  # runs with no closer after an earlier place: none later
     pos = 0
-    while (m := re.compile(r"(?<!\\)(`+)").search(text, pos)) is not None:
+    while (m := _BACKTICKS.search(text, pos)) is not None:
         run = m.group(1)
-        close = re.compile(rf"(?<!`){run}(?!`)").search(text, m.end())
+        close = None if run in unclosed else _closer(run).search(text, m.end())
         if close is None:
+            unclosed.add(run)
             pos = m.end()
             continue
-        for n in range(len(lines)):
+        first = bisect.bisect_right(starts, m.start()) - 1
+        last = min(bisect.bisect_right(starts, close.end()) - 1, len(lines) - 1)
+        for n in range(first, last + 1):
             lo, hi = max(m.start(), starts[n]), min(close.end(), starts[n + 1] - 1)
             if lo < hi:
                 spans.setdefault(n, []).append((lo - starts[n], hi - starts[n]))
@@ -239,11 +281,24 @@ def _code_spans(lines: list[str]) -> tuple[dict[int, list[tuple[int, int]]], set
     return spans, crossing
 
 
+_BACKTICKS = re.compile(r"(?<!\\)(`+)")
+
+
+@lru_cache(maxsize=64)
+def _closer(run: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!`){run}(?!`)")
+
+
 def _escape_dollars(line: str, code: list[tuple[int, int]]) -> str:
     out: list[str] = []
     backslashes = 0
+    spans = sorted(code)
+    k = 0  # the first code span that does not end before this column
     for col, ch in enumerate(line):
-        if ch == "$" and backslashes % 2 == 0 and not any(a <= col < b for a, b in code):
+        while k < len(spans) and spans[k][1] <= col:
+            k += 1
+        in_code = k < len(spans) and spans[k][0] <= col
+        if ch == "$" and backslashes % 2 == 0 and not in_code:
             out.append("\\")
         backslashes = backslashes + 1 if ch == "\\" else 0
         out.append(ch)

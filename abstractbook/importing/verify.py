@@ -24,7 +24,7 @@ def settle_formulas(record: Record, issues: Issues) -> None:
     if not record.body or "$" not in record.body:
         return
     from ..building.preflight import math_runs
-    from ..typeset.formulas import problem
+    from ..typeset.formulas import problem, shown
 
     bad = [tex for tex in math_runs(record.body) if problem(tex)]
     if bad:
@@ -32,7 +32,7 @@ def settle_formulas(record: Record, issues: Issues) -> None:
         issues.warn(
             None,
             "",
-            f"{record.id}: the formula ${bad[0]}$ cannot be typeset, so the dollars of "
+            f"{record.id}: the formula ${shown(bad[0])}$ cannot be typeset, so the dollars of "
             "this abstract print as typed",
         )
 

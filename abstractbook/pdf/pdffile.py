@@ -27,6 +27,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 
 from ..digests import digest
+from ..project.limits import drawing_size_problem
 from ..typeset.fonts import current
 from ..typeset.kerning import LETTERS
 
@@ -323,11 +324,19 @@ def drawing_ops(drawing: Any) -> Drawing:
     from reportlab.graphics import renderPDF
     from reportlab.pdfgen.canvas import Canvas
 
+    size_problem = drawing_size_problem(float(drawing.width), float(drawing.height))
+    if size_problem:
+        raise UnsupportedDrawing(size_problem)
     canvas = Canvas(io.BytesIO())
-    renderPDF.draw(drawing, canvas, 0, 0)
+    try:
+        renderPDF.draw(drawing, canvas, 0, 0)
+    except (ValueError, OverflowError, ZeroDivisionError):  # rl_accel: "number too large"
+        raise UnsupportedDrawing("it has coordinates too large to draw") from None
     ops = _FONT_NOOP.sub("", canvas.getCurrentPageContent())
     if re.search(r"/[A-Za-z]|\bT[jJ]\b", ops):  # a resource named, or text shown
         raise UnsupportedDrawing("it uses text, transparency or patterns (convert text to paths)")
+    if re.search(r"nan|inf", ops, re.I):
+        raise UnsupportedDrawing("it has coordinates that are not numbers (nan or inf)")
     return Drawing(float(drawing.width), float(drawing.height), ops)
 
 

@@ -414,6 +414,9 @@ def _picture(
         except UnsupportedDrawing as e:
             where = SourceLocation(path, 1, 1)
             raise BuildError(f"{label}: this SVG cannot be embedded: {e}", where) from None
+        except Exception as e:  # svglib on a drawing it cannot read: the user's file
+            where = SourceLocation(path, 1, 1)
+            raise BuildError(f"{label}: this SVG cannot be drawn ({e})", where) from None
         if cache is not None:
             cache.pictures[name] = drawing
     return "Fm" + name, drawing

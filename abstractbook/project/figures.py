@@ -16,6 +16,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+from .limits import MAX_FIGURE_SVG_ELEMENTS, svg_problem
 from .markup import Figure, figures, parse
 from .model import LOW_DPI, FigureFile, Settings, Talk
 from .sources import Node, path_kind
@@ -186,6 +187,9 @@ def _svg_size(data: bytes) -> tuple[float, float]:
 
     if _SVG_TEXT.search(data):
         raise FigureProblem("the SVG shows text, which would need its fonts: convert it to paths")
+    why = svg_problem(data, MAX_FIGURE_SVG_ELEMENTS)
+    if why:
+        raise FigureProblem(f"the SVG {why}")
     try:
         drawing = svg2rlg(io.BytesIO(data))
     except Exception as e:  # the user's file is broken, not our code

@@ -137,17 +137,44 @@ def _at_start_too(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateI
 @lru_cache(maxsize=4096)
 def parse(source: str, language: str | None = None) -> tuple[Block, ...]:
     """Markdown source -> blocks, with real punctuation for `language` when given.
-    Cached: the same body is parsed once per process."""
+    Cached: the same body is parsed once per process.
+
+    Quotes and lists nested so deep that markdown-it stops (it drops what lies beyond
+    its nesting limit) are printed as plain text instead, every line kept; `too_deep`
+    says so, for a warning."""
     if "](" in source and "{" in source:
         source = _FIGURE_ATTRS.sub(_quoted_percent, source)
     tokens = _parser(language).parse(source)
+    if _cut_short(tokens):
+        return tuple(Paragraph((Run(line.strip()),)) for line in source.split("\n") if line.strip())
     blocks, _ = _blocks(tokens, 0, None)
     return tuple(blocks)
 
 
+def too_deep(source: str) -> bool:
+    """Whether quotes and lists nest beyond what the Markdown parser reads (20 levels, a
+    list item counting two): such a text is printed as plain lines."""
+    if not _DEEP.search(source):  # the cheap test first: most texts nest little
+        return False
+    return _cut_short(_parser().parse(source))
+
+
+_DEEP = re.compile(r"^[ \t>*+\-.)\d]{9,}", re.M)
+
+
+def _cut_short(tokens: list[Token]) -> bool:
+    limit = int(_parser().options.get("maxNesting", 20)) - 1
+    return any(
+        t.nesting == 1 and t.type not in ("paragraph_open", "heading_open") and t.level >= limit
+        for t in tokens
+    )
+
+
 # The attrs plugin reads `%` as the start of a comment: pandoc's `{width=60%}` is
 # given to it as `{width="60%"}`.
-_FIGURE_ATTRS = re.compile(r"(!\[(?s:.*?)\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}")
+# The alt text holds no bracket: a scan from each `![` stops at the next one, so a
+# text of thousands of them is read in linear time.
+_FIGURE_ATTRS = re.compile(r"(!\[[^\[\]]*\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}")
 _PERCENT = re.compile(r'(\w+)=([^\s"}]*%)')
 
 

@@ -69,7 +69,8 @@ class Author:
         return f"{self.surname}, {self.given}" if self.given else self.surname
 
 
-_NATIVE = re.compile(r"^(?P<latin>.*?[^\W\d_].*?)\s*(?P<native>[(（][^()（）]*[)）])$")
+_PARENS = re.compile("[()（）]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _is_cjk(word: str) -> bool:
@@ -82,9 +83,13 @@ def _is_cjk(word: str) -> bool:
 def native_form(name: str) -> tuple[str, str]:
     """("Yao Wei", "(魏銘廷)") for "Yao Wei (魏銘廷)", or for "Yao Wei 魏銘廷" ("Yao Wei",
     "魏銘廷"): the Latin name indexes, the native form is kept beside the given names."""
-    m = _NATIVE.match(name.strip())
-    if m:
-        return m.group("latin").strip(), m.group("native")
+    stripped = name.strip()
+    if stripped.endswith((")", "）")):  # found by position: a regular expression that
+        # backtracks took minutes over a 40 KB name
+        at = max(stripped.rfind("("), stripped.rfind("（"))
+        latin = stripped[:at].strip()
+        if at >= 0 and not _PARENS.search(stripped[at + 1 : -1]) and _LETTER.search(latin):
+            return latin, stripped[at:]
     words = name.split()
     n = len(words)
     while n > 1 and _is_cjk(words[n - 1]):
@@ -197,8 +202,15 @@ class Talk:
                 seen.setdefault(aff, None)
         return tuple(seen)
 
-    def affiliation_numbers(self, author: Author) -> tuple[int, ...]:
-        order = {aff: i + 1 for i, aff in enumerate(self.affiliations)}
+    def affiliation_order(self) -> dict[str, int]:
+        """Each distinct affiliation's number, from 1."""
+        return {aff: i + 1 for i, aff in enumerate(self.affiliations)}
+
+    def affiliation_numbers(
+        self, author: Author, order: dict[str, int] | None = None
+    ) -> tuple[int, ...]:
+        """`order`: `affiliation_order()` made once for all authors (they can be thousands)."""
+        order = order if order is not None else self.affiliation_order()
         return tuple(order[a] for a in author.affiliations)
 
 

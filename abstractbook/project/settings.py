@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyphen
 
+from .limits import font_problem, picture_problem
 from .model import MM, PROGRAM_PAGE, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
 from .values import Reader, closest, one_of, suggest
@@ -320,6 +321,10 @@ def _logo(reader: Reader, node: Node | None, root: Path) -> Path | None:
     if path is not None and node is not None and path.suffix.lower() not in IMAGE_SUFFIXES:
         reader.error(node, f"logo: {node.text} is not a PNG, JPEG or SVG image")
         return None
+    why = picture_problem(path) if path is not None and node is not None else None
+    if why and node is not None:
+        reader.error(node, f"logo: {node.text} {why}")
+        return None
     return path
 
 
@@ -368,6 +373,8 @@ def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
         )
     elif magic not in _TRUETYPE or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
         reader.error(node, f"{label}: {node.text} is not a TrueType font (.ttf or .ttc)")
+    elif why := font_problem(path):
+        reader.error(node, f"{label}: {node.text} {why}")
     else:
         return path
     return None

@@ -143,6 +143,67 @@ MathPiece = tuple[str, bool, str]
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\d+(?:\.\d+)?)|(\s+)|(.)", re.S)
 
 
+# Limits that keep a formula's time bounded (README, Limits). ziamath lays out every
+# group twice (once to measure it), so its work doubles with each level of nesting,
+# and it grows with the square of a row's length: a drawn formula is limited in its
+# characters and in its weight, each character counted 2^d times at depth d.
+MAX_LENGTH = 10_000  # characters of any formula
+MAX_DEPTH = 100  # nesting of {…} groups, \left…\right and \begin…\end
+MAX_DRAWN_LENGTH = 500  # characters of a formula drawn as a picture
+MAX_WEIGHT = 1_000
+_OPEN = re.compile(r"\\(?:[{}]|left\b|right\b|begin\b|end\b)|[{}]")
+
+
+def shown(tex: str) -> str:
+    """A formula as a message quotes it: its start, when it is long."""
+    return tex if len(tex) <= 60 else tex[:60] + "…"
+
+
+def limit_problem(tex: str) -> str | None:
+    """Why a formula is refused before anything tries to set it, or None."""
+    if len(tex) > MAX_LENGTH:
+        return f"{len(tex):,} characters; a formula may have at most {MAX_LENGTH:,}"
+    depth = deepest = 0
+    for m in _OPEN.finditer(tex):
+        tok = m.group()
+        if tok in ("{", "\\left", "\\begin"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok in ("}", "\\right", "\\end"):
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        return f"nested {deepest} deep; a formula may nest at most {MAX_DEPTH} deep"
+    return None
+
+
+def drawing_problem(tex: str) -> str | None:
+    """Why a formula that needs drawing is too large to draw in bounded time, or None."""
+    if len(tex) > MAX_DRAWN_LENGTH:
+        return (
+            f"{len(tex):,} characters; a formula with fractions, roots or other "
+            f"structures may have at most {MAX_DRAWN_LENGTH:,} (split it into several)"
+        )
+    weight = 0
+    depth = 0
+    last = 0
+    for m in _OPEN.finditer(tex):
+        weight += (m.start() - last) << min(depth, 40)
+        last = m.start()
+        tok = m.group()
+        if tok in ("{", "\\left", "\\begin"):
+            depth += 1
+        elif tok in ("}", "\\right", "\\end"):
+            depth = max(0, depth - 1)
+    weight += (len(tex) - last) << min(depth, 40)
+    if weight > MAX_WEIGHT:
+        return (
+            f"too deeply nested for its length: its characters, each counted twice for "
+            f"every group it sits in, add up to {weight:,}; at most {MAX_WEIGHT:,} can be "
+            "drawn (nest less, or split it into several formulas)"
+        )
+    return None
+
+
 class Unsimple(Exception):
     """The formula needs real math layout."""
 
@@ -261,6 +322,9 @@ class FormulaError(ValueError):
 @lru_cache(maxsize=4096)
 def formula(tex: str, size: float) -> Formula:
     """The formula drawn at a font size; raises FormulaError for malformed TeX."""
+    too_large = limit_problem(tex) or drawing_problem(tex)
+    if too_large:
+        raise FormulaError(too_large)
     # Loaded on first use: most books have no formula that needs drawing.
     import ziamath
     from svglib.svglib import svg2rlg
@@ -282,6 +346,9 @@ def formula(tex: str, size: float) -> Formula:
 
 def problem(tex: str, size: float = 10.0) -> str | None:
     """Why a formula cannot be typeset, or None."""
+    too_large = limit_problem(tex)
+    if too_large:
+        return too_large
     if simple(tex) is not None:
         return None
     try:

@@ -373,6 +373,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     body = t.body()
     affs = talk.affiliations
     numbered = len(affs) > 1
+    order = talk.affiliation_order()
     several = len(talk.authors) > 1
     presenters = set(id(a) for a in talk.presenters)
     spans: list[Span] = []
@@ -388,7 +389,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
                 body.color,
             )
         )
-        nums = talk.affiliation_numbers(a) if numbered else ()
+        nums = talk.affiliation_numbers(a, order) if numbered else ()
         if nums:
             spans.append(
                 Span(
@@ -427,7 +428,8 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
         )
     # The heading stays with the body's first two lines, also when the first paragraph
     # has only one line (which a paragraph's own keep rule would let go).
-    items[opening] = items[opening]._replace(keep=True)
+    if len(items) > opening:
+        items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         notes = _cited(parse(talk.notes, language), talk)
         items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)

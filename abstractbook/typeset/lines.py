@@ -9,6 +9,7 @@ talk's laid-out lines can be cached and hashed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import pyphen
@@ -27,6 +28,10 @@ _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
 _LETTER = re.compile(r"[^\W\d_]+")
+# A run of more characters than this without a space is no word a dictionary knows (a
+# pasted hash, a long URL, a line of code): it is broken by the emergency rules only,
+# a window of this many characters at a time, so time stays linear in its length.
+LONG_RUN = 200
 
 
 _widths: dict[tuple[str, float], dict[str, float]] = {}
@@ -266,6 +271,9 @@ class _Breaker:
         return out
 
     def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
+        if sum(len(t) for t, _ in word) > LONG_RUN and not self.has_object(word):
+            self.place_run(word, space_si)
+            return
         first = True
         # A URL stays a URL once split: its pieces break at punctuation, never by pyphen.
         url = bool(_URLISH.match("".join(t for t, _ in word)))
@@ -291,6 +299,92 @@ class _Breaker:
             self.add(left, space_si if sp else -1)
             self.emit(justify=self.justify)
             space_si = -1
+
+    def place_run(self, word: list[Piece], space_si: int) -> None:
+        """A run too long for any dictionary, in windows of `LONG_RUN` characters: each
+        line takes the longest part that fits, cut after a dash, a slash, a soft hyphen
+        (or a URL's punctuation) if one fits, else between any two characters."""
+        url = bool(_URLISH.match("".join(t for t, _ in word[:8])[:64]))
+        windows = _windows(word, LONG_RUN)
+        buf: list[Piece] = []
+        started = False  # the line already holds part of this run
+        more = True
+        while True:
+            while more and sum(len(t) for t, _ in buf) < LONG_RUN:
+                nxt = next(windows, None)
+                if nxt is None:
+                    more = False
+                else:
+                    buf += nxt
+            if not buf:
+                return
+            sp = self.w(" ", space_si) if self.cur and space_si >= 0 and not started else 0.0
+            room = self.line_avail - self.cur_w - sp + self.slack(sp) - 0.01
+            # After other words, the run starts here only at one of its break points.
+            left, left_w, right = self.split_run(buf, room, url, anywhere=started or not self.cur)
+            if left and not right:  # all of it fits
+                self.add_measured(left, left_w, space_si if sp else -1)
+                started, buf = True, []
+                continue
+            if not left:
+                if self.cur:  # the line is full: the run goes on on the next
+                    self.emit(justify=self.justify)
+                    started = False
+                    continue
+                # not even one character fits an empty line: it runs over
+                left, left_w, right = self.split_run(buf, float("inf"), url, limit=1)
+            self.add_measured(left, left_w, space_si if sp else -1)
+            self.emit(justify=self.justify)
+            started, buf = False, right
+
+    def split_run(
+        self, run: list[Piece], room: float, url: bool, anywhere: bool = True, limit: int = -1
+    ) -> tuple[list[Piece], float, list[Piece]]:
+        """The longest start of `run` that fits in `room` (at most `limit` characters),
+        preferring a cut at a break point (`anywhere`: else between any two characters);
+        one pass over the characters."""
+        total = 0.0
+        fit, fit_w = 0, 0.0  # the longest start that fits
+        brk, brk_w, brk_shy = 0, 0.0, False  # the last break point that fits
+        pos = 0
+        done = False
+        for text, si in run:
+            table = widths_of(self.spans[si].font, self.spans[si].size)
+            for ch in text:
+                cw = table.get(ch)
+                if cw is None:
+                    cw = self.w(ch, si)
+                if total + cw > room + 0.01 or pos == limit:
+                    done = True
+                    break
+                if ch == SHY:
+                    hw = self.w(HYPHEN, si)
+                    if total + hw <= room + 0.01:
+                        brk, brk_w, brk_shy = pos + 1, total + hw, True
+                total += cw
+                pos += 1
+                fit, fit_w = pos, total
+                if ch in _AFTER or (url and ch in _URL_AFTER):
+                    brk, brk_w, brk_shy = pos, total, False
+            if done:
+                break
+        if not done:
+            return run, total, []
+        if brk:
+            left, right = _cut(run, brk)
+            return (_with_hyphen(left) if brk_shy else left), brk_w, right
+        if not anywhere:
+            return [], 0.0, run
+        left, right = _cut(run, fit)
+        return left, fit_w, right
+
+    def add_measured(self, word: list[Piece], word_w: float, space_si: int) -> None:
+        if space_si >= 0:
+            self.cur.append((" ", space_si))
+            self.cur_w += self.w(" ", space_si)
+            self.cur_spaces += self.w(" ", space_si)
+        self.cur.extend(word)
+        self.cur_w += word_w
 
     def add(self, word: list[Piece], space_si: int) -> None:
         if space_si >= 0:
@@ -365,6 +459,24 @@ class _Breaker:
             else:
                 hi = mid - 1
         return _cut(word, max(lo, 1))
+
+
+def _windows(word: list[Piece], size: int) -> Iterator[list[Piece]]:
+    """`word` in consecutive parts of `size` characters (the last may be shorter)."""
+    part: list[Piece] = []
+    n = 0
+    for text, si in word:
+        start = 0
+        while start < len(text):
+            take = min(size - n, len(text) - start)
+            part.append((text[start : start + take], si))
+            n += take
+            start += take
+            if n == size:
+                yield part
+                part, n = [], 0
+    if part:
+        yield part
 
 
 def _cut(word: list[Piece], pos: int) -> tuple[list[Piece], list[Piece]]:

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import BuildError, SourceLocation
+from ..project.limits import drawing_size_problem
 from ..project.markup import ITALIC, REGULAR
 from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
@@ -130,6 +131,9 @@ def image_size(path: Path) -> tuple[float, float]:
             drawing = svg2rlg(str(path))
             if drawing is None:
                 raise ValueError("not an SVG drawing")
+            why = drawing_size_problem(float(drawing.width), float(drawing.height))
+            if why:
+                raise ValueError(why)
             return float(drawing.width), float(drawing.height)
         w, h = ImageReader(str(path)).getSize()
         return float(w), float(h)

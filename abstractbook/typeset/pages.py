@@ -212,6 +212,7 @@ def _body(
         body_items += items
     talk_pages: dict[str, list[int]] = {}
     talk_by_id = {e.talk.id: e for e in book.entries}
+    speakers: dict[str, str] = {}
     for indexes in place(body_items, theme.frame_height):
         index = len(pages) + 1
         placed = [(body_items[i], y) for i, y in indexes]
@@ -229,7 +230,9 @@ def _body(
         if on_page:
             page.talks = on_page
             entry = talk_by_id[on_page[0]]
-            page.head = book.sections[entry.section].title or entry.talk.speaker
+            if entry.talk.id not in speakers:  # once per talk: a talk can have thousands
+                speakers[entry.talk.id] = entry.talk.speaker
+            page.head = book.sections[entry.section].title or speakers[entry.talk.id]
         pages.append(page)
     return {tid: (min(v), max(v)) for tid, v in talk_pages.items()}
 
@@ -344,13 +347,28 @@ def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
 
 
+_HEAD_CHARS = 300  # more than any running head can show
+
+
 def _clip(text: str, st: Style, avail: float) -> Line:
-    """A running head on one line, shortened with an ellipsis when it is too long."""
-    line = single_line(Span(text, st.font, st.size, st.color))
-    while line.width > avail and text:
-        text = text[:-1]
-        line = single_line(Span(text.rstrip() + "…", st.font, st.size, st.color))
-    return line
+    """A running head on one line, shortened with an ellipsis when it is too long (the
+    longest start that fits, found by halving: a huge name costs a few measurements)."""
+    if len(text) <= _HEAD_CHARS:
+        line = single_line(Span(text, st.font, st.size, st.color))
+        if line.width <= avail:
+            return line
+    lo, hi = 0, min(len(text), _HEAD_CHARS)  # text[:lo] + "…" fits; text[:hi + 1] does not
+
+    def shortened(n: int) -> Line:
+        return single_line(Span(text[:n].rstrip() + "…", st.font, st.size, st.color))
+
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if shortened(mid).width <= avail:
+            lo = mid
+        else:
+            hi = mid - 1
+    return shortened(lo)
 
 
 # -- one talk on its own (per-talk export) ------------------------------------------

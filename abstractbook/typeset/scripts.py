@@ -27,9 +27,32 @@ def font_chars(font: str) -> frozenset[str]:
     return frozenset(map(chr, current_fonts().cmap(font))) | {" ", "\n"}
 
 
+# Characters that are never drawn, whatever a font maps them to: C1 controls, the bidi
+# embeddings, overrides and isolates (the direction comes from the letters alone, the
+# same on every line; python-bidi cannot take isolates), and Unicode's other default
+# ignorables that some fonts draw as a visible box (Hangul fillers, invisible operators,
+# the byte order mark, variation selectors, tags). Zero-width joiners, non-joiners and
+# direction marks stay: they draw nothing and carry meaning.
+_DROPPED = re.compile(
+    "[\x80-\x9f\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+_SEPARATORS = re.compile("[\t\u2028\u2029]")  # tabs, line and paragraph separators: spaces
+
+
+def printable(text: str) -> str:
+    """`text` without the characters that are never drawn (see `_DROPPED`)."""
+    if _DROPPED.search(text):
+        text = _DROPPED.sub("", text)
+    if _SEPARATORS.search(text):
+        text = _SEPARATORS.sub(" ", text)
+    return text
+
+
 def invisible(ch: str) -> bool:
     """Characters that draw nothing and need no glyph: format controls, variation selectors."""
-    return unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f"
+    return unicodedata.category(ch) == "Cf" or bool(_DROPPED.match(ch)) or ch in "\t\u2028\u2029"
 
 
 def face_for(ch: str, font: str) -> str | None:
@@ -46,6 +69,9 @@ def cover(span: Span) -> list[Span]:
     """Split a span so each part is in a face that has its characters."""
     if span.font == OBJECT:
         return [span]
+    text = printable(span.text)
+    if text != span.text:
+        span = span._replace(text=text)
     if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
         span = span._replace(text=_reshaper().reshape(span.text))
     if not set(span.text) - font_chars(span.font):
