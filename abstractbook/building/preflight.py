@@ -11,10 +11,12 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from .. import parallel
 from ..digests import digest
 from ..errors import Problem, SourceLocation, error, warning
 from ..project.markup import all_runs, parse, refused_links, too_deep
 from ..project.model import Book
+from ..typeset import formulas
 from ..typeset.formulas import problem as formula_problem
 from ..typeset.formulas import shown
 from ..typeset.scripts import face_for, font_chars, invisible, stand_in
@@ -31,6 +33,7 @@ def formula_problems(
     book are added to `fine`.
     """
     problems: list[Problem] = []
+    texts = []
     for t in book.talks:
         for field_name, source in (("body", t.body), ("notes", t.notes)):
             if not source or "$" not in source:
@@ -40,21 +43,61 @@ def formula_problems(
                 if fine is not None:
                     fine.add(name)
                 continue
-            found = len(problems)
-            formulas = math_runs(source)
-            for n, tex in enumerate(formulas, start=1):
-                # at the body's size: the drawing is made once, checked and then used
-                why = formula_problem(tex, Theme.body_size)
-                if why:
-                    problems.append(
-                        error(
-                            f"{field_name}: formula {n}, ${shown(tex)}$, cannot be typeset ({why})",
-                            t.source,
-                        )
+            texts.append((t, field_name, name, math_runs(source)))
+    draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size)
+    for t, field_name, name, runs in texts:
+        found = len(problems)
+        for n, tex in enumerate(runs, start=1):
+            # at the body's size: the drawing is made once, checked and then used
+            why = formula_problem(tex, Theme.body_size)
+            if why:
+                problems.append(
+                    error(
+                        f"{field_name}: formula {n}, ${shown(tex)}$, cannot be typeset ({why})",
+                        t.source,
                     )
-            if fine is not None and len(problems) == found:
-                fine.add(name)
+                )
+        if fine is not None and len(problems) == found:
+            fine.add(name)
     return problems
+
+
+DRAWN_PER_WORKER = 64  # formulas a worker must have to be worth forking (10 ms each)
+
+
+def draw_ahead(texs: Collection[str], size: float) -> None:
+    """Draw the formulas that need drawing on every core, once each, as the build
+    will use them (operators ready for the PDF); those that fail are left to
+    `formula_problem`, which names why."""
+    todo = sorted(
+        tex
+        for tex in texs
+        if formulas.limit_problem(tex) is None
+        and formulas.drawing_problem(tex) is None
+        and formulas.simple(tex) is None
+    )
+    workers = parallel.workers_for(len(todo), DRAWN_PER_WORKER)
+    if workers <= 1:
+        return  # drawn one by one when checked
+    chunks = [todo[i :: workers * 4] for i in range(workers * 4)]
+    results = list(parallel.fork_map(_draw_chunk, size, chunks, workers))  # to its end
+    for chunk, drawn in zip(chunks, results):
+        for tex, f in zip(chunk, drawn):
+            if f is not None:
+                formulas.given(tex, size, f)
+
+
+def _draw_chunk(size: float, texs: list[str]) -> list[formulas.Formula | None]:
+    from ..pdf.pdffile import UnsupportedDrawing, drawing_ops
+
+    out: list[formulas.Formula | None] = []
+    for tex in texs:
+        try:
+            f = formulas.draw(tex, size)
+            out.append(f._replace(drawing=drawing_ops(f.drawing)))
+        except (formulas.FormulaError, UnsupportedDrawing):
+            out.append(None)
+    return out
 
 
 def math_runs(source: str) -> list[str]:

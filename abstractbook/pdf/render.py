@@ -389,7 +389,8 @@ def _formula_forms(
         form = cache.formulas.get(key) if cache is not None else None
         if form is None:
             f = formula(*key)
-            form = FormulaForm(drawing_ops(f.drawing), f.depth)
+            ops = f.drawing if isinstance(f.drawing, Drawing) else drawing_ops(f.drawing)
+            form = FormulaForm(ops, f.depth)
             if cache is not None:
                 cache.formulas[key] = form
         forms[key] = form

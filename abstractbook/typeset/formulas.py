@@ -312,16 +312,33 @@ class Formula(NamedTuple):
     width: float
     height: float
     depth: float  # below the baseline
-    drawing: Any  # reportlab Drawing
+    drawing: Any  # reportlab Drawing, or its PDF operators when `given` by a worker
 
 
 class FormulaError(ValueError):
     """TeX that ziamath cannot typeset."""
 
 
-@lru_cache(maxsize=4096)
+MEMO_SIZE = 4096
+# Formulas drawn elsewhere (in forked workers, see building/preflight), by content.
+_GIVEN: dict[tuple[str, float], Formula] = {}
+
+
+def given(tex: str, size: float, drawn: Formula) -> None:
+    """Keep a formula drawn elsewhere, so `formula` does not draw it again."""
+    if len(_GIVEN) >= MEMO_SIZE:
+        del _GIVEN[next(iter(_GIVEN))]
+    _GIVEN[tex, size] = drawn
+
+
 def formula(tex: str, size: float) -> Formula:
     """The formula drawn at a font size; raises FormulaError for malformed TeX."""
+    return _GIVEN.get((tex, size)) or draw(tex, size)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def draw(tex: str, size: float) -> Formula:
+    """The formula drawn by ziamath and svglib (about 10 ms); raises FormulaError."""
     too_large = limit_problem(tex) or drawing_problem(tex)
     if too_large:
         raise FormulaError(too_large)
@@ -349,7 +366,7 @@ def problem(tex: str, size: float = 10.0) -> str | None:
     too_large = limit_problem(tex)
     if too_large:
         return too_large
-    if simple(tex) is not None:
+    if simple(tex) is not None or (tex, size) in _GIVEN:
         return None
     try:
         formula(tex, size)
