@@ -309,11 +309,33 @@ def test_an_unusable_font_or_picture_is_named_by_check(
     assert f"{root / 'book.yaml'}:" in text and name in text and limit in text
 
 
-def test_a_drawing_with_numbers_out_of_range_is_an_input_error(tmp_path: Path) -> None:
-    svg = _svg('width="50" height="10"', '<path d="M0 0 L1e300 1e300 Z"/><rect width="nan"/>')
+NOT_NUMBERS = {
+    "1e300 in a path": '<path d="M0 0 L1e300 1e300 Z"/>',
+    "nan in a path": '<path d="M0 0 Lnan 5 Z"/>',
+    "inf in a transform": '<g transform="scale(inf)"><path d="M0 0 L5 5 Z"/></g>',
+    "nan as a coordinate": '<rect x="nan" width="3" height="3"/>',
+}
+
+
+@pytest.mark.parametrize("shape", list(NOT_NUMBERS.values()), ids=list(NOT_NUMBERS))
+def test_a_logo_with_numbers_out_of_range_is_named_by_check(tmp_path: Path, shape: str) -> None:
+    svg = _svg('width="50" height="10"', shape)
     root = project(tmp_path, "hi", book_yaml_extra="logo: x.svg\n", x__svg=svg)
-    _, (code, text) = check_and_build(root)
-    assert code == 1 and "x.svg:" in text and "logo: this SVG cannot be embedded" in text
+    (code, text), (build_code, _) = check_and_build(root)
+    assert (code, build_code) == (1, 1)
+    assert f"{root / 'book.yaml'}:2:" in text and "x.svg" in text
+    assert "must be finite" in text
+
+
+@pytest.mark.parametrize("shape", list(NOT_NUMBERS.values()), ids=list(NOT_NUMBERS))
+def test_a_figure_with_numbers_out_of_range_is_named_by_check(tmp_path: Path, shape: str) -> None:
+    svg = _svg('width="50" height="10"', shape)
+    root = project(tmp_path, "![A curve](curve.svg)")
+    (root / "abstracts" / "curve.svg").write_text(svg, encoding="utf-8")
+    (code, text), (build_code, _) = check_and_build(root)
+    assert (code, build_code) == (1, 1)
+    assert f"{root / 'abstracts' / 'a.yaml'}:" in text and "curve.svg" in text
+    assert "must be finite" in text
 
 
 def test_a_font_collection_is_read_as_its_first_font(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ renderer and the fonts — which validation of the input does not load.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Collection
 from functools import lru_cache
@@ -79,10 +80,12 @@ def draw_ahead(texs: Collection[str], size: float) -> None:
     workers = parallel.workers_for(len(todo), DRAWN_PER_WORKER)
     if workers <= 1:
         return  # drawn one by one when checked
+    with contextlib.suppress(formulas.FormulaError):
+        formulas.draw(todo[0], size)  # ziamath and its fonts loaded once, before forking
     chunks = [todo[i :: workers * 4] for i in range(workers * 4)]
     results = list(parallel.fork_map(_draw_chunk, size, chunks, workers))  # to its end
-    for chunk, drawn in zip(chunks, results):
-        for tex, f in zip(chunk, drawn):
+    for chunk, drawn in zip(chunks, results, strict=True):
+        for tex, f in zip(chunk, drawn, strict=True):
             if f is not None:
                 formulas.given(tex, size, f)
 

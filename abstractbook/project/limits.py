@@ -109,10 +109,45 @@ def svg_problem(data: bytes, max_elements: int) -> str | None:
                     return why
             if count > max_elements:
                 return f"has more than {max_elements:,} elements; simplify the drawing"
+            why = _number_problem(element.tag, element.attrib)
+            if why:
+                return why
     except ParseError as e:
         return f"cannot be read as SVG ({e})"
     except DefusedXmlException:
         return "cannot be read as SVG (it declares entities or external references)"
+    return None
+
+
+MAX_COORDINATE = 1e9  # any number of an SVG's geometry, in its own units
+_NUMERIC = frozenset(
+    "d transform points x y x1 y1 x2 y2 cx cy r rx ry width height viewBox".split()
+)
+_NUMBER = re.compile(
+    r"nan|inf(?:inity)?"
+    r"|[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+|\d{10,}",
+    re.I,
+)
+
+
+def _number_problem(tag: str, attrib: dict[str, str]) -> str | None:
+    """A number of the geometry that no page can draw: nan, inf or astronomically
+    large (svglib reads them, and the PDF would be malformed). Only numbers with an
+    exponent or ten digits can be too large, so ordinary ones are skipped quickly."""
+    for key, value in attrib.items():
+        if key not in _NUMERIC:
+            continue
+        for m in _NUMBER.finditer(value):
+            try:
+                number = float(m.group())
+            except ValueError:
+                continue
+            if not math.isfinite(number) or abs(number) > MAX_COORDINATE:
+                element = tag.rpartition("}")[2]
+                return (
+                    f"has a <{element}> whose {key} holds {m.group()!r}; the numbers of a "
+                    f"drawing must be finite and at most {MAX_COORDINATE:.0e} in size"
+                )
     return None
 
 
