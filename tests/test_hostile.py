@@ -494,3 +494,38 @@ def test_nesting_beyond_markdown_is_printed_as_plain_lines_with_a_warning(
     assert "body: quotes and lists nest deeper than Markdown reads" in text
     pdf = "".join(page.extract_text() for page in PdfReader(root / "out" / "book.pdf").pages)
     assert "deepest words" in pdf
+
+
+def test_a_rebuild_takes_an_unchanged_logo_from_the_cache_without_decoding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf import PdfReader
+
+    from abstractbook import pipeline
+    from abstractbook.pdf import render
+
+    decoded: list[Path] = []
+    encode = render.encode_image
+
+    def counted(path: Path) -> object:
+        decoded.append(path)
+        return encode(path)
+
+    monkeypatch.setattr(render, "encode_image", counted)
+    root = project(tmp_path, "hi", book_yaml_extra="logo: x.png\n", x__png=_png(3000, 2000))
+    output = root / "out" / "book.pdf"
+    pipeline.build(root, output)
+    assert len(decoded) == 1
+    (root / "abstracts" / "a.yaml").write_text(
+        "id: a\ntitle: T, again\nauthors:\n  - name: Ada\nbody: hi\n", encoding="utf-8"
+    )
+    pipeline.build(root, output)
+    assert len(decoded) == 1  # the second build took the encoded logo from the cache
+    images = [
+        obj
+        for page in PdfReader(output).pages
+        for obj in (page["/Resources"].get("/XObject") or {}).values()
+        if obj.get_object()["/Subtype"] == "/Image"
+    ]
+    assert images and images[0].get_object()["/Width"] == 3000
+    assert "T, again" in "".join(page.extract_text() for page in PdfReader(output).pages)

@@ -349,28 +349,46 @@ def put_form(pdf: PdfFile, num: int, drawing: Drawing) -> None:
     )
 
 
-def put_image(pdf: PdfFile, num: int, path: Path) -> None:
-    """A PNG or JPEG as an image XObject (8-bit grey or RGB), its alpha as a soft mask;
-    a grey or RGB JPEG is embedded as it is."""
+class EncodedImage(NamedTuple):
+    """A PNG or JPEG as the PDF holds it, so a rebuild need not decode it again."""
+
+    entries: str  # the stream's dictionary, its filter included
+    data: bytes  # encoded as `entries` say
+    mask: tuple[str, bytes] | None = None  # the soft mask's entries and data, likewise
+
+
+def put_image(pdf: PdfFile, num: int, image: EncodedImage) -> None:
+    """An encoded image as an image XObject, its alpha as a soft mask."""
+    mask = ""
+    if image.mask is not None:
+        smask = pdf.reserve()
+        pdf.put_raw_stream(smask, *image.mask)
+        mask = f" /SMask {ref(smask)}"
+    pdf.put_raw_stream(num, image.entries + mask, image.data)
+
+
+def encode_image(path: Path) -> EncodedImage:
+    """A PNG or JPEG as 8-bit grey or RGB and an alpha mask, Flate-compressed; a grey
+    or RGB JPEG is embedded as it is."""
     from PIL import Image
 
     with Image.open(path) as opened:
         if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
             space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
             entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
-            pdf.put_raw_stream(num, entries, path.read_bytes())
-            return
+            return EncodedImage(entries, path.read_bytes())
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
     grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
     pixels = im.convert("L" if grey else "RGB")
-    mask = ""
+    flate = " /Filter /FlateDecode"
+    mask = None
     if alpha is not None and alpha.getextrema() != (255, 255):
-        smask = pdf.reserve()
-        pdf.put_stream(smask, _image_entries(alpha.size, "DeviceGray"), alpha.tobytes())
-        mask = f" /SMask {ref(smask)}"
+        mask_entries = _image_entries(alpha.size, "DeviceGray") + flate
+        mask = (mask_entries, zlib.compress(alpha.tobytes(), LEVEL))
     space = "DeviceGray" if grey else "DeviceRGB"
-    pdf.put_stream(num, _image_entries(pixels.size, space) + mask, pixels.tobytes())
+    entries = _image_entries(pixels.size, space) + flate
+    return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
 
 
 def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:

@@ -47,12 +47,14 @@ from ..typeset.spans import Frag
 from .pdffile import (
     LEVEL,
     Drawing,
+    EncodedImage,
     FontSubsets,
     PdfFile,
     SubsetFont,
     UnsupportedDrawing,
     box,
     drawing_ops,
+    encode_image,
     hex_tag,
     outline_objects,
     put_form,
@@ -63,6 +65,7 @@ from .pdffile import (
     uri_string,
 )
 
+MAX_CACHED_IMAGES = 64  # encoded PNG and JPEG images a rebuild may take from the cache
 CROP_BORDER = 36.0  # room around the bleed for crop marks
 DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's cap height
 
@@ -92,6 +95,7 @@ class RenderCache:
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
     fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
+    images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -101,6 +105,7 @@ class RenderCache:
             self.formulas,
             self.fonts,
             self.pictures,
+            self.images,
         )
 
 
@@ -211,17 +216,28 @@ def render_pdf(
                 raise BuildError(
                     f"figure: cannot copy page {number} of the PDF ({e})", where
                 ) from None
+    encoded: dict[str, EncodedImage] = {}  # this book's images, for the next build
     for path in images:
         name_, picture = pictures[path]
         num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
             put_form(pdf, num, picture)
-        else:
+            continue
+        image = cache.images.get(name_) if cache is not None else None
+        if image is None:
             try:
-                put_image(pdf, num, path)
+                image = encode_image(path)
             except Exception as e:  # the header read when checked, the pixels broken
                 where = SourceLocation(path, 1, 1)
                 raise BuildError(f"cannot read the image ({e})", where) from None
+        encoded[name_] = image
+        put_image(pdf, num, image)
+    if cache is not None:  # the last images used stay, for the next build
+        for name_, image in encoded.items():
+            cache.images.pop(name_, None)
+            cache.images[name_] = image
+        while len(cache.images) > MAX_CACHED_IMAGES:
+            del cache.images[next(iter(cache.images))]
     font_objects: dict[str, int] = {}
     known = cache.fonts if cache is not None else None
     for subsets in fonts.values():
