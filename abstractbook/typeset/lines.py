@@ -20,6 +20,7 @@ from .formulas import OBJECT, formula
 from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
 from .spans import Frag, Line, Span
+from .totalfit import FIL, INFINITY, Box, Glue, Item, Params, Penalty, breaks
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -136,6 +137,8 @@ def break_lines(
     """
     covered = [part for span in spans for part in cover(span)]
     lines = _one_line(covered, avail) if not (first_indent or indent) else None
+    if lines is None and justify and avail != float("inf"):
+        lines = _total_fit(covered, avail, lang, first_indent, indent)
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     text = "".join(s.text for s in covered)
@@ -168,6 +171,143 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
         return None
     spaces = text.count(" ")
     return [Line(tuple(frags), total, spaces, False)]
+
+
+HYPHEN_PENALTY = 50.0  # TeX's \hyphenpenalty and \exhyphenpenalty
+# Tried in turn: TeX's settings; more stretch rather than an overfull line; then as
+# many hyphenated lines in a row as it takes. The greedy breaker is the last resort.
+_PASSES = (Params(), Params(tolerance=6.0), Params(tolerance=6.0, max_hyphen_run=1 << 20))
+
+
+def _total_fit(
+    spans: list[Span], avail: float, lang: str | None, first_indent: float, indent: float
+) -> list[Line] | None:
+    """A justified paragraph set by total fit (see `totalfit`); None when it holds
+    what only the greedy breaker's emergency rules can set (a run too long for any
+    dictionary, a word wider than the line)."""
+    breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
+    tokens = breaker._tokens()
+    if not tokens:
+        return None
+    items: list[Item] = []
+    pieces: list[list[Piece]] = []  # what each item draws (a break's hyphen aside)
+    hyphen_at: dict[int, int] = {}  # a penalty's position -> the span its hyphen takes
+
+    def add(item: Item, drawn: list[Piece]) -> None:
+        items.append(item)
+        pieces.append(drawn)
+
+    def end() -> None:
+        add(Glue(0.0, FIL, 0.0), [])
+        add(Penalty(0.0, -INFINITY), [])
+
+    for n, token in enumerate(tokens):
+        if token is None:
+            end()
+            continue
+        word, space_si = token
+        if sum(len(t) for t, _ in word) > LONG_RUN and not breaker.has_object(word):
+            return None
+        if space_si >= 0 and items and not isinstance(items[-1], Penalty | Glue):
+            sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
+            add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
+        last = n + 1 == len(tokens) or tokens[n + 1] is None
+        start, start_w = 0, 0.0
+        for pos, hyphen in _word_breaks(word, spans, lang if not last else None):
+            head = _cut(word, pos)[0]
+            part = _cut(head, start)[1]
+            head_w = _drawn_w(breaker, head)  # kerned across the break points
+            add(Box(head_w - start_w), part)
+            start_w = head_w
+            si = part[-1][1]
+            cost = HYPHEN_PENALTY if hyphen or part[-1][0].endswith(HYPHEN) else 0.0
+            hw = breaker.w(HYPHEN, si) if hyphen else 0.0
+            if hyphen:
+                hyphen_at[len(items)] = si
+            add(Penalty(hw, cost, flagged=cost > 0), [])
+            start = pos
+        rest = _cut(word, start)[1]
+        add(Box(_drawn_w(breaker, word) - start_w), rest)
+    if not isinstance(items[-1], Penalty):
+        end()
+
+    def measure(line: int) -> float:
+        return avail - (first_indent if line == 0 else indent)
+
+    for params in _PASSES:
+        found = breaks(items, measure, params)
+        if found is not None:
+            break
+    else:
+        return None
+    begin = 0
+    for brk in found:
+        b = brk.position
+        drawn = [p for i in range(begin, b) for p in pieces[i]]
+        if b in hyphen_at and drawn:
+            drawn = _with_hyphen(drawn)
+        while drawn and drawn[-1][0] == " ":  # a break at a space drops it
+            drawn.pop()
+        breaker.cur = drawn
+        breaker.cur_w = _drawn_w(breaker, drawn)
+        forced = isinstance(items[b], Penalty) and items[b].cost <= -INFINITY
+        breaker.emit(justify=not forced)
+        begin = b + 1
+        while begin < len(items) and not isinstance(items[begin], Box):
+            if isinstance(items[begin], Penalty) and items[begin].cost <= -INFINITY:
+                break
+            begin += 1
+    return breaker.lines
+
+
+def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
+    """Width as drawn: neighbouring pieces of one span are measured together (their
+    kerning and ligatures), spaces apart as the greedy breaker measures them."""
+    total = 0.0
+    run: list[str] = []
+    run_si = -1
+    for text, si in [*pieces, (" ", -1)]:
+        if run and (si != run_si or text == " "):
+            total += breaker.w("".join(run), run_si)
+            run = []
+        if text == " ":
+            total += breaker.w(text, si) if si >= 0 else 0.0
+        else:
+            run.append(text)
+            run_si = si
+    return total
+
+
+def _word_breaks(
+    word: list[Piece], spans: list[Span], lang: str | None
+) -> list[tuple[int, bool]]:
+    """Where a word may break (positions, and whether a hyphen is added there): after
+    its own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation,
+    and at pyphen's points where a copy editor accepts them (`_hyphenable`)."""
+    if any(spans[si].font == OBJECT for _, si in word):
+        return []
+    text = "".join(t for t, _ in word)
+    if len(text) < 4:
+        return []
+    points: dict[int, bool] = {}
+    url = bool(_URLISH.match(text))
+    for i in range(2, len(text) - 1):
+        c = text[i - 1]
+        if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
+            points[i] = c == SHY
+    if lang and not url and _hyphenable(text):
+        for p in _hyphen_points(text.replace(SHY, "-"), lang):
+            points.setdefault(p, True)
+    return sorted(points.items())
+
+
+def _hyphenable(text: str) -> bool:
+    """A word pyphen may break: not a compound (it breaks at its own hyphen), no
+    digits ("CIFAR-10"), no capital after its first letter ("ReLU", "CIFAR")."""
+    if "-" in text or "–" in text or any(c.isdigit() for c in text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return not any(c.isupper() for c in letters[1:])
 
 
 class _Breaker:
