@@ -173,10 +173,15 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
     return [Line(tuple(frags), total, spaces, False)]
 
 
-HYPHEN_PENALTY = 50.0  # TeX's \hyphenpenalty and \exhyphenpenalty
+HYPHEN_PENALTY = 1000.0  # TeX's \hyphenpenalty and \exhyphenpenalty
 # Tried in turn: TeX's settings; more stretch rather than an overfull line; then as
 # many hyphenated lines in a row as it takes. The greedy breaker is the last resort.
-_PASSES = (Params(), Params(tolerance=6.0), Params(tolerance=6.0, max_hyphen_run=1 << 20))
+_PASSES = (
+    Params(tolerance=1.8),
+    Params(tolerance=2.6),
+    Params(tolerance=6.0),
+    Params(tolerance=6.0, max_hyphen_run=1 << 20),
+)
 
 
 def _total_fit(
@@ -278,9 +283,7 @@ def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
     return total
 
 
-def _word_breaks(
-    word: list[Piece], spans: list[Span], lang: str | None
-) -> list[tuple[int, bool]]:
+def _word_breaks(word: list[Piece], spans: list[Span], lang: str | None) -> list[tuple[int, bool]]:
     """Where a word may break (positions, and whether a hyphen is added there): after
     its own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation,
     and at pyphen's points where a copy editor accepts them (`_hyphenable`)."""
