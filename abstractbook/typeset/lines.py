@@ -176,11 +176,13 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
 HYPHEN_PENALTY = 1000.0  # TeX's \hyphenpenalty and \exhyphenpenalty
 # Tried in turn: TeX's settings; more stretch rather than an overfull line; then as
 # many hyphenated lines in a row as it takes. The greedy breaker is the last resort.
-_PASSES = (
-    Params(tolerance=1.8),
-    Params(tolerance=2.6),
-    Params(tolerance=6.0),
-    Params(tolerance=6.0, max_hyphen_run=1 << 20),
+_PASSES: tuple[tuple[int, Params], ...] = (
+    (0, Params(tolerance=1.8)),
+    (1, Params(tolerance=1.8)),
+    (0, Params(tolerance=2.6)),
+    (2, Params(tolerance=2.6)),
+    (2, Params(tolerance=6.0)),
+    (2, Params(tolerance=6.0, max_hyphen_run=1 << 20)),
 )
 
 
@@ -192,54 +194,20 @@ def _total_fit(
     dictionary, a word wider than the line)."""
     breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
     tokens = breaker._tokens()
-    if not tokens:
+    if not tokens or any(
+        t is not None and sum(len(x) for x, _ in t[0]) > LONG_RUN and not breaker.has_object(t[0])
+        for t in tokens
+    ):
         return None
-    items: list[Item] = []
-    pieces: list[list[Piece]] = []  # what each item draws (a break's hyphen aside)
-    hyphen_at: dict[int, int] = {}  # a penalty's position -> the span its hyphen takes
-
-    def add(item: Item, drawn: list[Piece]) -> None:
-        items.append(item)
-        pieces.append(drawn)
-
-    def end() -> None:
-        add(Glue(0.0, FIL, 0.0), [])
-        add(Penalty(0.0, -INFINITY), [])
-
-    for n, token in enumerate(tokens):
-        if token is None:
-            end()
-            continue
-        word, space_si = token
-        if sum(len(t) for t, _ in word) > LONG_RUN and not breaker.has_object(word):
-            return None
-        if space_si >= 0 and items and not isinstance(items[-1], Penalty | Glue):
-            sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
-            add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
-        last = n + 1 == len(tokens) or tokens[n + 1] is None
-        start, start_w = 0, 0.0
-        for pos, hyphen in _word_breaks(word, spans, lang if not last else None):
-            head = _cut(word, pos)[0]
-            part = _cut(head, start)[1]
-            head_w = _drawn_w(breaker, head)  # kerned across the break points
-            add(Box(head_w - start_w), part)
-            start_w = head_w
-            si = part[-1][1]
-            cost = HYPHEN_PENALTY if hyphen or part[-1][0].endswith(HYPHEN) else 0.0
-            hw = breaker.w(HYPHEN, si) if hyphen else 0.0
-            if hyphen:
-                hyphen_at[len(items)] = si
-            add(Penalty(hw, cost, flagged=cost > 0), [])
-            start = pos
-        rest = _cut(word, start)[1]
-        add(Box(_drawn_w(breaker, word) - start_w), rest)
-    if not isinstance(items[-1], Penalty):
-        end()
 
     def measure(line: int) -> float:
         return avail - (first_indent if line == 0 else indent)
 
-    for params in _PASSES:
+    built: dict[int, _Items] = {}
+    for level, params in _PASSES:
+        if level not in built:
+            built[level] = _items(breaker, tokens, lang, level)
+        items, pieces, hyphen_at = built[level]
         found = breaks(items, measure, params)
         if found is not None:
             break
@@ -265,6 +233,58 @@ def _total_fit(
     return breaker.lines
 
 
+_Items = tuple[list[Item], list[list[Piece]], dict[int, int]]
+
+
+def _items(
+    breaker: _Breaker, tokens: list[tuple[list[Piece], int] | None], lang: str | None, level: int
+) -> _Items:
+    """The paragraph's boxes, glue and penalties; with what each item draws (a break's
+    hyphen aside) and the span of the hyphen each hyphenation point adds. `level`:
+    which words pyphen may break (see `_hyphenable`)."""
+    spans = breaker.spans
+    items: list[Item] = []
+    pieces: list[list[Piece]] = []
+    hyphen_at: dict[int, int] = {}
+
+    def add(item: Item, drawn: list[Piece]) -> None:
+        items.append(item)
+        pieces.append(drawn)
+
+    def end() -> None:
+        add(Glue(0.0, FIL, 0.0), [])
+        add(Penalty(0.0, -INFINITY), [])
+
+    for n, token in enumerate(tokens):
+        if token is None:
+            end()
+            continue
+        word, space_si = token
+        if space_si >= 0 and items and not isinstance(items[-1], Penalty | Glue):
+            sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
+            add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
+        last = n + 1 == len(tokens) or tokens[n + 1] is None
+        start, start_w = 0, 0.0
+        for pos, hyphen in _word_breaks(word, spans, lang if not last else None, level):
+            head = _cut(word, pos)[0]
+            part = _cut(head, start)[1]
+            head_w = _drawn_w(breaker, head)  # kerned across the break points
+            add(Box(head_w - start_w), part)
+            start_w = head_w
+            si = part[-1][1]
+            cost = HYPHEN_PENALTY if hyphen or part[-1][0].endswith(HYPHEN) else 0.0
+            hw = breaker.w(HYPHEN, si) if hyphen else 0.0
+            if hyphen:
+                hyphen_at[len(items)] = si
+            add(Penalty(hw, cost, flagged=cost > 0), [])
+            start = pos
+        rest = _cut(word, start)[1]
+        add(Box(_drawn_w(breaker, word) - start_w), rest)
+    if not isinstance(items[-1], Penalty):
+        end()
+    return items, pieces, hyphen_at
+
+
 def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
     """Width as drawn: neighbouring pieces of one span are measured together (their
     kerning and ligatures), spaces apart as the greedy breaker measures them."""
@@ -283,7 +303,9 @@ def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
     return total
 
 
-def _word_breaks(word: list[Piece], spans: list[Span], lang: str | None) -> list[tuple[int, bool]]:
+def _word_breaks(
+    word: list[Piece], spans: list[Span], lang: str | None, level: int = 0
+) -> list[tuple[int, bool]]:
     """Where a word may break (positions, and whether a hyphen is added there): after
     its own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation,
     and at pyphen's points where a copy editor accepts them (`_hyphenable`)."""
@@ -298,16 +320,23 @@ def _word_breaks(word: list[Piece], spans: list[Span], lang: str | None) -> list
         c = text[i - 1]
         if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
             points[i] = c == SHY
-    if lang and not url and _hyphenable(text):
+    if lang and not url and _hyphenable(text, level):
         for p in _hyphen_points(text.replace(SHY, "-"), lang):
             points.setdefault(p, True)
     return sorted(points.items())
 
 
-def _hyphenable(text: str) -> bool:
+def _hyphenable(text: str, level: int = 0) -> bool:
     """A word pyphen may break: not a compound (it breaks at its own hyphen), no
-    digits ("CIFAR-10"), no capital after its first letter ("ReLU", "CIFAR")."""
-    if "-" in text or "–" in text or any(c.isdigit() for c in text):
+    digits ("CIFAR-10"), no capital after its first letter ("ReLU", "CIFAR"). Unless
+    nothing else fits: `level` 1 lifts the last two rules, 2 all three."""
+    if level >= 2:
+        return True
+    if "-" in text or "–" in text:
+        return False
+    if level >= 1:
+        return True
+    if any(c.isdigit() for c in text):
         return False
     letters = [c for c in text if c.isalpha()]
     return not any(c.isupper() for c in letters[1:])
