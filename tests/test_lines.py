@@ -6,6 +6,7 @@ import html
 import json
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,3 +195,33 @@ def test_the_sample_is_set_with_few_hyphens_and_even_spaces(
     assert got.widest <= 0.6
     assert got.loose <= 0.02 * got.justified + 2
 
+
+def test_the_bench_corpus_keeps_the_copy_editors_rules(tmp_path: Path) -> None:
+    # The corpus's words are long coinages ("photorepresentometric"), five to a line:
+    # hyphen runs, compounds and overfull lines are held to, not yet the share.
+    project = tmp_path / "corpus"
+    subprocess.run(
+        [sys.executable, "bench/corpus.py", "12", str(project)],
+        check=True,
+        capture_output=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    pdf = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, pdf)
+    got = measure_pdf(pdf, project)
+    assert got.justified > 200
+    assert got.longest_run <= 2
+    assert got.twice == []
+    assert got.overfull == 0
+
+
+def test_compounds_capitals_and_digits_break_only_at_their_own_hyphens() -> None:
+    words = "the ReLU on CIFAR-10 with self-supervised learning and AlexNet models " * 12
+    for avail in (120.0, 150.0, 190.0):
+        lines = break_lines([Span(words, FONT, 9.5, "#000")], avail, lang="en")
+        ends = ["".join(f.text for f in ln.frags).split(" ")[-1] for ln in lines]
+        cut = {e for e in ends if e.endswith("-")} - {"CIFAR-", "self-"}
+        protected = ("ReLU", "CIFAR-10", "self-supervised", "AlexNet")
+        assert not [e for e in cut for w in protected if w.startswith(e[:-1])]
+        rejoined = text_of(lines).replace("CIFAR- ", "CIFAR-").replace("self- ", "self-")
+        assert rejoined.replace("- ", "").split() == words.split()

@@ -173,14 +173,20 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
     return [Line(tuple(frags), total, spaces, False)]
 
 
-HYPHEN_PENALTY = 1000.0  # TeX's \hyphenpenalty and \exhyphenpenalty
-# Tried in turn: TeX's settings; more stretch rather than an overfull line; then as
-# many hyphenated lines in a row as it takes. The greedy breaker is the last resort.
+# A hyphen costs more than any line whose spaces stay under 0.5 em (TeX's 50 would
+# hyphenate a third of our lines): paragraphs hyphenate where the spacing needs it.
+HYPHEN_PENALTY = 1000.0
+# Tried in turn (level: which words pyphen may break, see `_hyphenable`; tolerance
+# 1.8 keeps spaces within 0.5 em, 2.6 within 0.6): the copy editor's rules first,
+# more stretch rather than an overfull line, compounds broken a second time and
+# longer hyphen runs only when nothing else sets the paragraph. The greedy breaker
+# is the last resort.
 _PASSES: tuple[tuple[int, Params], ...] = (
     (0, Params(tolerance=1.8)),
     (1, Params(tolerance=1.8)),
     (0, Params(tolerance=2.6)),
-    (2, Params(tolerance=2.6)),
+    (1, Params(tolerance=2.6)),
+    (1, Params(tolerance=6.0)),
     (2, Params(tolerance=6.0)),
     (2, Params(tolerance=6.0, max_hyphen_run=1 << 20)),
 )
