@@ -209,11 +209,21 @@ def _total_fit(
     def measure(line: int) -> float:
         return avail - (first_indent if line == 0 else indent)
 
+    words = [t[0] for t in tokens if t is not None]
     built: dict[int, _Items] = {}
+    tried: set[tuple[int, Params]] = set()
     for level, params in _PASSES:
         if level not in built:
-            built[level] = _items(breaker, tokens, lang, level)
+            # a level that lets pyphen break no further word sets the same items
+            same = level > 0 and all(
+                _word_breaks(w, spans, lang, level) == _word_breaks(w, spans, lang, level - 1)
+                for w in words
+            )
+            built[level] = built[level - 1] if same else _items(breaker, tokens, lang, level)
         items, pieces, hyphen_at = built[level]
+        if (id(items), params) in tried:
+            continue
+        tried.add((id(items), params))
         found = breaks(items, measure, params)
         if found is not None:
             break
@@ -311,15 +321,21 @@ def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
 
 def _word_breaks(
     word: list[Piece], spans: list[Span], lang: str | None, level: int = 0
-) -> list[tuple[int, bool]]:
-    """Where a word may break (positions, and whether a hyphen is added there): after
-    its own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation,
-    and at pyphen's points where a copy editor accepts them (`_hyphenable`)."""
+) -> tuple[tuple[int, bool], ...]:
+    """Where a word may break (positions, and whether a hyphen is added there)."""
     if any(spans[si].font == OBJECT for _, si in word):
-        return []
-    text = "".join(t for t, _ in word)
+        return ()
+    text = word[0][0] if len(word) == 1 else "".join(t for t, _ in word)
+    return _text_breaks(text, lang, level)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_breaks(text: str, lang: str | None, level: int) -> tuple[tuple[int, bool], ...]:
+    """After a word's own hyphens, dashes and slashes, at soft hyphens, a URL at its
+    punctuation, and at pyphen's points where a copy editor accepts them
+    (`_hyphenable`); memoised by content, as words repeat."""
     if len(text) < 4:
-        return []
+        return ()
     points: dict[int, bool] = {}
     url = bool(_URLISH.match(text))
     for i in range(2, len(text) - 1):
@@ -329,7 +345,7 @@ def _word_breaks(
     if lang and not url and _hyphenable(text, level):
         for p in _hyphen_points(text.replace(SHY, "-"), lang):
             points.setdefault(p, True)
-    return sorted(points.items())
+    return tuple(sorted(points.items()))
 
 
 def _hyphenable(text: str, level: int = 0) -> bool:
