@@ -29,6 +29,7 @@ _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
 _LETTER = re.compile(r"[^\W\d_]+")
+_CAPS_OR_DIGITS = re.compile(r"\d|[^\W\d_][^\W\d_]*[A-Z]")
 # A run of more characters than this without a space is no word a dictionary knows (a
 # pasted hash, a long URL, a line of code): it is broken by the emergency rules only,
 # a window of this many characters at a time, so time stays linear in its length.
@@ -209,16 +210,16 @@ def _total_fit(
     def measure(line: int) -> float:
         return avail - (first_indent if line == 0 else indent)
 
-    words = [t[0] for t in tokens if t is not None]
+    text = "".join(s.text for s in spans)
+    # what lets a level break more words (see `_hyphenable`): a capital after a
+    # letter or a digit; a hyphen
+    differs = (bool(_CAPS_OR_DIGITS.search(text)), "-" in text or "–" in text)
     built: dict[int, _Items] = {}
     tried: set[tuple[int, Params]] = set()
     for level, params in _PASSES:
         if level not in built:
             # a level that lets pyphen break no further word sets the same items
-            same = level > 0 and all(
-                _word_breaks(w, spans, lang, level) == _word_breaks(w, spans, lang, level - 1)
-                for w in words
-            )
+            same = level > 0 and not differs[level - 1]
             built[level] = built[level - 1] if same else _items(breaker, tokens, lang, level)
         items, pieces, hyphen_at = built[level]
         if (id(items), params) in tried:
@@ -281,10 +282,16 @@ def _items(
             add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
         last = n + 1 == len(tokens) or tokens[n + 1] is None
         start, start_w = 0, 0.0
+        single = len(word) == 1
         for pos, hyphen in _word_breaks(word, spans, lang if not last else None, level):
-            head = _cut(word, pos)[0]
-            part = _cut(head, start)[1]
-            head_w = _drawn_w(breaker, head)  # kerned across the break points
+            if single:
+                text, si = word[0]
+                part = [(text[start:pos], si)]
+                head_w = breaker.w(text[:pos], si)  # kerned across the break points
+            else:
+                head = _cut(word, pos)[0]
+                part = _cut(head, start)[1]
+                head_w = _drawn_w(breaker, head)
             add(Box(head_w - start_w), part)
             start_w = head_w
             si = part[-1][1]
@@ -294,8 +301,11 @@ def _items(
                 hyphen_at[len(items)] = si
             add(Penalty(hw, cost, flagged=cost > 0), [])
             start = pos
-        rest = _cut(word, start)[1]
-        add(Box(_drawn_w(breaker, word) - start_w), rest)
+        if single:
+            rest, word_w = [(word[0][0][start:], word[0][1])], breaker.w(*word[0])
+        else:
+            rest, word_w = _cut(word, start)[1], _drawn_w(breaker, word)
+        add(Box(word_w - start_w), rest)
     if not isinstance(items[-1], Penalty):
         end()
     return items, pieces, hyphen_at
