@@ -155,7 +155,7 @@ def measure_pdf(pdf: Path, project: Path) -> Typesetting:
             out.justified += 1
             gaps = [
                 (b[0] - a[1]) / EM
-                for a, b in zip(ln, ln[1:])
+                for a, b in zip(ln, ln[1:], strict=False)
                 if a[2][-1].isalnum() and b[2][0].isalnum()
             ]
             if gaps:

@@ -240,14 +240,17 @@ def _total_fit(
             drawn.pop()
         breaker.cur = drawn
         breaker.cur_w = _drawn_w(breaker, drawn)
-        forced = isinstance(items[b], Penalty) and items[b].cost <= -INFINITY
-        breaker.emit(justify=not forced)
+        breaker.emit(justify=not _forced(items[b]))
         begin = b + 1
         while begin < len(items) and not isinstance(items[begin], Box):
-            if isinstance(items[begin], Penalty) and items[begin].cost <= -INFINITY:
+            if _forced(items[begin]):
                 break
             begin += 1
     return breaker.lines
+
+
+def _forced(item: Item) -> bool:
+    return isinstance(item, Penalty) and item.cost <= -INFINITY
 
 
 _Items = tuple[list[Item], list[list[Piece]], dict[int, int]]
