@@ -225,3 +225,12 @@ def test_compounds_capitals_and_digits_break_only_at_their_own_hyphens() -> None
         assert not [e for e in cut for w in protected if w.startswith(e[:-1])]
         rejoined = text_of(lines).replace("CIFAR- ", "CIFAR-").replace("self- ", "self-")
         assert rejoined.replace("- ", "").split() == words.split()
+
+
+@pytest.mark.parametrize(
+    ("lang", "cut"), [("en", "knowl-"), ("en_US", "knowl-"), ("en_GB", "know-")]
+)
+def test_english_is_hyphenated_as_american_unless_british_is_asked(lang: str, cut: str) -> None:
+    narrow = width("The knowl-", FONT, 9.5) + 1
+    lines = break_lines([Span("The knowledge is here", FONT, 9.5, "#000")], narrow, lang=lang)
+    assert "".join(f.text for f in lines[0].frags) == f"The {cut}"

@@ -64,9 +64,19 @@ def width(text: str, font: str, size: float) -> float:
     return w
 
 
+# `language: en` hyphenates as US English, like TeX's default (pyphen's own `en` is
+# British); `en_GB` asks for British patterns.
+_PATTERNS = {"en": "en_US"}
+
+
+def patterns(lang: str) -> str:
+    """The pyphen patterns a `layout.language` hyphenates with."""
+    return _PATTERNS.get(lang, lang)
+
+
 @lru_cache(maxsize=16)
 def _hyphenator(lang: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=lang, left=2, right=3)
+    return pyphen.Pyphen(lang=patterns(lang), left=2, right=3)
 
 
 # Hyphenation points by (word, language): pyphen is asked once per word. The rebuild
@@ -137,6 +147,7 @@ def break_lines(
     that, between letters: nothing ever runs past `avail`.
     """
     covered = [part for span in spans for part in cover(span)]
+    lang = patterns(lang) if lang else lang  # memoised points are keyed by the patterns
     lines = _one_line(covered, avail) if not (first_indent or indent) else None
     if lines is None and justify and avail != float("inf"):
         lines = _total_fit(covered, avail, lang, first_indent, indent)
@@ -178,13 +189,13 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
 # hyphenate a third of our lines): paragraphs hyphenate where the spacing needs it.
 HYPHEN_PENALTY = 1000.0
 # Tried in turn (level: which words pyphen may break, see `_hyphenable`; tolerance
-# 1.8 keeps spaces within 0.5 em, 2.6 within 0.6): the copy editor's rules first,
+# 1.9 keeps spaces near 0.5 em, 2.6 within 0.6): the copy editor's rules first,
 # more stretch rather than an overfull line, compounds broken a second time and
 # longer hyphen runs only when nothing else sets the paragraph. The greedy breaker
 # is the last resort.
 _PASSES: tuple[tuple[int, Params], ...] = (
-    (0, Params(tolerance=1.8)),
-    (1, Params(tolerance=1.8)),
+    (0, Params(tolerance=1.9)),
+    (1, Params(tolerance=1.9)),
     (0, Params(tolerance=2.6)),
     (1, Params(tolerance=2.6)),
     (1, Params(tolerance=6.0)),
