@@ -296,16 +296,25 @@ def _items(
             add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
         last = n + 1 == len(tokens) or tokens[n + 1] is None
         start, start_w = 0, 0.0
-        single = len(word) == 1
-        for pos, hyphen in _word_breaks(word, spans, lang if not last else None, level):
-            if single:
-                text, si = word[0]
-                part = [(text[start:pos], si)]
-                head_w = breaker.w(text[:pos], si)  # kerned across the break points
-            else:
-                head = _cut(word, pos)[0]
-                part = _cut(head, start)[1]
-                head_w = _drawn_w(breaker, head)
+        word_lang = lang if not last else None
+        if len(word) == 1:  # the common case: its items memoised by content
+            text, si = word[0]
+            span = spans[si]
+            if span.font != OBJECT:
+                for box, part, hw, cost in _word_items(
+                    text, span.font, span.size, word_lang, level
+                ):
+                    add(Box(box), [(part, si)])
+                    if cost is not None:
+                        if hw:
+                            hyphen_at[len(items)] = si
+                        add(Penalty(hw, cost, flagged=cost > 0), [])
+                continue
+        start, start_w = 0, 0.0
+        for pos, hyphen in _word_breaks(word, spans, word_lang, level):
+            head = _cut(word, pos)[0]
+            part = _cut(head, start)[1]
+            head_w = _drawn_w(breaker, head)  # kerned across the break points
             add(Box(head_w - start_w), part)
             start_w = head_w
             si = part[-1][1]
@@ -315,14 +324,29 @@ def _items(
                 hyphen_at[len(items)] = si
             add(Penalty(hw, cost, flagged=cost > 0), [])
             start = pos
-        if single:
-            rest, word_w = [(word[0][0][start:], word[0][1])], breaker.w(*word[0])
-        else:
-            rest, word_w = _cut(word, start)[1], _drawn_w(breaker, word)
-        add(Box(word_w - start_w), rest)
+        rest = _cut(word, start)[1]
+        add(Box(_drawn_w(breaker, word) - start_w), rest)
     if not isinstance(items[-1], Penalty):
         end()
     return items, pieces, hyphen_at
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_items(
+    text: str, font: str, size: float, lang: str | None, level: int
+) -> tuple[tuple[float, str, float, float | None], ...]:
+    """A one-span word's boxes, each with its text and the break after it (hyphen
+    width and cost; None after the last): words repeat within and across talks."""
+    out: list[tuple[float, str, float, float | None]] = []
+    start, start_w = 0, 0.0
+    for pos, hyphen in _text_breaks(text, lang, level):
+        head_w = width(text[:pos], font, size)  # kerned across the break points
+        part = text[start:pos]
+        cost = HYPHEN_PENALTY if hyphen or part.endswith(HYPHEN) else 0.0
+        out.append((head_w - start_w, part, width(HYPHEN, font, size) if hyphen else 0.0, cost))
+        start, start_w = pos, head_w
+    out.append((width(text, font, size) - start_w, text[start:], 0.0, None))
+    return tuple(out)
 
 
 def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
