@@ -295,20 +295,19 @@ def _items(
             sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
             add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
         last = n + 1 == len(tokens) or tokens[n + 1] is None
-        start, start_w = 0, 0.0
         word_lang = lang if not last else None
         if len(word) == 1:  # the common case: its items memoised by content
             text, si = word[0]
             span = spans[si]
             if span.font != OBJECT:
-                for box, part, hw, cost in _word_items(
+                for box, syllable, hyphen_w, price in _word_items(
                     text, span.font, span.size, word_lang, level
                 ):
-                    add(Box(box), [(part, si)])
-                    if cost is not None:
-                        if hw:
+                    add(Box(box), [(syllable, si)])
+                    if price is not None:
+                        if hyphen_w:
                             hyphen_at[len(items)] = si
-                        add(Penalty(hw, cost, flagged=cost > 0), [])
+                        add(Penalty(hyphen_w, price, flagged=price > 0), [])
                 continue
         start, start_w = 0, 0.0
         for pos, hyphen in _word_breaks(word, spans, word_lang, level):
