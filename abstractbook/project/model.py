@@ -503,19 +503,25 @@ def assemble(project: Project) -> Book:
 
 
 def _punctuated(talk: Talk, language: str) -> Talk:
-    """A talk's plain fields with real punctuation (bodies get theirs when parsed)."""
+    """A talk's plain fields with real punctuation (bodies get theirs when parsed); the
+    talk itself when that changes nothing (a copy of a frozen record costs more than
+    the check)."""
     from .typography import refine
 
-    authors = tuple(
-        replace(
-            a,
-            name=refine(a.name, language),
-            affiliations=tuple(refine(x, language) for x in a.affiliations),
-            family=refine(a.family, language) if a.family else a.family,
-        )
-        for a in talk.authors
-    )
-    return replace(talk, title=refine(talk.title, language), authors=authors)
+    authors = []
+    changed = False
+    for a in talk.authors:
+        name = refine(a.name, language)
+        affiliations = tuple(refine(x, language) for x in a.affiliations)
+        family = refine(a.family, language) if a.family else a.family
+        if name != a.name or affiliations != a.affiliations or family != a.family:
+            a = replace(a, name=name, affiliations=affiliations, family=family)
+            changed = True
+        authors.append(a)
+    title = refine(talk.title, language)
+    if title == talk.title and not changed:
+        return talk
+    return replace(talk, title=title, authors=tuple(authors))
 
 
 def _punctuated_program(program: Program | None, language: str) -> Program | None:
