@@ -81,6 +81,15 @@ def test_an_image_is_a_figure_between_the_text_around_it() -> None:
     assert text_of(blocks).replace("\n", "|") == "Before |A curve over two lines| after."
 
 
+def test_a_caption_citing_a_reference_keeps_the_figures_width() -> None:
+    """`[3]` inside a caption: the width still applies and never prints as text."""
+    blocks = parse("![Tuning, as in [3].](f/c.svg){width=85%}\n\nNext paragraph.")
+    assert [type(b).__name__ for b in blocks] == ["Figure", "Paragraph"]
+    figure = blocks[0]
+    assert isinstance(figure, Figure) and figure.width == "85%"
+    assert "{" not in text_of(blocks)
+
+
 def test_a_figure_takes_its_alt_text_and_quoted_width() -> None:
     (figure,) = parse('![Caption](f.pdf#page=2){width="40%" alt="Read aloud"}')
     assert isinstance(figure, Figure)

@@ -174,7 +174,11 @@ def _cut_short(tokens: list[Token]) -> bool:
 # given to it as `{width="60%"}`.
 # The alt text holds no bracket: a scan from each `![` stops at the next one, so a
 # text of thousands of them is read in linear time.
-_FIGURE_ATTRS = re.compile(r"(!\[[^\[\]]*\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}")
+# A caption may hold bracketed text of its own (a citation, "[3]"), one level deep;
+# each character matches one way only, so a failed match costs its length.
+_FIGURE_ATTRS = re.compile(
+    r"(!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\((?:<[^>\n]*>|[^)\s]*)\))\{([^}\n]*)\}"
+)
 _PERCENT = re.compile(r'(\w+)=([^\s"}]*%)')
 
 
