@@ -225,6 +225,15 @@ def _body_day(day: dt.date, st: Style, accent: str, avail: float) -> Item:
 # -- contents -----------------------------------------------------------------------
 
 
+def detail_lines(details: list[str], st: Style, avail: float) -> list[Line]:
+    """A session's room and chair ("Aula · Chair: Ada Lovelace"), wrapped to `avail`:
+    the line under a session's title in the programme and in the pocket programme."""
+    if not details:
+        return []
+    text = " · ".join(details)
+    return break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
+
+
 def _heading_item(
     text: str, st: Style, avail: float, space: float, keep: bool = True, dest: str | None = None
 ) -> Item:
@@ -401,15 +410,9 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             )
             if d
         ]
-        if details:
-            for ln in break_lines(
-                [Span(" · ".join(details), who_st.font, who_st.size, who_st.color)],
-                avail - col,
-                lang=None,
-                justify=False,
-            ):
-                head.append(Text(col, height + who_st.leading * 0.8, avail - col, ln))
-                height += who_st.leading
+        for ln in detail_lines(details, who_st, avail - col):
+            head.append(Text(col, height + who_st.leading * 0.8, avail - col, ln))
+            height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
         for e in entries:
             pargs = (

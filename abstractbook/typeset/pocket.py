@@ -17,7 +17,7 @@ from ..project.model import Book, Session, surname_key
 from ..project.timing import TimedSession, TimedSlot, clock, room_label, timed_day
 from .layout import Document, Item, Page, paginate
 from .lines import break_lines, single_line, width
-from .matter import _heading_item, _leader, day_heading, title_page_ops
+from .matter import _heading_item, _leader, day_heading, detail_lines, title_page_ops
 from .ops import Dest, Link, Op, Text
 from .pages import running_head
 from .spans import Span
@@ -155,15 +155,9 @@ def _session_head(ts: TimedSession, st: Style, detail_st: Style, avail: float) -
     details = [room] if (room := room_label(s.room)) else []
     if s.chair:
         details.append(f"Chair: {s.chair}")
-    if details:
-        for ln in break_lines(
-            [Span(" · ".join(details), detail_st.font, detail_st.size, detail_st.color)],
-            avail - x,
-            lang=None,
-            justify=False,
-        ):
-            ops.append(Text(x, height + detail_st.size * 0.85, avail - x, ln))
-            height += detail_st.leading
+    for ln in detail_lines(details, detail_st, avail - x):
+        ops.append(Text(x, height + detail_st.size * 0.85, avail - x, ln))
+        height += detail_st.leading
     return Item(height + 1.5, tuple(ops), keep=True, space=7.0)
 
 
