@@ -15,12 +15,12 @@ font's name, which stands for its content).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
 
 from ..typeset.fonts import current
-from ..typeset.shaping import glyph_text, shape, space
+from ..typeset.shaping import glyph_text, mapped_texts, shape, space
 
 Item = str | tuple[str, float | str]  # TJ array content, or ("rise" | "actual" | "end", value)
 
@@ -33,17 +33,24 @@ class Drawn(NamedTuple):
     glyphs: frozenset[int]
 
 
-_DRAWN: dict[str, dict[tuple[str, bool], Drawn]] = {}  # font -> (word, rtl) -> drawn
+_DRAWN: dict[tuple[str, bool], dict[str, Drawn]] = {}  # (font, rtl) -> word -> drawn
 
 
-def drawn(word: str, font: str, rtl: bool) -> Drawn:
-    memo = _DRAWN.get(font)
+def _memo(font: str, rtl: bool) -> dict[str, Drawn]:
+    memo = _DRAWN.get((font, rtl))
     if memo is None:
-        memo = _DRAWN[font] = {}
-    known = memo.get((word, rtl))
-    if known is None:
-        known = memo[(word, rtl)] = _encode(word, font, rtl)
-    return known
+        memo = _DRAWN[(font, rtl)] = {}
+    return memo
+
+
+# Two-byte codes as a literal string (half the bytes of hex): its delimiters escaped,
+# and the carriage return, which a reader would take for a line end.
+_LITERAL = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", "\r": "\\r"})
+
+
+def codes(glyphs: list[int] | tuple[int, ...]) -> str:
+    """Glyph ids as a PDF string of two-byte codes (latin-1 characters)."""
+    return "(" + "".join(chr(g >> 8) + chr(g & 255) for g in glyphs).translate(_LITERAL) + ")"
 
 
 def _num(value: float) -> str:
@@ -61,15 +68,20 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
         shaped.offsets,
         shaped.clusters,
     )
+    if offsets is None and not rtl:  # most words: kerning at most, and they read back as typed
+        known = mapped_texts(font)
+        texts = [known.get(g) for g in glyphs]
+        if None not in texts and "".join(texts) == word:  # type: ignore[arg-type]
+            return _plain(glyphs, advances, nominal, scale)
     starts = sorted(set(clusters))
     ends = dict(zip(starts, [*starts[1:], len(word)], strict=True))
     items: list[Item] = []
-    run: list[str] = []
+    run: list[int] = []
     shift = 0.0  # how far the pen is from where the last glyph's width left it
 
     def flush() -> None:
         if run:
-            items.append(f"<{''.join(run)}>")
+            items.append(codes(run))
             run.clear()
 
     i, count = 0, len(glyphs)
@@ -95,9 +107,9 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
                 items.append(_num(-shift))
             if y:
                 flush()
-                items += [("rise", y), f"<{glyph:04X}>", ("rise", 0.0)]
+                items += [("rise", y), codes((glyph,)), ("rise", 0.0)]
             else:
-                run.append(f"{glyph:04X}")
+                run.append(glyph)
             shift = advances[k] - nominal(glyph) * scale - x
         if marked:
             flush()
@@ -106,9 +118,29 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
     flush()
     if abs(shift) > 0.001:
         items.append(_num(-shift))
-    texts = [it for it in items if isinstance(it, str)]
-    simple = " ".join(texts) if len(texts) == len(items) else None
+    strings = [it for it in items if isinstance(it, str)]
+    simple = " ".join(strings) if len(strings) == len(items) else None
     return Drawn(simple, tuple(items), frozenset(g for g in glyphs if g))
+
+
+def _plain(
+    glyphs: tuple[int, ...], advances: tuple[float, ...], nominal: Any, scale: float
+) -> Drawn:
+    """A word whose glyphs need no mark of their own: hex runs, kerning between them."""
+    parts: list[str] = []
+    run: list[int] = []
+    shift = 0.0
+    for glyph, advance in zip(glyphs, advances, strict=True):
+        if abs(shift) > 0.001:
+            parts.append(f"{codes(run)} {_num(-shift)}")
+            run = []
+        run.append(glyph)
+        shift = advance - nominal(glyph) * scale
+    parts.append(codes(run))
+    if abs(shift) > 0.001:
+        parts.append(_num(-shift))
+    simple = " ".join(parts)
+    return Drawn(simple, (simple,), frozenset(glyphs))
 
 
 def _reads_as(letters: str, glyphs: tuple[int, ...], font: str, rtl: bool) -> bool:
@@ -141,17 +173,23 @@ def show(
     glyph, advance = space(font)
     gap = word_space * 1000 / size if word_space else 0.0
     if glyph:
-        between = f"<{glyph:04X}>" + (f" {_num(-gap)}" if gap else "")
+        between = codes((glyph,)) + (f" {_num(-gap)}" if gap else "")
         used.add(frozenset((glyph,)))
     else:
         between = _num(-(advance + gap))
+    memo = _memo(font, rtl)
     parts: list[str] = []
-    for n, word in enumerate(words):
-        if n:
+    first = True
+    for word in words:
+        if first:
+            first = False
+        else:
             parts.append(between)
         if not word:
             continue
-        d = drawn(word, font, rtl)
+        d = memo.get(word)
+        if d is None:
+            d = memo[word] = _encode(word, font, rtl)
         used.add(d.glyphs)
         if d.simple is not None:
             parts.append(d.simple)

@@ -30,7 +30,9 @@ class Shaped(NamedTuple):
     width: float
 
 
-_SHAPED: dict[str, dict[tuple[str, bool], Shaped]] = {}  # font -> (word, rtl) -> glyphs
+Shapes = dict[str, dict[tuple[str, bool], Shaped]]  # font -> (word, rtl) -> glyphs
+_SHAPED: Shapes = {}
+_FOUND: Shapes = {}  # shaped since `found_shapes`
 _SPACES: dict[str, tuple[int, float]] = {}  # font -> its space's glyph and advance
 
 
@@ -44,7 +46,27 @@ def shape(word: str, font: str, rtl: bool = False) -> Shaped:
     known = memo.get(key)
     if known is None:
         known = memo[key] = _shape(word, current().face(font), rtl)
+        found = _FOUND.get(font)
+        if found is None:
+            found = _FOUND[font] = {}
+        found[key] = known
     return known
+
+
+def found_shapes() -> Shapes:
+    """The words shaped since the last call (a worker's, for its parent)."""
+    found = dict(_FOUND)
+    _FOUND.clear()
+    return found
+
+
+def remember_shapes(shapes: Shapes) -> None:
+    """Words shaped elsewhere (by a worker process)."""
+    for font, words in shapes.items():
+        memo = _SHAPED.get(font)
+        if memo is None:
+            memo = _SHAPED[font] = {}
+        memo.update(words)
 
 
 def _shape(word: str, face: Face, rtl: bool) -> Shaped:
@@ -105,14 +127,21 @@ _TEXTS: dict[str, dict[int, str]] = {}  # font -> glyph -> its letters
 _SUBSTITUTIONS_READ: set[str] = set()  # fonts whose GSUB has given its glyphs' texts too
 
 
+def mapped_texts(font: str) -> dict[int, str]:
+    """The texts of the glyphs the face maps characters to (those of substitutions
+    too once `glyph_text` has needed them)."""
+    texts = _TEXTS.get(font)
+    if texts is None:
+        texts = _TEXTS[font] = _mapped(current().face(font))
+    return texts
+
+
 def glyph_text(font: str, glyph: int) -> str | None:
     """What a glyph reads as when copied, from the face alone (so a page's text layer
     depends on nothing else in the book): the character the face maps to it, else the
     letters its substitutions make it from (a ligature's letters, an Arabic letter's
     joined form, a Devanagari conjunct); None when neither tells."""
-    texts = _TEXTS.get(font)
-    if texts is None:
-        texts = _TEXTS[font] = _mapped(current().face(font))
+    texts = mapped_texts(font)
     found = texts.get(glyph)
     if found is None and glyph and font not in _SUBSTITUTIONS_READ:
         _SUBSTITUTIONS_READ.add(font)
