@@ -55,7 +55,7 @@ def without(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("off") / "sample"
     shutil.copytree(pipeline.sample_project(), root)
     with (root / "book.yaml").open("a", encoding="utf-8") as f:
-        f.write("layout:\n  optical_margins: false\n")
+        f.write("layout:\n  protrusion: false\n")
     return pipeline.build(root, root / "book.pdf").output
 
 
@@ -68,7 +68,7 @@ def test_hyphens_and_commas_hang_into_the_right_margin(sample_pdf: Path) -> None
         assert len(hanging) >= 0.9 * len(offsets[mark]), (mark, offsets[mark])
 
 
-def test_with_optical_margins_off_every_line_ends_at_the_edge(without: Path) -> None:
+def test_with_protrusion_off_every_line_ends_at_the_edge(without: Path) -> None:
     offsets = edge_offsets(without)
     assert len(offsets["-"]) >= 20
     assert all(abs(d) < 0.15 for mark in "-," for d in offsets[mark]), offsets

@@ -18,7 +18,7 @@ layout:
   hyphenate: true
   language: en
   smart_punctuation: true
-  optical_margins: true
+  protrusion: true
 """
 
 PROGRAM = """\

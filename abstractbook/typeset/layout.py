@@ -283,7 +283,7 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
-        protrude = justify and self.theme.settings.optical_margins
+        protrude = justify and self.theme.settings.protrusion
         return _line_items(lines, base.leading, base.size, indent, avail, space, protrude=protrude)
 
     def display_formula(

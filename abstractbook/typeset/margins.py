@@ -3,7 +3,7 @@
 A full stop, comma, hyphen or quote at the edge of a column is lighter than a
 letter, so a column whose every line ends exactly at the edge looks ragged where
 those marks stand. As microtype does for pdfTeX, such a mark hangs out by a share
-of its width (`layout.optical_margins`, on by default). Only the line's position
+of its width (`layout.protrusion`, on by default). Only the line's position
 and the width it is justified to change, so the breaker and the renderer are
 untouched: a justified line is set `left + right` wider and `left` further out.
 """
