@@ -33,8 +33,8 @@ PHRASES = [
 
 # What a reader gets wrong by itself, the PDF being right (poppler copies both as typed):
 # PDFium puts a space after a vowel sign that HarfBuzz moves back under its consonant
-# (ু in ঠাকুর); MuPDF 1.26 repeats the last letter of an /ActualText span longer
-# than its glyphs (the conjunct দ্যা in বিশ্ববিদ্যালয়).
+# (ু in ঠাকুর); MuPDF 1.26 repeats the end of an /ActualText span whose last glyph
+# reads as its last letter, counting the text left in bytes (দ্যা in বিশ্ববিদ্যালয়).
 READER_FAULTS = {("pdfium", "রবীন্দ্রনাথ ঠাকুর"), ("mupdf", "ঢাকা বিশ্ববিদ্যালয়")}
 
 
