@@ -15,6 +15,7 @@ font's name, which stands for its content).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
@@ -48,7 +49,7 @@ def _memo(font: str, rtl: bool) -> dict[str, Drawn]:
 _LITERAL = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", "\r": "\\r"})
 
 
-def codes(glyphs: list[int] | tuple[int, ...]) -> str:
+def codes(glyphs: Sequence[int]) -> str:
     """Glyph ids as a PDF string of two-byte codes (latin-1 characters)."""
     return "(" + "".join(chr(g >> 8) + chr(g & 255) for g in glyphs).translate(_LITERAL) + ")"
 
@@ -123,9 +124,7 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
     return Drawn(simple, tuple(items), frozenset(g for g in glyphs if g))
 
 
-def _plain(
-    glyphs: tuple[int, ...], advances: tuple[float, ...], nominal: Any, scale: float
-) -> Drawn:
+def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale: float) -> Drawn:
     """A word whose glyphs need no mark of their own: hex runs, kerning between them."""
     parts: list[str] = []
     run: list[int] = []
@@ -143,7 +142,7 @@ def _plain(
     return Drawn(simple, (simple,), frozenset(glyphs))
 
 
-def _reads_as(letters: str, glyphs: tuple[int, ...], font: str, rtl: bool) -> bool:
+def _reads_as(letters: str, glyphs: Sequence[int], font: str, rtl: bool) -> bool:
     """Whether a cluster's glyphs, each read as its face's text, give its letters as
     typed (a precomposed letter for a typed base and accent does not: the copy must
     give what the author typed)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -79,7 +80,9 @@ class PageInfo(NamedTuple):
     figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
 
 
-Glyphs = tuple[tuple[str, tuple[int, ...]], ...]  # (font, the glyphs a page draws in it)
+# (font, the glyph ids a page draws in it, as unsigned 16-bit numbers: a big book's
+# cache holds one per page and face)
+Glyphs = tuple[tuple[str, bytes], ...]
 
 
 class FormulaForm(NamedTuple):
@@ -191,7 +194,7 @@ def render_pdf(
                 cache.streams[key] = known
         packed, glyphs = known
         for font, ids in glyphs:
-            used.setdefault(font, set()).update(ids)
+            used.setdefault(font, set()).update(array("H", ids))
         if release:
             page.placed, page.extra = [], []
         contents = pdf.reserve()
@@ -451,7 +454,7 @@ class _Drawer:
     def glyphs(self) -> Glyphs:
         """The glyphs drawn since the last call (by the last page drawn)."""
         found = tuple(
-            (font, tuple(sorted(frozenset().union(*words))))
+            (font, array("H", sorted(frozenset().union(*words))).tobytes())
             for font, words in sorted(self.used.items())
         )
         self.used = {}

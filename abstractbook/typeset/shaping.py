@@ -14,6 +14,8 @@ The memo is keyed by the font's name, which stands for its file's content (`font
 from __future__ import annotations
 
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .fonts import Face, current
@@ -21,12 +23,13 @@ from .fonts import Face, current
 
 class Shaped(NamedTuple):
     """A word's glyphs left to right as drawn (a right-to-left word's last letter
-    first), in thousandths of an em."""
+    first), in thousandths of an em; numbers in arrays, as a big book keeps a hundred
+    thousand words."""
 
-    glyphs: tuple[int, ...]
-    advances: tuple[float, ...]  # the pen's move after each glyph, kerning included
+    glyphs: Sequence[int]
+    advances: Sequence[float]  # the pen's move after each glyph, kerning included
     offsets: tuple[tuple[float, float], ...] | None  # (x, y) each glyph is moved by; None: none
-    clusters: tuple[int, ...]  # the index in the word of the first letter each glyph draws
+    clusters: Sequence[int]  # the index in the word of the first letter each glyph draws
     width: float
 
 
@@ -94,10 +97,10 @@ def _shape(word: str, face: Face, rtl: bool) -> Shaped:
             moved = True
         offsets.append((pos.x_offset * scale, pos.y_offset * scale))
     return Shaped(
-        tuple(glyphs),
-        tuple(advances),
+        array("I", glyphs),
+        array("d", advances),
         tuple(offsets) if moved else None,
-        tuple(clusters),
+        array("I", clusters),
         sum(advances),
     )
 
