@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from reportlab.lib.rl_accel import fp_str
 
 from ..digests import digest
 from ..project.limits import drawing_size_problem
-from ..typeset.fonts import current
+from ..typeset.fonts import Face, current
 from ..typeset.shaping import glyph_text
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
@@ -201,7 +202,6 @@ def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
     /Identity); CFF outlines as their bare CFF table (FontFile3 /CIDFontType0C,
     whose CIDs a non-CID-keyed CFF takes as glyph indices)."""
     import uharfbuzz as hb
-    from fontTools.ttLib import TTFont
 
     face = current().face(font)
     keep = hb.SubsetInput()
@@ -214,8 +214,8 @@ def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
     subset = hb.subset(face.face, keep)
     if subset is None:
         raise ValueError(f"cannot subset the font {face.path}")
-    tt = TTFont(io.BytesIO(subset.blob.data), lazy=True)
-    cff = "CFF " in tt
+    metrics = _metrics(face)
+    cff = metrics.cff
     if cff:
         data = bytes(subset.reference_table("CFF ").data)
         entries = "/Subtype /CIDFontType0C"
@@ -224,17 +224,15 @@ def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
         data = bytes(subset.blob.data)
         entries = f"/Length1 {len(data)}"
         program_key = "FontFile2"
-    head, post, hhea = tt["head"], tt["post"], tt["hhea"]
-    os2 = tt.get("OS/2")
     scale = face.scale
-    psname = _ps_name(tt, face.path)
+    psname = metrics.name
     tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, glyphs)[:6])
     base = name(f"{tag}+{psname}")
-    italic = float(post.italicAngle)
-    flags = 4 | (1 if post.isFixedPitch else 0) | (64 if italic else 0)
-    weight = os2.usWeightClass if os2 is not None else 400
-    cap = getattr(os2, "sCapHeight", 0) or hhea.ascent
-    bbox = " ".join(number(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax))
+    italic = metrics.italic
+    flags = 4 | (1 if metrics.fixed else 0) | (64 if italic else 0)
+    weight = metrics.weight
+    cap = metrics.cap
+    bbox = " ".join(number(v * scale) for v in metrics.bbox)
     advance = face.font.get_glyph_h_advance
     widths = _widths([(g, advance(g) * scale) for g in glyphs])
     kind = "CIDFontType0" if cff else "CIDFontType2"
@@ -246,8 +244,8 @@ def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
         f"/FontDescriptor {{descriptor}} /DW 1000 /W [{widths}]{gid_map} >>",
         f"<< /Type /FontDescriptor /FontName {base} /Flags {flags} /FontBBox [{bbox}] "
-        f"/ItalicAngle {number(italic)} /Ascent {number(hhea.ascent * scale)} "
-        f"/Descent {number(hhea.descent * scale)} /CapHeight {number(cap * scale)} "
+        f"/ItalicAngle {number(italic)} /Ascent {number(metrics.ascent * scale)} "
+        f"/Descent {number(metrics.descent * scale)} /CapHeight {number(cap * scale)} "
         f"/StemV {number(50 + (weight / 65) ** 2)} /{program_key} {{program}} >>",
         entries,
         zlib.compress(data, FONT_LEVEL),
@@ -255,10 +253,41 @@ def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
     )
 
 
-def _ps_name(tt: Any, path: Path) -> str:
-    """The face's PostScript name (name ID 6), else its file's stem, without spaces."""
-    found = tt["name"].getDebugName(6) if "name" in tt else None
-    return re.sub(r"[^!-~]|[()<>\[\]{}/%]", "", found or path.stem) or "Font"
+class _Metrics(NamedTuple):
+    """What a font descriptor says of a face, in font units."""
+
+    name: str
+    bbox: tuple[int, int, int, int]
+    italic: float
+    fixed: bool
+    weight: int
+    ascent: int
+    descent: int
+    cap: int
+    cff: bool
+
+
+def _metrics(face: Face) -> _Metrics:
+    """The descriptor's numbers, read from the face's head, post, hhea and OS/2
+    tables as HarfBuzz hands them over (fixed offsets of the OpenType format)."""
+    import uharfbuzz as hb
+
+    def table(tag: str) -> bytes:
+        return bytes(face.face.reference_table(tag).data)
+
+    head, post, hhea, os2 = table("head"), table("post"), table("hhea"), table("OS/2")
+    bbox = struct.unpack(">4h", head[36:44]) if len(head) >= 44 else (0, 0, 1000, 1000)
+    italic = struct.unpack(">i", post[4:8])[0] / 65536 if len(post) >= 16 else 0.0
+    fixed = len(post) >= 16 and struct.unpack(">I", post[12:16])[0] != 0
+    ascent, descent = struct.unpack(">2h", hhea[4:8]) if len(hhea) >= 8 else (800, -200)
+    weight = struct.unpack(">H", os2[4:6])[0] if len(os2) >= 6 else 400
+    cap = 0
+    if len(os2) >= 90 and struct.unpack(">H", os2[0:2])[0] >= 2:
+        cap = struct.unpack(">h", os2[88:90])[0]
+    found = face.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME)
+    ps = re.sub(r"[^!-~]|[()<>\[\]{}/%]", "", found or face.path.stem) or "Font"
+    cff = "CFF " in face.face.table_tags
+    return _Metrics(ps, bbox, italic, fixed, weight, ascent, descent, cap or ascent, cff)
 
 
 def _widths(advances: list[tuple[int, float]]) -> str:
