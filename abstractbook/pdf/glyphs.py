@@ -15,6 +15,7 @@ font's name, which stands for its content).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -31,7 +32,7 @@ class Drawn(NamedTuple):
 
     simple: str | None
     items: tuple[Item, ...]
-    glyphs: frozenset[int]
+    glyphs: bytes  # its glyph ids, unsigned 16-bit (compact: a big book has 100,000 words)
 
 
 _DRAWN: dict[tuple[str, bool], dict[str, Drawn]] = {}  # (font, rtl) -> word -> drawn
@@ -121,7 +122,7 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
         items.append(_num(-shift))
     strings = [it for it in items if isinstance(it, str)]
     simple = " ".join(strings) if len(strings) == len(items) else None
-    return Drawn(simple, tuple(items), frozenset(g for g in glyphs if g))
+    return Drawn(simple, tuple(items), array("H", sorted({g for g in glyphs if g})).tobytes())
 
 
 def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale: float) -> Drawn:
@@ -139,7 +140,7 @@ def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale
     if abs(shift) > 0.001:
         parts.append(_num(-shift))
     simple = " ".join(parts)
-    return Drawn(simple, (simple,), frozenset(glyphs))
+    return Drawn(simple, (simple,), array("H", sorted(set(glyphs))).tobytes())
 
 
 def _reads_as(letters: str, glyphs: Sequence[int], font: str, rtl: bool) -> bool:
@@ -162,7 +163,7 @@ def show(
     rise: float,
     rtl: bool,
     word_space: float,
-    used: set[frozenset[int]],
+    used: set[bytes],
 ) -> None:
     """Append the operators that draw `text` at the current point (font and size set);
     `used` collects the glyphs drawn."""
@@ -173,7 +174,7 @@ def show(
     gap = word_space * 1000 / size if word_space else 0.0
     if glyph:
         between = codes((glyph,)) + (f" {_num(-gap)}" if gap else "")
-        used.add(frozenset((glyph,)))
+        used.add(array("H", (glyph,)).tobytes())
     else:
         between = _num(-(advance + gap))
     memo = _memo(font, rtl)

@@ -446,7 +446,7 @@ class _Drawer:
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
     ) -> None:
-        self.used: dict[str, set[frozenset[int]]] = {}  # the page's glyphs, by word
+        self.used: dict[str, set[bytes]] = {}  # the page's glyphs, by word (`Drawn.glyphs`)
         self.forms = forms
         self.pictures = pictures
         self.pdf_pages = pdf_pages or {}
@@ -454,7 +454,7 @@ class _Drawer:
     def glyphs(self) -> Glyphs:
         """The glyphs drawn since the last call (by the last page drawn)."""
         found = tuple(
-            (font, array("H", sorted(frozenset().union(*words))).tobytes())
+            (font, array("H", sorted(set(array("H", b"".join(words))))).tobytes())
             for font, words in sorted(self.used.items())
         )
         self.used = {}
