@@ -58,18 +58,22 @@ class Element:
         self.kids: list[Element] = []
         self.mcids: list[tuple[int, int]] = []  # (page object number, MCID)
         self.objrs: list[Any] = []
+        self.order: list[Element | tuple[int, int]] = []  # kids and content, in order
         page = obj.get("/Pg")
         kids = obj.get("/K")
         items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
         for kid in items:
             if isinstance(kid, int):
                 self.mcids.append((page.objgen[0], kid))
+                self.order.append(self.mcids[-1])
             elif kid.get("/Type") == "/MCR":
                 self.mcids.append((kid.Pg.objgen[0], int(kid.MCID)))
+                self.order.append(self.mcids[-1])
             elif kid.get("/Type") == "/OBJR":
                 self.objrs.append(kid.Obj)
             else:
                 self.kids.append(Element(kid))
+                self.order.append(self.kids[-1])
 
     def walk(self) -> Iterator[Element]:
         yield self
@@ -77,8 +81,10 @@ class Element:
             yield from kid.walk()
 
     def text(self, pdf: pikepdf.Pdf, shown: dict[tuple[int, int], str]) -> str:
-        """The text of the element's marked content, in order, kids included."""
-        return "".join(shown.get(m, "") for e in self.walk() for m in e.mcids)
+        """The text of the element's marked content and kids, in their order."""
+        return "".join(
+            k.text(pdf, shown) if isinstance(k, Element) else shown.get(k, "") for k in self.order
+        )
 
 
 def tree(pdf: pikepdf.Pdf) -> Element:
@@ -244,6 +250,7 @@ def test_paragraphs_lists_and_links(book: pikepdf.Pdf) -> None:
             assert "/StructParent" in annot
     steps_link = next(e for e in uri if str(e.objrs[0].A.URI) == "https://example.org/steps")
     assert str(steps_link.objrs[0].Contents) == "https://example.org/steps"
+    assert steps_link.text(book, shown) == "the site"  # the link's words are its content
 
 
 def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
@@ -254,8 +261,12 @@ def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
     for tex, e in formulas.items():
         assert str(e.obj.ActualText) == tex
     shown = shown_text(book)
-    # the invisible text over the drawing is the source, in the element's content
-    assert formulas[r"\frac{a+b}{\sqrt{c}}"].text(book, shown) == r"\frac{a+b}{\sqrt{c}}"
+    # the invisible text over the drawing is the source, in the element's content, which
+    # is read between the words around it
+    inline = formulas[r"\frac{a+b}{\sqrt{c}}"]
+    assert inline.text(book, shown) == r"\frac{a+b}{\sqrt{c}}"
+    paragraph = next(e for e in doc.walk() if inline in e.kids)
+    assert paragraph.text(book, shown) == r"Prose before \frac{a+b}{\sqrt{c}} and after."
 
 
 def test_formulas_copy_as_their_tex_source_in_poppler(book: pikepdf.Pdf, demo: Path) -> None:

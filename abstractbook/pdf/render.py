@@ -42,6 +42,7 @@ from ..typeset.ops import (
     Rect,
     Rule,
     Text,
+    link_key,
     translate,
 )
 from .pdffile import (
@@ -420,7 +421,9 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
             fw = frag_width(frag, op.word_space)
-            tag = f"{op.tag}/Link#{hex_tag(frag.href)}" if op.tag else ""
+            tag = op.tag  # a piece of a line that is a link (`layout._line_ops`), or none
+            if tag and kind_of(tag) != "Link":
+                tag = f"{tag}/Link#{link_key(frag.href)}"
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
     return out

@@ -32,7 +32,18 @@ from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
 from .lines import break_lines, single_line, width
-from .ops import Dest, DisplayMath, Figure, MathSource, Op, Text, drawn, translate, within
+from .ops import (
+    Dest,
+    DisplayMath,
+    Figure,
+    MathSource,
+    Op,
+    Text,
+    drawn,
+    link_key,
+    translate,
+    within,
+)
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -203,9 +214,7 @@ def _line_items(
             height = leading + above + below
         else:
             op, height = Text(x, baseline, avail, line, tag), leading
-        ops: tuple[Op, ...] = (op,)
-        if any(f.font == OBJECT for f in line.frags):
-            ops += _formula_ops(op, font, f"{k}.")
+        ops = _line_ops(op, font, f"{k}.")
         items.append(
             Item(
                 height,
@@ -233,17 +242,64 @@ def frag_width(frag: Frag, word_space: float) -> float:
     return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
 
 
+def _line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
+    """A line as it is read. A tagged line with links or formulas is cut into pieces
+    where they start and end, so that each link's text is its Link element and each
+    formula sits where it is read; the pieces are placed and spaced as the whole line."""
+    line = op.line
+    plain = all(f.font != OBJECT and not f.href for f in line.frags)
+    if plain:
+        return (op,)
+    if not op.tag or line.actual is not None:  # reordered for display: drawn whole
+        return (op, *_formula_ops(op, font, key))
+    tw = op.word_space
+    out: list[Op] = []
+    piece: list[Frag] = []
+    start = op.x
+
+    def flush() -> None:
+        if not piece:
+            return
+        frags = tuple(piece)
+        w = sum(width(f.text, f.font, f.size) for f in frags)
+        spaces = sum(f.text.count(" ") for f in frags)
+        href = frags[0].href
+        tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
+        sub = Line(frags, w, spaces, line.justify)
+        out.append(Text(start, op.y, w + tw * spaces, sub, tag))
+        piece.clear()
+
+    for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):
+        if frag.font == OBJECT:
+            flush()
+            out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
+            continue
+        if piece and frag.href != piece[0].href:
+            flush()
+        if not piece:
+            start = fx
+        piece.append(frag)
+    flush()
+    return tuple(out)
+
+
+def _formula(frag: Frag, x: float, y: float, tag: str, font: str, key: str) -> list[Op]:
+    """An inline formula drawn as outlines, an element inside `tag`, with its TeX source
+    as invisible text over it (in `font`, when given)."""
+    inner = within(tag, f"Formula#{key}") if tag else ""
+    out: list[Op] = [DisplayMath(frag.text, frag.size, x, y, inner)]
+    if font:
+        out.append(_source(frag.text, font, frag.size, frag.color, x, y, inner))
+    return out
+
+
 def _formula_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
     """The formulas of a line drawn as outlines, each an element inside the line's, with
     its TeX source as invisible text over it (in `font`, when given)."""
     out: list[Op] = []
     for n, (frag, fx) in enumerate(zip(op.line.frags, frag_xs(op, op.x), strict=True)):
-        if frag.font != OBJECT:
-            continue
-        tag = within(op.tag, f"Formula#{key}{n}") if op.tag else ""
-        out.append(DisplayMath(frag.text, frag.size, fx, op.y, tag))
-        if font:
-            out.append(_source(frag.text, font, frag.size, frag.color, fx, op.y, tag))
+        if frag.font == OBJECT:
+            out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
     return tuple(out)
 
 
@@ -376,7 +432,7 @@ class Flow:
             indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
             line_y = y + i * st.leading + baseline
             op = Text(indent, line_y, self.avail - indent, ln, caption)
-            ops += (op, *_formula_ops(op, st.font, f"{i}."))
+            ops += _line_ops(op, st.font, f"{i}.")
         height = y + caption_height + 4.0
         return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 

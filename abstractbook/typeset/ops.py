@@ -12,6 +12,7 @@ page coordinates (the title page).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -231,6 +232,11 @@ FOOTER = "Artifact:Footer"
 def within(parent: str, part: str) -> str:
     """The path of element `part` ("Type" or "Type#key") inside `parent`."""
     return f"{parent}/{part}" if parent else part
+
+
+def link_key(href: str) -> str:
+    """A link's key in a structure path, from its target (which may hold any character)."""
+    return hashlib.sha1(href.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def retag(op: Op, tag: str) -> Op:
