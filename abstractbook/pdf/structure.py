@@ -178,7 +178,8 @@ class Structure:
                 kids.append(
                     f"<< /Type /OBJR /Pg {ref(first_page + kid.page)} /Obj {ref(kid.num)} >>"
                 )
-        out = f"<< /Type /StructElem /S /{kind} /P {parent} /K [{' '.join(kids)}]"
+        # /Type /StructElem is optional: left out of the thousands of elements of a book
+        out = f"<< /S /{kind} /P {parent} /K [{' '.join(kids)}]"
         if node.page >= 0:
             out += f" /Pg {ref(first_page + node.page)}"
         if node.alt:

@@ -283,6 +283,13 @@ def _line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
     return tuple(out)
 
 
+def _lifted(op: Op, body: str) -> Op:
+    """An operation of a list item's only paragraph, as content of the item's body."""
+    if isinstance(op, Dest) or not op.tag.startswith(body + "/P#0"):
+        return op
+    return op._replace(tag=body + op.tag[len(body) + 4 :])
+
+
 def _formula(frag: Frag, x: float, y: float, tag: str, font: str, key: str) -> list[Op]:
     """An inline formula drawn as outlines, an element inside `tag`, with its TeX source
     as invisible text over it (in `font`, when given)."""
@@ -446,14 +453,18 @@ class Flow:
         for n, item_blocks in enumerate(lst.items):
             label = f"{lst.start + n}." if lst.ordered else ("•" if indent == 0 else "–")
             entry = within(tag, f"LI#{n}")
+            body = within(entry, "LBody")
             sub = self.blocks(
                 item_blocks,
                 base,
                 indent + step,
                 para_space=2.0,
                 first_space=space if n == 0 else 2.0,
-                tag=within(entry, "LBody"),
+                tag=body,
             )
+            if len(item_blocks) == 1 and isinstance(item_blocks[0], Paragraph):
+                # an item of one paragraph: its lines are the LBody's own content
+                sub = [i._replace(ops=tuple(_lifted(op, body) for op in i.ops)) for i in sub]
             if not sub:
                 continue
             first = sub[0]
@@ -556,10 +567,10 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     opening = len(items)
     if talk.body:
         body_blocks = _cited(parse(talk.body, language), talk)
-        items += flow.blocks(body_blocks, body, first_space=7.0, tag=within(sect, "Div#body"))
+        items += flow.blocks(body_blocks, body, first_space=7.0, tag=sect)
     else:
         missing = (Paragraph((Run("Abstract to be announced.", ITALIC),)),)
-        items += flow.blocks(missing, body, first_space=7.0, tag=within(sect, "Div#body"))
+        items += flow.blocks(missing, body, first_space=7.0, tag=sect)
     # The heading stays with the body's first two lines, also when the first paragraph
     # has only one line (which a paragraph's own keep rule would let go).
     if len(items) > opening:
