@@ -456,7 +456,7 @@ def _annotations(
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
         parent = tree.annotation(tag, index, num)
-        pdf.put(
+        pdf.put_packed(
             num,
             f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} "
             f"/Contents {text_string(about)} /StructParent {parent} >>",

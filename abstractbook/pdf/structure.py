@@ -142,12 +142,12 @@ class Structure:
             stack += reversed([k for k in node.kids if isinstance(k, _Node)])
         titled = any(isinstance(k, _Node) and k.kind == "H" for k in self.root.kids)
         for node in nodes:
-            pdf.put(node.num, self._element_object(node, root, first_page, titled))
+            pdf.put_packed(node.num, self._element_object(node, root, first_page, titled))
         nums = [f"{i} [{' '.join(ref(n.num) for n in row)}]" for i, row in enumerate(self.parents)]
         nums += [f"{self.pages + i} {ref(n.num)}" for i, n in enumerate(self.annotations)]
         parent_tree = pdf.reserve()
-        pdf.put(parent_tree, f"<< /Nums [{' '.join(nums)}] >>")
-        pdf.put(
+        pdf.put_packed(parent_tree, f"<< /Nums [{' '.join(nums)}] >>")
+        pdf.put_packed(
             root,
             f"<< /Type /StructTreeRoot /K [{ref(self.root.num)}] /ParentTree {ref(parent_tree)} "
             f"/ParentTreeNextKey {self.pages + len(self.annotations)} >>",
