@@ -295,6 +295,8 @@ def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     entries = [k for k in toc.kids if k.kind == "TOCI"]
     assert len(entries) > 20
     assert all(e.kids[0].kind == "Link" and e.kids[0].objrs for e in entries)
+    # the programme's and the timetable's links are read where they are printed
+    assert [k.kind for k in doc.kids if k.kind == "Link"] == []
     indexes = [e for e in doc.walk() if e.kind == "Index"]
     assert len(indexes) == 2  # authors and keywords
     letters = [s for s in indexes[0].kids if s.kind == "Sect"]

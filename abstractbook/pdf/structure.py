@@ -94,7 +94,11 @@ class Structure:
 
     def annotation(self, tag: str, index: int, num: int) -> int:
         """A link annotation in the element `tag` (a Link); returns its StructParent."""
-        node = self._element(tag, index) if tag else self._new("Link", self.root)
+        if tag:
+            node = self._element(tag, index)
+        else:  # an untagged link (a timetable's): in the last element read on its page
+            row = self.parents[index] if index < len(self.parents) else []
+            node = self._new("Link", row[-1] if row else self.root)
         node.kids.append(Objr(index, num))
         if node.page < 0:
             node.page = index

@@ -482,23 +482,24 @@ def _program_talk(
     text_avail = avail - col - NUMBER_COLUMN
     y = title_st.leading * 0.8
     ops: list[Op] = []
+    tag = f"Sect#1:programme/P#{key}/Link"  # a talk's line is one link to its abstract
     if start:
-        ops.append(_text(start, time_st, 0.0, y, col))
+        ops.append(_text(start, time_st, 0.0, y, col, tag))
     lines = break_lines(
         [Span(title, title_st.font, title_st.size, title_st.color)],
         text_avail,
         lang=None,
         justify=False,
     )
-    ops += [Text(col, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)]
-    ops.append(PageRef(key, avail, y, title_st.font, title_st.size, title_st.color))
+    ops += [Text(col, y + i * title_st.leading, text_avail, ln, tag) for i, ln in enumerate(lines)]
+    ops.append(PageRef(key, avail, y, title_st.font, title_st.size, title_st.color, tag))
     height = title_st.leading * len(lines)
     for ln in break_lines(
         [Span(who, who_st.font, who_st.size, who_st.color)], text_avail, lang=None, justify=False
     ):
-        ops.append(Text(col, height + who_st.leading * 0.8, text_avail, ln))
+        ops.append(Text(col, height + who_st.leading * 0.8, text_avail, ln, tag))
         height += who_st.leading
-    ops.append(Link(0.0, 0.0, avail, height, key))
+    ops.append(Link(0.0, 0.0, avail, height, key, tag))
     return Item(height, tuple(ops), space=3.5)
 
 
