@@ -32,6 +32,7 @@ from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
 from .lines import break_lines, single_line, width
+from .margins import protruded
 from .ops import (
     Dest,
     DisplayMath,
@@ -197,11 +198,13 @@ def _line_items(
     keep_all: bool = False,
     tag: str = "",
     font: str = "",
+    protrude: bool = False,
 ) -> list[Item]:
     """Items of a paragraph's lines; no single line is left at a page's foot or head.
 
     The lines draw element `tag`; a formula drawn as outlines is an element of its own
-    inside it, with its TeX source as invisible text in `font` over the drawing."""
+    inside it, with its TeX source as invisible text in `font` over the drawing.
+    `protrude`: marks at the lines' edges hang into the margins (`margins`)."""
     n = len(lines)
     items = []
     baseline = leading - (leading - size) / 2 - size * 0.2
@@ -214,6 +217,8 @@ def _line_items(
             height = leading + above + below
         else:
             op, height = Text(x, baseline, avail, line, tag), leading
+        if protrude:
+            op = protruded(op)
         ops = _line_ops(op, font, f"{k}.")
         items.append(
             Item(
@@ -392,8 +397,17 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
+        protrude = justify and self.theme.settings.protrusion
         return _line_items(
-            lines, base.leading, base.size, indent, avail, space, tag=tag, font=base.font
+            lines,
+            base.leading,
+            base.size,
+            indent,
+            avail,
+            space,
+            tag=tag,
+            font=base.font,
+            protrude=protrude,
         )
 
     def display_formula(
