@@ -291,10 +291,15 @@ def test_a_figure_is_described_by_its_caption(book: pikepdf.Pdf) -> None:
 def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     shown = shown_text(book)
     doc = tree(book)
-    (toc,) = [e for e in doc.walk() if e.kind == "TOC"]
-    entries = [k for k in toc.kids if k.kind == "TOCI"]
+    toc = next(e for e in doc.walk() if e.kind == "TOC")
+    entries = [e for e in toc.walk() if e.kind == "TOCI"]
     assert len(entries) > 20
     assert all(e.kids[0].kind == "Link" and e.kids[0].objrs for e in entries)
+    # nested as the book is: days, their sessions, the sessions' abstracts
+    day = next(e for e in toc.kids if e.kind == "TOCI")
+    assert day.kids[0].text(book, shown) == "Tuesday, 14 September 2027"
+    session = day.kids[1].kids[0]
+    assert session.kind == "TOCI" and session.kids[1].kind == "TOC"
     # the programme's and the timetable's links are read where they are printed
     assert [k.kind for k in doc.kids if k.kind == "Link"] == []
     indexes = [e for e in doc.walk() if e.kind == "Index"]

@@ -288,6 +288,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
     )
     last_day = None
+    day_entry = session_entry = ""
     printed = {e.section for e in book.entries}  # sections with a heading in the body
     for n, (section, entries) in enumerate(
         zip(book.sections, book.section_listings(), strict=True)
@@ -297,8 +298,8 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         if grouped:  # headings link to the day's and session's headings in the body
             if section.day and section.day != last_day:
                 day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
-                tag = f"{toc}/TOCI#{day_key(section.day)}/Link"
-                items.append(_linked(day, avail, day_key(section.day), tag))
+                day_entry = f"{toc}/TOCI#{day_key(section.day)}"
+                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Link"))
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
@@ -313,11 +314,15 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 title = f"{title} · {room_label(session.room)}"
             head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
             key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
-            items.append(_linked(head, avail, key, f"{toc}/TOCI#{session_key(n)}/Link"))
+            # the contents nest as the book does: a day's sessions, a session's abstracts
+            within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
+            session_entry = f"{within_day}/TOCI#{session_key(n)}"
+            items.append(_linked(head, avail, key, f"{session_entry}/Link"))
         for e in entries:
             key = talk_key(e.talk.id)
             args = (e.talk.heading, e.talk.speaker, key, entry_st, who_st, avail)
-            tag = f"{toc}/TOCI#{key}/Link"
+            listed = f"{session_entry}/TOC" if grouped else toc
+            tag = f"{listed}/TOCI#{key}/Link"
             items.append(memo.get(("toc", *args, tag), partial(_toc_entry, *args, tag=tag)))
     backs = {
         "author_index": ("Author index", "author-index", True),
