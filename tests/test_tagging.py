@@ -319,3 +319,20 @@ def test_per_talk_pdfs_are_tagged(demo: Path, tmp_path: Path) -> None:
         assert pdf.Root.MarkInfo.Marked is True
         for _, stack, op, _ in marked_content(pdf):
             assert stack, f"{op!r} outside marked content"
+
+
+def test_the_logo_is_a_decorative_artifact(tmp_path: Path) -> None:
+    """The meeting's name is printed above the logo: it is not read again as a figure."""
+    from PIL import Image
+
+    from tests.test_print import project
+
+    root = project(tmp_path, "logo: logo.png\n")
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(root / "logo.png")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    with pikepdf.open(result.output) as pdf:
+        drawn = [(s, ops) for _, s, o, ops in marked_content(pdf) if o == b"Do"]
+        assert len(drawn) == 1
+        stack, _ = drawn[0]
+        assert stack == ["/Artifact"]
+        assert not [e for e in tree(pdf).walk() if e.kind == "Figure"]
