@@ -189,19 +189,34 @@ def shown_text(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
             elif op in (b"Tj", b"TJ"):
                 mcid = next((m for m in reversed(stack) if m is not None), None)
                 parts = operands[0] if op == b"TJ" else [operands[0]]
-                codes = b"".join(bytes(p) for p in parts if isinstance(p, pikepdf.String))
+                data = b"".join(bytes(p) for p in parts if isinstance(p, pikepdf.String))
+                codes = [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
                 key = (page.objgen[0], mcid if mcid is not None else -1)
                 out[key] = out.get(key, "") + "".join(current.get(c, "?") for c in codes)
     return out
 
 
 def _cmap(font: Any) -> dict[int, str]:
+    """A font's ToUnicode CMap (two-byte glyph ids of the CID fonts): code -> text."""
     import re
 
     data = bytes(font.ToUnicode.read_bytes()).decode("latin-1")
-    blocks = "".join(re.findall(r"beginbfchar(.*?)endbfchar", data, re.S))
-    pairs = re.findall(r"<([0-9A-F]{2})> <([0-9A-F]+)>", blocks)
-    return {int(c, 16): bytes.fromhex(u).decode("utf-16-be") for c, u in pairs}
+    out: dict[int, str] = {}
+
+    def text(hexa: str) -> str:
+        return bytes.fromhex(hexa).decode("utf-16-be")
+
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(code, 16)] = text(value)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, value in re.findall(
+            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            start = text(value)
+            for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[code] = start[:-1] + chr(ord(start[-1]) + n)
+    return out
 
 
 def test_running_heads_and_folios_are_pagination_artifacts(book: pikepdf.Pdf) -> None:

@@ -255,7 +255,7 @@ def _line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
     plain = all(f.font != OBJECT and not f.href for f in line.frags)
     if plain:
         return (op,)
-    if not op.tag or line.actual is not None:  # reordered for display: drawn whole
+    if not op.tag or any(f.rtl for f in line.frags):  # reordered for display: drawn whole
         return (op, *_formula_ops(op, font, key))
     tw = op.word_space
     out: list[Op] = []
