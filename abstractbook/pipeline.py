@@ -247,6 +247,7 @@ def build(
     use_cache: bool = True,
     keep_pages: bool = True,
     report: Path | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     """Typeset the booklet; the PDF, its manifest and the `report` JSON replace the
     old ones together, and the old ones survive any failure.
@@ -255,11 +256,28 @@ def build(
     command line) passes `keep_pages=False`, so a big book never holds its whole
     layout while its PDF is written."""
     with parallel.no_cycle_collection():
-        return _build(root, output, use_cache, keep_pages, report)
+        return _build(root, output, use_cache, keep_pages, report, standards)
+
+
+def with_standards(book: Book, standards: tuple[str, ...] | None, talks: bool = False) -> Book:
+    """The book with the PDF standards of the command line (`--standard`), which
+    replace book.yaml's for the file this command writes."""
+    if standards is None:
+        return book
+    if talks:
+        settings = dataclasses.replace(book.settings, talk_standards=standards)
+    else:
+        settings = dataclasses.replace(book.settings, standards=standards)
+    return dataclasses.replace(book, settings=settings)
 
 
 def _build(
-    root: Path, output: Path, use_cache: bool, keep_pages: bool, report_path: Path | None
+    root: Path,
+    output: Path,
+    use_cache: bool,
+    keep_pages: bool,
+    report_path: Path | None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     mpath = manifest_path(output)
@@ -267,7 +285,7 @@ def _build(
     finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
-    book = load_book(root, inputs)
+    book = with_standards(load_book(root, inputs), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(store, cache_key(key))
@@ -305,12 +323,13 @@ def export_talks(
     out_dir: Path,
     only: set[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> ExportResult:
     """One PDF per talk in `out_dir`, with the book's typography and page numbers.
 
     Raises InputError for bad input or an `only` id the book does not have.
     """
-    book = load_book(root)
+    book = with_standards(load_book(root), standards, talks=True)
     if only is not None:
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)

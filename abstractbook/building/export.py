@@ -52,7 +52,9 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     entry = next(e for e in book.entries if e.talk.id == talk_id)
     s = book.settings
     screen = dataclasses.replace(
-        s, page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1)
+        s,
+        page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
+        standards=s.talk_standards,
     )
     doc = lay_out_talk_alone(
         book, job.theme, entry, job.items[talk_id], job.book_pages.get(talk_id, "")
