@@ -7,9 +7,11 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -64,6 +66,24 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     if problems:
         raise InputError(problems + list(book.warnings))
     return book
+
+
+def source_date(book: Book) -> dt.datetime:
+    """The date a book's files carry: SOURCE_DATE_EPOCH when set (reproducible builds'
+    convention), else when its newest input changed. A cached rebuild and a cold build
+    of the same files get the same date, so the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    s = book.settings
+    paths = [book.root / "book.yaml", book.root / "program.yaml", *filter(None, [s.logo])]
+    paths += [t.source.path for t in book.talks if t.source is not None]
+    paths += [f.path for t in book.talks for f in t.figures]
+    newest = 0.0
+    for path in paths:
+        with suppress(OSError):
+            newest = max(newest, path.stat().st_mtime)
+    return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
 
 def manifest_path(output: Path) -> Path:
@@ -236,6 +256,7 @@ def typeset(
         cache=cache.render if cache.enabled else None,
         release=not keep_pages,
         out=out,
+        date=source_date(book),
     )
     return document, hashes
 
@@ -366,7 +387,7 @@ def export_talks(
         )
         for e in book.entries
     }
-    job = TalkJob(book, theme, items, labels)
+    job = TalkJob(book, theme, items, labels, source_date(book))
     return export.export_talks(job, out_dir, keys, only, progress)
 
 

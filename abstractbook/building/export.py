@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class TalkJob:
     theme: Theme
     items: dict[str, tuple[Item, ...]]
     book_pages: dict[str, str]  # id -> printed page label in the book
+    date: dt.datetime | None = None  # the files' date (see `pipeline.source_date`)
 
 
 def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
@@ -67,6 +69,7 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
         subject=s.title,
         author="; ".join(a.name for a in talk.authors),
         keywords=", ".join(talk.keywords),
+        date=job.date,
     )
 
 

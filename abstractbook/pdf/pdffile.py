@@ -45,13 +45,13 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.reserved = 0
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
-        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)

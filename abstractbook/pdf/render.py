@@ -11,16 +11,15 @@ bytes as a cold one.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import pickle
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 
 from ..errors import BuildError, SourceLocation
@@ -44,6 +43,15 @@ from ..typeset.ops import (
     translate,
 )
 from ..typeset.spans import Frag
+from .colors import fill, stroke
+from .conformance import (
+    catalog_entries,
+    cmyk_intent,
+    document_info,
+    metadata,
+    output_intents,
+    pdf_version,
+)
 from .pdffile import (
     LEVEL,
     Drawing,
@@ -109,10 +117,12 @@ class RenderCache:
         )
 
 
-@cache
-def _rgb(hex_: str) -> str:
-    c = HexColor(hex_)
-    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
+EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # a file's date when none is given
+# The crop marks' colour: registration, printed on every plate (an alternate of grey, which
+# any output intent allows).
+REGISTRATION = (
+    "[/Separation /All /DeviceGray << /FunctionType 2 /Domain [0 1] /C0 [1] /C1 [0] /N 1 >>]"
+)
 
 
 def render_pdf(
@@ -127,21 +137,25 @@ def render_pdf(
     cache: RenderCache | None = None,
     release: bool = False,
     out: BinaryIO | None = None,
+    date: dt.datetime | None = None,
 ) -> bytes:
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
     With `page_hashes` and `cache`, a page already in `cache` is not looked at
     again, and new pages are added to it. With `release` (the caller gives the pages
     up), each page's operations are dropped once written, so a big book never holds
-    its whole layout and its whole PDF at once.
+    its whole layout and its whole PDF at once. `date` is the file's creation and
+    modification date (the caller's choice keeps the bytes reproducible).
     """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
     target: BinaryIO = out if out is not None else io.BytesIO()
-    pdf = PdfFile(target)
-    catalog, info, pages_root, resources, outlines = (pdf.reserve() for _ in range(5))
+    standards = settings.standards
+    cmyk = cmyk_intent(standards)
+    pdf = PdfFile(target, pdf_version(standards))
+    catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
     infos = list(_page_infos(doc.pages, hashes, cache))
@@ -179,13 +193,19 @@ def render_pdf(
     shared = (
         f"/Parent {ref(pages_root)} /MediaBox {box(0, 0, W, H)} "
         f"/TrimBox {box(border, border, border + p.width, border + p.height)} "
-        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)} "
-        f"/Resources {ref(resources)}"
+        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)}"
     )
+    # Each page names only the fonts and pictures it draws, so a soft-masked logo makes
+    # the title page alone a page with transparency (which PDF/X conversions flatten).
+    page_uses = [
+        _page_uses(page, inf, fonts, pictures, pdf_pages)
+        for page, inf in zip(doc.pages, infos, strict=True)
+    ]
     frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
-    drawer = _Drawer(fonts, forms, pictures, pdf_pages)
+    drawer = _Drawer(fonts, forms, pictures, pdf_pages, cmyk)
+    resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
         packed = cache.streams.get(key) if cache is not None and key else None
@@ -200,7 +220,14 @@ def render_pdf(
         pdf.put_stream(contents, "", packed, packed=True)
         annots = _annotations(pdf, inf, dests, border)
         listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
-        pdf.put(first_page + index, f"<< /Type /Page {shared} /Contents {ref(contents)}{listed} >>")
+        uses = page_uses[index]
+        if uses not in resource_objects:
+            resource_objects[uses] = pdf.reserve()
+        res = resource_objects[uses]
+        pdf.put(
+            first_page + index,
+            f"<< /Type /Page {shared} /Resources {ref(res)} /Contents {ref(contents)}{listed} >>",
+        )
 
     xobjects = {}
     for (tex, size), form in sorted(forms.items()):
@@ -248,11 +275,14 @@ def render_pdf(
             for f in fonts.values()
             for key in (f.key(k) for k in range(len(f.subsets)))
         }
-    pdf.put(
-        resources,
-        f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "
-        "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>",
-    )
+    space = f" /ColorSpace << /All {REGISTRATION} >>" if p.crop_marks else ""
+    for (font_names, xobject_names), num in resource_objects.items():
+        named_fonts = {n: font_objects[n] for n in font_names if n in font_objects}
+        named = {n: xobjects[n] for n in xobject_names}
+        pdf.put(
+            num,
+            f"<< /Font << {_names(named_fonts)} >> /XObject << {_names(named)} >>{space} >>",
+        )
     visible = outline_objects(pdf, outlines, doc.outline, dests)
     kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
     pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
@@ -262,11 +292,6 @@ def render_pdf(
     if len(doc.pages) > doc.front_pages:
         labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
-    pdf.put(
-        catalog,
-        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
-        f"/PageLabels << /Nums [{' '.join(labels)}] >> >>",
-    )
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -275,9 +300,40 @@ def render_pdf(
         "Creator": "abstractbook",
         "Producer": "abstractbook",
     }
-    pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
+    when = date or EPOCH
+    extra = (
+        output_intents(pdf, standards)
+        + metadata(pdf, meta, when, standards)
+        + catalog_entries(settings.language)
+    )
+    pdf.put(
+        catalog,
+        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
+        f"/PageLabels << /Nums [{' '.join(labels)}] >>{extra} >>",
+    )
+    pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+def _page_uses(
+    page: Page,
+    inf: PageInfo,
+    fonts: dict[str, FontSubsets],
+    pictures: dict[Path, tuple[str, Drawing | None]],
+    pdf_pages: dict[tuple[Path, int], str],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The font and XObject resource names a page's stream draws with."""
+    font_names = {
+        f"{fonts[font].resource}s{k}"
+        for font, _ in inf.chars
+        for k in range(len(fonts[font].subsets))
+    }
+    xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
+    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
+    for path, number in inf.figures:
+        xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
+    return tuple(sorted(font_names)), tuple(sorted(xobjects))
 
 
 def _codes_of(inf: PageInfo, fonts: dict[str, FontSubsets]) -> str:
@@ -384,7 +440,11 @@ def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: flo
             action = f"/A << /S /URI /URI {uri_string(target)} >>"
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
-        pdf.put(num, f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} >>")
+        # printed (F 4) as PDF/A and PDF/X want every annotation, though a link draws nothing
+        pdf.put(
+            num,
+            f"<< /Type /Annot /Subtype /Link /Rect {rect} /F 4 /Border [0 0 0] {action} >>",
+        )
         nums.append(num)
     return nums
 
@@ -448,7 +508,9 @@ class _Drawer:
         forms: dict[tuple[str, float], FormulaForm],
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
+        cmyk: bool = False,
     ) -> None:
+        self.cmyk = cmyk  # colours for a CMYK output intent
         self.fonts = fonts
         self.forms = forms
         self.pictures = pictures
@@ -463,12 +525,11 @@ class _Drawer:
                 continue
             match _placed(op, at):
                 case Rect(x, y, w, h, color):
-                    out.append(
-                        f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
-                    )
+                    spot = f"{fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)}"
+                    out.append(f"q {fill(color, self.cmyk)} {spot} re f Q")
                 case Rule(x1, y1, x2, y2, lw, color):
                     out.append(
-                        f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                        f"q {stroke(color, self.cmyk)} {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
                         f"{fp_str(x2)} {fp_str(y2)} l S Q"
                     )
                 case DisplayMath(tex, size, x, y):
@@ -503,7 +564,7 @@ class _Drawer:
             if objects:  # a line with formulas places each fragment itself
                 out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
             if fcolor != color:
-                out.append(f"{_rgb(fcolor)} rg")
+                out.append(fill(fcolor, self.cmyk))
                 color = fcolor
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
@@ -601,7 +662,7 @@ def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
     """Trim marks at the four corners, outside the bleed."""
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0
-    out = ["q 0 0 0 RG .25 w"]
+    out = ["q /All CS 1 SCN .25 w"]
     for x in (border, border + w):
         for y in (border, border + h):
             dx = -1 if x == border else 1
