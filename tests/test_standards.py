@@ -316,3 +316,43 @@ def test_the_date_is_the_newest_inputs_without_source_date_epoch(
     first = pdf.read_bytes()
     again = pipeline.build(root, root / "build" / "again.pdf", use_cache=False).output
     assert again.read_bytes() == first  # the same bytes, cold and cached
+
+
+# -- images ------------------------------------------------------------------------------
+
+
+def _logo_object(pdf: Path) -> Any:
+    page = PdfReader(pdf).pages[0]
+    xobjects: Any = page["/Resources"]["/XObject"]
+    return next(x.get_object() for x in xobjects.values() if x["/Subtype"] == "/Image")
+
+
+def test_a_16_bit_grey_logo_keeps_its_tones(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    ramp = Image.new("I;16", (256, 64))
+    ramp.putdata([x * 257 for _ in range(64) for x in range(256)])  # black to white
+    ramp.save(root / "logo.png")
+    logo = _logo_object(pipeline.build(root, root / "build" / "book.pdf").output)
+    assert logo["/ColorSpace"] == "/DeviceGray" and logo["/BitsPerComponent"] == 8
+    row = first_row(logo)
+    assert row[0] == 0 and row[128] == 128 and row[255] == 255  # not clamped to white
+
+
+def first_row(image: Any) -> bytes:
+    return bytes(image.get_data()[: int(image["/Width"])])
+
+
+def test_a_cmyk_jpeg_is_embedded_as_it_is(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "logo.png").unlink()
+    Image.new("CMYK", (120, 60), (200, 40, 0, 30)).save(root / "logo.jpg", quality=90)
+    text = (root / "book.yaml").read_text("utf-8").replace("logo.png", "logo.jpg")
+    (root / "book.yaml").write_text(text, "utf-8")
+    logo = _logo_object(pipeline.build(root, root / "build" / "book.pdf").output)
+    assert logo["/Filter"] == "/DCTDecode" and logo["/ColorSpace"] == "/DeviceCMYK"
+    assert logo._data == (root / "logo.jpg").read_bytes()  # the file's own bytes
+
+
+def test_an_rgb_logo_in_a_print_file_is_tagged_srgb(x4: Path) -> None:
+    space = _logo_object(x4)["/ColorSpace"]
+    assert space[0] == "/ICCBased" and space[1].get_object()["/N"] == 3

@@ -12,6 +12,7 @@ same numbers in every build.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from reportlab.lib.rl_accel import fp_str
@@ -73,3 +74,19 @@ def _convert(values: tuple[int, ...], source: str, target: str) -> tuple[float, 
     out = pixel.getpixel((0, 0))
     assert isinstance(out, tuple)
     return tuple(round(v / 255, 3) for v in out)
+
+
+_RGB_OP = re.compile(r"(?<![\w.])(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (rg|RG)\b")
+
+
+def recolor(ops: str, cmyk: bool) -> str:
+    """A drawing's operators (a formula, an SVG picture: reportlab writes RGB) with
+    their colours as the file's intent wants them: greys as black ink, and under a
+    CMYK intent every other colour converted."""
+
+    def one(m: re.Match[str]) -> str:
+        values = [min(max(float(v), 0.0), 1.0) for v in m.groups()[:3]]
+        color = "#" + "".join(f"{round(v * 255):02x}" for v in values)
+        return _operator(color, cmyk, m.group(4) == "RG")
+
+    return _RGB_OP.sub(one, ops)

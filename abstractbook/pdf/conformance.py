@@ -59,6 +59,23 @@ def output_intents(pdf: PdfFile, standards: tuple[str, ...]) -> str:
     return f" /OutputIntents [{' '.join(intents)}]"
 
 
+def image_spaces(pdf: PdfFile, standards: tuple[str, ...], needed: set[str]) -> dict[str, str]:
+    """ICC colour spaces for the images' device spaces that the output intent does not
+    cover (`needed`: the device spaces the images use): an RGB picture in a print file is
+    sRGB, a CMYK one in an sRGB archive is the coated profile's. A plain file keeps them."""
+    if not any(s in ("x-4", "a-2b", "a-2u") for s in standards):
+        return {}
+    foreign = "DeviceRGB" if cmyk_intent(standards) else "DeviceCMYK"
+    if foreign not in needed:
+        return {}
+    num = pdf.reserve()
+    rgb = foreign == "DeviceRGB"
+    pdf.put_stream(
+        num, f"/N {3 if rgb else 4}", (SRGB_PROFILE if rgb else CMYK_PROFILE).read_bytes()
+    )
+    return {foreign: f"[/ICCBased {ref(num)}]"}
+
+
 def language_tag(language: str) -> str:
     """pyphen's language name as a BCP 47 tag (en_GB -> en-GB)."""
     return language.replace("_", "-")

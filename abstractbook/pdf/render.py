@@ -43,11 +43,12 @@ from ..typeset.ops import (
     translate,
 )
 from ..typeset.spans import Frag
-from .colors import fill, stroke
+from .colors import fill, recolor, stroke
 from .conformance import (
     catalog_entries,
     cmyk_intent,
     document_info,
+    image_spaces,
     metadata,
     output_intents,
     pdf_version,
@@ -232,7 +233,7 @@ def render_pdf(
     xobjects = {}
     for (tex, size), form in sorted(forms.items()):
         num = xobjects[_formula_name(tex, size)] = pdf.reserve()
-        put_form(pdf, num, form.drawing)
+        put_form(pdf, num, form.drawing._replace(ops=recolor(form.drawing.ops, cmyk)))
     for (path, number), name_ in sorted(pdf_pages.items()):
         if name_ not in xobjects:
             num = xobjects[name_] = pdf.reserve()
@@ -246,9 +247,7 @@ def render_pdf(
     encoded: dict[str, EncodedImage] = {}  # this book's images, for the next build
     for path in images:
         name_, picture = pictures[path]
-        num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
-            put_form(pdf, num, picture)
             continue
         image = cache.images.get(name_) if cache is not None else None
         if image is None:
@@ -258,7 +257,17 @@ def render_pdf(
                 where = SourceLocation(path, 1, 1)
                 raise BuildError(f"cannot read the image ({e})", where) from None
         encoded[name_] = image
-        put_image(pdf, num, image)
+    used_spaces = {
+        d for i in encoded.values() for d in ("DeviceRGB", "DeviceCMYK") if d in i.entries
+    }
+    spaces = image_spaces(pdf, standards, used_spaces)
+    for path in images:
+        name_, picture = pictures[path]
+        num = xobjects[name_] = pdf.reserve()
+        if isinstance(picture, Drawing):
+            put_form(pdf, num, picture._replace(ops=recolor(picture.ops, cmyk)))
+        else:
+            put_image(pdf, num, encoded[name_], spaces)
     if cache is not None:  # the last images used stay, for the next build
         for name_, image in encoded.items():
             cache.images.pop(name_, None)
