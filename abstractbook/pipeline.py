@@ -31,7 +31,7 @@ from .building.manifest import (
     talk_hash,
 )
 from .building.outputs import Commit, tidy
-from .building.preflight import figure_problems, formula_problems, unprintable
+from .building.preflight import figure_problems, formula_problems, logo_problems, unprintable
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .pdf.render import render_pdf
@@ -325,7 +325,11 @@ def _build(
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
         inputs.save()
-        warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
+        warnings = (
+            tuple(book.warnings)
+            + tuple(unprintable(book, theme))
+            + tuple(logo_problems(book, theme))
+        )
     return BuildResult(
         book,
         document,

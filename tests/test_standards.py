@@ -356,3 +356,19 @@ def test_a_cmyk_jpeg_is_embedded_as_it_is(tmp_path: Path) -> None:
 def test_an_rgb_logo_in_a_print_file_is_tagged_srgb(x4: Path) -> None:
     space = _logo_object(x4)["/ColorSpace"]
     assert space[0] == "/ICCBased" and space[1].get_object()["/N"] == 3
+
+
+def test_a_logo_below_300_dpi_at_its_size_is_a_warning(tmp_path: Path) -> None:
+    root = project(tmp_path)  # 300 × 150 pixels, about 48 mm wide on the title page
+    warnings = [str(w) for w in pipeline.build(root, root / "build" / "book.pdf").warnings]
+    low = [w for w in warnings if "logo:" in w]
+    assert (
+        len(low) == 1 and "300 × 150 pixels print at" in low[0] and "print wants 300 dpi" in low[0]
+    )
+    assert low[0].startswith(f"{root / 'logo.png'}:1:1:")
+    result = CliRunner().invoke(app, ["check", str(root)])
+    assert "print wants 300 dpi" in result.output
+    Image.new("RGB", (1200, 600), "white").save(root / "logo.png")
+    assert not [
+        w for w in pipeline.build(root, root / "build" / "book.pdf").warnings if "logo:" in str(w)
+    ]

@@ -106,7 +106,7 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
         y -= len(lines) * plain.leading + 8.0
     if s.logo:
-        ops.append(_logo(s.logo, x0, t.settings.page.bottom, avail * 0.45, 60.0))
+        ops.append(_logo(s.logo, x0, t.settings.page.bottom, *logo_room(t)))
     if s.organisers:
         label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
         ops.append(_text("Organised by", label, x0, y, avail))
@@ -139,6 +139,17 @@ def image_size(path: Path) -> tuple[float, float]:
         return float(w), float(h)
     except Exception as e:  # any unreadable image is the user's file, not our bug
         raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path, 1, 1)) from None
+
+
+def logo_room(theme: Theme) -> tuple[float, float]:
+    """The box the title page's logo is scaled into (points)."""
+    return theme.frame_width * 0.45, 60.0
+
+
+def logo_printed_size(path: Path, theme: Theme) -> tuple[float, float]:
+    """The logo's size on the title page (points)."""
+    image = _logo(path, 0.0, 0.0, *logo_room(theme))
+    return image.w, image.h
 
 
 def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Image:
