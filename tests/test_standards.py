@@ -372,3 +372,47 @@ def test_a_logo_below_300_dpi_at_its_size_is_a_warning(tmp_path: Path) -> None:
     assert not [
         w for w in pipeline.build(root, root / "build" / "book.pdf").warnings if "logo:" in str(w)
     ]
+
+
+# -- the title page ----------------------------------------------------------------------
+
+LONG_TITLE = (
+    "An International Interdisciplinary Symposium on the Computational, Cognitive and Systems "
+    "Neuroscience of Learning, Memory, Attention and Decision Making in Humans and Machines"
+)
+LONG_SUBTITLE = (
+    "Book of Abstracts of the Twenty-Seventh Annual Meeting, with the Satellite Workshops "
+    "on Methods and Data Sharing"
+)
+
+
+def test_a_long_title_and_subtitle_wrap_inside_the_trim_in_reading_order(tmp_path: Path) -> None:
+    from tests.pdftext import words
+
+    root = project(tmp_path)
+    text = (root / "book.yaml").read_text("utf-8")
+    text = text.replace("title: Workshop on Example Science", f"title: {LONG_TITLE}")
+    text = text.replace("subtitle: Book of Abstracts", f"subtitle: {LONG_SUBTITLE}")
+    (root / "book.yaml").write_text(text, "utf-8")
+    pdf = pipeline.build(root, root / "build" / "book.pdf").output
+    trim = PdfReader(pdf).pages[0].trimbox
+    found = words(pdf, 0)
+    for w in found:
+        assert float(trim.left) <= w.x1 and w.x2 <= float(trim.right), w
+        assert float(trim.bottom) <= w.y1 and w.y2 <= float(trim.top), w
+    # the order of the file's text (what a screen reader and copying follow)
+    stream = PdfReader(pdf).pages[0].extract_text()
+    order = [
+        "International",
+        "Machines",
+        "Twenty-Seventh",
+        "Sharing",
+        "March",
+        "Lecture",
+        "Organised",
+        "Ada",
+    ]
+    places = [stream.index(word) for word in order]
+    assert places == sorted(places)
+    tops = {word: max(w.y2 for w in found if w.text.startswith(word)) for word in order}
+    assert [tops[w] for w in order] == sorted(tops.values(), reverse=True)  # top to bottom
