@@ -416,3 +416,23 @@ def test_a_long_title_and_subtitle_wrap_inside_the_trim_in_reading_order(tmp_pat
     assert places == sorted(places)
     tops = {word: max(w.y2 for w in found if w.text.startswith(word)) for word in order}
     assert [tops[w] for w in order] == sorted(tops.values(), reverse=True)  # top to bottom
+
+
+def test_a_font_that_forbids_embedding_is_an_error_naming_it(tmp_path: Path) -> None:
+    import struct
+
+    from abstractbook.typeset.fonts import shipped
+
+    root = project(tmp_path)
+    data = bytearray((shipped("fonts") / "NotoSansMono-Regular.ttf").read_bytes())
+    tables = struct.unpack(">H", data[4:6])[0]
+    for i in range(12, 12 + 16 * tables, 16):
+        if data[i : i + 4] == b"OS/2":
+            offset = struct.unpack(">I", data[i + 8 : i + 12])[0]
+            data[offset + 8 : offset + 10] = struct.pack(">H", 2)  # restricted licence
+    (root / "Locked.ttf").write_bytes(bytes(data))
+    with (root / "book.yaml").open("a", encoding="utf-8") as f:
+        f.write("fonts: {fallback: [Locked.ttf]}\n")
+    result = CliRunner().invoke(app, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "fonts.fallback[1]: Locked.ttf forbids embedding (its licence flag" in result.output
