@@ -122,10 +122,9 @@ def test_x4_text_and_rules_are_black_ink_only_and_crop_marks_in_registration(x4:
         for op in re.findall(r"([\d. ]+) (rg|RG)\b", text):
             pytest.fail(f"an RGB colour under a CMYK intent: {op}")
         for block in re.findall(r"BT .*?ET", text, re.S):
-            for colour in re.findall(r"([\d. ]+) (k|g)\n", block):
-                if colour[1] == "k":
-                    continue  # the accent, in CMYK
-                assert colour[1] == "g"
+            for colour in re.findall(r"\n([\d. ]+) (k|g)\n", block):
+                assert colour[1] == "g" or colour[0] != "0 0 0 1"  # greys as black ink alone
+        assert "\n0 g\n" in text or not re.search(r"\bT[jJ]\b", text)  # body text: solid black
         assert text.startswith("q /All CS 1 SCN .25 w")  # trim marks on every plate
     res: Any = reader.pages[3]["/Resources"]
     space = res["/ColorSpace"]["/All"]
