@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from . import __version__, parallel
 from .building import export
-from .building.cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
+from .building.cache import PACK, Cache, InputCache, PackedTalk, open_store, pack, unpack
 from .building.export import ExportResult, TalkJob
 from .building.manifest import (
     ChangeReport,
@@ -204,12 +204,9 @@ def _lay_out_chunk(
     dies with it; its parent keeps them for the next build)."""
     theme, cache = context
     found_points()
-    out = []
-    for talk, key in jobs:
-        packed = pack(layout_talk(talk, theme))
-        cache.keep_packed(key, packed)
-        out.append(packed)
-    return out, found_points()
+    out = {key: pack(layout_talk(talk, theme)) for talk, key in jobs}
+    cache.keep_packed(out)
+    return [out[key] for _, key in jobs], found_points()
 
 
 def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
@@ -221,10 +218,12 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
             theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-    size = max(16, len(jobs) // (workers * 8)) if workers > 1 else 1
+    size = max(PACK, len(jobs) // (workers * 8)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    for packed, points in parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers):
+    done = parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers)
+    for chunk, (packed, points) in zip(chunks, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
+        cache.kept(key for _, key in chunk)  # the pack the worker wrote
         yield from packed
 
 

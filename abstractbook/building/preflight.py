@@ -98,7 +98,9 @@ def _draw_chunk(size: float, texs: list[str]) -> list[formulas.Formula | None]:
     for tex in texs:
         try:
             f = formulas.draw(tex, size)
-            out.append(f._replace(drawing=drawing_ops(f.drawing)))
+            if not isinstance(f.drawing, formulas.Outline):  # drawn by svglib: operators now
+                f = f._replace(drawing=drawing_ops(f.drawing))
+            out.append(f)
         except (formulas.FormulaError, UnsupportedDrawing):
             out.append(None)
     return out

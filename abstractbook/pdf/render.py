@@ -25,7 +25,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
-from ..typeset.formulas import OBJECT, formula
+from ..typeset.formulas import OBJECT, Outline, formula
 from ..typeset.kerning import Kerns, kerns, ligate
 from ..typeset.layout import Document, Page
 from ..typeset.lines import width
@@ -474,7 +474,11 @@ def _formula_forms(
         form = cache.formulas.get(key) if cache is not None else None
         if form is None:
             f = formula(*key)
-            ops = f.drawing if isinstance(f.drawing, Drawing) else drawing_ops(f.drawing)
+            drawn = f.drawing
+            if isinstance(drawn, Outline):
+                ops = Drawing(*drawn)
+            else:  # svglib's, or its operators made by a worker
+                ops = drawn if isinstance(drawn, Drawing) else drawing_ops(drawn)
             form = FormulaForm(ops, f.depth)
             if cache is not None:
                 cache.formulas[key] = form

@@ -303,6 +303,7 @@ class Settings:
     hyphenate: bool = True
     language: str = "en"
     smart_punctuation: bool = True  # dashes, ellipses and quotes as the language sets them
+    protrusion: bool = True  # punctuation at a justified line's edge hangs out
     text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/
     heading_fonts: FaceSet | None = None
     fallback_fonts: tuple[Path, ...] = ()

@@ -65,6 +65,7 @@ LAYOUT_KEYS = (
     "hyphenate",
     "language",
     "smart_punctuation",
+    "protrusion",
 )
 FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
@@ -111,6 +112,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
     smart = reader.flag(layout.get("smart_punctuation"), "layout.smart_punctuation")
+    margins = reader.flag(layout.get("protrusion"), "layout.protrusion")
     page = _page(reader, get("page"))
     pocket = reader.fields(get("program"), "program", ("page",)) or {}
     standards = _standards(reader, get("pdf"))
@@ -136,6 +138,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
         smart_punctuation=True if smart is None else smart,
+        protrusion=True if margins is None else margins,
         text_fonts=text_fonts,
         heading_fonts=heading_fonts,
         fallback_fonts=fallback,
