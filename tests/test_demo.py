@@ -404,7 +404,6 @@ def test_bookmarks_hold_days_sessions_and_talks_as_the_contents_print_them(
         heads = [s for s in sessions if not isinstance(s, list)]
         talks = [t for s in sessions if isinstance(s, list) for t in s]
         assert heads and len(talks) >= len(heads)  # sessions are parents of their talks
-        assert all(re.match(r"\d\d:\d\d ", h.title) for h in heads)
     posters = [t.title for _, sessions in days for s in sessions if isinstance(s, list) for t in s]
     assert (
         "P-1 · Dendritic dice: stochastic plateau potentials in a toy pyramidal neuron" in posters

@@ -435,3 +435,15 @@ def test_a_font_that_forbids_embedding_is_an_error_naming_it(tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["check", str(root)])
     assert result.exit_code == 1
     assert "fonts.fallback[1]: Locked.ttf forbids embedding (its licence flag" in result.output
+
+
+def test_x4_with_an_archive_claim_shares_one_profile_and_stays_pdf_1_6(tmp_path: Path) -> None:
+    root = project(tmp_path, "pdf: {standard: [x-4, a-2b, ua-1]}\n")
+    pdf = pipeline.build(root, root / "build" / "book.pdf").output
+    assert pdf.read_bytes().startswith(b"%PDF-1.6\n")
+    intents: Any = PdfReader(pdf).trailer["/Root"]["/OutputIntents"]
+    assert [i["/S"] for i in intents] == ["/GTS_PDFX", "/GTS_PDFA1"]
+    assert intents[0].raw_get("/DestOutputProfile") == intents[1].raw_get("/DestOutputProfile")
+    meta = xmp(pdf)
+    for claim in ("<pdfaid:conformance>B</pdfaid:conformance>", "PDF/X-4", "<pdfuaid:part>1"):
+        assert claim in meta

@@ -21,10 +21,11 @@ from .profiles import (
 
 def pdf_version(standards: tuple[str, ...]) -> str:
     """The lowest version whose features the file uses: marked content with ActualText
-    (1.5) always; PDF/X-4 is PDF 1.6, PDF/A-2 and PDF/UA-1 are ISO 32000-1 (1.7)."""
-    if any(s.startswith(("a-", "ua-")) for s in standards):
-        return "1.7"
-    return "1.6" if "x-4" in standards else "1.5"
+    (1.5) always; PDF/X-4 is PDF 1.6 (and no later, which PDF/A-2 and PDF/UA-1 allow
+    beside it), PDF/A-2 and PDF/UA-1 alone are ISO 32000-1 (1.7)."""
+    if "x-4" in standards:
+        return "1.6"
+    return "1.7" if any(s.startswith(("a-", "ua-")) for s in standards) else "1.5"
 
 
 def cmyk_intent(standards: tuple[str, ...]) -> bool:

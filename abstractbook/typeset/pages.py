@@ -289,9 +289,7 @@ def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
                     outline.append((day_heading(section.day), key, 0))
                     last_day = section.day
                 level = 1
-            title = section.title or ""
-            if section.session and section.session.start:
-                title = f"{section.session.start} {title}"
+            title = section.title or ""  # the day above it tells parallel sessions apart
             outline.append((title, session_key(n) if n in printed else first, level))
             level += 1
         outline += [(e.talk.heading, talk_key(e.talk.id), level) for e in entries]
