@@ -279,6 +279,11 @@ def test_a_talk_for_the_web_names_its_standards_language_and_title(tmp_path: Pat
         '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">Réunion d’exemple — Ωμέγα',
     ):
         assert part in meta
+    # PDF/A knows no pdfuaid schema: the file describes it
+    assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in meta
+    from xml.dom.minidom import parseString
+
+    parseString(meta[meta.index("<x:xmpmeta") :])  # well-formed XML
     info: Any = reader.trailer["/Info"]
     assert info["/Subject"] == "Réunion d’exemple — Ωμέγα"
     assert root_["/Metadata"].get_object().get("/Filter") is None  # readable as it is

@@ -89,6 +89,58 @@ def catalog_entries(language: str, title_shown: bool = True) -> str:
     return f" /Lang {text_string(language_tag(language))}{prefs}"
 
 
+# Properties outside PDF/A's predefined schemas, which a PDF/A file must describe.
+_SCHEMAS = {
+    "x-4": (
+        "PDF/X ID Schema",
+        "http://www.npes.org/pdfx/ns/id/",
+        "pdfxid",
+        "GTS_PDFXVersion",
+        "Text",
+        "The PDF/X version the file conforms to",
+    ),
+    "ua-1": (
+        "PDF/UA Universal Accessibility Schema",
+        "http://www.aiim.org/pdfua/ns/id/",
+        "pdfuaid",
+        "part",
+        "Integer",
+        "The part of ISO 14289 the file conforms to",
+    ),
+}
+
+
+def _extension_schemas(standards: tuple[str, ...]) -> str:
+    """The pdfaExtension description of the pdfxid and pdfuaid properties, when the file
+    also claims PDF/A (whose validators refuse properties of schemas they do not know)."""
+    if not any(s.startswith("a-2") for s in standards):
+        return ""
+    schemas = [_SCHEMAS[s] for s in standards if s in _SCHEMAS]
+    if not schemas:
+        return ""
+    items = "".join(
+        '<rdf:li rdf:parseType="Resource">'
+        f"<pdfaSchema:schema>{title}</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{uri}</pdfaSchema:namespaceURI>"
+        f"<pdfaSchema:prefix>{prefix}</pdfaSchema:prefix>"
+        '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+        f"<pdfaProperty:name>{prop}</pdfaProperty:name>"
+        f"<pdfaProperty:valueType>{kind}</pdfaProperty:valueType>"
+        "<pdfaProperty:category>internal</pdfaProperty:category>"
+        f"<pdfaProperty:description>{about}</pdfaProperty:description>"
+        "</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li>\n"
+        for title, uri, prefix, prop, kind, about in schemas
+    )
+    return (
+        '<rdf:Description rdf:about=""'
+        ' xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+        ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+        ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">\n'
+        f"<pdfaExtension:schemas><rdf:Bag>\n{items}</rdf:Bag></pdfaExtension:schemas>\n"
+        "</rdf:Description>\n"
+    )
+
+
 def pdf_date(when: dt.datetime) -> str:
     return when.strftime("D:%Y%m%d%H%M%S+00'00'")
 
@@ -141,6 +193,7 @@ def metadata(
             props.append("<pdf:Trapped>False</pdf:Trapped>")
         elif s == "ua-1":
             props.append("<pdfuaid:part>1</pdfuaid:part>")
+    extensions = _extension_schemas(standards)
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -153,7 +206,9 @@ def metadata(
         ' xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"'
         ' xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n'
         + "\n".join(props)
-        + "\n</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
+        + "\n</rdf:Description>\n"
+        + extensions
+        + "</rdf:RDF>\n</x:xmpmeta>\n"
         '<?xpacket end="w"?>'
     )
     num = pdf.reserve()
