@@ -108,7 +108,7 @@ def test_x4_book_declares_its_version_intent_dates_and_trapping(x4: Path) -> Non
     assert profile.get_data()[16:20] == b"CMYK"
     info: Any = reader.trailer["/Info"]
     assert info["/CreationDate"] == info["/ModDate"] == "D:20231114221320+00'00'"
-    assert info["/Trapped"] == "/False"
+    assert info["/Trapped"] == "/False" and info["/GTS_PDFXVersion"] == "PDF/X-4"
     meta = xmp(x4)
     assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in meta
     assert "<xmp:CreateDate>2023-11-14T22:13:20+00:00</xmp:CreateDate>" in meta

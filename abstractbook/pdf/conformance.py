@@ -150,8 +150,8 @@ def document_info(meta: dict[str, str], when: dt.datetime, standards: tuple[str,
     dates, and what PDF/X asks (Trapped, the version)."""
     entries = [f"/{k} {text_string(v)}" for k, v in meta.items() if v]
     entries += [f"/CreationDate ({pdf_date(when)})", f"/ModDate ({pdf_date(when)})"]
-    if "x-4" in standards:
-        entries.append("/Trapped /False")
+    if "x-4" in standards:  # the XMP says it for PDF/X-4; older preflights read it here
+        entries.append("/Trapped /False /GTS_PDFXVersion (PDF/X-4)")
     return "<< " + " ".join(entries) + " >>"
 
 
