@@ -452,3 +452,29 @@ def test_x4_with_an_archive_claim_shares_one_profile_and_stays_pdf_1_6(tmp_path:
     meta = xmp(pdf)
     for claim in ("<pdfaid:conformance>B</pdfaid:conformance>", "PDF/X-4", "<pdfuaid:part>1"):
         assert claim in meta
+
+
+def test_a_pdf_figure_in_rgb_is_an_error_in_a_print_file(tmp_path: Path) -> None:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    root = project(tmp_path)
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=(200, 100), invariant=True)
+    c.setFillColorRGB(0.9, 0.2, 0.1)
+    c.rect(10, 10, 180, 80, fill=1)
+    c.save()
+    (root / "abstracts" / "figures").mkdir()
+    (root / "abstracts" / "figures" / "chart.pdf").write_bytes(out.getvalue())
+    record = root / "abstracts" / "hopper.yaml"
+    text = record.read_text("utf-8").replace(
+        "body: |\n", "body: |\n  ![A chart](figures/chart.pdf)\n\n", 1
+    )
+    record.write_text(text, "utf-8")
+    result = CliRunner().invoke(app, ["build", str(root)])
+    assert result.exit_code == 1
+    assert "chart.pdf:1:1: figure: page 1 of this PDF draws in DeviceRGB" in result.output
+    assert "x-4 cannot hold" in result.output
+    assert not (root / "build" / "book.pdf").exists()
+    assert CliRunner().invoke(app, ["build", str(root), "--standard", "ua-1"]).exit_code == 0

@@ -402,6 +402,22 @@ def encode_image(path: Path) -> EncodedImage:
     return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
 
 
+_OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}
+
+
+def foreign_colors(path: Path, page: int, space: str) -> bool:
+    """Whether page `page` of a PDF draws in the device colour space `space`: in its
+    content's operators or named in its resources (nested forms not opened)."""
+    from pypdf import PdfReader
+
+    source = PdfReader(path).pages[page - 1]
+    contents = source.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    resources = source.get("/Resources")
+    named = space in repr(resources.get_object()) if resources is not None else False
+    return bool(_OPERATORS[space].search(data)) or named
+
+
 def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:
     """Page `page` (from 1) of a PDF file as a form XObject: its content stream and
     every object its resources reach, copied as they are, so a figure stays vector."""

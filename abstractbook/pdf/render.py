@@ -64,6 +64,7 @@ from .pdffile import (
     box,
     drawing_ops,
     encode_image,
+    foreign_colors,
     hex_tag,
     outline_objects,
     put_form,
@@ -236,6 +237,7 @@ def render_pdf(
         put_form(pdf, num, form.drawing._replace(ops=recolor(form.drawing.ops, cmyk)))
     for (path, number), name_ in sorted(pdf_pages.items()):
         if name_ not in xobjects:
+            _check_figure_colors(path, number, standards)
             num = xobjects[name_] = pdf.reserve()
             try:
                 put_pdf_page(pdf, num, path, number)
@@ -323,6 +325,27 @@ def render_pdf(
     pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+def _check_figure_colors(path: Path, number: int, standards: tuple[str, ...]) -> None:
+    """A PDF figure is copied as it is: one drawn in a colour space the output intent
+    excludes (RGB in a print file, CMYK in an sRGB archive) cannot meet the standard."""
+    if not any(s in ("x-4", "a-2b", "a-2u") for s in standards):
+        return
+    space = "DeviceRGB" if cmyk_intent(standards) else "DeviceCMYK"
+    try:
+        found = foreign_colors(path, number, space)
+    except Exception:  # unreadable: copying it says why
+        return
+    if found:
+        wanted = "CMYK" if space == "DeviceRGB" else "RGB"
+        claimed = ", ".join(standards)
+        raise BuildError(
+            f"figure: page {number} of this PDF draws in {space}, which a file written to "
+            f"{claimed} cannot hold (its output intent is {wanted}): export the figure in "
+            f"{wanted}, or as SVG or PNG, which are converted",
+            SourceLocation(path, 1, 1),
+        )
 
 
 def _page_uses(
