@@ -217,7 +217,7 @@ def test_ghostscript_flattens_the_title_page_alone_and_keeps_links_in_pdf_a(
     )
     pdfx = tmp_path / "x.pdf"
     run = subprocess.run(
-        ["gs", "-q", "-dPDFX", "-dPDFACompatibilityPolicy=1", "-dBATCH", "-dNOPAUSE",
+        ["gs", "-q", "-r150", "-dPDFX", "-dPDFACompatibilityPolicy=1", "-dBATCH", "-dNOPAUSE",
          "-dNOSAFER", "-sDEVICE=pdfwrite", "-sColorConversionStrategy=CMYK",
          "-sProcessColorModel=DeviceCMYK", f"-sOutputFile={pdfx}", str(prologue), str(x4)],
         capture_output=True, text=True, check=True,
