@@ -42,6 +42,7 @@ from .typeset.fonts import shipped
 from .typeset.layout import Document, Item, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.pages import body_page_labels, lay_out
+from .typeset.shaping import Shapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
 
 CACHE_FORMAT = 2
@@ -198,15 +199,17 @@ Points = dict[tuple[str, str], tuple[int, ...]]
 
 def _lay_out_chunk(
     context: tuple[Theme, Cache], jobs: list[tuple[Talk, str]]
-) -> tuple[list[bytes], Points]:
+) -> tuple[list[bytes], Points, Shapes]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
-    enough to do), with the hyphenation points found on the way (a worker's memo
-    dies with it; its parent keeps them for the next build)."""
+    enough to do), with the hyphenation points and shaped words found on the way (a
+    worker's memo dies with it; its parent keeps the points for the next build and
+    draws the words without shaping them again)."""
     theme, cache = context
     found_points()
+    found_shapes()
     out = {key: pack(layout_talk(talk, theme)) for talk, key in jobs}
     cache.keep_packed(out)
-    return [out[key] for _, key in jobs], found_points()
+    return [out[key] for _, key in jobs], found_points(), found_shapes()
 
 
 def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
@@ -221,8 +224,9 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
     size = max(PACK, len(jobs) // (workers * 8)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done = parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers)
-    for chunk, (packed, points) in zip(chunks, done, strict=True):
+    for chunk, (packed, points, shapes) in zip(chunks, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
+        remember_shapes(shapes)
         cache.kept(key for _, key in chunk)  # the pack the worker wrote
         yield from packed
 

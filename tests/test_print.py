@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
 import pytest
-import uharfbuzz
 from pypdf import PdfReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from abstractbook import pipeline
 from abstractbook.project import scaffold
 from abstractbook.project.model import PageSettings
-from abstractbook.typeset.fonts import shipped
-from tests.pdftext import Fragment, fragments, lines, normal, pages_headed
+from tests.pdftext import Fragment, fragments, lines, normal, pages_headed, width
 
 MM = 72 / 25.4
 
@@ -100,10 +96,6 @@ def test_page_start_each_abstract_on_a_new_page(tmp_path: Path) -> None:
     assert len(set(firsts)) == 3
 
 
-def _registered(base_font: str) -> str:
-    return base_font.lstrip("/").split("+", 1)[-1]
-
-
 def assert_inside_text_block(reader: PdfReader, page_set: PageSettings) -> list[Fragment]:
     """Every character of every page lies in the (mirrored) text block, running heads
     just above it; returns the fragments seen."""
@@ -127,40 +119,11 @@ def column_split(result: pipeline.BuildResult, index: int) -> float:
 
 
 def text_end(f: Fragment) -> float:
-    """Where a fragment ends, at the most: its natural width (as HarfBuzz kerns it, word
-    by word) less what justification may take from its spaces (a fifth of each)."""
-    font = _registered(f.font)
+    """Where a fragment ends, at the most: its natural width (as HarfBuzz shapes it)
+    less what justification may take from its spaces (a fifth of each)."""
     text = f.text.rstrip()
-    return (
-        f.x
-        + stringWidth(text, font, f.size)
-        + f.size * sum(_kerning(word, font) for word in text.split(" ")) / 1000
-        - 0.2 * text.count(" ") * stringWidth(" ", font, f.size)
-    )
-
-
-@functools.cache
-def _hb_font(font: str) -> tuple[uharfbuzz.Font, int] | None:
-    path = shipped("fonts") / f"{font}.ttf"
-    if not path.exists():
-        return None
-    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
-    return uharfbuzz.Font(face), face.upem
-
-
-def _kerning(word: str, font: str) -> float:
-    """How much a face's kerning changes a word's width, in 1/1000 em (glyph substitutions off,
-    as our simple font subsets draw characters' own glyphs)."""
-    hb_font = _hb_font(font)
-    if hb_font is None or len(word) < 2:
-        return 0.0
-    buf = uharfbuzz.Buffer()
-    buf.add_str(word)
-    buf.guess_segment_properties()
-    uharfbuzz.shape(hb_font[0], buf, {"liga": False, "clig": False, "calt": False})
-    kerned = sum(p.x_advance for p in buf.glyph_positions)
-    plain = sum(hb_font[0].get_glyph_h_advance(i.codepoint) for i in buf.glyph_infos)
-    return (kerned - plain) * 1000 / hb_font[1]
+    space = width(Fragment(f.x, f.y, " ", f.font, f.size))
+    return f.x + width(Fragment(f.x, f.y, text, f.font, f.size)) - 0.2 * text.count(" ") * space
 
 
 @pytest.mark.parametrize("fixture", ["sample", "scaffold"])

@@ -1,12 +1,12 @@
 """render: a laid-out `Document` -> a PDF file.
 
-Each page becomes a content stream (text in the fonts' subset codes, rules,
-boxes, formulas and pictures) and the link annotations on it. What a page needs
-from the rest of the book, the fonts' codes and where its links lead, is
-gathered first from every page's `PageInfo`; so a page's stream depends only on
-what is drawn on it and on the book's character set. The rebuild cache keeps
-both per page hash: a cached page is copied, and a cached rebuild gives the same
-bytes as a cold one.
+Each page becomes a content stream (text in the faces' glyph ids, rules, boxes,
+formulas and pictures) and the link annotations on it. What a page needs from
+the rest of the book, where its links lead, is gathered first from every page's
+`PageInfo`; glyph ids are the faces' own, so a page's stream depends only on what
+is drawn on it. The rebuild cache keeps both per page hash, with the glyphs each
+page draws (the fonts embed those): a cached page is copied, and a cached rebuild
+gives the same bytes as a cold one.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ import pickle
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import fp_str
 
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
 from ..typeset.formulas import OBJECT, Outline, formula
-from ..typeset.kerning import Kerns, kerns, ligate
 from ..typeset.layout import Document, Page
 from ..typeset.lines import width
 from ..typeset.ops import (
@@ -53,13 +53,14 @@ from .conformance import (
     output_intents,
     pdf_version,
 )
+from .glyphs import show, utf16
 from .pdffile import (
     LEVEL,
+    CidFont,
     Drawing,
+    EmbeddedFont,
     EncodedImage,
-    FontSubsets,
     PdfFile,
-    SubsetFont,
     UnsupportedDrawing,
     box,
     drawing_ops,
@@ -83,11 +84,13 @@ DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's 
 class PageInfo(NamedTuple):
     """What a page takes from, and gives to, the rest of the file (page coordinates)."""
 
-    chars: tuple[tuple[str, str], ...]  # (font, the characters it draws here)
     formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
     dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
     links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
     figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
+
+
+Glyphs = tuple[tuple[str, tuple[int, ...]], ...]  # (font, the glyphs a page draws in it)
 
 
 class FormulaForm(NamedTuple):
@@ -98,12 +101,12 @@ class FormulaForm(NamedTuple):
 @dataclass
 class RenderCache:
     """Per page hash: its PageInfo (pickled: read only when asked, and written back
-    as it is), and its compressed stream per character set."""
+    as it is), and its compressed stream with the glyphs it draws."""
 
     pages: dict[str, bytes] = field(default_factory=dict)
-    streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    streams: dict[str, tuple[bytes, Glyphs]] = field(default_factory=dict)
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
-    fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
+    fonts: dict[tuple[str, str], EmbeddedFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
 
@@ -111,7 +114,7 @@ class RenderCache:
         """What a later build may use: the pages of this one."""
         return RenderCache(
             {h: i for h, i in self.pages.items() if h in used_pages},
-            {k: v for k, v in self.streams.items() if k[0] in used_pages},
+            {k: v for k, v in self.streams.items() if k in used_pages},
             self.formulas,
             self.fonts,
             self.pictures,
@@ -162,14 +165,6 @@ def render_pdf(
     hashes = page_hashes if page_hashes and cache is not None else None
     infos = list(_page_infos(doc.pages, hashes, cache))
 
-    used: dict[str, set[str]] = {}
-    for inf in infos:
-        for font, chars in inf.chars:
-            used.setdefault(font, set()).update(chars)
-    sets = {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
-    # Resource names from the font's name, not its place in the book's list: a page's
-    # operators then depend only on the codes of its own characters (`_codes_of`).
-    fonts = {f: FontSubsets(f, chars, "F" + hex_tag(f)[:8]) for f, chars in sets.items()}
     forms = _formula_forms(infos, cache)
     # Pictures by the paths the pages name now (a cached PageInfo would keep the path
     # of the build that made it, and a project may have moved since): they are only
@@ -199,30 +194,34 @@ def render_pdf(
     )
     # Each page names only the fonts and pictures it draws, so a soft-masked logo makes
     # the title page alone a page with transparency (which PDF/X conversions flatten).
-    page_uses = [
-        _page_uses(page, inf, fonts, pictures, pdf_pages)
+    page_xobjects = [
+        _page_xobjects(page, inf, pictures, pdf_pages)
         for page, inf in zip(doc.pages, infos, strict=True)
     ]
     frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
-    drawer = _Drawer(fonts, forms, pictures, pdf_pages, cmyk)
+    drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
     resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
-        key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
-        packed = cache.streams.get(key) if cache is not None and key else None
-        if packed is None:
+        key = hashes[index] if hashes is not None else None
+        known = cache.streams.get(key) if cache is not None and key else None
+        if known is None:
             stream = frame + drawer.page(page) + "\nQ"
-            packed = zlib.compress(stream.encode("latin-1"), LEVEL)
+            known = (zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs())
             if cache is not None and key:
-                cache.streams[key] = packed
+                cache.streams[key] = known
+        packed, glyphs = known
+        for font, ids in glyphs:
+            used.setdefault(font, set()).update(ids)
         if release:
             page.placed, page.extra = [], []
         contents = pdf.reserve()
         pdf.put_stream(contents, "", packed, packed=True)
         annots = _annotations(pdf, inf, dests, border)
         listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
-        uses = page_uses[index]
+        uses = (tuple(sorted(_resource(font) for font, _ in glyphs)), page_xobjects[index])
         if uses not in resource_objects:
             resource_objects[uses] = pdf.reserve()
         res = resource_objects[uses]
@@ -277,15 +276,12 @@ def render_pdf(
         while len(cache.images) > MAX_CACHED_IMAGES:
             del cache.images[next(iter(cache.images))]
     font_objects: dict[str, int] = {}
-    known = cache.fonts if cache is not None else None
-    for subsets in fonts.values():
-        font_objects.update(subsets.write(pdf, known))
+    embedded = cache.fonts if cache is not None else None
+    fonts = [CidFont(f, tuple(sorted(used[f])), _resource(f)) for f in sorted(used)]
+    for cid_font in fonts:
+        font_objects[cid_font.resource] = cid_font.write(pdf, embedded)
     if cache is not None:  # the subsets of this book, for the next build
-        cache.fonts = {
-            key: cache.fonts[key]
-            for f in fonts.values()
-            for key in (f.key(k) for k in range(len(f.subsets)))
-        }
+        cache.fonts = {f.key(): cache.fonts[f.key()] for f in fonts}
     space = f" /ColorSpace << /All {REGISTRATION} >>" if p.crop_marks else ""
     for (font_names, xobject_names), num in resource_objects.items():
         named_fonts = {n: font_objects[n] for n in font_names if n in font_objects}
@@ -327,6 +323,27 @@ def render_pdf(
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 
+@cache
+def _resource(font: str) -> str:
+    """A font's resource name, from its name (which stands for its content), not its
+    place in the book's list: a page's operators depend on nothing else."""
+    return "F" + hex_tag(font)[:8]
+
+
+def _page_xobjects(
+    page: Page,
+    inf: PageInfo,
+    pictures: dict[Path, tuple[str, Drawing | None]],
+    pdf_pages: dict[tuple[Path, int], str],
+) -> tuple[str, ...]:
+    """The XObject resource names a page's stream draws: formulas, logo, figures."""
+    xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
+    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
+    for path, number in inf.figures:
+        xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
+    return tuple(sorted(xobjects))
+
+
 def _check_figure_colors(path: Path, number: int, standards: tuple[str, ...]) -> None:
     """A PDF figure is copied as it is: one drawn in a colour space the output intent
     excludes (RGB in a print file, CMYK in an sRGB archive) cannot meet the standard."""
@@ -346,33 +363,6 @@ def _check_figure_colors(path: Path, number: int, standards: tuple[str, ...]) ->
             f"{wanted}, or as SVG or PNG, which are converted",
             SourceLocation(path, 1, 1),
         )
-
-
-def _page_uses(
-    page: Page,
-    inf: PageInfo,
-    fonts: dict[str, FontSubsets],
-    pictures: dict[Path, tuple[str, Drawing | None]],
-    pdf_pages: dict[tuple[Path, int], str],
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The font and XObject resource names a page's stream draws with."""
-    font_names = {
-        f"{fonts[font].resource}s{k}"
-        for font, _ in inf.chars
-        for k in range(len(fonts[font].subsets))
-    }
-    xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
-    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
-    for path, number in inf.figures:
-        xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
-    return tuple(sorted(font_names)), tuple(sorted(xobjects))
-
-
-def _codes_of(inf: PageInfo, fonts: dict[str, FontSubsets]) -> str:
-    """What a page's operators take from the book's fonts: its characters' resource
-    names and codes. A character new to the book moves the codes of the characters
-    after it in its font; pages without those keep their cached operators."""
-    return "|".join(f"{font}:{fonts[font].codes_text(chars)}" for font, chars in inf.chars)
 
 
 def _names(objects: dict[str, int]) -> str:
@@ -398,7 +388,6 @@ def _page_infos(
 def page_info(page: Page) -> PageInfo:
     """Characters, formulas, destinations and links of a page. Placed items are
     translated only for what needs positions."""
-    chars: dict[str, set[str]] = {}
     formulas: set[tuple[str, float]] = set()
     dests: list[tuple[str, float, float]] = []
     links: list[tuple[float, float, float, float, str]] = []
@@ -409,8 +398,6 @@ def page_info(page: Page) -> PageInfo:
                 for text, font, size, *_ in line.frags:
                     if font == OBJECT:
                         formulas.add((text, size))
-                    else:
-                        chars.setdefault(font, set()).update(ligate(text, font))
                 if any(f.href for f in line.frags):
                     links += _line_links(_placed(op, at))
             case DisplayMath(tex, size):
@@ -424,7 +411,6 @@ def page_info(page: Page) -> PageInfo:
                     case Link(x1, y1, x2, y2, key):
                         links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
     return PageInfo(
-        tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
         tuple(sorted(formulas)),
         tuple(dests),
         tuple(links),
@@ -540,24 +526,31 @@ class _Drawer:
 
     def __init__(
         self,
-        fonts: dict[str, FontSubsets],
         forms: dict[tuple[str, float], FormulaForm],
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
         cmyk: bool = False,
     ) -> None:
         self.cmyk = cmyk  # colours for a CMYK output intent
-        self.fonts = fonts
+        self.used: dict[str, set[frozenset[int]]] = {}  # the page's glyphs, by word
         self.forms = forms
         self.pictures = pictures
         self.pdf_pages = pdf_pages or {}
 
+    def glyphs(self) -> Glyphs:
+        """The glyphs drawn since the last call (by the last page drawn)."""
+        found = tuple(
+            (font, tuple(sorted(frozenset().union(*words))))
+            for font, words in sorted(self.used.items())
+        )
+        self.used = {}
+        return found
+
     def page(self, page: Page) -> str:
         out: list[str] = []
-        word_space = 0.0
         for op, at in _ops_and_places(page):
             if type(op) is Text:  # most operations: drawn where placed, not copied there
-                word_space = self.text(out, op, at, word_space)
+                self.text(out, op, at)
                 continue
             match _placed(op, at):
                 case Rect(x, y, w, h, color):
@@ -578,23 +571,18 @@ class _Drawer:
                     pass
         return "\n".join(out)
 
-    def text(
-        self, out: list[str], op: Text, at: tuple[float, float] | None, word_space: float
-    ) -> float:
-        """A line at its place on the page (`at`: its item's, as in `translate`)."""
+    def text(self, out: list[str], op: Text, at: tuple[float, float] | None) -> None:
+        """A line at its place on the page (`at`: its item's, as in `translate`); its
+        words as shaped when measured, the spaces of a justified line widened."""
         x, y = (op.x, op.y) if at is None else (at[0] + op.x, at[1] - op.y)
         line = op.line
         tw = op.word_space
         objects = any(f.font == OBJECT for f in line.frags)
         xs = _frag_xs(op, x) if objects else []
-        if line.actual is not None:  # reordered for display: the logical text for copy and search
-            out.append(f"/Span <</ActualText {_utf16(line.actual)}>> BDC")
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
-        if tw != word_space:  # Tw outlives a text object: set it whenever it changes
-            out.append(f"{fp_str(tw)} Tw")
         current = None
         color = None
-        for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
+        for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
             if fname == OBJECT:  # drawn as a form, after the text object
                 continue
             if objects:  # a line with formulas places each fragment itself
@@ -602,36 +590,28 @@ class _Drawer:
             if fcolor != color:
                 out.append(fill(fcolor, self.cmyk))
                 color = fcolor
+            if (fname, size) != current:
+                out.append(f"/{_resource(fname)} {fp_str(size)} Tf")
+                current = (fname, size)
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
-            text = ligate(text, fname)
-            kern = kerns(text, fname) if line.actual is None else ()
-            done = 0
-            for resource, chunk in self.fonts[fname].encode(text):
-                if (resource, size) != current:
-                    out.append(f"{resource} {fp_str(size)} Tf")
-                    current = (resource, size)
-                if kern:
-                    out.append(_kerned(chunk, kern, done))
-                else:
-                    out.append(f"({escapePDF(chunk)}) Tj")
-                done += len(chunk)
+            used = self.used.get(fname)
+            if used is None:
+                used = self.used[fname] = set()
+            show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
         out.append("ET")
-        if line.actual is not None:
-            out.append("EMC")
         if objects:
             for (text, fname, size, *_), fx in zip(line.frags, xs, strict=True):
                 if fname == OBJECT:
                     self.formula(out, text, size, fx, y)
-        return tw
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source is the text a reader copies or searches."""
         form = self.forms[(tex, size)]
         out.append(
-            f"/Span <</ActualText {_utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
+            f"/Span <</ActualText {utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
             f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
         )
 
@@ -656,26 +636,6 @@ class _Drawer:
         sx = w / drawing.width if drawing.width else 0.0
         sy = h / drawing.height if drawing.height else 0.0
         out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
-
-
-def _kerned(chunk: str, kern: Kerns, offset: int) -> str:
-    """Codes with the face's kerning between them, as TJ numbers (thousandths of the
-    size, positive closer); `kern` counts from `offset` characters before the chunk.
-    Word spacing (`Tw`) still applies to the space codes."""
-    parts: list[str] = []
-    start = 0
-    for at, k in kern:
-        i = at - offset
-        if 0 <= i < len(chunk):
-            parts.append(f"({escapePDF(chunk[start : i + 1])}) {-k}")
-            start = i + 1
-    if start < len(chunk):
-        parts.append(f"({escapePDF(chunk[start:])})")
-    return f"[{' '.join(parts)}] TJ"
-
-
-def _utf16(text: str) -> str:
-    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
 
 
 def _frag_xs(op: Text, x: float) -> list[float]:

@@ -30,9 +30,8 @@ def _mb(n: int) -> str:
 
 
 def font_problem(path: Path) -> str | None:
-    """What makes a TrueType file unusable (too big, cut short, damaged tables), or None."""
-    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
-
+    """What makes a TrueType or OpenType (CFF) file unusable (too big, cut short,
+    damaged tables), or None: read by fontTools as shaping and embedding will."""
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -44,14 +43,25 @@ def font_problem(path: Path) -> str | None:
             "forbids embedding (its licence flag, OS/2 fsType, is 'restricted'): a PDF "
             "embeds every font it shows, as print (PDF/X) and archives (PDF/A) require"
         )
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
-        face = TTFontFile(str(path))
-        # Subsetting reads the glyph outlines, which parsing the tables does not.
-        face.makeSubset([0, *sorted(face.charToGlyph)[:64]])
-    except TTFError as e:
-        return f"cannot be read as a TrueType font ({e})"
-    except Exception:  # struct.error, IndexError, …: reportlab's parser on damaged data
-        return "cannot be read as a TrueType font (it is cut short or its tables are damaged)"
+        with open(path, "rb") as stream, TTFont(stream, fontNumber=0, lazy=True) as font:
+            missing = [t for t in ("cmap", "head", "hhea", "hmtx", "maxp") if t not in font]
+            if "glyf" not in font and "CFF " not in font:
+                missing.append("glyf or CFF")
+            if missing:
+                return f"cannot be read as a font (it has no {', '.join(missing)} table)"
+            cmap = font.getBestCmap() or {}
+            font["head"], font["hhea"], font["hmtx"]  # noqa: B018  (parsed when read)
+            # Drawing reads the glyph outlines, which parsing the tables does not.
+            glyphs = font.getGlyphSet()
+            for name in [font.getGlyphOrder()[0], *(cmap[c] for c in sorted(cmap)[:64])]:
+                glyphs[name].draw(_NullPen())
+    except TTLibError:  # its header or table directory is not a font's
+        return "cannot be read as a font (it is not a TrueType or OpenType file, or is cut short)"
+    except Exception:  # struct.error, IndexError, …: fontTools' parser on damaged data
+        return "cannot be read as a font (it is cut short or its tables are damaged)"
     return None
 
 
@@ -76,6 +86,18 @@ def _restricted(path: Path) -> bool:
     except (OSError, struct.error):
         return False  # unreadable: the parse below says why
     return False
+
+
+class _NullPen:
+    """A pen that draws nothing: reading outlines is the point."""
+
+    def moveTo(self, pt: object) -> None: ...  # noqa: N802
+    def lineTo(self, pt: object) -> None: ...  # noqa: N802
+    def curveTo(self, *pts: object) -> None: ...  # noqa: N802
+    def qCurveTo(self, *pts: object) -> None: ...  # noqa: N802
+    def closePath(self) -> None: ...  # noqa: N802
+    def endPath(self) -> None: ...  # noqa: N802
+    def addComponent(self, name: str, transform: object) -> None: ...  # noqa: N802
 
 
 def picture_problem(path: Path) -> str | None:

@@ -403,7 +403,7 @@ def _faces(
 
 
 def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | None:
-    """A font file we can embed: reportlab needs TrueType outlines, not CFF ones."""
+    """A font file we can shape and embed: TrueType or OpenType (CFF) outlines."""
     path = _file(reader, node, label, root)
     if path is None or node is None:
         return None
@@ -413,14 +413,10 @@ def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
     except OSError as exc:
         reader.error(node, f"{label}: cannot read {node.text}: {exc.strerror}")
         return None
-    if magic == _CFF:
+    if magic not in (*_TRUETYPE, _CFF) or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
         reader.error(
-            node,
-            f"{label}: {node.text} has CFF (PostScript) outlines; TrueType outlines are needed",
-            "use the .ttf version of the font",
+            node, f"{label}: {node.text} is not a TrueType or OpenType font (.ttf, .otf or .ttc)"
         )
-    elif magic not in _TRUETYPE or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
-        reader.error(node, f"{label}: {node.text} is not a TrueType font (.ttf or .ttc)")
     elif why := font_problem(path):
         reader.error(node, f"{label}: {node.text} {why}")
     else:

@@ -30,7 +30,7 @@ def protruded(op: Text) -> Text:
     """A body line with the marks at its edges hung into the margins: the left one
     always, the right one when the line is justified (reaches the right edge)."""
     line = op.line
-    if not line.frags or line.actual is not None:  # empty, or right-to-left
+    if not line.frags or any(f.rtl for f in line.frags):  # empty, or right-to-left
         return op
     first, last = line.frags[0], line.frags[-1]
     left = right = 0.0
