@@ -63,7 +63,8 @@ def test_png_logo_with_transparency(tmp_path: Path) -> None:
     assert len(images) == 1
     image = images[0]
     assert (image["/Width"], image["/Height"]) == (40, 20)
-    assert image["/ColorSpace"] == "/DeviceRGB"
+    space = image["/ColorSpace"]  # RGB in a print file (x-4) is sRGB, by its ICC profile
+    assert space[0] == "/ICCBased" and space[1].get_object()["/N"] == 3
     mask = image["/SMask"].get_object()
     assert mask["/ColorSpace"] == "/DeviceGray"
     assert len(mask.get_data()) == 40 * 20

@@ -44,7 +44,7 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.reserved = 0
@@ -52,7 +52,7 @@ class PdfFile:
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
         self.packed: list[tuple[int, str]] = []  # objects waiting for their object stream
         self.in_streams: dict[int, tuple[int, int]] = {}  # object -> (its stream, place)
-        self._write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+        self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
@@ -415,29 +415,40 @@ class EncodedImage(NamedTuple):
     mask: tuple[str, bytes] | None = None  # the soft mask's entries and data, likewise
 
 
-def put_image(pdf: PdfFile, num: int, image: EncodedImage) -> None:
-    """An encoded image as an image XObject, its alpha as a soft mask."""
+def put_image(
+    pdf: PdfFile, num: int, image: EncodedImage, spaces: dict[str, str] | None = None
+) -> None:
+    """An encoded image as an image XObject, its alpha as a soft mask; `spaces` replaces
+    a device colour space the file's output intent does not allow (by an ICC one)."""
     mask = ""
     if image.mask is not None:
         smask = pdf.reserve()
         pdf.put_raw_stream(smask, *image.mask)
         mask = f" /SMask {ref(smask)}"
-    pdf.put_raw_stream(num, image.entries + mask, image.data)
+    entries = image.entries
+    for device, icc in (spaces or {}).items():
+        entries = entries.replace(f"/ColorSpace /{device} ", f"/ColorSpace {icc} ")
+    pdf.put_raw_stream(num, entries + mask, image.data)
 
 
 def encode_image(path: Path) -> EncodedImage:
-    """A PNG or JPEG as 8-bit grey or RGB and an alpha mask, Flate-compressed; a grey
-    or RGB JPEG is embedded as it is."""
+    """A PNG or JPEG as the PDF holds it. A JPEG is embedded as it is (grey, RGB or
+    CMYK: no re-encoding, no loss); a PNG as 8-bit grey or RGB with its alpha as a soft
+    mask, Flate-compressed, a 16-bit one scaled to 8 bits."""
     from PIL import Image
 
     with Image.open(path) as opened:
-        if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
-            space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
+        if opened.format == "JPEG" and opened.mode in ("L", "RGB", "CMYK"):
+            space = {"L": "DeviceGray", "RGB": "DeviceRGB", "CMYK": "DeviceCMYK"}[opened.mode]
             entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
+            if opened.mode == "CMYK" and "adobe" in opened.info:  # Adobe's inverted inks
+                entries += " /Decode [1 0 1 0 1 0 1 0]"
             return EncodedImage(entries, path.read_bytes())
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
+    if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: Pillow would clamp it
+        im = im.convert("I").point(lambda v: v / 257).convert("L")
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
-    grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
+    grey = im.mode in ("1", "L", "LA", "F")
     pixels = im.convert("L" if grey else "RGB")
     flate = " /Filter /FlateDecode"
     mask = None
@@ -447,6 +458,22 @@ def encode_image(path: Path) -> EncodedImage:
     space = "DeviceGray" if grey else "DeviceRGB"
     entries = _image_entries(pixels.size, space) + flate
     return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
+
+
+_OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}
+
+
+def foreign_colors(path: Path, page: int, space: str) -> bool:
+    """Whether page `page` of a PDF draws in the device colour space `space`: in its
+    content's operators or named in its resources (nested forms not opened)."""
+    from pypdf import PdfReader
+
+    source = PdfReader(path).pages[page - 1]
+    contents = source.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    resources = source.get("/Resources")
+    named = space in repr(resources.get_object()) if resources is not None else False
+    return bool(_OPERATORS[space].search(data)) or named
 
 
 def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:

@@ -11,6 +11,7 @@ gives the same bytes as a cold one.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import pickle
 import zlib
@@ -20,7 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import fp_str
 
 from ..errors import BuildError, SourceLocation
@@ -44,6 +44,16 @@ from ..typeset.ops import (
     link_key,
     translate,
 )
+from .colors import fill, recolor, stroke
+from .conformance import (
+    catalog_entries,
+    cmyk_intent,
+    document_info,
+    image_spaces,
+    metadata,
+    output_intents,
+    pdf_version,
+)
 from .glyphs import show, utf16
 from .pdffile import (
     LEVEL,
@@ -56,6 +66,7 @@ from .pdffile import (
     box,
     drawing_ops,
     encode_image,
+    foreign_colors,
     hex_tag,
     outline_objects,
     put_form,
@@ -115,10 +126,12 @@ class RenderCache:
         )
 
 
-@cache
-def _rgb(hex_: str) -> str:
-    c = HexColor(hex_)
-    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
+EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # a file's date when none is given
+# The crop marks' colour: registration, printed on every plate (an alternate of grey, which
+# any output intent allows).
+REGISTRATION = (
+    "[/Separation /All /DeviceGray << /FunctionType 2 /Domain [0 1] /C0 [1] /C1 [0] /N 1 >>]"
+)
 
 
 def render_pdf(
@@ -133,21 +146,25 @@ def render_pdf(
     cache: RenderCache | None = None,
     release: bool = False,
     out: BinaryIO | None = None,
+    date: dt.datetime | None = None,
 ) -> bytes:
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
     With `page_hashes` and `cache`, a page already in `cache` is not looked at
     again, and new pages are added to it. With `release` (the caller gives the pages
     up), each page's operations are dropped once written, so a big book never holds
-    its whole layout and its whole PDF at once.
+    its whole layout and its whole PDF at once. `date` is the file's creation and
+    modification date (the caller's choice keeps the bytes reproducible).
     """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
     target: BinaryIO = out if out is not None else io.BytesIO()
-    pdf = PdfFile(target)
-    catalog, info, pages_root, resources, outlines = (pdf.reserve() for _ in range(5))
+    standards = settings.standards
+    cmyk = cmyk_intent(standards)
+    pdf = PdfFile(target, pdf_version(standards))
+    catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
     infos = list(_page_infos(doc.pages, hashes, cache))
@@ -177,13 +194,19 @@ def render_pdf(
     shared = (
         f"/Parent {ref(pages_root)} /MediaBox {box(0, 0, W, H)} "
         f"/TrimBox {box(border, border, border + p.width, border + p.height)} "
-        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)} "
-        f"/Resources {ref(resources)}"
+        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)}"
     )
+    # Each page names only the fonts and pictures it draws, so a soft-masked logo makes
+    # the title page alone a page with transparency (which PDF/X conversions flatten).
+    page_xobjects = [
+        _page_xobjects(page, inf, pictures, pdf_pages)
+        for page, inf in zip(doc.pages, infos, strict=True)
+    ]
     frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
-    drawer = _Drawer(forms, pictures, pdf_pages)
+    drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
+    resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
     tree = Structure(len(doc.pages))
     for index, inf in enumerate(infos):
@@ -206,18 +229,23 @@ def render_pdf(
         pdf.put_stream(contents, "", packed, packed=True)
         annots = _annotations(pdf, inf, dests, labels, border, tree, index)
         listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
+        uses = (tuple(sorted(_resource(font) for font, _ in glyphs)), page_xobjects[index])
+        if uses not in resource_objects:
+            resource_objects[uses] = pdf.reserve()
+        res = resource_objects[uses]
         pdf.put(
             first_page + index,
-            f"<< /Type /Page {shared} /Contents {ref(contents)}{listed} "
+            f"<< /Type /Page {shared} /Resources {ref(res)} /Contents {ref(contents)}{listed} "
             f"/StructParents {index} /Tabs /S >>",
         )
 
     xobjects = {}
     for (tex, size), form in sorted(forms.items()):
         num = xobjects[_formula_name(tex, size)] = pdf.reserve()
-        put_form(pdf, num, form.drawing)
+        put_form(pdf, num, form.drawing._replace(ops=recolor(form.drawing.ops, cmyk)))
     for (path, number), name_ in sorted(pdf_pages.items()):
         if name_ not in xobjects:
+            _check_figure_colors(path, number, standards)
             num = xobjects[name_] = pdf.reserve()
             try:
                 put_pdf_page(pdf, num, path, number)
@@ -229,9 +257,7 @@ def render_pdf(
     encoded: dict[str, EncodedImage] = {}  # this book's images, for the next build
     for path in images:
         name_, picture = pictures[path]
-        num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
-            put_form(pdf, num, picture)
             continue
         image = cache.images.get(name_) if cache is not None else None
         if image is None:
@@ -241,7 +267,17 @@ def render_pdf(
                 where = SourceLocation(path, 1, 1)
                 raise BuildError(f"cannot read the image ({e})", where) from None
         encoded[name_] = image
-        put_image(pdf, num, image)
+    used_spaces = {
+        d for i in encoded.values() for d in ("DeviceRGB", "DeviceCMYK") if d in i.entries
+    }
+    spaces = image_spaces(pdf, standards, used_spaces)
+    for path in images:
+        name_, picture = pictures[path]
+        num = xobjects[name_] = pdf.reserve()
+        if isinstance(picture, Drawing):
+            put_form(pdf, num, picture._replace(ops=recolor(picture.ops, cmyk)))
+        else:
+            put_image(pdf, num, encoded[name_], spaces)
     if cache is not None:  # the last images used stay, for the next build
         for name_, image in encoded.items():
             cache.images.pop(name_, None)
@@ -255,11 +291,14 @@ def render_pdf(
         font_objects[cid_font.resource] = cid_font.write(pdf, embedded)
     if cache is not None:  # the subsets of this book, for the next build
         cache.fonts = {f.key(): cache.fonts[f.key()] for f in fonts}
-    pdf.put(
-        resources,
-        f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "
-        "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>",
-    )
+    space = f" /ColorSpace << /All {REGISTRATION} >>" if p.crop_marks else ""
+    for (font_names, xobject_names), num in resource_objects.items():
+        named_fonts = {n: font_objects[n] for n in font_names if n in font_objects}
+        named = {n: xobjects[n] for n in xobject_names}
+        pdf.put(
+            num,
+            f"<< /Font << {_names(named_fonts)} >> /XObject << {_names(named)} >>{space} >>",
+        )
     visible = outline_objects(pdf, outlines, doc.outline, dests)
     kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
     pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
@@ -270,13 +309,6 @@ def render_pdf(
         page_labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
     struct = tree.write(pdf, first_page)
-    lang = text_string(settings.language.replace("_", "-"))
-    pdf.put(
-        catalog,
-        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
-        f"/PageLabels << /Nums [{' '.join(page_labels)}] >> "
-        f"/StructTreeRoot {ref(struct)} /MarkInfo << /Marked true >> /Lang {lang} >>",
-    )
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -285,7 +317,19 @@ def render_pdf(
         "Creator": "abstractbook",
         "Producer": "abstractbook",
     }
-    pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
+    when = date or EPOCH
+    extra = (
+        output_intents(pdf, standards)
+        + metadata(pdf, meta, when, standards)
+        + catalog_entries(settings.language)
+    )
+    pdf.put(
+        catalog,
+        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
+        f"/PageLabels << /Nums [{' '.join(page_labels)}] >> "
+        f"/StructTreeRoot {ref(struct)} /MarkInfo << /Marked true >>{extra} >>",
+    )
+    pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
@@ -295,6 +339,41 @@ def _resource(font: str) -> str:
     """A font's resource name, from its name (which stands for its content), not its
     place in the book's list: a page's operators depend on nothing else."""
     return "F" + hex_tag(font)[:8]
+
+
+def _page_xobjects(
+    page: Page,
+    inf: PageInfo,
+    pictures: dict[Path, tuple[str, Drawing | None]],
+    pdf_pages: dict[tuple[Path, int], str],
+) -> tuple[str, ...]:
+    """The XObject resource names a page's stream draws: formulas, logo, figures."""
+    xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
+    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
+    for path, number in inf.figures:
+        xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
+    return tuple(sorted(xobjects))
+
+
+def _check_figure_colors(path: Path, number: int, standards: tuple[str, ...]) -> None:
+    """A PDF figure is copied as it is: one drawn in a colour space the output intent
+    excludes (RGB in a print file, CMYK in an sRGB archive) cannot meet the standard."""
+    if not any(s in ("x-4", "a-2b", "a-2u") for s in standards):
+        return
+    space = "DeviceRGB" if cmyk_intent(standards) else "DeviceCMYK"
+    try:
+        found = foreign_colors(path, number, space)
+    except Exception:  # unreadable: copying it says why
+        return
+    if found:
+        wanted = "CMYK" if space == "DeviceRGB" else "RGB"
+        claimed = ", ".join(standards)
+        raise BuildError(
+            f"figure: page {number} of this PDF draws in {space}, which a file written to "
+            f"{claimed} cannot hold (its output intent is {wanted}): export the figure in "
+            f"{wanted}, or as SVG or PNG, which are converted",
+            SourceLocation(path, 1, 1),
+        )
 
 
 def _names(objects: dict[str, int]) -> str:
@@ -444,9 +523,10 @@ def _annotations(
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
         parent = tree.annotation(tag, index, num)
+        # printed (F 4) as PDF/A and PDF/X want every annotation, though a link draws nothing
         pdf.put_packed(
             num,
-            f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} "
+            f"<< /Type /Annot /Subtype /Link /Rect {rect} /F 4 /Border [0 0 0] {action} "
             f"/Contents {text_string(about)} /StructParent {parent} >>",
         )
         nums.append(num)
@@ -515,7 +595,9 @@ class _Drawer:
         forms: dict[tuple[str, float], FormulaForm],
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
+        cmyk: bool = False,
     ) -> None:
+        self.cmyk = cmyk  # colours for a CMYK output intent
         self.used: dict[str, set[frozenset[int]]] = {}  # the page's glyphs, by word
         self.forms = forms
         self.pictures = pictures
@@ -551,12 +633,11 @@ class _Drawer:
                 continue
             match _placed(op, at):
                 case Rect(x, y, w, h, color):
-                    out.append(
-                        f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
-                    )
+                    spot = f"{fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)}"
+                    out.append(f"q {fill(color, self.cmyk)} {spot} re f Q")
                 case Rule(x1, y1, x2, y2, lw, color):
                     out.append(
-                        f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                        f"q {stroke(color, self.cmyk)} {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
                         f"{fp_str(x2)} {fp_str(y2)} l S Q"
                     )
                 case DisplayMath(tex, size, x, y):
@@ -594,7 +675,7 @@ class _Drawer:
             if objects:  # a line with formulas places each fragment itself
                 out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
             if fcolor != color:
-                out.append(f"{_rgb(fcolor)} rg")
+                out.append(fill(fcolor, self.cmyk))
                 color = fcolor
             if (fname, size) != current:
                 out.append(f"/{_resource(fname)} {fp_str(size)} Tf")
@@ -643,7 +724,7 @@ def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
     """Trim marks at the four corners, outside the bleed."""
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0
-    out = ["/Artifact BMC q 0 0 0 RG .25 w"]
+    out = ["/Artifact BMC q /All CS 1 SCN .25 w"]
     for x in (border, border + w):
         for y in (border, border + h):
             dx = -1 if x == border else 1
