@@ -263,6 +263,8 @@ def test_paragraphs_lists_and_links(book: pikepdf.Pdf) -> None:
             assert annot.Subtype == "/Link"
             assert str(annot.Contents)  # a description a screen reader speaks
             assert "/StructParent" in annot
+    for link in links:  # a link is read by its words, or else by its description
+        assert link.text(book, shown).strip() or str(link.obj.get("/Alt", ""))
     steps_link = next(e for e in uri if str(e.objrs[0].A.URI) == "https://example.org/steps")
     assert str(steps_link.objrs[0].Contents) == "https://example.org/steps"
     assert steps_link.text(book, shown) == "the site"  # the link's words are its content

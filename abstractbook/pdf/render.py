@@ -488,7 +488,7 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
             fw = frag_width(frag, op.word_space)
-            tag = op.tag  # a piece of a line that is a link (`layout._line_ops`), or none
+            tag = op.tag  # a piece of a line that is a link (`layout.line_ops`), or none
             if tag and kind_of(tag) != "Link":
                 tag = f"{tag}/Link#{link_key(frag.href)}"
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
@@ -522,7 +522,7 @@ def _annotations(
             about = f"E-mail {target[7:]}" if target.startswith("mailto:") else target
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
-        parent = tree.annotation(tag, index, num)
+        parent = tree.annotation(tag, index, num, about)
         # printed (F 4) as PDF/A and PDF/X want every annotation, though a link draws nothing
         pdf.put_packed(
             num,

@@ -92,13 +92,16 @@ class Structure:
             row.append(node)
         self.parents.append(row)
 
-    def annotation(self, tag: str, index: int, num: int) -> int:
-        """A link annotation in the element `tag` (a Link); returns its StructParent."""
+    def annotation(self, tag: str, index: int, num: int, about: str) -> int:
+        """A link annotation in the element `tag` (a Link); returns its StructParent.
+        An untagged link (a timetable's) gets a Link of its own in the last element
+        read on its page, described by `about`, as it holds no text."""
         if tag:
             node = self._element(tag, index)
-        else:  # an untagged link (a timetable's): in the last element read on its page
+        else:
             row = self.parents[index] if index < len(self.parents) else []
             node = self._new("Link", row[-1] if row else self.root)
+            node.alt = about
         node.kids.append(Objr(index, num))
         if node.page < 0:
             node.page = index

@@ -219,7 +219,7 @@ def _line_items(
             op, height = Text(x, baseline, avail, line, tag), leading
         if protrude:
             op = protruded(op)
-        ops = _line_ops(op, font, f"{k}.")
+        ops = line_ops(op, font, f"{k}.")
         items.append(
             Item(
                 height,
@@ -247,7 +247,7 @@ def frag_width(frag: Frag, word_space: float) -> float:
     return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
 
 
-def _line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
+def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
     """A line as it is read. A tagged line with links or formulas is cut into pieces
     where they start and end, so that each link's text is its Link element and each
     formula sits where it is read; the pieces are placed and spaced as the whole line."""
@@ -453,7 +453,7 @@ class Flow:
             indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
             line_y = y + i * st.leading + baseline
             op = Text(indent, line_y, self.avail - indent, ln, caption)
-            ops += _line_ops(op, st.font, f"{i}.")
+            ops += line_ops(op, st.font, f"{i}.")
         height = y + caption_height + 4.0
         return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 

@@ -16,7 +16,7 @@ from ..project.limits import drawing_size_problem
 from ..project.markup import ITALIC, REGULAR
 from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
-from .layout import Item, Memo, talk_key
+from .layout import Item, Memo, line_ops, talk_key
 from .lines import break_lines, single_line, width
 from .ops import ARTIFACT, Dest, Image, Link, Op, PageRef, Rect, Rule, Text, retag
 from .spans import Frag, Line, Span
@@ -641,7 +641,7 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float, tag:
         if leader:
             ops.append(leader)
         line = break_lines(nums, avail, lang=None, justify=False)[0]
-        ops.append(Text(avail - line.width, y, line.width, line, tag))
+        ops += line_ops(Text(avail - line.width, y, line.width, line, tag), "", "")
         return Item(st.leading, tuple(ops))
     lines = break_lines(
         spans + [Span("  ", st.font, st.size, st.color)] + nums,
@@ -650,8 +650,12 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float, tag:
         justify=False,
         indent=14.0,
     )
+    # the page numbers are links: each line drawn in pieces, their words in the Links
     ops = [
-        Text(ln.indent, y + i * st.leading, avail - ln.indent, ln, tag)
+        piece
         for i, ln in enumerate(lines)
+        for piece in line_ops(
+            Text(ln.indent, y + i * st.leading, avail - ln.indent, ln, tag), "", ""
+        )
     ]
     return Item(st.leading * len(lines), tuple(ops))
