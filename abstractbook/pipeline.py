@@ -7,9 +7,11 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,7 +31,7 @@ from .building.manifest import (
     talk_hash,
 )
 from .building.outputs import Commit, tidy
-from .building.preflight import figure_problems, formula_problems, unprintable
+from .building.preflight import figure_problems, formula_problems, logo_problems, unprintable
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .pdf.render import render_pdf
@@ -65,6 +67,24 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     if problems:
         raise InputError(problems + list(book.warnings))
     return book
+
+
+def source_date(book: Book) -> dt.datetime:
+    """The date a book's files carry: SOURCE_DATE_EPOCH when set (reproducible builds'
+    convention), else when its newest input changed. A cached rebuild and a cold build
+    of the same files get the same date, so the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    s = book.settings
+    paths = [book.root / "book.yaml", book.root / "program.yaml", *filter(None, [s.logo])]
+    paths += [t.source.path for t in book.talks if t.source is not None]
+    paths += [f.path for t in book.talks for f in t.figures]
+    newest = 0.0
+    for path in paths:
+        with suppress(OSError):
+            newest = max(newest, path.stat().st_mtime)
+    return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
 
 def manifest_path(output: Path) -> Path:
@@ -239,6 +259,7 @@ def typeset(
         cache=cache.render if cache.enabled else None,
         release=not keep_pages,
         out=out,
+        date=source_date(book),
     )
     return document, hashes
 
@@ -250,6 +271,7 @@ def build(
     use_cache: bool = True,
     keep_pages: bool = True,
     report: Path | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     """Typeset the booklet; the PDF, its manifest and the `report` JSON replace the
     old ones together, and the old ones survive any failure.
@@ -258,11 +280,28 @@ def build(
     command line) passes `keep_pages=False`, so a big book never holds its whole
     layout while its PDF is written."""
     with parallel.no_cycle_collection():
-        return _build(root, output, use_cache, keep_pages, report)
+        return _build(root, output, use_cache, keep_pages, report, standards)
+
+
+def with_standards(book: Book, standards: tuple[str, ...] | None, talks: bool = False) -> Book:
+    """The book with the PDF standards of the command line (`--standard`), which
+    replace book.yaml's for the file this command writes."""
+    if standards is None:
+        return book
+    if talks:
+        settings = dataclasses.replace(book.settings, talk_standards=standards)
+    else:
+        settings = dataclasses.replace(book.settings, standards=standards)
+    return dataclasses.replace(book, settings=settings)
 
 
 def _build(
-    root: Path, output: Path, use_cache: bool, keep_pages: bool, report_path: Path | None
+    root: Path,
+    output: Path,
+    use_cache: bool,
+    keep_pages: bool,
+    report_path: Path | None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     mpath = manifest_path(output)
@@ -270,7 +309,7 @@ def _build(
     finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
-    book = load_book(root, inputs)
+    book = with_standards(load_book(root, inputs), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(store, cache_key(key))
@@ -289,7 +328,11 @@ def _build(
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
         inputs.save()
-        warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
+        warnings = (
+            tuple(book.warnings)
+            + tuple(unprintable(book, theme))
+            + tuple(logo_problems(book, theme))
+        )
     return BuildResult(
         book,
         document,
@@ -308,12 +351,13 @@ def export_talks(
     out_dir: Path,
     only: set[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> ExportResult:
     """One PDF per talk in `out_dir`, with the book's typography and page numbers.
 
     Raises InputError for bad input or an `only` id the book does not have.
     """
-    book = load_book(root)
+    book = with_standards(load_book(root), standards, talks=True)
     if only is not None:
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)
@@ -350,7 +394,7 @@ def export_talks(
         )
         for e in book.entries
     }
-    job = TalkJob(book, theme, items, labels)
+    job = TalkJob(book, theme, items, labels, source_date(book))
     return export.export_talks(job, out_dir, keys, only, progress)
 
 

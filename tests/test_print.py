@@ -96,18 +96,22 @@ def test_page_start_each_abstract_on_a_new_page(tmp_path: Path) -> None:
     assert len(set(firsts)) == 3
 
 
+HANG_LEFT = "\u2018\u201c\"'([\u2013\u2014"
+HANG_RIGHT = "-\u2013\u2014.,;:\u2019\u201d\"')]!?"
+
+
 def assert_inside_text_block(reader: PdfReader, page_set: PageSettings) -> list[Fragment]:
     """Every character of every page lies in the (mirrored) text block, running heads
-    just above it; returns the fragments seen. A quote, dash or stop at a line's edge
-    may hang out by up to 3 pt (`layout.protrusion`; test_margins says how far)."""
+    just above it, but for the marks that protrusion hangs out by up to 0.7 of their
+    width (test_margins); returns the fragments seen."""
     seen = []
     for index, page in enumerate(reader.pages, start=1):
         left = page_set.inner if index % 2 == 1 else page_set.outer
         right = left + page_set.width - page_set.inner - page_set.outer
         for f in fragments(page):
             text = f.text.strip()
-            hang_left = 3.0 if text[:1] in "\u2018\u201c\"'([\u2013\u2014" else 0.0
-            hang_right = 3.0 if text[-1:] in "-\u2013\u2014.,;:\u2019\u201d\"')]!?" else 0.0
+            hang_left = 3.0 if text[:1] in HANG_LEFT else 0.0
+            hang_right = 3.0 if text[-1:] in HANG_RIGHT else 0.0
             assert left - 0.5 - hang_left <= f.x, (index, f.text[:40])
             assert text_end(f) <= right + 0.5 + hang_right, (index, f.text[:40])
             top = page_set.height - page_set.top + 20

@@ -34,6 +34,7 @@ LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well
 # Font programs are binary tables that deflate compresses almost as well at level 1
 # (a per-talk file 3 % larger) in 40 % of the time; an export makes four per file.
 FONT_LEVEL = 1
+PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
 
 
 class PdfFile:
@@ -44,13 +45,15 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.reserved = 0
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
-        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self.packed: list[tuple[int, str]] = []  # objects waiting for their object stream
+        self.in_streams: dict[int, tuple[int, int]] = {}  # object -> (its stream, place)
+        self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
@@ -68,6 +71,29 @@ class PdfFile:
         self.offsets[num] = self.position
         self._write(f"{num} 0 obj\n{body}\nendobj\n".encode("latin-1"))
 
+    def put_packed(self, num: int, body: str) -> None:
+        """Write object `num` (no stream) into a compressed object stream: the thousands
+        of small objects of a structure tree take a tenth of their room there."""
+        self.packed.append((num, body))
+        if len(self.packed) >= PACKED:
+            self._pack()
+
+    def _pack(self) -> None:
+        if not self.packed:
+            return
+        stream = self.reserve()
+        heads, bodies, at = [], [], 0
+        for place, (num, body) in enumerate(self.packed):
+            data = body.encode("latin-1") + b"\n"
+            heads.append(f"{num} {at}")
+            bodies.append(data)
+            at += len(data)
+            self.in_streams[num] = (stream, place)
+        head = (" ".join(heads) + "\n").encode("latin-1")
+        entries = f"/Type /ObjStm /N {len(self.packed)} /First {len(head)}"
+        self.packed = []
+        self.put_stream(stream, entries, head + b"".join(bodies))
+
     def put_stream(self, num: int, entries: str, data: bytes, packed: bool = False) -> None:
         """Write a stream object; `packed` data is already Flate-compressed."""
         if not packed:
@@ -83,7 +109,12 @@ class PdfFile:
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
 
     def finish(self, root: int, info: int) -> None:
-        """The cross-reference table and trailer; every reserved number must be written."""
+        """The cross-reference table and trailer (a cross-reference stream when objects
+        are packed in object streams); every reserved number must be written."""
+        self._pack()
+        if self.in_streams:
+            self._finish_stream(root, info)
+            return
         missing = [n for n in range(1, self.reserved + 1) if n not in self.offsets]
         assert not missing, f"objects reserved but never written: {missing[:5]}"
         start = self.position
@@ -97,6 +128,31 @@ class PdfFile:
                 f"/ID [<{ident}> <{ident}>] >>\nstartxref\n{start}\n%%EOF\n"
             ).encode("latin-1")
         )
+
+    def _finish_stream(self, root: int, info: int) -> None:
+        """A cross-reference stream (PDF 1.5): offsets of plain objects, and the stream
+        and place of packed ones."""
+        xref = self.reserve()
+        start = self.position
+        size = self.reserved + 1
+        self.offsets[xref] = start
+        rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
+        for n in range(1, size):
+            packed = self.in_streams.get(n)
+            if packed is not None:
+                rows += b"\x02" + packed[0].to_bytes(4, "big") + packed[1].to_bytes(2, "big")
+                continue
+            assert n in self.offsets, f"object {n} reserved but never written"
+            rows += b"\x01" + self.offsets[n].to_bytes(4, "big") + b"\x00\x00"
+        ident = self.digest.hexdigest()
+        data = zlib.compress(bytes(rows), LEVEL)
+        head = (
+            f"{xref} 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root {root} 0 R "
+            f"/Info {info} 0 R /ID [<{ident}> <{ident}>] /Filter /FlateDecode "
+            f"/Length {len(data)} >>\nstream\n"
+        )
+        self._write(head.encode("latin-1") + data)
+        self._write(f"\nendstream\nendobj\nstartxref\n{start}\n%%EOF\n".encode("latin-1"))
 
 
 # -- values ---------------------------------------------------------------------------
@@ -388,29 +444,40 @@ class EncodedImage(NamedTuple):
     mask: tuple[str, bytes] | None = None  # the soft mask's entries and data, likewise
 
 
-def put_image(pdf: PdfFile, num: int, image: EncodedImage) -> None:
-    """An encoded image as an image XObject, its alpha as a soft mask."""
+def put_image(
+    pdf: PdfFile, num: int, image: EncodedImage, spaces: dict[str, str] | None = None
+) -> None:
+    """An encoded image as an image XObject, its alpha as a soft mask; `spaces` replaces
+    a device colour space the file's output intent does not allow (by an ICC one)."""
     mask = ""
     if image.mask is not None:
         smask = pdf.reserve()
         pdf.put_raw_stream(smask, *image.mask)
         mask = f" /SMask {ref(smask)}"
-    pdf.put_raw_stream(num, image.entries + mask, image.data)
+    entries = image.entries
+    for device, icc in (spaces or {}).items():
+        entries = entries.replace(f"/ColorSpace /{device} ", f"/ColorSpace {icc} ")
+    pdf.put_raw_stream(num, entries + mask, image.data)
 
 
 def encode_image(path: Path) -> EncodedImage:
-    """A PNG or JPEG as 8-bit grey or RGB and an alpha mask, Flate-compressed; a grey
-    or RGB JPEG is embedded as it is."""
+    """A PNG or JPEG as the PDF holds it. A JPEG is embedded as it is (grey, RGB or
+    CMYK: no re-encoding, no loss); a PNG as 8-bit grey or RGB with its alpha as a soft
+    mask, Flate-compressed, a 16-bit one scaled to 8 bits."""
     from PIL import Image
 
     with Image.open(path) as opened:
-        if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
-            space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
+        if opened.format == "JPEG" and opened.mode in ("L", "RGB", "CMYK"):
+            space = {"L": "DeviceGray", "RGB": "DeviceRGB", "CMYK": "DeviceCMYK"}[opened.mode]
             entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
+            if opened.mode == "CMYK" and "adobe" in opened.info:  # Adobe's inverted inks
+                entries += " /Decode [1 0 1 0 1 0 1 0]"
             return EncodedImage(entries, path.read_bytes())
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
+    if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: Pillow would clamp it
+        im = im.convert("I").point(lambda v: v / 257).convert("L")
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
-    grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
+    grey = im.mode in ("1", "L", "LA", "F")
     pixels = im.convert("L" if grey else "RGB")
     flate = " /Filter /FlateDecode"
     mask = None
@@ -420,6 +487,22 @@ def encode_image(path: Path) -> EncodedImage:
     space = "DeviceGray" if grey else "DeviceRGB"
     entries = _image_entries(pixels.size, space) + flate
     return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
+
+
+_OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}
+
+
+def foreign_colors(path: Path, page: int, space: str) -> bool:
+    """Whether page `page` of a PDF draws in the device colour space `space`: in its
+    content's operators or named in its resources (nested forms not opened)."""
+    from pypdf import PdfReader
+
+    source = PdfReader(path).pages[page - 1]
+    contents = source.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    resources = source.get("/Resources")
+    named = space in repr(resources.get_object()) if resources is not None else False
+    return bool(_OPERATORS[space].search(data)) or named
 
 
 def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:

@@ -38,6 +38,11 @@ def font_problem(path: Path) -> str | None:
         return f"cannot be read ({e.strerror})"
     if size > MAX_FONT_BYTES:
         return f"is {_mb(size)}; a font file may be at most {_mb(MAX_FONT_BYTES)}"
+    if _restricted(path):
+        return (
+            "forbids embedding (its licence flag, OS/2 fsType, is 'restricted'): a PDF "
+            "embeds every font it shows, as print (PDF/X) and archives (PDF/A) require"
+        )
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
@@ -58,6 +63,29 @@ def font_problem(path: Path) -> str | None:
     except Exception:  # struct.error, IndexError, …: fontTools' parser on damaged data
         return "cannot be read as a font (it is cut short or its tables are damaged)"
     return None
+
+
+def _restricted(path: Path) -> bool:
+    """The font's OS/2 table says 'restricted licence embedding' (fsType 2): it may not
+    be embedded at all. (A collection is judged by its first face.)"""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if head[:4] == b"ttcf":
+                f.seek(struct.unpack(">I", f.read(4))[0])
+                head = f.read(12)
+            tables = struct.unpack(">H", head[4:6])[0]
+            directory = f.read(16 * min(tables, 512))
+            for i in range(0, len(directory) - 15, 16):
+                if directory[i : i + 4] == b"OS/2":
+                    f.seek(struct.unpack(">I", directory[i + 8 : i + 12])[0] + 8)
+                    (fs_type,) = struct.unpack(">H", f.read(2))
+                    return bool(fs_type & 0x000F == 0x0002)
+    except (OSError, struct.error):
+        return False  # unreadable: the parse below says why
+    return False
 
 
 class _NullPen:

@@ -18,6 +18,7 @@ from .matter import (
     INDEX_GUTTER,
     author_index,
     day_heading,
+    day_key,
     format_dates,
     index_column_width,
     index_items,
@@ -28,7 +29,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .ops import Dest, Op, PageRef, Rule, Text, drawn
+from .ops import ARTIFACT, FOOTER, HEADER, Dest, Op, PageRef, Rule, Text, drawn
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timetable import book_grid_pages
@@ -268,18 +269,30 @@ def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[Talk
 
 
 def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
-    """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
+    """Bookmarks mirroring the contents: days, their sessions, then talks, as parents
+    of what they hold; a talk as its heading prints (a poster with its board number)."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
     printed = {e.section for e in book.entries}  # sections whose heading is in the body
+    days_printed = {book.sections[n].day for n in printed}
     listings = book.section_listings()
+    last_day = None
     for n, (section, entries) in enumerate(zip(book.sections, listings, strict=True)):
         if not entries:
             continue
+        level = 0
         if grouped:
-            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
-            outline.append((section.title or "", key, 0))
-        outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
+            first = talk_key(entries[0].talk.id)
+            if section.day is not None:
+                if section.day != last_day:
+                    key = day_key(section.day) if section.day in days_printed else first
+                    outline.append((day_heading(section.day), key, 0))
+                    last_day = section.day
+                level = 1
+            title = section.title or ""  # the day above it tells parallel sessions apart
+            outline.append((title, session_key(n) if n in printed else first, level))
+            level += 1
+        outline += [(e.talk.heading, talk_key(e.talk.id), level) for e in entries]
     return outline
 
 
@@ -311,7 +324,7 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     label = labels.get(op.key, "")
     w = width(label, op.font, op.size)
     frag = Frag(label, op.font, op.size, 0.0, op.color, None)
-    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False))
+    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False), op.tag)
 
 
 def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
@@ -339,12 +352,12 @@ def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     hw = head_line.width
     if recto:
         page.extra += [
-            Text(x1 - fw - 10 - hw, y, hw, head_line),
-            Text(x1 - fw, y, fw, folio),
+            Text(x1 - fw - 10 - hw, y, hw, head_line, HEADER),
+            Text(x1 - fw, y, fw, folio, HEADER),
         ]
     else:
-        page.extra += [Text(x0, y, fw, folio), Text(x0 + fw + 10, y, hw, head_line)]
-    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+        page.extra += [Text(x0, y, fw, folio, HEADER), Text(x0 + fw + 10, y, hw, head_line, HEADER)]
+    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color, HEADER))
 
 
 _HEAD_CHARS = 300  # more than any running head can show
@@ -408,8 +421,8 @@ def lay_out_talk_alone(
             [Span(text, grey.font, grey.size, grey.color)], avail, lang=None, justify=False
         ):
             y += grey.leading
-            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln))
-    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
+            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln, "P#meeting"))
+    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey, ARTIFACT))
     flow = [Item(y + 4.0, tuple(ops), keep=True), items[0]._replace(space=14.0), *items[1:]]
     placed_pages = paginate(flow, theme.frame_height)
     pages: list[Page] = []
@@ -421,7 +434,7 @@ def lay_out_talk_alone(
             foot += f"  ·  {n}/{total}"
         foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
         x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
-        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line))
+        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line, FOOTER))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)
