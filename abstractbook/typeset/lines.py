@@ -20,6 +20,7 @@ from .formulas import OBJECT, formula
 from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
 from .spans import Frag, Line, Span
+from .totalfit import FIL, INFINITY, Box, Glue, Item, Params, Penalty, breaks
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -28,6 +29,7 @@ _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
 _LETTER = re.compile(r"[^\W\d_]+")
+_CAPS_OR_DIGITS = re.compile(r"\d|[^\W\d_][^\W\d_]*[A-Z]")
 # A run of more characters than this without a space is no word a dictionary knows (a
 # pasted hash, a long URL, a line of code): it is broken by the emergency rules only,
 # a window of this many characters at a time, so time stays linear in its length.
@@ -62,9 +64,19 @@ def width(text: str, font: str, size: float) -> float:
     return w
 
 
+# `language: en` hyphenates as US English, like TeX's default (pyphen's own `en` is
+# British); `en_GB` asks for British patterns.
+_PATTERNS = {"en": "en_US"}
+
+
+def patterns(lang: str) -> str:
+    """The pyphen patterns a `layout.language` hyphenates with."""
+    return _PATTERNS.get(lang, lang)
+
+
 @lru_cache(maxsize=16)
 def _hyphenator(lang: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=lang, left=2, right=3)
+    return pyphen.Pyphen(lang=patterns(lang), left=2, right=3)
 
 
 # Hyphenation points by (word, language): pyphen is asked once per word. The rebuild
@@ -135,7 +147,10 @@ def break_lines(
     that, between letters: nothing ever runs past `avail`.
     """
     covered = [part for span in spans for part in cover(span)]
+    lang = patterns(lang) if lang else lang  # memoised points are keyed by the patterns
     lines = _one_line(covered, avail) if not (first_indent or indent) else None
+    if lines is None and justify and avail != float("inf"):
+        lines = _total_fit(covered, avail, lang, first_indent, indent)
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     text = "".join(s.text for s in covered)
@@ -168,6 +183,232 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
         return None
     spaces = text.count(" ")
     return [Line(tuple(frags), total, spaces, False)]
+
+
+# A hyphen costs more than any line whose spaces stay under 0.5 em (TeX's 50 would
+# hyphenate a third of our lines): paragraphs hyphenate where the spacing needs it.
+HYPHEN_PENALTY = 1000.0
+# Tried in turn (level: which words pyphen may break, see `_hyphenable`; tolerance
+# 1.9 keeps spaces near 0.5 em, 2.6 within 0.6): the copy editor's rules first,
+# more stretch rather than an overfull line, compounds broken a second time and
+# longer hyphen runs only when nothing else sets the paragraph. The greedy breaker
+# is the last resort.
+_PASSES: tuple[tuple[int, Params], ...] = (
+    (0, Params(tolerance=1.9)),
+    (1, Params(tolerance=1.9)),
+    (0, Params(tolerance=2.6)),
+    (1, Params(tolerance=2.6)),
+    (1, Params(tolerance=6.0)),
+    (2, Params(tolerance=6.0)),
+    (2, Params(tolerance=6.0, max_hyphen_run=1 << 20)),
+)
+
+
+def _total_fit(
+    spans: list[Span], avail: float, lang: str | None, first_indent: float, indent: float
+) -> list[Line] | None:
+    """A justified paragraph set by total fit (see `totalfit`); None when it holds
+    what only the greedy breaker's emergency rules can set (a run too long for any
+    dictionary, a word wider than the line)."""
+    breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
+    tokens = breaker._tokens()
+    if not tokens or any(
+        t is not None and sum(len(x) for x, _ in t[0]) > LONG_RUN and not breaker.has_object(t[0])
+        for t in tokens
+    ):
+        return None
+
+    def measure(line: int) -> float:
+        return avail - (first_indent if line == 0 else indent)
+
+    text = "".join(s.text for s in spans)
+    # what lets a level break more words (see `_hyphenable`): a capital after a
+    # letter or a digit; a hyphen
+    differs = (bool(_CAPS_OR_DIGITS.search(text)), "-" in text or "–" in text)
+    built: dict[int, _Items] = {}
+    tried: set[tuple[int, Params]] = set()
+    for level, params in _PASSES:
+        if level not in built:
+            # a level that lets pyphen break no further word sets the same items
+            same = level > 0 and not differs[level - 1]
+            built[level] = built[level - 1] if same else _items(breaker, tokens, lang, level)
+        items, pieces, hyphen_at = built[level]
+        if (id(items), params) in tried:
+            continue
+        tried.add((id(items), params))
+        found = breaks(items, measure, params)
+        if found is not None:
+            break
+    else:
+        return None
+    begin = 0
+    for brk in found:
+        b = brk.position
+        drawn = [p for i in range(begin, b) for p in pieces[i]]
+        if b in hyphen_at and drawn:
+            drawn = _with_hyphen(drawn)
+        while drawn and drawn[-1][0] == " ":  # a break at a space drops it
+            drawn.pop()
+        breaker.cur = drawn
+        breaker.cur_w = _drawn_w(breaker, drawn)
+        breaker.emit(justify=not _forced(items[b]))
+        begin = b + 1
+        while begin < len(items) and not isinstance(items[begin], Box):
+            if _forced(items[begin]):
+                break
+            begin += 1
+    return breaker.lines
+
+
+def _forced(item: Item) -> bool:
+    return isinstance(item, Penalty) and item.cost <= -INFINITY
+
+
+_Items = tuple[list[Item], list[list[Piece]], dict[int, int]]
+
+
+def _items(
+    breaker: _Breaker, tokens: list[tuple[list[Piece], int] | None], lang: str | None, level: int
+) -> _Items:
+    """The paragraph's boxes, glue and penalties; with what each item draws (a break's
+    hyphen aside) and the span of the hyphen each hyphenation point adds. `level`:
+    which words pyphen may break (see `_hyphenable`)."""
+    spans = breaker.spans
+    items: list[Item] = []
+    pieces: list[list[Piece]] = []
+    hyphen_at: dict[int, int] = {}
+
+    def add(item: Item, drawn: list[Piece]) -> None:
+        items.append(item)
+        pieces.append(drawn)
+
+    def end() -> None:
+        add(Glue(0.0, FIL, 0.0), [])
+        add(Penalty(0.0, -INFINITY), [])
+
+    for n, token in enumerate(tokens):
+        if token is None:
+            end()
+            continue
+        word, space_si = token
+        if space_si >= 0 and items and not isinstance(items[-1], Penalty | Glue):
+            sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
+            add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
+        last = n + 1 == len(tokens) or tokens[n + 1] is None
+        word_lang = lang if not last else None
+        if len(word) == 1:  # the common case: its items memoised by content
+            text, si = word[0]
+            span = spans[si]
+            if span.font != OBJECT:
+                for box, syllable, hyphen_w, price in _word_items(
+                    text, span.font, span.size, word_lang, level
+                ):
+                    add(Box(box), [(syllable, si)])
+                    if price is not None:
+                        if hyphen_w:
+                            hyphen_at[len(items)] = si
+                        add(Penalty(hyphen_w, price, flagged=price > 0), [])
+                continue
+        start, start_w = 0, 0.0
+        for pos, hyphen in _word_breaks(word, spans, word_lang, level):
+            head = _cut(word, pos)[0]
+            part = _cut(head, start)[1]
+            head_w = _drawn_w(breaker, head)  # kerned across the break points
+            add(Box(head_w - start_w), part)
+            start_w = head_w
+            si = part[-1][1]
+            cost = HYPHEN_PENALTY if hyphen or part[-1][0].endswith(HYPHEN) else 0.0
+            hw = breaker.w(HYPHEN, si) if hyphen else 0.0
+            if hyphen:
+                hyphen_at[len(items)] = si
+            add(Penalty(hw, cost, flagged=cost > 0), [])
+            start = pos
+        rest = _cut(word, start)[1]
+        add(Box(_drawn_w(breaker, word) - start_w), rest)
+    if not isinstance(items[-1], Penalty):
+        end()
+    return items, pieces, hyphen_at
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_items(
+    text: str, font: str, size: float, lang: str | None, level: int
+) -> tuple[tuple[float, str, float, float | None], ...]:
+    """A one-span word's boxes, each with its text and the break after it (hyphen
+    width and cost; None after the last): words repeat within and across talks."""
+    out: list[tuple[float, str, float, float | None]] = []
+    start, start_w = 0, 0.0
+    for pos, hyphen in _text_breaks(text, lang, level):
+        head_w = width(text[:pos], font, size)  # kerned across the break points
+        part = text[start:pos]
+        cost = HYPHEN_PENALTY if hyphen or part.endswith(HYPHEN) else 0.0
+        out.append((head_w - start_w, part, width(HYPHEN, font, size) if hyphen else 0.0, cost))
+        start, start_w = pos, head_w
+    out.append((width(text, font, size) - start_w, text[start:], 0.0, None))
+    return tuple(out)
+
+
+def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
+    """Width as drawn: neighbouring pieces of one span are measured together (their
+    kerning and ligatures), spaces apart as the greedy breaker measures them."""
+    total = 0.0
+    run: list[str] = []
+    run_si = -1
+    for text, si in [*pieces, (" ", -1)]:
+        if run and (si != run_si or text == " "):
+            total += breaker.w("".join(run), run_si)
+            run = []
+        if text == " ":
+            total += breaker.w(text, si) if si >= 0 else 0.0
+        else:
+            run.append(text)
+            run_si = si
+    return total
+
+
+def _word_breaks(
+    word: list[Piece], spans: list[Span], lang: str | None, level: int = 0
+) -> tuple[tuple[int, bool], ...]:
+    """Where a word may break (positions, and whether a hyphen is added there)."""
+    if any(spans[si].font == OBJECT for _, si in word):
+        return ()
+    text = word[0][0] if len(word) == 1 else "".join(t for t, _ in word)
+    return _text_breaks(text, lang, level)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_breaks(text: str, lang: str | None, level: int) -> tuple[tuple[int, bool], ...]:
+    """After a word's own hyphens, dashes and slashes, at soft hyphens, a URL at its
+    punctuation, and at pyphen's points where a copy editor accepts them
+    (`_hyphenable`); memoised by content, as words repeat."""
+    if len(text) < 4:
+        return ()
+    points: dict[int, bool] = {}
+    url = bool(_URLISH.match(text))
+    for i in range(2, len(text) - 1):
+        c = text[i - 1]
+        if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
+            points[i] = c == SHY
+    if lang and not url and _hyphenable(text, level):
+        for p in _hyphen_points(text.replace(SHY, "-"), lang):
+            points.setdefault(p, True)
+    return tuple(sorted(points.items()))
+
+
+def _hyphenable(text: str, level: int = 0) -> bool:
+    """A word pyphen may break: not a compound (it breaks at its own hyphen), no
+    digits ("CIFAR-10"), no capital after its first letter ("ReLU", "CIFAR"). Unless
+    nothing else fits: `level` 1 lifts the last two rules, 2 all three."""
+    if level >= 2:
+        return True
+    if "-" in text or "–" in text:
+        return False
+    if level >= 1:
+        return True
+    if any(c.isdigit() for c in text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return not any(c.isupper() for c in letters[1:])
 
 
 class _Breaker:
