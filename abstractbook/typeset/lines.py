@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pyphen
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -20,7 +20,8 @@ from .formulas import OBJECT, formula
 from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
 from .spans import Frag, Line, Span
-from .totalfit import FIL, INFINITY, Box, Glue, Item, Params, Penalty, breaks
+from .totalfit import Params
+from .wordfit import End, Point, fit
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -28,8 +29,9 @@ _SPLIT = re.compile(r"( +|\n)")
 _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
+_BREAK = re.compile("[-–—/\u00ad]")  # where a word breaks without pyphen
+_URL_BREAK = re.compile("[-–—/\u00ad.?&=_#:]")
 _LETTER = re.compile(r"[^\W\d_]+")
-_CAPS_OR_DIGITS = re.compile(r"\d|[^\W\d_][^\W\d_]*[A-Z]")
 # A run of more characters than this without a space is no word a dictionary knows (a
 # pasted hash, a long URL, a line of code): it is broken by the emergency rules only,
 # a window of this many characters at a time, so time stays linear in its length.
@@ -188,26 +190,36 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
 # A hyphen costs more than any line whose spaces stay under 0.5 em (TeX's 50 would
 # hyphenate a third of our lines): paragraphs hyphenate where the spacing needs it.
 HYPHEN_PENALTY = 1000.0
-# Tried in turn (level: which words pyphen may break, see `_hyphenable`; tolerance
-# 1.9 keeps spaces near 0.5 em, 2.6 within 0.6): the copy editor's rules first,
-# more stretch rather than an overfull line, compounds broken a second time and
-# longer hyphen runs only when nothing else sets the paragraph. The greedy breaker
-# is the last resort.
-_PASSES: tuple[tuple[int, Params], ...] = (
-    (0, Params(tolerance=1.9)),
-    (1, Params(tolerance=1.9)),
-    (0, Params(tolerance=2.6)),
-    (1, Params(tolerance=2.6)),
-    (1, Params(tolerance=6.0)),
-    (2, Params(tolerance=6.0)),
-    (2, Params(tolerance=6.0, max_hyphen_run=1 << 20)),
+# What a break costs beyond that in a word a copy editor would rather not see broken
+# (`_level`): with a capital or a digit (a name, "ReLU", "CIFAR-10"), then inside a
+# compound, which breaks at its own hyphen. Dearer than any line within tolerance,
+# so taken only where the paragraph cannot be set otherwise.
+LEVEL_PENALTY = (0.0, 3000.0, 30000.0)
+# Tolerance 2.6 keeps every space within 0.6 em, and a line over 0.5 em (ratio 1.9)
+# costs more than a hyphen; at most two hyphens in a row. Failing that, more stretch,
+# then any run, rather than an overfull line. The greedy breaker is the last resort.
+_PASSES = tuple(
+    Params(
+        tolerance=tolerance,
+        max_hyphen_run=run,
+        loose=1.9,
+        loose_demerits=2e6,
+        beam=3e6,
+        max_active=32,
+    )
+    for tolerance, run in ((2.6, 2), (6.0, 2), (6.0, 1 << 20))
 )
+# A last line holding one word narrower than this share of the measure costs as much
+# as a hyphenated last line.
+SHORT_LAST = 0.12
+
+_Token = tuple[list[Piece], int]
 
 
 def _total_fit(
     spans: list[Span], avail: float, lang: str | None, first_indent: float, indent: float
 ) -> list[Line] | None:
-    """A justified paragraph set by total fit (see `totalfit`); None when it holds
+    """A justified paragraph set by total fit (see `wordfit`); None when it holds
     what only the greedy breaker's emergency rules can set (a run too long for any
     dictionary, a word wider than the line)."""
     breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
@@ -217,134 +229,125 @@ def _total_fit(
         for t in tokens
     ):
         return None
-
-    def measure(line: int) -> float:
-        return avail - (first_indent if line == 0 else indent)
-
-    text = "".join(s.text for s in spans)
-    # what lets a level break more words (see `_hyphenable`): a capital after a
-    # letter or a digit; a hyphen
-    differs = (bool(_CAPS_OR_DIGITS.search(text)), "-" in text or "–" in text)
-    built: dict[int, _Items] = {}
-    tried: set[tuple[int, Params]] = set()
-    for level, params in _PASSES:
-        if level not in built:
-            # a level that lets pyphen break no further word sets the same items
-            same = level > 0 and not differs[level - 1]
-            built[level] = built[level - 1] if same else _items(breaker, tokens, lang, level)
-        items, pieces, hyphen_at = built[level]
-        if (id(items), params) in tried:
+    segments: list[list[_Token]] = [[]]
+    for token in tokens:
+        if token is None:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    for n, segment in enumerate(segments):
+        if not segment:  # an empty line between two hard breaks
+            if n + 1 < len(segments) or not breaker.lines:
+                breaker.emit(justify=False)
             continue
-        tried.add((id(items), params))
-        found = breaks(items, measure, params)
-        if found is not None:
-            break
-    else:
-        return None
-    begin = 0
-    for brk in found:
-        b = brk.position
-        drawn = [p for i in range(begin, b) for p in pieces[i]]
-        if b in hyphen_at and drawn:
-            drawn = _with_hyphen(drawn)
-        while drawn and drawn[-1][0] == " ":  # a break at a space drops it
-            drawn.pop()
-        breaker.cur = drawn
-        breaker.cur_w = _drawn_w(breaker, drawn)
-        breaker.emit(justify=not _forced(items[b]))
-        begin = b + 1
-        while begin < len(items) and not isinstance(items[begin], Box):
-            if _forced(items[begin]):
+        words = _Words(breaker, segment, lang)
+        widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
+        for params in _PASSES:
+            ends = fit(words, partial(_measure, widths), params, SHORT_LAST)
+            if ends is not None:
                 break
-            begin += 1
+        else:
+            return None
+        start, k0 = 0, 0
+        for end in ends:
+            breaker.cur = words.line(start, k0, end)
+            breaker.cur_w = end.natural
+            breaker.emit(justify=end is not ends[-1])
+            start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
     return breaker.lines
 
 
-def _forced(item: Item) -> bool:
-    return isinstance(item, Penalty) and item.cost <= -INFINITY
+def _measure(widths: tuple[float, float], line: int) -> float:
+    return widths[min(line, 1)]
 
 
-_Items = tuple[list[Item], list[list[Piece]], dict[int, int]]
+class _Words:
+    """A paragraph's words up to a hard break, as `wordfit` reads them: widths as
+    drawn, and break points asked for only when the search reaches a word."""
 
+    def __init__(self, breaker: _Breaker, tokens: list[_Token], lang: str | None) -> None:
+        self.breaker, self.tokens, self.lang = breaker, tokens, lang
+        spans = breaker.spans
+        self.widths: list[float] = []
+        self.spaces: list[float] = []
+        self.stretch: list[float] = []
+        self.shrink: list[float] = []
+        self._points: dict[int, tuple[Point, ...]] = {}
+        tables, space_w = breaker.tables, breaker.space_widths
+        for n, (word, space_si) in enumerate(tokens):
+            if len(word) == 1:
+                text, si = word[0]
+                w = tables[si].get(text)
+                if w is None or SHY in text:
+                    w = width(text.replace(SHY, ""), spans[si].font, spans[si].size)
+            else:
+                w = _drawn_w(breaker, word)
+            sw = space_w[space_si] if n and space_si >= 0 else 0.0
+            self.widths.append(w)
+            self.spaces.append(sw)
+            self.stretch.append(sw / 2)
+            self.shrink.append(SHRINK * sw)
 
-def _items(
-    breaker: _Breaker, tokens: list[tuple[list[Piece], int] | None], lang: str | None, level: int
-) -> _Items:
-    """The paragraph's boxes, glue and penalties; with what each item draws (a break's
-    hyphen aside) and the span of the hyphen each hyphenation point adds. `level`:
-    which words pyphen may break (see `_hyphenable`)."""
-    spans = breaker.spans
-    items: list[Item] = []
-    pieces: list[list[Piece]] = []
-    hyphen_at: dict[int, int] = {}
+    def points(self, n: int) -> tuple[Point, ...]:
+        got = self._points.get(n)
+        if got is None:
+            word = self.tokens[n][0]
+            # the last word of a paragraph is not hyphenated: a lone syllable reads badly
+            lang = self.lang if n + 1 < len(self.tokens) else None
+            if self.breaker.has_object(word):
+                got = ()
+            elif len(word) == 1:
+                span = self.breaker.spans[word[0][1]]
+                got = _word_points(word[0][0], span.font, span.size, lang)
+            else:
+                got = self._general_points(word, lang)
+            self._points[n] = got
+        return got
 
-    def add(item: Item, drawn: list[Piece]) -> None:
-        items.append(item)
-        pieces.append(drawn)
+    def _general_points(self, word: list[Piece], lang: str | None) -> tuple[Point, ...]:
+        """Break points of a word in several spans (emphasis inside it, say)."""
+        out = []
+        for at, hyphen, cost in _text_breaks("".join(t for t, _ in word), lang):
+            left, right = _cut(word, at)
+            left = _with_hyphen(left) if hyphen else left
+            left_w, right_w = _drawn_w(self.breaker, left), _drawn_w(self.breaker, right)
+            out.append(Point(at, cost, cost > 0, hyphen, left_w, right_w))
+        return tuple(out)
 
-    def end() -> None:
-        add(Glue(0.0, FIL, 0.0), [])
-        add(Penalty(0.0, -INFINITY), [])
+    def middle(self, n: int, start: int, point: Point) -> float:
+        """The width of word n from `start` to `point` (a hyphen included)."""
+        left = _cut(_cut(self.tokens[n][0], point.at)[0], start)[1]
+        return _drawn_w(self.breaker, _with_hyphen(left) if point.hyphen else left)
 
-    for n, token in enumerate(tokens):
-        if token is None:
-            end()
-            continue
-        word, space_si = token
-        if space_si >= 0 and items and not isinstance(items[-1], Penalty | Glue):
-            sw = breaker.w(" ", space_si) if spans[space_si].font != OBJECT else 0.0
-            add(Glue(sw, sw / 2, SHRINK * sw), [(" ", space_si)])
-        last = n + 1 == len(tokens) or tokens[n + 1] is None
-        word_lang = lang if not last else None
-        if len(word) == 1:  # the common case: its items memoised by content
-            text, si = word[0]
-            span = spans[si]
-            if span.font != OBJECT:
-                for box, syllable, hyphen_w, price in _word_items(
-                    text, span.font, span.size, word_lang, level
-                ):
-                    add(Box(box), [(syllable, si)])
-                    if price is not None:
-                        if hyphen_w:
-                            hyphen_at[len(items)] = si
-                        add(Penalty(hyphen_w, price, flagged=price > 0), [])
-                continue
-        start, start_w = 0, 0.0
-        for pos, hyphen in _word_breaks(word, spans, word_lang, level):
-            head = _cut(word, pos)[0]
-            part = _cut(head, start)[1]
-            head_w = _drawn_w(breaker, head)  # kerned across the break points
-            add(Box(head_w - start_w), part)
-            start_w = head_w
-            si = part[-1][1]
-            cost = HYPHEN_PENALTY if hyphen or part[-1][0].endswith(HYPHEN) else 0.0
-            hw = breaker.w(HYPHEN, si) if hyphen else 0.0
-            if hyphen:
-                hyphen_at[len(items)] = si
-            add(Penalty(hw, cost, flagged=cost > 0), [])
-            start = pos
-        rest = _cut(word, start)[1]
-        add(Box(_drawn_w(breaker, word) - start_w), rest)
-    if not isinstance(items[-1], Penalty):
-        end()
-    return items, pieces, hyphen_at
+    def line(self, start: int, k0: int, end: End) -> list[Piece]:
+        """What a line from word `start` (its first `k0` characters set before) to
+        `end` draws."""
+        out: list[Piece] = []
+        for j in range(start, end.word + 1):
+            word, space_si = self.tokens[j]
+            if j > start and space_si >= 0:
+                out.append((" ", space_si))
+            if j == end.word and end.at >= 0:
+                word = _cut(word, end.at)[0]
+                word = _with_hyphen(word) if end.hyphen else word
+            if j == start and k0:
+                word = _cut(word, k0)[1]
+            out.extend(word)
+        return out
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_items(
-    text: str, font: str, size: float, lang: str | None, level: int
-) -> tuple[tuple[float, str, float, float | None], ...]:
-    """A one-span word's boxes, each with its text and the break after it (hyphen
-    width and cost; None after the last): words repeat within and across talks."""
-    out: list[tuple[float, str, float, float | None]] = []
-    start, start_w = 0, 0.0
-    for pos, hyphen in _text_breaks(text, lang, level):
-        head_w = width(text[:pos], font, size)  # kerned across the break points
-        part = text[start:pos]
-        cost = HYPHEN_PENALTY if hyphen or part.endswith(HYPHEN) else 0.0
-        out.append((head_w - start_w, part, width(HYPHEN, font, size) if hyphen else 0.0, cost))
-        start, start_w = pos, head_w
-    out.append((width(text, font, size) - start_w, text[start:], 0.0, None))
+def _word_points(text: str, font: str, size: float, lang: str | None) -> tuple[Point, ...]:
+    """A one-span word's break points with the widths of its two parts: words repeat
+    within and across talks."""
+    out = []
+    for at, hyphen, cost in _text_breaks(text, lang):
+        left = text[:at]
+        if hyphen:
+            left = (left[:-1] if left.endswith(SHY) else left) + HYPHEN
+        left_w = width(left.replace(SHY, ""), font, size)
+        right_w = width(text[at:].replace(SHY, ""), font, size)
+        out.append(Point(at, cost, cost > 0, hyphen, left_w, right_w))
     return tuple(out)
 
 
@@ -356,7 +359,7 @@ def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
     run_si = -1
     for text, si in [*pieces, (" ", -1)]:
         if run and (si != run_si or text == " "):
-            total += breaker.w("".join(run), run_si)
+            total += breaker.w("".join(run).replace(SHY, ""), run_si)
             run = []
         if text == " ":
             total += breaker.w(text, si) if si >= 0 else 0.0
@@ -366,49 +369,39 @@ def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
     return total
 
 
-def _word_breaks(
-    word: list[Piece], spans: list[Span], lang: str | None, level: int = 0
-) -> tuple[tuple[int, bool], ...]:
-    """Where a word may break (positions, and whether a hyphen is added there)."""
-    if any(spans[si].font == OBJECT for _, si in word):
-        return ()
-    text = word[0][0] if len(word) == 1 else "".join(t for t, _ in word)
-    return _text_breaks(text, lang, level)
-
-
 @lru_cache(maxsize=1 << 16)
-def _text_breaks(text: str, lang: str | None, level: int) -> tuple[tuple[int, bool], ...]:
-    """After a word's own hyphens, dashes and slashes, at soft hyphens, a URL at its
-    punctuation, and at pyphen's points where a copy editor accepts them
-    (`_hyphenable`); memoised by content, as words repeat."""
+def _text_breaks(text: str, lang: str | None) -> tuple[tuple[int, bool, float], ...]:
+    """Where a word may break: (position, whether a hyphen is added, cost). After its
+    own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation, and at
+    pyphen's points at a price that says how much a copy editor minds (`_level`);
+    memoised by content, as words repeat."""
     if len(text) < 4:
         return ()
-    points: dict[int, bool] = {}
+    points: dict[int, tuple[bool, float]] = {}
     url = bool(_URLISH.match(text))
-    for i in range(2, len(text) - 1):
+    for m in (_URL_BREAK if url else _BREAK).finditer(text, 1, len(text) - 2):
+        i = m.end()
         c = text[i - 1]
-        if c in _AFTER or (url and c in _URL_AFTER) or c == SHY:
-            points[i] = c == SHY
-    if lang and not url and _hyphenable(text, level):
+        cost = HYPHEN_PENALTY if c in (SHY, HYPHEN) and not url else 0.0
+        if c == HYPHEN and text[i].isdigit():  # "CIFAR-" / "10"
+            cost += LEVEL_PENALTY[1]
+        points[i] = (c == SHY, cost)
+    if lang and not url:
+        cost = HYPHEN_PENALTY + LEVEL_PENALTY[_level(text)]
         for p in _hyphen_points(text.replace(SHY, "-"), lang):
-            points.setdefault(p, True)
-    return tuple(sorted(points.items()))
+            points.setdefault(p, (True, cost))
+    return tuple((at, hyphen, cost) for at, (hyphen, cost) in sorted(points.items()))
 
 
-def _hyphenable(text: str, level: int = 0) -> bool:
-    """A word pyphen may break: not a compound (it breaks at its own hyphen), no
-    digits ("CIFAR-10"), no capital after its first letter ("ReLU", "CIFAR"). Unless
-    nothing else fits: `level` 1 lifts the last two rules, 2 all three."""
-    if level >= 2:
-        return True
+def _level(text: str) -> int:
+    """How much a copy editor minds pyphen breaking a word: 0 not at all; 1 a word
+    with a digit or a capital (a name, "ReLU"); 2 a compound, which breaks at its own
+    hyphen."""
     if "-" in text or "–" in text:
-        return False
-    if level >= 1:
-        return True
-    if any(c.isdigit() for c in text):
-        return False
-    letters = [c for c in text if c.isalpha()]
-    return not any(c.isupper() for c in letters[1:])
+        return 2
+    if any(c.isdigit() or c.isupper() for c in text):
+        return 1
+    return 0
 
 
 class _Breaker:
@@ -424,6 +417,8 @@ class _Breaker:
         self.spans, self.avail, self.lang, self.justify = spans, avail, lang, justify
         self.first_indent, self.indent = first_indent, indent
         self.lines: list[Line] = []
+        self.tables = [widths_of(s.font, s.size) for s in spans]
+        self.space_widths = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
         self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
         self.cur_w = 0.0
         self.cur_spaces = 0.0  # natural width of this line's spaces
@@ -448,8 +443,7 @@ class _Breaker:
     # -- building lines ------------------------------------------------------
     def run(self) -> list[Line]:
         spans = self.spans
-        tables = [widths_of(s.font, s.size) for s in spans]
-        spaces = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
+        tables, spaces = self.tables, self.space_widths
         cur = self.cur
         tokens = self._tokens()
         for n, item in enumerate(tokens):

@@ -52,6 +52,9 @@ class Params(NamedTuple):
     short_last_line: float = 0.0  # a last line narrower than this share of the measure...
     short_last_demerits: float = 0.0  # ...costs this much
     max_active: int = 200
+    loose: float = float("inf")  # a line whose glue stretches further than this...
+    loose_demerits: float = 0.0  # ...costs this much more (wordfit only)
+    beam: float = float("inf")  # wordfit: how much worse than the best a start may be
 
 
 class Break(NamedTuple):
