@@ -234,3 +234,41 @@ def test_english_is_hyphenated_as_american_unless_british_is_asked(lang: str, cu
     narrow = width("The knowl-", FONT, 9.5) + 1
     lines = break_lines([Span("The knowledge is here", FONT, 9.5, "#000")], narrow, lang=lang)
     assert "".join(f.text for f in lines[0].frags) == f"The {cut}"
+
+
+# -- display lines: titles balanced, not filled
+
+
+def test_the_title_page_breaks_the_title_into_even_lines(sample_pdf: Path) -> None:
+    first = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", sample_pdf, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [ln.strip() for ln in first.splitlines() if ln.strip()]
+    assert lines[:2] == ["Deep Learning", "and the Brain"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Deep Learning and the Brain",
+        "Broadening and deepening the role of Artificial Intelligence in Computational Neuroscience",
+        "A theory of learning to infer in recurrent networks of spiking neurons",
+    ],
+)
+def test_a_title_never_leaves_a_lone_word_on_its_last_line(title: str) -> None:
+    from abstractbook.typeset.lines import balanced_lines
+
+    span = Span(title, FONT, 16.0, "#000")
+    for avail in (width(title, FONT, 16.0) * f for f in (0.8, 0.55, 0.4)):
+        filled = break_lines([span], avail, lang=None, justify=False)
+        lines = balanced_lines([span], avail)
+        assert len(lines) == len(filled)
+        assert text_of(lines) == title
+        widths = [ln.width for ln in lines]
+        assert max(widths) <= avail + 0.01
+        # even: the last line at least half as wide as the widest, or one word alone
+        # would have fitted nowhere else
+        assert widths[-1] >= 0.5 * max(widths) or " " not in title

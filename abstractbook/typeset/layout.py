@@ -31,7 +31,7 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
-from .lines import break_lines, single_line, width
+from .lines import balanced_lines, break_lines, single_line, width
 from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
@@ -355,9 +355,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     items: list[Item] = []
 
     ts = t.title()
-    lines = break_lines(
-        [Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None, justify=False
-    )
+    lines = balanced_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail)
     head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
     first = head[0]
     head[0] = Item(

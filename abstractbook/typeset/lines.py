@@ -168,6 +168,27 @@ def break_lines(
     return out
 
 
+def balanced_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> list[Line]:
+    """A display's lines (a title, a heading), ragged and as even as they can be: the
+    narrowest measure that still sets them in as many lines as `avail` does, so
+    "Deep Learning / and the Brain", never a lone word on the last line."""
+    lines = break_lines(spans, avail, lang=None, justify=False)
+    text = "".join(s.text for s in spans)
+    if len(lines) < 2 or len(text) > LONG_RUN * 4 or has_rtl(text):
+        return lines
+    widest = max(width(w, s.font, s.size) for s in spans for w in s.text.split() or [""])
+    low, high = max(widest, avail / len(lines)), avail
+    if low >= high:
+        return lines
+    for _ in range(12):  # to a fraction of a point
+        mid = (low + high) / 2
+        if len(break_lines(spans, mid, lang=None, justify=False)) > len(lines):
+            low = mid
+        else:
+            high = mid
+    return break_lines(spans, high, lang=None, justify=False)
+
+
 def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
     """The common short case (titles, names, index entries): everything fits on one line."""
     frags: list[Frag] = []

@@ -16,7 +16,7 @@ from ..project.markup import ITALIC, REGULAR
 from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
 from .layout import Item, Memo, talk_key
-from .lines import break_lines, single_line, width
+from .lines import balanced_lines, break_lines, single_line, width
 from .ops import Dest, Image, Link, Op, PageRef, Rect, Rule, Text
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
@@ -83,7 +83,7 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     band_bottom = H * 0.58
     ops: list[Op] = [Rect(-bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed, t.accent)]
     big = t.heading_style(24.0, color=WHITE)
-    lines = break_lines([Span(s.title, big.font, big.size, WHITE)], avail, lang=None, justify=False)
+    lines = balanced_lines([Span(s.title, big.font, big.size, WHITE)], avail)
     y = band_bottom + 22.0
     if s.subtitle:
         sub = t.heading_style(13.0, "regular", WHITE)
@@ -180,7 +180,9 @@ def session_heading_items(
     space = 10.0 if items else 0.0
     title = section.title or ""
     key = ("body-session", title, index, title_st, avail, space)
-    make = partial(_heading_item, title, title_st, avail, space, dest=session_key(index))
+    make = partial(
+        _heading_item, title, title_st, avail, space, dest=session_key(index), balance=True
+    )
     items.append(memo.get(key, make))
     session = section.session
     details = []
@@ -235,9 +237,20 @@ def detail_lines(details: list[str], st: Style, avail: float) -> list[Line]:
 
 
 def _heading_item(
-    text: str, st: Style, avail: float, space: float, keep: bool = True, dest: str | None = None
+    text: str,
+    st: Style,
+    avail: float,
+    space: float,
+    keep: bool = True,
+    dest: str | None = None,
+    balance: bool = False,
 ) -> Item:
-    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
+    """A heading's lines; a title's (`balance`) as even as they can be."""
+    spans = [Span(text, st.font, st.size, st.color)]
+    if balance:
+        lines = balanced_lines(spans, avail)
+    else:
+        lines = break_lines(spans, avail, lang=None, justify=False)
     base = st.leading * 0.8
     ops: list[Op] = [Dest(dest, 0.0, 0.0)] if dest else []
     ops += [Text(0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
