@@ -213,6 +213,26 @@ def test_the_bench_corpus_keeps_the_copy_editors_rules(tmp_path: Path) -> None:
     assert got.longest_run <= 2
     assert got.twice == []
     assert got.overfull == 0
+    assert pages_ending_in_a_hyphen(pdf) == []
+
+
+def pages_ending_in_a_hyphen(pdf: Path) -> list[int]:
+    """Pages whose lowest line ends in a word split by a hyphen (the reader turns, or
+    looks across the spread, in the middle of the word)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", pdf, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    out = []
+    for number, page in enumerate(xml.split("<page ")[1:], start=1):
+        lowest = (0.0, "")
+        for ln in page.split("<line ")[1:]:
+            words = re.findall(r">([^<]*)</word>", ln)
+            y = float(re.search(r'yMax="([\d.]+)"', ln).group(1))  # type: ignore[union-attr]
+            if words and y > lowest[0]:
+                lowest = (y, html.unescape(words[-1]))
+        if re.search(r"[^\W\d]-$", lowest[1]):
+            out.append(number)
+    return out
 
 
 def test_compounds_capitals_and_digits_break_only_at_their_own_hyphens() -> None:

@@ -176,6 +176,12 @@ def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | No
     return out
 
 
+def _hyphenated(line: Line) -> bool:
+    """The line ends inside a word: at a hyphen after a letter."""
+    text = line.frags[-1].text if line.frags else ""
+    return len(text) >= 2 and text[-1] == "-" and text[-2].isalpha()
+
+
 def _line_items(
     lines: list[Line],
     leading: float,
@@ -202,7 +208,8 @@ def _line_items(
             Item(
                 height,
                 (op,),
-                keep=keep_all or (k < n and not breakable),
+                # a word split by a hyphen is not split by a page turn as well
+                keep=keep_all or (k < n and (not breakable or _hyphenated(line))),
                 space=space if k == 1 else 0.0,
             )
         )
