@@ -274,7 +274,8 @@ def test_the_title_page_breaks_the_title_into_even_lines(sample_pdf: Path) -> No
     "title",
     [
         "Deep Learning and the Brain",
-        "Broadening and deepening the role of Artificial Intelligence in Computational Neuroscience",
+        "Broadening and deepening the role of Artificial Intelligence in Computational"
+        " Neuroscience",
         "A theory of learning to infer in recurrent networks of spiking neurons",
     ],
 )
