@@ -217,8 +217,9 @@ HYPHEN_PENALTY = 1000.0
 # so taken only where the paragraph cannot be set otherwise.
 LEVEL_PENALTY = (0.0, 3000.0, 30000.0)
 # Tolerance 2.6 keeps every space within 0.6 em, and a line over 0.5 em (ratio 1.9)
-# costs more than a hyphen; at most two hyphens in a row. Failing that, more stretch,
-# then any run, rather than an overfull line. The greedy breaker is the last resort.
+# costs more than a hyphen; at most two hyphens in a row. Failing that, more stretch;
+# then compounds broken a second time and any run, rather than an overfull line. The
+# greedy breaker is the last resort.
 _PASSES = tuple(
     Params(
         tolerance=tolerance,
@@ -227,8 +228,13 @@ _PASSES = tuple(
         loose_demerits=2e6,
         beam=3e6,
         max_active=32,
+        max_cost=max_cost,
     )
-    for tolerance, run in ((2.6, 2), (6.0, 2), (6.0, 1 << 20))
+    for tolerance, run, max_cost in (
+        (2.6, 2, HYPHEN_PENALTY + LEVEL_PENALTY[1]),
+        (6.0, 2, HYPHEN_PENALTY + LEVEL_PENALTY[1]),
+        (6.0, 1 << 20, float("inf")),
+    )
 )
 # A last line holding one word narrower than this share of the measure costs as much
 # as a hyphenated last line.

@@ -55,6 +55,7 @@ class Params(NamedTuple):
     loose: float = float("inf")  # a line whose glue stretches further than this...
     loose_demerits: float = 0.0  # ...costs this much more (wordfit only)
     beam: float = float("inf")  # wordfit: how much worse than the best a start may be
+    max_cost: float = float("inf")  # wordfit: dearer breaks inside words are not tried
 
 
 class Break(NamedTuple):

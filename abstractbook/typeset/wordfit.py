@@ -92,7 +92,7 @@ def fit(
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
     final: tuple[float, int, _Start, tuple[int, int], End] | None = None
     done: list[dict[_Start, _Best]] = []
-    beam = params.beam
+    beam, max_cost = params.beam, params.max_cost
     pruned = False
     spaces, stretch, shrink = words.spaces, words.stretch, words.shrink
     cache: list[Sequence[Point] | None] = [None] * n
@@ -151,7 +151,7 @@ def fit(
                     continue
                 if b == a:
                     for p in points:
-                        if p.at > k0:
+                        if p.at > k0 and p.cost <= max_cost:
                             natural = words.middle(a, k0, p) if k0 else p.left
                             ratio = _ratio(goal, natural, 0.0, 0.0)
                             if low <= ratio <= high:
@@ -161,6 +161,8 @@ def fit(
                 y = Y[b] + off_y + stretch[b]
                 z = Z[b] + off_z + shrink[b]
                 for p in points:
+                    if p.cost > max_cost:
+                        continue
                     natural = before + p.left
                     ratio = _ratio(goal, natural, y, z)
                     if low <= ratio <= high:
