@@ -180,13 +180,33 @@ def balanced_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> list[L
     low, high = max(widest, avail / len(lines)), avail
     if low >= high:
         return lines
+    count = partial(_count_lines, spans)
+    if len(spans) == 1 and " " in text and "\n" not in text and SHY not in text:
+        count = partial(_count_words, spans[0])  # the plain title: words measured once
     for _ in range(12):  # to a fraction of a point
         mid = (low + high) / 2
-        if len(break_lines(spans, mid, lang=None, justify=False)) > len(lines):
+        if count(mid) > len(lines):
             low = mid
         else:
             high = mid
     return break_lines(spans, high, lang=None, justify=False)
+
+
+def _count_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> int:
+    return len(break_lines(spans, avail, lang=None, justify=False))
+
+
+def _count_words(span: Span, avail: float) -> int:
+    """As many lines as first-fit sets `span` in, whole words only."""
+    space = width(" ", span.font, span.size)
+    n, used = 1, -space
+    for word in span.text.split(" "):
+        w = width(word, span.font, span.size) if word else 0.0
+        if used + space + w > avail + 0.01 and used > 0:
+            n, used = n + 1, w
+        else:
+            used += space + w
+    return n
 
 
 def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
@@ -216,25 +236,23 @@ HYPHEN_PENALTY = 1000.0
 # compound, which breaks at its own hyphen. Dearer than any line within tolerance,
 # so taken only where the paragraph cannot be set otherwise.
 LEVEL_PENALTY = (0.0, 3000.0, 30000.0)
-# Tolerance 2.6 keeps every space within 0.6 em, and a line over 0.5 em (ratio 1.9)
-# costs more than a hyphen; at most two hyphens in a row. Failing that, more stretch;
-# then compounds broken a second time and any run, rather than an overfull line. The
-# greedy breaker is the last resort.
+# A line over 0.5 em (ratio 1.9) costs more than a hyphen, one over 0.6 em (2.6) more
+# than any other way of setting the paragraph with at most two hyphens in a row and
+# no compound broken a second time. Failing that, compounds broken again and any
+# run, rather than an overfull line. The greedy breaker is the last resort.
 _PASSES = tuple(
     Params(
-        tolerance=tolerance,
+        tolerance=6.0,
         max_hyphen_run=run,
         loose=1.9,
         loose_demerits=2e6,
+        very_loose=2.6,
+        very_loose_demerits=1e8,
         beam=3e6,
         max_active=32,
         max_cost=max_cost,
     )
-    for tolerance, run, max_cost in (
-        (2.6, 2, HYPHEN_PENALTY + LEVEL_PENALTY[1]),
-        (6.0, 2, HYPHEN_PENALTY + LEVEL_PENALTY[1]),
-        (6.0, 1 << 20, float("inf")),
-    )
+    for run, max_cost in ((2, HYPHEN_PENALTY + LEVEL_PENALTY[1]), (1 << 20, float("inf")))
 )
 # A last line holding one word narrower than this share of the measure costs as much
 # as a hyphenated last line.
@@ -278,7 +296,9 @@ def _total_fit(
         start, k0 = 0, 0
         for end in ends:
             breaker.cur = words.line(start, k0, end)
-            breaker.cur_w = end.natural
+            # a line that starts or ends inside a word: measured as drawn
+            inside = k0 > 0 or end.at >= 0
+            breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
             breaker.emit(justify=end is not ends[-1])
             start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
     return breaker.lines
@@ -367,14 +387,30 @@ class _Words:
 def _word_points(text: str, font: str, size: float, lang: str | None) -> tuple[Point, ...]:
     """A one-span word's break points with the widths of its two parts: words repeat
     within and across talks."""
+    breaks = _text_breaks(text, lang)
+    if not breaks:
+        return ()
+    # Each part's width from its letters', scaled to the word's kerned width: close
+    # enough to choose breaks (a line's own width is measured as drawn), without
+    # shaping every part of every word the search looks at.
+    table = widths_of(font, size)
+    advance = [0.0]
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = width(ch, font, size) if ch != SHY else 0.0
+        advance.append(advance[-1] + w)
+    whole = width(text.replace(SHY, ""), font, size)
+    scale = whole / advance[-1] if advance[-1] else 1.0
+    hyphen_w = width(HYPHEN, font, size)
     out = []
-    for at, hyphen, cost in _text_breaks(text, lang):
-        left = text[:at]
-        if hyphen:
-            left = (left[:-1] if left.endswith(SHY) else left) + HYPHEN
-        left_w = width(left.replace(SHY, ""), font, size)
-        right_w = width(text[at:].replace(SHY, ""), font, size)
-        out.append(Point(at, cost, cost > 0, hyphen, left_w, right_w))
+    for at, hyphen, cost in breaks:
+        left_w = advance[at] * scale
+        out.append(
+            Point(
+                at, cost, cost > 0, hyphen, left_w + (hyphen_w if hyphen else 0.0), whole - left_w
+            )
+        )
     return tuple(out)
 
 

@@ -55,6 +55,8 @@ class Params(NamedTuple):
     loose: float = float("inf")  # a line whose glue stretches further than this...
     loose_demerits: float = 0.0  # ...costs this much more (wordfit only)
     beam: float = float("inf")  # wordfit: how much worse than the best a start may be
+    very_loose: float = float("inf")  # wordfit: a line stretching further than this...
+    very_loose_demerits: float = 0.0  # ...costs this much more again
     max_cost: float = float("inf")  # wordfit: dearer breaks inside words are not tried
 
 

@@ -173,6 +173,8 @@ def fit(
                 base = (line_penalty + badness) ** 2 + (cost * cost if cost > 0 else 0.0)
                 if ratio > loose:
                     base += loose_demerits
+                    if ratio > params.very_loose:
+                        base += params.very_loose_demerits
                 if last and short_last and b == a and not k0 and natural < short_last * goal:
                     base += final_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
