@@ -293,3 +293,15 @@ def test_a_title_never_leaves_a_lone_word_on_its_last_line(title: str) -> None:
         # even: the last line at least half as wide as the widest, or one word alone
         # would have fitted nowhere else
         assert widths[-1] >= 0.5 * max(widths) or " " not in title
+
+
+def test_a_relation_sign_keeps_its_number_on_its_line() -> None:
+    text = "the effect was significant (p < 0.05) and the ratio was small (r = 0.3) again " * 8
+    for avail in range(120, 320, 7):
+        for justify in (True, False):
+            lines = break_lines(
+                [Span(text, FONT, 9.5, "#000")], float(avail), lang="en", justify=justify
+            )
+            ends = ["".join(f.text for f in ln.frags).rstrip() for ln in lines]
+            assert not [e for e in ends if e.endswith(("<", "="))]
+            assert text_of(lines).replace("\u00a0", " ").replace("- ", "").split() == text.split()

@@ -566,7 +566,7 @@ class _Breaker:
                     word.append((part, si))
         if word:
             out.append((word, space_si))
-        return out
+        return _tied(out)
 
     def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
         if sum(len(t) for t, _ in word) > LONG_RUN and not self.has_object(word):
@@ -757,6 +757,30 @@ class _Breaker:
             else:
                 hi = mid - 1
         return _cut(word, max(lo, 1))
+
+
+_RELATION = frozenset("<>=≤≥≈≠~")  # "p < 0.05": the number stays with its sign
+NBSP = "\u00a0"
+
+
+def _tied(tokens: list[tuple[list[Piece], int] | None]) -> list[tuple[list[Piece], int] | None]:
+    """Words joined by a no-break space where a relation sign would end a line with its
+    number on the next ("p <" / "0.05"), as TeX's tie would keep them."""
+    out: list[tuple[list[Piece], int] | None] = []
+    for token in tokens:
+        before = out[-1] if out else None
+        if (
+            token is not None
+            and before is not None
+            and token[1] >= 0
+            and before[0][-1][0][-1:] in _RELATION
+            and len(before[0][-1][0]) <= 2
+            and token[0][0][0][:1].isdigit()
+        ):
+            out[-1] = ([*before[0], (NBSP, token[1]), *token[0]], before[1])
+            continue
+        out.append(token)
+    return out
 
 
 def _windows(word: list[Piece], size: int) -> Iterator[list[Piece]]:
