@@ -18,13 +18,16 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 book: $(STAMP)
 	$(BIN)/abstractbook build -o build/book.pdf
 
-# The tests read PDFs with poppler's pdftotext as well as pypdf (word positions):
-# Debian's poppler-utils, installed when missing.
+# The tests read PDFs with poppler's pdftotext as well as pypdf (word positions), and
+# check the print files with Ghostscript (separations, PDF/X and PDF/A conversions):
+# Debian's poppler-utils and ghostscript, installed when missing.
 PDFTOTEXT := $(shell command -v pdftotext 2>/dev/null)
+GS := $(shell command -v gs 2>/dev/null)
+MISSING := $(if $(PDFTOTEXT),,poppler-utils) $(if $(GS),,ghostscript)
 
 test: $(STAMP)
-ifeq ($(PDFTOTEXT),)
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+ifneq ($(strip $(MISSING)),)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MISSING)
 endif
 	$(BIN)/python -m pytest
 

@@ -152,23 +152,55 @@ ReportOpt = Annotated[
 ]
 
 
+StandardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--standard",
+        help="PDF standards, comma-separated, instead of book.yaml's pdf.standard: "
+        "x-4, a-2b, a-2u, ua-1 (none: a plain PDF).",
+    ),
+]
+
+
+def _standards(given: str | None, command: str) -> tuple[str, ...] | None:
+    """`--standard x-4,ua-1` as names; a name or a combination no file can claim is a
+    wrong command line."""
+    from .project.standards import STANDARDS, combination_problem, ordered, standard_name
+
+    if given is None:
+        return None
+    words = [w for w in given.split(",") if w.strip()]
+    if [w.strip().lower() for w in words] == ["none"]:
+        return ()
+    names = tuple(standard_name(w) for w in words)
+    unknown = [n for n in names if n not in STANDARDS]
+    problems = [f"--standard: unknown standard '{n}' (use {', '.join(STANDARDS)})" for n in unknown]
+    why = None if unknown else combination_problem(names)
+    _refuse(command, problems + ([f"--standard: {why}"] if why else []))
+    return ordered(names)
+
+
 @app.command()
 def build(
     project: ProjectArg = None,
     output: OutputOpt = None,
     report: ReportOpt = None,
+    standard: StandardOpt = None,
 ) -> None:
     """Typeset the booklet (default output PROJECT/build/book.pdf) and report what changed."""
+    standards = _standards(standard, "build")
     root = _project(project)
     output = _output(root, output, "book.pdf")
     _refuse("build", outputs.collisions(root, _book_outputs(output, report)))
-    _build_once(root, output, report)
+    _build_once(root, output, report, standards)
 
 
 _KEPT: list[pipeline.BuildResult] = []  # the last build, freed by the next one or at exit
 
 
-def _build_once(root: Path, output: Path, report: Path | None) -> None:
+def _build_once(
+    root: Path, output: Path, report: Path | None, standards: tuple[str, ...] | None = None
+) -> None:
     """One build with its summary and change report; on bad input, the errors and Exit(1).
 
     The result is kept (`_KEPT`): freeing a big book object by object costs more than
@@ -180,7 +212,9 @@ def _build_once(root: Path, output: Path, report: Path | None) -> None:
         _err(f"{path}: written now, as the build killed while writing it had made it")
     with _input_checked():
         try:  # the PDF, its manifest and the report are replaced together
-            result = pipeline.build(root, output, keep_pages=False, report=report)
+            result = pipeline.build(
+                root, output, keep_pages=False, report=report, standards=standards
+            )
         except OSError as e:  # before the new files replace the old ones: nothing changed
             _err(f"{_os_error(e)}; the previous output is unchanged.")
             raise typer.Exit(1) from None
@@ -302,17 +336,19 @@ def export_(
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated ids: export just these.")
     ] = None,
+    standard: StandardOpt = None,
 ) -> None:
     """One PDF per talk (DIR/<id>.pdf) and DIR/talks.json for the web site."""
     from . import pipeline
 
+    standards = _standards(standard, "export")
     wanted = {i.strip() for i in only.split(",") if i.strip()} if only is not None else None
     started = time.perf_counter()
     root = _project(project)
     output = _output(root, output, "talks")
     _refuse("export", outputs.folder_collisions(root, "-o", output))
     with _input_checked(), _progress("typesetting talks") as progress:
-        result = pipeline.export_talks(root, output, wanted, progress)
+        result = pipeline.export_talks(root, output, wanted, progress, standards)
     for name in result.removed:
         typer.echo(f"removed {output / name} (no such talk any more)")
     typer.echo(

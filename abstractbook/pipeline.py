@@ -7,9 +7,11 @@ operators, keyed by content hashes, kept beside the output and safe to delete.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any, BinaryIO
 
 from . import __version__, parallel
 from .building import export
-from .building.cache import Cache, InputCache, PackedTalk, open_store, pack, unpack
+from .building.cache import PACK, Cache, InputCache, PackedTalk, open_store, pack, unpack
 from .building.export import ExportResult, TalkJob
 from .building.manifest import (
     ChangeReport,
@@ -29,7 +31,7 @@ from .building.manifest import (
     talk_hash,
 )
 from .building.outputs import Commit, tidy
-from .building.preflight import figure_problems, formula_problems, unprintable
+from .building.preflight import figure_problems, formula_problems, logo_problems, unprintable
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .pdf.render import render_pdf
@@ -40,6 +42,7 @@ from .typeset.fonts import shipped
 from .typeset.layout import Document, Item, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.pages import body_page_labels, lay_out
+from .typeset.shaping import Shapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
 
 CACHE_FORMAT = 2
@@ -64,6 +67,24 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     if problems:
         raise InputError(problems + list(book.warnings))
     return book
+
+
+def source_date(book: Book) -> dt.datetime:
+    """The date a book's files carry: SOURCE_DATE_EPOCH when set (reproducible builds'
+    convention), else when its newest input changed. A cached rebuild and a cold build
+    of the same files get the same date, so the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    s = book.settings
+    paths = [book.root / "book.yaml", book.root / "program.yaml", *filter(None, [s.logo])]
+    paths += [t.source.path for t in book.talks if t.source is not None]
+    paths += [f.path for t in book.talks for f in t.figures]
+    newest = 0.0
+    for path in paths:
+        with suppress(OSError):
+            newest = max(newest, path.stat().st_mtime)
+    return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
 
 def manifest_path(output: Path) -> Path:
@@ -178,18 +199,17 @@ Points = dict[tuple[str, str], tuple[int, ...]]
 
 def _lay_out_chunk(
     context: tuple[Theme, Cache], jobs: list[tuple[Talk, str]]
-) -> tuple[list[bytes], Points]:
+) -> tuple[list[bytes], Points, Shapes]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
-    enough to do), with the hyphenation points found on the way (a worker's memo
-    dies with it; its parent keeps them for the next build)."""
+    enough to do), with the hyphenation points and shaped words found on the way (a
+    worker's memo dies with it; its parent keeps the points for the next build and
+    draws the words without shaping them again)."""
     theme, cache = context
     found_points()
-    out = []
-    for talk, key in jobs:
-        packed = pack(layout_talk(talk, theme))
-        cache.keep_packed(key, packed)
-        out.append(packed)
-    return out, found_points()
+    found_shapes()
+    out = {key: pack(layout_talk(talk, theme)) for talk, key in jobs}
+    cache.keep_packed(out)
+    return [out[key] for _, key in jobs], found_points(), found_shapes()
 
 
 def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> Iterator[bytes]:
@@ -201,10 +221,13 @@ def _lay_out_many(jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache) -> I
             theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-    size = max(16, len(jobs) // (workers * 8)) if workers > 1 else 1
+    size = max(PACK, len(jobs) // (workers * 8)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    for packed, points in parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers):
+    done = parallel.fork_map(_lay_out_chunk, (theme, cache), chunks, workers)
+    for chunk, (packed, points, shapes) in zip(chunks, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
+        remember_shapes(shapes)
+        cache.kept(key for _, key in chunk)  # the pack the worker wrote
         yield from packed
 
 
@@ -236,6 +259,7 @@ def typeset(
         cache=cache.render if cache.enabled else None,
         release=not keep_pages,
         out=out,
+        date=source_date(book),
     )
     return document, hashes
 
@@ -247,6 +271,7 @@ def build(
     use_cache: bool = True,
     keep_pages: bool = True,
     report: Path | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     """Typeset the booklet; the PDF, its manifest and the `report` JSON replace the
     old ones together, and the old ones survive any failure.
@@ -255,11 +280,28 @@ def build(
     command line) passes `keep_pages=False`, so a big book never holds its whole
     layout while its PDF is written."""
     with parallel.no_cycle_collection():
-        return _build(root, output, use_cache, keep_pages, report)
+        return _build(root, output, use_cache, keep_pages, report, standards)
+
+
+def with_standards(book: Book, standards: tuple[str, ...] | None, talks: bool = False) -> Book:
+    """The book with the PDF standards of the command line (`--standard`), which
+    replace book.yaml's for the file this command writes."""
+    if standards is None:
+        return book
+    if talks:
+        settings = dataclasses.replace(book.settings, talk_standards=standards)
+    else:
+        settings = dataclasses.replace(book.settings, standards=standards)
+    return dataclasses.replace(book, settings=settings)
 
 
 def _build(
-    root: Path, output: Path, use_cache: bool, keep_pages: bool, report_path: Path | None
+    root: Path,
+    output: Path,
+    use_cache: bool,
+    keep_pages: bool,
+    report_path: Path | None,
+    standards: tuple[str, ...] | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     mpath = manifest_path(output)
@@ -267,7 +309,7 @@ def _build(
     finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
-    book = load_book(root, inputs)
+    book = with_standards(load_book(root, inputs), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(store, cache_key(key))
@@ -286,7 +328,11 @@ def _build(
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
         inputs.save()
-        warnings = tuple(book.warnings) + tuple(unprintable(book, theme))
+        warnings = (
+            tuple(book.warnings)
+            + tuple(unprintable(book, theme))
+            + tuple(logo_problems(book, theme))
+        )
     return BuildResult(
         book,
         document,
@@ -305,12 +351,13 @@ def export_talks(
     out_dir: Path,
     only: set[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    standards: tuple[str, ...] | None = None,
 ) -> ExportResult:
     """One PDF per talk in `out_dir`, with the book's typography and page numbers.
 
     Raises InputError for bad input or an `only` id the book does not have.
     """
-    book = load_book(root)
+    book = with_standards(load_book(root), standards, talks=True)
     if only is not None:
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)
@@ -347,7 +394,7 @@ def export_talks(
         )
         for e in book.entries
     }
-    job = TalkJob(book, theme, items, labels)
+    job = TalkJob(book, theme, items, labels, source_date(book))
     return export.export_talks(job, out_dir, keys, only, progress)
 
 

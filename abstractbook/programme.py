@@ -18,7 +18,7 @@ from .building.cache import InputCache, open_store
 from .building.manifest import ChangeReport, compare, dump, page_hash, read_manifest
 from .errors import InputError, SourceLocation, error
 from .pdf.render import render_pdf
-from .pipeline import cache_key, load_book, manifest_path, settings_hash
+from .pipeline import cache_key, load_book, manifest_path, settings_hash, source_date
 from .project.model import Book
 from .typeset.pocket import lay_out_pocket
 from .typeset.theme import make_theme
@@ -71,6 +71,7 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
             subject="Programme",
             author="; ".join(s.organisers),
             out=f,
+            date=source_date(book),
         )
 
     files.write_atomic_with(output, write)

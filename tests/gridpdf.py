@@ -19,7 +19,8 @@ from pypdf.generic import IndirectObject
 from tests.pdftext import Fragment, fragments, squash, width
 
 NUM = r"(-?[\d.]+)"
-RECT = re.compile(rf"{NUM} {NUM} {NUM} rg {NUM} {NUM} {NUM} {NUM} re f")
+# a fill in grey (g), RGB (rg) or CMYK (k), then its rectangle
+RECT = re.compile(rf"((?:-?[\d.]+ )+)(?:g|rg|k) {NUM} {NUM} {NUM} {NUM} re f")
 RULE = re.compile(rf"{NUM} w {NUM} {NUM} m {NUM} {NUM} l S")
 CLOCK = re.compile(r"^\d\d:\d\d$")
 
@@ -30,7 +31,7 @@ class Box:
     y0: float  # bottom
     x1: float
     y1: float  # top
-    color: tuple[float, float, float]
+    color: tuple[float, ...]  # grey, RGB or CMYK
 
     def contains(self, x: float, y: float) -> bool:
         return self.x0 - 0.5 <= x <= self.x1 + 0.5 and self.y0 - 0.5 <= y <= self.y1 + 0.5
@@ -56,8 +57,9 @@ def boxes(reader: PdfReader, index: int) -> list[Box]:
     dx, dy = offset(text)
     out = []
     for m in RECT.finditer(text):
-        r, g, b, x, y, w, h = (float(v) for v in m.groups())
-        out.append(Box(x + dx, y + dy, x + w + dx, y + h + dy, (r, g, b)))
+        color = tuple(float(v) for v in m.group(1).split())
+        x, y, w, h = (float(v) for v in m.groups()[1:])
+        out.append(Box(x + dx, y + dy, x + w + dx, y + h + dy, color))
     return out
 
 

@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf._page import PageObject
 from pypdf.generic import ContentStream
-from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from abstractbook.typeset.fonts import read_face, shipped
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,25 @@ def _rows(frags: list[Fragment], below: float | None) -> list[str]:
 
 
 def width(f: Fragment) -> float:
-    """The fragment's natural width (word spacing not counted)."""
+    """The fragment's natural width (word spacing not counted), shaped in the shipped
+    face of that name (an estimate for another face)."""
     name = f.font.lstrip("/").split("+", 1)[-1]
-    try:
-        return float(stringWidth(f.text, name, f.size))
-    except KeyError:  # a font this process has not registered
+    path = shipped("fonts") / f"{name}.ttf"
+    if not path.exists():
         return 0.5 * f.size * len(f.text)
+    return _face_width(path, f.text) * f.size / 1000
+
+
+@lru_cache(maxsize=4096)
+def _face_width(path: Path, text: str) -> float:
+    import uharfbuzz as hb
+
+    face = read_face(path)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(face.font, buf)
+    return sum(p.x_advance for p in buf.glyph_positions) * face.scale
 
 
 def _join(row: list[Fragment]) -> str:
@@ -167,20 +182,22 @@ class Shown:
     """One string a page's content stream shows, decoded as a reader's copy would be."""
 
     font: str  # the font's /BaseFont, subset tag included
-    codes: bytes  # the codes drawn, in drawing order (left to right)
+    codes: tuple[int, ...]  # the codes drawn (glyph ids), in drawing order (left to right)
     text: str  # the same, through the font's ToUnicode map
     actual: str | None  # the /ActualText of the marked span the string sits in
-    x: float  # where it starts and ends on the baseline, from the font's /Widths
+    x: float  # where it starts and ends on the baseline, from the font's widths
     end: float
     y: float
     size: float
-    word_space: float  # Tw: what justification adds to (or takes from) each space
+    word_space: float  # what justification adds to (or takes from) each space
     space: float  # the natural width of a space in this font and size
+    numbers: tuple[float, ...] = ()  # the TJ numbers between its codes (kerning, spacing)
 
 
 def shown(page: PageObject) -> list[Shown]:
     """Every string the page draws, in the order drawn, with its font, place and
-    /ActualText (text objects placed with Tm, as abstractbook writes them)."""
+    /ActualText (text objects placed with Tm, as abstractbook writes them). Fonts are
+    Type0 (two-byte glyph ids); a TJ number right after a space is word spacing."""
     fonts = page["/Resources"].get("/Font", {})
     maps: dict[str, tuple[dict[int, str], dict[int, float]]] = {}
     out: list[Shown] = []
@@ -196,8 +213,6 @@ def shown(page: PageObject) -> list[Shown]:
                 maps[font] = (to_unicode(fonts[font].get_object()), widths(fonts[font]))
         elif operator == b"Tm":
             x, y = float(operands[4]), float(operands[5])
-        elif operator == b"Tw":
-            word_space = float(operands[0])
         elif operator in (b"BDC", b"BMC"):
             props = operands[1] if operator == b"BDC" else None
             spans.append(str(props["/ActualText"]) if props and "/ActualText" in props else None)
@@ -205,28 +220,69 @@ def shown(page: PageObject) -> list[Shown]:
             spans.pop()
         elif operator in (b"Tj", b"TJ"):
             pieces = operands[0] if operator == b"TJ" else [operands[0]]
-            codes = b"".join(p.original_bytes for p in pieces if hasattr(p, "original_bytes"))
             chars, advance = maps[font]
-            text = "".join(chars.get(c, "\ufffd") for c in codes)
+            codes: list[int] = []
+            numbers: list[float] = []
             start = x
-            x += sum(advance.get(c, 0.0) * size + (word_space if c == 32 else 0) for c in codes)
-            x -= sum(float(p) for p in pieces if not hasattr(p, "original_bytes")) / 1000 * size
+            spacing = 0.0
+            for piece in pieces:
+                if hasattr(piece, "original_bytes"):
+                    data = piece.original_bytes
+                    got = [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
+                    codes += got
+                    x += sum(advance.get(c, 0.0) * size for c in got)
+                else:
+                    n = float(piece)
+                    numbers.append(n)
+                    x -= n / 1000 * size
+                    if codes and chars.get(codes[-1]) == " ":
+                        spacing = -n / 1000 * size
+            text = "".join(chars.get(c, "\ufffd") for c in codes)
             actual = next((a for a in reversed(spans) if a is not None), None)
             base = str(fonts[font].get_object()["/BaseFont"])
-            space = advance.get(32, 0.0) * size
-            out.append(Shown(base, codes, text, actual, start, x, y, size, word_space, space))
+            space_code = next((c for c, t in chars.items() if t == " "), None)
+            space = advance.get(space_code, 0.0) * size if space_code is not None else 0.0
+            word_space = spacing
+            out.append(
+                Shown(
+                    base,
+                    tuple(codes),
+                    text,
+                    actual,
+                    start,
+                    x,
+                    y,
+                    size,
+                    word_space,
+                    space,
+                    tuple(numbers),
+                )
+            )
     return out
 
 
 def widths(font: Any) -> dict[int, float]:
-    """A simple font's advance widths per code, in text space units per point of size."""
-    f = font.get_object()
-    first = int(f["/FirstChar"])
-    return {first + n: float(w) / 1000 for n, w in enumerate(f["/Widths"])}
+    """A Type0 font's advance widths per glyph id (its descendant's /W), in text space
+    units per point of size."""
+    cid = font.get_object()["/DescendantFonts"][0].get_object()
+    out: dict[int, float] = {}
+    w = list(cid.get("/W", []))
+    i = 0
+    while i < len(w):
+        first = int(w[i])
+        if isinstance(w[i + 1], list) or hasattr(w[i + 1], "__iter__"):
+            for n, value in enumerate(w[i + 1]):
+                out[first + n] = float(value) / 1000
+            i += 2
+        else:
+            for code in range(first, int(w[i + 1]) + 1):
+                out[code] = float(w[i + 2]) / 1000
+            i += 3
+    return out
 
 
 def to_unicode(font: Any) -> dict[int, str]:
-    """A simple font's ToUnicode CMap: code -> the text it stands for."""
+    """A font's ToUnicode CMap: code -> the text it stands for."""
     data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
     out: dict[int, str] = {}
 
@@ -246,8 +302,26 @@ def to_unicode(font: Any) -> dict[int, str]:
     return out
 
 
+def font_program(font: Any) -> TTFont:
+    """The embedded font program of a Type0 font, read by fontTools (a bare CFF table
+    is wrapped in a font of its own)."""
+    cid = font.get_object()["/DescendantFonts"][0].get_object()
+    descriptor = cid["/FontDescriptor"]
+    if "/FontFile2" in descriptor:
+        return TTFont(io.BytesIO(descriptor["/FontFile2"].get_data()))
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(descriptor["/FontFile3"].get_data()), None)
+    tt = TTFont()
+    tt["CFF "] = table = __import__("fontTools.ttLib").ttLib.newTable("CFF ")
+    table.cff = cff
+    tt.setGlyphOrder(cff[cff.fontNames[0]].charset)
+    return tt
+
+
 def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]:
-    """Per embedded font: code -> (glyph name, whether the glyph draws anything)."""
+    """Per embedded font: glyph id -> (glyph name, whether the glyph draws anything)."""
     out: dict[str, dict[int, tuple[str, bool]]] = {}
     for page in reader.pages:
         for ref in page["/Resources"]["/Font"].values():
@@ -255,13 +329,24 @@ def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]
             base = str(font["/BaseFont"])
             if base in out:
                 continue
-            data = font["/FontDescriptor"]["/FontFile2"].get_data()
-            tt = TTFont(io.BytesIO(data))
-            glyf = tt["glyf"]
-            cmap: dict[int, str] = {}
-            for table in tt["cmap"].tables:
-                cmap.update(table.cmap)
-            out[base] = {
-                code: (name, glyf[name].numberOfContours != 0) for code, name in cmap.items()
-            }
+            tt = font_program(font)
+            order = tt.getGlyphOrder()
+            if "glyf" in tt:
+                glyf = tt["glyf"]
+                out[base] = {
+                    gid: (name, glyf[name].numberOfContours != 0) for gid, name in enumerate(order)
+                }
+            else:
+                charstrings = tt["CFF "].cff[0].CharStrings
+                out[base] = {
+                    gid: (name, _cff_draws(charstrings[name])) for gid, name in enumerate(order)
+                }
     return out
+
+
+def _cff_draws(charstring: Any) -> bool:
+    from fontTools.pens.boundsPen import BoundsPen
+
+    pen = BoundsPen(None)
+    charstring.draw(pen)
+    return pen.bounds is not None

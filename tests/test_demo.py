@@ -383,3 +383,31 @@ def test_demo_running_heads_meeting_on_versos_session_on_rectos(
             assert head == f"{SESSION_OF[on_page[0]]} {label}"
         checked += 1
     assert checked >= 8
+
+
+def test_bookmarks_hold_days_sessions_and_talks_as_the_contents_print_them(
+    demo: tuple[pipeline.BuildResult, PdfReader],
+) -> None:
+    _, reader = demo
+    top = reader.outline
+    days = [
+        (entry.title, top[i + 1])
+        for i, entry in enumerate(top)
+        if not isinstance(entry, list) and entry.title.endswith("2027")
+    ]
+    assert [title for title, _ in days] == [
+        "Tuesday, 14 September 2027",
+        "Wednesday, 15 September 2027",
+    ]
+    for _, sessions in days:
+        assert isinstance(sessions, list)
+        heads = [s for s in sessions if not isinstance(s, list)]
+        talks = [t for s in sessions if isinstance(s, list) for t in s]
+        assert heads and len(talks) >= len(heads)  # sessions are parents of their talks
+    posters = [t.title for _, sessions in days for s in sessions if isinstance(s, list) for t in s]
+    assert (
+        "P-1 · Dendritic dice: stochastic plateau potentials in a toy pyramidal neuron" in posters
+    )
+    for title, _ in days:  # a day's bookmark opens its heading in the body
+        entry = next(e for e in top if not isinstance(e, list) and e.title == title)
+        assert title in reader.pages[reader.get_destination_page_number(entry)].extract_text()

@@ -173,6 +173,7 @@ def test_a_talk_in_two_slots_prints_once_and_is_listed_at_both(tmp_path: Path) -
         "Monday Lab",
         "Hands-on Workshop",
         "A Single Talk",
+        "Tuesday, 5 March 2024",
         "Tuesday Lab",
         "Hands-on Workshop",
         "Author index",

@@ -226,9 +226,9 @@ def test_pdf_figures_stay_vector(figure_book: tuple[pipeline.BuildResult, PdfRea
     assert figures[1].subtype == "/Image" and figures[2].subtype == "/Image"
     for n in (3, 4, 5):
         assert figures[n].subtype == "/Form", n
-    page = reader.pages[figures[4].page]
-    xobjects: Any = page["/Resources"].get_object()["/XObject"]
-    for n in (4, 5):
+    for n in (4, 5):  # each page names the forms it draws
+        page = reader.pages[figures[n].page]
+        xobjects: Any = page["/Resources"].get_object()["/XObject"]
         form = xobjects[figures[n].name].get_object()
         inner = form["/Resources"].get_object().get("/XObject", {})
         assert not inner  # paths only: no image inside

@@ -135,3 +135,52 @@ def test_limits_apply_before_any_parsing() -> None:
     assert "at most 10,000" in (problem("{" * 5000 + "a" + "}" * 5000) or "")
     assert "nest at most 100 deep" in (problem("{" * 101 + "a" + "}" * 101) or "")
     assert problem("a+" * 4000 + "b") is None  # simple: set as text, however long
+
+
+DRAWN = [
+    r"\frac{a_1+b}{\sqrt{x^2+1}}",
+    r"\boxed{y}",
+    r"\cancel{x}\overrightarrow{AB}",
+    r"\left(\sum_{i=1}^{n}\frac{\partial f}{\partial x_i}\right)^2",
+    r"\begin{pmatrix}1&2\\3&4\end{pmatrix}",
+]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler's pdftoppm")
+@pytest.mark.parametrize("tex", DRAWN)
+def test_outline_looks_as_svglib_draws_the_same_svg(tex: str, tmp_path: Path) -> None:
+    """Formulas are drawn from ziamath's SVG directly; the picture must be the one a
+    general SVG reader (svglib and reportlab, the former route) makes of that SVG."""
+    import io
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    import ziamath
+    from PIL import Image, ImageChops
+    from reportlab.pdfgen.canvas import Canvas
+    from svglib.svglib import svg2rlg
+
+    from abstractbook.pdf.pdffile import drawing_ops
+    from abstractbook.typeset.formulas import Outline, draw
+
+    drawn = draw(tex, 20.0).drawing
+    assert isinstance(drawn, Outline)
+    svg = ziamath.Latex(tex, size=20.0 / 0.75).svgxml()
+    reference = drawing_ops(svg2rlg(io.StringIO(ET.tostring(svg, encoding="unicode"))))
+    pictures = []
+    for name, ops in (("ours", drawn.ops), ("svglib", reference.ops)):
+        canvas = Canvas(str(tmp_path / f"{name}.pdf"), pagesize=(drawn.width, drawn.height))
+        canvas._code.append(ops)
+        canvas.save()
+        subprocess.run(
+            ["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", f"{name}.pdf", name],
+            cwd=tmp_path,
+            check=True,
+        )
+        with Image.open(tmp_path / f"{name}.png") as png:
+            pictures.append(png.convert("L"))
+    assert pictures[0].size == pictures[1].size
+    ink = sum(1 for p in pictures[1].get_flattened_data() if p < 128)
+    differ = sum(1 for p in ImageChops.difference(*pictures).get_flattened_data() if p > 128)
+    assert ink > 100
+    assert differ <= ink * 0.01

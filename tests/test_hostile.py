@@ -302,12 +302,12 @@ REFUSED_FILES = {
     "a truncated font": (
         "fonts:\n  fallback: [x.ttf]",
         GEORGIAN.read_bytes()[:3000],
-        "cannot be read as a TrueType font",
+        "cannot be read as a font",
     ),
     "a font with damaged tables": (
         "fonts:\n  fallback: [x.ttf]",
         _damaged(GEORGIAN.read_bytes()),
-        "cannot be read as a TrueType font",
+        "cannot be read as a font",
     ),
 }
 

@@ -45,7 +45,8 @@ def test_png_logo_with_transparency(tmp_path: Path) -> None:
     assert len(images) == 1
     image = images[0]
     assert (image["/Width"], image["/Height"]) == (40, 20)
-    assert image["/ColorSpace"] == "/DeviceRGB"
+    space = image["/ColorSpace"]  # RGB in a print file (x-4) is sRGB, by its ICC profile
+    assert space[0] == "/ICCBased" and space[1].get_object()["/N"] == 3
     mask = image["/SMask"].get_object()
     assert mask["/ColorSpace"] == "/DeviceGray"
     assert len(mask.get_data()) == 40 * 20
@@ -114,8 +115,8 @@ def test_metadata_in_any_script(tmp_path: Path) -> None:
 
 
 def test_a_font_with_more_than_256_characters(tmp_path: Path) -> None:
-    """Simple TrueType fonts have 256 codes: a face drawing more needs several subsets,
-    and every character must still come back out of the text layer."""
+    """A face drawing hundreds of characters is one CID font whose codes are its glyph
+    ids, and every character still comes back out of the text layer."""
     root = project(tmp_path)
     cjk = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 600) if c % 3 == 0)
     greek = "".join(chr(c) for c in range(0x3B1, 0x3CA))
@@ -133,12 +134,90 @@ def test_a_font_with_more_than_256_characters(tmp_path: Path) -> None:
     flat = re.sub(r"\s+", "", extracted)
     assert cjk in flat
     assert greek in flat
-    subsets = {
-        str(f.get_object()["/BaseFont"])
+    fonts = {
+        str(ref.get_object()["/BaseFont"]): ref.get_object()
         for page in reader.pages
-        for f in page["/Resources"]["/Font"].values()
+        for ref in page["/Resources"]["/Font"].values()
     }
-    assert sum("DroidSansFallback" in s for s in subsets) >= 2
+    droid = [f for name, f in fonts.items() if "DroidSans" in name]
+    assert len(droid) == 1
+    assert droid[0]["/Subtype"] == "/Type0" and droid[0]["/Encoding"] == "/Identity-H"
+
+
+# The test face's advances (1/1000 em): a space 250, W 900, other letters 400 to 600.
+_BOX_WIDTHS = {chr(c): 900 if c == 0x57 else 400 + (c % 5) * 50 for c in range(0x21, 0x7F)}
+_BOX_WIDTHS[" "] = 250
+
+
+def _box_width(text: str) -> float:
+    return sum(_BOX_WIDTHS[c] for c in text) / 1000
+
+
+def _cff_font(path: Path) -> None:
+    """A small OpenType font with CFF outlines: every ASCII letter a box of its own width."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    letters = [chr(c) for c in range(0x21, 0x7F)]
+    names = [".notdef", "space", *(f"g{ord(c)}" for c in letters)]
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({32: "space", **{ord(c): f"g{ord(c)}" for c in letters}})
+    strings = {}
+    widths = {".notdef": 500, "space": 250, **{f"g{ord(c)}": _BOX_WIDTHS[c] for c in letters}}
+    for name in names:
+        width = widths[name]
+        pen = T2CharStringPen(width, None)
+        if name != "space":
+            pen.moveTo((50, 0))
+            pen.lineTo((width - 50, 0))
+            pen.lineTo((width - 50, 700))
+            pen.lineTo((50, 700))
+            pen.closePath()
+        strings[name] = pen.getCharString()
+    builder.setupCFF("BoxSans-Regular", {"FullName": "Box Sans"}, strings, {})
+    builder.setupHorizontalMetrics({name: (widths[name], 50) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Box Sans", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.save(str(path))
+
+
+def test_an_opentype_cff_face_is_embedded_and_copies_as_typed(tmp_path: Path) -> None:
+    """A CFF-flavoured .otf named in fonts.text is shaped, embedded as a CID font with
+    its CFF outlines (CIDFontType0), drawn without .notdef, and copies as typed."""
+    (tmp_path / "fonts").mkdir()
+    _cff_font(tmp_path / "fonts" / "BoxSans-Regular.otf")
+    pdf = build_minimal(
+        tmp_path,
+        {"id": "a", "title": "Boxes", "authors": [{"name": "Ann"}], "body": "Wide Words here."},
+        MINIMAL + "fonts:\n  text: {regular: fonts/BoxSans-Regular.otf}\n",
+    )
+    reader = PdfReader(pdf)
+    fonts = {
+        str(ref.get_object()["/BaseFont"]): ref.get_object()
+        for page in reader.pages
+        for ref in page["/Resources"]["/Font"].values()
+    }
+    box = [f for name, f in fonts.items() if name.endswith("+BoxSans-Regular")]
+    assert len(box) == 1
+    descendant = box[0]["/DescendantFonts"][0].get_object()
+    assert descendant["/Subtype"] == "/CIDFontType0"
+    assert "/FontFile3" in descendant["/FontDescriptor"]
+    glyphs = embedded_glyphs(reader)
+    drawn = [s for page in reader.pages for s in shown(page) if s.font.endswith("BoxSans-Regular")]
+    assert "Wide Words here." in "".join(s.text for s in drawn)
+    for s in drawn:
+        for code in s.codes:
+            name, outlined = glyphs[s.font][code]
+            assert code and name != ".notdef" and (outlined or name == "space")
+        # the pen moves by the face's own advances (W is 900 units wide), the spaces
+        # of a justified line widened
+        if s.text.startswith("Wide"):
+            natural = s.size * _box_width(s.text) + s.word_space * s.text.count(" ")
+            assert s.end - s.x == pytest.approx(natural, abs=0.05)
+    assert "Wide Words here." in " ".join(p.extract_text() for p in reader.pages)
 
 
 def test_web_links_are_ascii(tmp_path: Path) -> None:
@@ -230,7 +309,7 @@ def build_minimal(root: Path, record: dict[str, object], book: str = MINIMAL) ->
 @settings(max_examples=20, deadline=None)
 @given(st.text(st.sampled_from([*LETTERS, " ", " ", " "]), min_size=1, max_size=500))
 @example(" ".join("".join(LETTERS[i : i + 9]) for i in range(0, len(LETTERS), 9)))
-def test_every_character_drawn_maps_back_through_its_subset(body: str) -> None:
+def test_every_character_drawn_maps_back_through_its_font(body: str) -> None:
     """Whatever letters a text holds, each is drawn with a glyph of the embedded subset,
     and a reader copying the page gets exactly those letters back (ToUnicode)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -241,9 +320,8 @@ def test_every_character_drawn_maps_back_through_its_subset(body: str) -> None:
         glyphs = embedded_glyphs(reader)
         strings = [s for page in reader.pages for s in shown(page)]
         extracted = "".join(page.extract_text() for page in reader.pages)  # pypdf's reading
-    if len(set(body)) > 256:
-        body_fonts = {s.font for s in strings if not s.text.isascii()}
-        assert len(body_fonts) >= 2  # one face, several subsets
+    body_fonts = {s.font for s in strings if not s.text.isascii()}
+    assert len(body_fonts) == 1  # one face, one font, however many letters
     copied = Counter(c for s in strings for c in s.text if not c.isascii())
     assert copied == Counter(c for c in body if c != " ")
     assert Counter(c for c in extracted if not c.isascii() and not c.isspace()) == copied

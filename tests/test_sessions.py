@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,13 +42,22 @@ def body_lines(reader: PdfReader, index: int) -> list[str]:
 
 
 def outline_sessions(reader: PdfReader) -> list[tuple[str, int, float]]:
-    """(session title, page index, top) of each session bookmark."""
+    """(session title, page index, top) of each session bookmark: an entry with talks
+    under it, itself at the top or under its day's entry."""
     out = []
-    for entry in reader.outline:
-        if isinstance(entry, list):
-            continue
-        out.append((entry.title, reader.get_destination_page_number(entry), float(entry.top)))
-    return [o for o in out if o[0] not in ("Programme", "Author index")]
+
+    def walk(entries: list[Any]) -> None:
+        for entry, after in zip(entries, [*entries[1:], None], strict=True):
+            if isinstance(entry, list) or not isinstance(after, list):
+                continue
+            if re.match(r"\w+day, \d+ \w+ \d{4}$", entry.title):  # a day: its sessions
+                walk(after)
+                continue
+            page = reader.get_destination_page_number(entry)
+            out.append((entry.title, page, float(entry.top)))
+
+    walk(list(reader.outline))
+    return out
 
 
 def test_each_session_opens_in_the_body_with_its_first_abstract(

@@ -46,7 +46,7 @@ def test_a_planted_pickle_in_any_cache_file_never_runs(tmp_path: Path) -> None:
     payload = pickle.dumps(Planted(mark))
     files = cache_files(out)
     assert {p.name for p in files} >= {"key", "inputs.pickle", "render.pickle", "matter.pickle"}
-    assert len([p for p in files if p.parent.name == "talks"]) == 25
+    assert len([p for p in files if p.parent.name == "talks"]) >= 2  # packs of talks
     # with the checksum an earlier format used, and with this format's header; the
     # key file left as it was, as someone who copied it from a real cache would
     for form in (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class TalkJob:
     theme: Theme
     items: dict[str, tuple[Item, ...]]
     book_pages: dict[str, str]  # id -> printed page label in the book
+    date: dt.datetime | None = None  # the files' date (see `pipeline.source_date`)
 
 
 def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
@@ -52,7 +54,9 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
     entry = next(e for e in book.entries if e.talk.id == talk_id)
     s = book.settings
     screen = dataclasses.replace(
-        s, page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1)
+        s,
+        page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
+        standards=s.talk_standards,
     )
     doc = lay_out_talk_alone(
         book, job.theme, entry, job.items[talk_id], job.book_pages.get(talk_id, "")
@@ -65,6 +69,7 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
         subject=s.title,
         author="; ".join(a.name for a in talk.authors),
         keywords=", ".join(talk.keywords),
+        date=job.date,
     )
 
 

@@ -20,6 +20,7 @@ from ..project.model import Book
 from ..typeset import formulas
 from ..typeset.formulas import problem as formula_problem
 from ..typeset.formulas import shown
+from ..typeset.matter import logo_printed_size
 from ..typeset.scripts import face_for, font_chars, invisible, stand_in
 from ..typeset.theme import Theme, make_theme
 
@@ -97,7 +98,9 @@ def _draw_chunk(size: float, texs: list[str]) -> list[formulas.Formula | None]:
     for tex in texs:
         try:
             f = formulas.draw(tex, size)
-            out.append(f._replace(drawing=drawing_ops(f.drawing)))
+            if not isinstance(f.drawing, formulas.Outline):  # drawn by svglib: operators now
+                f = f._replace(drawing=drawing_ops(f.drawing))
+            out.append(f)
         except (formulas.FormulaError, UnsupportedDrawing):
             out.append(None)
     return out
@@ -134,7 +137,45 @@ def figure_problems(book: Book) -> list[Problem]:
 
 def check_book(book: Book) -> list[Problem]:
     """Everything `check` reports: the input's warnings and characters no font can print."""
-    return list(book.warnings) + dead_links(book) + unprintable(book, make_theme(book.settings))
+    theme = make_theme(book.settings)
+    return (
+        list(book.warnings)
+        + dead_links(book)
+        + unprintable(book, theme)
+        + logo_problems(book, theme)
+    )
+
+
+PRINT_DPI = 300  # what offset printing resolves in a picture
+
+
+def logo_problems(book: Book, theme: Theme) -> list[Problem]:
+    """A PNG or JPEG logo with fewer pixels than print needs at its size on the title page."""
+    logo = book.settings.logo
+    if logo is None or logo.suffix.lower() == ".svg":
+        return []
+    from PIL import Image
+
+    try:
+        with Image.open(logo) as im:
+            pixels = im.size
+    except Exception:  # unreadable: the build names it
+        return []
+    w, h = logo_printed_size(logo, theme)
+    if not w or not h:
+        return []
+    dpi = min(pixels[0] / (w / 72), pixels[1] / (h / 72))
+    if dpi >= PRINT_DPI:
+        return []
+    need = (round(w / 72 * PRINT_DPI), round(h / 72 * PRINT_DPI))
+    return [
+        warning(
+            f"logo: {pixels[0]} × {pixels[1]} pixels print at {dpi:.0f} dpi on the title page "
+            f"({w / 72 * 25.4:.0f} × {h / 72 * 25.4:.0f} mm); print wants {PRINT_DPI} dpi",
+            SourceLocation(logo, 1, 1),
+            f"use an image of at least {need[0]} × {need[1]} pixels, or an SVG",
+        )
+    ]
 
 
 def dead_links(book: Book) -> list[Problem]:

@@ -1,13 +1,13 @@
 """The PDF file format: numbered objects written as soon as they are known,
-TrueType subsets, images, drawings, strings and the cross-reference table.
+CID font subsets, images, drawings, strings and the cross-reference table.
 
 reportlab's document model keeps every object of the file as Python objects and
 formats them all when the file is saved: for a book of a thousand pages with
 thousands of links that formatting was most of a rebuild. Here each object goes
 to the file as bytes the moment it is complete, so a page whose content stream
-comes from the rebuild cache costs a few string operations. reportlab still
-provides the fonts' metrics and subsets (`TTFontFace.makeSubset`) and draws
-formulas and SVG pictures (`renderPDF`), read back as operators.
+comes from the rebuild cache costs a few string operations. Fonts are subset by
+HarfBuzz and read by fontTools; reportlab still draws formulas and SVG pictures
+(`renderPDF`), read back as operators.
 """
 
 from __future__ import annotations
@@ -18,18 +18,16 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics
 
 from ..digests import digest
 from ..project.limits import drawing_size_problem
 from ..typeset.fonts import current
-from ..typeset.kerning import LETTERS
+from ..typeset.shaping import glyph_text
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 # Font programs are binary tables that deflate compresses almost as well at level 1
@@ -45,13 +43,13 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.reserved = 0
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
-        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
@@ -148,150 +146,154 @@ def hex_tag(*parts: object) -> str:
 # -- fonts ----------------------------------------------------------------------------
 
 
-class FontSubsets:
-    """The characters one TrueType face draws in a document, as 8-bit codes.
+class CidFont:
+    """The glyphs one face draws in a document, embedded as a CID font.
 
-    PDF's simple TrueType fonts have 256 codes, so a face is embedded as one or
-    more subsets. Printable ASCII keeps its own codes (page operators stay
-    readable) and every subset has the space at 32, the only code that word
-    spacing (Tw) stretches; other characters take the free codes in code-point
-    order, so the codes depend on nothing but the set of characters.
+    A Type0 font with Identity-H: a code is two bytes, the glyph's id in the face, so
+    a page's operators depend on nothing but the face and what the page draws, and a
+    face has as many glyphs as it needs (ligatures and shaped forms included, which
+    no character names). The subset keeps every glyph at its id (HarfBuzz's
+    subsetter, `RETAIN_GIDS`): glyphs the book does not draw are empty.
     """
 
-    def __init__(self, font: str, chars: str, resource: str) -> None:
+    def __init__(self, font: str, glyphs: tuple[int, ...], resource: str) -> None:
         self.font = font
-        self.resource = resource  # subset k is /<resource>s<k>
-        subsets: list[list[int]] = [[0] * 256]
-        self.codes: dict[str, tuple[int, int]] = {" ": (0, 32)}
-        others = []
-        for ch in chars:
-            if ch == " ":
-                continue
-            if 32 < ord(ch) < 127:
-                subsets[0][ord(ch)] = ord(ch)
-                self.codes[ch] = (0, ord(ch))
-            else:
-                others.append(ch)
-        free = [c for c in range(1, 256) if not 32 <= c < 127]
-        for ch in others:
-            if not free:
-                subsets.append([0] * 256)
-                free = [c for c in range(1, 256) if c != 32]
-            code = free.pop(0)
-            subsets[-1][code] = ord(ch)
-            self.codes[ch] = (len(subsets) - 1, code)
-        for subset in subsets:
-            subset[32] = 32
-        self.subsets = [s[: max(i for i, c in enumerate(s) if c) + 1] for s in subsets]
-        self.table: dict[int, str] | None = None
-        if len(subsets) == 1:  # the usual case: one translation does it all
-            self.table = {ord(ch): chr(code) for ch, (_, code) in self.codes.items()}
+        self.glyphs = glyphs
+        self.resource = resource
 
-    def codes_text(self, chars: str) -> str:
-        """The resource name and the subset and code of each of `chars`, as text."""
-        codes = self.codes
-        return self.resource + "".join(chr(256 * s + c) for s, c in map(codes.__getitem__, chars))
+    def key(self) -> tuple[str, str]:
+        """What the embedded subset is: the face and its glyphs."""
+        return (self.font, ",".join(map(str, self.glyphs)))
 
-    def encode(self, text: str) -> list[tuple[str, str]]:
-        """(subset resource name, text as codes) runs; codes as latin-1 characters."""
-        if self.table is not None:
-            return [(f"/{self.resource}s0", text.translate(self.table))]
-        runs: list[tuple[str, str]] = []
-        current, chunk = -1, list[str]()
-        for ch in text:
-            subset, code = self.codes[ch]
-            if ch == " " and current >= 0:
-                subset = current  # every subset has the space
-            if subset != current and chunk:
-                runs.append((f"/{self.resource}s{current}", "".join(chunk)))
-                chunk = []
-            current = subset
-            chunk.append(chr(code))
-        if chunk:
-            runs.append((f"/{self.resource}s{current}", "".join(chunk)))
-        return runs
-
-    def write(
-        self, pdf: PdfFile, known: dict[tuple[str, str], SubsetFont] | None = None
-    ) -> dict[str, int]:
-        """Each subset's font objects; returns resource name -> font object number.
-        `known` holds subsets made before (a rebuild need not read the font file)."""
-        fonts = {}
-        for k, subset in enumerate(self.subsets):
-            key = self.key(k)
-            made = known.get(key) if known is not None else None
-            if made is None:
-                made = _subset_font(self.font, subset)
-                if known is not None:
-                    known[key] = made
-            font, descriptor, program, cmap = (pdf.reserve() for _ in range(4))
-            pdf.put(font, made.font.format(descriptor=ref(descriptor), cmap=ref(cmap)))
-            pdf.put(descriptor, made.descriptor.format(program=ref(program)))
-            pdf.put_stream(program, f"/Length1 {made.length}", made.program, packed=True)
-            pdf.put_stream(cmap, "", made.cmap, packed=True)
-            fonts[f"{self.resource}s{k}"] = font
-        return fonts
-
-    def key(self, k: int) -> tuple[str, str]:
-        """What subset `k` is: the face and its code-to-character table."""
-        return (self.font, "".join(map(chr, self.subsets[k])))
+    def write(self, pdf: PdfFile, known: dict[tuple[str, str], EmbeddedFont] | None) -> int:
+        """The font's objects; returns the Type0 font's number. `known` holds subsets
+        made before (a rebuild need not read the font file)."""
+        key = self.key()
+        made = known.get(key) if known is not None else None
+        if made is None:
+            made = _embedded_font(self.font, self.glyphs)
+            if known is not None:
+                known[key] = made
+        font, cid, descriptor, program, cmap = (pdf.reserve() for _ in range(5))
+        pdf.put(font, made.font.format(cid=ref(cid), cmap=ref(cmap)))
+        pdf.put(cid, made.cid.format(descriptor=ref(descriptor)))
+        pdf.put(descriptor, made.descriptor.format(program=ref(program)))
+        pdf.put_stream(program, made.entries, made.program, packed=True)
+        pdf.put_stream(cmap, "", made.cmap, packed=True)
+        return font
 
 
-class SubsetFont(NamedTuple):
+class EmbeddedFont(NamedTuple):
     """A subset's objects, references left as {fields}: made once, kept by the cache."""
 
-    font: str
+    font: str  # the Type0 font
+    cid: str  # its descendant CIDFont
     descriptor: str
+    entries: str  # the font program's stream entries
     program: bytes  # compressed
-    length: int  # uncompressed (/Length1)
-    cmap: bytes  # compressed
+    cmap: bytes  # compressed ToUnicode
 
 
-def _subset_font(font: str, subset: list[int]) -> SubsetFont:
-    current().load(font)
-    face: Any = pdfmetrics.getFont(font).face
-    psname = face.name.decode("latin-1") + face.subfontNameX.decode("latin-1")
-    tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, subset)[:6])
+def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
+    """A face's subset and its dictionaries: /W from the face's advances (what
+    shaping measured), metrics for the descriptor, a ToUnicode map of each glyph's
+    text. TrueType outlines go in as FontFile2 (CIDFontType2, CIDToGIDMap
+    /Identity); CFF outlines as their bare CFF table (FontFile3 /CIDFontType0C,
+    whose CIDs a non-CID-keyed CFF takes as glyph indices)."""
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    face = current().face(font)
+    keep = hb.SubsetInput()
+    for glyph in (0, *glyphs):
+        keep.glyph_set.add(glyph)
+    keep.flags = hb.SubsetFlags.RETAIN_GIDS
+    drop = keep.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "DSIG", "vhea", "vmtx"):
+        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+    subset = hb.subset(face.face, keep)
+    if subset is None:
+        raise ValueError(f"cannot subset the font {face.path}")
+    tt = TTFont(io.BytesIO(subset.blob.data), lazy=True)
+    cff = "CFF " in tt
+    if cff:
+        data = bytes(subset.reference_table("CFF ").data)
+        entries = "/Subtype /CIDFontType0C"
+        program_key = "FontFile3"
+    else:
+        data = bytes(subset.blob.data)
+        entries = f"/Length1 {len(data)}"
+        program_key = "FontFile2"
+    head, post, hhea = tt["head"], tt["post"], tt["hhea"]
+    os2 = tt.get("OS/2")
+    scale = face.scale
+    psname = _ps_name(tt, face.path)
+    tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, glyphs)[:6])
     base = name(f"{tag}+{psname}")
-    widths = " ".join(_width(font, cp) if cp else "0" for cp in subset)
-    flags = (face.flags & ~32) | 4  # symbolic: the subset has its own code map
-    data = face.makeSubset(subset)
-    return SubsetFont(
-        f"<< /Type /Font /Subtype /TrueType /BaseFont {base} /FirstChar 0 "
-        f"/LastChar {len(subset) - 1} /Widths [{widths}] "
-        "/FontDescriptor {descriptor} /ToUnicode {cmap} >>",
-        f"<< /Type /FontDescriptor /FontName {base} /Flags {flags} "
-        f"/FontBBox [{' '.join(number(v) for v in face.bbox)}] "
-        f"/ItalicAngle {number(face.italicAngle)} /Ascent {number(face.ascent)} "
-        f"/Descent {number(face.descent)} /CapHeight {number(face.capHeight)} "
-        f"/StemV {number(face.stemV)} /MissingWidth {number(face.defaultWidth)} "
-        "/FontFile2 {program} >>",
+    italic = float(post.italicAngle)
+    flags = 4 | (1 if post.isFixedPitch else 0) | (64 if italic else 0)
+    weight = os2.usWeightClass if os2 is not None else 400
+    cap = getattr(os2, "sCapHeight", 0) or hhea.ascent
+    bbox = " ".join(number(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax))
+    advance = face.font.get_glyph_h_advance
+    widths = _widths([(g, advance(g) * scale) for g in glyphs])
+    kind = "CIDFontType0" if cff else "CIDFontType2"
+    gid_map = "" if cff else " /CIDToGIDMap /Identity"
+    return EmbeddedFont(
+        f"<< /Type /Font /Subtype /Type0 /BaseFont {base} /Encoding /Identity-H "
+        "/DescendantFonts [{cid}] /ToUnicode {cmap} >>",
+        f"<< /Type /Font /Subtype /{kind} /BaseFont {base} "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+        f"/FontDescriptor {{descriptor}} /DW 1000 /W [{widths}]{gid_map} >>",
+        f"<< /Type /FontDescriptor /FontName {base} /Flags {flags} /FontBBox [{bbox}] "
+        f"/ItalicAngle {number(italic)} /Ascent {number(hhea.ascent * scale)} "
+        f"/Descent {number(hhea.descent * scale)} /CapHeight {number(cap * scale)} "
+        f"/StemV {number(50 + (weight / 65) ** 2)} /{program_key} {{program}} >>",
+        entries,
         zlib.compress(data, FONT_LEVEL),
-        len(data),
-        zlib.compress(_to_unicode(f"{tag}+{psname}", subset).encode("ascii"), LEVEL),
+        zlib.compress(_to_unicode(font, f"{tag}+{psname}", glyphs).encode("ascii"), LEVEL),
     )
 
 
-@lru_cache(maxsize=1 << 16)
-def _width(font: str, cp: int) -> str:
-    return number(pdfmetrics.getFont(font).face.getCharWidth(cp))
+def _ps_name(tt: Any, path: Path) -> str:
+    """The face's PostScript name (name ID 6), else its file's stem, without spaces."""
+    found = tt["name"].getDebugName(6) if "name" in tt else None
+    return re.sub(r"[^!-~]|[()<>\[\]{}/%]", "", found or path.stem) or "Font"
 
 
-def _to_unicode(base: str, subset: list[int]) -> str:
-    """The CMap that maps codes back to text, for copying and searching (a ligature
-    to its letters)."""
+def _widths(advances: list[tuple[int, float]]) -> str:
+    """The /W array: runs of consecutive glyph ids with their widths."""
+    out: list[str] = []
+    run: list[str] = []
+    start = last = -2
+    for glyph, w in advances:
+        if glyph != last + 1 and run:
+            out.append(f"{start} [{' '.join(run)}]")
+            run = []
+        if not run:
+            start = glyph
+        run.append(number(w))
+        last = glyph
+    if run:
+        out.append(f"{start} [{' '.join(run)}]")
+    return " ".join(out)
+
+
+def _to_unicode(font: str, base: str, glyphs: tuple[int, ...]) -> str:
+    """The CMap from glyph ids back to text, for copying and searching: each glyph's
+    text as its face gives it (a ligature's letters; `shaping.glyph_text`)."""
     pairs = []
-    for code, cp in enumerate(subset):
-        if cp:
-            text = LETTERS.get(chr(cp), chr(cp)).encode("utf-16-be").hex().upper()
-            pairs.append(f"<{code:02X}> <{text}>")
+    for glyph in glyphs:
+        text = glyph_text(font, glyph)
+        if text:
+            pairs.append(f"<{glyph:04X}> <{text.encode('utf-16-be').hex().upper()}>")
     chunks = [pairs[i : i + 100] for i in range(0, len(pairs), 100)]
     body = "".join(f"{len(c)} beginbfchar\n" + "\n".join(c) + "\nendbfchar\n" for c in chunks)
     return (
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         f"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
         f"/CMapName /{base.replace('+', '-')} def\n/CMapType 2 def\n"
-        f"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n{body}"
+        f"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n{body}"
         "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
     )
 
@@ -357,29 +359,40 @@ class EncodedImage(NamedTuple):
     mask: tuple[str, bytes] | None = None  # the soft mask's entries and data, likewise
 
 
-def put_image(pdf: PdfFile, num: int, image: EncodedImage) -> None:
-    """An encoded image as an image XObject, its alpha as a soft mask."""
+def put_image(
+    pdf: PdfFile, num: int, image: EncodedImage, spaces: dict[str, str] | None = None
+) -> None:
+    """An encoded image as an image XObject, its alpha as a soft mask; `spaces` replaces
+    a device colour space the file's output intent does not allow (by an ICC one)."""
     mask = ""
     if image.mask is not None:
         smask = pdf.reserve()
         pdf.put_raw_stream(smask, *image.mask)
         mask = f" /SMask {ref(smask)}"
-    pdf.put_raw_stream(num, image.entries + mask, image.data)
+    entries = image.entries
+    for device, icc in (spaces or {}).items():
+        entries = entries.replace(f"/ColorSpace /{device} ", f"/ColorSpace {icc} ")
+    pdf.put_raw_stream(num, entries + mask, image.data)
 
 
 def encode_image(path: Path) -> EncodedImage:
-    """A PNG or JPEG as 8-bit grey or RGB and an alpha mask, Flate-compressed; a grey
-    or RGB JPEG is embedded as it is."""
+    """A PNG or JPEG as the PDF holds it. A JPEG is embedded as it is (grey, RGB or
+    CMYK: no re-encoding, no loss); a PNG as 8-bit grey or RGB with its alpha as a soft
+    mask, Flate-compressed, a 16-bit one scaled to 8 bits."""
     from PIL import Image
 
     with Image.open(path) as opened:
-        if opened.format == "JPEG" and opened.mode in ("L", "RGB"):  # as it is: no re-encoding
-            space = "DeviceGray" if opened.mode == "L" else "DeviceRGB"
+        if opened.format == "JPEG" and opened.mode in ("L", "RGB", "CMYK"):
+            space = {"L": "DeviceGray", "RGB": "DeviceRGB", "CMYK": "DeviceCMYK"}[opened.mode]
             entries = _image_entries(opened.size, space) + " /Filter /DCTDecode"
+            if opened.mode == "CMYK" and "adobe" in opened.info:  # Adobe's inverted inks
+                entries += " /Decode [1 0 1 0 1 0 1 0]"
             return EncodedImage(entries, path.read_bytes())
         im = opened.convert("RGBA") if opened.mode == "P" else opened.copy()
+    if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: Pillow would clamp it
+        im = im.convert("I").point(lambda v: v / 257).convert("L")
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
-    grey = im.mode in ("1", "L", "LA", "I", "I;16", "F")
+    grey = im.mode in ("1", "L", "LA", "F")
     pixels = im.convert("L" if grey else "RGB")
     flate = " /Filter /FlateDecode"
     mask = None
@@ -389,6 +402,22 @@ def encode_image(path: Path) -> EncodedImage:
     space = "DeviceGray" if grey else "DeviceRGB"
     entries = _image_entries(pixels.size, space) + flate
     return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
+
+
+_OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}
+
+
+def foreign_colors(path: Path, page: int, space: str) -> bool:
+    """Whether page `page` of a PDF draws in the device colour space `space`: in its
+    content's operators or named in its resources (nested forms not opened)."""
+    from pypdf import PdfReader
+
+    source = PdfReader(path).pages[page - 1]
+    contents = source.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    resources = source.get("/Resources")
+    named = space in repr(resources.get_object()) if resources is not None else False
+    return bool(_OPERATORS[space].search(data)) or named
 
 
 def put_pdf_page(pdf: PdfFile, num: int, path: Path, page: int) -> None:

@@ -1,16 +1,17 @@
 """render: a laid-out `Document` -> a PDF file.
 
-Each page becomes a content stream (text in the fonts' subset codes, rules,
-boxes, formulas and pictures) and the link annotations on it. What a page needs
-from the rest of the book, the fonts' codes and where its links lead, is
-gathered first from every page's `PageInfo`; so a page's stream depends only on
-what is drawn on it and on the book's character set. The rebuild cache keeps
-both per page hash: a cached page is copied, and a cached rebuild gives the same
-bytes as a cold one.
+Each page becomes a content stream (text in the faces' glyph ids, rules, boxes,
+formulas and pictures) and the link annotations on it. What a page needs from
+the rest of the book, where its links lead, is gathered first from every page's
+`PageInfo`; glyph ids are the faces' own, so a page's stream depends only on what
+is drawn on it. The rebuild cache keeps both per page hash, with the glyphs each
+page draws (the fonts embed those): a cached page is copied, and a cached rebuild
+gives the same bytes as a cold one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import pickle
 import zlib
@@ -20,14 +21,12 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from reportlab.lib.colors import HexColor
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import fp_str
 
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
-from ..typeset.formulas import OBJECT, formula
-from ..typeset.kerning import Kerns, kerns, ligate
+from ..typeset.formulas import OBJECT, Outline, formula
 from ..typeset.layout import Document, Page
 from ..typeset.lines import width
 from ..typeset.ops import (
@@ -44,17 +43,29 @@ from ..typeset.ops import (
     translate,
 )
 from ..typeset.spans import Frag
+from .colors import fill, recolor, stroke
+from .conformance import (
+    catalog_entries,
+    cmyk_intent,
+    document_info,
+    image_spaces,
+    metadata,
+    output_intents,
+    pdf_version,
+)
+from .glyphs import show, utf16
 from .pdffile import (
     LEVEL,
+    CidFont,
     Drawing,
+    EmbeddedFont,
     EncodedImage,
-    FontSubsets,
     PdfFile,
-    SubsetFont,
     UnsupportedDrawing,
     box,
     drawing_ops,
     encode_image,
+    foreign_colors,
     hex_tag,
     outline_objects,
     put_form,
@@ -73,11 +84,13 @@ DEST_ABOVE = 14.0  # a destination shows a little above its mark: the heading's 
 class PageInfo(NamedTuple):
     """What a page takes from, and gives to, the rest of the file (page coordinates)."""
 
-    chars: tuple[tuple[str, str], ...]  # (font, the characters it draws here)
     formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
     dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
     links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
     figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
+
+
+Glyphs = tuple[tuple[str, tuple[int, ...]], ...]  # (font, the glyphs a page draws in it)
 
 
 class FormulaForm(NamedTuple):
@@ -88,12 +101,12 @@ class FormulaForm(NamedTuple):
 @dataclass
 class RenderCache:
     """Per page hash: its PageInfo (pickled: read only when asked, and written back
-    as it is), and its compressed stream per character set."""
+    as it is), and its compressed stream with the glyphs it draws."""
 
     pages: dict[str, bytes] = field(default_factory=dict)
-    streams: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    streams: dict[str, tuple[bytes, Glyphs]] = field(default_factory=dict)
     formulas: dict[tuple[str, float], FormulaForm] = field(default_factory=dict)
-    fonts: dict[tuple[str, str], SubsetFont] = field(default_factory=dict)  # this build's
+    fonts: dict[tuple[str, str], EmbeddedFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
 
@@ -101,7 +114,7 @@ class RenderCache:
         """What a later build may use: the pages of this one."""
         return RenderCache(
             {h: i for h, i in self.pages.items() if h in used_pages},
-            {k: v for k, v in self.streams.items() if k[0] in used_pages},
+            {k: v for k, v in self.streams.items() if k in used_pages},
             self.formulas,
             self.fonts,
             self.pictures,
@@ -109,10 +122,12 @@ class RenderCache:
         )
 
 
-@cache
-def _rgb(hex_: str) -> str:
-    c = HexColor(hex_)
-    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)}"
+EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # a file's date when none is given
+# The crop marks' colour: registration, printed on every plate (an alternate of grey, which
+# any output intent allows).
+REGISTRATION = (
+    "[/Separation /All /DeviceGray << /FunctionType 2 /Domain [0 1] /C0 [1] /C1 [0] /N 1 >>]"
+)
 
 
 def render_pdf(
@@ -127,33 +142,29 @@ def render_pdf(
     cache: RenderCache | None = None,
     release: bool = False,
     out: BinaryIO | None = None,
+    date: dt.datetime | None = None,
 ) -> bytes:
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
     With `page_hashes` and `cache`, a page already in `cache` is not looked at
     again, and new pages are added to it. With `release` (the caller gives the pages
     up), each page's operations are dropped once written, so a big book never holds
-    its whole layout and its whole PDF at once.
+    its whole layout and its whole PDF at once. `date` is the file's creation and
+    modification date (the caller's choice keeps the bytes reproducible).
     """
     p = settings.page
     bleed = p.bleed
     border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
     W, H = p.width + 2 * border, p.height + 2 * border
     target: BinaryIO = out if out is not None else io.BytesIO()
-    pdf = PdfFile(target)
-    catalog, info, pages_root, resources, outlines = (pdf.reserve() for _ in range(5))
+    standards = settings.standards
+    cmyk = cmyk_intent(standards)
+    pdf = PdfFile(target, pdf_version(standards))
+    catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
     infos = list(_page_infos(doc.pages, hashes, cache))
 
-    used: dict[str, set[str]] = {}
-    for inf in infos:
-        for font, chars in inf.chars:
-            used.setdefault(font, set()).update(chars)
-    sets = {font: "".join(sorted(chars)) for font, chars in sorted(used.items())}
-    # Resource names from the font's name, not its place in the book's list: a page's
-    # operators then depend only on the codes of its own characters (`_codes_of`).
-    fonts = {f: FontSubsets(f, chars, "F" + hex_tag(f)[:8]) for f, chars in sets.items()}
     forms = _formula_forms(infos, cache)
     # Pictures by the paths the pages name now (a cached PageInfo would keep the path
     # of the build that made it, and a project may have moved since): they are only
@@ -179,35 +190,53 @@ def render_pdf(
     shared = (
         f"/Parent {ref(pages_root)} /MediaBox {box(0, 0, W, H)} "
         f"/TrimBox {box(border, border, border + p.width, border + p.height)} "
-        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)} "
-        f"/Resources {ref(resources)}"
+        f"/BleedBox {box(border - bleed, border - bleed, W - border + bleed, H - border + bleed)}"
     )
+    # Each page names only the fonts and pictures it draws, so a soft-masked logo makes
+    # the title page alone a page with transparency (which PDF/X conversions flatten).
+    page_xobjects = [
+        _page_xobjects(page, inf, pictures, pdf_pages)
+        for page, inf in zip(doc.pages, infos, strict=True)
+    ]
     frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
-    drawer = _Drawer(fonts, forms, pictures, pdf_pages)
+    drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
+    resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
-        key = (hashes[index], _codes_of(inf, fonts)) if hashes is not None else None
-        packed = cache.streams.get(key) if cache is not None and key else None
-        if packed is None:
+        key = hashes[index] if hashes is not None else None
+        known = cache.streams.get(key) if cache is not None and key else None
+        if known is None:
             stream = frame + drawer.page(page) + "\nQ"
-            packed = zlib.compress(stream.encode("latin-1"), LEVEL)
+            known = (zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs())
             if cache is not None and key:
-                cache.streams[key] = packed
+                cache.streams[key] = known
+        packed, glyphs = known
+        for font, ids in glyphs:
+            used.setdefault(font, set()).update(ids)
         if release:
             page.placed, page.extra = [], []
         contents = pdf.reserve()
         pdf.put_stream(contents, "", packed, packed=True)
         annots = _annotations(pdf, inf, dests, border)
         listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
-        pdf.put(first_page + index, f"<< /Type /Page {shared} /Contents {ref(contents)}{listed} >>")
+        uses = (tuple(sorted(_resource(font) for font, _ in glyphs)), page_xobjects[index])
+        if uses not in resource_objects:
+            resource_objects[uses] = pdf.reserve()
+        res = resource_objects[uses]
+        pdf.put(
+            first_page + index,
+            f"<< /Type /Page {shared} /Resources {ref(res)} /Contents {ref(contents)}{listed} >>",
+        )
 
     xobjects = {}
     for (tex, size), form in sorted(forms.items()):
         num = xobjects[_formula_name(tex, size)] = pdf.reserve()
-        put_form(pdf, num, form.drawing)
+        put_form(pdf, num, form.drawing._replace(ops=recolor(form.drawing.ops, cmyk)))
     for (path, number), name_ in sorted(pdf_pages.items()):
         if name_ not in xobjects:
+            _check_figure_colors(path, number, standards)
             num = xobjects[name_] = pdf.reserve()
             try:
                 put_pdf_page(pdf, num, path, number)
@@ -219,9 +248,7 @@ def render_pdf(
     encoded: dict[str, EncodedImage] = {}  # this book's images, for the next build
     for path in images:
         name_, picture = pictures[path]
-        num = xobjects[name_] = pdf.reserve()
         if isinstance(picture, Drawing):
-            put_form(pdf, num, picture)
             continue
         image = cache.images.get(name_) if cache is not None else None
         if image is None:
@@ -231,7 +258,17 @@ def render_pdf(
                 where = SourceLocation(path, 1, 1)
                 raise BuildError(f"cannot read the image ({e})", where) from None
         encoded[name_] = image
-        put_image(pdf, num, image)
+    used_spaces = {
+        d for i in encoded.values() for d in ("DeviceRGB", "DeviceCMYK") if d in i.entries
+    }
+    spaces = image_spaces(pdf, standards, used_spaces)
+    for path in images:
+        name_, picture = pictures[path]
+        num = xobjects[name_] = pdf.reserve()
+        if isinstance(picture, Drawing):
+            put_form(pdf, num, picture._replace(ops=recolor(picture.ops, cmyk)))
+        else:
+            put_image(pdf, num, encoded[name_], spaces)
     if cache is not None:  # the last images used stay, for the next build
         for name_, image in encoded.items():
             cache.images.pop(name_, None)
@@ -239,20 +276,20 @@ def render_pdf(
         while len(cache.images) > MAX_CACHED_IMAGES:
             del cache.images[next(iter(cache.images))]
     font_objects: dict[str, int] = {}
-    known = cache.fonts if cache is not None else None
-    for subsets in fonts.values():
-        font_objects.update(subsets.write(pdf, known))
+    embedded = cache.fonts if cache is not None else None
+    fonts = [CidFont(f, tuple(sorted(used[f])), _resource(f)) for f in sorted(used)]
+    for cid_font in fonts:
+        font_objects[cid_font.resource] = cid_font.write(pdf, embedded)
     if cache is not None:  # the subsets of this book, for the next build
-        cache.fonts = {
-            key: cache.fonts[key]
-            for f in fonts.values()
-            for key in (f.key(k) for k in range(len(f.subsets)))
-        }
-    pdf.put(
-        resources,
-        f"<< /Font << {_names(font_objects)} >> /XObject << {_names(xobjects)} >> "
-        "/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] >>",
-    )
+        cache.fonts = {f.key(): cache.fonts[f.key()] for f in fonts}
+    space = f" /ColorSpace << /All {REGISTRATION} >>" if p.crop_marks else ""
+    for (font_names, xobject_names), num in resource_objects.items():
+        named_fonts = {n: font_objects[n] for n in font_names if n in font_objects}
+        named = {n: xobjects[n] for n in xobject_names}
+        pdf.put(
+            num,
+            f"<< /Font << {_names(named_fonts)} >> /XObject << {_names(named)} >>{space} >>",
+        )
     visible = outline_objects(pdf, outlines, doc.outline, dests)
     kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
     pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
@@ -262,11 +299,6 @@ def render_pdf(
     if len(doc.pages) > doc.front_pages:
         labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
-    pdf.put(
-        catalog,
-        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
-        f"/PageLabels << /Nums [{' '.join(labels)}] >> >>",
-    )
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -275,16 +307,62 @@ def render_pdf(
         "Creator": "abstractbook",
         "Producer": "abstractbook",
     }
-    pdf.put(info, "<< " + " ".join(f"/{k} {text_string(v)}" for k, v in meta.items()) + " >>")
+    when = date or EPOCH
+    extra = (
+        output_intents(pdf, standards)
+        + metadata(pdf, meta, when, standards)
+        + catalog_entries(settings.language)
+    )
+    pdf.put(
+        catalog,
+        f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
+        f"/PageLabels << /Nums [{' '.join(labels)}] >>{extra} >>",
+    )
+    pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 
-def _codes_of(inf: PageInfo, fonts: dict[str, FontSubsets]) -> str:
-    """What a page's operators take from the book's fonts: its characters' resource
-    names and codes. A character new to the book moves the codes of the characters
-    after it in its font; pages without those keep their cached operators."""
-    return "|".join(f"{font}:{fonts[font].codes_text(chars)}" for font, chars in inf.chars)
+@cache
+def _resource(font: str) -> str:
+    """A font's resource name, from its name (which stands for its content), not its
+    place in the book's list: a page's operators depend on nothing else."""
+    return "F" + hex_tag(font)[:8]
+
+
+def _page_xobjects(
+    page: Page,
+    inf: PageInfo,
+    pictures: dict[Path, tuple[str, Drawing | None]],
+    pdf_pages: dict[tuple[Path, int], str],
+) -> tuple[str, ...]:
+    """The XObject resource names a page's stream draws: formulas, logo, figures."""
+    xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
+    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
+    for path, number in inf.figures:
+        xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
+    return tuple(sorted(xobjects))
+
+
+def _check_figure_colors(path: Path, number: int, standards: tuple[str, ...]) -> None:
+    """A PDF figure is copied as it is: one drawn in a colour space the output intent
+    excludes (RGB in a print file, CMYK in an sRGB archive) cannot meet the standard."""
+    if not any(s in ("x-4", "a-2b", "a-2u") for s in standards):
+        return
+    space = "DeviceRGB" if cmyk_intent(standards) else "DeviceCMYK"
+    try:
+        found = foreign_colors(path, number, space)
+    except Exception:  # unreadable: copying it says why
+        return
+    if found:
+        wanted = "CMYK" if space == "DeviceRGB" else "RGB"
+        claimed = ", ".join(standards)
+        raise BuildError(
+            f"figure: page {number} of this PDF draws in {space}, which a file written to "
+            f"{claimed} cannot hold (its output intent is {wanted}): export the figure in "
+            f"{wanted}, or as SVG or PNG, which are converted",
+            SourceLocation(path, 1, 1),
+        )
 
 
 def _names(objects: dict[str, int]) -> str:
@@ -310,7 +388,6 @@ def _page_infos(
 def page_info(page: Page) -> PageInfo:
     """Characters, formulas, destinations and links of a page. Placed items are
     translated only for what needs positions."""
-    chars: dict[str, set[str]] = {}
     formulas: set[tuple[str, float]] = set()
     dests: list[tuple[str, float, float]] = []
     links: list[tuple[float, float, float, float, str]] = []
@@ -321,8 +398,6 @@ def page_info(page: Page) -> PageInfo:
                 for text, font, size, *_ in line.frags:
                     if font == OBJECT:
                         formulas.add((text, size))
-                    else:
-                        chars.setdefault(font, set()).update(ligate(text, font))
                 if any(f.href for f in line.frags):
                     links += _line_links(_placed(op, at))
             case DisplayMath(tex, size):
@@ -336,7 +411,6 @@ def page_info(page: Page) -> PageInfo:
                     case Link(x1, y1, x2, y2, key):
                         links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
     return PageInfo(
-        tuple((f, "".join(sorted(c))) for f, c in sorted(chars.items())),
         tuple(sorted(formulas)),
         tuple(dests),
         tuple(links),
@@ -384,7 +458,11 @@ def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: flo
             action = f"/A << /S /URI /URI {uri_string(target)} >>"
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
-        pdf.put(num, f"<< /Type /Annot /Subtype /Link /Rect {rect} /Border [0 0 0] {action} >>")
+        # printed (F 4) as PDF/A and PDF/X want every annotation, though a link draws nothing
+        pdf.put(
+            num,
+            f"<< /Type /Annot /Subtype /Link /Rect {rect} /F 4 /Border [0 0 0] {action} >>",
+        )
         nums.append(num)
     return nums
 
@@ -405,7 +483,11 @@ def _formula_forms(
         form = cache.formulas.get(key) if cache is not None else None
         if form is None:
             f = formula(*key)
-            ops = f.drawing if isinstance(f.drawing, Drawing) else drawing_ops(f.drawing)
+            drawn = f.drawing
+            if isinstance(drawn, Outline):
+                ops = Drawing(*drawn)
+            else:  # svglib's, or its operators made by a worker
+                ops = drawn if isinstance(drawn, Drawing) else drawing_ops(drawn)
             form = FormulaForm(ops, f.depth)
             if cache is not None:
                 cache.formulas[key] = form
@@ -444,31 +526,39 @@ class _Drawer:
 
     def __init__(
         self,
-        fonts: dict[str, FontSubsets],
         forms: dict[tuple[str, float], FormulaForm],
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
+        cmyk: bool = False,
     ) -> None:
-        self.fonts = fonts
+        self.cmyk = cmyk  # colours for a CMYK output intent
+        self.used: dict[str, set[frozenset[int]]] = {}  # the page's glyphs, by word
         self.forms = forms
         self.pictures = pictures
         self.pdf_pages = pdf_pages or {}
 
+    def glyphs(self) -> Glyphs:
+        """The glyphs drawn since the last call (by the last page drawn)."""
+        found = tuple(
+            (font, tuple(sorted(frozenset().union(*words))))
+            for font, words in sorted(self.used.items())
+        )
+        self.used = {}
+        return found
+
     def page(self, page: Page) -> str:
         out: list[str] = []
-        word_space = 0.0
         for op, at in _ops_and_places(page):
             if type(op) is Text:  # most operations: drawn where placed, not copied there
-                word_space = self.text(out, op, at, word_space)
+                self.text(out, op, at)
                 continue
             match _placed(op, at):
                 case Rect(x, y, w, h, color):
-                    out.append(
-                        f"q {_rgb(color)} rg {fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)} re f Q"
-                    )
+                    spot = f"{fp_str(x)} {fp_str(y)} {fp_str(w)} {fp_str(h)}"
+                    out.append(f"q {fill(color, self.cmyk)} {spot} re f Q")
                 case Rule(x1, y1, x2, y2, lw, color):
                     out.append(
-                        f"q {_rgb(color)} RG {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
+                        f"q {stroke(color, self.cmyk)} {fp_str(lw)} w {fp_str(x1)} {fp_str(y1)} m "
                         f"{fp_str(x2)} {fp_str(y2)} l S Q"
                     )
                 case DisplayMath(tex, size, x, y):
@@ -481,60 +571,47 @@ class _Drawer:
                     pass
         return "\n".join(out)
 
-    def text(
-        self, out: list[str], op: Text, at: tuple[float, float] | None, word_space: float
-    ) -> float:
-        """A line at its place on the page (`at`: its item's, as in `translate`)."""
+    def text(self, out: list[str], op: Text, at: tuple[float, float] | None) -> None:
+        """A line at its place on the page (`at`: its item's, as in `translate`); its
+        words as shaped when measured, the spaces of a justified line widened."""
         x, y = (op.x, op.y) if at is None else (at[0] + op.x, at[1] - op.y)
         line = op.line
         tw = op.word_space
         objects = any(f.font == OBJECT for f in line.frags)
         xs = _frag_xs(op, x) if objects else []
-        if line.actual is not None:  # reordered for display: the logical text for copy and search
-            out.append(f"/Span <</ActualText {_utf16(line.actual)}>> BDC")
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
-        if tw != word_space:  # Tw outlives a text object: set it whenever it changes
-            out.append(f"{fp_str(tw)} Tw")
         current = None
         color = None
-        for n, (text, fname, size, rise, fcolor, _href) in enumerate(line.frags):
+        for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
             if fname == OBJECT:  # drawn as a form, after the text object
                 continue
             if objects:  # a line with formulas places each fragment itself
                 out.append(f"1 0 0 1 {fp_str(xs[n])} {fp_str(y)} Tm")
             if fcolor != color:
-                out.append(f"{_rgb(fcolor)} rg")
+                out.append(fill(fcolor, self.cmyk))
                 color = fcolor
+            if (fname, size) != current:
+                out.append(f"/{_resource(fname)} {fp_str(size)} Tf")
+                current = (fname, size)
             if rise:
                 out.append(f"{fp_str(rise)} Ts")
-            text = ligate(text, fname)
-            kern = kerns(text, fname) if line.actual is None else ()
-            done = 0
-            for resource, chunk in self.fonts[fname].encode(text):
-                if (resource, size) != current:
-                    out.append(f"{resource} {fp_str(size)} Tf")
-                    current = (resource, size)
-                if kern:
-                    out.append(_kerned(chunk, kern, done))
-                else:
-                    out.append(f"({escapePDF(chunk)}) Tj")
-                done += len(chunk)
+            used = self.used.get(fname)
+            if used is None:
+                used = self.used[fname] = set()
+            show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
         out.append("ET")
-        if line.actual is not None:
-            out.append("EMC")
         if objects:
             for (text, fname, size, *_), fx in zip(line.frags, xs, strict=True):
                 if fname == OBJECT:
                     self.formula(out, text, size, fx, y)
-        return tw
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source is the text a reader copies or searches."""
         form = self.forms[(tex, size)]
         out.append(
-            f"/Span <</ActualText {_utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
+            f"/Span <</ActualText {utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
             f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
         )
 
@@ -561,26 +638,6 @@ class _Drawer:
         out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
 
 
-def _kerned(chunk: str, kern: Kerns, offset: int) -> str:
-    """Codes with the face's kerning between them, as TJ numbers (thousandths of the
-    size, positive closer); `kern` counts from `offset` characters before the chunk.
-    Word spacing (`Tw`) still applies to the space codes."""
-    parts: list[str] = []
-    start = 0
-    for at, k in kern:
-        i = at - offset
-        if 0 <= i < len(chunk):
-            parts.append(f"({escapePDF(chunk[start : i + 1])}) {-k}")
-            start = i + 1
-    if start < len(chunk):
-        parts.append(f"({escapePDF(chunk[start:])})")
-    return f"[{' '.join(parts)}] TJ"
-
-
-def _utf16(text: str) -> str:
-    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
-
-
 def _frag_xs(op: Text, x: float) -> list[float]:
     """Where each fragment of a line that starts at `x` starts, word spacing included."""
     tw = op.word_space
@@ -601,7 +658,7 @@ def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
     """Trim marks at the four corners, outside the bleed."""
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0
-    out = ["q 0 0 0 RG .25 w"]
+    out = ["q /All CS 1 SCN .25 w"]
     for x in (border, border + w):
         for y in (border, border + h):
             dx = -1 if x == border else 1

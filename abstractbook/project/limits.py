@@ -30,24 +30,74 @@ def _mb(n: int) -> str:
 
 
 def font_problem(path: Path) -> str | None:
-    """What makes a TrueType file unusable (too big, cut short, damaged tables), or None."""
-    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
-
+    """What makes a TrueType or OpenType (CFF) file unusable (too big, cut short,
+    damaged tables), or None: read by fontTools as shaping and embedding will."""
     try:
         size = path.stat().st_size
     except OSError as e:
         return f"cannot be read ({e.strerror})"
     if size > MAX_FONT_BYTES:
         return f"is {_mb(size)}; a font file may be at most {_mb(MAX_FONT_BYTES)}"
+    if _restricted(path):
+        return (
+            "forbids embedding (its licence flag, OS/2 fsType, is 'restricted'): a PDF "
+            "embeds every font it shows, as print (PDF/X) and archives (PDF/A) require"
+        )
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
-        face = TTFontFile(str(path))
-        # Subsetting reads the glyph outlines, which parsing the tables does not.
-        face.makeSubset([0, *sorted(face.charToGlyph)[:64]])
-    except TTFError as e:
-        return f"cannot be read as a TrueType font ({e})"
-    except Exception:  # struct.error, IndexError, …: reportlab's parser on damaged data
-        return "cannot be read as a TrueType font (it is cut short or its tables are damaged)"
+        with open(path, "rb") as stream, TTFont(stream, fontNumber=0, lazy=True) as font:
+            missing = [t for t in ("cmap", "head", "hhea", "hmtx", "maxp") if t not in font]
+            if "glyf" not in font and "CFF " not in font:
+                missing.append("glyf or CFF")
+            if missing:
+                return f"cannot be read as a font (it has no {', '.join(missing)} table)"
+            cmap = font.getBestCmap() or {}
+            font["head"], font["hhea"], font["hmtx"]  # noqa: B018  (parsed when read)
+            # Drawing reads the glyph outlines, which parsing the tables does not.
+            glyphs = font.getGlyphSet()
+            for name in [font.getGlyphOrder()[0], *(cmap[c] for c in sorted(cmap)[:64])]:
+                glyphs[name].draw(_NullPen())
+    except TTLibError:  # its header or table directory is not a font's
+        return "cannot be read as a font (it is not a TrueType or OpenType file, or is cut short)"
+    except Exception:  # struct.error, IndexError, …: fontTools' parser on damaged data
+        return "cannot be read as a font (it is cut short or its tables are damaged)"
     return None
+
+
+def _restricted(path: Path) -> bool:
+    """The font's OS/2 table says 'restricted licence embedding' (fsType 2): it may not
+    be embedded at all. (A collection is judged by its first face.)"""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if head[:4] == b"ttcf":
+                f.seek(struct.unpack(">I", f.read(4))[0])
+                head = f.read(12)
+            tables = struct.unpack(">H", head[4:6])[0]
+            directory = f.read(16 * min(tables, 512))
+            for i in range(0, len(directory) - 15, 16):
+                if directory[i : i + 4] == b"OS/2":
+                    f.seek(struct.unpack(">I", directory[i + 8 : i + 12])[0] + 8)
+                    (fs_type,) = struct.unpack(">H", f.read(2))
+                    return bool(fs_type & 0x000F == 0x0002)
+    except (OSError, struct.error):
+        return False  # unreadable: the parse below says why
+    return False
+
+
+class _NullPen:
+    """A pen that draws nothing: reading outlines is the point."""
+
+    def moveTo(self, pt: object) -> None: ...  # noqa: N802
+    def lineTo(self, pt: object) -> None: ...  # noqa: N802
+    def curveTo(self, *pts: object) -> None: ...  # noqa: N802
+    def qCurveTo(self, *pts: object) -> None: ...  # noqa: N802
+    def closePath(self) -> None: ...  # noqa: N802
+    def endPath(self) -> None: ...  # noqa: N802
+    def addComponent(self, name: str, transform: object) -> None: ...  # noqa: N802
 
 
 def picture_problem(path: Path) -> str | None:

@@ -303,10 +303,16 @@ class Settings:
     hyphenate: bool = True
     language: str = "en"
     smart_punctuation: bool = True  # dashes, ellipses and quotes as the language sets them
+    protrusion: bool = True  # punctuation at a justified line's edge hangs out
     text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/
     heading_fonts: FaceSet | None = None
     fallback_fonts: tuple[Path, ...] = ()
-    accent: str = "#1f4e79"
+    accent: str = "#1f4e79"  # "#rrggbb", or "cmyk(c,m,y,k)" in percent
+    # The PDF standards the book is written to (`pdf.standard`, `--standard`); per-talk
+    # files are written to `talk_standards`, which export puts in `standards`. Render
+    # reads `standards` alone: "ua-1" in it asks for a tagged file.
+    standards: tuple[str, ...] = ("x-4",)
+    talk_standards: tuple[str, ...] = ("a-2u", "ua-1")
     front_matter: tuple[str, ...] = ("title_page", "toc", "program")
     back_matter: tuple[str, ...] = ("author_index",)
     program_page: PageSettings = PROGRAM_PAGE  # the pocket programme (`program.page`)

@@ -18,6 +18,7 @@ layout:
   hyphenate: true
   language: en
   smart_punctuation: true
+  protrusion: true
 """
 
 PROGRAM = """\

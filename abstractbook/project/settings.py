@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyphen
 
+from .colors import parse_color
 from .limits import font_problem, picture_problem
 from .model import MM, PROGRAM_PAGE, FaceSet, PageSettings, Settings
 from .sources import Node, path_kind
+from .standards import (
+    BOOK_DEFAULT,
+    STANDARDS,
+    TALK_DEFAULT,
+    combination_problem,
+    ordered,
+    standard_name,
+)
 from .values import Reader, closest, one_of, suggest
 
 PAGE_SIZES = {
@@ -47,6 +55,7 @@ BOOK_KEYS = (
     "front_matter",
     "back_matter",
     "program",
+    "pdf",
 )
 ORDERS = ("program", "title", "speaker", "id")
 LAYOUT_KEYS = (
@@ -56,12 +65,12 @@ LAYOUT_KEYS = (
     "hyphenate",
     "language",
     "smart_punctuation",
+    "protrusion",
 )
 FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
 ABSTRACT_STARTS = ("flow", "page", "odd-page")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # How a font file starts: TrueType outlines, a TrueType collection, CFF outlines.
 _TRUETYPE = (b"\x00\x01\x00\x00", b"true", b"ttcf")
 _CFF = b"OTTO"
@@ -103,8 +112,10 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
     back = _parts(reader, get("back_matter"), "back_matter", BACK_MATTER)
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
     smart = reader.flag(layout.get("smart_punctuation"), "layout.smart_punctuation")
+    margins = reader.flag(layout.get("protrusion"), "layout.protrusion")
     page = _page(reader, get("page"))
     pocket = reader.fields(get("program"), "program", ("page",)) or {}
+    standards = _standards(reader, get("pdf"))
     settings = Settings(
         title=reader.text(get("title"), "title", required=True) or "",
         subtitle=reader.text(get("subtitle"), "subtitle"),
@@ -127,10 +138,13 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         hyphenate=True if hyphenate is None else hyphenate,
         language=_language(reader, layout.get("language")),
         smart_punctuation=True if smart is None else smart,
+        protrusion=True if margins is None else margins,
         text_fonts=text_fonts,
         heading_fonts=heading_fonts,
         fallback_fonts=fallback,
         accent=_accent(reader, get("colors")),
+        standards=BOOK_DEFAULT if standards is None else standards,
+        talk_standards=TALK_DEFAULT if standards is None else standards,
         front_matter=Settings.front_matter if front is None else front,
         back_matter=Settings.back_matter if back is None else back,
         program_page=_page(reader, pocket.get("page"), "program.page", _pocket_default(page)),
@@ -294,10 +308,44 @@ def _accent(reader: Reader, node: Node | None) -> str:
     value = reader.text(accent, "colors.accent")
     if value is None:
         return Settings.accent
-    if not _COLOR.fullmatch(value):
-        reader.error(accent, f"colors.accent: '{value}' is not a colour written #rrggbb")
+    color = parse_color(value)
+    if color is None:
+        reader.error(
+            accent,
+            f"colors.accent: '{value}' is not a colour written \"#rrggbb\" or "
+            '"cmyk(c, m, y, k)" (percentages up to 100)',
+        )
         return Settings.accent
-    return value.lower()
+    return color
+
+
+def _standards(reader: Reader, node: Node | None) -> tuple[str, ...] | None:
+    """`pdf.standard`: one name or a list (an empty list: a plain PDF); None when not
+    given, for the defaults of the book and of per-talk files."""
+    fields = reader.fields(node, "pdf", ("standard",)) or {}
+    given = fields.get("standard")
+    if given is None:
+        return None
+    items = reader.items(given, "pdf.standard") if isinstance(given.value, list) else [given]
+    names: list[str] = []
+    for item in items:
+        text = reader.text(item, "pdf.standard")
+        if text is None:
+            continue
+        name = standard_name(text)
+        if name not in STANDARDS:
+            reader.error(
+                item,
+                f"pdf.standard: unknown standard '{text}'",
+                suggest(name, STANDARDS) or f"use {one_of(list(STANDARDS))}",
+            )
+        else:
+            names.append(name)
+    why = combination_problem(tuple(names))
+    if why:
+        reader.error(given, f"pdf.standard: {why}")
+        return None
+    return ordered(tuple(names))
 
 
 def _parts(
@@ -355,7 +403,7 @@ def _faces(
 
 
 def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | None:
-    """A font file we can embed: reportlab needs TrueType outlines, not CFF ones."""
+    """A font file we can shape and embed: TrueType or OpenType (CFF) outlines."""
     path = _file(reader, node, label, root)
     if path is None or node is None:
         return None
@@ -365,14 +413,10 @@ def _font(reader: Reader, node: Node | None, label: str, root: Path) -> Path | N
     except OSError as exc:
         reader.error(node, f"{label}: cannot read {node.text}: {exc.strerror}")
         return None
-    if magic == _CFF:
+    if magic not in (*_TRUETYPE, _CFF) or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
         reader.error(
-            node,
-            f"{label}: {node.text} has CFF (PostScript) outlines; TrueType outlines are needed",
-            "use the .ttf version of the font",
+            node, f"{label}: {node.text} is not a TrueType or OpenType font (.ttf, .otf or .ttc)"
         )
-    elif magic not in _TRUETYPE or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
-        reader.error(node, f"{label}: {node.text} is not a TrueType font (.ttf or .ttc)")
     elif why := font_problem(path):
         reader.error(node, f"{label}: {node.text} {why}")
     else:

@@ -4,8 +4,8 @@ A FontBook is made per build (by the theme) and is active while that build lays 
 and renders (`with fonts.using():`), so what it knows never outlives the build it
 served: `watch` sees a font file replaced in place, and a book whose fallbacks
 change gets a new chain. What outlives it is keyed by content: a user's font is
-named by its file's stem and a hash of its bytes, and reportlab's process-wide font
-registry holds fonts by those names.
+named by its file's stem and a hash of its bytes, and the shaped words (`shaping`)
+are remembered by those names.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from __future__ import annotations
 from contextvars import ContextVar
 from importlib.resources import files
 from pathlib import Path
-
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..digests import file_digest
+
+if TYPE_CHECKING:
+    import uharfbuzz
 
 SHY = "\u00ad"
 
@@ -32,6 +33,23 @@ def shipped(name: str) -> Path:
     return inside if inside.is_dir() else Path(__file__).resolve().parents[2] / name
 
 
+class Face(NamedTuple):
+    """A font file as HarfBuzz reads it (shaping, coverage, advances)."""
+
+    path: Path
+    face: uharfbuzz.Face
+    font: uharfbuzz.Font
+    upem: int
+    scale: float  # thousandths of an em per font unit
+
+
+def read_face(path: Path) -> Face:
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    return Face(path, face, hb.Font(face), face.upem, 1000 / face.upem)
+
+
 class FontBook:
     """The fonts of one build: each declared by name, read only when something
     measures or embeds it (a rebuild that reuses every page needs few faces, or
@@ -43,7 +61,7 @@ class FontBook:
         self._chains: dict[str, tuple[Path, ...]] = {}  # font -> fallback files
         self._cmaps: dict[str, frozenset[int]] = {}
         self._face_of: dict[tuple[str, str], str | None] = {}
-        self._loaded: set[str] = set()
+        self._faces: dict[str, Face] = {}
         self._ranges: dict[Path, tuple[tuple[int, int], ...]] = {}
         self._shipped = shipped("fonts")
 
@@ -55,7 +73,7 @@ class FontBook:
         return known
 
     def name(self, path: Path) -> str:
-        """A font's name in reportlab (and in the PDF): its file's stem for the faces we
+        """A font's name in the book (and in the PDF): its file's stem for the faces we
         ship; for a user's file, the stem and a hash of its contents, so two different
         files — or one file before and after an edit — never share a name."""
         if path.parent == self._shipped:
@@ -67,14 +85,21 @@ class FontBook:
         self.paths[name] = path
         return name
 
+    def face(self, name: str) -> Face:
+        """A declared font as HarfBuzz reads it, read once per build (a shipped face
+        not declared yet, named by a cached page, is found by its name)."""
+        face = self._faces.get(name)
+        if face is None:
+            path = self.paths.get(name)
+            if path is None:
+                path = self.paths[name] = self._shipped / f"{name}.ttf"
+            face = self._faces[name] = read_face(path)
+        return face
+
     def load(self, name: str) -> None:
-        """Register a declared font with reportlab if no build has yet (by its name,
-        which stands for its content)."""
-        if name in self._loaded or name not in self.paths:
-            return
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(self.paths[name])))
-        self._loaded.add(name)
+        """Read a font now (before worker processes fork, say)."""
+        if name in self.paths:
+            self.face(name)
 
     def set_fallbacks(self, font: str, chain: tuple[Path, ...]) -> None:
         """The faces tried, in order, for characters `font` lacks."""
@@ -96,8 +121,7 @@ class FontBook:
     def cmap(self, font: str) -> frozenset[int]:
         cmap = self._cmaps.get(font)
         if cmap is None:
-            self.load(font)
-            cmap = self._cmaps[font] = frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+            cmap = self._cmaps[font] = frozenset(self.face(font).face.unicodes)
         return cmap
 
     def face_for(self, ch: str, font: str) -> str | None:

@@ -2,8 +2,8 @@
 
 Simple math (letters, digits, Greek, operators, sub- and superscripts) is set as
 real text, so it can be searched and copied. Anything else (fractions, roots,
-matrices, ...) is drawn by ziamath as SVG and converted by svglib into a
-reportlab drawing, aligned on the baseline. Both are memoised per source.
+matrices, ...) is drawn by ziamath as SVG, whose paths become PDF operators
+here (`outline`), aligned on the baseline. Both are memoised per source.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import io
 import re
 from functools import lru_cache
 from typing import Any, NamedTuple
+from xml.etree import ElementTree as ET
 
-SVG_PX = 0.75  # svglib reads SVG pixels as 0.75 pt
+SVG_PX = 0.75  # an SVG pixel is 0.75 pt
 OBJECT = "@math"  # the pseudo-font of a formula drawn as a picture
 
 GREEK = {
@@ -308,11 +309,19 @@ class _Simple:
         raise Unsimple
 
 
+class Outline(NamedTuple):
+    """A formula's drawing as PDF path operators, in points from its lower left."""
+
+    width: float
+    height: float
+    ops: str
+
+
 class Formula(NamedTuple):
     width: float
     height: float
     depth: float  # below the baseline
-    drawing: Any  # reportlab Drawing, or its PDF operators when `given` by a worker
+    drawing: Any  # an Outline; a reportlab Drawing for shapes `outline` does not read
 
 
 class FormulaError(ValueError):
@@ -338,27 +347,152 @@ def formula(tex: str, size: float) -> Formula:
 
 @lru_cache(maxsize=MEMO_SIZE)
 def draw(tex: str, size: float) -> Formula:
-    """The formula drawn by ziamath and svglib (about 10 ms); raises FormulaError."""
+    """The formula drawn by ziamath (about 10 ms); raises FormulaError."""
     too_large = limit_problem(tex) or drawing_problem(tex)
     if too_large:
         raise FormulaError(too_large)
-    # Loaded on first use: most books have no formula that needs drawing.
-    import ziamath
-    from svglib.svglib import svg2rlg
-
-    ziamath.config.svg2 = False  # type: ignore[attr-defined]  # svglib misplaces SVG2 glyphs
+    ziamath = _ziamath()
     try:
-        svg = ziamath.Latex(tex, size=size / SVG_PX).svg()  # type: ignore[attr-defined]
+        svg = ziamath.Latex(tex, size=size / SVG_PX).svgxml()
     except Exception as e:  # ziamath raises many kinds; all mean "cannot typeset"
         raise FormulaError(f"{type(e).__name__} {e}".strip()) from None
-    drawing = svg2rlg(io.StringIO(svg))
-    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
-    if drawing is None or box is None:
+    box = [float(v) for v in svg.get("viewBox", "").split()]
+    if len(box) != 4 or not box[2] or not box[3]:
         raise FormulaError("no drawing")
-    _, vb_y, _, vb_h = (float(v) for v in box.groups())
-    height = float(drawing.height)
-    depth = (vb_h + vb_y) * height / vb_h if vb_h else 0.0
-    return Formula(float(drawing.width), height, depth, drawing)
+    _, vb_y, vb_w, vb_h = box
+    width, height = vb_w * SVG_PX, vb_h * SVG_PX
+    depth = (vb_h + vb_y) * SVG_PX
+    try:
+        return Formula(width, height, depth, Outline(width, height, outline(svg)))
+    except _Unread:  # a shape ziamath draws rarely (an ellipse, an arrow's marker)
+        from svglib.svglib import svg2rlg
+
+        drawing = svg2rlg(io.StringIO(ET.tostring(svg, encoding="unicode")))
+        if drawing is None:
+            raise FormulaError("no drawing") from None
+        return Formula(float(drawing.width), float(drawing.height), depth, drawing)
+
+
+def _ziamath() -> Any:
+    """ziamath, loaded on first use: most books have no formula that needs drawing."""
+    import ziamath
+    import ziamath.styles
+
+    ziamath.config.svg2 = False  # type: ignore[attr-defined]  # glyphs as paths, no <use>
+    # ziamath deep-copies the parent's style (dataclasses.asdict) for every node only
+    # to read its plain fields: a shallow copy gives the same values, a third faster.
+    ziamath.styles.asdict = _fields  # type: ignore[attr-defined,assignment]
+    return ziamath
+
+
+def _fields(style: Any) -> dict[str, Any]:
+    return dict(vars(style))
+
+
+class _Unread(Exception):
+    """An SVG element or path command that `outline` does not convert."""
+
+
+_PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def outline(svg: ET.Element) -> str:
+    """ziamath's SVG (paths of M, L, Q, C, Z; rectangles; groups that set a colour) as
+    PDF operators: y turned up, SVG pixels to points, quadratic curves as cubic."""
+    x0, y0, _, h = (float(v) for v in svg.get("viewBox", "").split())
+    out: list[str] = []
+
+    def pt(x: float, y: float) -> str:
+        return f"{_num((x - x0) * SVG_PX)} {_num((y0 + h - y) * SVG_PX)}"
+
+    def walk(el: ET.Element, fill: str) -> None:
+        for child in el:
+            tag = child.tag.rpartition("}")[2]
+            if set(child.attrib) - _KNOWN_ATTRIBUTES:
+                raise _Unread
+            colour = child.get("fill", fill)
+            if tag == "g":
+                walk(child, colour)
+            elif tag == "rect":
+                x, y = float(child.get("x", 0)), float(child.get("y", 0))
+                w, hh = float(child.get("width", 0)), float(child.get("height", 0))
+                shape = f"{pt(x, y + hh)} {_num(w * SVG_PX)} {_num(hh * SVG_PX)} re"
+                paint(child, colour, shape)
+            elif tag == "path":
+                paint(child, colour, _path(child.get("d", ""), pt))
+            else:
+                raise _Unread
+
+    def paint(el: ET.Element, fill: str, shape: str) -> None:
+        stroke = el.get("stroke", "none")
+        if fill != "none":
+            out.append(f"{_colour(fill, 'rg')} {shape} f")
+        if stroke != "none":
+            lw = float(el.get("stroke-width", 1)) * SVG_PX
+            out.append(f"{_colour(stroke, 'RG')} {_num(lw)} w {shape} S")
+
+    walk(svg, "black")
+    return "\n".join(out)
+
+
+_KNOWN_ATTRIBUTES = {"d", "fill", "stroke", "stroke-width", "x", "y", "width", "height"}
+
+
+def _path(d: str, pt: Any) -> str:
+    """An SVG path's absolute commands as PDF path operators."""
+    tokens = _PATH_TOKEN.findall(d)
+    ops: list[str] = []
+    cx = cy = sx = sy = 0.0
+    i, cmd = 0, ""
+    while i < len(tokens):
+        if tokens[i].isalpha():
+            cmd = tokens[i]
+            i += 1
+            if cmd == "Z":
+                ops.append("h")
+                cx, cy = sx, sy
+                continue
+        n = {"M": 2, "L": 2, "Q": 4, "C": 6}.get(cmd)
+        if n is None or i + n > len(tokens):
+            raise _Unread
+        v = [float(t) for t in tokens[i : i + n]]
+        i += n
+        if cmd == "M":
+            ops.append(f"{pt(*v)} m")
+            cx, cy = sx, sy = v
+            cmd = "L"  # further pairs after a moveto are lines
+        elif cmd == "L":
+            ops.append(f"{pt(*v)} l")
+            cx, cy = v
+        elif cmd == "Q":  # the cubic with the same curve: controls 2/3 of the way
+            qx, qy, x, y = v
+            c1 = (cx + 2 * (qx - cx) / 3, cy + 2 * (qy - cy) / 3)
+            c2 = (x + 2 * (qx - x) / 3, y + 2 * (qy - y) / 3)
+            ops.append(f"{pt(*c1)} {pt(*c2)} {pt(x, y)} c")
+            cx, cy = x, y
+        else:
+            ops.append(f"{pt(v[0], v[1])} {pt(v[2], v[3])} {pt(v[4], v[5])} c")
+            cx, cy = v[4], v[5]
+    return " ".join(ops)
+
+
+@lru_cache(maxsize=64)
+def _colour(value: str, op: str) -> str:
+    """An SVG colour as a PDF fill (`rg`) or stroke (`RG`) colour; black as pure K."""
+    from PIL import ImageColor
+
+    try:
+        r, g, b = ImageColor.getrgb(value)[:3]
+    except ValueError:
+        raise _Unread from None
+    if r == g == b:
+        return f"{_num(r / 255)} {op.replace('rg', 'g').replace('RG', 'G')}"
+    return f"{_num(r / 255)} {_num(g / 255)} {_num(b / 255)} {op}"
+
+
+def _num(v: float) -> str:
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def problem(tex: str, size: float = 10.0) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..project.colors import tint
 from ..project.model import Day
 from ..project.timing import TimedSession, TimedSlot, clock
 from .lines import break_lines, single_line, width
@@ -62,13 +63,6 @@ def styles(theme: Theme) -> Styles:
         plenary="#ececec",
         rule="#c8c8c8",
     )
-
-
-def tint(color: str, amount: float) -> str:
-    """`color` mixed with white: a block's fill behind dark text."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    mix = [round(255 - (255 - c) * amount) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02x}" for c in mix)
 
 
 @dataclass(frozen=True)

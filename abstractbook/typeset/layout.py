@@ -32,6 +32,7 @@ from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
 from .lines import balanced_lines, break_lines, single_line, width
+from .margins import protruded
 from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
@@ -190,8 +191,10 @@ def _line_items(
     avail: float,
     space: float,
     keep_all: bool = False,
+    protrude: bool = False,
 ) -> list[Item]:
-    """Items of a paragraph's lines; no single line is left at a page's foot or head."""
+    """Items of a paragraph's lines; no single line is left at a page's foot or head.
+    `protrude`: marks at the lines' edges hang into the margins (`margins`)."""
     n = len(lines)
     items = []
     baseline = leading - (leading - size) / 2 - size * 0.2
@@ -204,6 +207,8 @@ def _line_items(
             height = leading + above + below
         else:
             op, height = Text(x, baseline, avail, line), leading
+        if protrude:
+            op = protruded(op)
         items.append(
             Item(
                 height,
@@ -285,7 +290,8 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
-        return _line_items(lines, base.leading, base.size, indent, avail, space)
+        protrude = justify and self.theme.settings.protrusion
+        return _line_items(lines, base.leading, base.size, indent, avail, space, protrude=protrude)
 
     def display_formula(
         self, tex: str, base: Style, indent: float, avail: float, space: float

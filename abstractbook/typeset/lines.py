@@ -1,6 +1,6 @@
 """lay out, the line level: styled spans + a width -> justified, hyphenated lines.
 
-Our own line breaker on reportlab's font metrics, because reportlab's Paragraph
+Our own line breaker on the widths of shaped words (`shaping`), because reportlab's Paragraph
 lets long URLs run into the margin when hyphenation is on, asks pyphen again
 for every word, and keeps no reusable result. Lines are plain tuples, so a
 talk's laid-out lines can be cached and hashed.
@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from functools import lru_cache, partial
 
 import pyphen
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .fonts import SHY, current
+from .fonts import SHY
 from .formulas import OBJECT, formula
-from .kerning import adjustment, ligate
 from .scripts import cover, has_rtl, rtl_base, visual
+from .shaping import text_width
 from .spans import Frag, Line, Span
 from .totalfit import Params
 from .wordfit import End, Point, fit
@@ -45,23 +44,17 @@ def widths_of(font: str, size: float) -> dict[str, float]:
     """The memo of string widths in one font and size (words repeat a lot)."""
     table = _widths.get((font, size))
     if table is None:
-        if font != OBJECT:
-            current().load(font)
         table = _widths[(font, size)] = {}
     return table
 
 
 def width(text: str, font: str, size: float) -> float:
-    """String width as drawn (the face's ligatures and kerning), memoised: words
-    repeat, and reportlab measures char by char."""
+    """String width as drawn: its words as HarfBuzz shapes them (`shaping`: kerning,
+    ligatures, joined forms), memoised per size too: words repeat."""
     table = widths_of(font, size)
     w = table.get(text)
     if w is None:
-        if font == OBJECT:
-            w = formula(text, size).width
-        else:
-            drawn = ligate(text, font)
-            w = stringWidth(drawn, font, size) + size * adjustment(drawn, font) / 1000
+        w = formula(text, size).width if font == OBJECT else size * text_width(text, font) / 1000
         table[text] = w
     return w
 

@@ -23,6 +23,7 @@ from .theme import Style, Theme
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
+TITLE_SIZES = (24.0, 22.0, 20.0, 18.0, 16.0, 14.0)  # the title page's title, largest first
 
 
 def format_dates(start: dt.date | None, end: dt.date | None) -> str:
@@ -82,15 +83,28 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     avail = t.frame_width
     band_bottom = H * 0.58
     ops: list[Op] = [Rect(-bleed, band_bottom, W + 2 * bleed, H - band_bottom + bleed, t.accent)]
-    big = t.heading_style(24.0, color=WHITE)
-    lines = balanced_lines([Span(s.title, big.font, big.size, WHITE)], avail)
-    y = band_bottom + 22.0
-    if s.subtitle:
-        sub = t.heading_style(13.0, "regular", WHITE)
-        ops.append(_text(s.subtitle, sub, x0, y, avail))
-        y += sub.leading + 10.0
-    y += (len(lines) - 1) * big.leading
-    ops += _lines_ops(lines, x0, y, big.leading, avail)
+    sub = t.heading_style(13.0, "regular", WHITE)
+    sub_lines = (
+        break_lines([Span(s.subtitle, sub.font, sub.size, WHITE)], avail, lang=None, justify=False)
+        if s.subtitle
+        else []
+    )
+    base = band_bottom + 22.0  # the lowest line's baseline
+    title_bottom = base + (len(sub_lines) * sub.leading + 10.0 if sub_lines else 0.0)
+    # A long title wraps, and steps down in size until it stays below the top margin.
+    for size in TITLE_SIZES:
+        big = t.heading_style(size, color=WHITE)
+        lines = balanced_lines([Span(s.title, big.font, big.size, WHITE)], avail)
+        title_top = title_bottom + (len(lines) - 1) * big.leading
+        if title_top + big.size <= H - s.page.top:
+            break
+    # Title, subtitle, dates, venue, organisers: the order a reader of the page and of
+    # the file's text meets them.
+    ops += _lines_ops(lines, x0, title_top, big.leading, avail)
+    if sub_lines:
+        ops += _lines_ops(
+            sub_lines, x0, base + (len(sub_lines) - 1) * sub.leading, sub.leading, avail
+        )
 
     y = band_bottom - 34.0
     info = t.heading_style(11.0, "bold", t.ink)
@@ -105,8 +119,6 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
         )
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
         y -= len(lines) * plain.leading + 8.0
-    if s.logo:
-        ops.append(_logo(s.logo, x0, t.settings.page.bottom, avail * 0.45, 60.0))
     if s.organisers:
         label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
         ops.append(_text("Organised by", label, x0, y, avail))
@@ -118,6 +130,8 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
             justify=False,
         )
         ops += _lines_ops(lines, x0, y, plain.leading, avail)
+    if s.logo:
+        ops.append(_logo(s.logo, x0, t.settings.page.bottom, *logo_room(t)))
     return ops
 
 
@@ -139,6 +153,17 @@ def image_size(path: Path) -> tuple[float, float]:
         return float(w), float(h)
     except Exception as e:  # any unreadable image is the user's file, not our bug
         raise BuildError(f"logo: cannot read the image ({e})", SourceLocation(path, 1, 1)) from None
+
+
+def logo_room(theme: Theme) -> tuple[float, float]:
+    """The box the title page's logo is scaled into (points)."""
+    return theme.frame_width * 0.45, 60.0
+
+
+def logo_printed_size(path: Path, theme: Theme) -> tuple[float, float]:
+    """The logo's size on the title page (points)."""
+    image = _logo(path, 0.0, 0.0, *logo_room(theme))
+    return image.w, image.h
 
 
 def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Image:

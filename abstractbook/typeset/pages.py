@@ -18,6 +18,7 @@ from .matter import (
     INDEX_GUTTER,
     author_index,
     day_heading,
+    day_key,
     format_dates,
     index_column_width,
     index_items,
@@ -268,18 +269,30 @@ def _runs(ids: list[str], starts: list[int], first: int, end: int) -> tuple[Talk
 
 
 def _talk_outline(book: Book) -> list[tuple[str, str, int]]:
-    """Bookmarks mirroring the contents: sessions, when there are any, then talks."""
+    """Bookmarks mirroring the contents: days, their sessions, then talks, as parents
+    of what they hold; a talk as its heading prints (a poster with its board number)."""
     outline = []
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
     printed = {e.section for e in book.entries}  # sections whose heading is in the body
+    days_printed = {book.sections[n].day for n in printed}
     listings = book.section_listings()
+    last_day = None
     for n, (section, entries) in enumerate(zip(book.sections, listings, strict=True)):
         if not entries:
             continue
+        level = 0
         if grouped:
-            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
-            outline.append((section.title or "", key, 0))
-        outline += [(e.talk.title, talk_key(e.talk.id), 1 if grouped else 0) for e in entries]
+            first = talk_key(entries[0].talk.id)
+            if section.day is not None:
+                if section.day != last_day:
+                    key = day_key(section.day) if section.day in days_printed else first
+                    outline.append((day_heading(section.day), key, 0))
+                    last_day = section.day
+                level = 1
+            title = section.title or ""  # the day above it tells parallel sessions apart
+            outline.append((title, session_key(n) if n in printed else first, level))
+            level += 1
+        outline += [(e.talk.heading, talk_key(e.talk.id), level) for e in entries]
     return outline
 
 

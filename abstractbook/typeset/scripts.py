@@ -1,8 +1,8 @@
 """lay out, scripts: which face draws each character, and right-to-left order.
 
-Font fallback per character (reportlab draws a missing glyph as a box or as
-nothing, silently), a visible stand-in for what no face has, Arabic joining, and
-the Unicode bidi algorithm applied to each line after line breaking.
+Font fallback per character (a face draws a missing character as an empty box),
+a visible stand-in for what no face has, and the Unicode bidi algorithm applied to
+each line after line breaking (joining and shaping are HarfBuzz's: `shaping`).
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
 
 from bidi import algorithm as bidi_algorithm
 
 from .fonts import current as current_fonts
 from .formulas import OBJECT
-from .spans import Frag, Line, Span
+from .spans import Line, Span
 
 # -- font fallback -------------------------------------------------------------------
 
@@ -65,6 +64,20 @@ def stand_in(ch: str) -> str:
     return f"[U+{ord(ch):04X}]"
 
 
+_JOINERS = "\u200c\u200d"  # zero-width (non-)joiners: they steer the shaping of their run
+
+
+def _stays(ch: str, face: str) -> bool:
+    """Whether a fallback face's run goes on through `ch`: a space or a mark it has, a
+    joiner (HarfBuzz reads it and draws nothing), so a Tamil name is shaped and copied
+    as one run rather than two words with a space from another face between them."""
+    if ch in _JOINERS:
+        return True
+    if ch == " " or unicodedata.category(ch).startswith("M"):
+        return ord(ch) in current_fonts().cmap(face)
+    return False
+
+
 def cover(span: Span) -> list[Span]:
     """Split a span so each part is in a face that has its characters."""
     if span.font == OBJECT:
@@ -72,8 +85,6 @@ def cover(span: Span) -> list[Span]:
     text = printable(span.text)
     if text != span.text:
         span = span._replace(text=text)
-    if _ARABIC.search(span.text):  # joined letter forms, which the fonts map directly
-        span = span._replace(text=_reshaper().reshape(span.text))
     if not set(span.text) - font_chars(span.font):
         return [span]
     cmap = current_fonts().cmap(span.font)
@@ -81,7 +92,9 @@ def cover(span: Span) -> list[Span]:
     parts: list[str] = []
     current = span.font
     for ch in span.text:
-        if ord(ch) in cmap or ch in " \n":
+        if current != span.font and _stays(ch, current):
+            face, text = current, ch  # a run shaped as one: its spaces, joiners and marks
+        elif ord(ch) in cmap or ch in " \n":
             face, text = span.font, ch
         elif invisible(ch):
             continue
@@ -100,16 +113,7 @@ def cover(span: Span) -> list[Span]:
 
 # -- right-to-left text -----------------------------------------------------------
 
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-@lru_cache(maxsize=1)
-def _reshaper() -> Any:
-    """Made on first use (it loads fontTools): most books have no Arabic."""
-    import arabic_reshaper
-
-    return arabic_reshaper.ArabicReshaper()
 
 
 def has_rtl(text: str) -> bool:
@@ -123,8 +127,10 @@ def rtl_base(text: str) -> bool:
 
 
 def visual(line: Line, base_rtl: bool) -> Line:
-    """Reorder a line for display with the Unicode bidi algorithm, keeping each
-    fragment's style; `actual` keeps the logical text for the PDF's text layer."""
+    """A line's runs in display order (the Unicode bidi algorithm), each run's text
+    still in the order typed and marked `rtl` when it reads right to left: HarfBuzz
+    shapes it so (Arabic joining, mirrored brackets) and lays its glyphs out right
+    to left, and the text layer keeps the letters as typed."""
     text = "".join(f.text for f in line.frags)
     if not _RTL.search(text):
         return line
@@ -139,25 +145,16 @@ def visual(line: Line, base_rtl: bool) -> Line:
     bidi_algorithm.resolve_weak_types(storage, False)
     bidi_algorithm.resolve_neutral_types(storage, False)
     bidi_algorithm.resolve_implicit_levels(storage, False)
-    bidi_algorithm.reorder_resolved_levels(storage, False)
-    bidi_algorithm.apply_mirroring(storage, False)
-    frags: list[Frag] = []
-    last = -1
+    bidi_algorithm.reorder_resolved_levels(storage, False)  # now in display order
+    runs: list[tuple[int, int, list[str]]] = []  # (frag, level, letters as displayed)
     for ch in storage["chars"]:
-        f = line.frags[ch["frag"]]
-        if frags and last == ch["frag"]:
-            frags[-1] = f._replace(text=frags[-1].text + ch["ch"])
+        if runs and runs[-1][0] == ch["frag"] and runs[-1][1] == ch["level"]:
+            runs[-1][2].append(ch["ch"])
         else:
-            frags.append(f._replace(text=ch["ch"]))
-        last = ch["frag"]
-    return line._replace(frags=tuple(frags), actual=_logical(text))
-
-
-_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
-
-
-def _logical(text: str) -> str:
-    """The text as typed: Arabic letters go back from the joined forms the fonts draw
-    (a presentation form, and a lam-alef ligature, decompose to the letters typed),
-    so copying and searching find what the author wrote."""
-    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+            runs.append((ch["frag"], ch["level"], [ch["ch"]]))
+    frags = []
+    for index, level, letters in runs:
+        rtl = level % 2 == 1
+        typed = "".join(reversed(letters) if rtl else letters)
+        frags.append(line.frags[index]._replace(text=typed, rtl=rtl))
+    return line._replace(frags=tuple(frags))

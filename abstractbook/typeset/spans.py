@@ -22,7 +22,8 @@ class Span(NamedTuple):
 
 
 class Frag(NamedTuple):
-    """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts)."""
+    """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts);
+    `rtl`: its text, kept as typed, is drawn right to left (`scripts.visual`)."""
 
     text: str
     font: str
@@ -30,6 +31,7 @@ class Frag(NamedTuple):
     rise: float
     color: str
     href: str | None
+    rtl: bool = False
 
 
 class Line(NamedTuple):
@@ -40,4 +42,3 @@ class Line(NamedTuple):
     spaces: int  # stretchable spaces (U+0020) in the line
     justify: bool
     indent: float = 0.0
-    actual: str | None = None  # the text in logical order, when drawn reordered (RTL)

@@ -179,7 +179,9 @@ def make_theme(settings: Settings) -> Theme:
         files,
         fonts,
         settings.accent,
-        "#1a1a1a",
+        # Text in print is solid black ink, never a screened tint whose dots fray small
+        # letters; on screens a near-black reads softer.
+        "#000000" if "x-4" in settings.standards else "#1a1a1a",
         "#6b6b6b",
     )
     for role, faces in (("text", theme.text), ("heading", theme.heading)):

@@ -1,0 +1,216 @@
+"""render, text: a run of shaped words -> text-showing operators in glyph ids.
+
+Fonts are embedded as CID fonts whose codes are the faces' glyph ids (two bytes,
+Identity-H), so what HarfBuzz shaped is drawn as it is: ligatures, joined Arabic
+forms, conjuncts. Kerning and a mark's offset along the line are TJ numbers; a mark
+raised or lowered gets its own rise (Ts); justified word spacing is a TJ number
+after each space glyph, since Tw does not stretch two-byte codes. A glyph copies as
+the text its face gives it (`shaping.glyph_text`); a cluster whose glyphs do not
+read back as its letters (a Devanagari vowel sign drawn before its consonant) is
+marked with /ActualText, so every reader copies the letters as typed.
+
+Each distinct word is encoded once per face and direction (memo keyed by the
+font's name, which stands for its content).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from reportlab.lib.rl_accel import fp_str
+
+from ..typeset.fonts import current
+from ..typeset.shaping import glyph_text, mapped_texts, shape, space
+
+Item = str | tuple[str, float | str]  # TJ array content, or ("rise" | "actual" | "end", value)
+
+
+class Drawn(NamedTuple):
+    """A word as TJ content: `simple` when it needs no operator of its own, else `items`."""
+
+    simple: str | None
+    items: tuple[Item, ...]
+    glyphs: frozenset[int]
+
+
+_DRAWN: dict[tuple[str, bool], dict[str, Drawn]] = {}  # (font, rtl) -> word -> drawn
+
+
+def _memo(font: str, rtl: bool) -> dict[str, Drawn]:
+    memo = _DRAWN.get((font, rtl))
+    if memo is None:
+        memo = _DRAWN[(font, rtl)] = {}
+    return memo
+
+
+# Two-byte codes as a literal string (half the bytes of hex): its delimiters escaped,
+# and the carriage return, which a reader would take for a line end.
+_LITERAL = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", "\r": "\\r"})
+
+
+def codes(glyphs: list[int] | tuple[int, ...]) -> str:
+    """Glyph ids as a PDF string of two-byte codes (latin-1 characters)."""
+    return "(" + "".join(chr(g >> 8) + chr(g & 255) for g in glyphs).translate(_LITERAL) + ")"
+
+
+def _num(value: float) -> str:
+    return str(fp_str(value))
+
+
+def _encode(word: str, font: str, rtl: bool) -> Drawn:
+    shaped = shape(word, font, rtl)
+    face = current().face(font)
+    nominal = face.font.get_glyph_h_advance
+    scale = face.scale
+    glyphs, advances, offsets, clusters = (
+        shaped.glyphs,
+        shaped.advances,
+        shaped.offsets,
+        shaped.clusters,
+    )
+    if offsets is None and not rtl:  # most words: kerning at most, and they read back as typed
+        known = mapped_texts(font)
+        texts = [known.get(g) for g in glyphs]
+        if None not in texts and "".join(texts) == word:  # type: ignore[arg-type]
+            return _plain(glyphs, advances, nominal, scale)
+    starts = sorted(set(clusters))
+    ends = dict(zip(starts, [*starts[1:], len(word)], strict=True))
+    items: list[Item] = []
+    run: list[int] = []
+    shift = 0.0  # how far the pen is from where the last glyph's width left it
+
+    def flush() -> None:
+        if run:
+            items.append(codes(run))
+            run.clear()
+
+    i, count = 0, len(glyphs)
+    while i < count:
+        cluster = clusters[i]
+        j = i
+        while j < count and clusters[j] == cluster:
+            j += 1
+        letters = word[cluster : ends[cluster]]
+        marked = any(glyphs[i:j]) and not _reads_as(letters, glyphs[i:j], font, rtl)
+        if marked:
+            flush()
+            items.append(("actual", letters))
+        for k in range(i, j):
+            glyph = glyphs[k]
+            x, y = offsets[k] if offsets is not None else (0.0, 0.0)
+            if not glyph:  # nothing drawn for a character the face lacks (a control)
+                shift += advances[k]
+                continue
+            shift += x
+            if abs(shift) > 0.001:
+                flush()
+                items.append(_num(-shift))
+            if y:
+                flush()
+                items += [("rise", y), codes((glyph,)), ("rise", 0.0)]
+            else:
+                run.append(glyph)
+            shift = advances[k] - nominal(glyph) * scale - x
+        if marked:
+            flush()
+            items.append(("end", ""))
+        i = j
+    flush()
+    if abs(shift) > 0.001:
+        items.append(_num(-shift))
+    strings = [it for it in items if isinstance(it, str)]
+    simple = " ".join(strings) if len(strings) == len(items) else None
+    return Drawn(simple, tuple(items), frozenset(g for g in glyphs if g))
+
+
+def _plain(
+    glyphs: tuple[int, ...], advances: tuple[float, ...], nominal: Any, scale: float
+) -> Drawn:
+    """A word whose glyphs need no mark of their own: hex runs, kerning between them."""
+    parts: list[str] = []
+    run: list[int] = []
+    shift = 0.0
+    for glyph, advance in zip(glyphs, advances, strict=True):
+        if abs(shift) > 0.001:
+            parts.append(f"{codes(run)} {_num(-shift)}")
+            run = []
+        run.append(glyph)
+        shift = advance - nominal(glyph) * scale
+    parts.append(codes(run))
+    if abs(shift) > 0.001:
+        parts.append(_num(-shift))
+    simple = " ".join(parts)
+    return Drawn(simple, (simple,), frozenset(glyphs))
+
+
+def _reads_as(letters: str, glyphs: tuple[int, ...], font: str, rtl: bool) -> bool:
+    """Whether a cluster's glyphs, each read as its face's text, give its letters as
+    typed (a precomposed letter for a typed base and accent does not: the copy must
+    give what the author typed)."""
+    texts = [glyph_text(font, g) for g in glyphs if g]
+    if rtl:
+        texts.reverse()
+    if None in texts:
+        return False
+    return "".join(texts) == letters  # type: ignore[arg-type]
+
+
+def show(
+    out: list[str],
+    text: str,
+    font: str,
+    size: float,
+    rise: float,
+    rtl: bool,
+    word_space: float,
+    used: set[frozenset[int]],
+) -> None:
+    """Append the operators that draw `text` at the current point (font and size set);
+    `used` collects the glyphs drawn."""
+    words = text.split(" ")
+    if rtl:
+        words.reverse()
+    glyph, advance = space(font)
+    gap = word_space * 1000 / size if word_space else 0.0
+    if glyph:
+        between = codes((glyph,)) + (f" {_num(-gap)}" if gap else "")
+        used.add(frozenset((glyph,)))
+    else:
+        between = _num(-(advance + gap))
+    memo = _memo(font, rtl)
+    parts: list[str] = []
+    first = True
+    for word in words:
+        if first:
+            first = False
+        else:
+            parts.append(between)
+        if not word:
+            continue
+        d = memo.get(word)
+        if d is None:
+            d = memo[word] = _encode(word, font, rtl)
+        used.add(d.glyphs)
+        if d.simple is not None:
+            parts.append(d.simple)
+            continue
+        for item in d.items:
+            if isinstance(item, str):
+                parts.append(item)
+                continue
+            if parts:
+                out.append(f"[{' '.join(parts)}] TJ")
+                parts = []
+            kind, value = item
+            if kind == "rise":
+                out.append(f"{_num(rise + float(value) * size / 1000)} Ts")
+            elif kind == "actual":
+                out.append(f"/Span <</ActualText {utf16(str(value))}>> BDC")
+            else:
+                out.append("EMC")
+    if parts:
+        out.append(f"[{' '.join(parts)}] TJ")
+
+
+def utf16(text: str) -> str:
+    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"

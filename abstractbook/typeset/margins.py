@@ -1,0 +1,45 @@
+"""typeset, optical margins: punctuation at a justified line's edge hangs into the margin.
+
+A full stop, comma, hyphen or quote at the edge of a column is lighter than a
+letter, so a column whose every line ends exactly at the edge looks ragged where
+those marks stand. As microtype does for pdfTeX, such a mark hangs out by a share
+of its width (`layout.protrusion`, on by default). Only the line's position
+and the width it is justified to change, so the breaker and the renderer are
+untouched: a justified line is set `left + right` wider and `left` further out.
+"""
+
+from __future__ import annotations
+
+from .formulas import OBJECT
+from .lines import width
+from .ops import Text
+
+# Shares of a mark's width that hang out (microtype's defaults for text fonts).
+RIGHT = {
+    ".": 0.7, ",": 0.7, "-": 0.7, "\u2010": 0.7, "\u00ad": 0.7, ":": 0.5, ";": 0.5,
+    "!": 0.2, "?": 0.2, "\u2013": 0.3, "\u2014": 0.2, "\u2019": 0.7, "\u201d": 0.5,
+    "'": 0.7, '"': 0.5, ")": 0.05, "]": 0.05, "\u00bb": 0.5, "\u203a": 0.7, "\u2026": 0.1,
+}  # fmt: skip
+LEFT = {
+    "\u2018": 0.7, "\u201c": 0.5, "\u201e": 0.5, "\u201a": 0.7, "'": 0.7, '"': 0.5,
+    "(": 0.05, "[": 0.05, "\u00ab": 0.5, "\u2039": 0.7, "\u2013": 0.3, "\u2014": 0.2,
+}  # fmt: skip
+
+
+def protruded(op: Text) -> Text:
+    """A body line with the marks at its edges hung into the margins: the left one
+    always, the right one when the line is justified (reaches the right edge)."""
+    line = op.line
+    if not line.frags or any(f.rtl for f in line.frags):  # empty, or right-to-left
+        return op
+    first, last = line.frags[0], line.frags[-1]
+    left = right = 0.0
+    if first.font != OBJECT and first.text and first.text[0] in LEFT:
+        left = LEFT[first.text[0]] * width(first.text[0], first.font, first.size)
+    if line.justify and line.spaces and last.font != OBJECT and last.text:
+        mark = last.text[-1]
+        if mark in RIGHT:
+            right = RIGHT[mark] * width(mark, last.font, last.size)
+    if not left and not right:
+        return op
+    return op._replace(x=op.x - left, avail=op.avail + left + right)

@@ -1,0 +1,219 @@
+"""lay out, letters: a word in a face -> its glyphs, as HarfBuzz shapes them.
+
+Every word is shaped by HarfBuzz with its face's OpenType features: kerning,
+ligatures (fi, ffl), contextual forms (Arabic joining), marks placed on their
+letters, and each script's own (Devanagari conjuncts and reordered vowel signs,
+Thai marks), the script and direction found per word. Measuring (`lines.width`)
+and drawing (`render`) read the same result, so a justified line's edge is where
+it was measured. Words are shaped one at a time, apart from the spaces between
+them: words repeat, and each distinct word is shaped once per face and direction.
+
+The memo is keyed by the font's name, which stands for its file's content (`fonts`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import NamedTuple
+
+from .fonts import Face, current
+
+
+class Shaped(NamedTuple):
+    """A word's glyphs left to right as drawn (a right-to-left word's last letter
+    first), in thousandths of an em."""
+
+    glyphs: tuple[int, ...]
+    advances: tuple[float, ...]  # the pen's move after each glyph, kerning included
+    offsets: tuple[tuple[float, float], ...] | None  # (x, y) each glyph is moved by; None: none
+    clusters: tuple[int, ...]  # the index in the word of the first letter each glyph draws
+    width: float
+
+
+Shapes = dict[str, dict[tuple[str, bool], Shaped]]  # font -> (word, rtl) -> glyphs
+_SHAPED: Shapes = {}
+_FOUND: Shapes = {}  # shaped since `found_shapes`
+_SPACES: dict[str, tuple[int, float]] = {}  # font -> its space's glyph and advance
+
+
+def shape(word: str, font: str, rtl: bool = False) -> Shaped:
+    """A word (no spaces) in a face; `rtl` sets the direction of a right-to-left run
+    (else HarfBuzz finds it from the letters, as measuring does)."""
+    memo = _SHAPED.get(font)
+    if memo is None:
+        memo = _SHAPED[font] = {}
+    key = (word, rtl)
+    known = memo.get(key)
+    if known is None:
+        known = memo[key] = _shape(word, current().face(font), rtl)
+        found = _FOUND.get(font)
+        if found is None:
+            found = _FOUND[font] = {}
+        found[key] = known
+    return known
+
+
+def found_shapes() -> Shapes:
+    """The words shaped since the last call (a worker's, for its parent)."""
+    found = dict(_FOUND)
+    _FOUND.clear()
+    return found
+
+
+def remember_shapes(shapes: Shapes) -> None:
+    """Words shaped elsewhere (by a worker process)."""
+    for font, words in shapes.items():
+        memo = _SHAPED.get(font)
+        if memo is None:
+            memo = _SHAPED[font] = {}
+        memo.update(words)
+
+
+def _shape(word: str, face: Face, rtl: bool) -> Shaped:
+    import uharfbuzz as hb
+
+    buf = hb.Buffer()
+    buf.add_codepoints([ord(c) for c in word])
+    if rtl:
+        buf.direction = "rtl"
+    buf.guess_segment_properties()
+    buf.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
+    hb.shape(face.font, buf)
+    scale = face.scale
+    glyphs = []
+    clusters = []
+    for info in buf.glyph_infos:
+        glyphs.append(info.codepoint)
+        clusters.append(info.cluster)
+    advances = []
+    offsets = []
+    moved = False
+    for pos in buf.glyph_positions:
+        advances.append(pos.x_advance * scale)
+        if pos.x_offset or pos.y_offset:
+            moved = True
+        offsets.append((pos.x_offset * scale, pos.y_offset * scale))
+    return Shaped(
+        tuple(glyphs),
+        tuple(advances),
+        tuple(offsets) if moved else None,
+        tuple(clusters),
+        sum(advances),
+    )
+
+
+def space(font: str) -> tuple[int, float]:
+    """The face's space: its glyph (0 for a face without one) and advance (1/1000 em)."""
+    known = _SPACES.get(font)
+    if known is None:
+        face = current().face(font)
+        glyph = face.font.get_nominal_glyph(32) or 0
+        advance = face.font.get_glyph_h_advance(glyph) * face.scale if glyph else 250.0
+        known = _SPACES[font] = (glyph, advance)
+    return known
+
+
+def text_width(text: str, font: str) -> float:
+    """A text's width in thousandths of an em: its words shaped, its spaces added."""
+    if " " not in text:
+        return shape(text, font).width
+    words = text.split(" ")
+    return sum(shape(w, font).width for w in words if w) + (len(words) - 1) * space(font)[1]
+
+
+# -- the text each glyph stands for ------------------------------------------------------------
+
+_TEXTS: dict[str, dict[int, str]] = {}  # font -> glyph -> its letters
+_SUBSTITUTIONS_READ: set[str] = set()  # fonts whose GSUB has given its glyphs' texts too
+
+
+def mapped_texts(font: str) -> dict[int, str]:
+    """The texts of the glyphs the face maps characters to (those of substitutions
+    too once `glyph_text` has needed them)."""
+    texts = _TEXTS.get(font)
+    if texts is None:
+        texts = _TEXTS[font] = _mapped(current().face(font))
+    return texts
+
+
+def glyph_text(font: str, glyph: int) -> str | None:
+    """What a glyph reads as when copied, from the face alone (so a page's text layer
+    depends on nothing else in the book): the character the face maps to it, else the
+    letters its substitutions make it from (a ligature's letters, an Arabic letter's
+    joined form, a Devanagari conjunct); None when neither tells."""
+    texts = mapped_texts(font)
+    found = texts.get(glyph)
+    if found is None and glyph and font not in _SUBSTITUTIONS_READ:
+        _SUBSTITUTIONS_READ.add(font)
+        for glyph_, text in _substituted(current().face(font), texts).items():
+            texts.setdefault(glyph_, text)
+        found = texts.get(glyph)
+    return found
+
+
+# Presentation forms (ligatures, Arabic and Hebrew forms) copy as the letters they draw.
+def _presentation(cp: int) -> bool:
+    return 0xFB00 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF
+
+
+def _mapped(face: Face) -> dict[int, str]:
+    """Glyph -> the character the face's cmap maps to it: the lowest code point, a
+    presentation form only where no other maps there, as the letters it stands for."""
+    texts: dict[int, str] = {}
+    forms: dict[int, str] = {}
+    get = face.font.get_nominal_glyph
+    for cp in sorted(face.face.unicodes):
+        glyph = get(cp)
+        if not glyph or cp < 0x20 or 0x7F <= cp < 0xA0:  # controls some faces map to a space
+            continue
+        if _presentation(cp):
+            forms.setdefault(glyph, unicodedata.normalize("NFKC", chr(cp)))
+        elif glyph not in texts:
+            texts[glyph] = chr(cp)
+    for glyph, text in forms.items():
+        texts.setdefault(glyph, text)
+    return texts
+
+
+def _substituted(face: Face, known: dict[int, str]) -> dict[int, str]:
+    """The glyphs the face's GSUB makes from glyphs with a text: a single or alternate
+    substitution keeps the text, a ligature joins its components' (fontTools reads the
+    table; only books whose shaping made a glyph without a character get here)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(face.path, fontNumber=0, lazy=True) as tt:
+        if "GSUB" not in tt or tt["GSUB"].table.LookupList is None:
+            return {}
+        ids = {name: i for i, name in enumerate(tt.getGlyphOrder())}
+        tables = []
+        for lookup in tt["GSUB"].table.LookupList.Lookup:
+            for table in lookup.SubTable:
+                if table.LookupType == 7:
+                    table = table.ExtSubTable
+                tables.append(table)
+    texts = {name: known[i] for name, i in ids.items() if i in known}
+    for _ in range(6):  # substitutions of substitutions (half forms, then conjuncts)
+        added = 0
+        for table in tables:
+            kind = table.LookupType
+            if kind == 1:
+                pairs = list(table.mapping.items())
+            elif kind == 3:
+                pairs = [(a, b) for a, alts in table.alternates.items() for b in alts]
+            elif kind == 4:
+                for first, ligatures in table.ligatures.items():
+                    for lig in ligatures:
+                        parts = [first, *lig.Component]
+                        if lig.LigGlyph not in texts and all(p in texts for p in parts):
+                            texts[lig.LigGlyph] = "".join(texts[p] for p in parts)
+                            added += 1
+                continue
+            else:
+                continue
+            for a, b in pairs:
+                if b not in texts and a in texts:
+                    texts[b] = texts[a]
+                    added += 1
+        if not added:
+            break
+    return {ids[name]: text for name, text in texts.items() if name in ids}
