@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -22,13 +23,30 @@ from tests.test_print import project
 
 
 def test_every_cross_reference_points_at_its_object(sample_pdf: Path) -> None:
+    """The cross-reference stream (the structure tree's small objects are packed in
+    object streams) gives each object's offset, or its object stream and place."""
     data = sample_pdf.read_bytes()
     start = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", data).group(1))  # type: ignore[union-attr]
-    assert data[start:].startswith(b"xref\n0 ")
-    rows = re.findall(rb"(\d{10}) 00000 n \n", data[start:])
-    assert rows
-    for number, offset in enumerate((int(r) for r in rows), start=1):
-        assert data[offset:].startswith(f"{number} 0 obj\n".encode()), number
+    head = re.match(rb"(\d+) 0 obj\n<< /Type /XRef (.*?) >>\nstream\n", data[start:], re.S)
+    assert head is not None
+    length = int(re.search(rb"/Length (\d+)", head.group(2)).group(1))  # type: ignore[union-attr]
+    body = data[start + head.end() : start + head.end() + length]
+    rows = zlib.decompress(body)
+    assert len(rows) % 7 == 0
+    packed = 0
+    for number in range(1, len(rows) // 7):
+        row = rows[7 * number : 7 * number + 7]
+        kind, field, place = row[0], int.from_bytes(row[1:5], "big"), row[5:]
+        if kind == 1:
+            assert data[field:].startswith(f"{number} 0 obj\n".encode()), number
+        else:
+            assert kind == 2, number
+            stream_row = rows[7 * field : 7 * field + 7]
+            at = int.from_bytes(stream_row[1:5], "big")
+            assert data[at:].startswith(f"{field} 0 obj\n<< /Type /ObjStm ".encode())
+            assert int.from_bytes(place, "big") < 200
+            packed += 1
+    assert packed > 100  # structure elements, the parent tree, link annotations
     reader = PdfReader(sample_pdf, strict=True)
     assert len(reader.pages) == 23
     assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]

@@ -27,22 +27,23 @@ from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
 from ..typeset.formulas import OBJECT, Outline, formula
-from ..typeset.layout import Document, Page
-from ..typeset.lines import width
+from ..typeset.layout import Document, Page, frag_width, frag_xs
 from ..typeset.ops import (
+    ARTIFACT,
     Dest,
     DisplayMath,
     Figure,
     Image,
     Link,
+    MathSource,
     Op,
     PageRef,
     Rect,
     Rule,
     Text,
+    link_key,
     translate,
 )
-from ..typeset.spans import Frag
 from .colors import fill, recolor, stroke
 from .conformance import (
     catalog_entries,
@@ -75,6 +76,7 @@ from .pdffile import (
     text_string,
     uri_string,
 )
+from .structure import Mark, Structure, artifact_operator, is_artifact, kind_of, marks_of
 
 MAX_CACHED_IMAGES = 64  # encoded PNG and JPEG images a rebuild may take from the cache
 CROP_BORDER = 36.0  # room around the bleed for crop marks
@@ -86,8 +88,10 @@ class PageInfo(NamedTuple):
 
     formulas: tuple[tuple[str, float], ...]  # (TeX, size) drawn as forms
     dests: tuple[tuple[str, float, float], ...]  # (key, x, y) destinations here
-    links: tuple[tuple[float, float, float, float, str], ...]  # rect; "#key" or a URL
+    # rect; "#key" or a URL; the Link element it belongs to
+    links: tuple[tuple[float, float, float, float, str, str], ...]
     figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
+    marks: tuple[Mark, ...] = ()  # the element each MCID of the page's stream draws
 
 
 Glyphs = tuple[tuple[str, tuple[int, ...]], ...]  # (font, the glyphs a page draws in it)
@@ -204,6 +208,10 @@ def render_pdf(
     drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
     resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
+    tree = Structure(len(doc.pages))
+    for index, inf in enumerate(infos):
+        tree.page(index, inf.marks)
+    labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
         known = cache.streams.get(key) if cache is not None and key else None
@@ -219,7 +227,7 @@ def render_pdf(
             page.placed, page.extra = [], []
         contents = pdf.reserve()
         pdf.put_stream(contents, "", packed, packed=True)
-        annots = _annotations(pdf, inf, dests, border)
+        annots = _annotations(pdf, inf, dests, labels, border, tree, index)
         listed = f" /Annots [{' '.join(ref(a) for a in annots)}]" if annots else ""
         uses = (tuple(sorted(_resource(font) for font, _ in glyphs)), page_xobjects[index])
         if uses not in resource_objects:
@@ -227,7 +235,8 @@ def render_pdf(
         res = resource_objects[uses]
         pdf.put(
             first_page + index,
-            f"<< /Type /Page {shared} /Resources {ref(res)} /Contents {ref(contents)}{listed} >>",
+            f"<< /Type /Page {shared} /Resources {ref(res)} /Contents {ref(contents)}{listed} "
+            f"/StructParents {index} /Tabs /S >>",
         )
 
     xobjects = {}
@@ -293,12 +302,13 @@ def render_pdf(
     visible = outline_objects(pdf, outlines, doc.outline, dests)
     kids = " ".join(ref(first_page + i) for i in range(len(doc.pages)))
     pdf.put(pages_root, f"<< /Type /Pages /Kids [{kids}] /Count {len(doc.pages)} >>")
-    labels = []
+    page_labels = []
     if doc.front_pages:
-        labels.append("0 << /S /r >>")
+        page_labels.append("0 << /S /r >>")
     if len(doc.pages) > doc.front_pages:
-        labels.append(f"{doc.front_pages} << /S /D >>")
+        page_labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
+    struct = tree.write(pdf, first_page)
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -316,7 +326,8 @@ def render_pdf(
     pdf.put(
         catalog,
         f"<< /Type /Catalog /Pages {ref(pages_root)} /Outlines {ref(outlines)}{mode} "
-        f"/PageLabels << /Nums [{' '.join(labels)}] >>{extra} >>",
+        f"/PageLabels << /Nums [{' '.join(page_labels)}] >> "
+        f"/StructTreeRoot {ref(struct)} /MarkInfo << /Marked true >>{extra} >>",
     )
     pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
@@ -390,7 +401,7 @@ def page_info(page: Page) -> PageInfo:
     translated only for what needs positions."""
     formulas: set[tuple[str, float]] = set()
     dests: list[tuple[str, float, float]] = []
-    links: list[tuple[float, float, float, float, str]] = []
+    links: list[tuple[float, float, float, float, str, str]] = []
     figures: set[tuple[Path, int]] = set()
     for op, at in _ops_and_places(page):
         match op:
@@ -408,14 +419,53 @@ def page_info(page: Page) -> PageInfo:
                 match _placed(op, at):
                     case Dest(key, x, y):
                         dests.append((key, x, y))
-                    case Link(x1, y1, x2, y2, key):
-                        links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key))
+                    case Link(x1, y1, x2, y2, key, tag):
+                        links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key, tag))
     return PageInfo(
         tuple(sorted(formulas)),
         tuple(dests),
         tuple(links),
         tuple(sorted(figures)),
+        marks_of([(tag, _alt(op)) for op, _, tag in _tagged(page)]),
     )
+
+
+def _mark(kind: str, mcid: int, alt: str) -> str:
+    """The operator opening an element's content. A formula's TeX source is its actual
+    text: what a reader copies, once, where the invisible text over it is not read
+    alone; a figure's description is its alternative text here as in its element."""
+    if alt and kind == "Formula":
+        return f"/Formula <</MCID {mcid} /ActualText {utf16(alt)}>> BDC"
+    if alt:
+        return f"/{kind} <</MCID {mcid} /Alt {text_string(alt)}>> BDC"
+    return f"/{kind} <</MCID {mcid}>> BDC"
+
+
+def _alt(op: Op) -> str:
+    """The alternative text an operation gives its element: a formula's TeX source, a
+    figure's description."""
+    if isinstance(op, DisplayMath):
+        return op.tex
+    if isinstance(op, Figure):
+        return op.alt
+    return ""
+
+
+_READ = (Text, MathSource, DisplayMath, Figure)  # untagged, these are read as a paragraph
+_NOT_DRAWN = (Dest, Link, PageRef)
+
+
+def _tagged(page: Page) -> Iterator[tuple[Op, tuple[float, float] | None, str]]:
+    """The operations a page draws, in order, each with the element it draws: its tag,
+    or an untagged item's own paragraph ("~n"), or for rules, boxes and logos an artifact."""
+    for n, (item, x0, top) in enumerate(page.placed):
+        at = (x0, top)
+        for op in item.ops:
+            if not isinstance(op, _NOT_DRAWN):
+                yield op, at, op.tag or (f"~{n}" if isinstance(op, _READ) else ARTIFACT)
+    for op in page.extra:
+        if not isinstance(op, _NOT_DRAWN):
+            yield op, None, op.tag or ("~extra" if isinstance(op, _READ) else ARTIFACT)
 
 
 def _ops_and_places(page: Page) -> Iterator[tuple[Op, tuple[float, float] | None]]:
@@ -432,36 +482,52 @@ def _placed(op: Op, at: tuple[float, float] | None) -> Op:
     return op if at is None else translate(op, *at)
 
 
-def _line_links(op: Op) -> list[tuple[float, float, float, float, str]]:
+def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     assert isinstance(op, Text)
     out = []
-    for frag, x in zip(op.line.frags, _frag_xs(op, op.x), strict=True):
+    for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = _frag_width(frag, op.word_space)
-            out.append((x, op.y - frag.size * 0.25, x + fw, op.y + frag.size * 0.85, frag.href))
+            fw = frag_width(frag, op.word_space)
+            tag = op.tag  # a piece of a line that is a link (`layout.line_ops`), or none
+            if tag and kind_of(tag) != "Link":
+                tag = f"{tag}/Link#{link_key(frag.href)}"
+            y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
+            out.append((x, y1, x + fw, y2, frag.href, tag))
     return out
 
 
-def _annotations(pdf: PdfFile, inf: PageInfo, dests: dict[str, str], border: float) -> list[int]:
-    """The page's link annotations, written; links to a destination the book lacks are
-    left out."""
+def _annotations(
+    pdf: PdfFile,
+    inf: PageInfo,
+    dests: dict[str, str],
+    labels: dict[str, str],
+    border: float,
+    tree: Structure,
+    index: int,
+) -> list[int]:
+    """The page's link annotations, written, each in its Link element and described
+    for those who hear it; links to a destination the book lacks are left out."""
     nums = []
-    for x1, y1, x2, y2, target in inf.links:
+    for x1, y1, x2, y2, target, tag in inf.links:
         if target.startswith("#"):
             dest = dests.get(target[1:])
             if dest is None:
                 continue
             action = f"/Dest {dest}"
+            about = f"Go to page {labels[target[1:]]}"
         elif not live_link(target):
             continue
         else:
             action = f"/A << /S /URI /URI {uri_string(target)} >>"
+            about = f"E-mail {target[7:]}" if target.startswith("mailto:") else target
         num = pdf.reserve()
         rect = box(x1 + border, y1 + border, x2 + border, y2 + border)
+        parent = tree.annotation(tag, index, num, about)
         # printed (F 4) as PDF/A and PDF/X want every annotation, though a link draws nothing
-        pdf.put(
+        pdf.put_packed(
             num,
-            f"<< /Type /Annot /Subtype /Link /Rect {rect} /F 4 /Border [0 0 0] {action} >>",
+            f"<< /Type /Annot /Subtype /Link /Rect {rect} /F 4 /Border [0 0 0] {action} "
+            f"/Contents {text_string(about)} /StructParent {parent} >>",
         )
         nums.append(num)
     return nums
@@ -547,8 +613,21 @@ class _Drawer:
         return found
 
     def page(self, page: Page) -> str:
+        """The page's operators, each run drawing one element marked as its content (an
+        MCID, in the order of `page_info`'s marks) or as an artifact."""
         out: list[str] = []
-        for op, at in _ops_and_places(page):
+        last = None
+        mcid = 0
+        for op, at, tag in _tagged(page):
+            if tag != last:
+                if last is not None:
+                    out.append("EMC")
+                last = tag
+                if is_artifact(tag):
+                    out.append(artifact_operator(tag))
+                else:
+                    out.append(_mark(kind_of(tag), mcid, _alt(op)))
+                    mcid += 1
             if type(op) is Text:  # most operations: drawn where placed, not copied there
                 self.text(out, op, at)
                 continue
@@ -567,8 +646,16 @@ class _Drawer:
                     self.image(out, image)
                 case Figure() as figure:
                     self.figure(out, figure)
+                case MathSource(x, y, w, line):
+                    # invisible (3 Tr), as wide as the drawing; q … Q restores Tw as well
+                    scale = f"{fp_str(100 * w / line.width)} Tz " if line.width else ""
+                    out.append(f"q 3 Tr {scale}")
+                    self.text(out, Text(x, y, line.width, line), None)
+                    out.append("Q")
                 case Text() | Dest() | Link() | PageRef():  # not drawn: annotations, or resolved
                     pass
+        if last is not None:
+            out.append("EMC")
         return "\n".join(out)
 
     def text(self, out: list[str], op: Text, at: tuple[float, float] | None) -> None:
@@ -578,7 +665,7 @@ class _Drawer:
         line = op.line
         tw = op.word_space
         objects = any(f.font == OBJECT for f in line.frags)
-        xs = _frag_xs(op, x) if objects else []
+        xs = frag_xs(op, x) if objects else []
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
         current = None
         color = None
@@ -602,33 +689,28 @@ class _Drawer:
             if rise:
                 out.append("0 Ts")
         out.append("ET")
-        if objects:
-            for (text, fname, size, *_), fx in zip(line.frags, xs, strict=True):
-                if fname == OBJECT:
-                    self.formula(out, text, size, fx, y)
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
-        """A formula on the baseline; its TeX source is the text a reader copies or searches."""
+        """A formula on the baseline; its TeX source, the text a reader copies or searches,
+        is its element's alternative text and invisible text over it (`MathSource`)."""
         form = self.forms[(tex, size)]
         out.append(
-            f"/Span <</ActualText {utf16(tex)}>> BDC q 1 0 0 1 {fp_str(x)} "
-            f"{fp_str(baseline - form.depth)} cm /{_formula_name(tex, size)} Do Q EMC"
+            f"q 1 0 0 1 {fp_str(x)} {fp_str(baseline - form.depth)} cm "
+            f"/{_formula_name(tex, size)} Do Q"
         )
 
     def figure(self, out: list[str], op: Figure) -> None:
-        """A figure, marked with its alternative text (the caption) for readers who
-        cannot see it; a PDF page's form draws in a unit square, as an image does."""
-        path, page, x, y, w, h, alt = op
-        out.append(f"/Figure <</Alt {text_string(alt)}>> BDC")
+        """A figure (its element carries the alternative text); a PDF page's form draws
+        in a unit square, as an image does."""
+        path, page, x, y, w, h = op[:6]
         if page:
             name_ = self.pdf_pages[(path, page)]
             out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name_} Do Q")
         else:
             self.image(out, Image(path, x, y, w, h))
-        out.append("EMC")
 
     def image(self, out: list[str], op: Image) -> None:
-        path, x, y, w, h = op
+        path, x, y, w, h = op[:5]
         name, drawing = self.pictures[path]
         if drawing is None:
             out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
@@ -638,27 +720,11 @@ class _Drawer:
         out.append(f"q {fp_str(sx)} 0 0 {fp_str(sy)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
 
 
-def _frag_xs(op: Text, x: float) -> list[float]:
-    """Where each fragment of a line that starts at `x` starts, word spacing included."""
-    tw = op.word_space
-    xs = []
-    for frag in op.line.frags:
-        xs.append(x)
-        x += _frag_width(frag, tw)
-    return xs
-
-
-def _frag_width(frag: Frag, word_space: float) -> float:
-    """A fragment's width on the page: its spaces stretch on a justified line."""
-    text, font, size = frag.text, frag.font, frag.size
-    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
-
-
 def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
     """Trim marks at the four corners, outside the bleed."""
     gap = bleed + 3.0
     length = CROP_BORDER - 6.0
-    out = ["q /All CS 1 SCN .25 w"]
+    out = ["/Artifact BMC q /All CS 1 SCN .25 w"]
     for x in (border, border + w):
         for y in (border, border + h):
             dx = -1 if x == border else 1
@@ -668,5 +734,5 @@ def _crop_marks(border: float, bleed: float, w: float, h: float) -> str:
                 f"{fp_str(y)} l S {fp_str(x)} {fp_str(y + dy * gap)} m {fp_str(x)} "
                 f"{fp_str(y + dy * (gap + length))} l S"
             )
-    out.append("Q\n")
+    out.append("Q EMC\n")
     return "\n".join(out)

@@ -33,7 +33,18 @@ from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
 from .lines import balanced_lines, break_lines, single_line, width
 from .margins import protruded
-from .ops import Dest, DisplayMath, Figure, Op, Text, drawn, translate
+from .ops import (
+    Dest,
+    DisplayMath,
+    Figure,
+    MathSource,
+    Op,
+    Text,
+    drawn,
+    link_key,
+    translate,
+    within,
+)
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -191,9 +202,14 @@ def _line_items(
     avail: float,
     space: float,
     keep_all: bool = False,
+    tag: str = "",
+    font: str = "",
     protrude: bool = False,
 ) -> list[Item]:
     """Items of a paragraph's lines; no single line is left at a page's foot or head.
+
+    The lines draw element `tag`; a formula drawn as outlines is an element of its own
+    inside it, with its TeX source as invisible text in `font` over the drawing.
     `protrude`: marks at the lines' edges hang into the margins (`margins`)."""
     n = len(lines)
     items = []
@@ -203,22 +219,112 @@ def _line_items(
         above, below = _formula_extent(line, size)
         # A book has many lines: plain ones share their numbers instead of new floats.
         if line.indent or above or below:
-            op = Text(x + line.indent, baseline + above, avail - line.indent, line)
+            op = Text(x + line.indent, baseline + above, avail - line.indent, line, tag)
             height = leading + above + below
         else:
-            op, height = Text(x, baseline, avail, line), leading
+            op, height = Text(x, baseline, avail, line, tag), leading
         if protrude:
             op = protruded(op)
+        ops = line_ops(op, font, f"{k}.")
         items.append(
             Item(
                 height,
-                (op,),
+                ops,
                 # a word split by a hyphen is not split by a page turn as well
                 keep=keep_all or (k < n and (not breakable or _hyphenated(line))),
                 space=space if k == 1 else 0.0,
             )
         )
     return items
+
+
+def frag_xs(op: Text, x: float) -> list[float]:
+    """Where each fragment of a line that starts at `x` starts, word spacing included."""
+    tw = op.word_space
+    xs = []
+    for frag in op.line.frags:
+        xs.append(x)
+        x += frag_width(frag, tw)
+    return xs
+
+
+def frag_width(frag: Frag, word_space: float) -> float:
+    """A fragment's width on the page: its spaces stretch on a justified line."""
+    text, font, size = frag.text, frag.font, frag.size
+    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
+
+
+def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
+    """A line as it is read. A tagged line with links or formulas is cut into pieces
+    where they start and end, so that each link's text is its Link element and each
+    formula sits where it is read; the pieces are placed and spaced as the whole line."""
+    line = op.line
+    plain = all(f.font != OBJECT and not f.href for f in line.frags)
+    if plain:
+        return (op,)
+    if not op.tag or any(f.rtl for f in line.frags):  # reordered for display: drawn whole
+        return (op, *_formula_ops(op, font, key))
+    tw = op.word_space
+    out: list[Op] = []
+    piece: list[Frag] = []
+    start = op.x
+
+    def flush() -> None:
+        if not piece:
+            return
+        frags = tuple(piece)
+        w = sum(width(f.text, f.font, f.size) for f in frags)
+        spaces = sum(f.text.count(" ") for f in frags)
+        href = frags[0].href
+        tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
+        sub = Line(frags, w, spaces, line.justify)
+        out.append(Text(start, op.y, w + tw * spaces, sub, tag))
+        piece.clear()
+
+    for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):
+        if frag.font == OBJECT:
+            flush()
+            out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
+            continue
+        if piece and frag.href != piece[0].href:
+            flush()
+        if not piece:
+            start = fx
+        piece.append(frag)
+    flush()
+    return tuple(out)
+
+
+def _lifted(op: Op, body: str) -> Op:
+    """An operation of a list item's only paragraph, as content of the item's body."""
+    if isinstance(op, Dest) or not op.tag.startswith(body + "/P#0"):
+        return op
+    return op._replace(tag=body + op.tag[len(body) + 4 :])
+
+
+def _formula(frag: Frag, x: float, y: float, tag: str, font: str, key: str) -> list[Op]:
+    """An inline formula drawn as outlines, an element inside `tag`, with its TeX source
+    as invisible text over it (in `font`, when given)."""
+    inner = within(tag, f"Formula#{key}") if tag else ""
+    out: list[Op] = [DisplayMath(frag.text, frag.size, x, y, inner)]
+    if font:
+        out.append(_source(frag.text, font, frag.size, frag.color, x, y, inner))
+    return out
+
+
+def _formula_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
+    """The formulas of a line drawn as outlines, each an element inside the line's, with
+    its TeX source as invisible text over it (in `font`, when given)."""
+    out: list[Op] = []
+    for n, (frag, fx) in enumerate(zip(op.line.frags, frag_xs(op, op.x), strict=True)):
+        if frag.font == OBJECT:
+            out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
+    return tuple(out)
+
+
+def _source(tex: str, font: str, size: float, color: str, x: float, y: float, tag: str) -> Op:
+    line = single_line(Span(tex, font, size, color))
+    return MathSource(x, y, formula(tex, size).width, line, tag)
 
 
 def _formula_extent(line: Line, size: float) -> tuple[float, float]:
@@ -260,21 +366,29 @@ class Flow:
         indent: float = 0.0,
         para_space: float = 4.0,
         first_space: float = 0.0,
+        tag: str = "",
     ) -> list[Item]:
+        """The blocks' items; each block is an element inside `tag` (P, L, Figure, Formula)."""
         items: list[Item] = []
         smap = self.style_map(base)
         for i, block in enumerate(blocks):
             space = first_space if i == 0 else para_space
             if isinstance(block, Paragraph):
-                items += self.paragraph(block, smap, base, indent, space)
+                items += self.paragraph(block, smap, base, indent, space, within(tag, f"P#{i}"))
             elif isinstance(block, FigureBlock):
-                items += self.figure(block, space)
+                items += self.figure(block, space, tag, i)
             else:
-                items += self.list_block(block, base, indent, space)
+                items += self.list_block(block, base, indent, space, within(tag, f"L#{i}"))
         return items
 
     def paragraph(
-        self, p: Paragraph, smap: dict[str, Style], base: Style, indent: float, space: float
+        self,
+        p: Paragraph,
+        smap: dict[str, Style],
+        base: Style,
+        indent: float,
+        space: float,
+        tag: str = "",
     ) -> list[Item]:
         spans = _spans(p.runs, smap, self.theme.accent)
         justify = p.kind == "text"
@@ -284,25 +398,40 @@ class Flow:
         if p.kind == "code":
             space = 0.0
         if p.kind == "math" and simple(p.runs[0].text) is None:
-            return [self.display_formula(p.runs[0].text, base, indent, avail, space)]
+            return [self.display_formula(p.runs[0].text, base, indent, avail, space, tag)]
         if p.kind == "math":  # display formula as text, centred
             lines = [
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
         protrude = justify and self.theme.settings.protrusion
-        return _line_items(lines, base.leading, base.size, indent, avail, space, protrude=protrude)
-
-    def display_formula(
-        self, tex: str, base: Style, indent: float, avail: float, space: float
-    ) -> Item:
-        f = formula(tex, base.size)
-        x = indent + max(0.0, (avail - f.width) / 2)
-        return Item(
-            f.height + 6.0, (DisplayMath(tex, base.size, x, 3.0 + f.height - f.depth),), space=space
+        return _line_items(
+            lines,
+            base.leading,
+            base.size,
+            indent,
+            avail,
+            space,
+            tag=tag,
+            font=base.font,
+            protrude=protrude,
         )
 
-    def figure(self, figure: FigureBlock, space: float) -> list[Item]:
+    def display_formula(
+        self, tex: str, base: Style, indent: float, avail: float, space: float, tag: str = ""
+    ) -> Item:
+        """A formula on a line of its own, centred: in the structure a Formula inside a P."""
+        f = formula(tex, base.size)
+        x = indent + max(0.0, (avail - f.width) / 2)
+        y = 3.0 + f.height - f.depth
+        inner = within(tag, "Formula") if tag else ""
+        ops = (
+            DisplayMath(tex, base.size, x, y, inner),
+            _source(tex, base.font, base.size, base.color, x, y, inner),
+        )
+        return Item(f.height + 6.0, ops, space=space)
+
+    def figure(self, figure: FigureBlock, space: float, tag: str = "", n: int = 0) -> list[Item]:
         """A figure centred in the column with its numbered caption below, one item:
         never split from its caption. It floats: when the rest of the page cannot
         hold it, it goes to the next page's top and the text goes on (`paginate`)."""
@@ -316,31 +445,47 @@ class Flow:
         spans += _spans(figure.caption, smap, t.accent)
         lines = break_lines(spans, self.avail, lang=None, justify=False)
         caption_height = len(lines) * st.leading
+        caption = within(tag, f"P#{n}")
         if file is None:  # not checked (a talk laid out on its own): the caption alone
-            return _line_items(lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0))
+            return _line_items(
+                lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0), tag=caption
+            )
         w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
-        ops: list[Op] = [Figure(file.path, file.page, (self.avail - w) / 2, h, w, h, figure.alt)]
+        x = (self.avail - w) / 2
+        figure_tag = within(tag, f"Figure#{n}")
+        ops: list[Op] = [Figure(file.path, file.page, x, h, w, h, figure.alt, figure_tag)]
         baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
         y = h + FIGURE_GAP
         for i, ln in enumerate(lines):
             indent = (self.avail - ln.width) / 2 if len(lines) == 1 else 0.0
-            ops.append(Text(indent, y + i * st.leading + baseline, self.avail - indent, ln))
+            line_y = y + i * st.leading + baseline
+            op = Text(indent, line_y, self.avail - indent, ln, caption)
+            ops += line_ops(op, st.font, f"{i}.")
         height = y + caption_height + 4.0
         return [Item(height, tuple(ops), space=max(space, 8.0), brk=FLOAT)]
 
-    def list_block(self, lst: ListBlock, base: Style, indent: float, space: float) -> list[Item]:
+    def list_block(
+        self, lst: ListBlock, base: Style, indent: float, space: float, tag: str = ""
+    ) -> list[Item]:
+        """A list: L, each item an LI of its label (Lbl) and its blocks (LBody)."""
         items: list[Item] = []
         step = 13.0 if not lst.ordered else 15.0
         label_font = self.theme.text[REGULAR]
         for n, item_blocks in enumerate(lst.items):
             label = f"{lst.start + n}." if lst.ordered else ("•" if indent == 0 else "–")
+            entry = within(tag, f"LI#{n}")
+            body = within(entry, "LBody")
             sub = self.blocks(
                 item_blocks,
                 base,
                 indent + step,
                 para_space=2.0,
                 first_space=space if n == 0 else 2.0,
+                tag=body,
             )
+            if len(item_blocks) == 1 and isinstance(item_blocks[0], Paragraph):
+                # an item of one paragraph: its lines are the LBody's own content
+                sub = [i._replace(ops=tuple(_lifted(op, body) for op in i.ops)) for i in sub]
             if not sub:
                 continue
             first = sub[0]
@@ -350,8 +495,8 @@ class Flow:
             label_line = Line(
                 (Frag(label, label_font, base.size, 0.0, base.color, None),), lw, 0, False
             )
-            label_op = Text(indent + step - 4.0 - lw, y, lw, label_line)
-            sub[0] = Item(first.height, (*first.ops, label_op), first.keep, first.space)
+            label_op = Text(indent + step - 4.0 - lw, y, lw, label_line, within(entry, "Lbl"))
+            sub[0] = Item(first.height, (label_op, *first.ops), first.keep, first.space)
             items += sub
         return items
 
@@ -366,10 +511,13 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     flow = Flow(t, lang, talk.figures)
     avail = t.frame_width
     items: list[Item] = []
+    sect = talk_section(talk.id)
 
     ts = t.title()
     lines = balanced_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail)
-    head = _line_items(lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True)
+    head = _line_items(
+        lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True, tag=within(sect, "H")
+    )
     first = head[0]
     head[0] = Item(
         first.height,
@@ -412,7 +560,10 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
                 )
             )
     lines = break_lines(spans, avail, lang=None, justify=False)
-    items += _line_items(lines, body.leading, body.size, 0.0, avail, 3.0, keep_all=True)
+    authors = within(sect, "P#authors")
+    items += _line_items(
+        lines, body.leading, body.size, 0.0, avail, 3.0, keep_all=True, tag=authors
+    )
 
     small = t.small(ITALIC)
     for n, aff in enumerate(affs, start=1):
@@ -423,34 +574,42 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
             )
         aspans.append(Span(aff, small.font, small.size, small.color))
         lines = break_lines(aspans, avail, lang=None, justify=False)
+        space = 2.0 if n == 1 else 0.0
+        tag = within(sect, f"P#affiliation{n}")
         items += _line_items(
-            lines, small.leading, small.size, 0.0, avail, 2.0 if n == 1 else 0.0, keep_all=True
+            lines, small.leading, small.size, 0.0, avail, space, keep_all=True, tag=tag
         )
 
-    items += _contacts(talk, t)
+    items += _contacts(talk, t, within(sect, "P#contacts"))
 
     language = punctuation(t)
     opening = len(items)
     if talk.body:
-        items += flow.blocks(_cited(parse(talk.body, language), talk), body, first_space=7.0)
+        body_blocks = _cited(parse(talk.body, language), talk)
+        items += flow.blocks(body_blocks, body, first_space=7.0, tag=sect)
     else:
-        items += flow.blocks(
-            (Paragraph((Run("Abstract to be announced.", ITALIC),)),), body, first_space=7.0
-        )
+        missing = (Paragraph((Run("Abstract to be announced.", ITALIC),)),)
+        items += flow.blocks(missing, body, first_space=7.0, tag=sect)
     # The heading stays with the body's first two lines, also when the first paragraph
     # has only one line (which a paragraph's own keep rule would let go).
     if len(items) > opening:
         items[opening] = items[opening]._replace(keep=True)
     if talk.notes:
         notes = _cited(parse(talk.notes, language), talk)
-        items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0)
-    items += _references(talk, flow)
+        notes_tag = within(sect, "Div#notes")
+        items += flow.blocks(notes, t.small(), para_space=2.0, first_space=6.0, tag=notes_tag)
+    items += _references(talk, flow, within(sect, "Sect#references"))
     last = items[-1]
     items[-1] = Item(last.height, last.ops, False, last.space, last.brk, last.mark)
     return tuple(items)
 
 
-def _contacts(talk: Talk, t: Theme) -> list[Item]:
+def talk_section(talk_id: str) -> str:
+    """The structure element of a talk: a section at the outline level of talks."""
+    return f"Sect#3:talk-{talk_id}"
+
+
+def _contacts(talk: Talk, t: Theme, tag: str) -> list[Item]:
     """'Correspondence:' and the corresponding authors' e-mails as mailto links, under
     the affiliations; with several authors each address follows its author's name."""
     contacts = talk.contacts
@@ -466,7 +625,7 @@ def _contacts(talk: Talk, t: Theme) -> list[Item]:
         email = a.email or ""
         spans.append(Span(email, face, st.size, t.accent, 0.0, f"mailto:{email}"))
     lines = break_lines(spans, t.frame_width, lang=None, justify=False)
-    return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True)
+    return _line_items(lines, st.leading, st.size, 0.0, t.frame_width, 2.0, keep_all=True, tag=tag)
 
 
 def punctuation(theme: Theme) -> str | None:
@@ -486,9 +645,10 @@ def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
 REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
 
 
-def _references(talk: Talk, flow: Flow) -> list[Item]:
+def _references(talk: Talk, flow: Flow, tag: str) -> list[Item]:
     """The numbered reference list, smaller than the body, after the body and notes;
-    each entry is the destination its citations link to."""
+    each entry is the destination its citations link to. In the structure a section
+    with its heading and a list whose labels are the numbers."""
     if not talk.references:
         return []
     t = flow.theme
@@ -496,23 +656,35 @@ def _references(talk: Talk, flow: Flow) -> list[Item]:
     smap = flow.style_map(st)
     avail = flow.avail - REFERENCE_LABEL
     head = single_line(Span("References", t.heading["bold"], st.size, st.color))
-    items = [Item(st.leading, (Text(0.0, st.leading * 0.8, flow.avail, head),), True, 7.0)]
+    heading = Text(0.0, st.leading * 0.8, flow.avail, head, within(tag, "H"))
+    items = [Item(st.leading, (heading,), True, 7.0)]
+    listed = within(tag, "L")
     face = t.text[REGULAR]
     for n, text in enumerate(talk.references, start=1):
         spans = _spans(reference(text, punctuation(t)), smap, t.accent)
         lines = break_lines(spans, avail, lang=None, justify=False)
-        refs = _line_items(lines, st.leading, st.size, REFERENCE_LABEL, avail, 1.5)
+        entry = within(listed, f"LI#{n}")
+        refs = _line_items(
+            lines,
+            st.leading,
+            st.size,
+            REFERENCE_LABEL,
+            avail,
+            1.5,
+            tag=within(entry, "LBody"),
+            font=st.font,
+        )
         first = refs[0]
         label = f"[{n}]"
         lw = width(label, face, st.size)
         label_line = Line((Frag(label, face, st.size, 0.0, st.color, None),), lw, 0, False)
         line_op = first.ops[0]
         assert isinstance(line_op, Text)
-        label_op = Text(REFERENCE_LABEL - 4.0 - lw, line_op.y, lw, label_line)
+        label_op = Text(REFERENCE_LABEL - 4.0 - lw, line_op.y, lw, label_line, within(entry, "Lbl"))
         # render shows a destination 14 pt above its mark (a heading's cap height): a
         # reference's view starts at its own line, not at the line before
         dest = Dest(reference_key(talk.id, n), 0.0, 13.0)
-        refs[0] = first._replace(ops=(dest, *first.ops, label_op))
+        refs[0] = first._replace(ops=(dest, label_op, *first.ops))
         items += refs
     return items
 

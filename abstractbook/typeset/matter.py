@@ -7,6 +7,7 @@ author) where `layout_talk` reads one talk.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import partial
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from ..project.limits import drawing_size_problem
 from ..project.markup import ITALIC, REGULAR
 from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
-from .layout import Item, Memo, talk_key
+from .layout import Item, Memo, line_ops, talk_key
 from .lines import balanced_lines, break_lines, single_line, width
-from .ops import Dest, Image, Link, Op, PageRef, Rect, Rule, Text
+from .ops import ARTIFACT, Dest, Image, Link, Op, PageRef, Rect, Rule, Text, retag
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -64,12 +65,14 @@ def day_heading(d: dt.date) -> str:
     return f"{_WEEKDAYS[d.weekday()]}, {d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _text(text: str, st: Style, x: float, y: float, avail: float) -> Text:
-    return Text(x, y, avail, single_line(Span(text, st.font, st.size, st.color)))
+def _text(text: str, st: Style, x: float, y: float, avail: float, tag: str = "") -> Text:
+    return Text(x, y, avail, single_line(Span(text, st.font, st.size, st.color)), tag)
 
 
-def _lines_ops(lines: list[Line], x: float, y: float, leading: float, avail: float) -> list[Op]:
-    return [Text(x + ln.indent, y - i * leading, avail, ln) for i, ln in enumerate(lines)]
+def _lines_ops(
+    lines: list[Line], x: float, y: float, leading: float, avail: float, tag: str = ""
+) -> list[Op]:
+    return [Text(x + ln.indent, y - i * leading, avail, ln, tag) for i, ln in enumerate(lines)]
 
 
 # -- title page ---------------------------------------------------------------------
@@ -100,10 +103,15 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
             break
     # Title, subtitle, dates, venue, organisers: the order a reader of the page and of
     # the file's text meets them.
-    ops += _lines_ops(lines, x0, title_top, big.leading, avail)
+    ops += _lines_ops(lines, x0, title_top, big.leading, avail, "H#title")
     if sub_lines:
         ops += _lines_ops(
-            sub_lines, x0, base + (len(sub_lines) - 1) * sub.leading, sub.leading, avail
+            sub_lines,
+            x0,
+            base + (len(sub_lines) - 1) * sub.leading,
+            sub.leading,
+            avail,
+            "P#subtitle",
         )
 
     y = band_bottom - 34.0
@@ -111,17 +119,17 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     plain = Style(t.text[REGULAR], 9.5, 13.0, t.ink)
     dates = format_dates(s.date_start, s.date_end)
     if dates:
-        ops.append(_text(dates, info, x0, y, avail))
+        ops.append(_text(dates, info, x0, y, avail, "P#dates"))
         y -= info.leading + 4.0
     if s.venue:
         lines = break_lines(
             [Span(s.venue, plain.font, plain.size, plain.color)], avail, lang=None, justify=False
         )
-        ops += _lines_ops(lines, x0, y, plain.leading, avail)
+        ops += _lines_ops(lines, x0, y, plain.leading, avail, "P#venue")
         y -= len(lines) * plain.leading + 8.0
     if s.organisers:
         label = Style(t.text[ITALIC], 8.5, 11.0, t.grey)
-        ops.append(_text("Organised by", label, x0, y, avail))
+        ops.append(_text("Organised by", label, x0, y, avail, "P#organisers"))
         y -= label.leading
         lines = break_lines(
             [Span(", ".join(s.organisers), plain.font, plain.size, plain.color)],
@@ -129,7 +137,7 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
             lang=None,
             justify=False,
         )
-        ops += _lines_ops(lines, x0, y, plain.leading, avail)
+        ops += _lines_ops(lines, x0, y, plain.leading, avail, "P#organisers")
     if s.logo:
         ops.append(_logo(s.logo, x0, t.settings.page.bottom, *logo_room(t)))
     return ops
@@ -169,7 +177,8 @@ def logo_printed_size(path: Path, theme: Theme) -> tuple[float, float]:
 def _logo(path: Path, x: float, y: float, max_w: float, max_h: float) -> Image:
     w, h = image_size(path)
     scale = min(max_w / w, max_h / h) if w and h else 0.0
-    return Image(path, x, y, w * scale, h * scale)
+    # decorative: the meeting's name is printed above it
+    return Image(path, x, y, w * scale, h * scale, ARTIFACT)
 
 
 # -- session headings in the body --------------------------------------------------
@@ -204,9 +213,18 @@ def session_heading_items(
     title_st = t.heading_style(10.5, "bold", t.ink)
     space = 10.0 if items else 0.0
     title = section.title or ""
-    key = ("body-session", title, index, title_st, avail, space)
+    # a session of a day is a section inside the day's, one without a day stands alone
+    sect = f"Sect#{2 if section.day else 1}:{session_key(index)}"
+    key = ("body-session", title, index, title_st, avail, space, sect)
     make = partial(
-        _heading_item, title, title_st, avail, space, dest=session_key(index), balance=True
+        _heading_item,
+        title,
+        title_st,
+        avail,
+        space,
+        dest=session_key(index),
+        tag=f"{sect}/H",
+        balance=True,
     )
     items.append(memo.get(key, make))
     session = section.session
@@ -220,8 +238,8 @@ def session_heading_items(
         text = " · ".join(details)
         items.append(
             memo.get(
-                ("body-session-details", text, st, avail),
-                partial(_heading_item, text, st, avail, 1.0),
+                ("body-session-details", text, st, avail, sect),
+                partial(_heading_item, text, st, avail, 1.0, tag=f"{sect}/P#details"),
             )
         )
     last_item = items[-1]
@@ -244,8 +262,9 @@ def _hours(session: Session) -> str:
 
 
 def _body_day(day: dt.date, st: Style, accent: str, avail: float) -> Item:
-    item = _heading_item(day_heading(day), st, avail, 0.0, dest=day_key(day))
-    rule = Rule(0.0, item.height + 2.0, avail, item.height + 2.0, 0.6, accent)
+    tag = f"Sect#1:{day_key(day)}/H"
+    item = _heading_item(day_heading(day), st, avail, 0.0, dest=day_key(day), tag=tag)
+    rule = Rule(0.0, item.height + 2.0, avail, item.height + 2.0, 0.6, accent, ARTIFACT)
     return item._replace(height=item.height + 6.0, ops=(*item.ops, rule))
 
 
@@ -268,6 +287,7 @@ def _heading_item(
     space: float,
     keep: bool = True,
     dest: str | None = None,
+    tag: str = "",
     balance: bool = False,
 ) -> Item:
     """A heading's lines; a title's (`balance`) as even as they can be."""
@@ -278,7 +298,7 @@ def _heading_item(
         lines = break_lines(spans, avail, lang=None, justify=False)
     base = st.leading * 0.8
     ops: list[Op] = [Dest(dest, 0.0, 0.0)] if dest else []
-    ops += [Text(0.0, base + i * st.leading, avail, ln) for i, ln in enumerate(lines)]
+    ops += [Text(0.0, base + i * st.leading, avail, ln, tag) for i, ln in enumerate(lines)]
     return Item(st.leading * len(lines), tuple(ops), keep=keep, space=space)
 
 
@@ -290,16 +310,19 @@ def _leader(x_from: float, x_to: float, y: float, st: Style) -> Text | None:
         return None
     dots = " ." * n
     w = unit * n
-    return Text(
-        x_to - w, y, w, Line((Frag(dots, st.font, st.size, 0.0, st.color, None),), w, 0, False)
-    )
+    line = Line((Frag(dots, st.font, st.size, 0.0, st.color, None),), w, 0, False)
+    return Text(x_to - w, y, w, line, ARTIFACT)
 
 
 def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     t = theme
     avail = t.frame_width
-    items = [_heading_item("Contents", t.heading_style(16.0), avail, 0.0, dest="contents")]
-    items[0] = Item(items[0].height + 8.0, items[0].ops, True)
+    sect = "Sect#1:contents"
+    contents = _heading_item(
+        "Contents", t.heading_style(16.0), avail, 0.0, dest="contents", tag=f"{sect}/H"
+    )
+    items = [Item(contents.height + 8.0, contents.ops, True)]
+    toc = f"{sect}/TOC"
     entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
     who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
     grouped = len(book.sections) > 1 or book.sections[0].title is not None
@@ -307,6 +330,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
     )
     last_day = None
+    day_entry = session_entry = ""
     printed = {e.section for e in book.entries}  # sections with a heading in the body
     for n, (section, entries) in enumerate(
         zip(book.sections, book.section_listings(), strict=True)
@@ -316,7 +340,8 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         if grouped:  # headings link to the day's and session's headings in the body
             if section.day and section.day != last_day:
                 day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
-                items.append(_linked(day, avail, day_key(section.day)))
+                day_entry = f"{toc}/TOCI#{day_key(section.day)}"
+                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Link"))
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
@@ -331,10 +356,16 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
                 title = f"{title} · {room_label(session.room)}"
             head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
             key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
-            items.append(_linked(head, avail, key))
+            # the contents nest as the book does: a day's sessions, a session's abstracts
+            within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
+            session_entry = f"{within_day}/TOCI#{session_key(n)}"
+            items.append(_linked(head, avail, key, f"{session_entry}/Link"))
         for e in entries:
-            args = (e.talk.heading, e.talk.speaker, talk_key(e.talk.id), entry_st, who_st, avail)
-            items.append(memo.get(("toc", *args), partial(_toc_entry, *args)))
+            key = talk_key(e.talk.id)
+            args = (e.talk.heading, e.talk.speaker, key, entry_st, who_st, avail)
+            listed = f"{session_entry}/TOC" if grouped else toc
+            tag = f"{listed}/TOCI#{key}/Link"
+            items.append(memo.get(("toc", *args, tag), partial(_toc_entry, *args, tag=tag)))
     backs = {
         "author_index": ("Author index", "author-index", True),
         "keyword_index": (
@@ -347,18 +378,29 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     for part in book.settings.back_matter:
         title, dest, present = backs[part]
         if present and book.entries:
-            items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space=space))
+            tag = f"{toc}/TOCI#{dest}/Link"
+            items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space, tag))
             space = 5.0
     return items
 
 
-def _linked(item: Item, avail: float, key: str) -> Item:
-    return item._replace(ops=(*item.ops, Link(0.0, 0.0, avail, item.height, key)))
+def _linked(item: Item, avail: float, key: str, tag: str) -> Item:
+    """A heading of the contents as a link to its place; it reads as element `tag`."""
+    ops = tuple(retag(op, tag) for op in item.ops)
+    return item._replace(ops=(*ops, Link(0.0, 0.0, avail, item.height, key, tag)))
 
 
 def _toc_entry(
-    title: str, who: str, key: str, st: Style, who_st: Style, avail: float, space: float = 5.0
+    title: str,
+    who: str,
+    key: str,
+    st: Style,
+    who_st: Style,
+    avail: float,
+    space: float = 5.0,
+    tag: str = "",
 ) -> Item:
+    """A line of the contents: title, speaker and page, all one link (element `tag`)."""
     text_avail = avail - NUMBER_COLUMN
     lines = break_lines(
         [Span(title, st.font, st.size, st.color)], text_avail, lang=None, justify=False
@@ -366,12 +408,12 @@ def _toc_entry(
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
-        ops.append(Text(0.0, y + i * st.leading, text_avail, ln))
+        ops.append(Text(0.0, y + i * st.leading, text_avail, ln, tag))
     last_y = y + (len(lines) - 1) * st.leading
     leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, last_y, st)
     if leader:
         ops.append(leader)
-    ops.append(PageRef(key, avail, last_y, st.font, st.size, st.color))
+    ops.append(PageRef(key, avail, last_y, st.font, st.size, st.color, tag))
     height = st.leading * len(lines)
     if who:
         who_lines = break_lines(
@@ -381,9 +423,9 @@ def _toc_entry(
             justify=False,
         )
         for ln in who_lines:
-            ops.append(Text(0.0, height + who_st.leading * 0.8, text_avail, ln))
+            ops.append(Text(0.0, height + who_st.leading * 0.8, text_avail, ln, tag))
             height += who_st.leading
-    ops.append(Link(0.0, 0.0, avail, height, key))
+    ops.append(Link(0.0, 0.0, avail, height, key, tag))
     return Item(height, tuple(ops), space=space)
 
 
@@ -394,7 +436,12 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     """Per day, each session with time, room and chair, and its talks with times."""
     t = theme
     avail = t.frame_width
-    items = [_heading_item("Programme", t.heading_style(16.0), avail, 0.0, dest="programme")]
+    sect = "Sect#1:programme"
+    items = [
+        _heading_item(
+            "Programme", t.heading_style(16.0), avail, 0.0, dest="programme", tag=f"{sect}/H"
+        )
+    ]
     items[0] = items[0]._replace(height=items[0].height + 6.0)
     time_st = Style(t.heading["regular"], 8.0, 10.6, t.grey)
     title_st = Style(t.text[REGULAR], 8.5, 10.6, t.ink)
@@ -482,23 +529,24 @@ def _program_talk(
     text_avail = avail - col - NUMBER_COLUMN
     y = title_st.leading * 0.8
     ops: list[Op] = []
+    tag = f"Sect#1:programme/P#{key}/Link"  # a talk's line is one link to its abstract
     if start:
-        ops.append(_text(start, time_st, 0.0, y, col))
+        ops.append(_text(start, time_st, 0.0, y, col, tag))
     lines = break_lines(
         [Span(title, title_st.font, title_st.size, title_st.color)],
         text_avail,
         lang=None,
         justify=False,
     )
-    ops += [Text(col, y + i * title_st.leading, text_avail, ln) for i, ln in enumerate(lines)]
-    ops.append(PageRef(key, avail, y, title_st.font, title_st.size, title_st.color))
+    ops += [Text(col, y + i * title_st.leading, text_avail, ln, tag) for i, ln in enumerate(lines)]
+    ops.append(PageRef(key, avail, y, title_st.font, title_st.size, title_st.color, tag))
     height = title_st.leading * len(lines)
     for ln in break_lines(
         [Span(who, who_st.font, who_st.size, who_st.color)], text_avail, lang=None, justify=False
     ):
-        ops.append(Text(col, height + who_st.leading * 0.8, text_avail, ln))
+        ops.append(Text(col, height + who_st.leading * 0.8, text_avail, ln, tag))
         height += who_st.leading
-    ops.append(Link(0.0, 0.0, avail, height, key))
+    ops.append(Link(0.0, 0.0, avail, height, key, tag))
     return Item(height, tuple(ops), space=3.5)
 
 
@@ -556,22 +604,36 @@ def index_items(
     t = theme
     avail = index_column_width(t)
     st = Style(t.text[REGULAR], 8.5, 11.0, t.ink)
-    items = [_heading_item(title, t.heading_style(16.0), avail, 0.0, dest=dest)]
+    sect = f"Sect#1:{dest}"
+    items = [_heading_item(title, t.heading_style(16.0), avail, 0.0, dest=dest, tag=f"{sect}/H")]
     items[0] = items[0]._replace(height=items[0].height + 6.0)
+    index = f"{sect}/Index"
     letter = None
     for (sort_key, name), pages in sorted(entries.items()):
         initial = (sort_key[0][:1] or "#").upper()
         if initial != letter:
             letter = initial
-            items.append(
-                _heading_item(initial, t.heading_style(10.0), avail, 9.0 if len(items) > 1 else 0.0)
-            )
-        key = ("index", name, tuple(sorted(pages.items())), st, avail)
-        items.append(memo.get(key, partial(_index_entry, name, pages, st, avail)))
+            space = 9.0 if len(items) > 1 else 0.0
+            tag = f"{index}/Sect#{_letter_key(initial)}/H"
+            items.append(_heading_item(initial, t.heading_style(10.0), avail, space, tag=tag))
+        tag = f"{index}/Sect#{_letter_key(initial)}/P#{hex_tag(name)}"
+        key = ("index", name, tuple(sorted(pages.items())), st, avail, tag)
+        items.append(memo.get(key, partial(_index_entry, name, pages, st, avail, tag)))
     return items
 
 
-def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> Item:
+def hex_tag(text: str) -> str:
+    """A short key for a structure path, from text that may hold any character."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def _letter_key(letter: str) -> str:
+    """A letter heading's key in a structure path: its code point (a letter may be "/")."""
+    return f"{ord(letter):x}"
+
+
+def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float, tag: str) -> Item:
+    """An index entry, a P whose page numbers are links."""
     order = sorted(pages, key=lambda p: (len(p), p))
     spans = [Span(name, st.font, st.size, st.color)]
     nums: list[Span] = []
@@ -584,13 +646,13 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
     y = st.leading * 0.8
     if name_w + nums_w + 16.0 <= avail:
         ops: list[Op] = [
-            Text(0.0, y, avail, break_lines(spans, avail, lang=None, justify=False)[0])
+            Text(0.0, y, avail, break_lines(spans, avail, lang=None, justify=False)[0], tag)
         ]
         leader = _leader(name_w, avail - nums_w - 3.0, y, st)
         if leader:
             ops.append(leader)
         line = break_lines(nums, avail, lang=None, justify=False)[0]
-        ops.append(Text(avail - line.width, y, line.width, line))
+        ops += line_ops(Text(avail - line.width, y, line.width, line, tag), "", "")
         return Item(st.leading, tuple(ops))
     lines = break_lines(
         spans + [Span("  ", st.font, st.size, st.color)] + nums,
@@ -599,5 +661,12 @@ def _index_entry(name: str, pages: dict[str, str], st: Style, avail: float) -> I
         justify=False,
         indent=14.0,
     )
-    ops = [Text(ln.indent, y + i * st.leading, avail - ln.indent, ln) for i, ln in enumerate(lines)]
+    # the page numbers are links: each line drawn in pieces, their words in the Links
+    ops = [
+        piece
+        for i, ln in enumerate(lines)
+        for piece in line_ops(
+            Text(ln.indent, y + i * st.leading, avail - ln.indent, ln, tag), "", ""
+        )
+    ]
     return Item(st.leading * len(lines), tuple(ops))

@@ -12,6 +12,7 @@ page coordinates (the title page).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ class Text(NamedTuple):
     y: float
     avail: float
     line: Line
+    tag: str = ""
 
     @property
     def word_space(self) -> float:
@@ -40,6 +42,7 @@ class Rule(NamedTuple):
     y2: float
     width: float
     color: str
+    tag: str = ""  # untagged: an artifact (a rule, a box)
 
 
 class Rect(NamedTuple):
@@ -50,6 +53,7 @@ class Rect(NamedTuple):
     w: float
     h: float
     color: str
+    tag: str = ""
 
 
 class Link(NamedTuple):
@@ -60,6 +64,7 @@ class Link(NamedTuple):
     x2: float
     y2: float
     key: str
+    tag: str = ""  # the Link element its annotation belongs to
 
 
 class Dest(NamedTuple):
@@ -78,6 +83,7 @@ class Image(NamedTuple):
     y: float
     w: float
     h: float
+    tag: str = ""  # untagged: decorative, an artifact
 
 
 class PageRef(NamedTuple):
@@ -89,6 +95,7 @@ class PageRef(NamedTuple):
     font: str
     size: float
     color: str
+    tag: str = ""
 
 
 class DisplayMath(NamedTuple):
@@ -98,6 +105,18 @@ class DisplayMath(NamedTuple):
     size: float
     x: float
     y: float
+    tag: str = ""
+
+
+class MathSource(NamedTuple):
+    """A formula's TeX source, written as invisible text over its outlines so that a
+    reader copies and searches it; `w` is the outlines' width, which it is scaled to."""
+
+    x: float
+    y: float
+    w: float
+    line: Line
+    tag: str = ""
 
 
 class Figure(NamedTuple):
@@ -113,54 +132,59 @@ class Figure(NamedTuple):
     w: float
     h: float
     alt: str
+    tag: str = ""
 
 
-Op = Text | Rule | Rect | Link | Dest | Image | PageRef | DisplayMath | Figure
+Op = Text | Rule | Rect | Link | Dest | Image | PageRef | DisplayMath | MathSource | Figure
 
 
 def translate(op: Op, x0: float, top: float) -> Op:
     """An item's operation (x from the frame's left, y down from the item's top) on the page."""
     match op:
-        case Text(x, y, avail, line):
-            return Text(x0 + x, top - y, avail, line)
+        case Text(x, y, avail, line, tag):
+            return Text(x0 + x, top - y, avail, line, tag)
         case Dest(key, x, y):
             return Dest(key, x0 + x, top - y)
-        case PageRef(key, x, y, font, size, color):
-            return PageRef(key, x0 + x, top - y, font, size, color)
-        case Link(x1, y1, x2, y2, key):
-            return Link(x0 + x1, top - y1, x0 + x2, top - y2, key)
-        case DisplayMath(tex, size, x, y):
-            return DisplayMath(tex, size, x0 + x, top - y)
-        case Rule(x1, y1, x2, y2, w, color):
-            return Rule(x0 + x1, top - y1, x0 + x2, top - y2, w, color)
-        case Rect(x, y, w, h, color):  # an item's box is placed by its top edge
-            return Rect(x0 + x, top - y - h, w, h, color)
-        case Figure(path, page, x, y, w, h, alt):
-            return Figure(path, page, x0 + x, top - y, w, h, alt)
+        case PageRef(key, x, y, font, size, color, tag):
+            return PageRef(key, x0 + x, top - y, font, size, color, tag)
+        case Link(x1, y1, x2, y2, key, tag):
+            return Link(x0 + x1, top - y1, x0 + x2, top - y2, key, tag)
+        case DisplayMath(tex, size, x, y, tag):
+            return DisplayMath(tex, size, x0 + x, top - y, tag)
+        case MathSource(x, y, w, line, tag):
+            return MathSource(x0 + x, top - y, w, line, tag)
+        case Rule(x1, y1, x2, y2, w, color, tag):
+            return Rule(x0 + x1, top - y1, x0 + x2, top - y2, w, color, tag)
+        case Rect(x, y, w, h, color, tag):  # an item's box is placed by its top edge
+            return Rect(x0 + x, top - y - h, w, h, color, tag)
+        case Figure(path, page, x, y, w, h, alt, tag):
+            return Figure(path, page, x0 + x, top - y, w, h, alt, tag)
     return op
 
 
 def offset(op: Op, dx: float, dy: float) -> Op:
     """An operation moved by (dx, dy) within the coordinates it is in."""
     match op:
-        case Text(x, y, avail, line):
-            return Text(x + dx, y + dy, avail, line)
+        case Text(x, y, avail, line, tag):
+            return Text(x + dx, y + dy, avail, line, tag)
         case Dest(key, x, y):
             return Dest(key, x + dx, y + dy)
-        case PageRef(key, x, y, font, size, color):
-            return PageRef(key, x + dx, y + dy, font, size, color)
-        case Link(x1, y1, x2, y2, key):
-            return Link(x1 + dx, y1 + dy, x2 + dx, y2 + dy, key)
-        case DisplayMath(tex, size, x, y):
-            return DisplayMath(tex, size, x + dx, y + dy)
-        case Rule(x1, y1, x2, y2, w, color):
-            return Rule(x1 + dx, y1 + dy, x2 + dx, y2 + dy, w, color)
-        case Rect(x, y, w, h, color):
-            return Rect(x + dx, y + dy, w, h, color)
-        case Image(path, x, y, w, h):
-            return Image(path, x + dx, y + dy, w, h)
-        case Figure(path, page, x, y, w, h, alt):
-            return Figure(path, page, x + dx, y + dy, w, h, alt)
+        case PageRef(key, x, y, font, size, color, tag):
+            return PageRef(key, x + dx, y + dy, font, size, color, tag)
+        case Link(x1, y1, x2, y2, key, tag):
+            return Link(x1 + dx, y1 + dy, x2 + dx, y2 + dy, key, tag)
+        case DisplayMath(tex, size, x, y, tag):
+            return DisplayMath(tex, size, x + dx, y + dy, tag)
+        case MathSource(x, y, w, line, tag):
+            return MathSource(x + dx, y + dy, w, line, tag)
+        case Rule(x1, y1, x2, y2, w, color, tag):
+            return Rule(x1 + dx, y1 + dy, x2 + dx, y2 + dy, w, color, tag)
+        case Rect(x, y, w, h, color, tag):
+            return Rect(x + dx, y + dy, w, h, color, tag)
+        case Image(path, x, y, w, h, tag):
+            return Image(path, x + dx, y + dy, w, h, tag)
+        case Figure(path, page, x, y, w, h, alt, tag):
+            return Figure(path, page, x + dx, y + dy, w, h, alt, tag)
     return op
 
 
@@ -175,6 +199,7 @@ KINDS: dict[type, str] = {
     Image: "image",
     PageRef: "pageref",
     DisplayMath: "math",
+    MathSource: "source",
     Figure: "figure",
 }
 
@@ -184,5 +209,38 @@ def drawn(op: Op) -> tuple[object, ...]:
     if isinstance(op, Text):
         line = op.line
         frags = tuple(map(tuple, line.frags))
-        return ("text", op.x, op.y, op.avail, frags, *line[1:])
+        return ("text", op.x, op.y, op.avail, frags, *line[1:], op.tag)
     return (KINDS[type(op)], *op)
+
+
+# -- structure tags -----------------------------------------------------------------
+#
+# An operation's `tag` says which element of the document's structure it draws: a path
+# of elements from the outermost, "Type" or "Type#key" each, joined by "/", such as
+# "Sect#3:talk-yamins/L#b2/LI#1/LBody/P#0". Keys only tell apart siblings of one type
+# (a book's paragraphs, lists, entries); an element is made the first time its path is
+# drawn, so the structure follows the reading order of the pages. An outermost "Sect"
+# key may start with its outline level ("1:" a day, "2:" a session, "3:" a talk): a
+# section nests in the last open one of a lower level. Artifacts are content that is
+# not read: running heads and folios, rules, boxes.
+
+ARTIFACT = "Artifact"  # decorative: rules, boxes, ornaments
+HEADER = "Artifact:Header"  # running heads and folios at the top of a page
+FOOTER = "Artifact:Footer"
+
+
+def within(parent: str, part: str) -> str:
+    """The path of element `part` ("Type" or "Type#key") inside `parent`."""
+    return f"{parent}/{part}" if parent else part
+
+
+def link_key(href: str) -> str:
+    """A link's key in a structure path, from its target (which may hold any character)."""
+    return hashlib.sha1(href.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def retag(op: Op, tag: str) -> Op:
+    """The operation drawing part of element `tag` (an untagged one keeps its default)."""
+    if isinstance(op, Dest) or op.tag:
+        return op
+    return op._replace(tag=tag)

@@ -29,7 +29,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .ops import Dest, Op, PageRef, Rule, Text, drawn
+from .ops import ARTIFACT, FOOTER, HEADER, Dest, Op, PageRef, Rule, Text, drawn
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timetable import book_grid_pages
@@ -324,7 +324,7 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     label = labels.get(op.key, "")
     w = width(label, op.font, op.size)
     frag = Frag(label, op.font, op.size, 0.0, op.color, None)
-    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False))
+    return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False), op.tag)
 
 
 def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
@@ -352,12 +352,12 @@ def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
     hw = head_line.width
     if recto:
         page.extra += [
-            Text(x1 - fw - 10 - hw, y, hw, head_line),
-            Text(x1 - fw, y, fw, folio),
+            Text(x1 - fw - 10 - hw, y, hw, head_line, HEADER),
+            Text(x1 - fw, y, fw, folio, HEADER),
         ]
     else:
-        page.extra += [Text(x0, y, fw, folio), Text(x0 + fw + 10, y, hw, head_line)]
-    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color))
+        page.extra += [Text(x0, y, fw, folio, HEADER), Text(x0 + fw + 10, y, hw, head_line, HEADER)]
+    page.extra.append(Rule(x0, y - 4.0, x1, y - 4.0, 0.4, st.color, HEADER))
 
 
 _HEAD_CHARS = 300  # more than any running head can show
@@ -421,8 +421,8 @@ def lay_out_talk_alone(
             [Span(text, grey.font, grey.size, grey.color)], avail, lang=None, justify=False
         ):
             y += grey.leading
-            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln))
-    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey))
+            ops.append(Text(0.0, y - grey.leading * 0.25, avail, ln, "P#meeting"))
+    ops.append(Rule(0.0, y + 4.0, avail, y + 4.0, 0.4, theme.grey, ARTIFACT))
     flow = [Item(y + 4.0, tuple(ops), keep=True), items[0]._replace(space=14.0), *items[1:]]
     placed_pages = paginate(flow, theme.frame_height)
     pages: list[Page] = []
@@ -434,7 +434,7 @@ def lay_out_talk_alone(
             foot += f"  ·  {n}/{total}"
         foot_line = single_line(Span(foot, grey.font, grey.size, grey.color))
         x = theme.frame_left(recto=True) + (avail - foot_line.width) / 2
-        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line))
+        page.extra.append(Text(x, s.page.bottom - 20.0, foot_line.width, foot_line, FOOTER))
         pages.append(page)
     outline = ((entry.talk.title, talk_key(entry.talk.id), 0),)
     return Document(tuple(pages), outline, {entry.talk.id: (1, total)}, 0)

@@ -1,0 +1,209 @@
+"""The structure tree of a tagged PDF, assembled per build from what each page marks.
+
+A page's stream marks each run of operations that draw one element with a marked-
+content id (MCID), numbered per page; the page says which element each MCID draws by
+its path (`typeset.ops`'s tags), so a page's stream and marks are cached with it.
+This module makes the elements from those paths, in the pages' reading order, adds
+the link annotations (OBJR), and writes the tree with its parent tree: which element
+each MCID and annotation belongs to, as assistive software asks.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..typeset.ops import ARTIFACT
+from .pdffile import PdfFile, ref, text_string
+
+Mark = tuple[str, str]  # (element path, its alternative text or "")
+
+
+class Mcr(NamedTuple):
+    """Marked content `mcid` on page `page` (its index)."""
+
+    page: int
+    mcid: int
+
+
+class Objr(NamedTuple):
+    """An annotation, object `num`, on page `page`."""
+
+    page: int
+    num: int
+
+
+class _Node:
+    __slots__ = ("kind", "parent", "kids", "num", "page", "alt")
+
+    def __init__(self, kind: str, parent: _Node | None) -> None:
+        self.kind = kind
+        self.parent = parent
+        self.kids: list[_Node | Mcr | Objr] = []
+        self.num = 0
+        self.page = -1  # where its content starts
+        self.alt = ""
+
+
+def kind_of(tag: str) -> str:
+    """The structure type a tag's element has: its last part without its key."""
+    last = tag.rpartition("/")[2]
+    return "P" if last.startswith("~") else last.partition("#")[0]
+
+
+def is_artifact(tag: str) -> bool:
+    return tag.startswith(ARTIFACT)
+
+
+def artifact_operator(tag: str) -> str:
+    """The marked-content operator that opens an artifact: pagination for heads and feet."""
+    subtype = tag.partition(":")[2]
+    if subtype:
+        return f"/Artifact <</Type /Pagination /Subtype /{subtype}>> BDC"
+    return "/Artifact BMC"
+
+
+def _level(part: str) -> int:
+    """The outline level of an outermost element ("Sect#2:…" is 2); 0 for others."""
+    key = part.partition("#")[2]
+    return int(key[0]) if key[1:2] == ":" and key[:1].isdigit() else 0
+
+
+class Structure:
+    """The elements of a document, made from the pages' marks in reading order."""
+
+    def __init__(self, pages: int) -> None:
+        self.root = _Node("Document", None)
+        self.nodes: dict[str, _Node] = {}
+        self.open: list[tuple[int, _Node]] = []  # outermost sections not yet closed
+        self.parents: list[list[_Node]] = []  # per page, by MCID
+        self.annotations: list[_Node] = []  # by StructParent, after the pages
+        self.pages = pages
+
+    def page(self, index: int, marks: tuple[Mark, ...]) -> None:
+        """The marks of the page at `index`, pages given in order."""
+        row = []
+        for mcid, (tag, alt) in enumerate(marks):
+            node = self._element(tag, index)
+            node.kids.append(Mcr(index, mcid))
+            if node.page < 0:
+                node.page = index
+            if alt and not node.alt:
+                node.alt = alt
+            row.append(node)
+        self.parents.append(row)
+
+    def annotation(self, tag: str, index: int, num: int, about: str) -> int:
+        """A link annotation in the element `tag` (a Link); returns its StructParent.
+        An untagged link (a timetable's) gets a Link of its own in the last element
+        read on its page, described by `about`, as it holds no text."""
+        if tag:
+            node = self._element(tag, index)
+        else:
+            row = self.parents[index] if index < len(self.parents) else []
+            node = self._new("Link", row[-1] if row else self.root)
+            node.alt = about
+        node.kids.append(Objr(index, num))
+        if node.page < 0:
+            node.page = index
+        self.annotations.append(node)
+        return self.pages + len(self.annotations) - 1
+
+    def _new(self, kind: str, parent: _Node) -> _Node:
+        node = _Node(kind, parent)
+        parent.kids.append(node)
+        return node
+
+    def _element(self, tag: str, index: int) -> _Node:
+        if tag.startswith("~"):  # untagged text: a paragraph of its own in the open section
+            key = f"{index}{tag}"
+            node = self.nodes.get(key)
+            if node is None:
+                parent = self.open[-1][1] if self.open else self.root
+                node = self.nodes[key] = self._new("P", parent)
+            return node
+        node = self.nodes.get(tag)
+        if node is not None:
+            return node
+        head, _, last = tag.rpartition("/")
+        if head:
+            parent = self._element(head, index)
+        else:  # an outermost element closes the sections of its level and below
+            level = _level(last)
+            while self.open and self.open[-1][0] >= level:
+                self.open.pop()
+            parent = self.open[-1][1] if self.open else self.root
+        node = self.nodes[tag] = self._new(kind_of(tag), parent)
+        if not head and node.kind == "Sect":
+            self.open.append((_level(last), node))
+        return node
+
+    def write(self, pdf: PdfFile, first_page: int) -> int:
+        """The tree's objects; returns the StructTreeRoot's number."""
+        root = pdf.reserve()
+        nodes: list[_Node] = []
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            node.num = pdf.reserve()
+            nodes.append(node)
+            stack += reversed([k for k in node.kids if isinstance(k, _Node)])
+        titled = any(isinstance(k, _Node) and k.kind == "H" for k in self.root.kids)
+        for node in nodes:
+            pdf.put_packed(node.num, self._element_object(node, root, first_page, titled))
+        nums = [f"{i} [{' '.join(ref(n.num) for n in row)}]" for i, row in enumerate(self.parents)]
+        nums += [f"{self.pages + i} {ref(n.num)}" for i, n in enumerate(self.annotations)]
+        parent_tree = pdf.reserve()
+        pdf.put_packed(parent_tree, f"<< /Nums [{' '.join(nums)}] >>")
+        pdf.put_packed(
+            root,
+            f"<< /Type /StructTreeRoot /K [{ref(self.root.num)}] /ParentTree {ref(parent_tree)} "
+            f"/ParentTreeNextKey {self.pages + len(self.annotations)} >>",
+        )
+        return root
+
+    def _element_object(self, node: _Node, root: int, first_page: int, titled: bool) -> str:
+        kind = node.kind
+        if kind == "H":  # numbered by how deep its section is: H1 is the book's title
+            depth, up = 0, node.parent
+            while up is not None:
+                depth += up.kind == "Sect"
+                up = up.parent
+            kind = f"H{max(1, min(6, depth + titled))}"
+        parent = ref(node.parent.num) if node.parent is not None else ref(root)
+        kids = []
+        for kid in node.kids:
+            if isinstance(kid, _Node):
+                kids.append(ref(kid.num))
+            elif isinstance(kid, Mcr):
+                if kid.page == node.page:
+                    kids.append(str(kid.mcid))
+                else:
+                    kids.append(
+                        f"<< /Type /MCR /Pg {ref(first_page + kid.page)} /MCID {kid.mcid} >>"
+                    )
+            else:
+                kids.append(
+                    f"<< /Type /OBJR /Pg {ref(first_page + kid.page)} /Obj {ref(kid.num)} >>"
+                )
+        # /Type /StructElem is optional: left out of the thousands of elements of a book
+        out = f"<< /S /{kind} /P {parent} /K [{' '.join(kids)}]"
+        if node.page >= 0:
+            out += f" /Pg {ref(first_page + node.page)}"
+        if node.alt:
+            out += f" /Alt {text_string(node.alt)}"
+            if node.kind == "Formula":
+                out += f" /ActualText {text_string(node.alt)}"
+        return out + " >>"
+
+
+def marks_of(tags: list[tuple[str, str]]) -> tuple[Mark, ...]:
+    """The marks of a page from its drawn operations' (tag, alt) in drawing order: one
+    MCID for each run of operations drawing the same element; artifacts get none."""
+    marks: list[Mark] = []
+    last = None
+    for tag, alt in tags:
+        if tag != last:
+            last = tag
+            if not is_artifact(tag):
+                marks.append((tag, alt))  # the alternative text of the run's first operation
+    return tuple(marks)
