@@ -33,6 +33,7 @@ from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+import typography  # noqa: E402  (bench/typography.py: the page read back from the PDF)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "bench"
@@ -321,9 +322,16 @@ def main() -> None:
         rows.append(safely("10,000 cold", bench_cold, c10000, 10000, 1, "peak < 1024 MiB"))
         shutil.rmtree(c10000)
 
+    progress("bench: typography of the bench corpus and the sample, read from the PDFs")
+    try:
+        pages = typography.table(30)
+    except (OSError, subprocess.CalledProcessError) as e:
+        pages = f"typography not measured ({e})"
     report = (
         "# abstractbook benchmark (`make bench`)\n\n"
         f"{machine()}\n{table(rows)}{scaling(rows)}\n"
+        "## The page (justified body lines, word spaces in em of the body size)\n\n"
+        f"{pages}\n\n"
         "Whole processes (bytecode cached, as after an install); wall and CPU are medians of\n"
         "the runs; peak is the largest RSS of the child and of any workers it waited for.\n"
         "Typst figures in the targets are SPEC §5's reference values; "

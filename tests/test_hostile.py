@@ -145,6 +145,24 @@ def test_text_is_typeset_in_bounded_time(tmp_path: Path, body: str) -> None:
     assert code == 0, text[-500:]
 
 
+# The sizes (within the 2 MB input limit): each a book in under 10 s.
+LARGE = {
+    "a 1 MB word": "x" * 1_000_000,
+    "a 1 MB URL": "https://example.org/" + "a/b." * 250_000,
+    "100,000 Chinese characters without a space": "中文字" * 33_334,
+}
+
+
+@pytest.mark.parametrize("body", list(LARGE.values()), ids=list(LARGE))
+def test_a_megabyte_word_or_url_or_a_long_chinese_run_builds_in_ten_seconds(
+    tmp_path: Path, body: str
+) -> None:
+    started = time.monotonic()
+    code, text = build(project(tmp_path, body))
+    assert code == 0, text[-500:]
+    assert time.monotonic() - started < 10
+
+
 def test_a_huge_speaker_name_is_shortened_in_the_running_head(tmp_path: Path) -> None:
     _, (code, text) = check_and_build(project(tmp_path, "hi", author="A" * 40_000))
     assert code == 0, text[-500:]

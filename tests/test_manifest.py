@@ -67,22 +67,22 @@ def test_one_edit_reports_that_abstract_and_exactly_the_pages_that_differ(
     first = pipeline.build(project, out)
     assert first.report is None
     before = page_streams(out)
-    edit(  # near the end of an abstract of two pages: only its second page changes
+    edit(  # the last line of an abstract of two pages: only its second page changes
         project,
-        "15-weiss.yaml",
-        "generalization is not guaranteed",
-        "generalization is never guaranteed",
+        "24-deneve.yaml",
+        "equivalent to learning the tasks.",
+        "equivalent to learning the tasks!",
     )
     second = pipeline.build(project, out)
     report = second.report
     assert report is not None
-    assert [(i, f) for i, _, f in report.changed] == [("weiss", ["body"])]
+    assert [(i, f) for i, _, f in report.changed] == [("deneve", ["body"])]
     assert not report.added and not report.removed and not report.moved
     after = page_streams(out)
     differ = [n for n, (a, b) in enumerate(zip(before, after, strict=True), start=1) if a != b]
     assert [n for a, b in report.pages for n in range(a, b + 1)] == differ
-    weiss = second.manifest["abstracts"]["weiss"]
-    assert weiss["first_page"] < differ[0] == differ[-1] == weiss["last_page"]
+    deneve = second.manifest["abstracts"]["deneve"]
+    assert deneve["first_page"] < differ[0] == differ[-1] == deneve["last_page"]
 
 
 def test_title_change_reaches_the_contents(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
-from .lines import break_lines, single_line, width
+from .lines import balanced_lines, break_lines, single_line, width
 from .margins import protruded
 from .ops import (
     Dest,
@@ -188,6 +188,12 @@ def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | No
     return out
 
 
+def _hyphenated(line: Line) -> bool:
+    """The line ends inside a word: at a hyphen after a letter."""
+    text = line.frags[-1].text if line.frags else ""
+    return len(text) >= 2 and text[-1] == "-" and text[-2].isalpha()
+
+
 def _line_items(
     lines: list[Line],
     leading: float,
@@ -224,7 +230,8 @@ def _line_items(
             Item(
                 height,
                 ops,
-                keep=keep_all or (k < n and not breakable),
+                # a word split by a hyphen is not split by a page turn as well
+                keep=keep_all or (k < n and (not breakable or _hyphenated(line))),
                 space=space if k == 1 else 0.0,
             )
         )
@@ -507,9 +514,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     sect = talk_section(talk.id)
 
     ts = t.title()
-    lines = break_lines(
-        [Span(talk.heading, ts.font, ts.size, ts.color)], avail, lang=None, justify=False
-    )
+    lines = balanced_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail)
     head = _line_items(
         lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True, tag=within(sect, "H")
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pyphen
 
@@ -19,6 +19,8 @@ from .formulas import OBJECT, formula
 from .scripts import cover, has_rtl, rtl_base, visual
 from .shaping import text_width
 from .spans import Frag, Line, Span
+from .totalfit import Params
+from .wordfit import End, Point, fit
 
 HYPHEN = "-"
 SHRINK = 0.2  # how much a justified line's spaces may shrink
@@ -26,6 +28,8 @@ _SPLIT = re.compile(r"( +|\n)")
 _URLISH = re.compile(r"^[a-z][a-z0-9+.-]*://|^www\.", re.I)
 _AFTER = frozenset("-–—/")  # a line may break after these
 _URL_AFTER = frozenset("/.?&=_-#:")
+_BREAK = re.compile("[-–—/\u00ad]")  # where a word breaks without pyphen
+_URL_BREAK = re.compile("[-–—/\u00ad.?&=_#:]")
 _LETTER = re.compile(r"[^\W\d_]+")
 # A run of more characters than this without a space is no word a dictionary knows (a
 # pasted hash, a long URL, a line of code): it is broken by the emergency rules only,
@@ -55,9 +59,19 @@ def width(text: str, font: str, size: float) -> float:
     return w
 
 
+# `language: en` hyphenates as US English, like TeX's default (pyphen's own `en` is
+# British); `en_GB` asks for British patterns.
+_PATTERNS = {"en": "en_US"}
+
+
+def patterns(lang: str) -> str:
+    """The pyphen patterns a `layout.language` hyphenates with."""
+    return _PATTERNS.get(lang, lang)
+
+
 @lru_cache(maxsize=16)
 def _hyphenator(lang: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=lang, left=2, right=3)
+    return pyphen.Pyphen(lang=patterns(lang), left=2, right=3)
 
 
 # Hyphenation points by (word, language): pyphen is asked once per word. The rebuild
@@ -128,7 +142,10 @@ def break_lines(
     that, between letters: nothing ever runs past `avail`.
     """
     covered = [part for span in spans for part in cover(span)]
+    lang = patterns(lang) if lang else lang  # memoised points are keyed by the patterns
     lines = _one_line(covered, avail) if not (first_indent or indent) else None
+    if lines is None and justify and avail != float("inf"):
+        lines = _total_fit(covered, avail, lang, first_indent, indent)
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     text = "".join(s.text for s in covered)
@@ -142,6 +159,47 @@ def break_lines(
             ln = ln._replace(indent=ln.indent + max(0.0, avail - ln.indent - ln.width))
         out.append(ln)
     return out
+
+
+def balanced_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> list[Line]:
+    """A display's lines (a title, a heading), ragged and as even as they can be: the
+    narrowest measure that still sets them in as many lines as `avail` does, so
+    "Deep Learning / and the Brain", never a lone word on the last line."""
+    lines = break_lines(spans, avail, lang=None, justify=False)
+    text = "".join(s.text for s in spans)
+    if len(lines) < 2 or len(text) > LONG_RUN * 4 or has_rtl(text):
+        return lines
+    widest = max(width(w, s.font, s.size) for s in spans for w in s.text.split() or [""])
+    low, high = max(widest, avail / len(lines)), avail
+    if low >= high:
+        return lines
+    count = partial(_count_lines, spans)
+    if len(spans) == 1 and " " in text and "\n" not in text and SHY not in text:
+        count = partial(_count_words, spans[0])  # the plain title: words measured once
+    for _ in range(12):  # to a fraction of a point
+        mid = (low + high) / 2
+        if count(mid) > len(lines):
+            low = mid
+        else:
+            high = mid
+    return break_lines(spans, high, lang=None, justify=False)
+
+
+def _count_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> int:
+    return len(break_lines(spans, avail, lang=None, justify=False))
+
+
+def _count_words(span: Span, avail: float) -> int:
+    """As many lines as first-fit sets `span` in, whole words only."""
+    space = width(" ", span.font, span.size)
+    n, used = 1, -space
+    for word in span.text.split(" "):
+        w = width(word, span.font, span.size) if word else 0.0
+        if used + space + w > avail + 0.01 and used > 0:
+            n, used = n + 1, w
+        else:
+            used += space + w
+    return n
 
 
 def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
@@ -163,6 +221,245 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
     return [Line(tuple(frags), total, spaces, False)]
 
 
+# A hyphen costs more than any line whose spaces stay under 0.5 em (TeX's 50 would
+# hyphenate a third of our lines): paragraphs hyphenate where the spacing needs it.
+HYPHEN_PENALTY = 1000.0
+# What a break costs beyond that in a word a copy editor would rather not see broken
+# (`_level`): with a capital or a digit (a name, "ReLU", "CIFAR-10"), then inside a
+# compound, which breaks at its own hyphen. Dearer than any line within tolerance,
+# so taken only where the paragraph cannot be set otherwise.
+LEVEL_PENALTY = (0.0, 3000.0, 30000.0)
+# A line over 0.5 em (ratio 1.9) costs more than a hyphen, one over 0.6 em (2.6) more
+# than any other way of setting the paragraph with at most two hyphens in a row and
+# no compound broken a second time. Failing that, compounds broken again and any
+# run, rather than an overfull line. The greedy breaker is the last resort.
+_PASSES = tuple(
+    Params(
+        tolerance=6.0,
+        max_hyphen_run=run,
+        loose=1.9,
+        loose_demerits=2e6,
+        very_loose=2.6,
+        very_loose_demerits=1e8,
+        beam=3e6,
+        max_active=32,
+        max_cost=max_cost,
+    )
+    for run, max_cost in ((2, HYPHEN_PENALTY + LEVEL_PENALTY[1]), (1 << 20, float("inf")))
+)
+# A last line holding one word narrower than this share of the measure costs as much
+# as a hyphenated last line.
+SHORT_LAST = 0.12
+
+_Token = tuple[list[Piece], int]
+
+
+def _total_fit(
+    spans: list[Span], avail: float, lang: str | None, first_indent: float, indent: float
+) -> list[Line] | None:
+    """A justified paragraph set by total fit (see `wordfit`); None when it holds
+    what only the greedy breaker's emergency rules can set (a run too long for any
+    dictionary, a word wider than the line)."""
+    breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
+    tokens = breaker._tokens()
+    if not tokens or any(
+        t is not None and sum(len(x) for x, _ in t[0]) > LONG_RUN and not breaker.has_object(t[0])
+        for t in tokens
+    ):
+        return None
+    segments: list[list[_Token]] = [[]]
+    for token in tokens:
+        if token is None:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    for n, segment in enumerate(segments):
+        if not segment:  # an empty line between two hard breaks
+            if n + 1 < len(segments) or not breaker.lines:
+                breaker.emit(justify=False)
+            continue
+        words = _Words(breaker, segment, lang)
+        widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
+        for params in _PASSES:
+            ends = fit(words, partial(_measure, widths), params, SHORT_LAST)
+            if ends is not None:
+                break
+        else:
+            return None
+        start, k0 = 0, 0
+        for end in ends:
+            breaker.cur = words.line(start, k0, end)
+            # a line that starts or ends inside a word: measured as drawn
+            inside = k0 > 0 or end.at >= 0
+            breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
+            breaker.emit(justify=end is not ends[-1])
+            start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
+    return breaker.lines
+
+
+def _measure(widths: tuple[float, float], line: int) -> float:
+    return widths[min(line, 1)]
+
+
+class _Words:
+    """A paragraph's words up to a hard break, as `wordfit` reads them: widths as
+    drawn, and break points asked for only when the search reaches a word."""
+
+    def __init__(self, breaker: _Breaker, tokens: list[_Token], lang: str | None) -> None:
+        self.breaker, self.tokens, self.lang = breaker, tokens, lang
+        spans = breaker.spans
+        self.widths: list[float] = []
+        self.spaces: list[float] = []
+        self.stretch: list[float] = []
+        self.shrink: list[float] = []
+        self._points: dict[int, tuple[Point, ...]] = {}
+        tables, space_w = breaker.tables, breaker.space_widths
+        for n, (word, space_si) in enumerate(tokens):
+            if len(word) == 1:
+                text, si = word[0]
+                w = tables[si].get(text)
+                if w is None or SHY in text:
+                    w = width(text.replace(SHY, ""), spans[si].font, spans[si].size)
+            else:
+                w = _drawn_w(breaker, word)
+            sw = space_w[space_si] if n and space_si >= 0 else 0.0
+            self.widths.append(w)
+            self.spaces.append(sw)
+            self.stretch.append(sw / 2)
+            self.shrink.append(SHRINK * sw)
+
+    def points(self, n: int) -> tuple[Point, ...]:
+        got = self._points.get(n)
+        if got is None:
+            word = self.tokens[n][0]
+            # the last word of a paragraph is not hyphenated: a lone syllable reads badly
+            lang = self.lang if n + 1 < len(self.tokens) else None
+            if self.breaker.has_object(word):
+                got = ()
+            elif len(word) == 1:
+                span = self.breaker.spans[word[0][1]]
+                got = _word_points(word[0][0], span.font, span.size, lang)
+            else:
+                got = self._general_points(word, lang)
+            self._points[n] = got
+        return got
+
+    def _general_points(self, word: list[Piece], lang: str | None) -> tuple[Point, ...]:
+        """Break points of a word in several spans (emphasis inside it, say)."""
+        out = []
+        for at, hyphen, cost in _text_breaks("".join(t for t, _ in word), lang):
+            left, right = _cut(word, at)
+            left = _with_hyphen(left) if hyphen else left
+            left_w, right_w = _drawn_w(self.breaker, left), _drawn_w(self.breaker, right)
+            out.append(Point(at, cost, cost > 0, hyphen, left_w, right_w))
+        return tuple(out)
+
+    def middle(self, n: int, start: int, point: Point) -> float:
+        """The width of word n from `start` to `point` (a hyphen included)."""
+        left = _cut(_cut(self.tokens[n][0], point.at)[0], start)[1]
+        return _drawn_w(self.breaker, _with_hyphen(left) if point.hyphen else left)
+
+    def line(self, start: int, k0: int, end: End) -> list[Piece]:
+        """What a line from word `start` (its first `k0` characters set before) to
+        `end` draws."""
+        out: list[Piece] = []
+        for j in range(start, end.word + 1):
+            word, space_si = self.tokens[j]
+            if j > start and space_si >= 0:
+                out.append((" ", space_si))
+            if j == end.word and end.at >= 0:
+                word = _cut(word, end.at)[0]
+                word = _with_hyphen(word) if end.hyphen else word
+            if j == start and k0:
+                word = _cut(word, k0)[1]
+            out.extend(word)
+        return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_points(text: str, font: str, size: float, lang: str | None) -> tuple[Point, ...]:
+    """A one-span word's break points with the widths of its two parts: words repeat
+    within and across talks."""
+    breaks = _text_breaks(text, lang)
+    if not breaks:
+        return ()
+    # Each part's width from its letters', scaled to the word's kerned width: close
+    # enough to choose breaks (a line's own width is measured as drawn), without
+    # shaping every part of every word the search looks at.
+    table = widths_of(font, size)
+    advance = [0.0]
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = width(ch, font, size) if ch != SHY else 0.0
+        advance.append(advance[-1] + w)
+    whole = width(text.replace(SHY, ""), font, size)
+    scale = whole / advance[-1] if advance[-1] else 1.0
+    hyphen_w = width(HYPHEN, font, size)
+    out = []
+    for at, hyphen, cost in breaks:
+        left_w = advance[at] * scale
+        out.append(
+            Point(
+                at, cost, cost > 0, hyphen, left_w + (hyphen_w if hyphen else 0.0), whole - left_w
+            )
+        )
+    return tuple(out)
+
+
+def _drawn_w(breaker: _Breaker, pieces: list[Piece]) -> float:
+    """Width as drawn: neighbouring pieces of one span are measured together (their
+    kerning and ligatures), spaces apart as the greedy breaker measures them."""
+    total = 0.0
+    run: list[str] = []
+    run_si = -1
+    for text, si in [*pieces, (" ", -1)]:
+        if run and (si != run_si or text == " "):
+            total += breaker.w("".join(run).replace(SHY, ""), run_si)
+            run = []
+        if text == " ":
+            total += breaker.w(text, si) if si >= 0 else 0.0
+        else:
+            run.append(text)
+            run_si = si
+    return total
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_breaks(text: str, lang: str | None) -> tuple[tuple[int, bool, float], ...]:
+    """Where a word may break: (position, whether a hyphen is added, cost). After its
+    own hyphens, dashes and slashes, at soft hyphens, a URL at its punctuation, and at
+    pyphen's points at a price that says how much a copy editor minds (`_level`);
+    memoised by content, as words repeat."""
+    if len(text) < 4:
+        return ()
+    points: dict[int, tuple[bool, float]] = {}
+    url = bool(_URLISH.match(text))
+    for m in (_URL_BREAK if url else _BREAK).finditer(text, 1, len(text) - 2):
+        i = m.end()
+        c = text[i - 1]
+        cost = HYPHEN_PENALTY if c in (SHY, HYPHEN) and not url else 0.0
+        if c == HYPHEN and text[i].isdigit():  # "CIFAR-" / "10"
+            cost += LEVEL_PENALTY[1]
+        points[i] = (c == SHY, cost)
+    if lang and not url:
+        cost = HYPHEN_PENALTY + LEVEL_PENALTY[_level(text)]
+        for p in _hyphen_points(text.replace(SHY, "-"), lang):
+            points.setdefault(p, (True, cost))
+    return tuple((at, hyphen, cost) for at, (hyphen, cost) in sorted(points.items()))
+
+
+def _level(text: str) -> int:
+    """How much a copy editor minds pyphen breaking a word: 0 not at all; 1 a word
+    with a digit or a capital (a name, "ReLU"); 2 a compound, which breaks at its own
+    hyphen."""
+    if "-" in text or "–" in text:
+        return 2
+    if any(c.isdigit() or c.isupper() for c in text):
+        return 1
+    return 0
+
+
 class _Breaker:
     def __init__(
         self,
@@ -176,6 +473,8 @@ class _Breaker:
         self.spans, self.avail, self.lang, self.justify = spans, avail, lang, justify
         self.first_indent, self.indent = first_indent, indent
         self.lines: list[Line] = []
+        self.tables = [widths_of(s.font, s.size) for s in spans]
+        self.space_widths = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
         self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
         self.cur_w = 0.0
         self.cur_spaces = 0.0  # natural width of this line's spaces
@@ -200,8 +499,7 @@ class _Breaker:
     # -- building lines ------------------------------------------------------
     def run(self) -> list[Line]:
         spans = self.spans
-        tables = [widths_of(s.font, s.size) for s in spans]
-        spaces = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
+        tables, spaces = self.tables, self.space_widths
         cur = self.cur
         tokens = self._tokens()
         for n, item in enumerate(tokens):
@@ -261,7 +559,7 @@ class _Breaker:
                     word.append((part, si))
         if word:
             out.append((word, space_si))
-        return out
+        return _tied(out)
 
     def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
         if sum(len(t) for t, _ in word) > LONG_RUN and not self.has_object(word):
@@ -452,6 +750,30 @@ class _Breaker:
             else:
                 hi = mid - 1
         return _cut(word, max(lo, 1))
+
+
+_RELATION = frozenset("<>=≤≥≈≠~")  # "p < 0.05": the number stays with its sign
+NBSP = "\u00a0"
+
+
+def _tied(tokens: list[tuple[list[Piece], int] | None]) -> list[tuple[list[Piece], int] | None]:
+    """Words joined by a no-break space where a relation sign would end a line with its
+    number on the next ("p <" / "0.05"), as TeX's tie would keep them."""
+    out: list[tuple[list[Piece], int] | None] = []
+    for token in tokens:
+        before = out[-1] if out else None
+        if (
+            token is not None
+            and before is not None
+            and token[1] >= 0
+            and before[0][-1][0][-1:] in _RELATION
+            and len(before[0][-1][0]) <= 2
+            and token[0][0][0][:1].isdigit()
+        ):
+            out[-1] = ([*before[0], (NBSP, token[1]), *token[0]], before[1])
+            continue
+        out.append(token)
+    return out
 
 
 def _windows(word: list[Piece], size: int) -> Iterator[list[Piece]]:

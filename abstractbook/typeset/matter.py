@@ -17,7 +17,7 @@ from ..project.markup import ITALIC, REGULAR
 from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
 from .layout import Item, Memo, line_ops, talk_key
-from .lines import break_lines, single_line, width
+from .lines import balanced_lines, break_lines, single_line, width
 from .ops import ARTIFACT, Dest, Image, Link, Op, PageRef, Rect, Rule, Text, retag
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
@@ -97,9 +97,7 @@ def title_page_ops(book: Book, theme: Theme) -> list[Op]:
     # A long title wraps, and steps down in size until it stays below the top margin.
     for size in TITLE_SIZES:
         big = t.heading_style(size, color=WHITE)
-        lines = break_lines(
-            [Span(s.title, big.font, big.size, WHITE)], avail, lang=None, justify=False
-        )
+        lines = balanced_lines([Span(s.title, big.font, big.size, WHITE)], avail)
         title_top = title_bottom + (len(lines) - 1) * big.leading
         if title_top + big.size <= H - s.page.top:
             break
@@ -219,7 +217,14 @@ def session_heading_items(
     sect = f"Sect#{2 if section.day else 1}:{session_key(index)}"
     key = ("body-session", title, index, title_st, avail, space, sect)
     make = partial(
-        _heading_item, title, title_st, avail, space, dest=session_key(index), tag=f"{sect}/H"
+        _heading_item,
+        title,
+        title_st,
+        avail,
+        space,
+        dest=session_key(index),
+        tag=f"{sect}/H",
+        balance=True,
     )
     items.append(memo.get(key, make))
     session = section.session
@@ -283,8 +288,14 @@ def _heading_item(
     keep: bool = True,
     dest: str | None = None,
     tag: str = "",
+    balance: bool = False,
 ) -> Item:
-    lines = break_lines([Span(text, st.font, st.size, st.color)], avail, lang=None, justify=False)
+    """A heading's lines; a title's (`balance`) as even as they can be."""
+    spans = [Span(text, st.font, st.size, st.color)]
+    if balance:
+        lines = balanced_lines(spans, avail)
+    else:
+        lines = break_lines(spans, avail, lang=None, justify=False)
     base = st.leading * 0.8
     ops: list[Op] = [Dest(dest, 0.0, 0.0)] if dest else []
     ops += [Text(0.0, base + i * st.leading, avail, ln, tag) for i, ln in enumerate(lines)]

@@ -52,6 +52,12 @@ class Params(NamedTuple):
     short_last_line: float = 0.0  # a last line narrower than this share of the measure...
     short_last_demerits: float = 0.0  # ...costs this much
     max_active: int = 200
+    loose: float = float("inf")  # a line whose glue stretches further than this...
+    loose_demerits: float = 0.0  # ...costs this much more (wordfit only)
+    beam: float = float("inf")  # wordfit: how much worse than the best a start may be
+    very_loose: float = float("inf")  # wordfit: a line stretching further than this...
+    very_loose_demerits: float = 0.0  # ...costs this much more again
+    max_cost: float = float("inf")  # wordfit: dearer breaks inside words are not tried
 
 
 class Break(NamedTuple):
