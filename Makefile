@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lint bench clean
+.PHONY: book test test-slow lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ test: $(STAMP)
 ifneq ($(strip $(MISSING)),)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MISSING)
 endif
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+# Hostile inputs and the other tests with a time budget: seconds each, run by CI too.
+test-slow: $(STAMP)
+ifneq ($(strip $(MISSING)),)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MISSING)
+endif
+	$(BIN)/python -m pytest -m slow
 
 # SPEC §5's figures: whole-process timings on synthetic corpora (build/bench/), a few minutes.
 bench: $(STAMP)

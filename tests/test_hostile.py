@@ -140,6 +140,7 @@ TYPESET = {
 
 
 @pytest.mark.parametrize("body", list(TYPESET.values()), ids=list(TYPESET))
+@pytest.mark.slow
 def test_text_is_typeset_in_bounded_time(tmp_path: Path, body: str) -> None:
     code, text = build(project(tmp_path, body))  # a build checks what `check` does, and more
     assert code == 0, text[-500:]
@@ -154,6 +155,7 @@ LARGE = {
 
 
 @pytest.mark.parametrize("body", list(LARGE.values()), ids=list(LARGE))
+@pytest.mark.slow
 def test_a_megabyte_word_or_url_or_a_long_chinese_run_builds_in_ten_seconds(
     tmp_path: Path, body: str
 ) -> None:
@@ -219,6 +221,7 @@ def test_many_distinct_small_formulas_are_typeset(tmp_path: Path) -> None:
     assert code == 0, text[-500:]
 
 
+@pytest.mark.slow
 def test_600_distinct_drawn_formulas_are_drawn_once_each_in_time(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -411,6 +414,7 @@ def test_an_out_of_range_import_is_an_error_at_its_place(
     ["\n".join(["`a` b"] * 10_000), "<div>" * 5000 + "x" + "</div>" * 5000],
     ids=["10,000 code spans", "HTML nested 5,000 deep"],
 )
+@pytest.mark.slow
 def test_a_hostile_abstract_imports_and_builds(tmp_path: Path, abstract: str) -> None:
     source = _pretalx(tmp_path, abstract=abstract)
     code, text = run("import", "pretalx", str(source), "-o", str(tmp_path / "book"))
@@ -486,6 +490,7 @@ def test_a_workbook_declaring_a_million_rows_imports_what_it_has(tmp_path: Path)
     assert (tmp_path / "book" / "abstracts" / "1.yaml").exists()
 
 
+@pytest.mark.slow
 def test_an_abstract_of_5000_authors_with_their_own_affiliations(tmp_path: Path) -> None:
     root = project(tmp_path, "hi")
     authors = "".join(

@@ -152,6 +152,7 @@ def test_files_of_builds_with_other_settings_mixed_in_one_cache(tmp_path: Path) 
     assert out.read_bytes() == cold_bytes(a5, tmp_path / "cold-a5")
 
 
+@pytest.mark.slow
 def test_builds_racing_with_other_settings_to_one_output(tmp_path: Path) -> None:
     a5, a4 = a5_and_a4(tmp_path)
     out = tmp_path / "out" / "book.pdf"

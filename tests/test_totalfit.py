@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,6 +151,7 @@ def test_no_more_than_two_hyphenated_lines_in_a_row() -> None:
     assert capped is not None and runs_of_three(capped) == 0
 
 
+@pytest.mark.slow
 def test_a_long_paragraph_is_set_in_linear_time() -> None:
     words = [[float(1 + (n * 7) % 4), float(1 + (n * 3) % 3)] for n in range(100_000)]
     items = paragraph(words)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,7 @@ def test_words_and_items_give_the_same_least_demerits(
         assert abs(mine - theirs) <= 1e-6 * max(1.0, theirs)
 
 
+@pytest.mark.slow
 def test_a_paragraph_of_30_000_short_words_is_set_in_seconds() -> None:
     words = [[1.0]] * 30_000
     started = time.process_time()
