@@ -670,6 +670,9 @@ class _Drawer:
         objects = any(f.font == OBJECT for f in line.frags)
         xs = frag_xs(op, x) if objects else []
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+        tc = op.char_space
+        if tc:  # a justified line of Chinese or Japanese: stretched between characters
+            out.append(f"{fp_str(tc)} Tc")
         current = None
         color = None
         for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
@@ -691,7 +694,7 @@ class _Drawer:
             show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
-        out.append("ET")
+        out.append("0 Tc ET" if tc else "ET")
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source, the text a reader copies or searches,

@@ -34,6 +34,16 @@ class Text(NamedTuple):
         line = self.line
         return (self.avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
 
+    @property
+    def char_space(self) -> float:
+        """The extra width after each character of a justified line with no stretching
+        spaces (Chinese, Japanese: `lines`), PDF's Tc."""
+        line = self.line
+        if not line.justify or line.spaces:
+            return 0.0
+        n = sum(len(f.text) for f in line.frags)
+        return (self.avail - line.width) / (n - 1) if n > 1 else 0.0
+
 
 class Rule(NamedTuple):
     x1: float
