@@ -398,3 +398,11 @@ def test_a_book_sets_chinese_and_japanese_justified_without_wide_gaps(tmp_path: 
                 if on == number
             ]
             assert not ends or max(ends) - min(ends) < 0.5
+
+
+def test_break_opportunities_count_characters_beyond_the_basic_plane() -> None:
+    from abstractbook.typeset.linebreak import breaks
+
+    text = "𠀀𠀁。中𠀂（文）字"  # ICU counts UTF-16 units; a line counts characters
+    assert [text[:p] for p in breaks(text, None)][-2:] == ["𠀀𠀁。中𠀂", "𠀀𠀁。中𠀂（文）"]
+    assert breaks("hello-world/again", "en") == []  # Latin runs are not asked
