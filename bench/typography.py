@@ -34,8 +34,8 @@ import corpus  # noqa: E402  (bench/corpus.py, beside this file)
 MM = 72 / 25.4
 INNER, OUTER = 18 * MM, 14 * MM
 EM = 9.5  # the body size
-HANGING = frozenset(".,-\u2010:;!?\u2013\u2014\u2019\u201d'\")]\u00bb\u203a\u2026")  # the body size
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)')
+HANGING = frozenset(".,-\u2010:;!?\u2013\u2014\u2019\u201d'\")]\u00bb\u203a\u2026")  # may hang out
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)')
 
 
 @dataclass
@@ -49,9 +49,14 @@ class Page:
     tight: int = 0
     overfull: int = 0
 
+    @property
+    def widest(self) -> float:
+        """The widest word space, in em."""
+        return max(self.gaps, default=0.0)
+
     def row(self, name: str) -> str:
         share = 100 * self.hyphenated / max(1, self.justified)
-        widest = max(self.gaps, default=0.0)
+        widest = self.widest
         p95 = _percentile(self.gaps, 0.95)
         loose = 100 * self.loose / max(1, self.justified)
         tight = 100 * self.tight / max(1, self.justified)
@@ -97,7 +102,7 @@ def measure(pdf: Path, project: Path) -> Page:
         page_w = float(re.search(r'width="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
         right = page_w - (OUTER if number % 2 else INNER)
         lines = [
-            [(float(a), float(b), html.unescape(w)) for a, b, w in _WORD.findall(ln)]
+            [(float(a), float(b), html.unescape(w)) for a, b, w in WORD.findall(ln)]
             for ln in page.split("<line ")[1:]
         ]
         lines = [ln for ln in lines if ln]

@@ -283,7 +283,11 @@ def widths(font: Any) -> dict[int, float]:
 
 def to_unicode(font: Any) -> dict[int, str]:
     """A font's ToUnicode CMap: code -> the text it stands for."""
-    data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    return parse_cmap(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+
+
+def parse_cmap(data: str) -> dict[int, str]:
+    """A ToUnicode CMap's source: code -> the text it stands for."""
     out: dict[int, str] = {}
 
     def text(hexa: str) -> str:
@@ -318,6 +322,16 @@ def font_program(font: Any) -> TTFont:
     table.cff = cff
     tt.setGlyphOrder(cff[cff.fontNames[0]].charset)
     return tt
+
+
+def font_texts(reader: PdfReader) -> dict[str, dict[int, str]]:
+    """Per font the pages use: code -> its text by the ToUnicode map (a ligature's is
+    its letters)."""
+    return {
+        str(ref.get_object()["/BaseFont"]): to_unicode(ref.get_object())
+        for page in reader.pages
+        for ref in page["/Resources"]["/Font"].values()
+    }
 
 
 def embedded_glyphs(reader: PdfReader) -> dict[str, dict[int, tuple[str, bool]]]:

@@ -12,7 +12,7 @@ from abstractbook import pipeline
 from abstractbook.building import preflight
 from abstractbook.typeset.fonts import current
 from abstractbook.typeset.ops import Text
-from tests.pdftext import embedded_glyphs, shown, to_unicode
+from tests.pdftext import embedded_glyphs, font_texts, shown
 from tests.test_scripts import readers_text
 
 # (language, name, affiliation, sentence); a title is the sentence's first words.
@@ -80,11 +80,7 @@ def test_no_notdef_in_the_pdf(world: pipeline.BuildResult) -> None:
     """Read back from the file: every code drawn is a real, outlined glyph of its subset."""
     reader = PdfReader(world.output)
     glyphs = embedded_glyphs(reader)
-    texts = {
-        str(ref.get_object()["/BaseFont"]): to_unicode(ref.get_object())
-        for page in reader.pages
-        for ref in page["/Resources"]["/Font"].values()
-    }
+    texts = font_texts(reader)
     drawn = 0
     for page in reader.pages:
         for s in shown(page):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -106,85 +104,15 @@ def test_a_long_run_takes_time_proportional_to_its_length() -> None:
     assert large < 20 * small + 0.5  # 8 times the text: linear, not 64 times
 
 
-# -- the justified page as a reader measures it (as ../shared/bench/typography/measure.py)
+# -- the justified page as a reader measures it: the typography benchmark's own reading
+# (bench/typography.py, which agrees with ../shared/bench/typography/measure.py)
 
-EM = 9.5  # the body size: word spaces are measured in em of it
-HANGING = frozenset(
-    ".,-\u2010:;!?\u2013\u2014\u2019\u201d'\")]\u00bb\u203a\u2026"
-)  # the body size: word spaces are measured in em of it
-MM = 72 / 25.4
-
-
-@dataclass
-class Typesetting:
-    justified: int = 0
-    hyphenated: int = 0
-    longest_run: int = 0
-    twice: list[str] = field(default_factory=list)  # compounds broken a second time
-    widest: float = 0.0  # the widest word space of a line, in em
-    loose: int = 0  # lines whose spaces average over 0.5 em
-    overfull: int = 0
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from typography import EM, WORD, Page  # noqa: E402
+from typography import measure as measure_pdf  # noqa: E402
 
 
-def measure_pdf(pdf: Path, project: Path) -> Typesetting:
-    """Justified body lines of the abstracts' pages, read back with pdftotext: a line
-    is justified when it reaches the text block's right edge (mirrored A5 margins)."""
-    manifest = json.loads(pdf.with_suffix(".manifest.json").read_text())
-    pages = [p for a in manifest["abstracts"].values() for p in (a["first_page"], a["last_page"])]
-    source = " ".join(f.read_text() for f in project.rglob("*.yaml"))
-    words = set(re.findall(r"[\w-]+", source))
-    xml = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-f", str(min(pages)), "-l", str(max(pages)), pdf, "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    out = Typesetting()
-    for number, page in enumerate(xml.split("<page ")[1:], start=min(pages)):
-        page_w = float(re.search(r'width="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
-        right = page_w - (14 * MM if number % 2 else 18 * MM)
-        lines = [
-            [(float(a), float(b), w) for a, b, w in re.findall(_WORD, ln)]
-            for ln in page.split("<line ")[1:]
-        ]
-        lines = [ln for ln in lines if ln]
-        run = 0
-        for i, ln in enumerate(lines):
-            end = max(x1 for _, x1, _ in ln)
-            # punctuation may hang into the margin (optical margins): up to 0.35 em
-            hangs = 0.35 * EM if html.unescape(ln[-1][2])[-1:] in HANGING else 0.0
-            out.overfull += end > right + 1.0 + hangs
-            if end < right - 1.0 or len(ln) < 2:
-                run = 0
-                continue
-            out.justified += 1
-            gaps = [
-                (b[0] - a[1]) / EM
-                for a, b in zip(ln, ln[1:], strict=False)
-                if a[2][-1].isalnum() and b[2][0].isalnum()
-            ]
-            if gaps:
-                out.widest = max(out.widest, max(gaps))
-                out.loose += sum(gaps) / len(gaps) > 0.5
-            last = html.unescape(ln[-1][2])
-            if not last.endswith("-") or len(last) < 2:
-                run = 0
-                continue
-            out.hyphenated += 1
-            run += 1
-            out.longest_run = max(out.longest_run, run)
-            after = html.unescape(lines[i + 1][0][2]) if i + 1 < len(lines) else ""
-            after = re.sub(r"[^\w-]", "", after)
-            stem = re.sub(r"^\W+", "", last)
-            if stem + after not in words and "-" in stem[:-1] + after:
-                out.twice.append(stem + after)
-    return out
-
-
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)')
-
-
-def assert_set_like_tex(got: Typesetting) -> None:
+def assert_set_like_tex(got: Page) -> None:
     assert got.justified > 100
     assert got.hyphenated <= 0.2 * got.justified + 1
     assert got.longest_run <= 2
@@ -380,7 +308,7 @@ def test_a_book_sets_chinese_and_japanese_justified_without_wide_gaps(tmp_path: 
         pages = []  # each line's page: mirrored margins move the right edge
         for number, page in enumerate(xml.split("<page ")[1:]):
             for ln in page.split("<line ")[1:]:
-                words = [(float(a), float(b), html.unescape(w)) for a, b, w in _WORD.findall(ln)]
+                words = [(float(a), float(b), html.unescape(w)) for a, b, w in WORD.findall(ln)]
                 if words and "".join(w for *_, w in words) in body:
                     paragraph.append(words)
                     pages.append(number)

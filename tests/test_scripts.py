@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from abstractbook import pipeline
 from abstractbook.cli import app
-from tests.pdftext import embedded_glyphs, normal, shown, to_unicode
+from tests.pdftext import embedded_glyphs, font_texts, normal, shown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "multilingual"
 NAMES = [
@@ -55,11 +55,7 @@ def test_no_missing_glyph_is_drawn(multilingual: pipeline.BuildResult) -> None:
     empty box (.notdef) and not an empty outline for a visible character."""
     reader = PdfReader(multilingual.output)
     glyphs = embedded_glyphs(reader)
-    texts = {  # code -> its text (a ligature's is its letters)
-        str(ref.get_object()["/BaseFont"]): to_unicode(ref.get_object())
-        for page in reader.pages
-        for ref in page["/Resources"]["/Font"].values()
-    }
+    texts = font_texts(reader)
     drawn = 0
     for page in reader.pages:
         for s in shown(page):

@@ -12,6 +12,7 @@ import pikepdf
 import pytest
 
 from abstractbook import pipeline
+from tests.pdftext import parse_cmap
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FORMULA_BODY = (
@@ -198,25 +199,7 @@ def shown_text(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
 
 def _cmap(font: Any) -> dict[int, str]:
     """A font's ToUnicode CMap (two-byte glyph ids of the CID fonts): code -> text."""
-    import re
-
-    data = bytes(font.ToUnicode.read_bytes()).decode("latin-1")
-    out: dict[int, str] = {}
-
-    def text(hexa: str) -> str:
-        return bytes.fromhex(hexa).decode("utf-16-be")
-
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
-        for code, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            out[int(code, 16)] = text(value)
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, value in re.findall(
-            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
-        ):
-            start = text(value)
-            for n, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                out[code] = start[:-1] + chr(ord(start[-1]) + n)
-    return out
+    return parse_cmap(bytes(font.ToUnicode.read_bytes()).decode("latin-1"))
 
 
 def test_running_heads_and_folios_are_pagination_artifacts(book: pikepdf.Pdf) -> None:
