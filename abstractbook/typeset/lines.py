@@ -274,10 +274,7 @@ def _total_fit(
     dictionary, a word wider than the line)."""
     breaker = _Breaker(spans, avail, lang, True, first_indent, indent)
     tokens = breaker._tokens()
-    if not tokens or any(
-        t is not None and sum(len(x) for x, _ in t[0]) > LONG_RUN and not breaker.has_object(t[0])
-        for t in tokens
-    ):
+    if not tokens or _long_run(breaker, tokens):
         return None
     segments: list[list[_Token]] = [[]]
     for token in tokens:
@@ -300,13 +297,31 @@ def _total_fit(
             return None
         start, k0 = 0, 0
         for end in ends:
-            breaker.cur = words.line(start, k0, end)
-            # a line that starts or ends inside a word: measured as drawn
-            inside = k0 > 0 or end.at >= 0
-            breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
-            breaker.emit(justify=end is not ends[-1])
+            if words.plain(start, end):
+                words.emit_plain(start, k0, end, justify=end is not ends[-1])
+            else:
+                breaker.cur = words.line(start, k0, end)
+                # a line that starts or ends inside a word: measured as drawn
+                inside = k0 > 0 or end.at >= 0
+                breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
+                breaker.emit(justify=end is not ends[-1])
             start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
     return breaker.lines
+
+
+def _long_run(breaker: _Breaker, tokens: list[_Token | None]) -> bool:
+    """Whether a word is a run too long for any dictionary (`LONG_RUN`)."""
+    objects = breaker.objects
+    for token in tokens:
+        if token is None:
+            continue
+        word = token[0]
+        if len(word) == 1:
+            if len(word[0][0]) > LONG_RUN and not objects[word[0][1]]:
+                return True
+        elif sum(len(t) for t, _ in word) > LONG_RUN and not breaker.has_object(word):
+            return True
+    return False
 
 
 def _measure(widths: tuple[float, float], line: int) -> float:
@@ -319,41 +334,71 @@ class _Words:
 
     def __init__(self, breaker: _Breaker, tokens: list[_Token], lang: str | None) -> None:
         self.breaker, self.tokens, self.lang = breaker, tokens, lang
-        spans = breaker.spans
-        self.widths: list[float] = []
-        self.spaces: list[float] = []
-        self.stretch: list[float] = []
-        self.shrink: list[float] = []
-        self._points: dict[int, tuple[Point, ...]] = {}
+        spans, objects = breaker.spans, breaker.objects
+        n = len(tokens)
+        self.widths = [0.0] * n
+        self.spaces = [0.0] * n
+        self.stretch = [0.0] * n
+        self.shrink = [0.0] * n
+        self._points: list[tuple[Point, ...] | None] = [None] * n
+        # Lines whose words and spaces are all in one span are set from the paragraph's
+        # text (`emit_plain`): token j's span when all of it is in one (not a
+        # formula), else -1; where in `text` it starts and stops; the first token of
+        # the run of such tokens, in one span with the spaces between them, up to j.
+        self.span = [-1] * n
+        self.run = list(range(n))
+        self.starts = [0] * n
+        self.stops = [0] * n
+        parts: list[str] = []
+        pos, last = 0, -1
         tables, space_w = breaker.tables, breaker.space_widths
-        for n, (word, space_si) in enumerate(tokens):
+        for j, (word, space_si) in enumerate(tokens):
             if len(word) == 1:
                 text, si = word[0]
                 w = tables[si].get(text)
                 if w is None or SHY in text:
                     w = width(text.replace(SHY, ""), spans[si].font, spans[si].size)
+                one = -1 if objects[si] else si
             else:
                 w = _drawn_w(breaker, word)
-            sw = space_w[space_si] if n and space_si >= 0 else 0.0
-            self.widths.append(w)
-            self.spaces.append(sw)
-            if space_si == GLUE and n:
-                self.stretch.append(CJK_STRETCH * spans[word[0][1]].size)
-            else:
-                self.stretch.append(sw / 2)
-            self.shrink.append(SHRINK * sw)
+                text = "".join(t for t, _ in word)
+                si = word[0][1]
+                one = si if all(x == si for _, x in word) and not objects[si] else -1
+            self.widths[j] = w
+            if j:
+                if space_si >= 0:
+                    sw = space_w[space_si]
+                    self.spaces[j] = sw
+                    self.stretch[j] = sw / 2
+                    self.shrink[j] = SHRINK * sw
+                    parts.append(" ")
+                    pos += 1
+                elif space_si == GLUE:
+                    self.stretch[j] = CJK_STRETCH * spans[word[0][1]].size
+                if one >= 0 and one == last and space_si == one:
+                    self.run[j] = self.run[j - 1]
+            self.span[j] = last = one
+            self.starts[j] = pos
+            parts.append(text)
+            pos += len(text)
+            self.stops[j] = pos
+        self.text = "".join(parts)
 
     def points(self, n: int) -> tuple[Point, ...]:
-        got = self._points.get(n)
+        got = self._points[n]
         if got is None:
             word = self.tokens[n][0]
             # the last word of a paragraph is not hyphenated: a lone syllable reads badly
             lang = self.lang if n + 1 < len(self.tokens) else None
-            if self.breaker.has_object(word):
+            if len(word) == 1:
+                text, si = word[0]
+                if self.breaker.objects[si]:
+                    got = ()
+                else:
+                    span = self.breaker.spans[si]
+                    got = _word_points(text, span.font, span.size, lang)
+            elif self.breaker.has_object(word):
                 got = ()
-            elif len(word) == 1:
-                span = self.breaker.spans[word[0][1]]
-                got = _word_points(word[0][0], span.font, span.size, lang)
             else:
                 got = self._general_points(word, lang)
             self._points[n] = got
@@ -373,6 +418,41 @@ class _Words:
         """The width of word n from `start` to `point` (a hyphen included)."""
         left = _cut(_cut(self.tokens[n][0], point.at)[0], start)[1]
         return _drawn_w(self.breaker, _with_hyphen(left) if point.hyphen else left)
+
+    def plain(self, start: int, end: End) -> bool:
+        """Whether a line from word `start` to `end` is all in one span, spaces
+        included, and drawn as one fragment of the paragraph's text."""
+        return self.span[start] >= 0 and self.run[end.word] <= start and not self.breaker.cjk
+
+    def emit_plain(self, start: int, k0: int, end: End, justify: bool) -> None:
+        """The line from word `start` (its first `k0` characters set before) to `end`,
+        in one span: what `line`, `_drawn_w` and `_Breaker.emit` make of it, from a
+        slice of the text and the words' widths."""
+        breaker, b = self.breaker, end.word
+        si = self.span[start]
+        lo = self.starts[start] + k0
+        text = self.text[lo : self.starts[b] + end.at if end.at >= 0 else self.stops[b]]
+        if end.hyphen:
+            text = (text[:-1] if text.endswith(SHY) else text) + HYPHEN
+        if k0 > 0 or end.at >= 0:  # a line that starts or ends inside a word: as drawn
+            if b == start:
+                line_w = 0.0 + breaker.w(text.replace(SHY, ""), si)
+            else:
+                space, widths = breaker.space_widths[si], self.widths
+                head = self.text[lo : self.stops[start]]
+                line_w = 0.0 + breaker.w(head.replace(SHY, ""), si)
+                for j in range(start + 1, b):
+                    line_w += space
+                    line_w += widths[j]
+                line_w += space
+                line_w += breaker.w(text[self.starts[b] - lo :].replace(SHY, ""), si)
+        else:
+            line_w = end.natural
+        frag = breaker._frag(text, si)
+        spaces = frag.text.count(" ")
+        indent = breaker.first_indent if not breaker.lines else breaker.indent
+        justify = (justify or line_w > breaker.line_avail + 0.01) and spaces > 0
+        breaker.lines.append(Line((frag,), line_w, spaces, justify, indent))
 
     def line(self, start: int, k0: int, end: End) -> list[Piece]:
         """What a line from word `start` (its first `k0` characters set before) to
@@ -490,6 +570,8 @@ class _Breaker:
         self.lines: list[Line] = []
         self.tables = [widths_of(s.font, s.size) for s in spans]
         self.space_widths = [0.0 if s.font == OBJECT else width(" ", s.font, s.size) for s in spans]
+        self.objects = [s.font == OBJECT for s in spans]
+        self.any_object = any(self.objects)
         self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
         self.cur_w = 0.0
         self.cur_spaces = 0.0  # natural width of this line's spaces
@@ -747,7 +829,10 @@ class _Breaker:
 
     # -- splitting words -----------------------------------------------------
     def has_object(self, word: list[Piece]) -> bool:
-        return any(self.spans[si].font == OBJECT for _, si in word)
+        if not self.any_object:
+            return False
+        objects = self.objects
+        return any(objects[si] for _, si in word)
 
     def best_split(
         self, word: list[Piece], room: float, hyphenate: bool = True, url: bool = False

@@ -59,8 +59,11 @@ class End(NamedTuple):
 # A line start: (word, characters of it already set).
 _Start = tuple[int, int]
 INFINITE = float("inf")
+# A line's end as the search weighs it: (word, at, hyphen, natural, ratio, cost,
+# flagged); an `End` is made only for the lines chosen.
+_End = tuple[int, int, bool, float, float, float, bool]
 # Per start and class (fitness, hyphen run): total demerits and how it was reached.
-_Best = dict[tuple[int, int], tuple[float, "_Start | None", tuple[int, int], End | None]]
+_Best = dict[tuple[int, int], tuple[float, "_Start | None", tuple[int, int], _End | None]]
 
 
 def fit(
@@ -77,54 +80,65 @@ def fit(
     if n == 0:
         return []
     tol = params.tolerance
-    # running sums: W[j] over the words before j and their spaces
+    spaces, stretch, shrink = words.spaces, words.stretch, words.shrink
+    # running sums: W[j] over the words before j and their spaces; P the loosest a
+    # line can be set, Q the tightest
     W = [0.0] * (n + 1)
     Y = [0.0] * (n + 1)
     Z = [0.0] * (n + 1)
-    for j in range(n):
-        W[j + 1] = W[j] + words.spaces[j] + words.widths[j]
-        Y[j + 1] = Y[j] + words.stretch[j]
-        Z[j + 1] = Z[j] + words.shrink[j]
-    P = [w + tol * y for w, y in zip(W, Y, strict=True)]  # the loosest a line can be set
-    Q = [w - z for w, z in zip(W, Z, strict=True)]  # the tightest
+    P = [0.0] * (n + 1)
+    Q = [0.0] * (n + 1)
+    w = y = z = 0.0
+    rows = zip(spaces, words.widths, stretch, shrink, strict=True)
+    for j, (sp, wd, st, sh) in enumerate(rows, 1):
+        w = w + sp + wd
+        y = y + st
+        z = z + sh
+        W[j], Y[j], Z[j], P[j], Q[j] = w, y, z, w + tol * y, w - z
 
     # the line starts reached in as many lines, layer by layer
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
-    final: tuple[float, int, _Start, tuple[int, int], End] | None = None
+    final: tuple[float, int, _Start, tuple[int, int], _End] | None = None
     done: list[dict[_Start, _Best]] = []
-    beam, max_cost = params.beam, params.max_cost
+    beam, max_cost, max_active = params.beam, params.max_cost, params.max_active
     pruned = False
-    spaces, stretch, shrink = words.spaces, words.stretch, words.shrink
     cache: list[Sequence[Point] | None] = [None] * n
+    points_of = words.points
     first_target, target = measure(0), measure(1)
     low, high = -1.0 - EPSILON, tol + EPSILON
     line_penalty, loose, loose_demerits = params.line_penalty, params.loose, params.loose_demerits
+    very_loose, very_loose_demerits = params.very_loose, params.very_loose_demerits
     max_run, run_demerits = params.max_hyphen_run, params.hyphen_run_demerits
     final_demerits, adjacent = params.final_hyphen_demerits, params.adjacent_demerits
+    last_word = n - 1
     while layer:
-        for start in list(layer):
-            layer[start] = _prune(layer[start], params)
         # a start far worse than another reached in as many lines is not pursued, nor
         # more than `max_active` starts a line: time stays linear in the paragraph
-        cheapest = {
-            start: min((node[0] for node in best.values()), default=INFINITE)
-            for start, best in layer.items()
-        }
-        leader = min(cheapest.values(), default=0.0)
-        if len(layer) > params.max_active:
-            keep = sorted(layer, key=cheapest.__getitem__)[: params.max_active]
+        cheapest: dict[_Start, float] = {}
+        for start, best in layer.items():
+            if len(best) == 1:
+                for node in best.values():
+                    cheapest[start] = node[0]
+            else:
+                best = layer[start] = _prune(best, params)
+                cheapest[start] = min([node[0] for node in best.values()], default=INFINITE)
+        leader = min(cheapest.values())
+        if len(layer) > max_active:
+            keep = sorted(layer, key=cheapest.__getitem__)[:max_active]
             layer = {start: layer[start] for start in keep}
         starts, layer = layer, {}
         done.append(starts)
-        for (a, k0), best in starts.items():
+        line = len(done) - 1
+        for start, best in starts.items():
             if not best:
                 continue
-            if cheapest[(a, k0)] > leader + beam:
+            if cheapest[start] > leader + beam:
                 pruned = True
                 continue
-            goal = first_target if not a and not k0 else target
+            a, k0 = start
+            goal = target if a or k0 else first_target
             if k0:
-                first = _point_at(words.points(a), k0)
+                first = _point_at(points_of(a), k0)
                 off = first.right - W[a + 1]
                 off_y, off_z = -Y[a + 1], -Z[a + 1]
             else:
@@ -134,19 +148,26 @@ def fit(
             lo = max(a, bisect_left(P, goal - off - tol * off_y, a + 1) - 1)
             hi = bisect_right(Q, goal - off + off_z, a + 1) - 2
             # (word, at, hyphen, natural, ratio, cost, flagged); cost -1: the last line
-            ends: list[tuple[int, int, bool, float, float, float, bool]] = []
-            for b in range(lo, min(hi, n - 2) + 1):
+            ends: list[_End] = []
+            for b in range(lo, (hi if hi < last_word else last_word - 1) + 1):
                 natural = W[b + 1] + off
-                ratio = _ratio(goal, natural, Y[b + 1] + off_y, Z[b + 1] + off_z)
+                if natural < goal:
+                    room = Y[b + 1] + off_y
+                    ratio = (goal - natural) / room if room > 0 else INFINITE
+                elif natural > goal:
+                    room = Z[b + 1] + off_z
+                    ratio = (goal - natural) / room if room > 0 else -INFINITE
+                else:
+                    ratio = 0.0
                 ends.append((b, -1, False, natural, ratio, 0.0, False))
-            if hi >= n - 1:  # the last line: its fill stretches as far as it needs
+            if hi >= last_word:  # the last line: its fill stretches as far as it needs
                 natural = W[n] + off
                 ratio = 0.0 if natural <= goal else (goal - natural) / (Z[n] + off_z)
-                ends.append((n - 1, -1, False, natural, ratio, -1.0, False))
-            for b in range(lo, min(hi + 1, n - 1) + 1):
+                ends.append((last_word, -1, False, natural, ratio, -1.0, False))
+            for b in range(lo, (hi + 1 if hi + 1 < last_word else last_word) + 1):
                 points = cache[b]
                 if points is None:
-                    points = cache[b] = words.points(b)
+                    points = cache[b] = points_of(b)
                 if not points:
                     continue
                 if b == a:
@@ -164,49 +185,64 @@ def fit(
                     if p.cost > max_cost:
                         continue
                     natural = before + p.left
-                    ratio = _ratio(goal, natural, y, z)
+                    if natural < goal:
+                        ratio = (goal - natural) / y if y > 0 else INFINITE
+                    elif natural > goal:
+                        ratio = (goal - natural) / z if z > 0 else -INFINITE
+                    else:
+                        ratio = 0.0
                     if low <= ratio <= high:
                         ends.append((b, p.at, p.hyphen, natural, ratio, p.cost, p.flagged))
-            for b, at, hyphen, natural, ratio, cost, flagged in ends:
-                last = cost < 0
+            for end in ends:
+                b, at, _, natural, ratio, cost, flagged = end
                 badness = 100 * abs(ratio) ** 3
                 base = (line_penalty + badness) ** 2 + (cost * cost if cost > 0 else 0.0)
                 if ratio > loose:
                     base += loose_demerits
-                    if ratio > params.very_loose:
-                        base += params.very_loose_demerits
-                if last and short_last and b == a and not k0 and natural < short_last * goal:
-                    base += final_demerits
+                    if ratio > very_loose:
+                        base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
-                end = End(b, at, hyphen, natural, ratio)
-                slot = None
-                if not last:
-                    slot = layer.setdefault((b + 1, 0) if at < 0 else (b, at), {})
-                for (fit_a, run_a), node in best.items():
-                    run = run_a + 1 if flagged else 0
-                    if run > max_run:
-                        continue
-                    d = node[0] + base
-                    if run_a and (flagged or last):
-                        d += run_demerits if flagged else final_demerits
+                if cost < 0:  # the last line
+                    if short_last and b == a and not k0 and natural < short_last * goal:
+                        base += final_demerits
+                    for cls, node in best.items():
+                        fit_a, run_a = cls
+                        d = node[0] + base
+                        if run_a:
+                            d += final_demerits
+                        if fitness - fit_a > 1 or fit_a - fitness > 1:
+                            d += adjacent
+                        if final is None or d < final[0]:
+                            final = (d, line, start, cls, end)
+                    continue
+                slot = layer.setdefault((b + 1, 0) if at < 0 else (b, at), {})
+                for cls, node in best.items():
+                    fit_a, run_a = cls
+                    if flagged:
+                        run = run_a + 1
+                        if run > max_run:
+                            continue
+                        d = node[0] + base
+                        if run_a:
+                            d += run_demerits
+                    else:
+                        run = 0
+                        d = node[0] + base
                     if fitness - fit_a > 1 or fit_a - fitness > 1:
                         d += adjacent
-                    if slot is None:
-                        if final is None or d < final[0]:
-                            final = (d, len(done) - 1, (a, k0), (fit_a, run_a), end)
-                        continue
-                    known = slot.get((fitness, run))
+                    key = (fitness, run)
+                    known = slot.get(key)
                     if known is None or d < known[0]:
-                        slot[(fitness, run)] = (d, (a, k0), (fit_a, run_a), end)
+                        slot[key] = (d, start, cls, end)
     if final is None:
         # the beam cut every way through: search them all
         return fit(words, measure, params._replace(beam=INFINITE), short_last) if pruned else None
     _, line, start, cls, last_end = final
-    out = [last_end]
+    out = [End(*last_end[:5])]
     while line:
         _, prev, prev_cls, came = done[line][start][cls]
         assert came is not None and prev is not None
-        out.append(came)
+        out.append(End(*came[:5]))
         start, cls, line = prev, prev_cls, line - 1
     out.reverse()
     return out
