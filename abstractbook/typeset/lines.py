@@ -336,19 +336,19 @@ class _Words:
         self.breaker, self.tokens, self.lang = breaker, tokens, lang
         spans, objects = breaker.spans, breaker.objects
         n = len(tokens)
-        self.widths = [0.0] * n
-        self.spaces = [0.0] * n
-        self.stretch = [0.0] * n
-        self.shrink = [0.0] * n
+        self.widths = widths = [0.0] * n
+        self.spaces = spaces = [0.0] * n
+        self.stretch = stretch = [0.0] * n
+        self.shrink = shrink = [0.0] * n
         self._points: list[tuple[Point, ...] | None] = [None] * n
         # Lines whose words and spaces are all in one span are set from the paragraph's
         # text (`emit_plain`): token j's span when all of it is in one (not a
         # formula), else -1; where in `text` it starts and stops; the first token of
         # the run of such tokens, in one span with the spaces between them, up to j.
-        self.span = [-1] * n
-        self.run = list(range(n))
-        self.starts = [0] * n
-        self.stops = [0] * n
+        self.span = one_span = [-1] * n
+        self.run = run = list(range(n))
+        self.starts = starts = [0] * n
+        self.stops = stops = [0] * n
         parts: list[str] = []
         pos, last = 0, -1
         tables, space_w = breaker.tables, breaker.space_widths
@@ -364,24 +364,24 @@ class _Words:
                 text = "".join(t for t, _ in word)
                 si = word[0][1]
                 one = si if all(x == si for _, x in word) and not objects[si] else -1
-            self.widths[j] = w
+            widths[j] = w
             if j:
                 if space_si >= 0:
                     sw = space_w[space_si]
-                    self.spaces[j] = sw
-                    self.stretch[j] = sw / 2
-                    self.shrink[j] = SHRINK * sw
+                    spaces[j] = sw
+                    stretch[j] = sw / 2
+                    shrink[j] = SHRINK * sw
                     parts.append(" ")
                     pos += 1
+                    if one == space_si == last:
+                        run[j] = run[j - 1]
                 elif space_si == GLUE:
-                    self.stretch[j] = CJK_STRETCH * spans[word[0][1]].size
-                if one >= 0 and one == last and space_si == one:
-                    self.run[j] = self.run[j - 1]
-            self.span[j] = last = one
-            self.starts[j] = pos
+                    stretch[j] = CJK_STRETCH * spans[word[0][1]].size
+            one_span[j] = last = one
+            starts[j] = pos
             parts.append(text)
             pos += len(text)
-            self.stops[j] = pos
+            stops[j] = pos
         self.text = "".join(parts)
 
     def points(self, n: int) -> tuple[Point, ...]:
@@ -641,7 +641,22 @@ class _Breaker:
                 out.append(([(span.text, si)], space_si))
                 space_si = -1
                 continue
-            for part in _SPLIT.split(span.text):
+            text = span.text
+            if not self.cjk and "\n" not in text:  # the common case: words between spaces
+                parts = text.split(" ")
+                if len(parts) == 1:
+                    if text:
+                        word.append((text, si))
+                    continue
+                if parts[0]:
+                    word.append((parts[0], si))
+                if word:
+                    out.append((word, space_si))
+                out.extend(([(part, si)], si) for part in parts[1:-1] if part)
+                space_si = si
+                word = [(parts[-1], si)] if parts[-1] else []
+                continue
+            for part in _SPLIT.split(text):
                 if not part:
                     continue
                 if part == "\n" or part[0] == " ":
@@ -662,6 +677,8 @@ class _Breaker:
                     word.append((part[at:] if at else part, si))
         if word:
             out.append((word, space_si))
+        if not any(_RELATION_SIGN.search(span.text) for span in self.spans):
+            return out
         return _tied(out)
 
     def place(self, word: list[Piece], space_si: int, hyphenate: bool = True) -> None:
@@ -875,6 +892,7 @@ class _Breaker:
 
 
 _RELATION = frozenset("<>=≤≥≈≠~")  # "p < 0.05": the number stays with its sign
+_RELATION_SIGN = re.compile("[<>=≤≥≈≠~]")
 NBSP = "\u00a0"
 
 

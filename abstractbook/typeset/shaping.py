@@ -121,7 +121,13 @@ def text_width(text: str, font: str) -> float:
     if " " not in text:
         return shape(text, font).width
     words = text.split(" ")
-    return sum(shape(w, font).width for w in words if w) + (len(words) - 1) * space(font)[1]
+    memo = _SHAPED.get(font, {})
+    widths = []
+    for w in words:
+        if w:
+            known = memo.get((w, False))
+            widths.append((known or shape(w, font)).width)
+    return sum(widths) + (len(words) - 1) * space(font)[1]
 
 
 # -- the text each glyph stands for ------------------------------------------------------------
