@@ -187,7 +187,9 @@ def balanced_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> list[L
         return lines
     count = partial(_count_lines, spans)
     if len(spans) == 1 and " " in text and "\n" not in text and SHY not in text:
-        count = partial(_count_words, spans[0])  # the plain title: words measured once
+        s = spans[0]  # the plain title: words measured once
+        words = [width(w, s.font, s.size) if w else 0.0 for w in s.text.split(" ")]
+        count = partial(_count_words, width(" ", s.font, s.size), words)
     for _ in range(12):  # to a fraction of a point
         mid = (low + high) / 2
         if count(mid) > len(lines):
@@ -201,12 +203,10 @@ def _count_lines(spans: list[Span] | tuple[Span, ...], avail: float) -> int:
     return len(break_lines(spans, avail, lang=None, justify=False))
 
 
-def _count_words(span: Span, avail: float) -> int:
-    """As many lines as first-fit sets `span` in, whole words only."""
-    space = width(" ", span.font, span.size)
+def _count_words(space: float, words: list[float], avail: float) -> int:
+    """As many lines as first-fit sets words of these widths in, whole words only."""
     n, used = 1, -space
-    for word in span.text.split(" "):
-        w = width(word, span.font, span.size) if word else 0.0
+    for w in words:
         if used + space + w > avail + 0.01 and used > 0:
             n, used = n + 1, w
         else:
