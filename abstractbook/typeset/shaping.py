@@ -16,6 +16,8 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from collections.abc import Sequence
+from itertools import repeat
+from operator import attrgetter
 from typing import NamedTuple
 
 from .fonts import Face, current
@@ -37,6 +39,7 @@ Shapes = dict[str, dict[tuple[str, bool], Shaped]]  # font -> (word, rtl) -> gly
 _SHAPED: Shapes = {}
 _FOUND: Shapes = {}  # shaped since `found_shapes`
 _SPACES: dict[str, tuple[int, float]] = {}  # font -> its space's glyph and advance
+_WIDTH = attrgetter("width")
 
 
 def shape(word: str, font: str, rtl: bool = False) -> Shaped:
@@ -121,13 +124,13 @@ def text_width(text: str, font: str) -> float:
     if " " not in text:
         return shape(text, font).width
     words = text.split(" ")
-    memo = _SHAPED.get(font, {})
-    widths = []
-    for w in words:
-        if w:
-            known = memo.get((w, False))
-            widths.append((known or shape(w, font)).width)
-    return sum(widths) + (len(words) - 1) * space(font)[1]
+    shaped: list[Shaped | None] | list[Shaped] = []
+    if "" not in words:  # words shaped before are read from the memo in one go
+        shaped = list(map(_SHAPED.get(font, {}).get, zip(words, repeat(False))))
+    if not shaped or not all(shaped):
+        shaped = [shape(w, font) for w in words if w]
+    total: float = sum(map(_WIDTH, shaped))
+    return total + (len(words) - 1) * space(font)[1]
 
 
 # -- the text each glyph stands for ------------------------------------------------------------

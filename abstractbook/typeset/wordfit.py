@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from itertools import accumulate, chain
 from typing import NamedTuple, Protocol
 
 from .totalfit import EPSILON, TEX, Params
@@ -83,18 +84,12 @@ def fit(
     spaces, stretch, shrink = words.spaces, words.stretch, words.shrink
     # running sums: W[j] over the words before j and their spaces; P the loosest a
     # line can be set, Q the tightest
-    W = [0.0] * (n + 1)
-    Y = [0.0] * (n + 1)
-    Z = [0.0] * (n + 1)
-    P = [0.0] * (n + 1)
-    Q = [0.0] * (n + 1)
-    w = y = z = 0.0
-    rows = zip(spaces, words.widths, stretch, shrink, strict=True)
-    for j, (sp, wd, st, sh) in enumerate(rows, 1):
-        w = w + sp + wd
-        y = y + st
-        z = z + sh
-        W[j], Y[j], Z[j], P[j], Q[j] = w, y, z, w + tol * y, w - z
+    W = list(accumulate(chain.from_iterable(zip(spaces, words.widths, strict=True)), initial=0.0))
+    W = W[::2]
+    Y = list(accumulate(stretch, initial=0.0))
+    Z = list(accumulate(shrink, initial=0.0))
+    P = [w + tol * y for w, y in zip(W, Y, strict=True)]
+    Q = [w - z for w, z in zip(W, Z, strict=True)]
 
     # the line starts reached in as many lines, layer by layer
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
@@ -111,6 +106,7 @@ def fit(
     max_run, run_demerits = params.max_hyphen_run, params.hyphen_run_demerits
     final_demerits, adjacent = params.final_hyphen_demerits, params.adjacent_demerits
     last_word = n - 1
+    whole = [(b + 1, 0) for b in range(n)]  # the start after a line ending after word b
     while layer:
         # a start far worse than another reached in as many lines is not pursued, nor
         # more than `max_active` starts a line: time stays linear in the paragraph
@@ -147,8 +143,9 @@ def fit(
             # word ends lo..hi are neither too loose nor too tight
             lo = max(a, bisect_left(P, goal - off - tol * off_y, a + 1) - 1)
             hi = bisect_right(Q, goal - off + off_z, a + 1) - 2
-            # (word, at, hyphen, natural, ratio, cost, flagged); cost -1: the last line
-            ends: list[_End] = []
+            classes = list(best.items())
+            # lines ending after a whole word (not the last), weighed here: the most common
+            # ends, and the same as the general case below with no cost, flag or run
             for b in range(lo, (hi if hi < last_word else last_word - 1) + 1):
                 natural = W[b + 1] + off
                 if natural < goal:
@@ -159,7 +156,23 @@ def fit(
                     ratio = (goal - natural) / room if room > 0 else -INFINITE
                 else:
                     ratio = 0.0
-                ends.append((b, -1, False, natural, ratio, 0.0, False))
+                base = (line_penalty + 100 * abs(ratio) ** 3) ** 2
+                if ratio > loose:
+                    base += loose_demerits
+                    if ratio > very_loose:
+                        base += very_loose_demerits
+                fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
+                slot = layer.setdefault(whole[b], {})
+                key = (fitness, 0)
+                for cls, node in classes:
+                    d = node[0] + base
+                    if fitness - cls[0] > 1 or cls[0] - fitness > 1:
+                        d += adjacent
+                    known = slot.get(key)
+                    if known is None or d < known[0]:
+                        slot[key] = (d, start, cls, (b, -1, False, natural, ratio, 0.0, False))
+            # (word, at, hyphen, natural, ratio, cost, flagged); cost -1: the last line
+            ends: list[_End] = []
             if hi >= last_word:  # the last line: its fill stretches as far as it needs
                 natural = W[n] + off
                 ratio = 0.0 if natural <= goal else (goal - natural) / (Z[n] + off_z)
@@ -205,7 +218,7 @@ def fit(
                 if cost < 0:  # the last line
                     if short_last and b == a and not k0 and natural < short_last * goal:
                         base += final_demerits
-                    for cls, node in best.items():
+                    for cls, node in classes:
                         fit_a, run_a = cls
                         d = node[0] + base
                         if run_a:
@@ -216,7 +229,7 @@ def fit(
                             final = (d, line, start, cls, end)
                     continue
                 slot = layer.setdefault((b + 1, 0) if at < 0 else (b, at), {})
-                for cls, node in best.items():
+                for cls, node in classes:
                     fit_a, run_a = cls
                     if flagged:
                         run = run_a + 1
