@@ -235,7 +235,8 @@ def _lay_out_many(
             theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-    size = max(PACK, len(jobs) // (workers * 8)) if workers > 1 else PACK
+    # chunks small enough that no worker waits long for the last one to finish
+    size = max(PACK, len(jobs) // (workers * 16)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     done = parallel.fork_map(_lay_out_chunk, (theme, cache, entries), chunks, workers)
     for chunk, (packed, points, shapes, made) in zip(chunks, done, strict=True):
