@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +25,7 @@ class Syllables:
         self.spaces = [0.0] + [SPACE] * (len(words) - 1)
         self.stretch = [s / 2 for s in self.spaces]
         self.shrink = [s / 3 for s in self.spaces]
+        self.known: list[Sequence[Point] | None] = [None] * len(words)
 
     def points(self, n: int) -> list[Point]:
         syl = self.words[n]

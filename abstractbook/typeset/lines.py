@@ -9,7 +9,7 @@ talk's laid-out lines can be cached and hashed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache, partial
 
 import pyphen
@@ -340,7 +340,8 @@ class _Words:
         self.spaces = spaces = [0.0] * n
         self.stretch = stretch = [0.0] * n
         self.shrink = shrink = [0.0] * n
-        self._points: list[tuple[Point, ...] | None] = [None] * n
+        self.known: list[Sequence[Point] | None] = [None] * n
+        known = self.known
         # Lines whose words and spaces are all in one span are set from the paragraph's
         # text (`emit_plain`): token j's span when all of it is in one (not a
         # formula), else -1; where in `text` it starts and stops; the first token of
@@ -359,6 +360,8 @@ class _Words:
                 if w is None or SHY in text:
                     w = width(text.replace(SHY, ""), spans[si].font, spans[si].size)
                 one = -1 if objects[si] else si
+                if len(text) < 4 or one < 0:  # too short to break (`_text_breaks`), a formula
+                    known[j] = ()
             else:
                 w = _drawn_w(breaker, word)
                 text = "".join(t for t, _ in word)
@@ -384,8 +387,8 @@ class _Words:
             stops[j] = pos
         self.text = "".join(parts)
 
-    def points(self, n: int) -> tuple[Point, ...]:
-        got = self._points[n]
+    def points(self, n: int) -> Sequence[Point]:
+        got = self.known[n]
         if got is None:
             word = self.tokens[n][0]
             # the last word of a paragraph is not hyphenated: a lone syllable reads badly
@@ -401,7 +404,7 @@ class _Words:
                 got = ()
             else:
                 got = self._general_points(word, lang)
-            self._points[n] = got
+            self.known[n] = got
         return got
 
     def _general_points(self, word: list[Piece], lang: str | None) -> tuple[Point, ...]:

@@ -124,11 +124,12 @@ def text_width(text: str, font: str) -> float:
     if " " not in text:
         return shape(text, font).width
     words = text.split(" ")
+    known = _SHAPED.get(font, {}).get
     shaped: list[Shaped | None] | list[Shaped] = []
     if "" not in words:  # words shaped before are read from the memo in one go
-        shaped = list(map(_SHAPED.get(font, {}).get, zip(words, repeat(False))))
+        shaped = list(map(known, zip(words, repeat(False))))
     if not shaped or not all(shaped):
-        shaped = [shape(w, font) for w in words if w]
+        shaped = [known((w, False)) or shape(w, font) for w in words if w]
     total: float = sum(map(_WIDTH, shaped))
     return total + (len(words) - 1) * space(font)[1]
 

@@ -40,6 +40,9 @@ class Words(Protocol):
     spaces: list[float]
     stretch: list[float]
     shrink: list[float]
+    # word n's break points where known (none: a short word), else None; the search
+    # asks `points` for the others and keeps the answer here
+    known: list[Sequence[Point] | None]
 
     def points(self, n: int) -> Sequence[Point]: ...
 
@@ -97,7 +100,7 @@ def fit(
     done: list[dict[_Start, _Best]] = []
     beam, max_cost, max_active = params.beam, params.max_cost, params.max_active
     pruned = False
-    cache: list[Sequence[Point] | None] = [None] * n
+    cache = words.known
     points_of = words.points
     first_target, target = measure(0), measure(1)
     low, high = -1.0 - EPSILON, tol + EPSILON
