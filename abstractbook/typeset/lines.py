@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache, partial
+from itertools import accumulate, islice
+from typing import cast
 
 import pyphen
 
@@ -334,6 +336,11 @@ class _Words:
 
     def __init__(self, breaker: _Breaker, tokens: list[_Token], lang: str | None) -> None:
         self.breaker, self.tokens, self.lang = breaker, tokens, lang
+        if not self._in_one_span(tokens):
+            self._in_spans(tokens)
+
+    def _in_spans(self, tokens: list[_Token]) -> None:
+        breaker = self.breaker
         spans, objects = breaker.spans, breaker.objects
         n = len(tokens)
         self.widths = widths = [0.0] * n
@@ -386,6 +393,35 @@ class _Words:
             pos += len(text)
             stops[j] = pos
         self.text = "".join(parts)
+
+    def _in_one_span(self, tokens: list[_Token]) -> bool:
+        """What `_in_spans` makes of a paragraph all in one span of text (the most
+        common), a list at a time rather than word by word; False for any other."""
+        breaker = self.breaker
+        if len(breaker.spans) > 1 or breaker.any_object or breaker.cjk:
+            return False
+        if any(space_si != 0 for _, space_si in islice(tokens, 1, None)):
+            return False
+        texts = [w[0][0] if len(w) == 1 else "".join(t for t, _ in w) for w, _ in tokens]
+        self.text = " ".join(texts)
+        widths: list[float | None] = list(map(breaker.tables[0].get, texts))
+        if None in widths or SHY in self.text:
+            span = breaker.spans[0]
+            for j, text in enumerate(texts):
+                if widths[j] is None or SHY in text:
+                    widths[j] = width(text.replace(SHY, ""), span.font, span.size)
+        self.widths = cast(list[float], widths)
+        n, space = len(texts), breaker.space_widths[0]
+        self.spaces = [0.0] + [space] * (n - 1)
+        self.stretch = [0.0] + [space / 2] * (n - 1)
+        self.shrink = [0.0] + [SHRINK * space] * (n - 1)
+        self.known = [() if len(text) < 4 else None for text in texts]
+        self.span = [0] * n
+        self.run = [0] * n
+        ends = list(accumulate([len(text) + 1 for text in texts]))
+        self.starts = [0, *ends[:-1]]
+        self.stops = [end - 1 for end in ends]
+        return True
 
     def points(self, n: int) -> Sequence[Point]:
         got = self.known[n]
