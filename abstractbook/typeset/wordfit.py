@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
+from operator import add, mul, sub
 from typing import NamedTuple, Protocol
 
 from .totalfit import EPSILON, TEX, Params
@@ -91,8 +92,8 @@ def fit(
     W = W[::2]
     Y = list(accumulate(stretch, initial=0.0))
     Z = list(accumulate(shrink, initial=0.0))
-    P = [w + tol * y for w, y in zip(W, Y, strict=True)]
-    Q = [w - z for w, z in zip(W, Z, strict=True)]
+    P = list(map(add, W, map(mul, repeat(tol), Y)))
+    Q = list(map(sub, W, Z))
 
     # the line starts reached in as many lines, layer by layer
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
@@ -109,7 +110,7 @@ def fit(
     max_run, run_demerits = params.max_hyphen_run, params.hyphen_run_demerits
     final_demerits, adjacent = params.final_hyphen_demerits, params.adjacent_demerits
     last_word = n - 1
-    whole = [(b + 1, 0) for b in range(n)]  # the start after a line ending after word b
+    slack = run_demerits + final_demerits + adjacent  # what a class can save later (`_prune`)
     while layer:
         # a start far worse than another reached in as many lines is not pursued, nor
         # more than `max_active` starts a line: time stays linear in the paragraph
@@ -119,7 +120,7 @@ def fit(
                 for node in best.values():
                     cheapest[start] = node[0]
             else:
-                best = layer[start] = _prune(best, params)
+                best = layer[start] = _prune(best, slack)
                 cheapest[start] = min([node[0] for node in best.values()], default=INFINITE)
         leader = min(cheapest.values())
         if len(layer) > max_active:
@@ -165,7 +166,7 @@ def fit(
                     if ratio > very_loose:
                         base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
-                slot = layer.setdefault(whole[b], {})
+                slot = layer.setdefault((b + 1, 0), {})
                 key = (fitness, 0)
                 for cls, node in classes:
                     d = node[0] + base
@@ -264,13 +265,19 @@ def fit(
     return out
 
 
-def _prune(best: _Best, params: Params) -> _Best:
+def _prune(best: _Best, slack: float) -> _Best:
     """The classes of a line start that may still lead to the best paragraph: one is
-    dropped when another with no longer a hyphen run is cheaper by more than any
-    demerits the class of a line start can save later."""
+    dropped when another with no longer a hyphen run is cheaper by more than `slack`,
+    the most demerits the class of a line start can save later."""
     if len(best) == 1:
         return best
-    slack = params.hyphen_run_demerits + params.final_hyphen_demerits + params.adjacent_demerits
+    if len(best) == 2:  # as below, without sorting
+        (c1, n1), (c2, n2) = best.items()
+        if n2[0] < n1[0]:
+            c1, n1, c2, n2 = c2, n2, c1, n1
+        if c1[1] <= c2[1] and n1[0] + slack <= n2[0]:
+            return {c1: n1}
+        return {c1: n1, c2: n2}
     kept: _Best = {}
     for cls, node in sorted(best.items(), key=lambda item: item[1][0]):
         for k, v in kept.items():
