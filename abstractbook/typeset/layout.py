@@ -264,7 +264,10 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
     where they start and end, so that each link's text is its Link element and each
     formula sits where it is read; the pieces are placed and spaced as the whole line."""
     line = op.line
-    plain = all(f.font != OBJECT and not f.href for f in line.frags)
+    if len(line.frags) == 1:  # most lines: no generator to set up
+        plain = line.frags[0].font != OBJECT and not line.frags[0].href
+    else:
+        plain = all(f.font != OBJECT and not f.href for f in line.frags)
     if plain:
         return (op,)
     if not op.tag or any(f.rtl for f in line.frags):  # reordered for display: drawn whole
