@@ -147,8 +147,11 @@ def break_lines(
     justify: bool = True,
     first_indent: float = 0.0,
     indent: float = 0.0,
+    expansion: float = 0.0,
 ) -> list[Line]:
-    """Greedy first-fit breaking with hyphenation and emergency splits.
+    """Justified text by total fit, else greedy first-fit breaking with hyphenation and
+    emergency splits; `expansion`: how much a justified line's glyphs may widen or
+    narrow (`EXPANSION`).
 
     A word wider than the line is split at a URL's punctuation or, failing
     that, between letters: nothing ever runs past `avail`.
@@ -156,12 +159,14 @@ def break_lines(
     covered = [part for span in spans for part in cover(span)]
     lang = patterns(lang) if lang else lang  # memoised points are keyed by the patterns
     lines = _one_line(covered, avail) if not (first_indent or indent) else None
+    text = "".join(s.text for s in covered)
+    rtl = has_rtl(text)
     if lines is None and justify and avail != float("inf"):
-        lines = _total_fit(covered, avail, lang, first_indent, indent)
+        expansion = 0.0 if rtl else expansion
+        lines = _total_fit(covered, avail, lang, first_indent, indent, expansion)
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
-    text = "".join(s.text for s in covered)
-    if not has_rtl(text):
+    if not rtl:
         return lines
     base = rtl_base(text)
     out = []
@@ -262,12 +267,27 @@ _PASSES = tuple(
 # A last line holding one word narrower than this share of the measure costs as much
 # as a hyphenated last line.
 SHORT_LAST = 0.12
+# Font expansion (pdfTeX's hz, microtype's `expansion`, its default limits): a justified
+# line's glyphs may be drawn up to 2 % wider or narrower (PDF's Tz), so that its spaces
+# stretch and shrink less. The breaker counts it as more stretch and shrink: glyphs
+# take their share of a line's stretch in proportion to the spaces', reaching their
+# limit where the spaces reach the loose mark (0.5 em), and all their shrink where the
+# spaces shrink all theirs. Drawn in steps of 0.1 % (microtype's 0.4 % steps are font
+# instances pdfTeX must make; Tz costs nothing per step).
+EXPANSION = 0.02
+_EXPANDED_AT = _PASSES[0].loose
+_STEP = 1000
 
 _Token = tuple[list[Piece], int]
 
 
 def _total_fit(
-    spans: list[Span], avail: float, lang: str | None, first_indent: float, indent: float
+    spans: list[Span],
+    avail: float,
+    lang: str | None,
+    first_indent: float,
+    indent: float,
+    expansion: float = 0.0,
 ) -> list[Line] | None:
     """A justified paragraph set by total fit (see `wordfit`); None when it holds
     what only the greedy breaker's emergency rules can set (a run too long for any
@@ -290,7 +310,9 @@ def _total_fit(
             if n + 1 < len(segments) or not breaker.lines:
                 breaker.emit(justify=False)
             continue
-        words = _Words(breaker, segment, lang)
+        if breaker.cjk:  # stretched between its characters instead (`Text.char_space`)
+            expansion = 0.0
+        words = _Words(breaker, segment, lang, expansion)
         widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
         for params in _PASSES:
             ends = fit(words, partial(_measure, widths), params, SHORT_LAST)
@@ -305,6 +327,8 @@ def _total_fit(
             inside = k0 > 0 or end.at >= 0
             breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
             breaker.emit(justify=end is not ends[-1])
+            if expansion and breaker.lines[-1].justify:
+                breaker.lines[-1] = _expanded(breaker.lines[-1], avail, expansion)
             start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
     return breaker.lines
 
@@ -313,11 +337,33 @@ def _measure(widths: tuple[float, float], line: int) -> float:
     return widths[min(line, 1)]
 
 
+def _expanded(line: Line, avail: float, expansion: float) -> Line:
+    """A justified line with its glyphs' share of its stretch or shrink (`EXPANSION`);
+    a line holding a formula is set as it is."""
+    space_w = 0.0
+    for f in line.frags:
+        if f.font == OBJECT:
+            return line
+        space_w += f.text.count(" ") * width(" ", f.font, f.size)
+    glyphs = line.width - space_w
+    gap = avail - line.indent - line.width
+    if gap > 0:
+        ratio = gap / (space_w / 2 + expansion * glyphs / _EXPANDED_AT)
+        share = min(expansion, ratio * expansion / _EXPANDED_AT)
+    else:
+        ratio = gap / (SHRINK * space_w + expansion * glyphs)
+        share = max(-expansion, ratio * expansion)
+    scale = 1.0 + round(share * _STEP) / _STEP
+    return line._replace(scale=scale) if scale != 1.0 else line
+
+
 class _Words:
     """A paragraph's words up to a hard break, as `wordfit` reads them: widths as
     drawn, and break points asked for only when the search reaches a word."""
 
-    def __init__(self, breaker: _Breaker, tokens: list[_Token], lang: str | None) -> None:
+    def __init__(
+        self, breaker: _Breaker, tokens: list[_Token], lang: str | None, expansion: float = 0.0
+    ) -> None:
         self.breaker, self.tokens, self.lang = breaker, tokens, lang
         spans = breaker.spans
         self.widths: list[float] = []
@@ -342,6 +388,9 @@ class _Words:
             else:
                 self.stretch.append(sw / 2)
             self.shrink.append(SHRINK * sw)
+            if expansion and not breaker.has_object(word):  # its glyphs' share (`EXPANSION`)
+                self.stretch[-1] += expansion * w / _EXPANDED_AT
+                self.shrink[-1] += expansion * w
 
     def points(self, n: int) -> tuple[Point, ...]:
         got = self._points.get(n)

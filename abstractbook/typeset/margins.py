@@ -42,4 +42,5 @@ def protruded(op: Text) -> Text:
             right = RIGHT[mark] * width(mark, last.font, last.size)
     if not left and not right:
         return op
+    left, right = left * line.scale, right * line.scale  # the marks as drawn
     return op._replace(x=op.x - left, avail=op.avail + left + right)
