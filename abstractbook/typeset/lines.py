@@ -250,20 +250,22 @@ LEVEL_PENALTY = (0.0, 3000.0, 30000.0)
 # than any other way of setting the paragraph with at most two hyphens in a row and
 # no compound broken a second time. Failing that, compounds broken again and any
 # run, rather than an overfull line. The greedy breaker is the last resort.
-_PASSES = tuple(
-    Params(
-        tolerance=6.0,
-        max_hyphen_run=run,
-        loose=1.9,
-        loose_demerits=2e6,
-        very_loose=2.6,
-        very_loose_demerits=1e8,
-        beam=3e6,
-        max_active=32,
-        max_cost=max_cost,
-    )
-    for run, max_cost in ((2, HYPHEN_PENALTY + LEVEL_PENALTY[1]), (1 << 20, float("inf")))
+_STRICT = Params(
+    tolerance=6.0,
+    max_hyphen_run=2,
+    loose=1.9,
+    loose_demerits=2e6,
+    very_loose=2.6,
+    very_loose_demerits=1e8,
+    beam=3e6,
+    max_active=32,
+    max_cost=HYPHEN_PENALTY + LEVEL_PENALTY[1],
 )
+_PASSES = (_STRICT, _STRICT._replace(max_hyphen_run=1 << 20, max_cost=float("inf")))
+# With font expansion (`EXPANSION`) a line has more stretch: the first pass looks no
+# further than about 0.6 em, which sets nearly every paragraph, and keeps the search
+# as short as it is without expansion; the others are as above.
+_EXPANDED_PASSES = (_STRICT._replace(tolerance=2.5), *_PASSES)
 # A last line holding one word narrower than this share of the measure costs as much
 # as a hyphenated last line.
 SHORT_LAST = 0.12
@@ -314,7 +316,7 @@ def _total_fit(
             expansion = 0.0
         words = _Words(breaker, segment, lang, expansion)
         widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
-        for params in _PASSES:
+        for params in _EXPANDED_PASSES if expansion else _PASSES:
             ends = fit(words, partial(_measure, widths), params, SHORT_LAST)
             if ends is not None:
                 break
