@@ -398,7 +398,10 @@ class Flow:
         lang = self.lang if p.kind == "text" else None
         avail = self.avail - indent
         expansion = EXPANSION if justify and self.theme.settings.expansion else 0.0
-        lines = break_lines(spans, avail, lang=lang, justify=justify, expansion=expansion)
+        protrude = justify and self.theme.settings.protrusion
+        lines = break_lines(
+            spans, avail, lang=lang, justify=justify, expansion=expansion, protrusion=protrude
+        )
         if p.kind == "code":
             space = 0.0
         if p.kind == "math" and simple(p.runs[0].text) is None:
@@ -408,7 +411,6 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
-        protrude = justify and self.theme.settings.protrusion
         return _line_items(
             lines,
             base.leading,

@@ -17,6 +17,7 @@ import pyphen
 from .fonts import SHY
 from .formulas import OBJECT, formula
 from .linebreak import CJK, breaks
+from .margins import hang
 from .scripts import cover, has_rtl, rtl_base, visual
 from .shaping import text_width
 from .spans import Frag, Line, Span
@@ -148,10 +149,12 @@ def break_lines(
     first_indent: float = 0.0,
     indent: float = 0.0,
     expansion: float = 0.0,
+    protrusion: bool = False,
 ) -> list[Line]:
     """Justified text by total fit, else greedy first-fit breaking with hyphenation and
     emergency splits; `expansion`: how much a justified line's glyphs may widen or
-    narrow (`EXPANSION`).
+    narrow (`EXPANSION`); `protrusion`: punctuation ending a justified line will hang
+    into the margin (`margins`), so the line holds that much more.
 
     A word wider than the line is split at a URL's punctuation or, failing
     that, between letters: nothing ever runs past `avail`.
@@ -163,7 +166,7 @@ def break_lines(
     rtl = has_rtl(text)
     if lines is None and justify and avail != float("inf"):
         expansion = 0.0 if rtl else expansion
-        lines = _total_fit(covered, avail, lang, first_indent, indent, expansion)
+        lines = _total_fit(covered, avail, lang, first_indent, indent, expansion, protrusion)
     if lines is None:
         lines = _Breaker(covered, avail, lang, justify, first_indent, indent).run()
     if not rtl:
@@ -290,6 +293,7 @@ def _total_fit(
     first_indent: float,
     indent: float,
     expansion: float = 0.0,
+    protrusion: bool = False,
 ) -> list[Line] | None:
     """A justified paragraph set by total fit (see `wordfit`); None when it holds
     what only the greedy breaker's emergency rules can set (a run too long for any
@@ -314,10 +318,10 @@ def _total_fit(
             continue
         if breaker.cjk:  # stretched between its characters instead (`Text.char_space`)
             expansion = 0.0
-        words = _Words(breaker, segment, lang, expansion)
+        words = _Words(breaker, segment, lang, expansion, protrusion)
         widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
         for params in _EXPANDED_PASSES if expansion else _PASSES:
-            ends = fit(words, partial(_measure, widths), params, SHORT_LAST)
+            ends = fit(words, partial(_measure, widths), params, SHORT_LAST, words.hangs)
             if ends is not None:
                 break
         else:
@@ -327,10 +331,13 @@ def _total_fit(
             breaker.cur = words.line(start, k0, end)
             # a line that starts or ends inside a word: measured as drawn
             inside = k0 > 0 or end.at >= 0
-            breaker.cur_w = _drawn_w(breaker, breaker.cur) if inside else end.natural
+            if inside:
+                breaker.cur_w = _drawn_w(breaker, breaker.cur)
+            else:  # the search leaves a hanging mark out of the line's width
+                breaker.cur_w = end.natural + (words.hangs[end.word] if words.hangs else 0.0)
             breaker.emit(justify=end is not ends[-1])
             if expansion and breaker.lines[-1].justify:
-                breaker.lines[-1] = _expanded(breaker.lines[-1], avail, expansion)
+                breaker.lines[-1] = _expanded(breaker.lines[-1], avail, expansion, protrusion)
             start, k0 = (end.word + 1, 0) if end.at < 0 else (end.word, end.at)
     return breaker.lines
 
@@ -339,7 +346,7 @@ def _measure(widths: tuple[float, float], line: int) -> float:
     return widths[min(line, 1)]
 
 
-def _expanded(line: Line, avail: float, expansion: float) -> Line:
+def _expanded(line: Line, avail: float, expansion: float, protrusion: bool) -> Line:
     """A justified line with its glyphs' share of its stretch or shrink (`EXPANSION`);
     a line holding a formula is set as it is."""
     space_w = 0.0
@@ -349,6 +356,9 @@ def _expanded(line: Line, avail: float, expansion: float) -> Line:
         space_w += f.text.count(" ") * width(" ", f.font, f.size)
     glyphs = line.width - space_w
     gap = avail - line.indent - line.width
+    if protrusion and line.frags[-1].text:
+        last = line.frags[-1]
+        gap += hang(last.text[-1], last.font, last.size)
     if gap > 0:
         ratio = gap / (space_w / 2 + expansion * glyphs / _EXPANDED_AT)
         share = min(expansion, ratio * expansion / _EXPANDED_AT)
@@ -364,9 +374,16 @@ class _Words:
     drawn, and break points asked for only when the search reaches a word."""
 
     def __init__(
-        self, breaker: _Breaker, tokens: list[_Token], lang: str | None, expansion: float = 0.0
+        self,
+        breaker: _Breaker,
+        tokens: list[_Token],
+        lang: str | None,
+        expansion: float = 0.0,
+        protrusion: bool = False,
     ) -> None:
-        self.breaker, self.tokens, self.lang = breaker, tokens, lang
+        self.breaker, self.tokens, self.lang, self.protrusion = breaker, tokens, lang, protrusion
+        # how far each word's last character hangs out when it ends a line (`margins`)
+        self.hangs: list[float] = []
         spans = breaker.spans
         self.widths: list[float] = []
         self.spaces: list[float] = []
@@ -393,6 +410,9 @@ class _Words:
             if expansion and not breaker.has_object(word):  # its glyphs' share (`EXPANSION`)
                 self.stretch[-1] += expansion * w / _EXPANDED_AT
                 self.shrink[-1] += expansion * w
+            if protrusion:
+                text, si = word[-1]
+                self.hangs.append(hang(text[-1], spans[si].font, spans[si].size) if text else 0.0)
 
     def points(self, n: int) -> tuple[Point, ...]:
         got = self._points.get(n)
@@ -404,7 +424,7 @@ class _Words:
                 got = ()
             elif len(word) == 1:
                 span = self.breaker.spans[word[0][1]]
-                got = _word_points(word[0][0], span.font, span.size, lang)
+                got = _word_points(word[0][0], span.font, span.size, lang, self.protrusion)
             else:
                 got = self._general_points(word, lang)
             self._points[n] = got
@@ -417,13 +437,23 @@ class _Words:
             left, right = _cut(word, at)
             left = _with_hyphen(left) if hyphen else left
             left_w, right_w = _drawn_w(self.breaker, left), _drawn_w(self.breaker, right)
+            left_w -= self._hang(left)
             out.append(Point(at, cost, cost > 0, hyphen, left_w, right_w))
         return tuple(out)
 
     def middle(self, n: int, start: int, point: Point) -> float:
         """The width of word n from `start` to `point` (a hyphen included)."""
         left = _cut(_cut(self.tokens[n][0], point.at)[0], start)[1]
-        return _drawn_w(self.breaker, _with_hyphen(left) if point.hyphen else left)
+        left = _with_hyphen(left) if point.hyphen else left
+        return _drawn_w(self.breaker, left) - self._hang(left)
+
+    def _hang(self, pieces: list[Piece]) -> float:
+        """How far the last character of a line ending in `pieces` hangs out."""
+        if not self.protrusion or not pieces or not pieces[-1][0]:
+            return 0.0
+        text, si = pieces[-1]
+        span = self.breaker.spans[si]
+        return hang(text[-1], span.font, span.size)
 
     def line(self, start: int, k0: int, end: End) -> list[Piece]:
         """What a line from word `start` (its first `k0` characters set before) to
@@ -443,9 +473,12 @@ class _Words:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_points(text: str, font: str, size: float, lang: str | None) -> tuple[Point, ...]:
+def _word_points(
+    text: str, font: str, size: float, lang: str | None, protrusion: bool = False
+) -> tuple[Point, ...]:
     """A one-span word's break points with the widths of its two parts: words repeat
-    within and across talks."""
+    within and across talks. With `protrusion`, a line ending at a point holds the part
+    of its hyphen (or dash) that hangs out."""
     breaks = _text_breaks(text, lang)
     if not breaks:
         return ()
@@ -465,11 +498,10 @@ def _word_points(text: str, font: str, size: float, lang: str | None) -> tuple[P
     out = []
     for at, hyphen, cost in breaks:
         left_w = advance[at] * scale
-        out.append(
-            Point(
-                at, cost, cost > 0, hyphen, left_w + (hyphen_w if hyphen else 0.0), whole - left_w
-            )
-        )
+        end_w = left_w + (hyphen_w if hyphen else 0.0)
+        if protrusion:
+            end_w -= hang(HYPHEN if hyphen else text[at - 1], font, size)
+        out.append(Point(at, cost, cost > 0, hyphen, end_w, whole - left_w))
     return tuple(out)
 
 
