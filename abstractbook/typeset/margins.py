@@ -4,8 +4,8 @@ A full stop, comma, hyphen or quote at the edge of a column is lighter than a
 letter, so a column whose every line ends exactly at the edge looks ragged where
 those marks stand. As microtype does for pdfTeX, such a mark hangs out by a share
 of its width (`layout.protrusion`, on by default). The line breaker counts the
-right-hand mark (`hang`: the line holds that much more, as pdfTeX's
-`\pdfprotrudechars=2`); the renderer is untouched: a justified line is set
+right-hand mark (`hang`: the line holds that much more, as in pdfTeX when
+`pdfprotrudechars` is 2); the renderer is untouched: a justified line is set
 `left + right` wider and `left` further out.
 """
 
