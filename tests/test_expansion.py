@@ -33,9 +33,11 @@ def _project(root: Path, expansion: bool) -> Path:
     text = path.read_text("utf-8")
     start, end = text.index("body: |"), text.index("keywords:")
     path.write_text(f"{text[:start]}body: |\n  {BODY}\n\n  {BODY}\n{text[end:]}", "utf-8")
+    book = root / "book.yaml"
+    settings = book.read_text("utf-8")
+    assert "\n  expansion: true\n" in settings  # what a new project says
     if not expansion:
-        book = root / "book.yaml"
-        book.write_text(book.read_text("utf-8") + "  expansion: false\n", "utf-8")
+        book.write_text(settings.replace("expansion: true", "expansion: false"), "utf-8")
     return pipeline.build(root, root / "build" / "book.pdf").output
 
 
