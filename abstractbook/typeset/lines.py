@@ -412,7 +412,8 @@ class _Words:
             if protrusion:
                 text, si = word[-1]
                 mark = text[-1:]
-                self.hangs.append(hang(mark, spans[si].font, spans[si].size) if mark in RIGHT else 0.0)
+                hung = hang(mark, spans[si].font, spans[si].size) if mark in RIGHT else 0.0
+                self.hangs.append(hung)
         if expansion:  # the glyphs' share of stretch and shrink (`EXPANSION`); none in a formula
             grow = expansion / _EXPANDED_AT
             glyphs = self.widths
