@@ -535,7 +535,7 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     out = []
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = frag_width(frag, op.word_space)
+            fw = frag_width(frag, op.word_space, op.line.scale)
             tag = op.tag  # a piece of a line that is a link (`layout.line_ops`), or none
             if tag and kind_of(tag) != "Link":
                 tag = f"{tag}/Link#{link_key(frag.href)}"
@@ -718,6 +718,10 @@ class _Drawer:
         tc = op.char_space
         if tc:  # a justified line of Chinese or Japanese: stretched between characters
             out.append(f"{fp_str(tc)} Tc")
+        scale = line.scale
+        if scale != 1.0:  # glyphs expanded or condensed (`lines`); Tz scales TJ numbers too
+            out.append(f"{fp_str(100 * scale)} Tz")
+            tw /= scale
         current = None
         color = None
         for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
@@ -739,7 +743,7 @@ class _Drawer:
             show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
-        out.append("0 Tc ET" if tc else "ET")
+        out.append(("0 Tc " if tc else "") + ("100 Tz ET" if scale != 1.0 else "ET"))
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source, the text a reader copies or searches,
