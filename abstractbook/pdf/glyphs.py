@@ -9,6 +9,12 @@ the text its face gives it (`shaping.glyph_text`); a cluster whose glyphs do not
 read back as its letters (a Devanagari vowel sign drawn before its consonant) is
 marked with /ActualText, so every reader copies the letters as typed.
 
+Two readers' rules decide details. PDFium reads a TJ number that moves the pen right
+by half a space as a word gap (CPDF_TextPage::ProcessTextObjectItems): the move back
+after a mark placed left of its advance (ু under its consonant) starts a new TJ
+instead, which PDFium places by position. MuPDF repeats the last letters of a span
+whose last glyph reads as them (`_outside`): those glyphs are drawn after the span.
+
 Each distinct word is encoded once per face and direction (memo keyed by the
 font's name, which stands for its content).
 """
@@ -24,7 +30,8 @@ from reportlab.lib.rl_accel import fp_str
 from ..typeset.fonts import current
 from ..typeset.shaping import glyph_text, mapped_texts, shape, space
 
-Item = str | tuple[str, float | str]  # TJ array content, or ("rise" | "actual" | "end", value)
+# TJ array content, or ("rise" | "actual" | "end" | "cut", value)
+Item = str | tuple[str, float | str]
 
 
 class Drawn(NamedTuple):
@@ -94,10 +101,17 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
             j += 1
         letters = word[cluster : ends[cluster]]
         marked = any(glyphs[i:j]) and not _reads_as(letters, glyphs[i:j], font, rtl)
+        close = j  # where the /ActualText span ends
         if marked:
+            if not rtl:
+                close, letters = _outside(letters, glyphs, i, j, font)
             flush()
             items.append(("actual", letters))
         for k in range(i, j):
+            if k == close:
+                flush()
+                items.append(("end", ""))
+                marked = False
             glyph = glyphs[k]
             x, y = offsets[k] if offsets is not None else (0.0, 0.0)
             if not glyph:  # nothing drawn for a character the face lacks (a control)
@@ -106,6 +120,8 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
             shift += x
             if abs(shift) > 0.001:
                 flush()
+                if shift > 0 and items and not marked:  # (a span is read as its text)
+                    items.append(("cut", ""))
                 items.append(_num(-shift))
             if y:
                 flush()
@@ -141,6 +157,22 @@ def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale
         parts.append(_num(-shift))
     simple = " ".join(parts)
     return Drawn(simple, (simple,), array("H", sorted(set(glyphs))).tobytes())
+
+
+def _outside(letters: str, glyphs: Sequence[int], i: int, j: int, font: str) -> tuple[int, str]:
+    """Where a marked cluster's span can end, and its text: the last glyphs that read
+    as the cluster's last letters (a Bengali ा after a reph) are drawn after it. MuPDF
+    (1.26, stext-device.c, do_extract_within_actualtext) copies a span whose last glyph
+    reads as its last letter with that letter twice, as it counts the rest of the text
+    in bytes where it means characters."""
+    close = j
+    while close - i > 1:
+        text = glyph_text(font, glyphs[close - 1]) if glyphs[close - 1] else None
+        if not text or len(text) >= len(letters) or not letters.endswith(text):
+            break
+        letters = letters[: -len(text)]
+        close -= 1
+    return close, letters
 
 
 def _reads_as(letters: str, glyphs: Sequence[int], font: str, rtl: bool) -> bool:
@@ -202,6 +234,8 @@ def show(
                 out.append(f"[{' '.join(parts)}] TJ")
                 parts = []
             kind, value = item
+            if kind == "cut":
+                continue
             if kind == "rise":
                 out.append(f"{_num(rise + float(value) * size / 1000)} Ts")
             elif kind == "actual":
