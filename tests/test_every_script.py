@@ -122,6 +122,21 @@ def test_phrases_copy_back_as_typed(world: pipeline.BuildResult) -> None:
             assert copied(word, text), (reader, word)
 
 
+def test_conjunct_glyphs_copy_as_typed(world: pipeline.BuildResult) -> None:
+    """A glyph made by shaping copies as its letters in the order typed, by the ToUnicode
+    map alone (pdf.js reads no /ActualText): the Bengali ya-phala as ্য (not য্), the
+    ra-phala with র (not the Assamese ৰ), no joiner among them."""
+    texts = {
+        font: set(codes.values())
+        for font, codes in font_texts(PdfReader(world.output)).items()
+        if "Bengali" in font or "Devanagari" in font
+    }
+    bengali = set().union(*(t for font, t in texts.items() if "Bengali" in font))
+    assert "্য" in bengali and "য্" not in bengali
+    assert any(t.endswith("্র") for t in bengali) and not any("ৰ" in t for t in bengali)
+    assert not any("\u200d" in t or "\u200c" in t for t in set().union(*texts.values()))
+
+
 def test_han_stays_in_one_face(world: pipeline.BuildResult) -> None:
     """The Korean face has Han too, but Chinese and Japanese take theirs from one face."""
     _, document = pipeline.lay_out_book(world.book.root)
