@@ -18,6 +18,8 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FORMULA_BODY = (
     "body: |\n"
     "  Prose before $\\frac{a+b}{\\sqrt{c}}$ and after.\n\n"
+    "  Read *this twice*, **that once**, ***both*** and `run --fast`\n"
+    "  [*here*](https://example.org/here).\n\n"
     "  $$\\int_0^\\infty e^{-x^2}\\,dx$$\n\n"
     "  1. first step\n"
     "  2. second step, see [the site](https://example.org/steps)\n"
@@ -255,6 +257,32 @@ def test_paragraphs_lists_and_links(book: pikepdf.Pdf) -> None:
     assert steps_link.text(book, shown) == "the site"  # the link's words are its content
 
 
+def test_emphasis_strong_and_code_are_their_own_elements(book: pikepdf.Pdf) -> None:
+    """A screen reader hears where the author emphasised a word or set it as code."""
+    shown = shown_text(book)
+    doc = tree(book)
+    para = next(e for e in doc.walk() if e.text(book, shown).startswith("Read this twice"))
+    assert para.kind == "P"
+    assert para.text(book, shown) == "Read this twice, that once, both and run --fast here."
+    inline = [(k.kind, k.text(book, shown)) for k in para.kids]
+    assert inline[:4] == [
+        ("Em", "this twice"),
+        ("Strong", "that once"),
+        ("Strong", "both"),
+        ("Code", "run --fast"),
+    ]
+    (both,) = [k for k in para.kids if k.text(book, shown) == "both"]
+    assert [(k.kind, k.text(book, shown)) for k in both.kids] == [("Em", "both")]
+    # an emphasised link: the words are the link's, emphasised inside it
+    link = para.kids[4]
+    assert (link.kind, link.text(book, shown)) == ("Link", "here")
+    assert [(k.kind, k.text(book, shown)) for k in link.kids] == [("Em", "here")]
+    assert str(link.objrs[0].A.URI) == "https://example.org/here"
+    # PDF 2.0's types are mapped to PDF 1.7's for PDF/UA-1, as its readers expect
+    role_map = book.Root.StructTreeRoot.RoleMap
+    assert role_map.Em == "/Span" and role_map.Strong == "/Span"
+
+
 def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
     doc = tree(book)
     formulas = {str(e.obj.Alt): e for e in doc.walk() if e.kind == "Formula"}
@@ -294,7 +322,14 @@ def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     toc = next(e for e in doc.walk() if e.kind == "TOC")
     entries = [e for e in toc.walk() if e.kind == "TOCI"]
     assert len(entries) > 20
-    assert all(e.kids[0].kind == "Link" and e.kids[0].objrs for e in entries)
+    # each entry is a reference to its place, read as a link: Reference › Link › OBJR
+    for entry in entries:
+        (reference,) = [k for k in entry.kids if k.kind != "TOC"]
+        assert reference.kind == "Reference"
+        (link,) = reference.kids
+        assert link.kind == "Link" and link.text(book, shown).strip()
+        (annot,) = link.objrs
+        assert annot.Subtype == "/Link" and "/Dest" in annot
     # nested as the book is: days, their sessions, the sessions' abstracts
     day = next(e for e in toc.kids if e.kind == "TOCI")
     assert day.kids[0].text(book, shown) == "Tuesday, 14 September 2027"

@@ -17,6 +17,11 @@ from .pdffile import PdfFile, ref, text_string
 
 Mark = tuple[str, str]  # (element path, its alternative text or "")
 
+# Emphasis and strong emphasis are PDF 2.0's types: a PDF 1.7 file (PDF/UA-1) maps them
+# to the standard type they specialise, as Typst does, and assistive software reads the
+# names all the same.
+ROLE_MAP = "<< /Em /Span /Strong /Span >>"
+
 
 class Mcr(NamedTuple):
     """Marked content `mcid` on page `page` (its index)."""
@@ -157,7 +162,7 @@ class Structure:
         pdf.put_packed(
             root,
             f"<< /Type /StructTreeRoot /K [{ref(self.root.num)}] /ParentTree {ref(parent_tree)} "
-            f"/ParentTreeNextKey {self.pages + len(self.annotations)} >>",
+            f"/ParentTreeNextKey {self.pages + len(self.annotations)} /RoleMap {ROLE_MAP} >>",
         )
         return root
 

@@ -19,6 +19,7 @@ from ..project.markup import (
     BOLD,
     BOLD_ITALIC,
     ITALIC,
+    MONO,
     REGULAR,
     Block,
     ListBlock,
@@ -161,16 +162,31 @@ def reference_key(talk_id: str, n: int) -> str:
 # -- paragraphs and blocks ----------------------------------------------------------
 
 
-def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -> list[Span]:
+def _spans(
+    runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str, base: str = REGULAR
+) -> list[Span]:
+    """The runs of a paragraph whose text is in style `base`, each read as its role."""
     out = []
-    for r in runs:
+    for n, r in enumerate(runs):
         st = style_of.get(r.style, style_of[REGULAR])
         color = link_color if r.href else st.color
         if r.math:
             out += _math_spans(r.text, style_of, color, r.href)
         else:
-            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
+            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href, _role(r.style, base, n)))
     return out
+
+
+def _role(style: str, base: str, n: int) -> str:
+    """The inline element the `n`-th run of a paragraph is read as: emphasis (Em),
+    strong emphasis (Strong), both, or code (Code); "" where its style is the text's."""
+    if style == MONO:
+        return f"Code#{n}"
+    strong = style in (BOLD, BOLD_ITALIC) and base not in (BOLD, BOLD_ITALIC)
+    em = style in (ITALIC, BOLD_ITALIC) and base not in (ITALIC, BOLD_ITALIC)
+    if strong and em:
+        return f"Strong#{n}/Em#{n}"
+    return f"Strong#{n}" if strong else f"Em#{n}" if em else ""
 
 
 def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | None) -> list[Span]:
@@ -255,11 +271,12 @@ def frag_width(frag: Frag, word_space: float) -> float:
 
 
 def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
-    """A line as it is read. A tagged line with links or formulas is cut into pieces
-    where they start and end, so that each link's text is its Link element and each
-    formula sits where it is read; the pieces are placed and spaced as the whole line."""
+    """A line as it is read. A tagged line with links, formulas or emphasis is cut into
+    pieces where they start and end, so that each link's text is its Link element, each
+    emphasis its Em (`Span.role`) and each formula sits where it is read; the pieces are
+    placed and spaced as the whole line."""
     line = op.line
-    plain = all(f.font != OBJECT and not f.href for f in line.frags)
+    plain = all(f.font != OBJECT and not f.href and not f.role for f in line.frags)
     if plain:
         return (op,)
     if not op.tag or any(f.rtl for f in line.frags):  # reordered for display: drawn whole
@@ -275,8 +292,10 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
         frags = tuple(piece)
         w = sum(width(f.text, f.font, f.size) for f in frags)
         spaces = sum(f.text.count(" ") for f in frags)
-        href = frags[0].href
+        href, role = frags[0].href, frags[0].role
         tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
+        if role:
+            tag = within(tag, role)
         sub = Line(frags, w, spaces, line.justify)
         out.append(Text(start, op.y, w + tw * spaces, sub, tag))
         piece.clear()
@@ -286,7 +305,7 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
             flush()
             out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
             continue
-        if piece and frag.href != piece[0].href:
+        if piece and (frag.href != piece[0].href or frag.role != piece[0].role):
             flush()
         if not piece:
             start = fx
@@ -390,7 +409,7 @@ class Flow:
         space: float,
         tag: str = "",
     ) -> list[Item]:
-        spans = _spans(p.runs, smap, self.theme.accent)
+        spans = _spans(p.runs, smap, self.theme.accent, BOLD if p.kind == "heading" else REGULAR)
         justify = p.kind == "text"
         lang = self.lang if p.kind == "text" else None
         avail = self.avail - indent

@@ -341,7 +341,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             if section.day and section.day != last_day:
                 day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
                 day_entry = f"{toc}/TOCI#{day_key(section.day)}"
-                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Link"))
+                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Reference/Link"))
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
@@ -359,12 +359,12 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             # the contents nest as the book does: a day's sessions, a session's abstracts
             within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
             session_entry = f"{within_day}/TOCI#{session_key(n)}"
-            items.append(_linked(head, avail, key, f"{session_entry}/Link"))
+            items.append(_linked(head, avail, key, f"{session_entry}/Reference/Link"))
         for e in entries:
             key = talk_key(e.talk.id)
             args = (e.talk.heading, e.talk.speaker, key, entry_st, who_st, avail)
             listed = f"{session_entry}/TOC" if grouped else toc
-            tag = f"{listed}/TOCI#{key}/Link"
+            tag = f"{listed}/TOCI#{key}/Reference/Link"
             items.append(memo.get(("toc", *args, tag), partial(_toc_entry, *args, tag=tag)))
     backs = {
         "author_index": ("Author index", "author-index", True),
@@ -378,7 +378,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     for part in book.settings.back_matter:
         title, dest, present = backs[part]
         if present and book.entries:
-            tag = f"{toc}/TOCI#{dest}/Link"
+            tag = f"{toc}/TOCI#{dest}/Reference/Link"
             items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space, tag))
             space = 5.0
     return items
