@@ -344,6 +344,50 @@ def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     assert any(p.kind == "P" and p.text(book, shown) for s in letters for p in s.kids[1:])
 
 
+def test_the_timetable_is_a_table_of_rooms_and_sessions(book: pikepdf.Pdf) -> None:
+    """A screen reader reads the grid as a table: each session's cell is announced
+    under its room's head (a plenary's under every room), in the order of the day."""
+    shown = shown_text(book)
+    doc = tree(book)
+    day = next(
+        s
+        for s in doc.kids
+        if s.kind == "Sect"
+        and s.kids[0].text(book, shown) == "Tuesday, 14 September 2027"
+        and any(k.kind == "Table" for k in s.kids)
+    )
+    assert day.kids[0].kind == "H2"
+    table = next(k for k in day.kids if k.kind == "Table")
+    head, *rows = table.kids
+    assert all(r.kind == "TR" for r in table.kids)
+    rooms = ["Aula Imaginaria", "Seminar Room Ø", "Foyer of Unreal Ideas"]
+    assert [(c.kind, c.text(book, shown)) for c in head.kids] == [("TH", r) for r in rooms]
+    assert all(c.obj.A.Scope == "/Column" for c in head.kids)
+    ids = {str(c.obj.ID): c.text(book, shown) for c in head.kids}
+    id_tree = list(book.Root.StructTreeRoot.IDTree.Names)
+    assert {str(id_tree[i]) for i in range(0, len(id_tree), 2)} >= set(ids)
+
+    def under(cell: Element) -> list[str]:
+        return [ids[str(h)] for h in cell.obj.A.Headers]
+
+    cells = [c for r in rows for c in r.kids]
+    assert all(c.kind == "TD" for c in cells)
+    texts = [c.text(book, shown) for c in cells]
+    assert texts[0].startswith("Opening keynote") and under(cells[0]) == rooms
+    coffee = cells[texts.index("Coffee")]
+    assert under(coffee) == rooms
+    neural = next(c for c in cells if c.text(book, shown).startswith("Neural coding"))
+    circuits = next(c for c in cells if c.text(book, shown).startswith("Circuits and"))
+    assert under(neural) == ["Aula Imaginaria"] and under(circuits) == ["Seminar Room Ø"]
+    # sessions at once share a row, read from left to right
+    row = next(r for r in rows if neural in r.kids)
+    assert row.kids.index(neural) < row.kids.index(circuits)
+    # each talk's line in a cell is a link to its abstract
+    talks = [k for k in neural.kids if k.kind == "Link"]
+    assert any(t.text(book, shown).startswith("10:15 Íñigo Muñoz Peña") for t in talks)
+    assert all("/Dest" in t.objrs[0] for t in talks)
+
+
 def test_per_talk_pdfs_are_tagged(demo: Path, tmp_path: Path) -> None:
     pipeline.export_talks(demo, tmp_path, only={"tadpole-compass"})
     with pikepdf.open(tmp_path / "tadpole-compass.pdf") as pdf:

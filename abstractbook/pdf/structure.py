@@ -38,7 +38,7 @@ class Objr(NamedTuple):
 
 
 class _Node:
-    __slots__ = ("kind", "parent", "kids", "num", "page", "alt")
+    __slots__ = ("kind", "parent", "kids", "num", "page", "alt", "headers")
 
     def __init__(self, kind: str, parent: _Node | None) -> None:
         self.kind = kind
@@ -47,6 +47,7 @@ class _Node:
         self.num = 0
         self.page = -1  # where its content starts
         self.alt = ""
+        self.headers: list[_Node] = []  # a table cell's head cells
 
 
 def kind_of(tag: str) -> str:
@@ -140,6 +141,12 @@ class Structure:
         node = self.nodes[tag] = self._new(kind_of(tag), parent)
         if not head and node.kind == "Sect":
             self.open.append((_level(last), node))
+        if node.kind == "TD" and "@" in last:  # "TD#key@h1,h2": under TH#h1, TH#h2
+            table = head.rpartition("/")[0]
+            for key in last.rpartition("@")[2].split(","):
+                found = self.nodes.get(f"{table}/TR#head/TH#{key}")
+                if found is not None:
+                    node.headers.append(found)
         return node
 
     def write(self, pdf: PdfFile, first_page: int) -> int:
@@ -155,6 +162,12 @@ class Structure:
         titled = any(isinstance(k, _Node) and k.kind == "H" for k in self.root.kids)
         for node in nodes:
             pdf.put_packed(node.num, self._element_object(node, root, first_page, titled))
+        # head cells have IDs, which their cells name in their Headers
+        ids = sorted((_id(n), n.num) for n in nodes if n.kind == "TH")
+        id_tree = ""
+        if ids:
+            names = " ".join(f"{text_string(i)} {ref(num)}" for i, num in ids)
+            id_tree = f" /IDTree << /Names [{names}] >>"
         nums = [f"{i} [{' '.join(ref(n.num) for n in row)}]" for i, row in enumerate(self.parents)]
         nums += [f"{self.pages + i} {ref(n.num)}" for i, n in enumerate(self.annotations)]
         parent_tree = pdf.reserve()
@@ -162,7 +175,8 @@ class Structure:
         pdf.put_packed(
             root,
             f"<< /Type /StructTreeRoot /K [{ref(self.root.num)}] /ParentTree {ref(parent_tree)} "
-            f"/ParentTreeNextKey {self.pages + len(self.annotations)} /RoleMap {ROLE_MAP} >>",
+            f"/ParentTreeNextKey {self.pages + len(self.annotations)} "
+            f"/RoleMap {ROLE_MAP}{id_tree} >>",
         )
         return root
 
@@ -194,11 +208,21 @@ class Structure:
         out = f"<< /S /{kind} /P {parent} /K [{' '.join(kids)}]"
         if node.page >= 0:
             out += f" /Pg {ref(first_page + node.page)}"
+        if kind == "TH":  # a room's head: the head of its column's cells
+            out += f" /ID {text_string(_id(node))} /A << /O /Table /Scope /Column >>"
+        elif node.headers:
+            heads = " ".join(text_string(_id(h)) for h in node.headers)
+            out += f" /A << /O /Table /Headers [{heads}] >>"
         if node.alt:
             out += f" /Alt {text_string(node.alt)}"
             if node.kind == "Formula":
                 out += f" /ActualText {text_string(node.alt)}"
         return out + " >>"
+
+
+def _id(node: _Node) -> str:
+    """A head cell's element identifier: its object's number, unique in the file."""
+    return f"TH{node.num}"
 
 
 def marks_of(tags: list[tuple[str, str]]) -> tuple[Mark, ...]:

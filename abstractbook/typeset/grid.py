@@ -4,10 +4,16 @@ The page's head (the day, which rooms), the room heads, the time axis with a lin
 at every full hour, and each session's block with what fits in it: title, chair,
 each talk's start and speaker (and title), every talk linked. `timetable` decides
 which sessions, rooms and hours go on which page. No text is set below 6 pt.
+
+In the structure a page of the grid is a Table read row by row: a head row of the
+rooms (TH), then a row (TR) per starting time, each session a cell (TD) under its
+rooms' heads (`pdf.structure` writes their Headers) holding its lines, each talk's a
+Link. The hour labels are artifacts: each talk's time is read in its cell.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +22,7 @@ from ..project.model import Day
 from ..project.timing import TimedSession, TimedSlot, clock
 from .lines import break_lines, single_line, width
 from .matter import day_heading
-from .ops import Dest, Link, Op, Rect, Rule, Text, offset
+from .ops import ARTIFACT, Dest, Link, Op, Rect, Rule, Text, offset, retag, within
 from .spans import Line, Span
 from .theme import Style, Theme
 
@@ -165,10 +171,10 @@ def columns(
 
 def room_heads(
     group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float, st: Styles
-) -> tuple[float, list[Op]]:
+) -> tuple[float, list[Text]]:
     """The column heads: each room's name, wrapped in its column."""
     xs, lane_w = columns(group, lanes, fw)
-    ops: list[Op] = []
+    ops: list[Text] = []
     tallest = 0
     for room in group:
         col = lane_w * lanes.get(room, ({}, 1))[1]
@@ -176,10 +182,20 @@ def room_heads(
         tallest = max(tallest, len(lines))
         x = xs[room] + PAD
         ops += [
-            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
+            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln, head_cell(room))
             for k, ln in enumerate(lines)
         ]
     return tallest * st.head.leading + 2.0, ops
+
+
+def head_cell(room: str) -> str:
+    """A room's head cell in its page's table ("TR#head/TH#…"), keyed by its name."""
+    return f"TR#head/TH#{_key(room)}"
+
+
+def _key(text: str) -> str:
+    """A name as a key of a structure path (which never holds "/", "#", "@" or ",")."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def day_head(
@@ -191,11 +207,14 @@ def day_head(
     st: Styles,
     fw: float,
 ) -> list[Op]:
-    """The day (and 'continued' after its first page); which rooms, when split."""
+    """The day (and 'continued' after its first page); which rooms, when split. The
+    day's first page heads the day's section; later ones say which part they are."""
     ops: list[Op] = []
+    sect = day_section(day)
     if n == 0 and g == 0:
         ops.append(Dest(f"timetable-{day.date.isoformat()}", 0.0, 0.0))
     avail = fw
+    note: list[Op] = []
     if len(groups) > 1:
         before = sum(len(x) for x in groups[:g])
         count = len(groups[g])
@@ -205,16 +224,23 @@ def day_head(
             else f"room {before + 1} of {rooms_total}"
         )
         line = single_line(_span(which, st.axis))
-        ops.append(Text(fw - line.width, st.day.size * 0.85, line.width, line))
+        tag = f"{sect}/P#rooms{n}.{g}"
+        note.append(Text(fw - line.width, st.day.size * 0.85, line.width, line, tag))
         avail -= line.width + 6.0
     text = day_heading(day.date) + (" (continued)" if n else "")
-    ops.append(Text(0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
-    return ops
+    tag = f"{sect}/H" if n == 0 and g == 0 else f"{sect}/P#{n}.{g}"
+    ops.append(Text(0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0], tag))
+    return ops + note  # read after the day
+
+
+def day_section(day: Day) -> str:
+    """The outermost section of a day's grid pages."""
+    return f"Sect#1:timetable-{day.date.isoformat()}"
 
 
 def page_ops(
     group: tuple[str, ...],
-    head_ops: list[Op],
+    head_ops: list[Text],
     top: float,
     a: int,
     b: int,
@@ -224,12 +250,16 @@ def page_ops(
     lanes: dict[str, tuple[dict[int, int], int]],
     theme: Theme,
     st: Styles,
+    table: str = "Table",
 ) -> list[Op]:
-    """One page of the grid: heads, the hour lines and axis, then the blocks."""
+    """One page of the grid: heads, the hour lines and axis, then the blocks, in the
+    order they are read: by starting time, then from left to right. The page's cells
+    are the elements of Table `table`."""
     fw = theme.frame_width
     xs, lane_w = columns(group, lanes, fw)
     day_h = st.day.leading + 4.0
-    ops: list[Op] = [offset(op, 0.0, day_h) for op in head_ops]
+    ops: list[Op] = [offset(op._replace(tag=within(table, op.tag)), 0.0, day_h) for op in head_ops]
+    heads = [within(table, head_cell(r)) for r in group if r]
 
     def y(t: int) -> float:
         return top + (t - a) * scale
@@ -239,17 +269,19 @@ def page_ops(
     for t in labels:
         ops.append(Rule(AXIS - 3.0, y(t), fw, y(t), 0.3, st.rule))
         if y(t) - last_label >= st.axis.leading:
-            ops.append(Text(0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
+            ops.append(Text(0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st), ARTIFACT))
             last_label = y(t)
     for x in [*xs.values(), fw]:
         ops.append(Rule(x, y(a), x, y(b), 0.3, st.rule))
 
+    blocks = []
     for ts in sessions:
         start, end = ts.start or 0, ts.end or 0
         if end <= a or start >= b:
             continue
         if ts.spans_all:
             x, w, fill = AXIS, fw - AXIS, st.plenary
+            under = heads
         else:
             room = ts.session.room or ""
             if room not in group:
@@ -257,9 +289,16 @@ def page_ops(
             w = lane_w
             x = xs[room] + lanes[room][0][ts.index] * w
             fill = st.block
-        top_y, bottom_y = y(max(start, a)), y(min(end, b))
+            under = [within(table, head_cell(room))] if room else []
+        blocks.append((max(start, a), x, ts, w, fill, under))
+    for shown, x, ts, w, fill, under in sorted(blocks, key=lambda b: b[:2]):
+        start, end = ts.start or 0, ts.end or 0
+        top_y, bottom_y = y(shown), y(min(end, b))
         ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
-        ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st)
+        cell = f"{table}/TR#{shown}/TD#{ts.index}" + (
+            "@" + ",".join(h.rpartition("#")[2] for h in under) if under else ""
+        )
+        ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st, cell)
     return ops
 
 
@@ -276,8 +315,10 @@ def _block_content(
     w: float,
     continued: bool,
     st: Styles,
+    cell: str,
 ) -> list[Op]:
-    """The rows that fit in the block, linked to their talks; '…' when some do not."""
+    """The rows that fit in the block, linked to their talks; '…' when some do not.
+    They are the content of element `cell`, each linked row a Link in it."""
     avail = w - 2 * PAD
     if continued:
         cont = _wrapped(f"{ts.session.title} (continued)", st.chair, avail, 1)
@@ -291,11 +332,13 @@ def _block_content(
             shown -= 1
     ops: list[Op] = []
     yy = top + PAD
-    for row in rows[:shown]:
-        ops += [offset(op, x + PAD, yy) for op in row.ops]
+    for n, row in enumerate(rows[:shown]):
+        tag = f"{cell}/Link#{n}" if row.link else cell
+        ops += [retag(offset(op, x + PAD, yy), tag) for op in row.ops]
         if row.link:
-            ops.append(Link(x, yy, x + w, yy + row.height, row.link))
+            ops.append(Link(x, yy, x + w, yy + row.height, row.link, tag))
         yy += row.height
     if shown < len(rows) and yy + st.who.leading <= bottom + 0.01:
-        ops.append(Text(x + PAD, yy + st.who.size * 0.85, avail, single_line(_span("…", st.who))))
+        more = single_line(_span("…", st.who))
+        ops.append(Text(x + PAD, yy + st.who.size * 0.85, avail, more, cell))
     return ops

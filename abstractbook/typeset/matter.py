@@ -341,7 +341,9 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             if section.day and section.day != last_day:
                 day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
                 day_entry = f"{toc}/TOCI#{day_key(section.day)}"
-                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Reference/Link"))
+                items.append(
+                    _linked(day, avail, day_key(section.day), f"{day_entry}/Reference/Link")
+                )
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
