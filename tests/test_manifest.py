@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from abstractbook import pipeline
+from abstractbook import parallel, pipeline
 from abstractbook.building import files
 from abstractbook.building.manifest import compare
 from abstractbook.errors import InputError
@@ -181,10 +181,12 @@ def test_a_flipped_byte_in_any_cache_file_is_noticed(tmp_path: Path) -> None:
     assert out.read_bytes() == reference
 
 
-def test_parallel_cold_build_and_cached_rebuilds_agree(tmp_path: Path) -> None:
-    """A book big enough to be laid out by worker processes: a cold build, a rebuild
-    of a changed talk (hyphenated with the points the workers found) and a build
-    without any cache give the same bytes."""
+def test_parallel_cold_build_and_cached_rebuilds_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book big enough to be laid out and drawn by worker processes: a cold build, a
+    rebuild of a changed talk (hyphenated with the points the workers found), a build
+    without any cache and one made in a single process give the same bytes."""
     project = tmp_path / "big"
     corpus = Path(__file__).parent.parent / "bench" / "corpus.py"
     subprocess.run([sys.executable, str(corpus), "140", str(project)], check=True)
@@ -199,6 +201,9 @@ def test_parallel_cold_build_and_cached_rebuilds_agree(tmp_path: Path) -> None:
     rebuilt = assert_rebuild_is_cold(project, warm, tmp_path)
     assert rebuilt.report is not None
     assert [i for i, _, _ in rebuilt.report.changed] == [record.stem]
+    monkeypatch.setattr(parallel, "workers_for", lambda jobs, per_worker: 1)
+    alone = pipeline.build(project, tmp_path / "alone" / "book.pdf", use_cache=False)
+    assert alone.output.read_bytes() == warm.read_bytes()
 
 
 def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
 
@@ -57,23 +58,31 @@ def _operator(color: str, cmyk: bool, stroking: bool) -> str:
 def _convert(values: tuple[int, ...], source: str, target: str) -> tuple[float, ...]:
     """One colour through Little CMS, from the sRGB profile to the CMYK one or back;
     the result from 0 to 1, rounded to the thousandth (as PDF numbers are written)."""
-    import io
-
     from PIL import Image, ImageCms
 
+    pixel = ImageCms.applyTransform(Image.new(source, (1, 1), values), _transform(source, target))
+    assert pixel is not None
+    out = pixel.getpixel((0, 0))
+    assert isinstance(out, tuple)
+    return tuple(round(v / 255, 3) for v in out)
+
+
+@cache
+def _transform(source: str, target: str) -> Any:
+    """The transform between the two shipped profiles, built once: reading the CMYK
+    profile's tables costs more than converting a colour."""
+    import io
+
+    from PIL import ImageCms
+
     profiles = {"RGB": SRGB_PROFILE, "CMYK": CMYK_PROFILE}
-    transform = ImageCms.buildTransform(
+    return ImageCms.buildTransform(
         ImageCms.ImageCmsProfile(io.BytesIO(profiles[source].read_bytes())),
         ImageCms.ImageCmsProfile(io.BytesIO(profiles[target].read_bytes())),
         source,
         target,
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
     )
-    pixel = ImageCms.applyTransform(Image.new(source, (1, 1), values), transform)
-    assert pixel is not None
-    out = pixel.getpixel((0, 0))
-    assert isinstance(out, tuple)
-    return tuple(round(v / 255, 3) for v in out)
 
 
 _RGB_OP = re.compile(r"(?<![\w.])(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (rg|RG)\b")

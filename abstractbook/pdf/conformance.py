@@ -7,7 +7,6 @@ trailer of `render.py` take in.
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
 
 from .pdffile import PdfFile, ref, text_string
 from .profiles import (
@@ -17,6 +16,12 @@ from .profiles import (
     SRGB_CONDITION,
     SRGB_PROFILE,
 )
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (what xml.sax.saxutils.escape does, without the
+    import of urllib and http it brings to every command)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def pdf_version(standards: tuple[str, ...]) -> str:

@@ -24,6 +24,7 @@ from typing import BinaryIO, NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
 
+from .. import parallel
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
@@ -215,12 +216,14 @@ def render_pdf(
     for index, inf in enumerate(infos):
         tree.page(index, inf.marks)
     labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
+    streams = cache.streams if cache is not None and hashes is not None else {}
+    todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
+    drawn = _draw_many(doc.pages, todo, frame, drawer)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
-        known = cache.streams.get(key) if cache is not None and key else None
+        known = streams.get(key) if key else None
         if known is None:
-            stream = frame + drawer.page(page) + "\nQ"
-            known = (zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs())
+            known = drawn.pop(index, None) or _drawn(drawer, frame, page)
             if cache is not None and key:
                 cache.streams[key] = known
         packed, glyphs = known
@@ -335,6 +338,43 @@ def render_pdf(
     pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+# Pages a drawing worker deserves: below this, forking costs more than it saves.
+PAGES_PER_WORKER = 48
+
+
+def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
+    """A page's content stream, compressed, and the glyphs it draws."""
+    stream = frame + drawer.page(page) + "\nQ"
+    return zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs()
+
+
+def _draw_many(
+    pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer
+) -> dict[int, tuple[bytes, Glyphs]]:
+    """The streams of pages `todo`, drawn on every core when they are many (a cold
+    build of a big book); nothing when one process is enough, as the pages are then
+    drawn as they are written. A page's stream depends on nothing but the page, so
+    where it is drawn changes no byte."""
+    workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
+    if workers <= 1:
+        return {}
+    size = max(8, len(todo) // (workers * 6))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    done: dict[int, tuple[bytes, Glyphs]] = {}
+    for chunk, got in zip(
+        chunks, parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers), strict=True
+    ):
+        done.update(zip(chunk, got, strict=True))
+    return done
+
+
+def _draw_chunk(
+    context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
+) -> list[tuple[bytes, Glyphs]]:
+    pages, frame, drawer = context
+    return [_drawn(drawer, frame, pages[i]) for i in indices]
 
 
 @cache
