@@ -311,9 +311,36 @@ def test_formulas_copy_as_their_tex_source_in_poppler_mupdf_and_pdfium(
 
 
 def test_a_figure_is_described_by_its_caption(book: pikepdf.Pdf) -> None:
-    (figure,) = [e for e in tree(book).walk() if e.kind == "Figure"]
+    doc = tree(book)
+    (figure,) = [e for e in doc.walk() if e.kind == "Figure"]
     assert str(figure.obj.Alt).startswith("Tuning of four dictionary elements")
     assert figure.mcids
+    # the picture and its caption are read together, the caption as a Caption
+    (group,) = [e for e in doc.walk() if figure in e.kids]
+    assert group.kind == "Div"
+    assert [k.kind for k in group.kids] == ["Figure", "Caption"]
+    caption = group.kids[1].text(book, shown_text(book))
+    assert caption.startswith("Figure 1. Tuning of four dictionary elements")
+
+
+def test_poster_numbers_are_labels_and_references_bibliography_entries(
+    book: pikepdf.Pdf,
+) -> None:
+    shown = shown_text(book)
+    doc = tree(book)
+    heading = next(
+        e
+        for e in doc.walk()
+        if e.kind.startswith("H") and e.text(book, shown).startswith("P-1 · Dendritic")
+    )
+    assert [(k.kind, k.text(book, shown)) for k in heading.kids] == [("Lbl", "P-1")]
+    entries = [e for e in doc.walk() if e.kind == "BibEntry"]
+    assert len(entries) == 3
+    first = entries[0].text(book, shown)
+    assert first.startswith("Kettle B, Spoon A. Efficient coding of colours that might exist.")
+    (item,) = [e for e in doc.walk() if e.kind == "LI" and entries[0] in e.walk()]
+    assert [k.kind for k in item.kids] == ["Lbl", "LBody"]
+    assert item.kids[0].text(book, shown) == "[1]"
 
 
 def test_contents_and_indexes(book: pikepdf.Pdf) -> None:

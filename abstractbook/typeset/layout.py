@@ -464,14 +464,16 @@ class Flow:
         spans += _spans(figure.caption, smap, t.accent)
         lines = break_lines(spans, self.avail, lang=None, justify=False)
         caption_height = len(lines) * st.leading
-        caption = within(tag, f"P#{n}")
         if file is None:  # not checked (a talk laid out on its own): the caption alone
+            alone = within(tag, f"P#{n}")
             return _line_items(
-                lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0), tag=caption
+                lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0), tag=alone
             )
+        # the picture and its caption, read together (as Typst tags a figure)
+        caption = within(tag, f"Div#{n}/Caption")
         w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
         x = (self.avail - w) / 2
-        figure_tag = within(tag, f"Figure#{n}")
+        figure_tag = within(tag, f"Div#{n}/Figure")
         ops: list[Op] = [Figure(file.path, file.page, x, h, w, h, figure.alt, figure_tag)]
         baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
         y = h + FIGURE_GAP
@@ -533,7 +535,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     sect = talk_section(talk.id)
 
     ts = t.title()
-    lines = balanced_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail)
+    lines = balanced_lines(_heading_spans(talk, ts), avail)
     head = _line_items(
         lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True, tag=within(sect, "H")
     )
@@ -664,6 +666,16 @@ def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
 REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
 
 
+def _heading_spans(talk: Talk, st: Style) -> list[Span]:
+    """A talk's title as printed; a poster's board number in front is read as its label."""
+    if not talk.board:
+        return [Span(talk.heading, st.font, st.size, st.color)]
+    return [
+        Span(talk.board, st.font, st.size, st.color, role="Lbl"),
+        Span(talk.heading[len(talk.board) :], st.font, st.size, st.color),
+    ]
+
+
 def _references(talk: Talk, flow: Flow, tag: str) -> list[Item]:
     """The numbered reference list, smaller than the body, after the body and notes;
     each entry is the destination its citations link to. In the structure a section
@@ -690,7 +702,7 @@ def _references(talk: Talk, flow: Flow, tag: str) -> list[Item]:
             REFERENCE_LABEL,
             avail,
             1.5,
-            tag=within(entry, "LBody"),
+            tag=within(entry, "LBody/BibEntry"),
             font=st.font,
         )
         first = refs[0]
