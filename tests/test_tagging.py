@@ -20,6 +20,7 @@ FORMULA_BODY = (
     "  Prose before $\\frac{a+b}{\\sqrt{c}}$ and after.\n\n"
     "  Read *this twice*, **that once**, ***both*** and `run --fast`\n"
     "  [*here*](https://example.org/here).\n\n"
+    "  Simple math $x^2 + y$ set as text.\n\n"
     "  $$\\int_0^\\infty e^{-x^2}\\,dx$$\n\n"
     "  1. first step\n"
     "  2. second step, see [the site](https://example.org/steps)\n"
@@ -297,6 +298,19 @@ def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
     assert inline.text(book, shown) == r"\frac{a+b}{\sqrt{c}}"
     paragraph = next(e for e in doc.walk() if inline in e.kids)
     assert paragraph.text(book, shown) == r"Prose before \frac{a+b}{\sqrt{c}} and after."
+
+
+def test_math_set_as_text_is_a_formula_with_its_tex_source(book: pikepdf.Pdf) -> None:
+    """Simple math is drawn as letters (x²): read as a formula, described by its source."""
+    shown = shown_text(book)
+    doc = tree(book)
+    para = next(e for e in doc.walk() if e.text(book, shown).startswith("Simple math"))
+    assert para.kind == "P"
+    (formula,) = para.kids
+    assert formula.kind == "Formula"
+    assert str(formula.obj.Alt) == "x^2 + y" == str(formula.obj.ActualText)
+    assert formula.text(book, shown).replace("\u2005", "") == "x2+y"  # four-per-em spaces
+    assert para.text(book, shown).endswith(" set as text.")
 
 
 def test_formulas_copy_as_their_tex_source_in_poppler_mupdf_and_pdfium(

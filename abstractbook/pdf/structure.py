@@ -141,7 +141,9 @@ class Structure:
         node = self.nodes[tag] = self._new(kind_of(tag), parent)
         if not head and node.kind == "Sect":
             self.open.append((_level(last), node))
-        if node.kind == "TD" and "@" in last:  # "TD#key@h1,h2": under TH#h1, TH#h2
+        if node.kind == "Formula" and "=" in last:  # set as text: its source in its key
+            node.alt = bytes.fromhex(last.rpartition("=")[2]).decode("utf-8")
+        elif node.kind == "TD" and "@" in last:  # "TD#key@h1,h2": under TH#h1, TH#h2
             table = head.rpartition("/")[0]
             for key in last.rpartition("@")[2].split(","):
                 found = self.nodes.get(f"{table}/TR#head/TH#{key}")

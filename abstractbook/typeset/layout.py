@@ -171,7 +171,7 @@ def _spans(
         st = style_of.get(r.style, style_of[REGULAR])
         color = link_color if r.href else st.color
         if r.math:
-            out += _math_spans(r.text, style_of, color, r.href)
+            out += _math_spans(r.text, style_of, color, r.href, n)
         else:
             out.append(Span(r.text, st.font, st.size, color, 0.0, r.href, _role(r.style, base, n)))
     return out
@@ -189,19 +189,29 @@ def _role(style: str, base: str, n: int) -> str:
     return f"Strong#{n}" if strong else f"Em#{n}" if em else ""
 
 
-def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | None) -> list[Span]:
-    """Simple math as text (italic letters, upright digits and operators), else a drawing."""
+def _math_spans(
+    tex: str, style_of: dict[str, Style], color: str, href: str | None, n: int = 0
+) -> list[Span]:
+    """Simple math as text (italic letters, upright digits and operators), else a drawing.
+    The text is read as a Formula whose alternative text is its TeX source (`math_role`)."""
     base = style_of[REGULAR]
     pieces = simple(tex)
     if pieces is None:
         return [Span(tex, OBJECT, base.size, color, 0.0, href)]
     out = []
+    role = math_role(tex, n)
     for text, italic, script in pieces:
         font = style_of[ITALIC if italic else REGULAR].font
         size = base.size * (0.7 if script else 1.0)
         rise = {"sup": base.size * 0.36, "sub": -base.size * 0.16}.get(script, 0.0)
-        out.append(Span(text, font, size, color, rise, href))
+        out.append(Span(text, font, size, color, rise, href, role))
     return out
+
+
+def math_role(tex: str, n: int) -> str:
+    """The role of the `n`-th run of a paragraph, a formula set as text: a Formula whose
+    key carries its TeX source (hex: a path never holds "/"), its alternative text."""
+    return f"Formula#{n}={tex.encode('utf-8').hex()}"
 
 
 def _hyphenated(line: Line) -> bool:
