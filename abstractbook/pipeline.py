@@ -312,7 +312,8 @@ def _build(
     book = with_standards(load_book(root, inputs), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
-    cache = Cache(store, cache_key(key))
+    cache = Cache(store, cache_key(key))  # (which clears a cache made under another key)
+    inputs.save()  # what reading learnt is kept now, and not held while typesetting
     made: list[tuple[Document, list[str]]] = []
     # Each file is written beside its target, and all are renamed when complete.
     with Commit(targets) as commit:
@@ -327,7 +328,6 @@ def _build(
         if report_path is not None:
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
-        inputs.save()
         warnings = (
             tuple(book.warnings)
             + tuple(unprintable(book, theme))

@@ -141,8 +141,11 @@ class InputCache:
         self.formulas_fine: set[str] = set()
 
     def save(self) -> None:
+        """Keep what was read, and let it go: called once the book is read, so that a
+        big book's pickled records are not held while it is typeset."""
         if self.store is not None:
             _save(self.store, "inputs.pickle", self.key, (self.records.used, self.formulas_fine))
+        self.records = RecordMemo(keep=False)
 
 
 class Cache:
