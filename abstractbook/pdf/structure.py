@@ -190,26 +190,26 @@ class Structure:
                 depth += up.kind == "Sect"
                 up = up.parent
             kind = f"H{max(1, min(6, depth + titled))}"
-        parent = ref(node.parent.num) if node.parent is not None else ref(root)
+        parent = node.parent.num if node.parent is not None else root
+        page = node.page
         kids = []
-        for kid in node.kids:
-            if isinstance(kid, _Node):
-                kids.append(ref(kid.num))
-            elif isinstance(kid, Mcr):
-                if kid.page == node.page:
+        for kid in node.kids:  # exact types: a book's tree has a hundred thousand kids
+            if type(kid) is Mcr:
+                if kid.page == page:
                     kids.append(str(kid.mcid))
                 else:
                     kids.append(
-                        f"<< /Type /MCR /Pg {ref(first_page + kid.page)} /MCID {kid.mcid} >>"
+                        f"<< /Type /MCR /Pg {first_page + kid.page} 0 R /MCID {kid.mcid} >>"
                     )
+            elif type(kid) is _Node:
+                kids.append(f"{kid.num} 0 R")
             else:
-                kids.append(
-                    f"<< /Type /OBJR /Pg {ref(first_page + kid.page)} /Obj {ref(kid.num)} >>"
-                )
+                assert isinstance(kid, Objr)
+                kids.append(f"<< /Type /OBJR /Pg {first_page + kid.page} 0 R /Obj {kid.num} 0 R >>")
         # /Type /StructElem is optional: left out of the thousands of elements of a book
-        out = f"<< /S /{kind} /P {parent} /K [{' '.join(kids)}]"
-        if node.page >= 0:
-            out += f" /Pg {ref(first_page + node.page)}"
+        out = f"<< /S /{kind} /P {parent} 0 R /K [{' '.join(kids)}]"
+        if page >= 0:
+            out += f" /Pg {first_page + page} 0 R"
         if kind == "TH":  # a room's head: the head of its column's cells
             out += f" /ID {text_string(_id(node))} /A << /O /Table /Scope /Column >>"
         elif node.headers:
