@@ -420,13 +420,56 @@ def test_the_timetable_is_a_table_of_rooms_and_sessions(book: pikepdf.Pdf) -> No
     neural = next(c for c in cells if c.text(book, shown).startswith("Neural coding"))
     circuits = next(c for c in cells if c.text(book, shown).startswith("Circuits and"))
     assert under(neural) == ["Aula Imaginaria"] and under(circuits) == ["Seminar Room Ø"]
-    # sessions at once share a row, read from left to right
+    # sessions at once share a row, read from left to right; the foyer is empty then
     row = next(r for r in rows if neural in r.kids)
-    assert row.kids.index(neural) < row.kids.index(circuits)
+    assert row.kids == [neural, circuits, row.kids[2]]
+    assert row.kids[2].text(book, shown) == "" and "/A" not in row.kids[2].obj
+    assert coffee.obj.A.ColSpan == 3
+    # a regular grid: every row fills every column, counting cells that span rows
+    covered: dict[int, int] = {}  # row -> columns taken by cells of rows above
+    for n, r in enumerate(rows):
+        width = covered.get(n, 0)
+        for c in r.kids:
+            attrs = c.obj.get("/A", {})
+            cols, span = int(attrs.get("/ColSpan", 1)), int(attrs.get("/RowSpan", 1))
+            width += cols
+            for below in range(n + 1, n + span):
+                covered[below] = covered.get(below, 0) + cols
+        assert width == len(rooms), r.text(book, shown)
     # each talk's line in a cell is a link to its abstract
     talks = [k for k in neural.kids if k.kind == "Link"]
     assert any(t.text(book, shown).startswith("10:15 Íñigo Muñoz Peña") for t in talks)
     assert all("/Dest" in t.objrs[0] for t in talks)
+
+
+def test_a_session_spans_the_timetable_rows_until_it_ends(tmp_path: Path) -> None:
+    """A session still running when another starts spans that row too: the grid stays
+    regular, and the later session's row holds only its own cell."""
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root)
+    program = root / "program.yaml"
+    text = program.read_text("utf-8")
+    late = text.replace(
+        'start: "09:30"\n        end: "10:45"', 'start: "10:00"\n        end: "11:10"'
+    )
+    assert late != text
+    program.write_text(late, "utf-8")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    with pikepdf.open(result.output) as pdf:
+        shown = shown_text(pdf)
+        day = next(
+            s
+            for s in tree(pdf).kids
+            if s.kind == "Sect" and s.kids[0].text(pdf, shown) == "Wednesday, 15 September 2027"
+        )
+        head, first, second, *_ = next(k for k in day.kids if k.kind == "Table").kids
+        assert [c.text(pdf, shown) for c in head.kids] == ["Aula Imaginaria", "Seminar Room Ø"]
+        plasticity, empty = first.kids
+        assert plasticity.text(pdf, shown).startswith("Learning rules and plasticity")
+        assert plasticity.obj.A.RowSpan == 2 and empty.text(pdf, shown) == ""
+        (development,) = second.kids
+        assert development.text(pdf, shown).startswith("Development and evolution")
+        assert "/RowSpan" not in development.obj.A
 
 
 def test_per_talk_pdfs_are_tagged(demo: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ class Objr(NamedTuple):
 
 
 class _Node:
-    __slots__ = ("kind", "parent", "kids", "num", "page", "alt", "headers")
+    __slots__ = ("kind", "parent", "kids", "num", "page", "alt", "headers", "span")
 
     def __init__(self, kind: str, parent: _Node | None) -> None:
         self.kind = kind
@@ -48,6 +48,7 @@ class _Node:
         self.page = -1  # where its content starts
         self.alt = ""
         self.headers: list[_Node] = []  # a table cell's head cells
+        self.span = (1, 1)  # a table cell's rows and columns
 
 
 def kind_of(tag: str) -> str:
@@ -83,6 +84,7 @@ class Structure:
         self.open: list[tuple[int, _Node]] = []  # outermost sections not yet closed
         self.parents: list[list[_Node]] = []  # per page, by MCID
         self.annotations: list[_Node] = []  # by StructParent, after the pages
+        self.heads: dict[tuple[str, str], _Node] = {}  # (table path, key) -> its head cell
         self.pages = pages
 
     def page(self, index: int, marks: tuple[Mark, ...]) -> None:
@@ -139,17 +141,29 @@ class Structure:
                 self.open.pop()
             parent = self.open[-1][1] if self.open else self.root
         node = self.nodes[tag] = self._new(kind_of(tag), parent)
+        node.page = index  # where the element starts (its content may start later)
         if not head and node.kind == "Sect":
             self.open.append((_level(last), node))
         if node.kind == "Formula" and "=" in last:  # set as text: its source in its key
             node.alt = bytes.fromhex(last.rpartition("=")[2]).decode("utf-8")
-        elif node.kind == "TD" and "@" in last:  # "TD#key@h1,h2": under TH#h1, TH#h2
-            table = head.rpartition("/")[0]
-            for key in last.rpartition("@")[2].split(","):
-                found = self.nodes.get(f"{table}/TR#head/TH#{key}")
+        elif node.kind in ("TH", "TD"):
+            self._cell(node, head.rpartition("/")[0], last.partition("#")[2])
+        return node
+
+    def _cell(self, node: _Node, table: str, key: str) -> None:
+        """A table cell's key: "k~2x1" spans two rows (and one column); a TD's
+        "k@h1,h2" is under the head cells of keys h1 and h2."""
+        key, _, span = key.partition("~")
+        if span:
+            rows, _, cols = span.partition("x")
+            node.span = (int(rows), int(cols))
+        if node.kind == "TH":
+            self.heads[(table, key)] = node
+        elif "@" in key:
+            for name in key.rpartition("@")[2].split(","):
+                found = self.heads.get((table, name))
                 if found is not None:
                     node.headers.append(found)
-        return node
 
     def write(self, pdf: PdfFile, first_page: int) -> int:
         """The tree's objects; returns the StructTreeRoot's number."""
@@ -210,11 +224,16 @@ class Structure:
         out = f"<< /S /{kind} /P {parent} 0 R /K [{' '.join(kids)}]"
         if page >= 0:
             out += f" /Pg {first_page + page} 0 R"
-        if kind == "TH":  # a room's head: the head of its column's cells
-            out += f" /ID {text_string(_id(node))} /A << /O /Table /Scope /Column >>"
-        elif node.headers:
-            heads = " ".join(text_string(_id(h)) for h in node.headers)
-            out += f" /A << /O /Table /Headers [{heads}] >>"
+        if kind in ("TH", "TD"):
+            rows, cols = node.span
+            spans = (f" /RowSpan {rows}" if rows > 1 else "") + (
+                f" /ColSpan {cols}" if cols > 1 else ""
+            )
+            if kind == "TH":  # a room's head: the head of its column's cells
+                out += f" /ID {text_string(_id(node))} /A << /O /Table /Scope /Column{spans} >>"
+            elif node.headers or spans:
+                heads = " ".join(text_string(_id(h)) for h in node.headers)
+                out += f" /A << /O /Table /Headers [{heads}]{spans} >>"
         if node.alt:
             out += f" /Alt {text_string(node.alt)}"
             if node.kind == "Formula":

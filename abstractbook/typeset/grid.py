@@ -7,8 +7,10 @@ which sessions, rooms and hours go on which page. No text is set below 6 pt.
 
 In the structure a page of the grid is a Table read row by row: a head row of the
 rooms (TH), then a row (TR) per starting time, each session a cell (TD) under its
-rooms' heads (`pdf.structure` writes their Headers) holding its lines, each talk's a
-Link. The hour labels are artifacts: each talk's time is read in its cell.
+rooms' heads holding its lines, each talk's a Link, spanning the rows until it ends
+and a plenary every column (`pdf.structure` writes Headers, RowSpan and ColSpan);
+where no session starts, an empty cell, so that the grid is regular. The hour
+labels are artifacts: each talk's time is read in its cell.
 """
 
 from __future__ import annotations
@@ -181,16 +183,21 @@ def room_heads(
         lines = _wrapped(room, st.head, col - 2 * PAD, MAX_HEAD_LINES) if room else []
         tallest = max(tallest, len(lines))
         x = xs[room] + PAD
+        head = head_cell(room, lanes.get(room, ({}, 1))[1])
         ops += [
-            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln, head_cell(room))
+            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln, head)
             for k, ln in enumerate(lines)
         ]
     return tallest * st.head.leading + 2.0, ops
 
 
-def head_cell(room: str) -> str:
-    """A room's head cell in its page's table ("TR#head/TH#…"), keyed by its name."""
-    return f"TR#head/TH#{_key(room)}"
+EMPTY = Line((), 0.0, 0, False)  # an empty cell's content: no glyph
+
+
+def head_cell(room: str, lanes: int = 1) -> str:
+    """A room's head cell in its page's table ("TR#head/TH#…"), keyed by its name; it
+    spans a column per lane of the room ("~1x2": `pdf.structure` writes ColSpan)."""
+    return f"TR#head/TH#{_key(room)}" + (f"~1x{lanes}" if lanes > 1 else "")
 
 
 def _key(text: str) -> str:
@@ -259,7 +266,7 @@ def page_ops(
     xs, lane_w = columns(group, lanes, fw)
     day_h = st.day.leading + 4.0
     ops: list[Op] = [offset(op._replace(tag=within(table, op.tag)), 0.0, day_h) for op in head_ops]
-    heads = [within(table, head_cell(r)) for r in group if r]
+    heads = [_key(r) for r in group if r]
 
     def y(t: int) -> float:
         return top + (t - a) * scale
@@ -274,31 +281,44 @@ def page_ops(
     for x in [*xs.values(), fw]:
         ops.append(Rule(x, y(a), x, y(b), 0.3, st.rule))
 
-    blocks = []
+    # The table's grid: a column per lane of a room, a row per time a session starts.
+    ncols = max(1, round((fw - AXIS) / lane_w))
+    starting: dict[tuple[int, int], tuple[TimedSession, float, float, str, list[str], int]] = {}
     for ts in sessions:
         start, end = ts.start or 0, ts.end or 0
         if end <= a or start >= b:
             continue
         if ts.spans_all:
-            x, w, fill = AXIS, fw - AXIS, st.plenary
+            x, w, fill, cols = AXIS, fw - AXIS, st.plenary, ncols
             under = heads
         else:
             room = ts.session.room or ""
             if room not in group:
                 continue
-            w = lane_w
+            w, cols = lane_w, 1
             x = xs[room] + lanes[room][0][ts.index] * w
             fill = st.block
-            under = [within(table, head_cell(room))] if room else []
-        blocks.append((max(start, a), x, ts, w, fill, under))
-    for shown, x, ts, w, fill, under in sorted(blocks, key=lambda b: b[:2]):
-        start, end = ts.start or 0, ts.end or 0
-        top_y, bottom_y = y(shown), y(min(end, b))
-        ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
-        cell = f"{table}/TR#{shown}/TD#{ts.index}" + (
-            "@" + ",".join(h.rpartition("#")[2] for h in under) if under else ""
-        )
-        ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st, cell)
+            under = [_key(room)] if room else []
+        starting[(max(start, a), round((x - AXIS) / lane_w))] = (ts, x, w, fill, under, cols)
+    times = sorted({t for t, _ in starting})
+    taken: set[tuple[int, int]] = set()  # (row, column) cells a session spans
+    for r, t in enumerate(times):
+        for c in range(ncols):
+            if (r, c) in taken:
+                continue
+            found = starting.get((t, c))
+            if found is None:  # an empty cell, so that every row has every column
+                empty = f"{table}/TR#{t}/TD#e{c}"
+                ops.append(Text(AXIS + c * lane_w + PAD, y(t) + PAD, 0.0, EMPTY, empty))
+                continue
+            ts, x, w, fill, under, cols = found
+            start, end = ts.start or 0, min(ts.end or 0, b)
+            spanned = sum(1 for u in times[r:] if u < end)
+            taken |= {(r + i, c + j) for i in range(spanned) for j in range(cols)}
+            top_y, bottom_y = y(t), y(end)
+            ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
+            cell = f"{table}/TR#{t}/TD#{ts.index}@{','.join(under)}~{spanned}x{cols}"
+            ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st, cell)
     return ops
 
 
