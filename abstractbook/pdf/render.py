@@ -46,7 +46,7 @@ from ..typeset.ops import (
     link_key,
     translate,
 )
-from .colors import fill, recolor, stroke
+from .colors import Conversion, conversions, fill, recolor, remember, stroke
 from .conformance import (
     catalog_entries,
     cmyk_intent,
@@ -117,6 +117,7 @@ class RenderCache:
     fonts: dict[tuple[str, str], EmbeddedFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
+    colors: dict[Conversion, tuple[float, ...]] = field(default_factory=dict)  # by content
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -127,6 +128,7 @@ class RenderCache:
             self.fonts,
             self.pictures,
             self.images,
+            conversions(),
         )
 
 
@@ -171,6 +173,8 @@ def render_pdf(
     catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
+    if cache is not None:
+        remember(cache.colors)
     infos = list(_page_infos(doc.pages, hashes, cache))
 
     forms = _formula_forms(infos, cache)
@@ -363,18 +367,19 @@ def _draw_many(
     size = max(8, len(todo) // (workers * 6))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     done: dict[int, tuple[bytes, Glyphs]] = {}
-    for chunk, got in zip(
+    for chunk, (got, converted) in zip(
         chunks, parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers), strict=True
     ):
         done.update(zip(chunk, got, strict=True))
+        remember(converted)  # for the render cache, as if drawn here
     return done
 
 
 def _draw_chunk(
     context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
-) -> list[tuple[bytes, Glyphs]]:
+) -> tuple[list[tuple[bytes, Glyphs]], dict[Conversion, tuple[float, ...]]]:
     pages, frame, drawer = context
-    return [_drawn(drawer, frame, pages[i]) for i in indices]
+    return [_drawn(drawer, frame, pages[i]) for i in indices], conversions()
 
 
 @cache
@@ -530,7 +535,7 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     out = []
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = frag_width(frag, op.word_space)
+            fw = frag_width(frag, op.word_space, op.line.scale)
             tag = _link_tag(op.tag, frag.href)
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
@@ -721,6 +726,10 @@ class _Drawer:
         tc = op.char_space
         if tc:  # a justified line of Chinese or Japanese: stretched between characters
             out.append(f"{fp_str(tc)} Tc")
+        scale = line.scale
+        if scale != 1.0:  # glyphs expanded or condensed (`lines`); Tz scales TJ numbers too
+            out.append(f"{fp_str(100 * scale)} Tz")
+            tw /= scale
         current = None
         color = None
         for n, (text, fname, size, rise, fcolor, _href, rtl, _role) in enumerate(line.frags):
@@ -742,7 +751,7 @@ class _Drawer:
             show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
-        out.append("0 Tc ET" if tc else "ET")
+        out.append(("0 Tc " if tc else "") + ("100 Tz ET" if scale != 1.0 else "ET"))
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source, the text a reader copies or searches,

@@ -32,7 +32,7 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
-from .lines import balanced_lines, break_lines, single_line, width
+from .lines import EXPANSION, balanced_lines, break_lines, single_line, width
 from .margins import protruded
 from .ops import (
     Dest,
@@ -113,15 +113,20 @@ class Memo:
         self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None, keep: bool = True
     ) -> None:
         self.known = known or {}
+        self.offered: dict[tuple[Any, ...], tuple[bytes, str]] = {}  # see `offer`
         self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
         self.keep = keep  # pickle what is made now, for a later build
         self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
+    def offer(self, entries: dict[tuple[Any, ...], tuple[bytes, str]]) -> None:
+        """Entries made elsewhere in this build (by a worker), used when asked for."""
+        self.offered.update(entries)
+
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
-            entry = self.known.get(key)
+            entry = self.known.get(key) or self.offered.get(key)
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()
@@ -266,18 +271,21 @@ def _line_items(
 
 def frag_xs(op: Text, x: float) -> list[float]:
     """Where each fragment of a line that starts at `x` starts, word spacing included."""
-    tw = op.word_space
+    tw, scale = op.word_space, op.line.scale
     xs = []
     for frag in op.line.frags:
         xs.append(x)
-        x += frag_width(frag, tw)
+        x += frag_width(frag, tw, scale)
     return xs
 
 
-def frag_width(frag: Frag, word_space: float) -> float:
-    """A fragment's width on the page: its spaces stretch on a justified line."""
+def frag_width(frag: Frag, word_space: float, scale: float = 1.0) -> float:
+    """A fragment's width on the page: its glyphs at the line's `scale`, its spaces
+    stretched on a justified line."""
     text, font, size = frag.text, frag.font, frag.size
-    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
+    if font == OBJECT:
+        return width(text, font, size)
+    return width(text, font, size) * scale + word_space * text.count(" ")
 
 
 def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
@@ -306,8 +314,8 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
         tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
         if role:
             tag = within(tag, role)
-        sub = Line(frags, w, spaces, line.justify)
-        out.append(Text(start, op.y, w + tw * spaces, sub, tag))
+        sub = Line(frags, w, spaces, line.justify, scale=line.scale)
+        out.append(Text(start, op.y, w * line.scale + tw * spaces, sub, tag))
         piece.clear()
 
     for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):
@@ -423,7 +431,11 @@ class Flow:
         justify = p.kind == "text"
         lang = self.lang if p.kind == "text" else None
         avail = self.avail - indent
-        lines = break_lines(spans, avail, lang=lang, justify=justify)
+        expansion = EXPANSION if justify and self.theme.settings.expansion else 0.0
+        protrude = justify and self.theme.settings.protrusion
+        lines = break_lines(
+            spans, avail, lang=lang, justify=justify, expansion=expansion, protrusion=protrude
+        )
         if p.kind == "code":
             space = 0.0
         if p.kind == "math" and simple(p.runs[0].text) is None:
@@ -433,7 +445,6 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
-        protrude = justify and self.theme.settings.protrusion
         return _line_items(
             lines,
             base.leading,

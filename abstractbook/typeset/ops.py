@@ -30,9 +30,12 @@ class Text(NamedTuple):
 
     @property
     def word_space(self) -> float:
-        """The extra width each space of a justified line takes (PDF's Tw)."""
+        """The extra width each space of a justified line takes (PDF's Tw), beyond its
+        glyphs' own (`Line.scale` widens or narrows those, spaces included)."""
         line = self.line
-        return (self.avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+        if not line.justify or not line.spaces:
+            return 0.0
+        return (self.avail - line.width * line.scale) / line.spaces
 
     @property
     def char_space(self) -> float:

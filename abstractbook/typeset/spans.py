@@ -46,3 +46,4 @@ class Line(NamedTuple):
     spaces: int  # stretchable spaces (U+0020) in the line
     justify: bool
     indent: float = 0.0
+    scale: float = 1.0  # its glyphs' width, expanded or condensed to justify it (`lines`)
