@@ -12,6 +12,12 @@ import pikepdf
 import pytest
 
 from abstractbook import pipeline
+from abstractbook.project.model import Settings
+from abstractbook.typeset.layout import frag_xs, line_ops
+from abstractbook.typeset.lines import width
+from abstractbook.typeset.ops import Text
+from abstractbook.typeset.spans import Frag, Line
+from abstractbook.typeset.theme import make_theme
 from tests.pdftext import parse_cmap
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -282,6 +288,25 @@ def test_emphasis_strong_and_code_are_their_own_elements(book: pikepdf.Pdf) -> N
     # PDF 2.0's types are mapped to PDF 1.7's for PDF/UA-1, as its readers expect
     role_map = book.Root.StructTreeRoot.RoleMap
     assert role_map.Em == "/Span" and role_map.Strong == "/Span"
+
+
+def test_an_emphasised_word_of_an_expanded_line_is_drawn_where_the_line_puts_it() -> None:
+    """A justified line drawn with its glyphs widened (`Line.scale`) and cut into pieces
+    for its Em: each piece starts where its words stand in the whole line, and a piece
+    without spaces is not spread between its letters as a Chinese line is."""
+    faces = make_theme(Settings("T")).text
+    words = [("plain words then ", faces["regular"], ""), ("emphasised", faces["italic"], "Em#1")]
+    frags = tuple(Frag(t, f, 9.0, 0.0, "#000000", None, False, r) for t, f, r in words)
+    natural = sum(width(t, f, 9.0) for t, f, _ in words)
+    line = Line(frags, natural, 3, True, scale=1.015)
+    whole = Text(10.0, 20.0, natural * 1.015 + 6.0, line, "P#0")
+    pieces = line_ops(whole, faces["regular"], "1.")
+    assert [p.tag for p in pieces if isinstance(p, Text)] == ["P#0", "P#0/Em#1"]
+    assert [p.x for p in pieces if isinstance(p, Text)] == frag_xs(whole, whole.x)
+    plain, emphasised = pieces
+    assert isinstance(plain, Text) and isinstance(emphasised, Text)
+    assert plain.word_space == pytest.approx(whole.word_space)  # its spaces as the line's
+    assert emphasised.char_space == 0.0
 
 
 def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
