@@ -373,6 +373,13 @@ def test_poster_numbers_are_labels_and_references_bibliography_entries(
         if e.kind.startswith("H") and e.text(book, shown).startswith("P-1 · Dendritic")
     )
     assert [(k.kind, k.text(book, shown)) for k in heading.kids] == [("Lbl", "P-1")]
+    # and in the contents, inside the entry's link
+    entry = next(
+        e
+        for e in doc.walk()
+        if e.kind == "Link" and e.text(book, shown).startswith("P-1 · Dendritic")
+    )
+    assert [(k.kind, k.text(book, shown)) for k in entry.kids] == [("Lbl", "P-1")]
     entries = [e for e in doc.walk() if e.kind == "BibEntry"]
     assert len(entries) == 3
     first = entries[0].text(book, shown)

@@ -433,7 +433,8 @@ def _toc_job(listed: _Listed, theme: Theme) -> tuple[MemoKey, Callable[[], Item]
     entry_st, who_st = _toc_styles(theme)
     talk = listed.talk
     args = (talk.heading, talk.speaker, talk_key(talk.id), entry_st, who_st, theme.frame_width)
-    return ("toc", *args, listed.tag), partial(_toc_entry, *args, tag=listed.tag)
+    board = talk.board or ""
+    return ("toc", *args, listed.tag), partial(_toc_entry, *args, tag=listed.tag, board=board)
 
 
 def _linked(item: Item, avail: float, key: str, tag: str) -> Item:
@@ -451,16 +452,22 @@ def _toc_entry(
     avail: float,
     space: float = 5.0,
     tag: str = "",
+    board: str = "",
 ) -> Item:
-    """A line of the contents: title, speaker and page, all one link (element `tag`)."""
+    """A line of the contents: title, speaker and page, all one link (element `tag`);
+    a poster's board number in front of its title (`board`) is read as its label."""
     text_avail = avail - NUMBER_COLUMN
-    lines = break_lines(
-        [Span(title, st.font, st.size, st.color)], text_avail, lang=None, justify=False
-    )
+    spans = [Span(title, st.font, st.size, st.color)]
+    if board and title.startswith(board):
+        spans = [
+            Span(board, st.font, st.size, st.color, role="Lbl"),
+            Span(title[len(board) :], st.font, st.size, st.color),
+        ]
+    lines = break_lines(spans, text_avail, lang=None, justify=False)
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
-        ops.append(Text(0.0, y + i * st.leading, text_avail, ln, tag))
+        ops += line_ops(Text(0.0, y + i * st.leading, text_avail, ln, tag), "", f"{i}.")
     last_y = y + (len(lines) - 1) * st.leading
     leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, last_y, st)
     if leader:
