@@ -222,7 +222,7 @@ def render_pdf(
     labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
     streams = cache.streams if cache is not None and hashes is not None else {}
     todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
-    drawn = _draw_many(doc.pages, todo, frame, drawer)
+    drawn = _draw_many(doc.pages, todo, frame, drawer, release)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
         known = streams.get(key) if key else None
@@ -355,12 +355,13 @@ def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
 
 
 def _draw_many(
-    pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer
+    pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer, release: bool
 ) -> dict[int, tuple[bytes, Glyphs]]:
     """The streams of pages `todo`, drawn on every core when they are many (a cold
     build of a big book); nothing when one process is enough, as the pages are then
     drawn as they are written. A page's stream depends on nothing but the page, so
-    where it is drawn changes no byte."""
+    where it is drawn changes no byte. With `release`, a page's operations are let go
+    as soon as its stream comes back."""
     workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
     if workers <= 1:
         return {}
@@ -372,6 +373,9 @@ def _draw_many(
     ):
         done.update(zip(chunk, got, strict=True))
         remember(converted)  # for the render cache, as if drawn here
+        if release:
+            for i in chunk:
+                pages[i].placed, pages[i].extra = [], []
     return done
 
 
