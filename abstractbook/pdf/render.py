@@ -540,12 +540,20 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
             fw = frag_width(frag, op.word_space, op.line.scale)
-            tag = op.tag  # a piece of a line that is a link (`layout.line_ops`), or none
-            if tag and kind_of(tag) != "Link":
-                tag = f"{tag}/Link#{link_key(frag.href)}"
+            tag = _link_tag(op.tag, frag.href)
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
     return out
+
+
+def _link_tag(tag: str, href: str) -> str:
+    """The Link element of a piece of a line that is a link (`layout.line_ops`), which
+    may be emphasised inside it ("…/Link#k/Em#3"); for an untagged line, none."""
+    if not tag or kind_of(tag) == "Link":
+        return tag
+    inner = f"/Link#{link_key(href)}"
+    head, found, _ = tag.partition(inner + "/")
+    return head + inner if found else tag + inner
 
 
 def _annotations(
@@ -728,7 +736,7 @@ class _Drawer:
             tw /= scale
         current = None
         color = None
-        for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
+        for n, (text, fname, size, rise, fcolor, _href, rtl, _role) in enumerate(line.frags):
             if fname == OBJECT:  # drawn as a form, after the text object
                 continue
             if objects:  # a line with formulas places each fragment itself
