@@ -61,7 +61,7 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     read and checked is taken from it, and what this one reads is added."""
     if inputs is None:
         inputs = InputCache(None, "")
-    book = assemble(validate(root, inputs.records))
+    book = assemble(validate(root, inputs.records), inputs.refine)
     problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
     if any(f.kind == "svg" for t in book.talks for f in t.figures):
         problems += figure_problems(book)

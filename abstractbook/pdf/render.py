@@ -46,7 +46,7 @@ from ..typeset.ops import (
     link_key,
     translate,
 )
-from .colors import fill, recolor, stroke
+from .colors import Conversion, conversions, fill, recolor, remember, stroke
 from .conformance import (
     catalog_entries,
     cmyk_intent,
@@ -117,6 +117,7 @@ class RenderCache:
     fonts: dict[tuple[str, str], EmbeddedFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
+    colors: dict[Conversion, tuple[float, ...]] = field(default_factory=dict)  # by content
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -127,6 +128,7 @@ class RenderCache:
             self.fonts,
             self.pictures,
             self.images,
+            conversions(),
         )
 
 
@@ -171,6 +173,8 @@ def render_pdf(
     catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
+    if cache is not None:
+        remember(cache.colors)
     infos = list(_page_infos(doc.pages, hashes, cache))
 
     forms = _formula_forms(infos, cache)
@@ -218,7 +222,7 @@ def render_pdf(
     labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
     streams = cache.streams if cache is not None and hashes is not None else {}
     todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
-    drawn = _draw_many(doc.pages, todo, frame, drawer)
+    drawn = _draw_many(doc.pages, todo, frame, drawer, release)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
         known = streams.get(key) if key else None
@@ -351,30 +355,35 @@ def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
 
 
 def _draw_many(
-    pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer
+    pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer, release: bool
 ) -> dict[int, tuple[bytes, Glyphs]]:
     """The streams of pages `todo`, drawn on every core when they are many (a cold
     build of a big book); nothing when one process is enough, as the pages are then
     drawn as they are written. A page's stream depends on nothing but the page, so
-    where it is drawn changes no byte."""
+    where it is drawn changes no byte. With `release`, a page's operations are let go
+    as soon as its stream comes back."""
     workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
     if workers <= 1:
         return {}
     size = max(8, len(todo) // (workers * 6))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     done: dict[int, tuple[bytes, Glyphs]] = {}
-    for chunk, got in zip(
+    for chunk, (got, converted) in zip(
         chunks, parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers), strict=True
     ):
         done.update(zip(chunk, got, strict=True))
+        remember(converted)  # for the render cache, as if drawn here
+        if release:
+            for i in chunk:
+                pages[i].placed, pages[i].extra = [], []
     return done
 
 
 def _draw_chunk(
     context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
-) -> list[tuple[bytes, Glyphs]]:
+) -> tuple[list[tuple[bytes, Glyphs]], dict[Conversion, tuple[float, ...]]]:
     pages, frame, drawer = context
-    return [_drawn(drawer, frame, pages[i]) for i in indices]
+    return [_drawn(drawer, frame, pages[i]) for i in indices], conversions()
 
 
 @cache
@@ -530,13 +539,21 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     out = []
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = frag_width(frag, op.word_space)
-            tag = op.tag  # a piece of a line that is a link (`layout.line_ops`), or none
-            if tag and kind_of(tag) != "Link":
-                tag = f"{tag}/Link#{link_key(frag.href)}"
+            fw = frag_width(frag, op.word_space, op.line.scale)
+            tag = _link_tag(op.tag, frag.href)
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
     return out
+
+
+def _link_tag(tag: str, href: str) -> str:
+    """The Link element of a piece of a line that is a link (`layout.line_ops`), which
+    may be emphasised inside it ("…/Link#k/Em#3"); for an untagged line, none."""
+    if not tag or kind_of(tag) == "Link":
+        return tag
+    inner = f"/Link#{link_key(href)}"
+    head, found, _ = tag.partition(inner + "/")
+    return head + inner if found else tag + inner
 
 
 def _annotations(
@@ -713,9 +730,13 @@ class _Drawer:
         tc = op.char_space
         if tc:  # a justified line of Chinese or Japanese: stretched between characters
             out.append(f"{fp_str(tc)} Tc")
+        scale = line.scale
+        if scale != 1.0:  # glyphs expanded or condensed (`lines`); Tz scales TJ numbers too
+            out.append(f"{fp_str(100 * scale)} Tz")
+            tw /= scale
         current = None
         color = None
-        for n, (text, fname, size, rise, fcolor, _href, rtl) in enumerate(line.frags):
+        for n, (text, fname, size, rise, fcolor, _href, rtl, _role) in enumerate(line.frags):
             if fname == OBJECT:  # drawn as a form, after the text object
                 continue
             if objects:  # a line with formulas places each fragment itself
@@ -734,7 +755,7 @@ class _Drawer:
             show(out, text, fname, size, rise, rtl, tw, used)
             if rise:
                 out.append("0 Ts")
-        out.append("0 Tc ET" if tc else "ET")
+        out.append(("0 Tc " if tc else "") + ("100 Tz ET" if scale != 1.0 else "ET"))
 
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source, the text a reader copies or searches,

@@ -76,11 +76,15 @@ def fit(
     measure: Callable[[int], float],
     params: Params = TEX,
     short_last: float = 0.0,
+    hangs: Sequence[float] = (),
 ) -> list[End] | None:
     """The line ends of least total demerits, or None when no way keeps every line
     within `params.tolerance` (nor shrinks one past its spaces' limit). `measure(0)`
     is the first line's width, `measure(1)` every other's. A last line narrower than
-    `short_last` of the measure holding a single word costs the final demerits."""
+    `short_last` of the measure holding a single word costs the final demerits.
+    `hangs[n]`: how far word n's last character hangs into the margin when it ends a
+    line (`margins`), so much less of the line's width it takes (a line's `natural`
+    width leaves it out)."""
     n = len(words.widths)
     if n == 0:
         return []
@@ -152,6 +156,8 @@ def fit(
             # ends, and the same as the general case below with no cost, flag or run
             for b in range(lo, (hi if hi < last_word else last_word - 1) + 1):
                 natural = W[b + 1] + off
+                if hangs:  # its last character hangs into the margin
+                    natural = natural - hangs[b]
                 if natural < goal:
                     room = Y[b + 1] + off_y
                     ratio = (goal - natural) / room if room > 0 else INFINITE
@@ -253,7 +259,9 @@ def fit(
                         slot[key] = (d, start, cls, end)
     if final is None:
         # the beam cut every way through: search them all
-        return fit(words, measure, params._replace(beam=INFINITE), short_last) if pruned else None
+        if pruned:
+            return fit(words, measure, params._replace(beam=INFINITE), short_last, hangs)
+        return None
     _, line, start, cls, last_end = final
     out = [End(*last_end[:5])]
     while line:
