@@ -258,9 +258,9 @@ def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
     laid_out: list[str] = []
     real = pipeline._lay_out_many
 
-    def counting(jobs, theme, cache):  # type: ignore[no-untyped-def]
+    def counting(jobs, *rest):  # type: ignore[no-untyped-def]
         laid_out.extend(talk.id for talk, _ in jobs)
-        return real(jobs, theme, cache)
+        return real(jobs, *rest)
 
     monkeypatch.setattr(pipeline, "_lay_out_many", counting)
     for pdf in talks.glob("*.pdf"):

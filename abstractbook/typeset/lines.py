@@ -233,7 +233,7 @@ def _one_line(spans: list[Span], avail: float) -> list[Line] | None:
         total += width(t, s.font, s.size)
         if total > avail + 0.01:
             return None
-        frags.append(Frag(t, s.font, s.size, s.rise, s.color, s.href))
+        frags.append(Frag(t, s.font, s.size, s.rise, s.color, s.href, False, s.role))
     text = "".join(f.text for f in frags)
     if not frags or text[0] == " " or text[-1] == " ":
         return None
@@ -837,7 +837,7 @@ class _Breaker:
 
     def _frag(self, text: str, si: int) -> Frag:
         s = self.spans[si]
-        return Frag(text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href)
+        return Frag(text.replace(SHY, ""), s.font, s.size, s.rise, s.color, s.href, False, s.role)
 
     # -- splitting words -----------------------------------------------------
     def has_object(self, word: list[Piece]) -> bool:

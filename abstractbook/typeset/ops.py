@@ -45,7 +45,8 @@ class Text(NamedTuple):
         if not line.justify or line.spaces:
             return 0.0
         n = sum(len(f.text) for f in line.frags)
-        return (self.avail - line.width) / (n - 1) if n > 1 else 0.0
+        # glyphs at the line's scale: a piece of a scaled line (`layout.line_ops`) gets none
+        return (self.avail - line.width * line.scale) / (n - 1) if n > 1 else 0.0
 
 
 class Rule(NamedTuple):
