@@ -60,9 +60,9 @@ def talk_pdf(job: TalkJob, entry: Entry) -> bytes:
         page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
         standards=s.talk_standards,
     )
-    doc = lay_out_talk_alone(
-        book, job.theme, entry, job.items[talk_id], job.book_pages.get(talk_id, "")
-    )
+    # The operations read once (from the cache's pickle), not at each pass of render.
+    items = tuple(item._replace(ops=tuple(item.ops)) for item in job.items[talk_id])
+    doc = lay_out_talk_alone(book, job.theme, entry, items, job.book_pages.get(talk_id, ""))
     talk = entry.talk
     return render_pdf(
         doc,
