@@ -39,8 +39,9 @@ from .project.model import PROGRAM_PAGE, Book, Talk, assemble
 from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
-from .typeset.layout import Document, Item, layout_talk
+from .typeset.layout import Document, Item, Memo, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
+from .typeset.matter import MemoKey, toc_entries
 from .typeset.pages import body_page_labels, lay_out
 from .typeset.shaping import Shapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
@@ -60,7 +61,7 @@ def load_book(root: Path, inputs: InputCache | None = None) -> Book:
     read and checked is taken from it, and what this one reads is added."""
     if inputs is None:
         inputs = InputCache(None, "")
-    book = assemble(validate(root, inputs.records))
+    book = assemble(validate(root, inputs.records), inputs.refine)
     problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
     if any(f.kind == "svg" for t in book.talks for f in t.figures):
         problems += figure_problems(book)
@@ -168,11 +169,13 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 
 def talk_layouts(
-    book: Book, theme: Theme, cache: Cache, digests: bool = True
+    book: Book, theme: Theme, cache: Cache, contents: bool = False, digests: bool = True
 ) -> tuple[dict[str, tuple[Item, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also gives each talk's item digests, for page hashes (empty
-    without `digests`: the cache then holds none either)."""
+    without `digests`: the cache then holds none either). With `contents`, a talk
+    laid out anew has its contents entries made beside it (into `cache.memo`), where
+    the book's pagination finds them."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
     talks: dict[str, PackedTalk] = {}
     missing = []
@@ -185,7 +188,9 @@ def talk_layouts(
     if missing:
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
-    for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache, digests), strict=True):
+    entries = toc_entries(book, theme) if contents and missing else {}
+    laid_out = _lay_out_many(jobs, theme, cache, entries, digests)
+    for talk, packed in zip(missing, laid_out, strict=True):
         talks[talk.id] = unpack(packed, cache.recent)
     ordered = [talks[e.talk.id] for e in book.entries]
     ids = [e.talk.id for e in book.entries]
@@ -198,23 +203,31 @@ def talk_layouts(
 Points = dict[tuple[str, str], tuple[int, ...]]
 
 
+Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
+
+
 def _lay_out_chunk(
-    context: tuple[Theme, Cache, bool], jobs: list[tuple[Talk, str]]
-) -> tuple[list[bytes], Points, Shapes]:
+    context: tuple[Theme, Cache, Entries, bool], jobs: list[tuple[Talk, str]]
+) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, tuple[bytes, str]]]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
     enough to do), with the hyphenation points and shaped words found on the way (a
     worker's memo dies with it; its parent keeps the points for the next build and
-    draws the words without shaping them again)."""
-    theme, cache, digests = context
+    draws the words without shaping them again), and the talks' contents entries,
+    packed as the parent's memo keeps them."""
+    theme, cache, entries, digests = context
     found_points()
     found_shapes()
     out = {key: pack(layout_talk(talk, theme), digests) for talk, key in jobs}
     cache.keep_packed(out)
-    return [out[key] for _, key in jobs], found_points(), found_shapes()
+    memo = Memo()
+    for talk, _ in jobs:
+        for key, make in entries.get(talk.id, ()):
+            memo.get(key, make)
+    return [out[key] for _, key in jobs], found_points(), found_shapes(), memo.used
 
 
 def _lay_out_many(
-    jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache, digests: bool
+    jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache, entries: Entries, digests: bool
 ) -> Iterator[bytes]:
     """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
@@ -224,12 +237,14 @@ def _lay_out_many(
             theme.fonts.load(font)
         if theme.settings.hyphenate:
             load_hyphenation(theme.settings.language)
-    size = max(PACK, len(jobs) // (workers * 8)) if workers > 1 else PACK
+    # chunks small enough that no worker waits long for the last one to finish
+    size = max(PACK, len(jobs) // (workers * 16)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    done = parallel.fork_map(_lay_out_chunk, (theme, cache, digests), chunks, workers)
-    for chunk, (packed, points, shapes) in zip(chunks, done, strict=True):
+    done = parallel.fork_map(_lay_out_chunk, (theme, cache, entries, digests), chunks, workers)
+    for chunk, (packed, points, shapes, made) in zip(chunks, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
         remember_shapes(shapes)
+        cache.memo.offer(made)
         cache.kept(key for _, key in chunk)  # the pack the worker wrote
         yield from packed
 
@@ -246,7 +261,7 @@ def typeset(
     what the pages draw and on `settings` (the settings and font files), never on the
     code that drew them. Fills `cache`. Without `keep_pages`, the document's pages are
     emptied as they are written."""
-    talk_items, digests = talk_layouts(book, theme, cache)
+    talk_items, digests = talk_layouts(book, theme, cache, contents=True)
     document = lay_out(book, theme, talk_items, cache.memo)
     del talk_items  # the pages hold what they need; a big book needs the memory
     hashes = [page_hash(p, settings, cache.memo.names, digests) for p in document.pages]
@@ -315,7 +330,8 @@ def _build(
     book = with_standards(load_book(root, inputs), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
-    cache = Cache(store, cache_key(key))
+    cache = Cache(store, cache_key(key))  # (which clears a cache made under another key)
+    inputs.save()  # what reading learnt is kept now, and not held while typesetting
     made: list[tuple[Document, list[str]]] = []
     # Each file is written beside its target, and all are renamed when complete.
     with Commit(targets) as commit:
@@ -330,7 +346,6 @@ def _build(
         if report_path is not None:
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
         cache.save({talk_hash(e.talk) for e in book.entries}, set(hashes))
-        inputs.save()
         warnings = (
             tuple(book.warnings)
             + tuple(unprintable(book, theme))

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, overload
 from ..digests import digest
 from ..pdf.render import RenderCache
 from ..project.schema import RecordMemo
+from ..project.typography import Refiner
 from ..typeset.layout import Item, Memo, item_digest
 from ..typeset.lines import known_points
 from ..typeset.ops import Op
@@ -136,16 +137,22 @@ class InputCache:
         self.store = store
         self.key = key
         known = _load(store, "inputs.pickle", key, tuple) if store is not None else None
-        if known is None or len(known) != 2:
-            known = ({}, set())
+        if known is None or len(known) != 3:
+            known = ({}, set(), {})
         records = known[0] if isinstance(known[0], dict) else {}
         self.records = RecordMemo(records, keep=store is not None)
         self.formulas_known: set[str] = known[1] if isinstance(known[1], set) else set()
         self.formulas_fine: set[str] = set()
+        self.refine = Refiner(known[2] if isinstance(known[2], dict) else {})
 
     def save(self) -> None:
+        """Keep what was read, and let it go: called once the book is read, so that a
+        big book's pickled records are not held while it is typeset."""
         if self.store is not None:
-            _save(self.store, "inputs.pickle", self.key, (self.records.used, self.formulas_fine))
+            kept = (self.records.used, self.formulas_fine, self.refine.used)
+            _save(self.store, "inputs.pickle", self.key, kept)
+        self.records = RecordMemo(keep=False)
+        self.refine = Refiner()
 
 
 class Cache:

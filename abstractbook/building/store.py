@@ -157,8 +157,9 @@ class Store:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                 fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
                 try:
-                    with os.fdopen(fd, "wb") as f:
-                        f.write(MAGIC + self._mac(key, name, data) + data)
+                    with os.fdopen(fd, "wb") as f:  # in parts: no copy of a big `data`
+                        f.write(MAGIC + self._mac(key, name, data))
+                        f.write(data)
                     os.replace(tmp, file, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
                 except BaseException:
                     with contextlib.suppress(OSError):

@@ -54,10 +54,32 @@ def _operator(color: str, cmyk: bool, stroking: bool) -> str:
     return f"{fp_str(red)} {fp_str(green)} {fp_str(blue)} {'RG' if stroking else 'rg'}"
 
 
-@cache
+Conversion = tuple[tuple[int, ...], str, str]
+# Colours converted, by content (the profiles are the package's own): a rebuild takes
+# them from the cache (`remember`) instead of loading Little CMS for the page it redraws.
+_CONVERTED: dict[Conversion, tuple[float, ...]] = {}
+
+
+def remember(conversions: dict[Conversion, tuple[float, ...]]) -> None:
+    """Conversions made by an earlier build (the render cache keeps them)."""
+    _CONVERTED.update(conversions)
+
+
+def conversions() -> dict[Conversion, tuple[float, ...]]:
+    """The conversions known, for the render cache."""
+    return dict(_CONVERTED)
+
+
 def _convert(values: tuple[int, ...], source: str, target: str) -> tuple[float, ...]:
     """One colour through Little CMS, from the sRGB profile to the CMYK one or back;
     the result from 0 to 1, rounded to the thousandth (as PDF numbers are written)."""
+    known = _CONVERTED.get((values, source, target))
+    if known is None:
+        known = _CONVERTED[(values, source, target)] = _lcms(values, source, target)
+    return known
+
+
+def _lcms(values: tuple[int, ...], source: str, target: str) -> tuple[float, ...]:
     from PIL import Image, ImageCms
 
     pixel = ImageCms.applyTransform(Image.new(source, (1, 1), values), _transform(source, target))

@@ -47,7 +47,7 @@ from ..typeset.ops import (
     translate,
 )
 from .cidfonts import CidFont, EmbeddedFont
-from .colors import fill, recolor, stroke
+from .colors import Conversion, conversions, fill, recolor, remember, stroke
 from .conformance import (
     catalog_entries,
     cmyk_intent,
@@ -117,6 +117,7 @@ class RenderCache:
     fonts: dict[tuple[str, str], EmbeddedFont] = field(default_factory=dict)  # this build's
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
+    colors: dict[Conversion, tuple[float, ...]] = field(default_factory=dict)  # by content
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -127,6 +128,7 @@ class RenderCache:
             self.fonts,
             self.pictures,
             self.images,
+            conversions(),
         )
 
 
@@ -173,6 +175,8 @@ def render_pdf(
     catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
+    if cache is not None:
+        remember(cache.colors)
     infos = list(_page_infos(doc.pages, hashes, cache))
 
     forms = _formula_forms(infos, cache)
@@ -367,18 +371,19 @@ def _draw_many(
     size = max(8, len(todo) // (workers * 6))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     done: dict[int, tuple[bytes, Glyphs]] = {}
-    for chunk, got in zip(
+    for chunk, (got, converted) in zip(
         chunks, parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers), strict=True
     ):
         done.update(zip(chunk, got, strict=True))
+        remember(converted)  # for the render cache, as if drawn here
     return done
 
 
 def _draw_chunk(
     context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
-) -> list[tuple[bytes, Glyphs]]:
+) -> tuple[list[tuple[bytes, Glyphs]], dict[Conversion, tuple[float, ...]]]:
     pages, frame, drawer = context
-    return [_drawn(drawer, frame, pages[i]) for i in indices]
+    return [_drawn(drawer, frame, pages[i]) for i in indices], conversions()
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,9 @@ PARTICLES = frozenset(
         "y",
     ]
 )
+
+# A plain field's text and the book's language -> the text with real punctuation.
+Refine = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -472,13 +476,18 @@ def surname_key(author: Author) -> tuple[str, str]:
     return (fold(" ".join(words)), fold(author.given))
 
 
-def assemble(project: Project) -> Book:
+def assemble(project: Project, refine: Refine | None = None) -> Book:
     """Put the talks in book order and attach their sessions and times; titles, names
-    and affiliations with real punctuation unless the settings turn it off."""
+    and affiliations with real punctuation unless the settings turn it off (by
+    `refine`, which may remember an earlier build's answers; `typography.refine` by
+    default)."""
     settings, talks = project.settings, project.talks
     typed, program = talks, project.program
     if settings.smart_punctuation:
-        talks = tuple(_punctuated(t, settings.language) for t in talks)
+        from .typography import refine as plain
+
+        refined = refine or plain
+        talks = tuple(_punctuated(t, settings.language, refined) for t in talks)
         settings = _punctuated_settings(settings)
         program = _punctuated_program(program, settings.language)
     order = settings.order or ("program" if program else "file")
@@ -508,12 +517,10 @@ def assemble(project: Project) -> Book:
     )
 
 
-def _punctuated(talk: Talk, language: str) -> Talk:
+def _punctuated(talk: Talk, language: str, refine: Refine) -> Talk:
     """A talk's plain fields with real punctuation (bodies get theirs when parsed); the
     talk itself when that changes nothing (a copy of a frozen record costs more than
     the check)."""
-    from .typography import refine
-
     authors = []
     changed = False
     for a in talk.authors:

@@ -162,6 +162,26 @@ def _plain_parser(language: str) -> MarkdownIt:
     return set_up(MarkdownIt("zero"), language)
 
 
+class Refiner:
+    """`refine` with the answers of an earlier build (by content: the input cache keeps
+    them), so that a rebuild does not punctuate a thousand titles and names again;
+    `used` holds this build's, for the next."""
+
+    def __init__(self, known: dict[tuple[str, str], str] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[tuple[str, str], str] = {}
+
+    def __call__(self, text: str, language: str) -> str:
+        key = (text, language)
+        got = self.used.get(key)
+        if got is None:
+            got = self.known.get(key)
+            if got is None:
+                got = refine(text, language)
+            self.used[key] = got
+        return got
+
+
 @lru_cache(maxsize=1 << 14)
 def refine(text: str, language: str) -> str:
     """A plain field (title, name, affiliation) with real punctuation; every other

@@ -112,15 +112,20 @@ class Memo:
         self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None, keep: bool = True
     ) -> None:
         self.known = known or {}
+        self.offered: dict[tuple[Any, ...], tuple[bytes, str]] = {}  # see `offer`
         self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
         self.keep = keep  # pickle what is made now, for a later build
         self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
+    def offer(self, entries: dict[tuple[Any, ...], tuple[bytes, str]]) -> None:
+        """Entries made elsewhere in this build (by a worker), used when asked for."""
+        self.offered.update(entries)
+
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
-            entry = self.known.get(key)
+            entry = self.known.get(key) or self.offered.get(key)
             item = pickle.loads(entry[0]) if entry is not None else None
             if entry is None or not isinstance(item, Item):
                 item = make()

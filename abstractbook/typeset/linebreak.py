@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import icu
+if TYPE_CHECKING:
+    import icu
 
 # Hangul Jamo, CJK radicals to ideographs (punctuation, kana, Bopomofo, Hangul
 # compatibility, enclosed, Han), Hangul syllables, compatibility ideographs, vertical
@@ -25,7 +27,9 @@ CJK = re.compile(
 @lru_cache(maxsize=8)
 def _iterator(lang: str) -> icu.BreakIterator:
     """ICU's line iterator for a language (its tailoring: Japanese kinsoku, say); the
-    root locale's when none is given."""
+    root locale's when none is given. ICU is loaded only by a book that needs it."""
+    import icu
+
     return icu.BreakIterator.createLineInstance(icu.Locale(lang or "root"))
 
 

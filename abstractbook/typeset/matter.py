@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ..errors import BuildError, SourceLocation
 from ..project.limits import drawing_size_problem
 from ..project.markup import ITALIC, REGULAR
-from ..project.model import Book, Section, Session, fold, parallel_sessions, surname_key
+from ..project.model import Book, Section, Session, Talk, fold, parallel_sessions, surname_key
 from ..project.timing import clock, room_label, timed
 from .layout import Item, Memo, line_ops, talk_key
 from .lines import balanced_lines, break_lines, single_line, width
 from .ops import ARTIFACT, Dest, Image, Link, Op, PageRef, Rect, Rule, Text, retag
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
+
+MemoKey = tuple[Any, ...]
 
 NUMBER_COLUMN = 26.0
 WHITE = "#ffffff"
@@ -323,49 +327,17 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     )
     items = [Item(contents.height + 8.0, contents.ops, True)]
     toc = f"{sect}/TOC"
-    entry_st = Style(t.text[REGULAR], 9.0, 11.4, t.ink)
-    who_st = Style(t.text[ITALIC], 8.0, 10.2, t.grey)
-    grouped = len(book.sections) > 1 or book.sections[0].title is not None
-    parallel = frozenset(
-        i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
-    )
-    last_day = None
-    day_entry = session_entry = ""
-    printed = {e.section for e in book.entries}  # sections with a heading in the body
-    for n, (section, entries) in enumerate(
-        zip(book.sections, book.section_listings(), strict=True)
-    ):
-        if not entries:
+    entry_st, who_st = _toc_styles(t)
+    for heading in _toc_walk(book):
+        if isinstance(heading, _Listed):
+            items.append(memo.get(*_toc_job(heading, t)))
             continue
-        if grouped:  # headings link to the day's and session's headings in the body
-            if section.day and section.day != last_day:
-                day = _heading_item(day_heading(section.day), t.heading_style(10.5), avail, 12.0)
-                day_entry = f"{toc}/TOCI#{day_key(section.day)}"
-                items.append(_linked(day, avail, day_key(section.day), f"{day_entry}/Link"))
-                last_day = section.day
-            title = section.title or ""
-            if section.session and section.session.start:
-                title = f"{section.session.start}  {title}"
-            session = section.session
-            if (
-                session
-                and session.room
-                and session.id in parallel
-                and session.room != session.title
-            ):
-                title = f"{title} · {room_label(session.room)}"
-            head = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
-            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
-            # the contents nest as the book does: a day's sessions, a session's abstracts
-            within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
-            session_entry = f"{within_day}/TOCI#{session_key(n)}"
-            items.append(_linked(head, avail, key, f"{session_entry}/Link"))
-        for e in entries:
-            key = talk_key(e.talk.id)
-            args = (e.talk.heading, e.talk.speaker, key, entry_st, who_st, avail)
-            listed = f"{session_entry}/TOC" if grouped else toc
-            tag = f"{listed}/TOCI#{key}/Link"
-            items.append(memo.get(("toc", *args, tag), partial(_toc_entry, *args, tag=tag)))
+        title, level, key, tag = heading
+        if level == 0:
+            item = _heading_item(title, t.heading_style(10.5), avail, 12.0)
+        else:
+            item = _heading_item(title, t.heading_style(9.0, "regular", t.grey), avail, 7.0)
+        items.append(_linked(item, avail, key, tag))
     backs = {
         "author_index": ("Author index", "author-index", True),
         "keyword_index": (
@@ -382,6 +354,81 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space, tag))
             space = 5.0
     return items
+
+
+def toc_entries(book: Book, theme: Theme) -> dict[str, list[tuple[MemoKey, Callable[[], Item]]]]:
+    """Each abstract's contents entries (one per session it is listed in), as memo keys
+    and makers: an entry depends on its talk and its place in the contents alone, so
+    it can be made where its talk is laid out, on every core."""
+    out: dict[str, list[tuple[MemoKey, Callable[[], Item]]]] = {}
+    for listed in _toc_walk(book):
+        if isinstance(listed, _Listed):
+            out.setdefault(listed.talk.id, []).append(_toc_job(listed, theme))
+    return out
+
+
+class _Listed(NamedTuple):
+    """An abstract listed in the contents, as the structure element `tag`."""
+
+    talk: Talk
+    tag: str
+
+
+def _toc_walk(book: Book) -> Iterator[_Listed | tuple[str, int, str, str]]:
+    """The contents in order: day (level 0) and session (1) headings as (title, level,
+    link key, tag), and the abstracts listed under them."""
+    toc = "Sect#1:contents/TOC"
+    grouped = len(book.sections) > 1 or book.sections[0].title is not None
+    parallel = frozenset(
+        i for day in (book.program.days if book.program else ()) for i in parallel_sessions(day)
+    )
+    last_day = None
+    day_entry = session_entry = ""
+    printed = {e.section for e in book.entries}  # sections with a heading in the body
+    for n, (section, entries) in enumerate(
+        zip(book.sections, book.section_listings(), strict=True)
+    ):
+        if not entries:
+            continue
+        if grouped:  # headings link to the day's and session's headings in the body
+            if section.day and section.day != last_day:
+                day_entry = f"{toc}/TOCI#{day_key(section.day)}"
+                yield day_heading(section.day), 0, day_key(section.day), f"{day_entry}/Link"
+                last_day = section.day
+            title = section.title or ""
+            if section.session and section.session.start:
+                title = f"{section.session.start}  {title}"
+            session = section.session
+            if (
+                session
+                and session.room
+                and session.id in parallel
+                and session.room != session.title
+            ):
+                title = f"{title} · {room_label(session.room)}"
+            key = session_key(n) if n in printed else talk_key(entries[0].talk.id)
+            # the contents nest as the book does: a day's sessions, a session's abstracts
+            within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
+            session_entry = f"{within_day}/TOCI#{session_key(n)}"
+            yield title, 1, key, f"{session_entry}/Link"
+        for e in entries:
+            listed = f"{session_entry}/TOC" if grouped else toc
+            yield _Listed(e.talk, f"{listed}/TOCI#{talk_key(e.talk.id)}/Link")
+
+
+def _toc_styles(theme: Theme) -> tuple[Style, Style]:
+    """The styles of a contents entry's title and of its speaker."""
+    return (
+        Style(theme.text[REGULAR], 9.0, 11.4, theme.ink),
+        Style(theme.text[ITALIC], 8.0, 10.2, theme.grey),
+    )
+
+
+def _toc_job(listed: _Listed, theme: Theme) -> tuple[MemoKey, Callable[[], Item]]:
+    entry_st, who_st = _toc_styles(theme)
+    talk = listed.talk
+    args = (talk.heading, talk.speaker, talk_key(talk.id), entry_st, who_st, theme.frame_width)
+    return ("toc", *args, listed.tag), partial(_toc_entry, *args, tag=listed.tag)
 
 
 def _linked(item: Item, avail: float, key: str, tag: str) -> Item:
