@@ -36,6 +36,7 @@ INNER, OUTER = 18 * MM, 14 * MM
 EM = 9.5  # the body size
 HANGING = frozenset(".,-\u2010:;!?\u2013\u2014\u2019\u201d'\")]\u00bb\u203a\u2026")  # may hang out
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)')
+EXTENT = re.compile(r'<word [^>]*yMin="([\d.]+)" [^>]*yMax="([\d.]+)"')
 
 
 @dataclass
@@ -101,11 +102,10 @@ def measure(pdf: Path, project: Path) -> Page:
     for number, page in enumerate(xml.split("<page ")[1:], start=first):
         page_w = float(re.search(r'width="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
         right = page_w - (OUTER if number % 2 else INNER)
+        raw = [ln for ln in page.split("<line ")[1:] if WORD.search(ln)]
         lines = [
-            [(float(a), float(b), html.unescape(w)) for a, b, w in WORD.findall(ln)]
-            for ln in page.split("<line ")[1:]
+            [(float(a), float(b), html.unescape(w)) for a, b, w in WORD.findall(ln)] for ln in raw
         ]
-        lines = [ln for ln in lines if ln]
         run = 0
         for i, ln in enumerate(lines):
             end = max(x1 for _, x1, _ in ln)
@@ -116,12 +116,15 @@ def measure(pdf: Path, project: Path) -> Page:
                 run = 0
                 continue
             out.justified += 1
+            # a formula's sub- or superscripts (smaller, off the baseline): not comparable
+            tops, bottoms = zip(*((float(a), float(b)) for a, b in EXTENT.findall(raw[i])))
+            offbase = max(tops) - min(tops) > 0.8 or max(bottoms) - min(bottoms) > 0.5
             gaps = [
                 (b[0] - a[1]) / EM
                 for a, b in zip(ln, ln[1:], strict=False)
                 if a[2][-1:].isalnum() and b[2][:1].isalnum()
             ]
-            if gaps:
+            if gaps and not offbase:
                 out.gaps += gaps
                 mean = sum(gaps) / len(gaps)
                 out.loose += mean > 0.5

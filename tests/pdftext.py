@@ -192,17 +192,20 @@ class Shown:
     word_space: float  # what justification adds to (or takes from) each space
     space: float  # the natural width of a space in this font and size
     numbers: tuple[float, ...] = ()  # the TJ numbers between its codes (kerning, spacing)
+    scale: float = 1.0  # horizontal scaling (Tz / 100): its glyphs expanded or condensed
 
 
 def shown(page: PageObject) -> list[Shown]:
     """Every string the page draws, in the order drawn, with its font, place and
     /ActualText (text objects placed with Tm, as abstractbook writes them). Fonts are
-    Type0 (two-byte glyph ids); a TJ number right after a space is word spacing."""
+    Type0 (two-byte glyph ids); a TJ number right after a space is word spacing.
+    Horizontal scaling (Tz, font expansion) scales advances and TJ numbers alike."""
     fonts = page["/Resources"].get("/Font", {})
     maps: dict[str, tuple[dict[int, str], dict[int, float]]] = {}
     out: list[Shown] = []
     spans: list[str | None] = []
     font, size, word_space, x, y = "", 0.0, 0.0, 0.0, 0.0
+    scale, saved = 1.0, list[float]()
     contents = page.get_contents()
     if contents is None:
         return out
@@ -213,6 +216,12 @@ def shown(page: PageObject) -> list[Shown]:
                 maps[font] = (to_unicode(fonts[font].get_object()), widths(fonts[font]))
         elif operator == b"Tm":
             x, y = float(operands[4]), float(operands[5])
+        elif operator == b"Tz":
+            scale = float(operands[0]) / 100
+        elif operator == b"q":
+            saved.append(scale)
+        elif operator == b"Q" and saved:
+            scale = saved.pop()
         elif operator in (b"BDC", b"BMC"):
             props = operands[1] if operator == b"BDC" else None
             spans.append(str(props["/ActualText"]) if props and "/ActualText" in props else None)
@@ -230,18 +239,18 @@ def shown(page: PageObject) -> list[Shown]:
                     data = piece.original_bytes
                     got = [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
                     codes += got
-                    x += sum(advance.get(c, 0.0) * size for c in got)
+                    x += sum(advance.get(c, 0.0) * size for c in got) * scale
                 else:
                     n = float(piece)
                     numbers.append(n)
-                    x -= n / 1000 * size
+                    x -= n / 1000 * size * scale
                     if codes and chars.get(codes[-1]) == " ":
-                        spacing = -n / 1000 * size
+                        spacing = -n / 1000 * size * scale
             text = "".join(chars.get(c, "\ufffd") for c in codes)
             actual = next((a for a in reversed(spans) if a is not None), None)
             base = str(fonts[font].get_object()["/BaseFont"])
             space_code = next((c for c, t in chars.items() if t == " "), None)
-            space = advance.get(space_code, 0.0) * size if space_code is not None else 0.0
+            space = advance.get(space_code, 0.0) * size * scale if space_code is not None else 0.0
             word_space = spacing
             out.append(
                 Shown(
@@ -256,6 +265,7 @@ def shown(page: PageObject) -> list[Shown]:
                     word_space,
                     space,
                     tuple(numbers),
+                    scale,
                 )
             )
     return out

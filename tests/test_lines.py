@@ -112,11 +112,17 @@ from typography import EM, WORD, Page  # noqa: E402
 from typography import measure as measure_pdf  # noqa: E402
 
 
-def assert_set_like_tex(got: Page) -> None:
+def assert_set_like_tex(got: Page, hyphenated: float = 0.2) -> None:
+    """The issue's figures: few hyphens, no run of three, no compound broken again,
+    no space wider than 0.6 em nor narrower than 0.2 em, at most 2 % of the lines
+    loose (over 0.5 em), none past the edge."""
     assert got.justified > 100
-    assert got.hyphenated <= 0.2 * got.justified + 1
+    assert got.hyphenated <= hyphenated * got.justified
     assert got.longest_run <= 2
     assert got.twice == []
+    assert got.widest <= 0.6
+    assert min(got.gaps) >= 0.2
+    assert got.loose <= 0.02 * got.justified
     assert got.overfull == 0
 
 
@@ -124,16 +130,13 @@ def test_the_sample_is_set_with_few_hyphens_and_even_spaces(
     sample_build: pipeline.BuildResult,
 ) -> None:
     got = measure_pdf(sample_build.output, pipeline.sample_project())
-    assert_set_like_tex(got)
-    assert got.widest <= 0.63  # 0.6 em as broken; a hyphen hanging into the margin adds 0.04
-    # The issue asks 2 %; with main's shaped widths and hanging punctuation the sample
-    # measures 15 lines of 406 (3.7 %): held there until the breaker plans for hanging.
-    assert got.loose <= 0.04 * got.justified
+    assert_set_like_tex(got)  # 8.4 % hyphenated, widest 0.50 em, 1 line of 405 loose
 
 
 def test_the_bench_corpus_keeps_the_copy_editors_rules(tmp_path: Path) -> None:
-    # The corpus's words are long coinages ("photorepresentometric"), five to a line:
-    # hyphen runs, compounds and overfull lines are held to, not yet the share.
+    # The corpus's words are long coinages ("photorepresentometric"), five to a line,
+    # that pyphen cannot break: a quarter of the lines end in a hyphen (23 %); the
+    # spacing is held to the issue's figures (widest 0.52 em, 1.1 % loose).
     project = tmp_path / "corpus"
     subprocess.run(
         [sys.executable, "bench/corpus.py", "12", str(project)],
@@ -145,9 +148,7 @@ def test_the_bench_corpus_keeps_the_copy_editors_rules(tmp_path: Path) -> None:
     pipeline.build(project, pdf)
     got = measure_pdf(pdf, project)
     assert got.justified > 200
-    assert got.longest_run <= 2
-    assert got.twice == []
-    assert got.overfull == 0
+    assert_set_like_tex(got, hyphenated=0.25)
     assert pages_ending_in_a_hyphen(pdf) == []
 
 

@@ -69,20 +69,20 @@ def test_one_edit_reports_that_abstract_and_exactly_the_pages_that_differ(
     before = page_streams(out)
     edit(  # the last line of an abstract of two pages: only its second page changes
         project,
-        "24-deneve.yaml",
-        "equivalent to learning the tasks.",
-        "equivalent to learning the tasks!",
+        "21-lillicrap.yaml",
+        "required to scale these\n  approaches.",
+        "required to scale these\n  approaches!",
     )
     second = pipeline.build(project, out)
     report = second.report
     assert report is not None
-    assert [(i, f) for i, _, f in report.changed] == [("deneve", ["body"])]
+    assert [(i, f) for i, _, f in report.changed] == [("lillicrap", ["body"])]
     assert not report.added and not report.removed and not report.moved
     after = page_streams(out)
     differ = [n for n, (a, b) in enumerate(zip(before, after, strict=True), start=1) if a != b]
     assert [n for a, b in report.pages for n in range(a, b + 1)] == differ
-    deneve = second.manifest["abstracts"]["deneve"]
-    assert deneve["first_page"] < differ[0] == differ[-1] == deneve["last_page"]
+    talk = second.manifest["abstracts"]["lillicrap"]
+    assert talk["first_page"] < differ[0] == differ[-1] == talk["last_page"]
 
 
 def test_title_change_reaches_the_contents(tmp_path: Path) -> None:

@@ -12,12 +12,21 @@ import pikepdf
 import pytest
 
 from abstractbook import pipeline
+from abstractbook.project.model import Settings
+from abstractbook.typeset.layout import frag_xs, line_ops
+from abstractbook.typeset.lines import width
+from abstractbook.typeset.ops import Text
+from abstractbook.typeset.spans import Frag, Line
+from abstractbook.typeset.theme import make_theme
 from tests.pdftext import parse_cmap
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FORMULA_BODY = (
     "body: |\n"
     "  Prose before $\\frac{a+b}{\\sqrt{c}}$ and after.\n\n"
+    "  Read *this twice*, **that once**, ***both*** and `run --fast`\n"
+    "  [*here*](https://example.org/here).\n\n"
+    "  Simple math $x^2 + y$ set as text.\n\n"
     "  $$\\int_0^\\infty e^{-x^2}\\,dx$$\n\n"
     "  1. first step\n"
     "  2. second step, see [the site](https://example.org/steps)\n"
@@ -255,6 +264,51 @@ def test_paragraphs_lists_and_links(book: pikepdf.Pdf) -> None:
     assert steps_link.text(book, shown) == "the site"  # the link's words are its content
 
 
+def test_emphasis_strong_and_code_are_their_own_elements(book: pikepdf.Pdf) -> None:
+    """A screen reader hears where the author emphasised a word or set it as code."""
+    shown = shown_text(book)
+    doc = tree(book)
+    para = next(e for e in doc.walk() if e.text(book, shown).startswith("Read this twice"))
+    assert para.kind == "P"
+    assert para.text(book, shown) == "Read this twice, that once, both and run --fast here."
+    inline = [(k.kind, k.text(book, shown)) for k in para.kids]
+    assert inline[:4] == [
+        ("Em", "this twice"),
+        ("Strong", "that once"),
+        ("Strong", "both"),
+        ("Code", "run --fast"),
+    ]
+    (both,) = [k for k in para.kids if k.text(book, shown) == "both"]
+    assert [(k.kind, k.text(book, shown)) for k in both.kids] == [("Em", "both")]
+    # an emphasised link: the words are the link's, emphasised inside it
+    link = para.kids[4]
+    assert (link.kind, link.text(book, shown)) == ("Link", "here")
+    assert [(k.kind, k.text(book, shown)) for k in link.kids] == [("Em", "here")]
+    assert str(link.objrs[0].A.URI) == "https://example.org/here"
+    # PDF 2.0's types are mapped to PDF 1.7's for PDF/UA-1, as its readers expect
+    role_map = book.Root.StructTreeRoot.RoleMap
+    assert role_map.Em == "/Span" and role_map.Strong == "/Span"
+
+
+def test_an_emphasised_word_of_an_expanded_line_is_drawn_where_the_line_puts_it() -> None:
+    """A justified line drawn with its glyphs widened (`Line.scale`) and cut into pieces
+    for its Em: each piece starts where its words stand in the whole line, and a piece
+    without spaces is not spread between its letters as a Chinese line is."""
+    faces = make_theme(Settings("T")).text
+    words = [("plain words then ", faces["regular"], ""), ("emphasised", faces["italic"], "Em#1")]
+    frags = tuple(Frag(t, f, 9.0, 0.0, "#000000", None, False, r) for t, f, r in words)
+    natural = sum(width(t, f, 9.0) for t, f, _ in words)
+    line = Line(frags, natural, 3, True, scale=1.015)
+    whole = Text(10.0, 20.0, natural * 1.015 + 6.0, line, "P#0")
+    pieces = line_ops(whole, faces["regular"], "1.")
+    assert [p.tag for p in pieces if isinstance(p, Text)] == ["P#0", "P#0/Em#1"]
+    assert [p.x for p in pieces if isinstance(p, Text)] == frag_xs(whole, whole.x)
+    plain, emphasised = pieces
+    assert isinstance(plain, Text) and isinstance(emphasised, Text)
+    assert plain.word_space == pytest.approx(whole.word_space)  # its spaces as the line's
+    assert emphasised.char_space == 0.0
+
+
 def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
     doc = tree(book)
     formulas = {str(e.obj.Alt): e for e in doc.walk() if e.kind == "Formula"}
@@ -271,6 +325,19 @@ def test_formulas_carry_their_tex_source(book: pikepdf.Pdf) -> None:
     assert paragraph.text(book, shown) == r"Prose before \frac{a+b}{\sqrt{c}} and after."
 
 
+def test_math_set_as_text_is_a_formula_with_its_tex_source(book: pikepdf.Pdf) -> None:
+    """Simple math is drawn as letters (x²): read as a formula, described by its source."""
+    shown = shown_text(book)
+    doc = tree(book)
+    para = next(e for e in doc.walk() if e.text(book, shown).startswith("Simple math"))
+    assert para.kind == "P"
+    (formula,) = para.kids
+    assert formula.kind == "Formula"
+    assert str(formula.obj.Alt) == "x^2 + y" == str(formula.obj.ActualText)
+    assert formula.text(book, shown).replace("\u2005", "") == "x2+y"  # four-per-em spaces
+    assert para.text(book, shown).endswith(" set as text.")
+
+
 def test_formulas_copy_as_their_tex_source_in_poppler_mupdf_and_pdfium(
     book: pikepdf.Pdf, demo: Path
 ) -> None:
@@ -283,9 +350,43 @@ def test_formulas_copy_as_their_tex_source_in_poppler_mupdf_and_pdfium(
 
 
 def test_a_figure_is_described_by_its_caption(book: pikepdf.Pdf) -> None:
-    (figure,) = [e for e in tree(book).walk() if e.kind == "Figure"]
+    doc = tree(book)
+    (figure,) = [e for e in doc.walk() if e.kind == "Figure"]
     assert str(figure.obj.Alt).startswith("Tuning of four dictionary elements")
     assert figure.mcids
+    # the picture and its caption are read together, the caption as a Caption
+    (group,) = [e for e in doc.walk() if figure in e.kids]
+    assert group.kind == "Div"
+    assert [k.kind for k in group.kids] == ["Figure", "Caption"]
+    caption = group.kids[1].text(book, shown_text(book))
+    assert caption.startswith("Figure 1. Tuning of four dictionary elements")
+
+
+def test_poster_numbers_are_labels_and_references_bibliography_entries(
+    book: pikepdf.Pdf,
+) -> None:
+    shown = shown_text(book)
+    doc = tree(book)
+    heading = next(
+        e
+        for e in doc.walk()
+        if e.kind.startswith("H") and e.text(book, shown).startswith("P-1 · Dendritic")
+    )
+    assert [(k.kind, k.text(book, shown)) for k in heading.kids] == [("Lbl", "P-1")]
+    # and in the contents, inside the entry's link
+    entry = next(
+        e
+        for e in doc.walk()
+        if e.kind == "Link" and e.text(book, shown).startswith("P-1 · Dendritic")
+    )
+    assert [(k.kind, k.text(book, shown)) for k in entry.kids] == [("Lbl", "P-1")]
+    entries = [e for e in doc.walk() if e.kind == "BibEntry"]
+    assert len(entries) == 3
+    first = entries[0].text(book, shown)
+    assert first.startswith("Kettle B, Spoon A. Efficient coding of colours that might exist.")
+    (item,) = [e for e in doc.walk() if e.kind == "LI" and entries[0] in e.walk()]
+    assert [k.kind for k in item.kids] == ["Lbl", "LBody"]
+    assert item.kids[0].text(book, shown) == "[1]"
 
 
 def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
@@ -294,7 +395,14 @@ def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     toc = next(e for e in doc.walk() if e.kind == "TOC")
     entries = [e for e in toc.walk() if e.kind == "TOCI"]
     assert len(entries) > 20
-    assert all(e.kids[0].kind == "Link" and e.kids[0].objrs for e in entries)
+    # each entry is a reference to its place, read as a link: Reference › Link › OBJR
+    for entry in entries:
+        (reference,) = [k for k in entry.kids if k.kind != "TOC"]
+        assert reference.kind == "Reference"
+        (link,) = reference.kids
+        assert link.kind == "Link" and link.text(book, shown).strip()
+        (annot,) = link.objrs
+        assert annot.Subtype == "/Link" and "/Dest" in annot
     # nested as the book is: days, their sessions, the sessions' abstracts
     day = next(e for e in toc.kids if e.kind == "TOCI")
     assert day.kids[0].text(book, shown) == "Tuesday, 14 September 2027"
@@ -307,6 +415,93 @@ def test_contents_and_indexes(book: pikepdf.Pdf) -> None:
     letters = [s for s in indexes[0].kids if s.kind == "Sect"]
     assert letters and all(s.kids[0].kind.startswith("H") for s in letters)
     assert any(p.kind == "P" and p.text(book, shown) for s in letters for p in s.kids[1:])
+
+
+def test_the_timetable_is_a_table_of_rooms_and_sessions(book: pikepdf.Pdf) -> None:
+    """A screen reader reads the grid as a table: each session's cell is announced
+    under its room's head (a plenary's under every room), in the order of the day."""
+    shown = shown_text(book)
+    doc = tree(book)
+    day = next(
+        s
+        for s in doc.kids
+        if s.kind == "Sect"
+        and s.kids[0].text(book, shown) == "Tuesday, 14 September 2027"
+        and any(k.kind == "Table" for k in s.kids)
+    )
+    assert day.kids[0].kind == "H2"
+    table = next(k for k in day.kids if k.kind == "Table")
+    head, *rows = table.kids
+    assert all(r.kind == "TR" for r in table.kids)
+    rooms = ["Aula Imaginaria", "Seminar Room Ø", "Foyer of Unreal Ideas"]
+    assert [(c.kind, c.text(book, shown)) for c in head.kids] == [("TH", r) for r in rooms]
+    assert all(c.obj.A.Scope == "/Column" for c in head.kids)
+    ids = {str(c.obj.ID): c.text(book, shown) for c in head.kids}
+    id_tree = list(book.Root.StructTreeRoot.IDTree.Names)
+    assert {str(id_tree[i]) for i in range(0, len(id_tree), 2)} >= set(ids)
+
+    def under(cell: Element) -> list[str]:
+        return [ids[str(h)] for h in cell.obj.A.Headers]
+
+    cells = [c for r in rows for c in r.kids]
+    assert all(c.kind == "TD" for c in cells)
+    texts = [c.text(book, shown) for c in cells]
+    assert texts[0].startswith("Opening keynote") and under(cells[0]) == rooms
+    coffee = cells[texts.index("Coffee")]
+    assert under(coffee) == rooms
+    neural = next(c for c in cells if c.text(book, shown).startswith("Neural coding"))
+    circuits = next(c for c in cells if c.text(book, shown).startswith("Circuits and"))
+    assert under(neural) == ["Aula Imaginaria"] and under(circuits) == ["Seminar Room Ø"]
+    # sessions at once share a row, read from left to right; the foyer is empty then
+    row = next(r for r in rows if neural in r.kids)
+    assert row.kids == [neural, circuits, row.kids[2]]
+    assert row.kids[2].text(book, shown) == "" and "/A" not in row.kids[2].obj
+    assert coffee.obj.A.ColSpan == 3
+    # a regular grid: every row fills every column, counting cells that span rows
+    covered: dict[int, int] = {}  # row -> columns taken by cells of rows above
+    for n, r in enumerate(rows):
+        width = covered.get(n, 0)
+        for c in r.kids:
+            attrs = c.obj.get("/A", {})
+            cols, span = int(attrs.get("/ColSpan", 1)), int(attrs.get("/RowSpan", 1))
+            width += cols
+            for below in range(n + 1, n + span):
+                covered[below] = covered.get(below, 0) + cols
+        assert width == len(rooms), r.text(book, shown)
+    # each talk's line in a cell is a link to its abstract
+    talks = [k for k in neural.kids if k.kind == "Link"]
+    assert any(t.text(book, shown).startswith("10:15 Íñigo Muñoz Peña") for t in talks)
+    assert all("/Dest" in t.objrs[0] for t in talks)
+
+
+def test_a_session_spans_the_timetable_rows_until_it_ends(tmp_path: Path) -> None:
+    """A session still running when another starts spans that row too: the grid stays
+    regular, and the later session's row holds only its own cell."""
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root)
+    program = root / "program.yaml"
+    text = program.read_text("utf-8")
+    late = text.replace(
+        'start: "09:30"\n        end: "10:45"', 'start: "10:00"\n        end: "11:10"'
+    )
+    assert late != text
+    program.write_text(late, "utf-8")
+    result = pipeline.build(root, root / "build" / "book.pdf")
+    with pikepdf.open(result.output) as pdf:
+        shown = shown_text(pdf)
+        day = next(
+            s
+            for s in tree(pdf).kids
+            if s.kind == "Sect" and s.kids[0].text(pdf, shown) == "Wednesday, 15 September 2027"
+        )
+        head, first, second, *_ = next(k for k in day.kids if k.kind == "Table").kids
+        assert [c.text(pdf, shown) for c in head.kids] == ["Aula Imaginaria", "Seminar Room Ø"]
+        plasticity, empty = first.kids
+        assert plasticity.text(pdf, shown).startswith("Learning rules and plasticity")
+        assert plasticity.obj.A.RowSpan == 2 and empty.text(pdf, shown) == ""
+        (development,) = second.kids
+        assert development.text(pdf, shown).startswith("Development and evolution")
+        assert "/RowSpan" not in development.obj.A
 
 
 def test_per_talk_pdfs_are_tagged(demo: Path, tmp_path: Path) -> None:

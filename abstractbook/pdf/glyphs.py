@@ -9,6 +9,14 @@ the text its face gives it (`shaping.glyph_text`); a cluster whose glyphs do not
 read back as its letters (a Devanagari vowel sign drawn before its consonant) is
 marked with /ActualText, so every reader copies the letters as typed.
 
+Two readers' rules decide details. PDFium reads a TJ number that moves the pen right
+by half a space as a word gap (CPDF_TextPage::ProcessTextObjectItems): such a move
+(back after a mark placed left of its advance, ু under its consonant) starts a new
+TJ instead, which PDFium places by position (only such a move: it sorts a line's TJs
+by where they start, so a mark moved right a little stays in its word's TJ). MuPDF
+repeats the last letters of a span whose last glyph reads as them (`_outside`):
+those glyphs are drawn after the span.
+
 Each distinct word is encoded once per face and direction (memo keyed by the
 font's name, which stands for its content).
 """
@@ -24,7 +32,8 @@ from reportlab.lib.rl_accel import fp_str
 from ..typeset.fonts import current
 from ..typeset.shaping import glyph_text, mapped_texts, shape, space
 
-Item = str | tuple[str, float | str]  # TJ array content, or ("rise" | "actual" | "end", value)
+# TJ array content, or ("rise" | "actual" | "end" | "cut", value)
+Item = str | tuple[str, float | str]
 
 
 class Drawn(NamedTuple):
@@ -95,10 +104,17 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
             j += 1
         letters = word[cluster : ends[cluster]]
         marked = any(glyphs[i:j]) and not _reads_as(letters, glyphs[i:j], font, rtl)
+        close = j  # where the /ActualText span ends
         if marked:
+            if not rtl:
+                close, letters = _outside(letters, glyphs, advances, offsets, i, j, font)
             flush()
             items.append(("actual", letters))
         for k in range(i, j):
+            if k == close:
+                flush()
+                items.append(("end", ""))
+                marked = False
             glyph = glyphs[k]
             x, y = offsets[k] if offsets is not None else (0.0, 0.0)
             if not glyph:  # nothing drawn for a character the face lacks (a control)
@@ -107,6 +123,8 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
             shift += x
             if abs(shift) > 0.001:
                 flush()
+                if items and not marked and shift > _word_gap(font, glyph) * 0.75:
+                    items.append(("cut", ""))  # (a span is read as its text)
                 items.append(_num(-shift))
             if y:
                 flush()
@@ -142,6 +160,54 @@ def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale
         parts.append(_num(-shift))
     simple = " ".join(parts)
     return Drawn(simple, (simple,), array("H", sorted(set(glyphs))).tobytes())
+
+
+def _word_gap(font: str, glyph: int) -> float:
+    """The least move right before `glyph` that PDFium reads as a word gap inside a TJ
+    (CPDF_TextPage's CalculateSpaceThreshold): half the face's space, or for a face
+    whose space is wider than a third of an em, a share of the glyph's width."""
+    face = current().face(font)
+    glyph_, blank = space(font)
+    if glyph_ and blank <= 1000 / 3:
+        return blank / 2
+    width: float = face.font.get_glyph_h_advance(glyph) * face.scale
+    return width / (2 if width < 300 else 4 if width < 500 else 5 if width < 700 else 6)
+
+
+def _outside(
+    letters: str,
+    glyphs: Sequence[int],
+    advances: Sequence[float],
+    offsets: Sequence[tuple[float, float]] | None,
+    i: int,
+    j: int,
+    font: str,
+) -> tuple[int, str]:
+    """Where a marked cluster's span can end, and its text: the last glyphs that read
+    as the cluster's last letters (a Bengali া after a reph) are drawn after it. MuPDF
+    (1.26, stext-device.c, do_extract_within_actualtext) copies a span whose last glyph
+    reads as its last letter with that letter twice, as it counts the rest of the text
+    in bytes where it means characters. A glyph stays in when the one before it ends a
+    tenth of an em short of where it starts (a reph set back over its consonant):
+    poppler ends a span's text where its last glyph ends and would read that gap as
+    a space (TextPage::addChar, minWordBreakSpace)."""
+    face = current().face(font)
+    close = j
+    while close - i > 1:
+        glyph, before = glyphs[close - 1], glyphs[close - 2]
+        text = glyph_text(font, glyph) if glyph else None
+        if not text or len(text) >= len(letters) or not letters.endswith(text) or not before:
+            break
+        ends = sum(advances[i : close - 2]) + face.font.get_glyph_h_advance(before) * face.scale
+        starts = sum(advances[i : close - 1])
+        if offsets is not None:
+            ends += offsets[close - 2][0]
+            starts += offsets[close - 1][0]
+        if not -190 < starts - ends < 90:  # poppler's word break: 0.1 em apart, 0.2 over
+            break
+        letters = letters[: -len(text)]
+        close -= 1
+    return close, letters
 
 
 def _reads_as(letters: str, glyphs: Sequence[int], font: str, rtl: bool) -> bool:
@@ -203,6 +269,8 @@ def show(
                 out.append(f"[{' '.join(parts)}] TJ")
                 parts = []
             kind, value = item
+            if kind == "cut":
+                continue
             if kind == "rise":
                 out.append(f"{_num(rise + float(value) * size / 1000)} Ts")
             elif kind == "actual":

@@ -17,6 +17,11 @@ from .pdffile import PdfFile, ref, text_string
 
 Mark = tuple[str, str]  # (element path, its alternative text or "")
 
+# Emphasis and strong emphasis are PDF 2.0's types: a PDF 1.7 file (PDF/UA-1) maps them
+# to the standard type they specialise, as Typst does, and assistive software reads the
+# names all the same.
+ROLE_MAP = "<< /Em /Span /Strong /Span >>"
+
 
 class Mcr(NamedTuple):
     """Marked content `mcid` on page `page` (its index)."""
@@ -33,7 +38,7 @@ class Objr(NamedTuple):
 
 
 class _Node:
-    __slots__ = ("kind", "parent", "kids", "num", "page", "alt")
+    __slots__ = ("kind", "parent", "kids", "num", "page", "alt", "headers", "span")
 
     def __init__(self, kind: str, parent: _Node | None) -> None:
         self.kind = kind
@@ -42,6 +47,8 @@ class _Node:
         self.num = 0
         self.page = -1  # where its content starts
         self.alt = ""
+        self.headers: list[_Node] = []  # a table cell's head cells
+        self.span = (1, 1)  # a table cell's rows and columns
 
 
 def kind_of(tag: str) -> str:
@@ -77,6 +84,7 @@ class Structure:
         self.open: list[tuple[int, _Node]] = []  # outermost sections not yet closed
         self.parents: list[list[_Node]] = []  # per page, by MCID
         self.annotations: list[_Node] = []  # by StructParent, after the pages
+        self.heads: dict[tuple[str, str], _Node] = {}  # (table path, key) -> its head cell
         self.pages = pages
 
     def page(self, index: int, marks: tuple[Mark, ...]) -> None:
@@ -133,9 +141,29 @@ class Structure:
                 self.open.pop()
             parent = self.open[-1][1] if self.open else self.root
         node = self.nodes[tag] = self._new(kind_of(tag), parent)
+        node.page = index  # where the element starts (its content may start later)
         if not head and node.kind == "Sect":
             self.open.append((_level(last), node))
+        if node.kind == "Formula" and "=" in last:  # set as text: its source in its key
+            node.alt = bytes.fromhex(last.rpartition("=")[2]).decode("utf-8")
+        elif node.kind in ("TH", "TD"):
+            self._cell(node, head.rpartition("/")[0], last.partition("#")[2])
         return node
+
+    def _cell(self, node: _Node, table: str, key: str) -> None:
+        """A table cell's key: "k~2x1" spans two rows (and one column); a TD's
+        "k@h1,h2" is under the head cells of keys h1 and h2."""
+        key, _, span = key.partition("~")
+        if span:
+            rows, _, cols = span.partition("x")
+            node.span = (int(rows), int(cols))
+        if node.kind == "TH":
+            self.heads[(table, key)] = node
+        elif "@" in key:
+            for name in key.rpartition("@")[2].split(","):
+                found = self.heads.get((table, name))
+                if found is not None:
+                    node.headers.append(found)
 
     def write(self, pdf: PdfFile, first_page: int) -> int:
         """The tree's objects; returns the StructTreeRoot's number."""
@@ -150,6 +178,12 @@ class Structure:
         titled = any(isinstance(k, _Node) and k.kind == "H" for k in self.root.kids)
         for node in nodes:
             pdf.put_packed(node.num, self._element_object(node, root, first_page, titled))
+        # head cells have IDs, which their cells name in their Headers
+        ids = sorted((_id(n), n.num) for n in nodes if n.kind == "TH")
+        id_tree = ""
+        if ids:
+            names = " ".join(f"{text_string(i)} {ref(num)}" for i, num in ids)
+            id_tree = f" /IDTree << /Names [{names}] >>"
         nums = [f"{i} [{' '.join(ref(n.num) for n in row)}]" for i, row in enumerate(self.parents)]
         nums += [f"{self.pages + i} {ref(n.num)}" for i, n in enumerate(self.annotations)]
         parent_tree = pdf.reserve()
@@ -157,7 +191,8 @@ class Structure:
         pdf.put_packed(
             root,
             f"<< /Type /StructTreeRoot /K [{ref(self.root.num)}] /ParentTree {ref(parent_tree)} "
-            f"/ParentTreeNextKey {self.pages + len(self.annotations)} >>",
+            f"/ParentTreeNextKey {self.pages + len(self.annotations)} "
+            f"/RoleMap {ROLE_MAP}{id_tree} >>",
         )
         return root
 
@@ -169,31 +204,46 @@ class Structure:
                 depth += up.kind == "Sect"
                 up = up.parent
             kind = f"H{max(1, min(6, depth + titled))}"
-        parent = ref(node.parent.num) if node.parent is not None else ref(root)
+        parent = node.parent.num if node.parent is not None else root
+        page = node.page
         kids = []
-        for kid in node.kids:
-            if isinstance(kid, _Node):
-                kids.append(ref(kid.num))
-            elif isinstance(kid, Mcr):
-                if kid.page == node.page:
+        for kid in node.kids:  # exact types: a book's tree has a hundred thousand kids
+            if type(kid) is Mcr:
+                if kid.page == page:
                     kids.append(str(kid.mcid))
                 else:
                     kids.append(
-                        f"<< /Type /MCR /Pg {ref(first_page + kid.page)} /MCID {kid.mcid} >>"
+                        f"<< /Type /MCR /Pg {first_page + kid.page} 0 R /MCID {kid.mcid} >>"
                     )
+            elif type(kid) is _Node:
+                kids.append(f"{kid.num} 0 R")
             else:
-                kids.append(
-                    f"<< /Type /OBJR /Pg {ref(first_page + kid.page)} /Obj {ref(kid.num)} >>"
-                )
+                assert isinstance(kid, Objr)
+                kids.append(f"<< /Type /OBJR /Pg {first_page + kid.page} 0 R /Obj {kid.num} 0 R >>")
         # /Type /StructElem is optional: left out of the thousands of elements of a book
-        out = f"<< /S /{kind} /P {parent} /K [{' '.join(kids)}]"
-        if node.page >= 0:
-            out += f" /Pg {ref(first_page + node.page)}"
+        out = f"<< /S /{kind} /P {parent} 0 R /K [{' '.join(kids)}]"
+        if page >= 0:
+            out += f" /Pg {first_page + page} 0 R"
+        if kind in ("TH", "TD"):
+            rows, cols = node.span
+            spans = (f" /RowSpan {rows}" if rows > 1 else "") + (
+                f" /ColSpan {cols}" if cols > 1 else ""
+            )
+            if kind == "TH":  # a room's head: the head of its column's cells
+                out += f" /ID {text_string(_id(node))} /A << /O /Table /Scope /Column{spans} >>"
+            elif node.headers or spans:
+                heads = " ".join(text_string(_id(h)) for h in node.headers)
+                out += f" /A << /O /Table /Headers [{heads}]{spans} >>"
         if node.alt:
             out += f" /Alt {text_string(node.alt)}"
             if node.kind == "Formula":
                 out += f" /ActualText {text_string(node.alt)}"
         return out + " >>"
+
+
+def _id(node: _Node) -> str:
+    """A head cell's element identifier: its object's number, unique in the file."""
+    return f"TH{node.num}"
 
 
 def marks_of(tags: list[tuple[str, str]]) -> tuple[Mark, ...]:

@@ -308,6 +308,7 @@ class Settings:
     language: str = "en"
     smart_punctuation: bool = True  # dashes, ellipses and quotes as the language sets them
     protrusion: bool = True  # punctuation at a justified line's edge hangs out
+    expansion: bool = True  # a justified line's glyphs widen or narrow by up to 2 %
     text_fonts: FaceSet | None = None  # None: the faces shipped in fonts/
     heading_fonts: FaceSet | None = None
     fallback_fonts: tuple[Path, ...] = ()

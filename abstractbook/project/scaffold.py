@@ -19,6 +19,7 @@ layout:
   language: en
   smart_punctuation: true
   protrusion: true
+  expansion: true
 """
 
 PROGRAM = """\

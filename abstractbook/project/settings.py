@@ -66,6 +66,7 @@ LAYOUT_KEYS = (
     "language",
     "smart_punctuation",
     "protrusion",
+    "expansion",
 )
 FRONT_MATTER = ("title_page", "toc", "timetable", "program")
 BACK_MATTER = ("author_index", "keyword_index")
@@ -113,6 +114,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
     hyphenate = reader.flag(layout.get("hyphenate"), "layout.hyphenate")
     smart = reader.flag(layout.get("smart_punctuation"), "layout.smart_punctuation")
     margins = reader.flag(layout.get("protrusion"), "layout.protrusion")
+    expansion = reader.flag(layout.get("expansion"), "layout.expansion")
     page = _page(reader, get("page"))
     pocket = reader.fields(get("program"), "program", ("page",)) or {}
     standards = _standards(reader, get("pdf"))
@@ -139,6 +141,7 @@ def read_book(reader: Reader, node: Node, root: Path, has_program: bool) -> Book
         language=_language(reader, layout.get("language")),
         smart_punctuation=True if smart is None else smart,
         protrusion=True if margins is None else margins,
+        expansion=True if expansion is None else expansion,
         text_fonts=text_fonts,
         heading_fonts=heading_fonts,
         fallback_fonts=fallback,

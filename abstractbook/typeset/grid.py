@@ -4,10 +4,18 @@ The page's head (the day, which rooms), the room heads, the time axis with a lin
 at every full hour, and each session's block with what fits in it: title, chair,
 each talk's start and speaker (and title), every talk linked. `timetable` decides
 which sessions, rooms and hours go on which page. No text is set below 6 pt.
+
+In the structure a page of the grid is a Table read row by row: a head row of the
+rooms (TH), then a row (TR) per starting time, each session a cell (TD) under its
+rooms' heads holding its lines, each talk's a Link, spanning the rows until it ends
+and a plenary every column (`pdf.structure` writes Headers, RowSpan and ColSpan);
+where no session starts, an empty cell, so that the grid is regular. The hour
+labels are artifacts: each talk's time is read in its cell.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +24,7 @@ from ..project.model import Day
 from ..project.timing import TimedSession, TimedSlot, clock
 from .lines import break_lines, single_line, width
 from .matter import day_heading
-from .ops import Dest, Link, Op, Rect, Rule, Text, offset
+from .ops import ARTIFACT, Dest, Link, Op, Rect, Rule, Text, offset, retag, within
 from .spans import Line, Span
 from .theme import Style, Theme
 
@@ -165,21 +173,36 @@ def columns(
 
 def room_heads(
     group: tuple[str, ...], lanes: dict[str, tuple[dict[int, int], int]], fw: float, st: Styles
-) -> tuple[float, list[Op]]:
+) -> tuple[float, list[Text]]:
     """The column heads: each room's name, wrapped in its column."""
     xs, lane_w = columns(group, lanes, fw)
-    ops: list[Op] = []
+    ops: list[Text] = []
     tallest = 0
     for room in group:
         col = lane_w * lanes.get(room, ({}, 1))[1]
         lines = _wrapped(room, st.head, col - 2 * PAD, MAX_HEAD_LINES) if room else []
         tallest = max(tallest, len(lines))
         x = xs[room] + PAD
+        head = head_cell(room, lanes.get(room, ({}, 1))[1])
         ops += [
-            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln)
+            Text(x, st.head.size * 0.85 + k * st.head.leading, col - 2 * PAD, ln, head)
             for k, ln in enumerate(lines)
         ]
     return tallest * st.head.leading + 2.0, ops
+
+
+EMPTY = Line((), 0.0, 0, False)  # an empty cell's content: no glyph
+
+
+def head_cell(room: str, lanes: int = 1) -> str:
+    """A room's head cell in its page's table ("TR#head/TH#…"), keyed by its name; it
+    spans a column per lane of the room ("~1x2": `pdf.structure` writes ColSpan)."""
+    return f"TR#head/TH#{_key(room)}" + (f"~1x{lanes}" if lanes > 1 else "")
+
+
+def _key(text: str) -> str:
+    """A name as a key of a structure path (which never holds "/", "#", "@" or ",")."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def day_head(
@@ -191,11 +214,14 @@ def day_head(
     st: Styles,
     fw: float,
 ) -> list[Op]:
-    """The day (and 'continued' after its first page); which rooms, when split."""
+    """The day (and 'continued' after its first page); which rooms, when split. The
+    day's first page heads the day's section; later ones say which part they are."""
     ops: list[Op] = []
+    sect = day_section(day)
     if n == 0 and g == 0:
         ops.append(Dest(f"timetable-{day.date.isoformat()}", 0.0, 0.0))
     avail = fw
+    note: list[Op] = []
     if len(groups) > 1:
         before = sum(len(x) for x in groups[:g])
         count = len(groups[g])
@@ -205,16 +231,23 @@ def day_head(
             else f"room {before + 1} of {rooms_total}"
         )
         line = single_line(_span(which, st.axis))
-        ops.append(Text(fw - line.width, st.day.size * 0.85, line.width, line))
+        tag = f"{sect}/P#rooms{n}.{g}"
+        note.append(Text(fw - line.width, st.day.size * 0.85, line.width, line, tag))
         avail -= line.width + 6.0
     text = day_heading(day.date) + (" (continued)" if n else "")
-    ops.append(Text(0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0]))
-    return ops
+    tag = f"{sect}/H" if n == 0 and g == 0 else f"{sect}/P#{n}.{g}"
+    ops.append(Text(0.0, st.day.size * 0.85, avail, _wrapped(text, st.day, avail, 1)[0], tag))
+    return ops + note  # read after the day
+
+
+def day_section(day: Day) -> str:
+    """The outermost section of a day's grid pages."""
+    return f"Sect#1:timetable-{day.date.isoformat()}"
 
 
 def page_ops(
     group: tuple[str, ...],
-    head_ops: list[Op],
+    head_ops: list[Text],
     top: float,
     a: int,
     b: int,
@@ -224,12 +257,16 @@ def page_ops(
     lanes: dict[str, tuple[dict[int, int], int]],
     theme: Theme,
     st: Styles,
+    table: str = "Table",
 ) -> list[Op]:
-    """One page of the grid: heads, the hour lines and axis, then the blocks."""
+    """One page of the grid: heads, the hour lines and axis, then the blocks, in the
+    order they are read: by starting time, then from left to right. The page's cells
+    are the elements of Table `table`."""
     fw = theme.frame_width
     xs, lane_w = columns(group, lanes, fw)
     day_h = st.day.leading + 4.0
-    ops: list[Op] = [offset(op, 0.0, day_h) for op in head_ops]
+    ops: list[Op] = [offset(op._replace(tag=within(table, op.tag)), 0.0, day_h) for op in head_ops]
+    heads = [_key(r) for r in group if r]
 
     def y(t: int) -> float:
         return top + (t - a) * scale
@@ -239,27 +276,49 @@ def page_ops(
     for t in labels:
         ops.append(Rule(AXIS - 3.0, y(t), fw, y(t), 0.3, st.rule))
         if y(t) - last_label >= st.axis.leading:
-            ops.append(Text(0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st)))
+            ops.append(Text(0.0, y(t) + st.axis.size * 0.35, AXIS - 4.0, _axis(t, st), ARTIFACT))
             last_label = y(t)
     for x in [*xs.values(), fw]:
         ops.append(Rule(x, y(a), x, y(b), 0.3, st.rule))
 
+    # The table's grid: a column per lane of a room, a row per time a session starts.
+    ncols = max(1, round((fw - AXIS) / lane_w))
+    starting: dict[tuple[int, int], tuple[TimedSession, float, float, str, list[str], int]] = {}
     for ts in sessions:
         start, end = ts.start or 0, ts.end or 0
         if end <= a or start >= b:
             continue
         if ts.spans_all:
-            x, w, fill = AXIS, fw - AXIS, st.plenary
+            x, w, fill, cols = AXIS, fw - AXIS, st.plenary, ncols
+            under = heads
         else:
             room = ts.session.room or ""
             if room not in group:
                 continue
-            w = lane_w
+            w, cols = lane_w, 1
             x = xs[room] + lanes[room][0][ts.index] * w
             fill = st.block
-        top_y, bottom_y = y(max(start, a)), y(min(end, b))
-        ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
-        ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st)
+            under = [_key(room)] if room else []
+        starting[(max(start, a), round((x - AXIS) / lane_w))] = (ts, x, w, fill, under, cols)
+    times = sorted({t for t, _ in starting})
+    taken: set[tuple[int, int]] = set()  # (row, column) cells a session spans
+    for r, t in enumerate(times):
+        for c in range(ncols):
+            if (r, c) in taken:
+                continue
+            found = starting.get((t, c))
+            if found is None:  # an empty cell, so that every row has every column
+                empty = f"{table}/TR#{t}/TD#e{c}"
+                ops.append(Text(AXIS + c * lane_w + PAD, y(t) + PAD, 0.0, EMPTY, empty))
+                continue
+            ts, x, w, fill, under, cols = found
+            start, end = ts.start or 0, min(ts.end or 0, b)
+            spanned = sum(1 for u in times[r:] if u < end)
+            taken |= {(r + i, c + j) for i in range(spanned) for j in range(cols)}
+            top_y, bottom_y = y(t), y(end)
+            ops.append(Rect(x + 0.6, top_y + 0.4, w - 1.2, bottom_y - top_y - 0.8, fill))
+            cell = f"{table}/TR#{t}/TD#{ts.index}@{','.join(under)}~{spanned}x{cols}"
+            ops += _block_content(ts, rows[ts.index], x, top_y, bottom_y, w, start < a, st, cell)
     return ops
 
 
@@ -276,8 +335,10 @@ def _block_content(
     w: float,
     continued: bool,
     st: Styles,
+    cell: str,
 ) -> list[Op]:
-    """The rows that fit in the block, linked to their talks; '…' when some do not."""
+    """The rows that fit in the block, linked to their talks; '…' when some do not.
+    They are the content of element `cell`, each linked row a Link in it."""
     avail = w - 2 * PAD
     if continued:
         cont = _wrapped(f"{ts.session.title} (continued)", st.chair, avail, 1)
@@ -291,11 +352,13 @@ def _block_content(
             shown -= 1
     ops: list[Op] = []
     yy = top + PAD
-    for row in rows[:shown]:
-        ops += [offset(op, x + PAD, yy) for op in row.ops]
+    for n, row in enumerate(rows[:shown]):
+        tag = f"{cell}/Link#{n}" if row.link else cell
+        ops += [retag(offset(op, x + PAD, yy), tag) for op in row.ops]
         if row.link:
-            ops.append(Link(x, yy, x + w, yy + row.height, row.link))
+            ops.append(Link(x, yy, x + w, yy + row.height, row.link, tag))
         yy += row.height
     if shown < len(rows) and yy + st.who.leading <= bottom + 0.01:
-        ops.append(Text(x + PAD, yy + st.who.size * 0.85, avail, single_line(_span("…", st.who))))
+        more = single_line(_span("…", st.who))
+        ops.append(Text(x + PAD, yy + st.who.size * 0.85, avail, more, cell))
     return ops

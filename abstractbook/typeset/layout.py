@@ -19,6 +19,7 @@ from ..project.markup import (
     BOLD,
     BOLD_ITALIC,
     ITALIC,
+    MONO,
     REGULAR,
     Block,
     ListBlock,
@@ -31,7 +32,7 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
-from .lines import balanced_lines, break_lines, single_line, width
+from .lines import EXPANSION, balanced_lines, break_lines, single_line, width
 from .margins import protruded
 from .ops import (
     Dest,
@@ -166,31 +167,56 @@ def reference_key(talk_id: str, n: int) -> str:
 # -- paragraphs and blocks ----------------------------------------------------------
 
 
-def _spans(runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str) -> list[Span]:
+def _spans(
+    runs: tuple[Run, ...], style_of: dict[str, Style], link_color: str, base: str = REGULAR
+) -> list[Span]:
+    """The runs of a paragraph whose text is in style `base`, each read as its role."""
     out = []
-    for r in runs:
+    for n, r in enumerate(runs):
         st = style_of.get(r.style, style_of[REGULAR])
         color = link_color if r.href else st.color
         if r.math:
-            out += _math_spans(r.text, style_of, color, r.href)
+            out += _math_spans(r.text, style_of, color, r.href, n)
         else:
-            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href))
+            out.append(Span(r.text, st.font, st.size, color, 0.0, r.href, _role(r.style, base, n)))
     return out
 
 
-def _math_spans(tex: str, style_of: dict[str, Style], color: str, href: str | None) -> list[Span]:
-    """Simple math as text (italic letters, upright digits and operators), else a drawing."""
+def _role(style: str, base: str, n: int) -> str:
+    """The inline element the `n`-th run of a paragraph is read as: emphasis (Em),
+    strong emphasis (Strong), both, or code (Code); "" where its style is the text's."""
+    if style == MONO:
+        return f"Code#{n}"
+    strong = style in (BOLD, BOLD_ITALIC) and base not in (BOLD, BOLD_ITALIC)
+    em = style in (ITALIC, BOLD_ITALIC) and base not in (ITALIC, BOLD_ITALIC)
+    if strong and em:
+        return f"Strong#{n}/Em#{n}"
+    return f"Strong#{n}" if strong else f"Em#{n}" if em else ""
+
+
+def _math_spans(
+    tex: str, style_of: dict[str, Style], color: str, href: str | None, n: int = 0
+) -> list[Span]:
+    """Simple math as text (italic letters, upright digits and operators), else a drawing.
+    The text is read as a Formula whose alternative text is its TeX source (`math_role`)."""
     base = style_of[REGULAR]
     pieces = simple(tex)
     if pieces is None:
         return [Span(tex, OBJECT, base.size, color, 0.0, href)]
     out = []
+    role = math_role(tex, n)
     for text, italic, script in pieces:
         font = style_of[ITALIC if italic else REGULAR].font
         size = base.size * (0.7 if script else 1.0)
         rise = {"sup": base.size * 0.36, "sub": -base.size * 0.16}.get(script, 0.0)
-        out.append(Span(text, font, size, color, rise, href))
+        out.append(Span(text, font, size, color, rise, href, role))
     return out
+
+
+def math_role(tex: str, n: int) -> str:
+    """The role of the `n`-th run of a paragraph, a formula set as text: a Formula whose
+    key carries its TeX source (hex: a path never holds "/"), its alternative text."""
+    return f"Formula#{n}={tex.encode('utf-8').hex()}"
 
 
 def _hyphenated(line: Line) -> bool:
@@ -245,26 +271,30 @@ def _line_items(
 
 def frag_xs(op: Text, x: float) -> list[float]:
     """Where each fragment of a line that starts at `x` starts, word spacing included."""
-    tw = op.word_space
+    tw, scale = op.word_space, op.line.scale
     xs = []
     for frag in op.line.frags:
         xs.append(x)
-        x += frag_width(frag, tw)
+        x += frag_width(frag, tw, scale)
     return xs
 
 
-def frag_width(frag: Frag, word_space: float) -> float:
-    """A fragment's width on the page: its spaces stretch on a justified line."""
+def frag_width(frag: Frag, word_space: float, scale: float = 1.0) -> float:
+    """A fragment's width on the page: its glyphs at the line's `scale`, its spaces
+    stretched on a justified line."""
     text, font, size = frag.text, frag.font, frag.size
-    return width(text, font, size) + (word_space * text.count(" ") if font != OBJECT else 0.0)
+    if font == OBJECT:
+        return width(text, font, size)
+    return width(text, font, size) * scale + word_space * text.count(" ")
 
 
 def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
-    """A line as it is read. A tagged line with links or formulas is cut into pieces
-    where they start and end, so that each link's text is its Link element and each
-    formula sits where it is read; the pieces are placed and spaced as the whole line."""
+    """A line as it is read. A tagged line with links, formulas or emphasis is cut into
+    pieces where they start and end, so that each link's text is its Link element, each
+    emphasis its Em (`Span.role`) and each formula sits where it is read; the pieces are
+    placed and spaced as the whole line."""
     line = op.line
-    plain = all(f.font != OBJECT and not f.href for f in line.frags)
+    plain = all(f.font != OBJECT and not f.href and not f.role for f in line.frags)
     if plain:
         return (op,)
     if not op.tag or any(f.rtl for f in line.frags):  # reordered for display: drawn whole
@@ -280,10 +310,12 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
         frags = tuple(piece)
         w = sum(width(f.text, f.font, f.size) for f in frags)
         spaces = sum(f.text.count(" ") for f in frags)
-        href = frags[0].href
+        href, role = frags[0].href, frags[0].role
         tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
-        sub = Line(frags, w, spaces, line.justify)
-        out.append(Text(start, op.y, w + tw * spaces, sub, tag))
+        if role:
+            tag = within(tag, role)
+        sub = Line(frags, w, spaces, line.justify, scale=line.scale)
+        out.append(Text(start, op.y, w * line.scale + tw * spaces, sub, tag))
         piece.clear()
 
     for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):
@@ -291,7 +323,7 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
             flush()
             out += _formula(frag, fx, op.y, op.tag, font, f"{key}{n}")
             continue
-        if piece and frag.href != piece[0].href:
+        if piece and (frag.href != piece[0].href or frag.role != piece[0].role):
             flush()
         if not piece:
             start = fx
@@ -395,11 +427,15 @@ class Flow:
         space: float,
         tag: str = "",
     ) -> list[Item]:
-        spans = _spans(p.runs, smap, self.theme.accent)
+        spans = _spans(p.runs, smap, self.theme.accent, BOLD if p.kind == "heading" else REGULAR)
         justify = p.kind == "text"
         lang = self.lang if p.kind == "text" else None
         avail = self.avail - indent
-        lines = break_lines(spans, avail, lang=lang, justify=justify)
+        expansion = EXPANSION if justify and self.theme.settings.expansion else 0.0
+        protrude = justify and self.theme.settings.protrusion
+        lines = break_lines(
+            spans, avail, lang=lang, justify=justify, expansion=expansion, protrusion=protrude
+        )
         if p.kind == "code":
             space = 0.0
         if p.kind == "math" and simple(p.runs[0].text) is None:
@@ -409,7 +445,6 @@ class Flow:
                 Line(ln.frags, ln.width, ln.spaces, False, max(0.0, (avail - ln.width) / 2))
                 for ln in lines
             ]
-        protrude = justify and self.theme.settings.protrusion
         return _line_items(
             lines,
             base.leading,
@@ -450,14 +485,16 @@ class Flow:
         spans += _spans(figure.caption, smap, t.accent)
         lines = break_lines(spans, self.avail, lang=None, justify=False)
         caption_height = len(lines) * st.leading
-        caption = within(tag, f"P#{n}")
         if file is None:  # not checked (a talk laid out on its own): the caption alone
+            alone = within(tag, f"P#{n}")
             return _line_items(
-                lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0), tag=caption
+                lines, st.leading, st.size, 0.0, self.avail, max(space, 6.0), tag=alone
             )
+        # the picture and its caption, read together (as Typst tags a figure)
+        caption = within(tag, f"Div#{n}/Caption")
         w, h = file.size(self.avail, t.frame_height - caption_height - FIGURE_GAP - 8.0)
         x = (self.avail - w) / 2
-        figure_tag = within(tag, f"Figure#{n}")
+        figure_tag = within(tag, f"Div#{n}/Figure")
         ops: list[Op] = [Figure(file.path, file.page, x, h, w, h, figure.alt, figure_tag)]
         baseline = st.leading - (st.leading - st.size) / 2 - st.size * 0.2
         y = h + FIGURE_GAP
@@ -519,7 +556,7 @@ def layout_talk(talk: Talk, theme: Theme, *, head_space: float = 24.0) -> tuple[
     sect = talk_section(talk.id)
 
     ts = t.title()
-    lines = balanced_lines([Span(talk.heading, ts.font, ts.size, ts.color)], avail)
+    lines = balanced_lines(_heading_spans(talk, ts), avail)
     head = _line_items(
         lines, ts.leading, ts.size, 0.0, avail, 0.0, keep_all=True, tag=within(sect, "H")
     )
@@ -650,6 +687,16 @@ def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
 REFERENCE_LABEL = 16.0  # room for "[12]" before a reference's text
 
 
+def _heading_spans(talk: Talk, st: Style) -> list[Span]:
+    """A talk's title as printed; a poster's board number in front is read as its label."""
+    if not talk.board:
+        return [Span(talk.heading, st.font, st.size, st.color)]
+    return [
+        Span(talk.board, st.font, st.size, st.color, role="Lbl"),
+        Span(talk.heading[len(talk.board) :], st.font, st.size, st.color),
+    ]
+
+
 def _references(talk: Talk, flow: Flow, tag: str) -> list[Item]:
     """The numbered reference list, smaller than the body, after the body and notes;
     each entry is the destination its citations link to. In the structure a section
@@ -676,7 +723,7 @@ def _references(talk: Talk, flow: Flow, tag: str) -> list[Item]:
             REFERENCE_LABEL,
             avail,
             1.5,
-            tag=within(entry, "LBody"),
+            tag=within(entry, "LBody/BibEntry"),
             font=st.font,
         )
         first = refs[0]

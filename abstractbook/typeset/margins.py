@@ -3,16 +3,17 @@
 A full stop, comma, hyphen or quote at the edge of a column is lighter than a
 letter, so a column whose every line ends exactly at the edge looks ragged where
 those marks stand. As microtype does for pdfTeX, such a mark hangs out by a share
-of its width (`layout.protrusion`, on by default). Only the line's position
-and the width it is justified to change, so the breaker and the renderer are
-untouched: a justified line is set `left + right` wider and `left` further out.
+of its width (`layout.protrusion`, on by default). The line breaker counts the
+right-hand mark (`hang`: the line holds that much more, as in pdfTeX when
+`pdfprotrudechars` is 2); the renderer is untouched: a justified line is set
+`left + right` wider and `left` further out.
 """
 
 from __future__ import annotations
 
 from .formulas import OBJECT
-from .lines import width
 from .ops import Text
+from .shaping import text_width
 
 # Shares of a mark's width that hang out (microtype's defaults for text fonts).
 RIGHT = {
@@ -24,6 +25,17 @@ LEFT = {
     "\u2018": 0.7, "\u201c": 0.5, "\u201e": 0.5, "\u201a": 0.7, "'": 0.7, '"': 0.5,
     "(": 0.05, "[": 0.05, "\u00ab": 0.5, "\u2039": 0.7, "\u2013": 0.3, "\u2014": 0.2,
 }  # fmt: skip
+
+
+def width(text: str, font: str, size: float) -> float:
+    return size * text_width(text, font) / 1000
+
+
+def hang(mark: str, font: str, size: float) -> float:
+    """How far `mark` hangs into the right margin at the end of a justified line (the
+    line breaker counts it: such a line holds that much more)."""
+    share = RIGHT.get(mark)
+    return share * width(mark, font, size) if share and font != OBJECT else 0.0
 
 
 def protruded(op: Text) -> Text:
@@ -42,4 +54,5 @@ def protruded(op: Text) -> Text:
             right = RIGHT[mark] * width(mark, last.font, last.size)
     if not left and not right:
         return op
+    left, right = left * line.scale, right * line.scale  # the marks as drawn
     return op._replace(x=op.x - left, avail=op.avail + left + right)

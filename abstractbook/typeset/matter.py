@@ -350,7 +350,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     for part in book.settings.back_matter:
         title, dest, present = backs[part]
         if present and book.entries:
-            tag = f"{toc}/TOCI#{dest}/Link"
+            tag = f"{toc}/TOCI#{dest}/Reference/Link"
             items.append(_toc_entry(title, "", dest, entry_st, who_st, avail, space, tag))
             space = 5.0
     return items
@@ -393,7 +393,12 @@ def _toc_walk(book: Book) -> Iterator[_Listed | tuple[str, int, str, str]]:
         if grouped:  # headings link to the day's and session's headings in the body
             if section.day and section.day != last_day:
                 day_entry = f"{toc}/TOCI#{day_key(section.day)}"
-                yield day_heading(section.day), 0, day_key(section.day), f"{day_entry}/Link"
+                yield (
+                    day_heading(section.day),
+                    0,
+                    day_key(section.day),
+                    f"{day_entry}/Reference/Link",
+                )
                 last_day = section.day
             title = section.title or ""
             if section.session and section.session.start:
@@ -410,10 +415,10 @@ def _toc_walk(book: Book) -> Iterator[_Listed | tuple[str, int, str, str]]:
             # the contents nest as the book does: a day's sessions, a session's abstracts
             within_day = f"{day_entry}/TOC" if section.day and day_entry else toc
             session_entry = f"{within_day}/TOCI#{session_key(n)}"
-            yield title, 1, key, f"{session_entry}/Link"
+            yield title, 1, key, f"{session_entry}/Reference/Link"
         for e in entries:
             listed = f"{session_entry}/TOC" if grouped else toc
-            yield _Listed(e.talk, f"{listed}/TOCI#{talk_key(e.talk.id)}/Link")
+            yield _Listed(e.talk, f"{listed}/TOCI#{talk_key(e.talk.id)}/Reference/Link")
 
 
 def _toc_styles(theme: Theme) -> tuple[Style, Style]:
@@ -428,7 +433,8 @@ def _toc_job(listed: _Listed, theme: Theme) -> tuple[MemoKey, Callable[[], Item]
     entry_st, who_st = _toc_styles(theme)
     talk = listed.talk
     args = (talk.heading, talk.speaker, talk_key(talk.id), entry_st, who_st, theme.frame_width)
-    return ("toc", *args, listed.tag), partial(_toc_entry, *args, tag=listed.tag)
+    board = talk.board or ""
+    return ("toc", *args, listed.tag), partial(_toc_entry, *args, tag=listed.tag, board=board)
 
 
 def _linked(item: Item, avail: float, key: str, tag: str) -> Item:
@@ -446,16 +452,22 @@ def _toc_entry(
     avail: float,
     space: float = 5.0,
     tag: str = "",
+    board: str = "",
 ) -> Item:
-    """A line of the contents: title, speaker and page, all one link (element `tag`)."""
+    """A line of the contents: title, speaker and page, all one link (element `tag`);
+    a poster's board number in front of its title (`board`) is read as its label."""
     text_avail = avail - NUMBER_COLUMN
-    lines = break_lines(
-        [Span(title, st.font, st.size, st.color)], text_avail, lang=None, justify=False
-    )
+    spans = [Span(title, st.font, st.size, st.color)]
+    if board and title.startswith(board):
+        spans = [
+            Span(board, st.font, st.size, st.color, role="Lbl"),
+            Span(title[len(board) :], st.font, st.size, st.color),
+        ]
+    lines = break_lines(spans, text_avail, lang=None, justify=False)
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
-        ops.append(Text(0.0, y + i * st.leading, text_avail, ln, tag))
+        ops += line_ops(Text(0.0, y + i * st.leading, text_avail, ln, tag), "", f"{i}.")
     last_y = y + (len(lines) - 1) * st.leading
     leader = _leader(lines[-1].width, avail - NUMBER_COLUMN + 8.0, last_y, st)
     if leader:

@@ -30,9 +30,12 @@ class Text(NamedTuple):
 
     @property
     def word_space(self) -> float:
-        """The extra width each space of a justified line takes (PDF's Tw)."""
+        """The extra width each space of a justified line takes (PDF's Tw), beyond its
+        glyphs' own (`Line.scale` widens or narrows those, spaces included)."""
         line = self.line
-        return (self.avail - line.width) / line.spaces if line.justify and line.spaces else 0.0
+        if not line.justify or not line.spaces:
+            return 0.0
+        return (self.avail - line.width * line.scale) / line.spaces
 
     @property
     def char_space(self) -> float:
@@ -42,7 +45,8 @@ class Text(NamedTuple):
         if not line.justify or line.spaces:
             return 0.0
         n = sum(len(f.text) for f in line.frags)
-        return (self.avail - line.width) / (n - 1) if n > 1 else 0.0
+        # glyphs at the line's scale: a piece of a scaled line (`layout.line_ops`) gets none
+        return (self.avail - line.width * line.scale) / (n - 1) if n > 1 else 0.0
 
 
 class Rule(NamedTuple):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .fonts import Face, current
 
@@ -178,18 +178,29 @@ def _mapped(face: Face) -> dict[int, str]:
     return texts
 
 
+# A joiner in a ligature's components asks for a form (a half form, a conjunct): the
+# joined glyph copies as the letters alone, as shaping removed the joiner anyway.
+_JOINERS = str.maketrans("", "", "\u200c\u200d")
+
+
 def _substituted(face: Face, known: dict[int, str]) -> dict[int, str]:
     """The glyphs the face's GSUB makes from glyphs with a text: a single or alternate
     substitution keeps the text, a ligature joins its components' (fontTools reads the
-    table; only books whose shaping made a glyph without a character get here)."""
+    table; only books whose shaping made a glyph without a character get here). Where
+    lookups disagree, those HarfBuzz applies win (`_shaping_lookups`); where one
+    lookup makes a glyph from two spellings (র and the Assamese ৰ before a virama),
+    the lower code points, as the cmap's lowest code point wins in `_mapped`."""
     from fontTools.ttLib import TTFont
 
     with TTFont(face.path, fontNumber=0, lazy=True) as tt:
         if "GSUB" not in tt or tt["GSUB"].table.LookupList is None:
             return {}
         ids = {name: i for i, name in enumerate(tt.getGlyphOrder())}
+        gsub = tt["GSUB"].table
+        shaped = _shaping_lookups(gsub)
+        lookups = list(enumerate(gsub.LookupList.Lookup))
         tables = []
-        for lookup in tt["GSUB"].table.LookupList.Lookup:
+        for _, lookup in sorted(lookups, key=lambda pair: pair[0] not in shaped):
             for table in lookup.SubTable:
                 if table.LookupType == 7:
                     table = table.ExtSubTable
@@ -204,12 +215,16 @@ def _substituted(face: Face, known: dict[int, str]) -> dict[int, str]:
             elif kind == 3:
                 pairs = [(a, b) for a, alts in table.alternates.items() for b in alts]
             elif kind == 4:
+                made: dict[str, str] = {}  # one table's ligatures: the lowest letters win
                 for first, ligatures in table.ligatures.items():
                     for lig in ligatures:
                         parts = [first, *lig.Component]
                         if lig.LigGlyph not in texts and all(p in texts for p in parts):
-                            texts[lig.LigGlyph] = "".join(texts[p] for p in parts)
-                            added += 1
+                            joined = "".join(texts[p] for p in parts).translate(_JOINERS)
+                            if joined < made.get(lig.LigGlyph, "\U0010ffff"):
+                                made[lig.LigGlyph] = joined
+                texts.update(made)
+                added += len(made)
                 continue
             else:
                 continue
@@ -220,3 +235,24 @@ def _substituted(face: Face, known: dict[int, str]) -> dict[int, str]:
         if not added:
             break
     return {ids[name]: text for name, text in texts.items() if name in ids}
+
+
+def _shaping_lookups(gsub: Any) -> set[int]:
+    """The lookups of the script tags HarfBuzz shapes with where a face has two: the
+    Indic 'dev2', 'bng2' ... of OpenType's second specification, which join a virama
+    and the consonant after it (্য, the ya-phala), where the first's 'deva', 'beng'
+    join them the other way round (য্): a glyph copies as the letters in the order typed."""
+    found: set[int] = set()
+    if gsub.ScriptList is None or gsub.FeatureList is None:
+        return found
+    features = gsub.FeatureList.FeatureRecord
+    for record in gsub.ScriptList.ScriptRecord:
+        if not record.ScriptTag[-1:].isdigit():
+            continue
+        script = record.Script
+        systems = [script.DefaultLangSys] if script.DefaultLangSys else []
+        systems += [lang.LangSys for lang in script.LangSysRecord]
+        for system in systems:
+            for index in system.FeatureIndex:
+                found.update(features[index].Feature.LookupListIndex)
+    return found

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 
 class Span(NamedTuple):
-    """Input text in one font; `rise` lifts superscripts."""
+    """Input text in one font; `rise` lifts superscripts; `role` is the inline element
+    the text is read as inside its line's (emphasis: "Em#3"), a path `typeset.ops` tags."""
 
     text: str
     font: str
@@ -19,11 +20,13 @@ class Span(NamedTuple):
     color: str
     rise: float = 0.0
     href: str | None = None
+    role: str = ""
 
 
 class Frag(NamedTuple):
     """A run of a laid-out line in one font, size and colour (`rise` lifts superscripts);
-    `rtl`: its text, kept as typed, is drawn right to left (`scripts.visual`)."""
+    `rtl`: its text, kept as typed, is drawn right to left (`scripts.visual`); `role`:
+    its span's."""
 
     text: str
     font: str
@@ -32,6 +35,7 @@ class Frag(NamedTuple):
     color: str
     href: str | None
     rtl: bool = False
+    role: str = ""
 
 
 class Line(NamedTuple):
@@ -42,3 +46,4 @@ class Line(NamedTuple):
     spaces: int  # stretchable spaces (U+0020) in the line
     justify: bool
     indent: float = 0.0
+    scale: float = 1.0  # its glyphs' width, expanded or condensed to justify it (`lines`)

@@ -32,6 +32,7 @@ from .grid import (
     block_rows,
     columns,
     day_head,
+    day_section,
     page_ops,
     room_heads,
     rows_height,
@@ -248,7 +249,10 @@ def _day_pages(
     for n, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
         for g, group in enumerate(groups):
             ops = day_head(day, n, g, groups, rooms_total=sum(map(len, groups)), st=st, fw=fw)
-            ops += page_ops(group, heads[g][1], top, a, b, scale, sessions, rows, lanes, theme, st)
+            table = f"{day_section(day)}/Table#{n}.{g}"
+            ops += page_ops(
+                group, heads[g][1], top, a, b, scale, sessions, rows, lanes, theme, st, table
+            )
             item = Item(fh, tuple(ops))
             out.append(GridPage(day, item, first_of_day=n == 0 and g == 0))
     return out

@@ -68,11 +68,15 @@ def fit(
     measure: Callable[[int], float],
     params: Params = TEX,
     short_last: float = 0.0,
+    hangs: Sequence[float] = (),
 ) -> list[End] | None:
     """The line ends of least total demerits, or None when no way keeps every line
     within `params.tolerance` (nor shrinks one past its spaces' limit). `measure(0)`
     is the first line's width, `measure(1)` every other's. A last line narrower than
-    `short_last` of the measure holding a single word costs the final demerits."""
+    `short_last` of the measure holding a single word costs the final demerits.
+    `hangs[n]`: how far word n's last character hangs into the margin when it ends a
+    line (`margins`), so much less of the line's width it takes (a line's `natural`
+    width leaves it out)."""
     n = len(words.widths)
     if n == 0:
         return []
@@ -136,7 +140,7 @@ def fit(
             # (word, at, hyphen, natural, ratio, cost, flagged); cost -1: the last line
             ends: list[tuple[int, int, bool, float, float, float, bool]] = []
             for b in range(lo, min(hi, n - 2) + 1):
-                natural = W[b + 1] + off
+                natural = W[b + 1] + off - (hangs[b] if hangs else 0.0)
                 ratio = _ratio(goal, natural, Y[b + 1] + off_y, Z[b + 1] + off_z)
                 ends.append((b, -1, False, natural, ratio, 0.0, False))
             if hi >= n - 1:  # the last line: its fill stretches as far as it needs
@@ -200,7 +204,9 @@ def fit(
                         slot[(fitness, run)] = (d, (a, k0), (fit_a, run_a), end)
     if final is None:
         # the beam cut every way through: search them all
-        return fit(words, measure, params._replace(beam=INFINITE), short_last) if pruned else None
+        if pruned:
+            return fit(words, measure, params._replace(beam=INFINITE), short_last, hangs)
+        return None
     _, line, start, cls, last_end = final
     out = [last_end]
     while line:
