@@ -169,12 +169,13 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 
 def talk_layouts(
-    book: Book, theme: Theme, cache: Cache, contents: bool = False
+    book: Book, theme: Theme, cache: Cache, contents: bool = False, digests: bool = True
 ) -> tuple[dict[str, tuple[Item, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
-    there are many. Also gives each talk's item digests, for page hashes. With
-    `contents`, a talk laid out anew has its contents entries made beside it (into
-    `cache.memo`), where the book's pagination finds them."""
+    there are many. Also gives each talk's item digests, for page hashes (empty
+    without `digests`: the cache then holds none either). With `contents`, a talk
+    laid out anew has its contents entries made beside it (into `cache.memo`), where
+    the book's pagination finds them."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
     talks: dict[str, PackedTalk] = {}
     missing = []
@@ -188,7 +189,8 @@ def talk_layouts(
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
     entries = toc_entries(book, theme) if contents and missing else {}
-    for talk, packed in zip(missing, _lay_out_many(jobs, theme, cache, entries), strict=True):
+    laid_out = _lay_out_many(jobs, theme, cache, entries, digests)
+    for talk, packed in zip(missing, laid_out, strict=True):
         talks[talk.id] = unpack(packed, cache.recent)
     ordered = [talks[e.talk.id] for e in book.entries]
     ids = [e.talk.id for e in book.entries]
@@ -205,17 +207,17 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 
 def _lay_out_chunk(
-    context: tuple[Theme, Cache, Entries], jobs: list[tuple[Talk, str]]
+    context: tuple[Theme, Cache, Entries, bool], jobs: list[tuple[Talk, str]]
 ) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, tuple[bytes, str]]]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
     enough to do), with the hyphenation points and shaped words found on the way (a
     worker's memo dies with it; its parent keeps the points for the next build and
     draws the words without shaping them again), and the talks' contents entries,
     packed as the parent's memo keeps them."""
-    theme, cache, entries = context
+    theme, cache, entries, digests = context
     found_points()
     found_shapes()
-    out = {key: pack(layout_talk(talk, theme)) for talk, key in jobs}
+    out = {key: pack(layout_talk(talk, theme), digests) for talk, key in jobs}
     cache.keep_packed(out)
     memo = Memo()
     for talk, _ in jobs:
@@ -225,7 +227,7 @@ def _lay_out_chunk(
 
 
 def _lay_out_many(
-    jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache, entries: Entries
+    jobs: list[tuple[Talk, str]], theme: Theme, cache: Cache, entries: Entries, digests: bool
 ) -> Iterator[bytes]:
     """Lay talks out (packed, as the cache keeps them), on every core for a big book;
     yields them in order as they come, so a big book never holds them all twice."""
@@ -238,7 +240,7 @@ def _lay_out_many(
     # chunks small enough that no worker waits long for the last one to finish
     size = max(PACK, len(jobs) // (workers * 16)) if workers > 1 else PACK
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    done = parallel.fork_map(_lay_out_chunk, (theme, cache, entries), chunks, workers)
+    done = parallel.fork_map(_lay_out_chunk, (theme, cache, entries, digests), chunks, workers)
     for chunk, (packed, points, shapes, made) in zip(chunks, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
         remember_shapes(shapes)
@@ -388,11 +390,12 @@ def export_talks(
                 ]
             )
     theme = make_theme(book.settings)
-    key = cache_key(settings_hash(book, theme))
     # The export's own cache, under the folder it writes: talks laid out by the last
-    # export are reused.
+    # export are reused. It hashes no pages, so its talks carry no item digests, and
+    # its key says so (a book's cache could never take them for its own).
+    key = cache_key(settings_hash(book, theme) + " talks")
     cache = Cache(open_store(out_dir / TALKS_CACHE), key)
-    items, _ = talk_layouts(book, theme, cache)
+    items, _ = talk_layouts(book, theme, cache, digests=False)
     cache.save({talk_hash(e.talk) for e in book.entries}, set())
     labels = body_page_labels(book, theme, items)
     # Content only, never a path: a project named another way keeps its keys.

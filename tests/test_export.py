@@ -6,11 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
 from abstractbook import pipeline
 from abstractbook.errors import InputError
+from abstractbook.pdf.profiles import SRGB_PROFILE
 from abstractbook.project import scaffold
 from tests.pdftext import lines, squash, typewriter
 
@@ -117,6 +119,20 @@ def test_removed_talk_loses_its_file(tmp_path: Path) -> None:
 def test_export_is_deterministic(exported: Path, tmp_path: Path) -> None:
     pipeline.export_talks(SAMPLE, tmp_path, {"yamins"})
     assert (tmp_path / "yamins.pdf").read_bytes() == (exported / "yamins.pdf").read_bytes()
+
+
+def test_every_talk_file_carries_the_srgb_profile_and_passes_qpdf(exported: Path) -> None:
+    """The output intent's profile is compressed once per export: each file still
+    carries the whole sRGB profile, and each file is sound as qpdf reads it."""
+    profile = SRGB_PROFILE.read_bytes()
+    files = sorted(exported.glob("*.pdf"))
+    assert len(files) == 25
+    for path in files:
+        with pikepdf.open(path) as pdf:
+            assert pdf.check_pdf_syntax() == [], path.name
+            (intent,) = pdf.Root.OutputIntents
+            assert intent.S == "/GTS_PDFA1"
+            assert intent.DestOutputProfile.read_bytes() == profile, path.name
 
 
 def _two_slot_project(root: Path) -> Path:

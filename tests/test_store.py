@@ -268,3 +268,17 @@ def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
     pipeline.export_talks(SAMPLE, talks)
     assert laid_out == []
     assert len(list(talks.glob("*.pdf"))) == 25
+
+
+def test_a_book_written_where_an_export_keeps_its_cache_is_its_cold_self(
+    tmp_path: Path,
+) -> None:
+    """A book named `talks` in an export's folder has its cache where the export keeps
+    its own: the export's talks (laid out without page-hash digests) are not the
+    book's, so the book and its manifest's page hashes come out as a cold build's."""
+    site = tmp_path / "site"
+    pipeline.export_talks(SAMPLE, site)
+    book = pipeline.build(SAMPLE, site / "talks")
+    cold = pipeline.build(SAMPLE, tmp_path / "cold" / "book.pdf", use_cache=False)
+    assert book.output.read_bytes() == cold.output.read_bytes()
+    assert book.manifest["pages"] == cold.manifest["pages"]

@@ -39,10 +39,13 @@ class PackedTalk(NamedTuple):
     digests: tuple[str, ...]  # each item's `item_digest`, for page hashes
 
 
-def pack(items: tuple[Item, ...]) -> bytes:
+def pack(items: tuple[Item, ...], digests: bool = True) -> bytes:
     """A talk's items as the cache keeps them: (height, keep, space, brk, mark,
-    digest) each, and their operations pickled together."""
-    shapes = tuple((i.height, i.keep, i.space, i.brk, i.mark, item_digest(i)) for i in items)
+    digest) each, and their operations pickled together. Without `digests` (an
+    export, which hashes no pages) each digest is left empty."""
+    shapes = tuple(
+        (i.height, i.keep, i.space, i.brk, i.mark, item_digest(i) if digests else "") for i in items
+    )
     ops = pickle.dumps(tuple(tuple(i.ops) for i in items), pickle.HIGHEST_PROTOCOL)
     return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
 

@@ -19,7 +19,8 @@ from typing import BinaryIO
 from .. import parallel
 from ..digests import digest, file_digest
 from ..pdf.render import render_pdf
-from ..project.model import Book, Talk
+from ..pdf.shared import Shared
+from ..project.model import Book, Entry, Talk
 from ..typeset.layout import Item
 from ..typeset.pages import lay_out_talk_alone
 from ..typeset.theme import Theme
@@ -46,21 +47,22 @@ class TalkJob:
     items: dict[str, tuple[Item, ...]]
     book_pages: dict[str, str]  # id -> printed page label in the book
     date: dt.datetime | None = None  # the files' date (see `pipeline.source_date`)
+    shared: Shared = field(default_factory=Shared)  # what every file embeds, made once
 
 
-def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
+def talk_pdf(job: TalkJob, entry: Entry) -> bytes:
     """One talk, typeset alone with the book's typography."""
     book = job.book
-    entry = next(e for e in book.entries if e.talk.id == talk_id)
+    talk_id = entry.talk.id
     s = book.settings
     screen = dataclasses.replace(
         s,
         page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
         standards=s.talk_standards,
     )
-    doc = lay_out_talk_alone(
-        book, job.theme, entry, job.items[talk_id], job.book_pages.get(talk_id, "")
-    )
+    # The operations read once (from the cache's pickle), not at each pass of render.
+    items = tuple(item._replace(ops=tuple(item.ops)) for item in job.items[talk_id])
+    doc = lay_out_talk_alone(book, job.theme, entry, items, job.book_pages.get(talk_id, ""))
     talk = entry.talk
     return render_pdf(
         doc,
@@ -70,6 +72,7 @@ def talk_pdf(job: TalkJob, talk_id: str) -> bytes:
         author="; ".join(a.name for a in talk.authors),
         keywords=", ".join(talk.keywords),
         date=job.date,
+        common=job.shared,
     )
 
 
@@ -77,14 +80,16 @@ def _put(data: bytes, f: BinaryIO) -> None:
     f.write(data)
 
 
-def _work(context: tuple[TalkJob, Path], talk_ids: list[str]) -> list[tuple[str, str]]:
+def _work(
+    context: tuple[TalkJob, Path, dict[str, Entry]], talk_ids: list[str]
+) -> list[tuple[str, str]]:
     """Typeset and write talks (by the worker: the files never cross a pipe); returns
     their ids and SHA-256 digests. Each file is renamed into place when complete; the
     index, written last, is what waits for the disk."""
-    job, out = context
+    job, out, entries = context
     done = []
     for tid in talk_ids:
-        data = talk_pdf(job, tid)
+        data = talk_pdf(job, entries[tid])
         write_atomic_with(out / f"{tid}.pdf", partial(_put, data), durable=False)
         done.append((tid, digest(data)))
     return done
@@ -125,7 +130,7 @@ def export_talks(
             todo.append(tid)
     records = {tid: rec for tid, rec in previous.items() if tid in entries}
     try:
-        for tid, sha256 in _run((job, out_dir), todo, progress):
+        for tid, sha256 in _run((job, out_dir, entries), todo, progress):
             records[tid] = _record(entries[tid].talk, job, keys[tid], sha256)
             result.written.append(tid)
     except BaseException:  # a full disk, an interrupt: the index still says what is there
@@ -153,7 +158,9 @@ def _write_index(path: Path, job: TalkJob, talks: list[dict[str, object]]) -> No
 
 
 def _run(
-    context: tuple[TalkJob, Path], todo: list[str], progress: Callable[[int, int], None] | None
+    context: tuple[TalkJob, Path, dict[str, Entry]],
+    todo: list[str],
+    progress: Callable[[int, int], None] | None,
 ) -> Iterator[tuple[str, str]]:
     """Typeset in parallel across the machine's cores; yields in book order."""
     total = len(todo)

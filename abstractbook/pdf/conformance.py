@@ -7,8 +7,10 @@ trailer of `render.py` take in.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
+from pathlib import Path
 
-from .pdffile import PdfFile, ref, text_string
+from .pdffile import LEVEL, PdfFile, ref, text_string
 from .profiles import (
     CMYK_CONDITION,
     CMYK_INFO,
@@ -38,17 +40,19 @@ def cmyk_intent(standards: tuple[str, ...]) -> bool:
     return "x-4" in standards
 
 
-def output_intents(pdf: PdfFile, standards: tuple[str, ...]) -> str:
+def output_intents(
+    pdf: PdfFile, standards: tuple[str, ...], profiles: dict[Path, bytes] | None = None
+) -> str:
     """The catalog's /OutputIntents entry (written with its profile), or "" for a
     plain file. PDF/A-2 and PDF/X-4 together share one profile object, as PDF/A-2
-    requires."""
+    requires. `profiles` keeps each profile compressed for the other files of a run."""
     kinds = [s for s in ("x-4", "a-2") if any(t.startswith(s) for t in standards)]
     if not kinds:
         return ""
     cmyk = cmyk_intent(standards)
     profile = pdf.reserve()
-    data = (CMYK_PROFILE if cmyk else SRGB_PROFILE).read_bytes()
-    pdf.put_stream(profile, f"/N {4 if cmyk else 3}", data)
+    data = _packed_profile(CMYK_PROFILE if cmyk else SRGB_PROFILE, profiles)
+    pdf.put_stream(profile, f"/N {4 if cmyk else 3}", data, packed=True)
     condition = CMYK_CONDITION if cmyk else SRGB_CONDITION
     info = CMYK_INFO if cmyk else SRGB_CONDITION
     intents = []
@@ -63,6 +67,16 @@ def output_intents(pdf: PdfFile, standards: tuple[str, ...]) -> str:
         )
         intents.append(ref(num))
     return f" /OutputIntents [{' '.join(intents)}]"
+
+
+def _packed_profile(path: Path, profiles: dict[Path, bytes] | None) -> bytes:
+    """An ICC profile's stream data, compressed once per run of files."""
+    data = profiles.get(path) if profiles is not None else None
+    if data is None:
+        data = zlib.compress(path.read_bytes(), LEVEL)
+        if profiles is not None:
+            profiles[path] = data
+    return data
 
 
 def image_spaces(pdf: PdfFile, standards: tuple[str, ...], needed: set[str]) -> dict[str, str]:

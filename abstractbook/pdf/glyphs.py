@@ -45,6 +45,7 @@ class Drawn(NamedTuple):
 
 
 _DRAWN: dict[tuple[str, bool], dict[str, Drawn]] = {}  # (font, rtl) -> word -> drawn
+_SPACE: dict[str, tuple[str, bytes]] = {}  # font -> its space glyph as a code, and as used
 
 
 def _memo(font: str, rtl: bool) -> dict[str, Drawn]:
@@ -236,13 +237,13 @@ def show(
     words = text.split(" ")
     if rtl:
         words.reverse()
-    glyph, advance = space(font)
     gap = word_space * 1000 / size if word_space else 0.0
-    if glyph:
-        between = codes((glyph,)) + (f" {_num(-gap)}" if gap else "")
-        used.add(array("H", (glyph,)).tobytes())
+    code, drawn = _space_code(font)
+    if drawn:
+        between = f"{code} {_num(-gap)}" if gap else code
+        used.add(drawn)
     else:
-        between = _num(-(advance + gap))
+        between = _num(-(space(font)[1] + gap))
     memo = _memo(font, rtl)
     parts: list[str] = []
     first = True
@@ -278,6 +279,17 @@ def show(
                 out.append("EMC")
     if parts:
         out.append(f"[{' '.join(parts)}] TJ")
+
+
+def _space_code(font: str) -> tuple[str, bytes]:
+    """A face's space glyph as a string of codes, and as a set of glyphs drawn (empty
+    for a face without a space glyph)."""
+    known = _SPACE.get(font)
+    if known is None:
+        glyph = space(font)[0]
+        drawn = array("H", (glyph,)).tobytes() if glyph else b""
+        known = _SPACE[font] = (codes((glyph,)), drawn)
+    return known
 
 
 def utf16(text: str) -> str:

@@ -1,13 +1,12 @@
 """The PDF file format: numbered objects written as soon as they are known,
-CID font subsets, images, drawings, strings and the cross-reference table.
+images, drawings, strings and the cross-reference table (fonts: `cidfonts`).
 
 reportlab's document model keeps every object of the file as Python objects and
 formats them all when the file is saved: for a book of a thousand pages with
 thousands of links that formatting was most of a rebuild. Here each object goes
 to the file as bytes the moment it is complete, so a page whose content stream
-comes from the rebuild cache costs a few string operations. Fonts are subset by
-HarfBuzz and read by fontTools; reportlab still draws formulas and SVG pictures
-(`renderPDF`), read back as operators.
+comes from the rebuild cache costs a few string operations. reportlab still draws
+formulas and SVG pictures (`renderPDF`), read back as operators.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,13 +25,8 @@ from reportlab.lib.rl_accel import fp_str
 
 from ..digests import digest
 from ..project.limits import drawing_size_problem
-from ..typeset.fonts import Face, current
-from ..typeset.shaping import glyph_text
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
-# Font programs are binary tables that deflate compresses almost as well at level 1
-# (a per-talk file 3 % larger) in 40 % of the time; an export makes four per file.
-FONT_LEVEL = 1
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
 
 
@@ -198,189 +191,6 @@ def name(text: str) -> str:
 def hex_tag(*parts: object) -> str:
     """A short stable name for a resource, from what it is."""
     return digest(repr(parts))[:10]
-
-
-# -- fonts ----------------------------------------------------------------------------
-
-
-class CidFont:
-    """The glyphs one face draws in a document, embedded as a CID font.
-
-    A Type0 font with Identity-H: a code is two bytes, the glyph's id in the face, so
-    a page's operators depend on nothing but the face and what the page draws, and a
-    face has as many glyphs as it needs (ligatures and shaped forms included, which
-    no character names). The subset keeps every glyph at its id (HarfBuzz's
-    subsetter, `RETAIN_GIDS`): glyphs the book does not draw are empty.
-    """
-
-    def __init__(self, font: str, glyphs: tuple[int, ...], resource: str) -> None:
-        self.font = font
-        self.glyphs = glyphs
-        self.resource = resource
-
-    def key(self) -> tuple[str, str]:
-        """What the embedded subset is: the face and its glyphs."""
-        return (self.font, ",".join(map(str, self.glyphs)))
-
-    def write(self, pdf: PdfFile, known: dict[tuple[str, str], EmbeddedFont] | None) -> int:
-        """The font's objects; returns the Type0 font's number. `known` holds subsets
-        made before (a rebuild need not read the font file)."""
-        key = self.key()
-        made = known.get(key) if known is not None else None
-        if made is None:
-            made = _embedded_font(self.font, self.glyphs)
-            if known is not None:
-                known[key] = made
-        font, cid, descriptor, program, cmap = (pdf.reserve() for _ in range(5))
-        pdf.put(font, made.font.format(cid=ref(cid), cmap=ref(cmap)))
-        pdf.put(cid, made.cid.format(descriptor=ref(descriptor)))
-        pdf.put(descriptor, made.descriptor.format(program=ref(program)))
-        pdf.put_stream(program, made.entries, made.program, packed=True)
-        pdf.put_stream(cmap, "", made.cmap, packed=True)
-        return font
-
-
-class EmbeddedFont(NamedTuple):
-    """A subset's objects, references left as {fields}: made once, kept by the cache."""
-
-    font: str  # the Type0 font
-    cid: str  # its descendant CIDFont
-    descriptor: str
-    entries: str  # the font program's stream entries
-    program: bytes  # compressed
-    cmap: bytes  # compressed ToUnicode
-
-
-def _embedded_font(font: str, glyphs: tuple[int, ...]) -> EmbeddedFont:
-    """A face's subset and its dictionaries: /W from the face's advances (what
-    shaping measured), metrics for the descriptor, a ToUnicode map of each glyph's
-    text. TrueType outlines go in as FontFile2 (CIDFontType2, CIDToGIDMap
-    /Identity); CFF outlines as their bare CFF table (FontFile3 /CIDFontType0C,
-    whose CIDs a non-CID-keyed CFF takes as glyph indices)."""
-    import uharfbuzz as hb
-
-    face = current().face(font)
-    keep = hb.SubsetInput()
-    for glyph in (0, *glyphs):
-        keep.glyph_set.add(glyph)
-    keep.flags = hb.SubsetFlags.RETAIN_GIDS
-    drop = keep.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    for tag in ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "DSIG", "vhea", "vmtx"):
-        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
-    subset = hb.subset(face.face, keep)
-    if subset is None:
-        raise ValueError(f"cannot subset the font {face.path}")
-    metrics = _metrics(face)
-    cff = metrics.cff
-    if cff:
-        data = bytes(subset.reference_table("CFF ").data)
-        entries = "/Subtype /CIDFontType0C"
-        program_key = "FontFile3"
-    else:
-        data = bytes(subset.blob.data)
-        entries = f"/Length1 {len(data)}"
-        program_key = "FontFile2"
-    scale = face.scale
-    psname = metrics.name
-    tag = "".join(chr(65 + int(c, 16) % 26) for c in hex_tag(font, glyphs)[:6])
-    base = name(f"{tag}+{psname}")
-    italic = metrics.italic
-    flags = 4 | (1 if metrics.fixed else 0) | (64 if italic else 0)
-    weight = metrics.weight
-    cap = metrics.cap
-    bbox = " ".join(number(v * scale) for v in metrics.bbox)
-    advance = face.font.get_glyph_h_advance
-    widths = _widths([(g, advance(g) * scale) for g in glyphs])
-    kind = "CIDFontType0" if cff else "CIDFontType2"
-    gid_map = "" if cff else " /CIDToGIDMap /Identity"
-    return EmbeddedFont(
-        f"<< /Type /Font /Subtype /Type0 /BaseFont {base} /Encoding /Identity-H "
-        "/DescendantFonts [{cid}] /ToUnicode {cmap} >>",
-        f"<< /Type /Font /Subtype /{kind} /BaseFont {base} "
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-        f"/FontDescriptor {{descriptor}} /DW 1000 /W [{widths}]{gid_map} >>",
-        f"<< /Type /FontDescriptor /FontName {base} /Flags {flags} /FontBBox [{bbox}] "
-        f"/ItalicAngle {number(italic)} /Ascent {number(metrics.ascent * scale)} "
-        f"/Descent {number(metrics.descent * scale)} /CapHeight {number(cap * scale)} "
-        f"/StemV {number(50 + (weight / 65) ** 2)} /{program_key} {{program}} >>",
-        entries,
-        zlib.compress(data, FONT_LEVEL),
-        zlib.compress(_to_unicode(font, f"{tag}+{psname}", glyphs).encode("ascii"), LEVEL),
-    )
-
-
-class _Metrics(NamedTuple):
-    """What a font descriptor says of a face, in font units."""
-
-    name: str
-    bbox: tuple[int, int, int, int]
-    italic: float
-    fixed: bool
-    weight: int
-    ascent: int
-    descent: int
-    cap: int
-    cff: bool
-
-
-def _metrics(face: Face) -> _Metrics:
-    """The descriptor's numbers, read from the face's head, post, hhea and OS/2
-    tables as HarfBuzz hands them over (fixed offsets of the OpenType format)."""
-    import uharfbuzz as hb
-
-    def table(tag: str) -> bytes:
-        return bytes(face.face.reference_table(tag).data)
-
-    head, post, hhea, os2 = table("head"), table("post"), table("hhea"), table("OS/2")
-    bbox = struct.unpack(">4h", head[36:44]) if len(head) >= 44 else (0, 0, 1000, 1000)
-    italic = struct.unpack(">i", post[4:8])[0] / 65536 if len(post) >= 16 else 0.0
-    fixed = len(post) >= 16 and struct.unpack(">I", post[12:16])[0] != 0
-    ascent, descent = struct.unpack(">2h", hhea[4:8]) if len(hhea) >= 8 else (800, -200)
-    weight = struct.unpack(">H", os2[4:6])[0] if len(os2) >= 6 else 400
-    cap = 0
-    if len(os2) >= 90 and struct.unpack(">H", os2[0:2])[0] >= 2:
-        cap = struct.unpack(">h", os2[88:90])[0]
-    found = face.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME)
-    ps = re.sub(r"[^!-~]|[()<>\[\]{}/%]", "", found or face.path.stem) or "Font"
-    cff = "CFF " in face.face.table_tags
-    return _Metrics(ps, bbox, italic, fixed, weight, ascent, descent, cap or ascent, cff)
-
-
-def _widths(advances: list[tuple[int, float]]) -> str:
-    """The /W array: runs of consecutive glyph ids with their widths."""
-    out: list[str] = []
-    run: list[str] = []
-    start = last = -2
-    for glyph, w in advances:
-        if glyph != last + 1 and run:
-            out.append(f"{start} [{' '.join(run)}]")
-            run = []
-        if not run:
-            start = glyph
-        run.append(number(w))
-        last = glyph
-    if run:
-        out.append(f"{start} [{' '.join(run)}]")
-    return " ".join(out)
-
-
-def _to_unicode(font: str, base: str, glyphs: tuple[int, ...]) -> str:
-    """The CMap from glyph ids back to text, for copying and searching: each glyph's
-    text as its face gives it (a ligature's letters; `shaping.glyph_text`)."""
-    pairs = []
-    for glyph in glyphs:
-        text = glyph_text(font, glyph)
-        if text:
-            pairs.append(f"<{glyph:04X}> <{text.encode('utf-16-be').hex().upper()}>")
-    chunks = [pairs[i : i + 100] for i in range(0, len(pairs), 100)]
-    body = "".join(f"{len(c)} beginbfchar\n" + "\n".join(c) + "\nendbfchar\n" for c in chunks)
-    return (
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        f"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        f"/CMapName /{base.replace('+', '-')} def\n/CMapType 2 def\n"
-        f"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n{body}"
-        "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
-    )
 
 
 # -- drawings and images -----------------------------------------------------------------

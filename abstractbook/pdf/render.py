@@ -46,6 +46,7 @@ from ..typeset.ops import (
     link_key,
     translate,
 )
+from .cidfonts import CidFont, EmbeddedFont
 from .colors import Conversion, conversions, fill, recolor, remember, stroke
 from .conformance import (
     catalog_entries,
@@ -59,9 +60,7 @@ from .conformance import (
 from .glyphs import show, utf16
 from .pdffile import (
     LEVEL,
-    CidFont,
     Drawing,
-    EmbeddedFont,
     EncodedImage,
     PdfFile,
     UnsupportedDrawing,
@@ -78,6 +77,7 @@ from .pdffile import (
     text_string,
     uri_string,
 )
+from .shared import Shared
 from .structure import Mark, Structure, artifact_operator, is_artifact, kind_of, marks_of
 
 MAX_CACHED_IMAGES = 64  # encoded PNG and JPEG images a rebuild may take from the cache
@@ -153,6 +153,7 @@ def render_pdf(
     release: bool = False,
     out: BinaryIO | None = None,
     date: dt.datetime | None = None,
+    common: Shared | None = None,
 ) -> bytes:
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
@@ -160,7 +161,8 @@ def render_pdf(
     again, and new pages are added to it. With `release` (the caller gives the pages
     up), each page's operations are dropped once written, so a big book never holds
     its whole layout and its whole PDF at once. `date` is the file's creation and
-    modification date (the caller's choice keeps the bytes reproducible).
+    modification date (the caller's choice keeps the bytes reproducible). `common`
+    holds what the other files of a run embed too (`shared.Shared`).
     """
     p = settings.page
     bleed = p.bleed
@@ -298,7 +300,9 @@ def render_pdf(
     embedded = cache.fonts if cache is not None else None
     fonts = [CidFont(f, tuple(sorted(used[f])), _resource(f)) for f in sorted(used)]
     for cid_font in fonts:
-        font_objects[cid_font.resource] = cid_font.write(pdf, embedded)
+        font_objects[cid_font.resource] = cid_font.write(
+            pdf, embedded, common.faces if common else None
+        )
     if cache is not None:  # the subsets of this book, for the next build
         cache.fonts = {f.key(): cache.fonts[f.key()] for f in fonts}
     space = f" /ColorSpace << /All {REGISTRATION} >>" if p.crop_marks else ""
@@ -329,7 +333,7 @@ def render_pdf(
     }
     when = date or EPOCH
     extra = (
-        output_intents(pdf, standards)
+        output_intents(pdf, standards, common.profiles if common else None)
         + metadata(pdf, meta, when, standards)
         + catalog_entries(settings.language)
     )

@@ -421,7 +421,7 @@ class _Words:
         if expansion:  # the glyphs' share of stretch and shrink (`EXPANSION`); none in a formula
             grow = expansion / _EXPANDED_AT
             glyphs = self.widths
-            if any(s.font == OBJECT for s in spans):
+            if any(breaker.has_object(word) for word, _ in tokens):  # this segment's only
                 glyphs = [
                     0.0 if breaker.has_object(word) else w
                     for (word, _), w in zip(tokens, self.widths, strict=True)
