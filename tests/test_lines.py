@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from abstractbook import pipeline
@@ -63,6 +63,7 @@ def test_edge_cases(text: str) -> None:
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F), max_size=300),
     st.floats(min_value=40, max_value=400),
 )
+@example("\xad", 40.0)  # a word of nothing but a soft hyphen: nothing to shape
 def test_never_wider_than_allowed(text: str, avail: float) -> None:
     for ln in break_lines([Span(text, FONT, 9.5, "#000")], avail, lang="en"):
         slack = 0.2 * ln.spaces * width(" ", FONT, 9.5) if ln.justify else 0.0

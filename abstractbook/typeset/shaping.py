@@ -88,13 +88,13 @@ def _shape(word: str, face: Face, rtl: bool) -> Shaped:
     scale = face.scale
     glyphs = []
     clusters = []
-    for info in buf.glyph_infos:
+    for info in buf.glyph_infos or ():  # None for an empty text
         glyphs.append(info.codepoint)
         clusters.append(info.cluster)
     advances = []
     offsets = []
     moved = False
-    for pos in buf.glyph_positions:
+    for pos in buf.glyph_positions or ():
         advances.append(pos.x_advance * scale)
         if pos.x_offset or pos.y_offset:
             moved = True
