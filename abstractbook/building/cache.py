@@ -277,4 +277,6 @@ def _load(store: Store, name: str, key: str, kind: type) -> Any:
 
 
 def _save(store: Store, name: str, key: str, value: object) -> None:
-    store.write(name, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    """Pickled into its file as it is written: a big book's cache is never also held
+    as one block of bytes."""
+    store.write_with(name, key, lambda f: pickle.dump(value, f, pickle.HIGHEST_PROTOCOL))

@@ -23,7 +23,9 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 MAGIC = b"abcache2"
 _NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?")
@@ -91,10 +93,14 @@ class Store:
         self.secret = secret
 
     def _mac(self, key: str, name: str, data: bytes) -> bytes:
-        mac = hmac.new(self.secret, digestmod=hashlib.sha256)
-        mac.update(f"{key}\0{name}\0".encode())
+        mac = self._mac_of(key, name)
         mac.update(data)
         return mac.digest()
+
+    def _mac_of(self, key: str, name: str) -> hmac.HMAC:
+        mac = hmac.new(self.secret, digestmod=hashlib.sha256)
+        mac.update(f"{key}\0{name}\0".encode())
+        return mac
 
     def _split(self, name: str) -> tuple[tuple[str, ...], str]:
         if not _NAME.fullmatch(name) or ".." in name:
@@ -149,6 +155,11 @@ class Store:
     def write(self, name: str, key: str, data: bytes) -> None:
         """Keep `data` as `name` under `key`: written whole, then renamed into place.
         A cache that cannot be written costs only time, so failures are ignored."""
+        self.write_with(name, key, lambda f: f.write(data))
+
+    def write_with(self, name: str, key: str, put: Callable[[_Signed], object]) -> None:
+        """Keep what `put` writes as `name` under `key`, authenticated as it is written
+        (a big cache file is never held whole in memory), then renamed into place."""
         folders, file = self._split(name)
         with contextlib.suppress(OSError):
             dir_fd = self._open_folder(folders, create=True)
@@ -157,9 +168,12 @@ class Store:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                 fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
                 try:
-                    with os.fdopen(fd, "wb") as f:  # in parts: no copy of a big `data`
-                        f.write(MAGIC + self._mac(key, name, data))
-                        f.write(data)
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(MAGIC + bytes(hashlib.sha256().digest_size))  # the MAC's room
+                        signed = _Signed(f, self._mac_of(key, name))
+                        put(signed)
+                        f.seek(len(MAGIC))
+                        f.write(signed.mac.digest())
                     os.replace(tmp, file, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
                 except BaseException:
                     with contextlib.suppress(OSError):
@@ -199,3 +213,15 @@ class Store:
                 shutil.rmtree(self.parts[-1], dir_fd=fd)
             finally:
                 os.close(fd)
+
+
+class _Signed:
+    """A file being written, whose bytes also go into their MAC."""
+
+    def __init__(self, out: BinaryIO, mac: hmac.HMAC) -> None:
+        self.out = out
+        self.mac = mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.out.write(data)

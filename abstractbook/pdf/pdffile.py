@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import zlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,16 @@ from ..project.limits import drawing_size_problem
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
+UNWRITTEN = -1  # an object reserved and not yet written (`PdfFile.where`)
+
+
+def _in_stream(stream: int, place: int) -> int:
+    """A packed object's `where`: below UNWRITTEN, its stream and place in one number."""
+    return -2 - (stream << 16 | place)
+
+
+def _unwritten(count: int) -> array[int]:
+    return array("q", [UNWRITTEN]) * count
 
 
 class PdfFile:
@@ -40,12 +51,15 @@ class PdfFile:
 
     def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
         self.out = out
-        self.offsets: dict[int, int] = {}
+        # Where each object is, by number (0 unused): its offset in the file, UNWRITTEN,
+        # or a packed object's stream and place (`_in_stream`). An array, not a dict: a
+        # big book has hundreds of thousands of objects.
+        self.where = array("q", [UNWRITTEN])
         self.reserved = 0
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
         self.packed: list[tuple[int, str]] = []  # objects waiting for their object stream
-        self.in_streams: dict[int, tuple[int, int]] = {}  # object -> (its stream, place)
+        self.any_packed = False
         self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
     def _write(self, data: bytes) -> None:
@@ -57,11 +71,12 @@ class PdfFile:
         """The first of `count` new consecutive object numbers."""
         first = self.reserved + 1
         self.reserved += count
+        self.where.extend(_unwritten(count))
         return first
 
     def put(self, num: int, body: str) -> None:
         """Write object `num`: a dictionary, array or other value, as PDF source."""
-        self.offsets[num] = self.position
+        self.where[num] = self.position
         self._write(f"{num} 0 obj\n{body}\nendobj\n".encode("latin-1"))
 
     def put_packed(self, num: int, body: str) -> None:
@@ -81,7 +96,8 @@ class PdfFile:
             heads.append(f"{num} {at}")
             bodies.append(data)
             at += len(data)
-            self.in_streams[num] = (stream, place)
+            self.where[num] = _in_stream(stream, place)
+        self.any_packed = True
         head = (" ".join(heads) + "\n").encode("latin-1")
         entries = f"/Type /ObjStm /N {len(self.packed)} /First {len(head)}"
         self.packed = []
@@ -91,13 +107,13 @@ class PdfFile:
         """Write a stream object; `packed` data is already Flate-compressed."""
         if not packed:
             data = zlib.compress(data, LEVEL)
-        self.offsets[num] = self.position
+        self.where[num] = self.position
         head = f"{num} 0 obj\n<< {entries} /Filter /FlateDecode /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
 
     def put_raw_stream(self, num: int, entries: str, data: bytes) -> None:
         """Write a stream object whose data is encoded as `entries` say (its filters)."""
-        self.offsets[num] = self.position
+        self.where[num] = self.position
         head = f"{num} 0 obj\n<< {entries} /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
 
@@ -105,14 +121,14 @@ class PdfFile:
         """The cross-reference table and trailer (a cross-reference stream when objects
         are packed in object streams); every reserved number must be written."""
         self._pack()
-        if self.in_streams:
+        if self.any_packed:
             self._finish_stream(root, info)
             return
-        missing = [n for n in range(1, self.reserved + 1) if n not in self.offsets]
+        missing = [n for n in range(1, self.reserved + 1) if self.where[n] == UNWRITTEN]
         assert not missing, f"objects reserved but never written: {missing[:5]}"
         start = self.position
         ident = self.digest.hexdigest()
-        rows = "".join(f"{self.offsets[n]:010d} 00000 n \n" for n in range(1, self.reserved + 1))
+        rows = "".join(f"{self.where[n]:010d} 00000 n \n" for n in range(1, self.reserved + 1))
         size = self.reserved + 1
         self._write(
             (
@@ -128,15 +144,16 @@ class PdfFile:
         xref = self.reserve()
         start = self.position
         size = self.reserved + 1
-        self.offsets[xref] = start
+        self.where[xref] = start
         rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
         for n in range(1, size):
-            packed = self.in_streams.get(n)
-            if packed is not None:
-                rows += b"\x02" + packed[0].to_bytes(4, "big") + packed[1].to_bytes(2, "big")
+            at = self.where[n]
+            assert at != UNWRITTEN, f"object {n} reserved but never written"
+            if at < 0:  # in an object stream
+                stream, place = divmod(-at - 2, 1 << 16)
+                rows += b"\x02" + stream.to_bytes(4, "big") + place.to_bytes(2, "big")
                 continue
-            assert n in self.offsets, f"object {n} reserved but never written"
-            rows += b"\x01" + self.offsets[n].to_bytes(4, "big") + b"\x00\x00"
+            rows += b"\x01" + at.to_bytes(4, "big") + b"\x00\x00"
         ident = self.digest.hexdigest()
         data = zlib.compress(bytes(rows), LEVEL)
         head = (

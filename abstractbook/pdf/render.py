@@ -218,13 +218,14 @@ def render_pdf(
     drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
     resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
-    tree = Structure(len(doc.pages))
-    for index, inf in enumerate(infos):
-        tree.page(index, inf.marks)
     labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
     streams = cache.streams if cache is not None and hashes is not None else {}
     todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
     drawn = _draw_many(doc.pages, todo, frame, drawer, release)
+    # (made once the pages drawn by workers are let go: a big book's tree takes their room)
+    tree = Structure(len(doc.pages))
+    for index, inf in enumerate(infos):
+        tree.page(index, inf.marks)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
         known = streams.get(key) if key else None
