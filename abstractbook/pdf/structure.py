@@ -47,7 +47,8 @@ class _Node:
         self.num = 0
         self.page = -1  # where its content starts
         self.alt = ""
-        self.headers: list[_Node] = []  # a table cell's head cells
+        self.headers: tuple[_Node, ...] = ()  # a table cell's head cells (a shared empty
+        # tuple for the hundred thousand other elements of a book, not a list each)
         self.span = (1, 1)  # a table cell's rows and columns
 
 
@@ -163,7 +164,7 @@ class Structure:
             for name in key.rpartition("@")[2].split(","):
                 found = self.heads.get((table, name))
                 if found is not None:
-                    node.headers.append(found)
+                    node.headers = (*node.headers, found)
 
     def write(self, pdf: PdfFile, first_page: int) -> int:
         """The tree's objects; returns the StructTreeRoot's number."""
