@@ -41,6 +41,45 @@ def _unwritten(count: int) -> array[int]:
     return array("q", [UNWRITTEN]) * count
 
 
+class Deflated:
+    """Object streams compressed by earlier builds, by a digest of their data: a
+    rebuild that changed a page or two writes the same structure tree and links as
+    the build before, and compressing them again was a tenth of its time. `used`
+    holds this build's, for the next; an entry is the compression of its own data, so
+    taking it changes no byte."""
+
+    def __init__(self, known: dict[bytes, bytes] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[bytes, bytes] = {}
+
+    @staticmethod
+    def key(data: bytes) -> bytes:
+        return hashlib.sha1(data, usedforsecurity=False).digest() + len(data).to_bytes(4, "big")
+
+    def compress(self, data: bytes, key: bytes) -> bytes:
+        packed = self.take(key)
+        if packed is None:
+            packed = self.used[key] = zlib.compress(data, LEVEL)
+        return packed
+
+    def take(self, key: bytes) -> bytes | None:
+        """The compressed stream of data with this key, if known (and kept for the next)."""
+        packed = self.used.get(key) or self.known.get(key)
+        if packed is not None:
+            self.used[key] = packed
+        return packed
+
+
+class Packs(NamedTuple):
+    """Objects written into object streams between `PdfFile.begin_packs` and
+    `end_packs`, as a later file that numbers them the same can write them again
+    without making them (`PdfFile.replay`): the streams by their `Deflated` keys."""
+
+    reserved: int  # object numbers reserved meanwhile
+    places: bytes  # each one's `where` (an array of "q"; a stream's own is rewritten)
+    streams: tuple[tuple[int, str, bytes], ...]  # (number, entries, Deflated key), in order
+
+
 class PdfFile:
     """A PDF written front to back: objects in any order, the table at the end.
 
@@ -49,8 +88,11 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
+    def __init__(
+        self, out: BinaryIO, version: str = "1.5", deflated: Deflated | None = None
+    ) -> None:
         self.out = out
+        self.deflated = deflated
         # Where each object is, by number (0 unused): its offset in the file, UNWRITTEN,
         # or a packed object's stream and place (`_in_stream`). An array, not a dict: a
         # big book has hundreds of thousands of objects.
@@ -59,6 +101,7 @@ class PdfFile:
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
         self.packed: list[tuple[int, str]] = []  # objects waiting for their object stream
+        self.packs: list[tuple[int, str, bytes]] = []  # streams written with `deflated`
         self.any_packed = False
         self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
@@ -101,7 +144,52 @@ class PdfFile:
         head = (" ".join(heads) + "\n").encode("latin-1")
         entries = f"/Type /ObjStm /N {len(self.packed)} /First {len(head)}"
         self.packed = []
-        self.put_stream(stream, entries, head + b"".join(bodies))
+        data = head + b"".join(bodies)
+        if self.deflated is None:
+            self.put_stream(stream, entries, data)
+            return
+        key = self.deflated.key(data)
+        self.put_stream(stream, entries, self.deflated.compress(data, key), packed=True)
+        self.packs.append((stream, entries, key))
+
+    def begin_packs(self) -> tuple[int, int]:
+        """Start objects of their own object streams (the waiting ones are packed now);
+        returns where they start, for `end_packs`."""
+        self._pack()
+        return self.reserved, len(self.packs)
+
+    def end_packs(self, start: tuple[int, int]) -> Packs | None:
+        """What was packed since `begin_packs`, for `replay` (None without `deflated`)."""
+        self._pack()
+        if self.deflated is None:
+            return None
+        first, streams = start
+        places = self.where[first + 1 : self.reserved + 1]
+        return Packs(self.reserved - first, places.tobytes(), tuple(self.packs[streams:]))
+
+    def replay(self, packs: Packs) -> bool:
+        """Write objects packed by an earlier file, numbered from where this one is as
+        they were there (the caller's key says so); False, writing nothing, when a
+        stream is no longer known."""
+        if self.deflated is None or self.packed:
+            return False
+        places = array("q")
+        places.frombytes(packs.places)
+        first = self.reserved
+        found = [self.deflated.take(key) for _, _, key in packs.streams]
+        if len(places) != packs.reserved or None in found:
+            return False
+        if not all(first < num <= first + packs.reserved for num, _, _ in packs.streams):
+            return False
+        self.reserve(packs.reserved)
+        for (num, entries, key), data in zip(packs.streams, found, strict=True):
+            self.put_stream(num, entries, data or b"", packed=True)
+            self.packs.append((num, entries, key))
+        for n, at in enumerate(places, start=first + 1):
+            if at < UNWRITTEN:
+                self.where[n] = at
+        self.any_packed = self.any_packed or bool(packs.streams)
+        return True
 
     def put_stream(self, num: int, entries: str, data: bytes, packed: bool = False) -> None:
         """Write a stream object; `packed` data is already Flate-compressed."""

@@ -60,8 +60,10 @@ from .conformance import (
 from .glyphs import show, utf16
 from .pdffile import (
     LEVEL,
+    Deflated,
     Drawing,
     EncodedImage,
+    Packs,
     PdfFile,
     UnsupportedDrawing,
     box,
@@ -78,7 +80,7 @@ from .pdffile import (
     uri_string,
 )
 from .shared import Shared
-from .structure import Mark, Structure, artifact_operator, is_artifact, kind_of, marks_of
+from .structure import Mark, Structure, TreeMemo, artifact_operator, is_artifact, kind_of, marks_of
 
 MAX_CACHED_IMAGES = 64  # encoded PNG and JPEG images a rebuild may take from the cache
 CROP_BORDER = 36.0  # room around the bleed for crop marks
@@ -109,7 +111,8 @@ class FormulaForm(NamedTuple):
 @dataclass
 class RenderCache:
     """Per page hash: its PageInfo (pickled: read only when asked, and written back
-    as it is), and its compressed stream with the glyphs it draws."""
+    as it is), and its compressed stream with the glyphs it draws; the file's object
+    streams compressed, by their data, and the structure tree they hold."""
 
     pages: dict[str, bytes] = field(default_factory=dict)
     streams: dict[str, tuple[bytes, Glyphs]] = field(default_factory=dict)
@@ -118,6 +121,8 @@ class RenderCache:
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
     colors: dict[Conversion, tuple[float, ...]] = field(default_factory=dict)  # by content
+    deflated: dict[bytes, bytes] = field(default_factory=dict)  # object streams (`Deflated`)
+    trees: dict[str, Packs] = field(default_factory=dict)  # the structure tree (`TreeMemo`)
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -129,6 +134,8 @@ class RenderCache:
             self.pictures,
             self.images,
             conversions(),
+            self.deflated,
+            self.trees,
         )
 
 
@@ -171,7 +178,8 @@ def render_pdf(
     target: BinaryIO = out if out is not None else io.BytesIO()
     standards = settings.standards
     cmyk = cmyk_intent(standards)
-    pdf = PdfFile(target, pdf_version(standards))
+    deflated = Deflated(cache.deflated) if cache is not None else None
+    pdf = PdfFile(target, pdf_version(standards), deflated)
     catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
@@ -323,7 +331,8 @@ def render_pdf(
     if len(doc.pages) > doc.front_pages:
         page_labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
-    struct = tree.write(pdf, first_page)
+    trees = TreeMemo(cache.trees) if cache is not None else None
+    struct = tree.write(pdf, first_page, trees)
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -346,6 +355,9 @@ def render_pdf(
     )
     pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
+    if cache is not None and deflated is not None and trees is not None:
+        cache.deflated = deflated.used  # the object streams of this file, for the next
+        cache.trees = trees.used
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 

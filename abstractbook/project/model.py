@@ -538,9 +538,7 @@ def _punctuated(talk: Talk, language: str, refine: Refine) -> Talk:
     return replace(talk, title=title, authors=tuple(authors))
 
 
-def _punctuated_program(
-    program: Program | None, language: str, refine: Refine
-) -> Program | None:
+def _punctuated_program(program: Program | None, language: str, refine: Refine) -> Program | None:
     """Session titles and chairs, by the same rule."""
     if program is None:
         return None
