@@ -39,7 +39,7 @@ from .project.model import PROGRAM_PAGE, Book, Talk, assemble
 from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
-from .typeset.layout import Document, Item, Memo, layout_talk
+from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, toc_entries
 from .typeset.pages import body_page_labels, lay_out
@@ -208,7 +208,7 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 def _lay_out_chunk(
     context: tuple[Theme, Cache, Entries, bool], jobs: list[tuple[Talk, str]]
-) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, tuple[bytes, str]]]:
+) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, MemoEntry]]:
     """Talks laid out, packed and kept in the cache (by the worker: the parent has
     enough to do), with the hyphenation points and shaped words found on the way (a
     worker's memo dies with it; its parent keeps the points for the next build and

@@ -283,6 +283,30 @@ def test_an_unchanged_structure_tree_is_written_from_the_cache(
     assert made == [1, 1, 1]
 
 
+def test_contents_entries_whose_operations_cannot_be_read_are_laid_out_again(
+    tmp_path: Path,
+) -> None:
+    """The contents' and indexes' entries are read from the cache only for the pages
+    drawn again; an entry whose operations do not unpickle is made anew there, and
+    the book is its cold self."""
+    project = copy_sample(tmp_path / "book")
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    store = open_store(warm)
+    assert store is not None
+    key = (store.folder / "key").read_bytes()[-64:].decode("ascii")
+    matter = _load(store, "matter.pickle", key, dict)
+    assert isinstance(matter, dict) and len(matter) > 25
+    broken = {k: (b"\x80\x05garbage", name, shape) for k, (_, name, shape) in matter.items()}
+    _save(store, "matter.pickle", key, broken)
+    # every abstract after the first moves a page on: the contents and index are drawn again
+    longer = "\n\n  ".join(["A paragraph added to push the book on by a page. " * 12] * 6)
+    edit(project, "01-yamins.yaml", "body: |\n", f"body: |\n  {longer}\n\n")
+    rebuilt = assert_rebuild_is_cold(project, warm, tmp_path)
+    assert rebuilt.report is not None
+    assert any(not label.isdigit() for label, _ in rebuilt.report.page_labels)
+
+
 def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:
     """Talks are kept in packs of 16; a pack that holds no talk of the book goes."""
     project = copy_sample(tmp_path / "book")
