@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zlib
 from array import array
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ from ..project.limits import drawing_size_problem
 
 LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
+_XREF_ROW = struct.Struct(">BIH")  # a cross-reference stream's row: /W [1 4 2]
 UNWRITTEN = -1  # an object reserved and not yet written (`PdfFile.where`)
 
 
@@ -233,17 +235,16 @@ class PdfFile:
         start = self.position
         size = self.reserved + 1
         self.where[xref] = start
-        rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
-        for n in range(1, size):
-            at = self.where[n]
-            assert at != UNWRITTEN, f"object {n} reserved but never written"
-            if at < 0:  # in an object stream
-                stream, place = divmod(-at - 2, 1 << 16)
-                rows += b"\x02" + stream.to_bytes(4, "big") + place.to_bytes(2, "big")
-                continue
-            rows += b"\x01" + at.to_bytes(4, "big") + b"\x00\x00"
+        places = self.where[1:size]
+        if UNWRITTEN in places:
+            raise AssertionError(f"object {places.index(UNWRITTEN) + 1} reserved but never written")
+        row = _XREF_ROW.pack  # a packed object: its stream and place, both in `at`
+        rows = [b"\x00\x00\x00\x00\x00\xff\xff"] + [
+            row(1, at, 0) if at >= 0 else row(2, (-at - 2) >> 16, (-at - 2) & 0xFFFF)
+            for at in places
+        ]
         ident = self.digest.hexdigest()
-        data = zlib.compress(bytes(rows), LEVEL)
+        data = zlib.compress(b"".join(rows), LEVEL)
         head = (
             f"{xref} 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root {root} 0 R "
             f"/Info {info} 0 R /ID [<{ident}> <{ident}>] /Filter /FlateDecode "

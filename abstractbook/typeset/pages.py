@@ -152,11 +152,12 @@ def lay_out(
         for key in keys + [op.key for op in p.extra if isinstance(op, Dest)]:
             if key not in refs:
                 refs[key] = p.label
+    heads: dict[tuple[str, float], Line] = {}  # the same heads come back page after page
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        running_head(p, book, theme, index)
+        running_head(p, book, theme, index, heads)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -379,8 +380,15 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False), op.tag)
 
 
-def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
-    """Folio at the outer corner; book title on versos, section or speaker on rectos."""
+def running_head(
+    page: Page,
+    book: Book,
+    theme: Theme,
+    index: int,
+    heads: dict[tuple[str, float], Line] | None = None,
+) -> None:
+    """Folio at the outer corner; book title on versos, section or speaker on rectos.
+    `heads` keeps the lines of heads set before, by text and room."""
     if page.kind in ("title", "blank"):
         return
     st = theme.running()
@@ -400,7 +408,12 @@ def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
         head = page.head or book.settings.title
     else:
         head = book.settings.title
-    head_line = _clip(head, st, theme.frame_width - fw - 12)
+    room = theme.frame_width - fw - 12
+    head_line = heads.get((head, room)) if heads is not None else None
+    if head_line is None:
+        head_line = _clip(head, st, room)
+        if heads is not None:
+            heads[(head, room)] = head_line
     hw = head_line.width
     if recto:
         page.extra += [
