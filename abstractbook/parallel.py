@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -45,10 +44,12 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
     """`work(context, job)` for each job, in order as results come: in this process
     when one worker is enough (or the system cannot fork), else in `workers` forked
     processes. `work` must be a module-level function (it is named to the workers)."""
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not _forks():
         for job in jobs:
             yield work(context, job)
         return
+    import multiprocessing
+
     with signals_held():  # until each worker has set its own handling (quiet_worker)
         pool = multiprocessing.get_context("fork").Pool(
             workers, initializer=_install, initargs=(context,)
@@ -59,6 +60,12 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
         _stop(pool)
         raise
     pool.terminate()
+
+
+def _forks() -> bool:
+    import multiprocessing  # here only: a rebuild of a talk or two neither forks nor loads it
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _stop(pool: Any) -> None:

@@ -188,7 +188,7 @@ def talk_layouts(
     if missing:
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
-    entries = toc_entries(book, theme) if contents and missing else {}
+    entries = toc_entries(book, theme, {t.id for t in missing}) if contents and missing else {}
     laid_out = _lay_out_many(jobs, theme, cache, entries, digests)
     for talk, packed in zip(missing, laid_out, strict=True):
         talks[talk.id] = unpack(packed, cache.recent)
