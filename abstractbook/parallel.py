@@ -56,7 +56,10 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
         )
     try:
         yield from pool.imap(partial(_call, work), jobs)
-    except BaseException:
+    except (Exception, GeneratorExit):  # a job failed, or the rest is not wanted
+        pool.terminate()  # the workers are alive: terminate stops them as it should
+        raise
+    except BaseException:  # interrupted: a worker may be dead already
         _stop(pool)
         raise
     pool.terminate()
@@ -71,7 +74,8 @@ def _forks() -> bool:
 def _stop(pool: Any) -> None:
     """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
     the lock of the job queue: a worker that a SIGTERM to the whole process group
-    killed may have died holding it."""
+    killed may have died holding it. (The pool is left as it is: the command exits
+    without collecting it, whose finalizer would wait for that lock.)"""
     workers = list(getattr(pool, "_pool", []))
     for worker in workers:
         worker.kill()
