@@ -96,7 +96,14 @@ def total_fit(
         words = _Words(breaker, segment, lang, expansion, protrusion)
         widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
         for params in _EXPANDED_PASSES if expansion else _PASSES:
-            ends = fit(words, partial(_measure, widths), params, SHORT_LAST, words.hangs)
+            ends = fit(
+                words,
+                partial(_measure, widths),
+                params,
+                SHORT_LAST,
+                words.hangs,
+                words.space_stretch,
+            )
             if ends is not None:
                 break
         else:
@@ -184,6 +191,8 @@ class _Words:
         if not self._in_one_span(tokens):
             self._in_spans(tokens)
         spans = breaker.spans
+        # with font expansion, the spaces' part of `stretch` (`wordfit.fit`)
+        self.space_stretch: list[float] = []
         # how far each word's last character hangs out when it ends a line (`margins`)
         self.hangs: list[float] = []
         if protrusion:
@@ -200,6 +209,7 @@ class _Words:
                     0.0 if breaker.has_object(word) else w
                     for (word, _), w in zip(tokens, self.widths, strict=True)
                 ]
+            self.space_stretch = self.stretch
             self.stretch = [y + grow * w for y, w in zip(self.stretch, glyphs, strict=True)]
             self.shrink = [z + expansion * w for z, w in zip(self.shrink, glyphs, strict=True)]
 

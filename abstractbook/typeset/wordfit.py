@@ -77,6 +77,7 @@ def fit(
     params: Params = TEX,
     short_last: float = 0.0,
     hangs: Sequence[float] = (),
+    space_stretch: Sequence[float] = (),
 ) -> list[End] | None:
     """The line ends of least total demerits, or None when no way keeps every line
     within `params.tolerance` (nor shrinks one past its spaces' limit). `measure(0)`
@@ -84,7 +85,10 @@ def fit(
     `short_last` of the measure holding a single word costs the final demerits.
     `hangs[n]`: how far word n's last character hangs into the margin when it ends a
     line (`margins`), so much less of the line's width it takes (a line's `natural`
-    width leaves it out)."""
+    width leaves it out). `space_stretch[n]`: the part of `stretch[n]` that is word
+    n's space, when the rest (its glyphs', font expansion) stops growing where a line
+    is `params.loose`: past that the spaces take all the stretch, and a line is very
+    loose when they do past `params.very_loose`."""
     n = len(words.widths)
     if n == 0:
         return []
@@ -98,6 +102,8 @@ def fit(
     Z = list(accumulate(shrink, initial=0.0))
     P = list(map(add, W, map(mul, repeat(tol), Y)))
     Q = list(map(sub, W, Z))
+    # the spaces' own stretch, where glyphs take a share up to `loose` (else Y)
+    S = list(accumulate(space_stretch, initial=0.0)) if space_stretch else Y
 
     # the line starts reached in as many lines, layer by layer
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
@@ -169,7 +175,7 @@ def fit(
                 base = (line_penalty + 100 * abs(ratio) ** 3) ** 2
                 if ratio > loose:
                     base += loose_demerits
-                    if ratio > very_loose:
+                    if _spaces_ratio(ratio, loose, room, S[b + 1] - S[a + 1]) > very_loose:
                         base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
                 slot = layer.setdefault((b + 1, 0), {})
@@ -222,8 +228,13 @@ def fit(
                 base = (line_penalty + badness) ** 2 + (cost * cost if cost > 0 else 0.0)
                 if ratio > loose:
                     base += loose_demerits
-                    if ratio > very_loose:
-                        base += very_loose_demerits
+                    if b == a or cost < 0:  # within a word, or the last line (filled)
+                        if ratio > very_loose:
+                            base += very_loose_demerits
+                    else:
+                        room = Y[b + 1] - Y[a + 1]
+                        if _spaces_ratio(ratio, loose, room, S[b + 1] - S[a + 1]) > very_loose:
+                            base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
                 if cost < 0:  # the last line
                     if short_last and b == a and not k0 and natural < short_last * goal:
@@ -257,10 +268,12 @@ def fit(
                     known = slot.get(key)
                     if known is None or d < known[0]:
                         slot[key] = (d, start, cls, end)
+    # the beam cut every way through, or every way it kept has a very loose line (one
+    # cheap start can lead into it, where a dearer start dropped early would not):
+    # search them all
+    if pruned and (final is None or 0 < very_loose_demerits <= final[0]):
+        return fit(words, measure, params._replace(beam=INFINITE), short_last, hangs, space_stretch)
     if final is None:
-        # the beam cut every way through: search them all
-        if pruned:
-            return fit(words, measure, params._replace(beam=INFINITE), short_last, hangs)
         return None
     _, line, start, cls, last_end = final
     out = [End(*last_end[:5])]
@@ -294,6 +307,14 @@ def _prune(best: _Best, slack: float) -> _Best:
         else:
             kept[cls] = node
     return kept
+
+
+def _spaces_ratio(ratio: float, loose: float, room: float, spaces: float) -> float:
+    """How far a line's spaces stretch when its glyphs' share of the stretch `room`
+    (all but the spaces' own) stops growing at `loose`."""
+    if spaces <= 0 or spaces >= room:
+        return ratio
+    return loose + (ratio - loose) * room / spaces
 
 
 def _ratio(target: float, natural: float, stretch: float, shrink: float) -> float:
