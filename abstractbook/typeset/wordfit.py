@@ -64,6 +64,9 @@ class End(NamedTuple):
 # A line start: (word, characters of it already set).
 _Start = tuple[int, int]
 INFINITE = float("inf")
+# How many line starts a layer keeps where the beam is off after it led into a very
+# loose line: on the bench corpora as good as keeping `max_active`, at a quarter of it.
+WIDE = 8
 # A line's end as the search weighs it: (word, at, hyphen, natural, ratio, cost,
 # flagged); an `End` is made only for the lines chosen.
 _End = tuple[int, int, bool, float, float, float, bool]
@@ -78,6 +81,7 @@ def fit(
     short_last: float = 0.0,
     hangs: Sequence[float] = (),
     space_stretch: Sequence[float] = (),
+    wide: int = -1,
 ) -> list[End] | None:
     """The line ends of least total demerits, or None when no way keeps every line
     within `params.tolerance` (nor shrinks one past its spaces' limit). `measure(0)`
@@ -88,7 +92,9 @@ def fit(
     width leaves it out). `space_stretch[n]`: the part of `stretch[n]` that is word
     n's space, when the rest (its glyphs', font expansion) stops growing where a line
     is `params.loose`: past that the spaces take all the stretch, and a line is very
-    loose when they do past `params.very_loose`."""
+    loose when they do past `params.very_loose`. Up to line start `wide` (a layer),
+    every start is pursued however dear, at most `WIDE` a layer (a search again
+    after the beam led into a very loose line)."""
     n = len(words.widths)
     if n == 0:
         return []
@@ -102,15 +108,17 @@ def fit(
     Z = list(accumulate(shrink, initial=0.0))
     P = list(map(add, W, map(mul, repeat(tol), Y)))
     Q = list(map(sub, W, Z))
-    # the spaces' own stretch, where glyphs take a share up to `loose` (else Y)
-    S = list(accumulate(space_stretch, initial=0.0)) if space_stretch else Y
+    # the spaces' own stretch, where glyphs take a share up to `loose`: a line's spaces
+    # are very loose where (ratio - loose) * its stretch > past * theirs (made when needed)
+    S: list[float] = []
+    past = params.very_loose - params.loose
 
     # the line starts reached in as many lines, layer by layer
     layer: dict[_Start, _Best] = {(0, 0): {(1, 0): (0.0, None, (1, 0), None)}}
     final: tuple[float, int, _Start, tuple[int, int], _End] | None = None
     done: list[dict[_Start, _Best]] = []
     beam, max_cost, max_active = params.beam, params.max_cost, params.max_active
-    pruned = False
+    pruned = -1  # the first layer where the beam dropped a start
     cache = words.known
     points_of = words.points
     first_target, target = measure(0), measure(1)
@@ -133,17 +141,19 @@ def fit(
                 best = layer[start] = _prune(best, slack)
                 cheapest[start] = min([node[0] for node in best.values()], default=INFINITE)
         leader = min(cheapest.values())
-        if len(layer) > max_active:
-            keep = sorted(layer, key=cheapest.__getitem__)[:max_active]
+        line = len(done)
+        limit = WIDE if line <= wide else max_active
+        if len(layer) > limit:
+            keep = sorted(layer, key=cheapest.__getitem__)[:limit]
             layer = {start: layer[start] for start in keep}
         starts, layer = layer, {}
         done.append(starts)
-        line = len(done) - 1
         for start, best in starts.items():
             if not best:
                 continue
-            if cheapest[start] > leader + beam:
-                pruned = True
+            if cheapest[start] > leader + beam and line > wide:
+                if pruned < 0:
+                    pruned = line
                 continue
             a, k0 = start
             goal = target if a or k0 else first_target
@@ -175,8 +185,14 @@ def fit(
                 base = (line_penalty + 100 * abs(ratio) ** 3) ** 2
                 if ratio > loose:
                     base += loose_demerits
-                    if _spaces_ratio(ratio, loose, room, S[b + 1] - S[a + 1]) > very_loose:
+                    if ratio > very_loose:
                         base += very_loose_demerits
+                    elif space_stretch:
+                        if not S:
+                            S = list(accumulate(space_stretch, initial=0.0))
+                        ys = S[b + 1] - S[a + 1]
+                        if ys > 0 and (ratio - loose) * room > past * ys:
+                            base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
                 slot = layer.setdefault((b + 1, 0), {})
                 key = (fitness, 0)
@@ -228,12 +244,13 @@ def fit(
                 base = (line_penalty + badness) ** 2 + (cost * cost if cost > 0 else 0.0)
                 if ratio > loose:
                     base += loose_demerits
-                    if b == a or cost < 0:  # within a word, or the last line (filled)
-                        if ratio > very_loose:
-                            base += very_loose_demerits
-                    else:
-                        room = Y[b + 1] - Y[a + 1]
-                        if _spaces_ratio(ratio, loose, room, S[b + 1] - S[a + 1]) > very_loose:
+                    if ratio > very_loose:
+                        base += very_loose_demerits
+                    elif space_stretch and b > a and cost >= 0:  # spaces, not the last line
+                        if not S:
+                            S = list(accumulate(space_stretch, initial=0.0))
+                        ys = S[b + 1] - S[a + 1]
+                        if ys > 0 and (ratio - loose) * (Y[b + 1] - Y[a + 1]) > past * ys:
                             base += very_loose_demerits
                 fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
                 if cost < 0:  # the last line
@@ -268,20 +285,31 @@ def fit(
                     known = slot.get(key)
                     if known is None or d < known[0]:
                         slot[key] = (d, start, cls, end)
-    # the beam cut every way through, or every way it kept has a very loose line (one
-    # cheap start can lead into it, where a dearer start dropped early would not):
-    # search them all
-    if pruned and (final is None or 0 < very_loose_demerits <= final[0]):
-        return fit(words, measure, params._replace(beam=INFINITE), short_last, hangs, space_stretch)
     if final is None:
+        # the beam cut every way through: search them all
+        if pruned >= 0:
+            return fit(
+                words, measure, params._replace(beam=INFINITE), short_last, hangs, space_stretch
+            )
         return None
-    _, line, start, cls, last_end = final
+    total, line, start, cls, last_end = final
     out = [End(*last_end[:5])]
+    very_loose_at = -1  # the last very loose line, by its own demerits
     while line:
-        _, prev, prev_cls, came = done[line][start][cls]
+        demerits, prev, prev_cls, came = done[line][start][cls]
         assert came is not None and prev is not None
+        if very_loose_at < 0 and 0 < very_loose_demerits <= total - demerits:
+            very_loose_at = line
         out.append(End(*came[:5]))
-        start, cls, line = prev, prev_cls, line - 1
+        start, cls, line, total = prev, prev_cls, line - 1, demerits
+    if very_loose_at < 0 and 0 < very_loose_demerits <= total:  # the first line's own
+        very_loose_at = 0
+    # A cheap start can lead into a very loose line that a dearer one the beam dropped
+    # (before the line ends) would have gone around: search again, up to that line
+    # without the beam.
+    if 0 <= pruned <= very_loose_at + 1 and wide < 0:
+        wide = very_loose_at + 1
+        return fit(words, measure, params, short_last, hangs, space_stretch, wide)
     out.reverse()
     return out
 
@@ -307,14 +335,6 @@ def _prune(best: _Best, slack: float) -> _Best:
         else:
             kept[cls] = node
     return kept
-
-
-def _spaces_ratio(ratio: float, loose: float, room: float, spaces: float) -> float:
-    """How far a line's spaces stretch when its glyphs' share of the stretch `room`
-    (all but the spaces' own) stops growing at `loose`."""
-    if spaces <= 0 or spaces >= room:
-        return ratio
-    return loose + (ratio - loose) * room / spaces
 
 
 def _ratio(target: float, natural: float, stretch: float, shrink: float) -> float:
