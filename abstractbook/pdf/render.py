@@ -575,7 +575,7 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     out = []
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = frag_width(frag, op.word_space, op.line.scale)
+            fw = frag_width(frag, op.word_space, op.line.scale, op.line.track)
             tag = _link_tag(op.tag, frag.href)
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
@@ -826,9 +826,9 @@ class _Drawer:
         xs = frag_xs(op, x) if objects else []
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
         tc = op.char_space
-        if tc:  # a justified line of Chinese or Japanese: stretched between characters
-            out.append(f"{fp_str(tc)} Tc")
         scale = line.scale
+        if tc:  # Chinese or Japanese stretched between characters, a loose line letter-spaced
+            out.append(f"{fp_str(tc / scale)} Tc")  # Tz scales Tc as well
         if scale != 1.0:  # glyphs expanded or condensed (`lines`); Tz scales TJ numbers too
             out.append(f"{fp_str(100 * scale)} Tz")
             tw /= scale

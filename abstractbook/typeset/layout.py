@@ -49,7 +49,7 @@ from .ops import (
     translate,
     within,
 )
-from .shaping import Shapes, found_shapes, remember_shapes
+from .shaping import Shapes, found_shapes, glyph_count, remember_shapes
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -397,21 +397,23 @@ def _line_items(
 
 def frag_xs(op: Text, x: float) -> list[float]:
     """Where each fragment of a line that starts at `x` starts, word spacing included."""
-    tw, scale = op.word_space, op.line.scale
+    tw, scale, track = op.word_space, op.line.scale, op.line.track
     xs = []
     for frag in op.line.frags:
         xs.append(x)
-        x += frag_width(frag, tw, scale)
+        x += frag_width(frag, tw, scale, track)
     return xs
 
 
-def frag_width(frag: Frag, word_space: float, scale: float = 1.0) -> float:
+def frag_width(frag: Frag, word_space: float, scale: float = 1.0, track: float = 0.0) -> float:
     """A fragment's width on the page: its glyphs at the line's `scale`, its spaces
-    stretched on a justified line."""
+    stretched on a justified line, and `track` after each glyph of a letter-spaced one
+    (the last glyph's too: the next fragment starts after it)."""
     text, font, size = frag.text, frag.font, frag.size
     if font == OBJECT:
         return width(text, font, size)
-    return width(text, font, size) * scale + word_space * text.count(" ")
+    w = width(text, font, size) * scale + word_space * text.count(" ")
+    return w + track * glyph_count(text, font) if track else w
 
 
 def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
@@ -444,8 +446,11 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
         tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
         if role:
             tag = within(tag, role)
-        sub = Line(frags, w, spaces, line.justify, scale=line.scale)
-        out.append(Text(start, op.y, w * line.scale + tw * spaces, sub, tag))
+        sub = Line(frags, w, spaces, line.justify, scale=line.scale, track=line.track)
+        wide = w * line.scale + tw * spaces
+        if line.track:  # its glyphs' room, but the last's, which is the next piece's gap
+            wide += line.track * (sum(glyph_count(f.text, f.font) for f in frags) - 1)
+        out.append(Text(start, op.y, wide, sub, tag))
         piece.clear()
 
     for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):
