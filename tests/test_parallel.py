@@ -8,9 +8,10 @@ import textwrap
 
 
 def test_a_worker_error_leaves_no_pool_for_the_garbage_collector_to_wait_on() -> None:
-    """A job that fails in a worker stops the pool there and then: a pool left to the
-    garbage collector waits for ever for a queue lock that an idle worker holds (a
-    watch session, or a test run, collects garbage after a failed build)."""
+    """A job that fails in a worker, or a build that fails while a worker prepares,
+    stops the pool there and then: a pool left to the garbage collector waits for ever
+    for a queue lock that an idle worker holds (a watch session, or a test run,
+    collects garbage after a failed build)."""
     script = textwrap.dedent(
         """
         import gc
@@ -31,6 +32,14 @@ def test_a_worker_error_leaves_no_pool_for_the_garbage_collector_to_wait_on() ->
                 assert str(e) == "line 7"
             else:
                 raise AssertionError("no error")
+            gc.collect()
+        def prepare():
+            return None
+
+        try:
+            with parallel.ahead(prepare):
+                raise BuildError("the book failed meanwhile", SourceLocation(Path("b"), 1, 1))
+        except BuildError:
             gc.collect()
         jobs = parallel.fork_map(same, None, list(range(50)), 2)
         next(jobs)
