@@ -46,7 +46,7 @@ def _unwritten(count: int) -> array[int]:
 class Deflated:
     """Object streams compressed by earlier builds, by a digest of their data: a
     rebuild that changed a page or two writes the same structure tree and links as
-    the build before, and compressing them again was a tenth of its time. `used`
+    the build before, and compressing them again was a twentieth of its time. `used`
     holds this build's, for the next; an entry is the compression of its own data, so
     taking it changes no byte."""
 
