@@ -7,10 +7,9 @@ trailer of `render.py` take in.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from pathlib import Path
 
-from .pdffile import LEVEL, PdfFile, ref, text_string
+from .pdffile import PdfFile, deflated, ref, text_string
 from .profiles import (
     CMYK_CONDITION,
     CMYK_INFO,
@@ -73,7 +72,7 @@ def _packed_profile(path: Path, profiles: dict[Path, bytes] | None) -> bytes:
     """An ICC profile's stream data, compressed once per run of files."""
     data = profiles.get(path) if profiles is not None else None
     if data is None:
-        data = zlib.compress(path.read_bytes(), LEVEL)
+        data = deflated(path.read_bytes())
         if profiles is not None:
             profiles[path] = data
     return data

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,14 +21,24 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
+from deflate import zlib_compress
 from reportlab.lib.rl_accel import fp_str
 
 from ..digests import digest
 from ..project.limits import drawing_size_problem
 
-LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
+LEVEL = 6  # deflate level of streams: page streams are cached, so compressing well is paid once
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
 UNWRITTEN = -1  # an object reserved and not yet written (`PdfFile.where`)
+
+
+def deflated(data: bytes, level: int = LEVEL) -> bytes:
+    """Data for a /FlateDecode stream (the zlib format), compressed by libdeflate:
+    as small as zlib's at the same level in half the time, and at level 1 smaller
+    than zlib's in a third of it. An export compresses some 80 MB of font programs
+    and page streams for its thousand files. The bytes depend on libdeflate's
+    version (pinned), never on the machine."""
+    return bytes(zlib_compress(data, level))
 
 
 def _in_stream(stream: int, place: int) -> int:
@@ -106,7 +115,7 @@ class PdfFile:
     def put_stream(self, num: int, entries: str, data: bytes, packed: bool = False) -> None:
         """Write a stream object; `packed` data is already Flate-compressed."""
         if not packed:
-            data = zlib.compress(data, LEVEL)
+            data = deflated(data)
         self.where[num] = self.position
         head = f"{num} 0 obj\n<< {entries} /Filter /FlateDecode /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
@@ -155,7 +164,7 @@ class PdfFile:
                 continue
             rows += b"\x01" + at.to_bytes(4, "big") + b"\x00\x00"
         ident = self.digest.hexdigest()
-        data = zlib.compress(bytes(rows), LEVEL)
+        data = deflated(bytes(rows))
         head = (
             f"{xref} 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root {root} 0 R "
             f"/Info {info} 0 R /ID [<{ident}> <{ident}>] /Filter /FlateDecode "
@@ -310,10 +319,10 @@ def encode_image(path: Path) -> EncodedImage:
     mask = None
     if alpha is not None and alpha.getextrema() != (255, 255):
         mask_entries = _image_entries(alpha.size, "DeviceGray") + flate
-        mask = (mask_entries, zlib.compress(alpha.tobytes(), LEVEL))
+        mask = (mask_entries, deflated(alpha.tobytes()))
     space = "DeviceGray" if grey else "DeviceRGB"
     entries = _image_entries(pixels.size, space) + flate
-    return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
+    return EncodedImage(entries, deflated(pixels.tobytes()), mask)
 
 
 _OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}

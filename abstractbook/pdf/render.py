@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
-import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,12 +58,12 @@ from .conformance import (
 )
 from .glyphs import show, utf16
 from .pdffile import (
-    LEVEL,
     Drawing,
     EncodedImage,
     PdfFile,
     UnsupportedDrawing,
     box,
+    deflated,
     drawing_ops,
     encode_image,
     foreign_colors,
@@ -356,7 +355,7 @@ PAGES_PER_WORKER = 48
 def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
     """A page's content stream, compressed, and the glyphs it draws."""
     stream = frame + drawer.page(page) + "\nQ"
-    return zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs()
+    return deflated(stream.encode("latin-1")), drawer.glyphs()
 
 
 def _draw_many(
