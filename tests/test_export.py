@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -133,6 +134,24 @@ def test_every_talk_file_carries_the_srgb_profile_and_passes_qpdf(exported: Path
             (intent,) = pdf.Root.OutputIntents
             assert intent.S == "/GTS_PDFA1"
             assert intent.DestOutputProfile.read_bytes() == profile, path.name
+
+
+def test_every_stream_of_a_talk_file_inflates_as_qpdf_reads_it(exported: Path) -> None:
+    """Font programs (compressed at deflate's fastest level), page streams and the
+    rest: Python's zlib gives each stream the bytes qpdf decodes, and the font
+    programs are TrueType fonts."""
+    with pikepdf.open(exported / "yamins.pdf") as pdf:
+        fonts = 0
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Stream) or obj.get("/Filter") != "/FlateDecode":
+                continue
+            assert zlib.decompress(obj.read_raw_bytes()) == obj.read_bytes()
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                program = font.DescendantFonts[0].FontDescriptor.FontFile2
+                assert zlib.decompress(program.read_raw_bytes())[:4] == b"\x00\x01\x00\x00"
+                fonts += 1
+        assert fonts >= 2
 
 
 def _two_slot_project(root: Path) -> Path:
