@@ -61,6 +61,32 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
     pool.terminate()
 
 
+@contextlib.contextmanager
+def ahead(prepare: Callable[[], object]) -> Iterator[Any]:
+    """One worker forked now, running `prepare` (a slow import, say) on another core
+    while this process goes on; jobs given to it later (`apply`) find it prepared.
+    None where that would not pay: one core, or no fork."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    with signals_held():
+        pool = multiprocessing.get_context("fork").Pool(
+            1, initializer=_prepare, initargs=(prepare,)
+        )
+    try:
+        yield pool
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.terminate()
+
+
+def _prepare(prepare: Callable[[], object]) -> None:
+    quiet_worker()
+    with contextlib.suppress(Exception):  # a job that needs it fails, and says why
+        prepare()
+
+
 def _stop(pool: Any) -> None:
     """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
     the lock of the job queue: a worker that a SIGTERM to the whole process group

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,6 +49,7 @@ from .project.model import PROGRAM_PAGE, Book, Talk, assemble
 from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
+from .typeset.formulas import load_renderer
 from .typeset.layout import Document, Item, Memo, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, toc_entries
@@ -65,14 +66,15 @@ def sample_project() -> Path:
     return shipped("data") / "dlbrain2019"
 
 
-def load_book(root: Path, inputs: InputCache | None = None) -> Book:
+def load_book(root: Path, inputs: InputCache | None = None, ahead: Any = None) -> Book:
     """load + validate + model; raises InputError with every problem found, the
     formulas that cannot be typeset among them. With `inputs`, what an earlier build
-    read and checked is taken from it, and what this one reads is added."""
+    read and checked is taken from it, and what this one reads is added. `ahead`: a
+    worker loading the math renderer meanwhile (`parallel.ahead`)."""
     if inputs is None:
         inputs = InputCache(None, "")
     book = assemble(validate(root, inputs.records), inputs.refine)
-    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine)
+    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine, ahead)
     if any(f.kind == "svg" for t in book.talks for f in t.figures):
         problems += figure_problems(book)
     if problems:
@@ -225,14 +227,16 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 
 def _lay_out_chunk(
-    context: tuple[Theme, Cache, Entries, bool], jobs: list[tuple[Talk, str]]
+    context: tuple[Theme, Cache, Entries, bool, list[tuple[Talk, str]]], span: tuple[int, int]
 ) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, tuple[bytes, str]]]:
-    """Talks laid out, packed and kept in the cache (by the worker: the parent has
-    enough to do), with the hyphenation points and shaped words found on the way (a
-    worker's memo dies with it; its parent keeps the points for the next build and
-    draws the words without shaping them again), and the talks' contents entries,
-    packed as the parent's memo keeps them."""
-    theme, cache, entries, digests = context
+    """Talks `span` of the jobs laid out, packed and kept in the cache (by the worker:
+    the parent has enough to do), with the hyphenation points and shaped words found
+    on the way (a worker's memo dies with it; its parent keeps the points for the next
+    build and draws the words without shaping them again), and the talks' contents
+    entries, packed as the parent's memo keeps them. The jobs came with the fork: only
+    where a chunk starts and ends goes through a pipe."""
+    theme, cache, entries, digests, every = context
+    jobs = every[span[0] : span[1]]
     found_points()
     found_shapes()
     out = {key: pack(layout_talk(talk, theme), digests) for talk, key in jobs}
@@ -257,13 +261,14 @@ def _lay_out_many(
             load_hyphenation(theme.settings.language)
     # chunks small enough that no worker waits long for the last one to finish
     size = max(PACK, len(jobs) // (workers * 16)) if workers > 1 else PACK
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    done = parallel.fork_map(_lay_out_chunk, (theme, cache, entries, digests), chunks, workers)
-    for chunk, (packed, points, shapes, made) in zip(chunks, done, strict=True):
+    spans = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+    context = (theme, cache, entries, digests, jobs)
+    done = parallel.fork_map(_lay_out_chunk, context, spans, workers)
+    for (start, end), (packed, points, shapes, made) in zip(spans, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it
         remember_shapes(shapes)
         cache.memo.offer(made)
-        cache.kept(key for _, key in chunk)  # the pack the worker wrote
+        cache.kept(key for _, key in jobs[start:end])  # the pack the worker wrote
         yield from packed
 
 
@@ -345,7 +350,10 @@ def _build(
     finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
     inputs = InputCache(store, cache_key(""))
-    book = with_standards(load_book(root, inputs), standards)
+    # Reading a book anew, its formulas are checked by drawing them: the math renderer
+    # is loaded meanwhile, on another core.
+    with parallel.ahead(load_renderer) if inputs.empty else nullcontext() as ahead:
+        book = with_standards(load_book(root, inputs, ahead), standards)
     theme = make_theme(book.settings)
     key = settings_hash(book, theme)
     cache = Cache(store, cache_key(key))  # (which clears a cache made under another key)

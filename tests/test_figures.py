@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import zlib
@@ -391,3 +392,32 @@ def test_any_figure_source_is_a_problem_or_a_figure_never_a_traceback(
     record = {"id": "a", "title": "T", "authors": [{"name": "A"}], "body": body}
     write(tmp_path, {"book.yaml": "title: T\n", "abstracts/a.yaml": yaml.safe_dump(record)})
     reported(tmp_path)  # raises nothing but InputError, which `reported` reads
+
+
+def test_figures_drawn_by_worker_processes_match_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book long enough for its pages to be drawn on every core: the workers find and
+    make the figures (PNG, JPEG, SVG, PDF pages), the formulas and the logo their pages
+    draw, and the file is the one a single process writes, figures and all."""
+    from abstractbook import parallel
+
+    root = figure_project(tmp_path / "p")
+    body = "\n".join("  " + ln if ln else "" for ln in BODY.splitlines())
+    for n in range(48):
+        (root / "abstracts" / f"figs{n:02}.yaml").write_text(
+            f"id: figs{n:02}\ntitle: Figures and $x^{n}$\nauthors:\n  - name: A B{n}\n"
+            f"body: |\n{body}\n",
+            encoding="utf-8",
+        )
+    (root / "logo.svg").write_text(SVG, encoding="utf-8")
+    (root / "book.yaml").write_text("title: Figures\nlogo: logo.svg\n", encoding="utf-8")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # two workers wherever this runs
+    many = pipeline.build(root, tmp_path / "many" / "book.pdf", use_cache=False)
+    monkeypatch.setattr(parallel, "workers_for", lambda jobs, per: 1)
+    alone = pipeline.build(root, tmp_path / "alone" / "book.pdf", use_cache=False)
+    assert many.pages > 96
+    assert many.output.read_bytes() == alone.output.read_bytes()
+    reader = PdfReader(many.output)
+    shown = [d for d in drawn_objects(reader) if d.alt is not None]
+    assert len(shown) == 49 * 5  # every talk's five figures, each with its description

@@ -14,11 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from abstractbook import pipeline
+from abstractbook import parallel, pipeline
+from abstractbook.errors import BuildError, SourceLocation
 from tests.pdftext import shown
 
 BOOK = """title: Pagination
@@ -159,3 +161,19 @@ def test_last_word_of_a_paragraph_is_never_hyphenated(tmp_path: Path) -> None:
     for word in LAST_WORDS:
         whole = sum(ln.count(word + ".") for ln in lines)
         assert whole == 15, word
+
+
+def _fail_at(context: Path, line: int) -> None:
+    raise BuildError(f"cannot lay out line {line}", SourceLocation(context, line, 3))
+
+
+def test_an_error_raised_by_a_worker_process_keeps_its_place_in_the_input(
+    tmp_path: Path,
+) -> None:
+    """Talks are laid out and pages drawn by forked workers: an error one of them
+    raises reaches the build with the file, line and column it names."""
+    where = tmp_path / "abstracts" / "t.yaml"
+    with pytest.raises(BuildError) as raised:
+        list(parallel.fork_map(_fail_at, where, [7, 8], 2))
+    assert str(raised.value) == "cannot lay out line 7"
+    assert raised.value.problem.location == SourceLocation(where, 7, 3)

@@ -145,6 +145,11 @@ class InputCache:
         self.formulas_fine: set[str] = set()
         self.refine = Refiner(known[2] if isinstance(known[2], dict) else {})
 
+    @property
+    def empty(self) -> bool:
+        """Whether nothing was read before: every file is read anew."""
+        return not self.records.known and not self.formulas_known
+
     def save(self) -> None:
         """Keep what was read, and let it go: called once the book is read, so that a
         big book's pickled records are not held while it is typeset."""

@@ -11,6 +11,7 @@ import contextlib
 import re
 from collections.abc import Collection
 from functools import lru_cache
+from typing import Any
 
 from .. import parallel
 from ..digests import digest
@@ -26,13 +27,14 @@ from ..typeset.theme import Theme, make_theme
 
 
 def formula_problems(
-    book: Book, known: Collection[str] = (), fine: set[str] | None = None
+    book: Book, known: Collection[str] = (), fine: set[str] | None = None, ahead: Any = None
 ) -> list[Problem]:
     """Each formula that cannot be typeset, named by record, field and position.
 
     `known` holds digests of texts whose formulas all typeset (an earlier build
     found so): those are not parsed again. The digests of every such text of this
-    book are added to `fine`.
+    book are added to `fine`. `ahead`: a worker that loaded the math renderer while
+    the book was read (`parallel.ahead`), which draws a few formulas.
     """
     problems: list[Problem] = []
     texts = []
@@ -50,7 +52,7 @@ def formula_problems(
                     fine.add(name)
                 continue
             texts.append((t, field_name, name, math_runs(source, language)))
-    draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size)
+    draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size, ahead)
     for t, field_name, name, runs in texts:
         found = len(problems)
         for n, tex in enumerate(runs, start=1):
@@ -71,10 +73,11 @@ def formula_problems(
 DRAWN_PER_WORKER = 64  # formulas a worker must have to be worth forking (10 ms each)
 
 
-def draw_ahead(texs: Collection[str], size: float) -> None:
+def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> None:
     """Draw the formulas that need drawing on every core, once each, as the build
     will use them (operators ready for the PDF); those that fail are left to
-    `formula_problem`, which names why."""
+    `formula_problem`, which names why. A few are drawn by `ahead` when given: this
+    process then never loads the math renderer."""
     todo = sorted(
         tex
         for tex in texs
@@ -83,6 +86,11 @@ def draw_ahead(texs: Collection[str], size: float) -> None:
         and formulas.simple(tex) is None
     )
     workers = parallel.workers_for(len(todo), DRAWN_PER_WORKER)
+    if todo and workers <= 1 and ahead is not None:
+        for tex, f in zip(todo, ahead.apply(_draw_chunk, (size, todo)), strict=True):
+            if f is not None:
+                formulas.given(tex, size, f)
+        return
     if workers <= 1:
         return  # drawn one by one when checked
     with contextlib.suppress(formulas.FormulaError):

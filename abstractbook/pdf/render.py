@@ -176,23 +176,37 @@ def render_pdf(
     hashes = page_hashes if page_hashes and cache is not None else None
     if cache is not None:
         remember(cache.colors)
-    infos = list(_page_infos(doc.pages, hashes, cache))
-
-    forms = _formula_forms(infos, cache)
+    streams = cache.streams if cache is not None and hashes is not None else {}
+    todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
     # Pictures by the paths the pages name now (a cached PageInfo would keep the path
     # of the build that made it, and a project may have moved since): they are only
     # ever drawn by a page's own operations, such as the title page's logo.
     images = sorted({op.path for page in doc.pages for op in page.extra if isinstance(op, Image)})
+    pictures = {path: _picture(path, cache) for path in images}
+    shown = [tuple(op.path for op in page.extra if isinstance(op, Image)) for page in doc.pages]
+    frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
+        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
+    )
+    # A big book's pages are drawn first, on every core, each worker finding what its
+    # pages show (`page_info`) and making the formulas and figures they draw; the
+    # drawer of this process is given those of every page before it draws one.
+    drawer = _Drawer({}, pictures, {}, cmyk, cache)
+    drawn = _draw_many(doc.pages, todo, frame, drawer, release)
+    infos = list(_page_infos(doc.pages, hashes, cache, {i: d[2] for i, d in drawn.items()}))
+
+    forms = _formula_forms(infos, cache, drawer.forms)
     # Figures by the paths of this build too: a talk whose figure moved or changed is
     # laid out again (its hash covers its figures' paths and content), and so are its pages.
     figures = sorted({f for inf in infos for f in inf.figures})
-    pictures = {path: _picture(path, cache) for path in images}
     for path in sorted({path for path, page in figures if not page} - set(images)):
         images.append(path)
-        pictures[path] = _picture(path, cache, "figure")
+        pictures[path] = drawer.pictures.get(path) or _picture(path, cache, "figure")
     pdf_pages = {
-        (path, page): "Fp" + hex_tag(path.read_bytes(), page) for path, page in figures if page
+        (path, page): drawer.pdf_pages.get((path, page)) or _pdf_page_name(path, page)
+        for path, page in figures
+        if page
     }
+    drawer.forms, drawer.pictures, drawer.pdf_pages = forms, pictures, pdf_pages
     top = border + DEST_ABOVE
     dests = {  # explicit destinations: a link needs no name tree
         key: f"[{ref(first_page + i)} /XYZ {fp_str(x + border)} {fp_str(y + top)} 0]"
@@ -208,19 +222,12 @@ def render_pdf(
     # Each page names only the fonts and pictures it draws, so a soft-masked logo makes
     # the title page alone a page with transparency (which PDF/X conversions flatten).
     page_xobjects = [
-        _page_xobjects(page, inf, pictures, pdf_pages)
-        for page, inf in zip(doc.pages, infos, strict=True)
+        _page_xobjects(paths, inf, pictures, pdf_pages)
+        for paths, inf in zip(shown, infos, strict=True)
     ]
-    frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
-        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
-    )
-    drawer = _Drawer(forms, pictures, pdf_pages, cmyk)
     resource_objects: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     used: dict[str, set[int]] = {}  # font -> the glyphs the book draws in it
     labels = {key: doc.pages[i].label for i, inf in enumerate(infos) for key, _, _ in inf.dests}
-    streams = cache.streams if cache is not None and hashes is not None else {}
-    todo = [i for i in range(len(doc.pages)) if hashes is None or hashes[i] not in streams]
-    drawn = _draw_many(doc.pages, todo, frame, drawer, release)
     # (made once the pages drawn by workers are let go: a big book's tree takes their room)
     tree = Structure(len(doc.pages))
     for index, inf in enumerate(infos):
@@ -229,7 +236,8 @@ def render_pdf(
         key = hashes[index] if hashes is not None else None
         known = streams.get(key) if key else None
         if known is None:
-            known = drawn.pop(index, None) or _drawn(drawer, frame, page)
+            made = drawn.pop(index, None)
+            known = made[:2] if made is not None else _drawn(drawer, frame, page)
             if cache is not None and key:
                 cache.streams[key] = known
         packed, glyphs = known
@@ -360,23 +368,24 @@ def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
 
 def _draw_many(
     pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer, release: bool
-) -> dict[int, tuple[bytes, Glyphs]]:
-    """The streams of pages `todo`, drawn on every core when they are many (a cold
-    build of a big book); nothing when one process is enough, as the pages are then
-    drawn as they are written. A page's stream depends on nothing but the page, so
-    where it is drawn changes no byte. With `release`, a page's operations are let go
-    as soon as its stream comes back."""
+) -> dict[int, tuple[bytes, Glyphs, PageInfo]]:
+    """The streams and `PageInfo`s of pages `todo`, drawn on every core when they are
+    many (a cold build of a big book); nothing when one process is enough, as the
+    pages are then drawn as they are written. A page's stream depends on nothing but
+    the page, so where it is drawn changes no byte. The formulas and figures the
+    workers made come back into `drawer`. With `release`, a page's operations are let
+    go as soon as its stream comes back."""
     workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
     if workers <= 1:
         return {}
     size = max(8, len(todo) // (workers * 6))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    done: dict[int, tuple[bytes, Glyphs]] = {}
-    for chunk, (got, converted) in zip(
-        chunks, parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers), strict=True
-    ):
+    done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
+    results = parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers)
+    for chunk, (got, converted, made) in zip(chunks, results, strict=True):
         done.update(zip(chunk, got, strict=True))
         remember(converted)  # for the render cache, as if drawn here
+        drawer.take(made)
         if release:
             for i in chunk:
                 pages[i].placed, pages[i].extra = [], []
@@ -385,9 +394,10 @@ def _draw_many(
 
 def _draw_chunk(
     context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
-) -> tuple[list[tuple[bytes, Glyphs]], dict[Conversion, tuple[float, ...]]]:
+) -> tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]:
     pages, frame, drawer = context
-    return [_drawn(drawer, frame, pages[i]) for i in indices], conversions()
+    drawn = [(*_drawn(drawer, frame, pages[i]), page_info(pages[i])) for i in indices]
+    return drawn, conversions(), drawer.made()
 
 
 @cache
@@ -398,14 +408,15 @@ def _resource(font: str) -> str:
 
 
 def _page_xobjects(
-    page: Page,
+    images: tuple[Path, ...],
     inf: PageInfo,
     pictures: dict[Path, tuple[str, Drawing | None]],
     pdf_pages: dict[tuple[Path, int], str],
 ) -> tuple[str, ...]:
-    """The XObject resource names a page's stream draws: formulas, logo, figures."""
+    """The XObject resource names a page's stream draws: formulas, pictures of its own
+    (`images`, such as the logo), figures."""
     xobjects = {_formula_name(tex, size) for tex, size in inf.formulas}
-    xobjects |= {pictures[op.path][0] for op in page.extra if isinstance(op, Image)}
+    xobjects |= {pictures[path][0] for path in images}
     for path, number in inf.figures:
         xobjects.add(pdf_pages[(path, number)] if number else pictures[path][0])
     return tuple(sorted(xobjects))
@@ -440,15 +451,23 @@ def _names(objects: dict[str, int]) -> str:
 
 
 def _page_infos(
-    pages: tuple[Page, ...], hashes: list[str] | None, cache: RenderCache | None
+    pages: tuple[Page, ...],
+    hashes: list[str] | None,
+    cache: RenderCache | None,
+    given: dict[int, PageInfo],
 ) -> Iterator[PageInfo]:
+    """Each page's `PageInfo`: as `given` (by the worker that drew it), else from the
+    cache, else found now; the cache keeps each for the next build."""
     for index, page in enumerate(pages):
-        packed = cache.pages.get(hashes[index]) if cache is not None and hashes else None
-        known = pickle.loads(packed) if packed is not None else None
+        known: object = given.get(index)
+        packed = None
+        if known is None:
+            packed = cache.pages.get(hashes[index]) if cache is not None and hashes else None
+            known = pickle.loads(packed) if packed is not None else None
         if not isinstance(known, PageInfo):
             known = page_info(page)
-            if cache is not None and hashes:
-                cache.pages[hashes[index]] = pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
+        if packed is None and cache is not None and hashes:
+            cache.pages[hashes[index]] = pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
         yield known
 
 
@@ -543,7 +562,7 @@ def _line_links(op: Op) -> list[tuple[float, float, float, float, str, str]]:
     out = []
     for frag, x in zip(op.line.frags, frag_xs(op, op.x), strict=True):
         if frag.href:
-            fw = frag_width(frag, op.word_space, op.line.scale)
+            fw = frag_width(frag, op.word_space, op.line.scale, op.line.track)
             tag = _link_tag(op.tag, frag.href)
             y1, y2 = op.y - frag.size * 0.25, op.y + frag.size * 0.85
             out.append((x, y1, x + fw, y2, frag.href, tag))
@@ -605,24 +624,38 @@ def _formula_name(tex: str, size: float) -> str:
 
 
 def _formula_forms(
-    infos: list[PageInfo], cache: RenderCache | None
+    infos: list[PageInfo],
+    cache: RenderCache | None,
+    made: dict[tuple[str, float], FormulaForm],
 ) -> dict[tuple[str, float], FormulaForm]:
-    """Each distinct formula of the document, drawn once (or taken from the cache)."""
+    """Each distinct formula of the document, drawn once (or taken from `made`, by the
+    workers that drew the pages, or from the cache)."""
     forms = {}
     for key in sorted({f for inf in infos for f in inf.formulas}):
-        form = cache.formulas.get(key) if cache is not None else None
-        if form is None:
-            f = formula(*key)
-            drawn = f.drawing
-            if isinstance(drawn, Outline):
-                ops = Drawing(*drawn)
-            else:  # svglib's, or its operators made by a worker
-                ops = drawn if isinstance(drawn, Drawing) else drawing_ops(drawn)
-            form = FormulaForm(ops, f.depth)
-            if cache is not None:
-                cache.formulas[key] = form
+        form = made.get(key) or _formula_form(key, cache)
+        if cache is not None:
+            cache.formulas[key] = form
         forms[key] = form
     return forms
+
+
+def _formula_form(key: tuple[str, float], cache: RenderCache | None) -> FormulaForm:
+    """A formula as a form: from the cache, else drawn now."""
+    form = cache.formulas.get(key) if cache is not None else None
+    if form is None:
+        f = formula(*key)
+        drawn = f.drawing
+        if isinstance(drawn, Outline):
+            ops = Drawing(*drawn)
+        else:  # svglib's, or its operators made by a worker
+            ops = drawn if isinstance(drawn, Drawing) else drawing_ops(drawn)
+        form = FormulaForm(ops, f.depth)
+    return form
+
+
+def _pdf_page_name(path: Path, page: int) -> str:
+    """A figure's XObject name when it is a page of a PDF file: from its content."""
+    return "Fp" + hex_tag(path.read_bytes(), page)
 
 
 def _picture(
@@ -651,8 +684,18 @@ def _picture(
     return "Fm" + name, drawing
 
 
+# Formulas, figures and PDF pages a drawing worker made for its pages (`_Drawer.made`).
+Made = tuple[
+    dict[tuple[str, float], FormulaForm],
+    dict[Path, tuple[str, Drawing | None]],
+    dict[tuple[Path, int], str],
+]
+
+
 class _Drawer:
-    """Page operations to PDF operators, given the document's fonts and forms."""
+    """Page operations to PDF operators, given the document's fonts and forms. A
+    formula, figure or PDF page not given is made when first drawn (by a worker that
+    draws pages before their `PageInfo`s are known) and kept for `made`."""
 
     def __init__(
         self,
@@ -660,12 +703,50 @@ class _Drawer:
         pictures: dict[Path, tuple[str, Drawing | None]],
         pdf_pages: dict[tuple[Path, int], str] | None = None,
         cmyk: bool = False,
+        cache: RenderCache | None = None,
     ) -> None:
         self.cmyk = cmyk  # colours for a CMYK output intent
         self.used: dict[str, set[bytes]] = {}  # the page's glyphs, by word (`Drawn.glyphs`)
         self.forms = forms
         self.pictures = pictures
         self.pdf_pages = pdf_pages or {}
+        self.cache = cache
+        self.new: Made = ({}, {}, {})
+
+    def made(self) -> Made:
+        """What was made since the last call, for the process that writes the file."""
+        made, self.new = self.new, ({}, {}, {})
+        return made
+
+    def take(self, made: Made) -> None:
+        """What a worker made (`made`), as if made here."""
+        self.forms.update(made[0])
+        self.pictures.update(made[1])
+        self.pdf_pages.update(made[2])
+        if self.cache is not None:  # an SVG figure's drawing, for the next build
+            for name, drawing in made[1].values():
+                if drawing is not None:
+                    self.cache.pictures[name.removeprefix("Fm")] = drawing
+
+    def _form(self, key: tuple[str, float]) -> FormulaForm:
+        form = self.forms.get(key)
+        if form is None:
+            form = self.forms[key] = self.new[0][key] = _formula_form(key, self.cache)
+        return form
+
+    def _picture(self, path: Path) -> tuple[str, Drawing | None]:
+        picture = self.pictures.get(path)
+        if picture is None:  # a figure: the logo is given
+            picture = self.pictures[path] = self.new[1][path] = _picture(path, self.cache, "figure")
+        return picture
+
+    def _pdf_page(self, path: Path, page: int) -> str:
+        name = self.pdf_pages.get((path, page))
+        if name is None:
+            name = self.pdf_pages[(path, page)] = self.new[2][(path, page)] = _pdf_page_name(
+                path, page
+            )
+        return name
 
     def glyphs(self) -> Glyphs:
         """The glyphs drawn since the last call (by the last page drawn)."""
@@ -732,9 +813,9 @@ class _Drawer:
         xs = frag_xs(op, x) if objects else []
         out.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
         tc = op.char_space
-        if tc:  # a justified line of Chinese or Japanese: stretched between characters
-            out.append(f"{fp_str(tc)} Tc")
         scale = line.scale
+        if tc:  # Chinese or Japanese stretched between characters, a loose line letter-spaced
+            out.append(f"{fp_str(tc / scale)} Tc")  # Tz scales Tc as well
         if scale != 1.0:  # glyphs expanded or condensed (`lines`); Tz scales TJ numbers too
             out.append(f"{fp_str(100 * scale)} Tz")
             tw /= scale
@@ -764,7 +845,7 @@ class _Drawer:
     def formula(self, out: list[str], tex: str, size: float, x: float, baseline: float) -> None:
         """A formula on the baseline; its TeX source, the text a reader copies or searches,
         is its element's alternative text and invisible text over it (`MathSource`)."""
-        form = self.forms[(tex, size)]
+        form = self._form((tex, size))
         out.append(
             f"q 1 0 0 1 {fp_str(x)} {fp_str(baseline - form.depth)} cm "
             f"/{_formula_name(tex, size)} Do Q"
@@ -775,14 +856,14 @@ class _Drawer:
         in a unit square, as an image does."""
         path, page, x, y, w, h = op[:6]
         if page:
-            name_ = self.pdf_pages[(path, page)]
+            name_ = self._pdf_page(path, page)
             out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name_} Do Q")
         else:
             self.image(out, Image(path, x, y, w, h))
 
     def image(self, out: list[str], op: Image) -> None:
         path, x, y, w, h = op[:5]
-        name, drawing = self.pictures[path]
+        name, drawing = self._picture(path)
         if drawing is None:
             out.append(f"q {fp_str(w)} 0 0 {fp_str(h)} {fp_str(x)} {fp_str(y)} cm /{name} Do Q")
             return

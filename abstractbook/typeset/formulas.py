@@ -373,6 +373,11 @@ def draw(tex: str, size: float) -> Formula:
         return Formula(float(drawing.width), float(drawing.height), depth, drawing)
 
 
+def load_renderer() -> None:
+    """Load the math renderer and its fonts now (in a worker that draws ahead)."""
+    _ziamath()
+
+
 def _ziamath() -> Any:
     """ziamath, loaded on first use: most books have no formula that needs drawing."""
     import ziamath

@@ -4,6 +4,8 @@ lines of the breaks it chose."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import accumulate, islice
@@ -13,8 +15,10 @@ from .firstfit import GLUE, LONG_RUN, SHRINK, Breaker, Piece, cut, with_hyphen
 from .fonts import SHY
 from .formulas import OBJECT
 from .hyphenation import HYPHEN, HYPHEN_PENALTY, LEVEL_PENALTY, text_breaks
-from .margins import RIGHT, hang
+from .margins import RIGHT, hang, protruded
 from .measure import width, widths_of
+from .ops import Text
+from .shaping import glyph_count, space
 from .spans import Line, Span
 from .totalfit import Params
 from .wordfit import End, Point, fit
@@ -60,6 +64,14 @@ SHORT_LAST = 0.12
 EXPANSION = 0.02
 _EXPANDED_AT = _PASSES[0].loose
 _STEP = 1000
+# Letter-spacing (InDesign's letter spacing, Typst's tracking limits): where even the
+# best breaks leave a line's spaces wider than this (in em), with its glyphs at their
+# 2 %, its letters take up to `TRACKING` em each (`Line.track`, PDF's Tc) of the rest,
+# so that its spaces come down to it. Only a line whose words read as separate
+# letters: Latin, Greek, Cyrillic, without combining marks.
+TRACK_ABOVE = 0.6
+TRACKING = 0.02
+_JOINED = re.compile("[^\u0000-\u02ff\u0370-\u052f\u1e00-\u206f\u20a0-\u20cf\u2100-\u214f]")
 
 Token = tuple[list[Piece], int]
 
@@ -96,7 +108,14 @@ def total_fit(
         words = _Words(breaker, segment, lang, expansion, protrusion)
         widths = (avail - (indent if breaker.lines else first_indent), avail - indent)
         for params in _EXPANDED_PASSES if expansion else _PASSES:
-            ends = fit(words, partial(_measure, widths), params, SHORT_LAST, words.hangs)
+            ends = fit(
+                words,
+                partial(_measure, widths),
+                params,
+                SHORT_LAST,
+                words.hangs,
+                words.space_stretch,
+            )
             if ends is not None:
                 break
         else:
@@ -140,13 +159,17 @@ def _measure(widths: tuple[float, float], line: int) -> float:
 
 
 def _expanded(line: Line, avail: float, expansion: float, protrusion: bool) -> Line:
-    """A justified line with its glyphs' share of its stretch or shrink (`EXPANSION`);
-    a line holding a formula is set as it is."""
-    space_w = 0.0
+    """A justified line with its glyphs' share of its stretch or shrink (`EXPANSION`),
+    letter-spaced if its spaces are still too wide (`TRACK_ABOVE`); a line holding a
+    formula is set as it is."""
+    space_w = blank = em = 0.0
     for f in line.frags:
         if f.font == OBJECT:
             return line
-        space_w += f.text.count(" ") * width(" ", f.font, f.size)
+        if " " in f.text:
+            w = width(" ", f.font, f.size)
+            space_w += f.text.count(" ") * w
+            blank, em = max(blank, w), max(em, f.size)
     glyphs = line.width - space_w
     gap = avail - line.indent - line.width
     if protrusion and line.frags[-1].text:
@@ -159,7 +182,36 @@ def _expanded(line: Line, avail: float, expansion: float, protrusion: bool) -> L
         ratio = gap / (SHRINK * space_w + expansion * glyphs)
         share = max(-expansion, ratio * expansion)
     scale = 1.0 + round(share * _STEP) / _STEP
-    return line._replace(scale=scale) if scale != 1.0 else line
+    line = line._replace(scale=scale) if scale != 1.0 else line
+    if gap > 0 and line.spaces:
+        # its spaces at their widest, with marks hanging at both ends (`margins`)
+        room = avail - line.indent - line.width * scale + em / 2
+        if room / line.spaces + blank * scale > TRACK_ABOVE * em:
+            return _tracked(line, avail, protrusion)
+    return line
+
+
+def _tracked(line: Line, avail: float, protrusion: bool) -> Line:
+    """A justified line, letter-spaced when its spaces are wider than `TRACK_ABOVE`
+    (the room rounded up to a thousandth of a point, so they end no wider)."""
+    frags = line.frags
+    if not line.spaces or any(f.font == OBJECT or _JOINED.search(f.text) for f in frags):
+        return line
+    op = Text(0.0, 0.0, avail - line.indent, line)
+    if protrusion:
+        op = protruded(op)
+    spaced = [f for f in frags if " " in f.text]
+    em = max(f.size for f in spaced)
+    blank = max(width(" ", f.font, f.size) for f in spaced)  # the widest space glyph
+    wide = blank * line.scale + op.word_space - TRACK_ABOVE * em
+    if wide <= 0:
+        return line
+    # a word space holds the room after its last letter, and after its space glyph
+    drawn = sum(f.text.count(" ") for f in spaced if space(f.font)[0]) / line.spaces
+    per = (sum(glyph_count(f.text, f.font) for f in frags) - 1) / line.spaces - 1 - drawn
+    if per <= 0:
+        return line
+    return line._replace(track=min(TRACKING * em, math.ceil(1000 * wide / per) / 1000))
 
 
 class _Words:
@@ -184,6 +236,8 @@ class _Words:
         if not self._in_one_span(tokens):
             self._in_spans(tokens)
         spans = breaker.spans
+        # with font expansion, the spaces' part of `stretch` (`wordfit.fit`)
+        self.space_stretch: list[float] = []
         # how far each word's last character hangs out when it ends a line (`margins`)
         self.hangs: list[float] = []
         if protrusion:
@@ -200,6 +254,7 @@ class _Words:
                     0.0 if breaker.has_object(word) else w
                     for (word, _), w in zip(tokens, self.widths, strict=True)
                 ]
+            self.space_stretch = self.stretch
             self.stretch = [y + grow * w for y, w in zip(self.stretch, glyphs, strict=True)]
             self.shrink = [z + expansion * w for z, w in zip(self.shrink, glyphs, strict=True)]
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .. import parallel
 from ..project.markup import (
     BOLD,
     BOLD_ITALIC,
@@ -32,6 +33,7 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Talk
 from .formulas import OBJECT, formula, simple
+from .hyphenation import found_points, remember_points
 from .lines import EXPANSION, balanced_lines, break_lines, single_line, width
 from .margins import protruded
 from .ops import (
@@ -46,6 +48,7 @@ from .ops import (
     translate,
     within,
 )
+from .shaping import Shapes, found_shapes, glyph_count, remember_shapes
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -123,6 +126,25 @@ class Memo:
         """Entries made elsewhere in this build (by a worker), used when asked for."""
         self.offered.update(entries)
 
+    def prepare(self, jobs: Sequence[tuple[tuple[Any, ...], Callable[[], Item]]]) -> None:
+        """Make the entries of `jobs` this memo does not hold, on every core when they
+        are many (a big book's index: thousands of names, each measured and broken);
+        `get` then finds them. An entry is the same wherever it was made."""
+        missing = [
+            job
+            for job in jobs
+            if job[0] not in self.items and job[0] not in self.known and job[0] not in self.offered
+        ]
+        workers = parallel.workers_for(len(missing), ENTRIES_PER_WORKER)
+        if workers <= 1:
+            return
+        size = -(-len(missing) // (workers * 4))
+        spans = [(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
+        for made, points, shapes in parallel.fork_map(_make_entries, missing, spans, workers):
+            remember_points(points)  # for the next build, as the talks' are
+            remember_shapes(shapes)  # the names are drawn from them
+            self.offer(made)
+
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
@@ -137,6 +159,24 @@ class Memo:
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
         return item
+
+
+Points = dict[tuple[str, str], tuple[int, ...]]  # hyphenation points, as `hyphenation` keeps them
+# Entries a worker deserves (`Memo.prepare`): below this, forking costs more than it saves.
+ENTRIES_PER_WORKER = 400
+
+
+def _make_entries(
+    jobs: Sequence[tuple[tuple[Any, ...], Callable[[], Item]]], span: tuple[int, int]
+) -> tuple[dict[tuple[Any, ...], tuple[bytes, str]], Points, Shapes]:
+    """Entries `span` of `jobs`, packed as a memo keeps them, with the hyphenation
+    points and shaped words found making them (a worker's memos die with it)."""
+    found_points()
+    found_shapes()
+    memo = Memo()
+    for key, make in jobs[span[0] : span[1]]:
+        memo.get(key, make)
+    return memo.used, found_points(), found_shapes()
 
 
 def item_digest(item: Item) -> str:
@@ -271,21 +311,23 @@ def _line_items(
 
 def frag_xs(op: Text, x: float) -> list[float]:
     """Where each fragment of a line that starts at `x` starts, word spacing included."""
-    tw, scale = op.word_space, op.line.scale
+    tw, scale, track = op.word_space, op.line.scale, op.line.track
     xs = []
     for frag in op.line.frags:
         xs.append(x)
-        x += frag_width(frag, tw, scale)
+        x += frag_width(frag, tw, scale, track)
     return xs
 
 
-def frag_width(frag: Frag, word_space: float, scale: float = 1.0) -> float:
+def frag_width(frag: Frag, word_space: float, scale: float = 1.0, track: float = 0.0) -> float:
     """A fragment's width on the page: its glyphs at the line's `scale`, its spaces
-    stretched on a justified line."""
+    stretched on a justified line, and `track` after each glyph of a letter-spaced one
+    (the last glyph's too: the next fragment starts after it)."""
     text, font, size = frag.text, frag.font, frag.size
     if font == OBJECT:
         return width(text, font, size)
-    return width(text, font, size) * scale + word_space * text.count(" ")
+    w = width(text, font, size) * scale + word_space * text.count(" ")
+    return w + track * glyph_count(text, font) if track else w
 
 
 def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
@@ -318,8 +360,11 @@ def line_ops(op: Text, font: str, key: str) -> tuple[Op, ...]:
         tag = within(op.tag, f"Link#{link_key(href)}") if href else op.tag
         if role:
             tag = within(tag, role)
-        sub = Line(frags, w, spaces, line.justify, scale=line.scale)
-        out.append(Text(start, op.y, w * line.scale + tw * spaces, sub, tag))
+        sub = Line(frags, w, spaces, line.justify, scale=line.scale, track=line.track)
+        wide = w * line.scale + tw * spaces
+        if line.track:  # its glyphs' room, but the last's, which is the next piece's gap
+            wide += line.track * (sum(glyph_count(f.text, f.font) for f in frags) - 1)
+        out.append(Text(start, op.y, wide, sub, tag))
         piece.clear()
 
     for n, (frag, fx) in enumerate(zip(line.frags, frag_xs(op, op.x), strict=True)):

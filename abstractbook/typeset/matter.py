@@ -667,17 +667,21 @@ def index_items(
     items = [_heading_item(title, t.heading_style(16.0), avail, 0.0, dest=dest, tag=f"{sect}/H")]
     items[0] = items[0]._replace(height=items[0].height + 6.0)
     index = f"{sect}/Index"
-    letter = None
+    jobs: list[tuple[str, tuple[MemoKey, Callable[[], Item]]]] = []  # (initial, entry)
     for (sort_key, name), pages in sorted(entries.items()):
         initial = (sort_key[0][:1] or "#").upper()
+        tag = f"{index}/Sect#{_letter_key(initial)}/P#{hex_tag(name)}"
+        key = ("index", name, tuple(sorted(pages.items())), st, avail, tag)
+        jobs.append((initial, (key, partial(_index_entry, name, pages, st, avail, tag))))
+    memo.prepare([job for _, job in jobs])
+    letter = None
+    for initial, (key, make) in jobs:
         if initial != letter:
             letter = initial
             space = 9.0 if len(items) > 1 else 0.0
             tag = f"{index}/Sect#{_letter_key(initial)}/H"
             items.append(_heading_item(initial, t.heading_style(10.0), avail, space, tag=tag))
-        tag = f"{index}/Sect#{_letter_key(initial)}/P#{hex_tag(name)}"
-        key = ("index", name, tuple(sorted(pages.items())), st, avail, tag)
-        items.append(memo.get(key, partial(_index_entry, name, pages, st, avail, tag)))
+        items.append(memo.get(key, make))
     return items
 
 

@@ -16,6 +16,7 @@ import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
+from .shaping import glyph_count
 from .spans import Line
 
 
@@ -35,13 +36,19 @@ class Text(NamedTuple):
         line = self.line
         if not line.justify or not line.spaces:
             return 0.0
-        return (self.avail - line.width * line.scale) / line.spaces
+        room = self.avail - line.width * line.scale
+        if line.track:  # letter-spaced: room after each glyph but the last
+            room -= line.track * (sum(glyph_count(f.text, f.font) for f in line.frags) - 1)
+        return room / line.spaces
 
     @property
     def char_space(self) -> float:
         """The extra width after each character of a justified line with no stretching
-        spaces (Chinese, Japanese: `lines`), PDF's Tc."""
+        spaces (Chinese, Japanese: `lines`), PDF's Tc; or the letter-spacing of a line
+        too loose (`Line.track`)."""
         line = self.line
+        if line.track:
+            return line.track
         if not line.justify or line.spaces:
             return 0.0
         n = sum(len(f.text) for f in line.frags)

@@ -134,6 +134,13 @@ def text_width(text: str, font: str) -> float:
     return total + (len(words) - 1) * space(font)[1]
 
 
+def glyph_count(text: str, font: str) -> int:
+    """How many glyphs drawing `text` shows (its words as shaped, and the face's
+    space glyph for each space): each takes a letter-spaced line's extra room."""
+    count = sum(sum(1 for g in shape(w, font).glyphs if g) for w in text.split(" ") if w)
+    return count + (text.count(" ") if space(font)[0] else 0)
+
+
 # -- the text each glyph stands for ------------------------------------------------------------
 
 _TEXTS: dict[str, dict[int, str]] = {}  # font -> glyph -> its letters

@@ -47,3 +47,4 @@ class Line(NamedTuple):
     justify: bool
     indent: float = 0.0
     scale: float = 1.0  # its glyphs' width, expanded or condensed to justify it (`lines`)
+    track: float = 0.0  # room after each glyph, letter-spacing a line too loose (`justified`)
