@@ -403,8 +403,13 @@ def export_talks(
     """
     # A book built into the project has read the records and laid the talks out: its
     # cache gives them (read only), and a cold export lays out and reads the rest.
+    # Its formulas, when read anew, are drawn by a worker that loads the math renderer
+    # meanwhile (as a build's are).
     built = _built_book_cache(root, out_dir)
-    book = with_standards(load_book(root, InputCache(built, cache_key(""))), standards, talks=True)
+    inputs = InputCache(built, cache_key(""))
+    with parallel.ahead(load_renderer) if inputs.empty else nullcontext() as ahead:
+        book = with_standards(load_book(root, inputs, ahead), standards, talks=True)
+    del inputs
     if only is not None:
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)
