@@ -55,6 +55,9 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
         )
     try:
         yield from pool.imap(partial(_call, work), jobs)
+    except (Exception, GeneratorExit):  # a job's error, or its caller's: workers alive
+        pool.terminate()
+        raise
     except BaseException:
         _stop(pool)
         raise
@@ -75,6 +78,9 @@ def ahead(prepare: Callable[[], object]) -> Iterator[Any]:
         )
     try:
         yield pool
+    except Exception:  # bad input found while it waits, say: ended as usual
+        pool.terminate()
+        raise
     except BaseException:
         _stop(pool)
         raise
@@ -90,7 +96,9 @@ def _prepare(prepare: Callable[[], object]) -> None:
 def _stop(pool: Any) -> None:
     """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
     the lock of the job queue: a worker that a SIGTERM to the whole process group
-    killed may have died holding it."""
+    killed may have died holding it (an idle worker holds it while it waits). Only
+    then: the pool, once let go, ends itself the same way (its finalizer), and would
+    wait for that lock for ever in a process that goes on (a test, `watch`)."""
     workers = list(getattr(pool, "_pool", []))
     for worker in workers:
         worker.kill()
