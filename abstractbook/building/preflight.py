@@ -38,10 +38,6 @@ def formula_problems(
     """
     problems: list[Problem] = []
     texts = []
-    # parsed as the layout parses them (`markup.parse` keeps them), so a talk laid out
-    # after this check, in this process or a worker forked from it, is not parsed again
-    s = book.settings
-    language = s.language if s.smart_punctuation else None
     for t in book.talks:
         for field_name, source in (("body", t.body), ("notes", t.notes)):
             if not source or "$" not in source:
@@ -51,7 +47,7 @@ def formula_problems(
                 if fine is not None:
                     fine.add(name)
                 continue
-            texts.append((t, field_name, name, math_runs(source, language)))
+            texts.append((t, field_name, name, math_runs(source)))
     draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size, ahead)
     for t, field_name, name, runs in texts:
         found = len(problems)
@@ -118,10 +114,9 @@ def _draw_chunk(size: float, texs: list[str]) -> list[formulas.Formula | None]:
     return out
 
 
-def math_runs(source: str, language: str | None = None) -> list[str]:
-    """The TeX of each formula of a Markdown text, in order (`language`: the one its
-    punctuation is set for, which leaves formulas alone)."""
-    return [r.text for r in all_runs(parse(source, language)) if r.math]
+def math_runs(source: str) -> list[str]:
+    """The TeX of each formula of a Markdown text, in order."""
+    return [r.text for r in all_runs(parse(source)) if r.math]
 
 
 def figure_problems(book: Book) -> list[Problem]:
