@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -45,23 +44,31 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
     """`work(context, job)` for each job, in order as results come: in this process
     when one worker is enough (or the system cannot fork), else in `workers` forked
     processes. `work` must be a module-level function (it is named to the workers)."""
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not _forks():
         for job in jobs:
             yield work(context, job)
         return
+    import multiprocessing
+
     with signals_held():  # until each worker has set its own handling (quiet_worker)
         pool = multiprocessing.get_context("fork").Pool(
             workers, initializer=_install, initargs=(context,)
         )
     try:
         yield from pool.imap(partial(_call, work), jobs)
-    except (Exception, GeneratorExit):  # a job's error, or its caller's: workers alive
-        pool.terminate()
+    except (Exception, GeneratorExit):  # a job failed, or the rest is not wanted
+        pool.terminate()  # the workers are alive: terminate stops them as it should
         raise
-    except BaseException:
+    except BaseException:  # interrupted: a worker may be dead already
         _stop(pool)
         raise
     pool.terminate()
+
+
+def _forks() -> bool:
+    import multiprocessing  # here only: a rebuild of a talk or two neither forks nor loads it
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextlib.contextmanager
@@ -69,19 +76,21 @@ def ahead(prepare: Callable[[], object]) -> Iterator[Any]:
     """One worker forked now, running `prepare` (a slow import, say) on another core
     while this process goes on; jobs given to it later (`apply`) find it prepared.
     None where that would not pay: one core, or no fork."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (os.cpu_count() or 1) < 2 or not _forks():
         yield None
         return
+    import multiprocessing
+
     with signals_held():
         pool = multiprocessing.get_context("fork").Pool(
             1, initializer=_prepare, initargs=(prepare,)
         )
     try:
         yield pool
-    except Exception:  # bad input found while it waits, say: ended as usual
+    except Exception:  # the build failed: the worker is alive, and terminate stops it
         pool.terminate()
         raise
-    except BaseException:
+    except BaseException:  # interrupted: see `fork_map`
         _stop(pool)
         raise
     pool.terminate()
@@ -96,9 +105,8 @@ def _prepare(prepare: Callable[[], object]) -> None:
 def _stop(pool: Any) -> None:
     """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
     the lock of the job queue: a worker that a SIGTERM to the whole process group
-    killed may have died holding it (an idle worker holds it while it waits). Only
-    then: the pool, once let go, ends itself the same way (its finalizer), and would
-    wait for that lock for ever in a process that goes on (a test, `watch`)."""
+    killed may have died holding it. (The pool is left as it is: the command exits
+    without collecting it, whose finalizer would wait for that lock.)"""
     workers = list(getattr(pool, "_pool", []))
     for worker in workers:
         worker.kill()

@@ -50,7 +50,7 @@ from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
 from .typeset.formulas import load_renderer
-from .typeset.layout import Document, Item, Memo, layout_talk
+from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, toc_entries
 from .typeset.pages import body_page_labels, lay_out
@@ -208,7 +208,7 @@ def talk_layouts(
     if missing:
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
-    entries = toc_entries(book, theme) if contents and missing else {}
+    entries = toc_entries(book, theme, {t.id for t in missing}) if contents and missing else {}
     laid_out = _lay_out_many(jobs, theme, cache, entries, digests)
     for talk, packed in zip(missing, laid_out, strict=True):
         talks[talk.id] = unpack(packed, cache.recent)
@@ -228,7 +228,7 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 def _lay_out_chunk(
     context: tuple[Theme, Cache, Entries, bool, list[tuple[Talk, str]]], span: tuple[int, int]
-) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, tuple[bytes, str]]]:
+) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, MemoEntry]]:
     """Talks `span` of the jobs laid out, packed and kept in the cache (by the worker:
     the parent has enough to do), with the hyphenation points and shaped words found
     on the way (a worker's memo dies with it; its parent keeps the points for the next

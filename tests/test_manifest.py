@@ -18,8 +18,11 @@ from pypdf import PdfReader
 
 from abstractbook import parallel, pipeline
 from abstractbook.building import files
+from abstractbook.building.cache import _load, _save, open_store
 from abstractbook.building.manifest import compare
 from abstractbook.errors import InputError
+from abstractbook.pdf.render import RenderCache
+from abstractbook.pdf.structure import Structure
 
 SAMPLE = pipeline.sample_project()
 
@@ -204,6 +207,104 @@ def test_parallel_cold_build_and_cached_rebuilds_agree(
     monkeypatch.setattr(parallel, "workers_for", lambda jobs, per_worker: 1)
     alone = pipeline.build(project, tmp_path / "alone" / "book.pdf", use_cache=False)
     assert alone.output.read_bytes() == warm.read_bytes()
+
+
+def _meeting(folder: Path, abstracts: int) -> Path:
+    """The bench's generated meeting (sessions, a programme, authors in many places)."""
+    corpus = Path(__file__).parent.parent / "bench" / "corpus.py"
+    subprocess.run([sys.executable, str(corpus), str(abstracts), str(folder)], check=True)
+    return folder
+
+
+def _replace_value(path: Path, key: str, new: str) -> None:
+    """The first `key: value` line of a YAML file, with `new` as its value."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+    head = lines[at].split(":", 1)[0]
+    lines[at] = f"{head}: {new}\n"
+    path.write_text("".join(lines), "utf-8")
+
+
+def test_rebuilds_after_edits_to_titles_names_and_sessions_give_the_cold_bytes(
+    tmp_path: Path,
+) -> None:
+    """Titles, names and session titles reach the contents, the programme, the indexes,
+    the running heads and the links' descriptions, which a rebuild takes from its cache
+    where it can (laid-out entries, page streams, the structure tree and the file's
+    compressed object streams): after each edit the rebuild is the cold build."""
+    project = _meeting(tmp_path / "meeting", 24)
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    talk = project / "abstracts" / "a00003.yaml"
+    edits = [
+        (project / "program.yaml", "title", "Memory, sleep and navigation"),
+        (talk, "title", "A retitled abstract on adaptive navigation"),
+        (talk, "- name", "Zofia Abara-Łukasiewicz"),
+        (project / "abstracts" / "a00011.yaml", "body", "A body rewritten in one short line."),
+    ]
+    for n, (path, key, value) in enumerate(edits):
+        _replace_value(path, key, value)
+        rebuilt = pipeline.build(project, warm)
+        cold = pipeline.build(project, tmp_path / f"cold{n}" / "book.pdf", use_cache=False)
+        assert warm.read_bytes() == cold.output.read_bytes(), (path.name, key)
+        assert rebuilt.manifest == cold.manifest
+        assert rebuilt.report is not None and rebuilt.report.page_labels
+
+
+def test_an_unchanged_structure_tree_is_written_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit that moves no element: the rebuild writes the tree the last build
+    wrote (it makes no element), byte for byte what a cold build writes; a cache whose
+    compressed streams are gone makes the tree again, with the same bytes."""
+    project = copy_sample(tmp_path / "book")
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    made: list[int] = []
+    make = Structure._make
+
+    def counted(self: Structure) -> None:
+        made.append(1)
+        make(self)
+
+    monkeypatch.setattr(Structure, "_make", counted)
+    edit(project, "06-saxe.yaml", "Learning even a simple task", "Learning even one simple task")
+    assert_rebuild_is_cold(project, warm, tmp_path / "first")
+    assert made == [1]  # the cold build's tree; the rebuild's came from the cache
+    store = open_store(warm)
+    assert store is not None
+    key = (store.folder / "key").read_bytes()[-64:].decode("ascii")
+    render = _load(store, "render.pickle", key, RenderCache)
+    assert isinstance(render, RenderCache) and render.trees and render.deflated
+    render.deflated = {}  # the tree's streams lost: the tree is made anew
+    _save(store, "render.pickle", key, render)
+    edit(project, "06-saxe.yaml", "Learning even one simple task", "Learning even a simple task")
+    assert_rebuild_is_cold(project, warm, tmp_path / "second")
+    assert made == [1, 1, 1]
+
+
+def test_contents_entries_whose_operations_cannot_be_read_are_laid_out_again(
+    tmp_path: Path,
+) -> None:
+    """The contents' and indexes' entries are read from the cache only for the pages
+    drawn again; an entry whose operations do not unpickle is made anew there, and
+    the book is its cold self."""
+    project = copy_sample(tmp_path / "book")
+    warm = tmp_path / "warm" / "book.pdf"
+    pipeline.build(project, warm)
+    store = open_store(warm)
+    assert store is not None
+    key = (store.folder / "key").read_bytes()[-64:].decode("ascii")
+    matter = _load(store, "matter.pickle", key, dict)
+    assert isinstance(matter, dict) and len(matter) > 25
+    broken = {k: (b"\x80\x05garbage", name, shape) for k, (_, name, shape) in matter.items()}
+    _save(store, "matter.pickle", key, broken)
+    # every abstract after the first moves a page on: the contents and index are drawn again
+    longer = "\n\n  ".join(["A paragraph added to push the book on by a page. " * 12] * 6)
+    edit(project, "01-yamins.yaml", "body: |\n", f"body: |\n  {longer}\n\n")
+    rebuilt = assert_rebuild_is_cold(project, warm, tmp_path)
+    assert rebuilt.report is not None
+    assert any(not label.isdigit() for label, _ in rebuilt.report.page_labels)
 
 
 def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:

@@ -1,45 +1,55 @@
-"""Worker processes: a build or export that stops on bad input leaves nothing behind
-that could hang the process going on (a test run, `watch`)."""
+"""Worker processes: an error raised in one leaves nothing behind that can hang."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
-
-SCRIPT = """
-import gc, sys
-from pathlib import Path
-from abstractbook import pipeline
-from abstractbook.errors import InputError
-root = Path(sys.argv[1])
-for run in (lambda: pipeline.build(root, root / "build" / "book.pdf"),
-            lambda: pipeline.export_talks(root, root / "build" / "talks")):
-    try:
-        run()
-    except InputError:
-        pass
-    gc.collect()  # the workers' pool is let go here
-print("done")
-"""
+import textwrap
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="workers need a second core")
-def test_bad_input_read_while_a_worker_waits_ends_the_worker(tmp_path: Path) -> None:
-    """A cold build or export reads the records while a worker loads the math
-    renderer; a formula that cannot be typeset stops it, and the worker is ended
-    with it (a worker killed while it waited for a job held the queue's lock, and
-    letting its pool go then waited for that lock for ever)."""
-    (tmp_path / "abstracts").mkdir()
-    (tmp_path / "book.yaml").write_text("title: Bad Formula Meeting\n")
-    (tmp_path / "abstracts" / "a.yaml").write_text(
-        "id: a\ntitle: T\nauthors: [{name: Ada Lovelace}]\nbody: 'bad $\\\\frac{a}{$ here'\n"
+def test_a_worker_error_leaves_no_pool_for_the_garbage_collector_to_wait_on() -> None:
+    """A job that fails in a worker, or a build that fails while a worker prepares,
+    stops the pool there and then: a pool left to the garbage collector waits for ever
+    for a queue lock that an idle worker holds (a watch session, or a test run,
+    collects garbage after a failed build)."""
+    script = textwrap.dedent(
+        """
+        import gc
+        from pathlib import Path
+        from abstractbook import parallel
+        from abstractbook.errors import BuildError, SourceLocation
+
+        def fail(context, line):
+            raise BuildError(f"line {line}", SourceLocation(context, line, 1))
+
+        def same(context, job):
+            return job
+
+        for _ in range(3):
+            try:
+                list(parallel.fork_map(fail, Path("t.yaml"), [7, 8, 9], 2))
+            except BuildError as e:
+                assert str(e) == "line 7"
+            else:
+                raise AssertionError("no error")
+            gc.collect()
+        def prepare():
+            return None
+
+        try:
+            with parallel.ahead(prepare):
+                raise BuildError("the book failed meanwhile", SourceLocation(Path("b"), 1, 1))
+        except BuildError:
+            gc.collect()
+        jobs = parallel.fork_map(same, None, list(range(50)), 2)
+        next(jobs)
+        jobs.close()  # the rest not wanted
+        gc.collect()
+        print("collected")
+        """
     )
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "done"
+    assert done.stdout.strip() == "collected"

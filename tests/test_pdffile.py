@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from abstractbook import pipeline
 from abstractbook.building import preflight
 from abstractbook.errors import BuildError
-from abstractbook.pdf.pdffile import deflated
+from abstractbook.pdf.pdffile import flate
 from tests.pdftext import embedded_glyphs, shown
 from tests.test_print import project
 
@@ -29,7 +29,7 @@ from tests.test_print import project
 )
 def test_streams_inflate_with_zlib_to_what_was_written(data: bytes, level: int) -> None:
     """Streams are compressed by libdeflate: every reader inflates them as zlib data."""
-    packed = deflated(data, level)
+    packed = flate(data, level)
     assert isinstance(packed, bytes)
     assert zlib.decompress(packed) == data
 

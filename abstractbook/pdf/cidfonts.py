@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..typeset.fonts import Face, current
 from ..typeset.shaping import glyph_text
-from .pdffile import PdfFile, deflated, hex_tag, name, number, ref
+from .pdffile import PdfFile, flate, hex_tag, name, number, ref
 
 if TYPE_CHECKING:
     import uharfbuzz
@@ -183,8 +183,8 @@ def _embedded_font(parts: FaceParts, glyphs: tuple[int, ...]) -> EmbeddedFont:
         f"/Descent {number(metrics.descent * scale)} /CapHeight {number(cap * scale)} "
         f"/StemV {number(50 + (weight / 65) ** 2)} /{program_key} {{program}} >>",
         entries,
-        deflated(data, FONT_LEVEL),
-        deflated(_to_unicode(parts, f"{tag}+{psname}", glyphs).encode("ascii")),
+        flate(data, FONT_LEVEL),
+        flate(_to_unicode(parts, f"{tag}+{psname}", glyphs).encode("ascii")),
     )
 
 

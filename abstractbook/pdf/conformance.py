@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .pdffile import PdfFile, deflated, ref, text_string
+from .pdffile import Deflated, PdfFile, flate, ref, text_string
 from .profiles import (
     CMYK_CONDITION,
     CMYK_INFO,
@@ -50,7 +50,7 @@ def output_intents(
         return ""
     cmyk = cmyk_intent(standards)
     profile = pdf.reserve()
-    data = _packed_profile(CMYK_PROFILE if cmyk else SRGB_PROFILE, profiles)
+    data = _packed_profile(CMYK_PROFILE if cmyk else SRGB_PROFILE, profiles, pdf.deflated)
     pdf.put_stream(profile, f"/N {4 if cmyk else 3}", data, packed=True)
     condition = CMYK_CONDITION if cmyk else SRGB_CONDITION
     info = CMYK_INFO if cmyk else SRGB_CONDITION
@@ -68,11 +68,15 @@ def output_intents(
     return f" /OutputIntents [{' '.join(intents)}]"
 
 
-def _packed_profile(path: Path, profiles: dict[Path, bytes] | None) -> bytes:
-    """An ICC profile's stream data, compressed once per run of files."""
+def _packed_profile(
+    path: Path, profiles: dict[Path, bytes] | None, deflated: Deflated | None = None
+) -> bytes:
+    """An ICC profile's stream data, compressed once per run of files (and, with
+    `deflated`, once for the builds of a book)."""
     data = profiles.get(path) if profiles is not None else None
     if data is None:
-        data = deflated(path.read_bytes())
+        raw = path.read_bytes()
+        data = deflated.compress(raw, deflated.key(raw)) if deflated is not None else flate(raw)
         if profiles is not None:
             profiles[path] = data
     return data

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,16 +30,8 @@ from ..project.limits import drawing_size_problem
 
 LEVEL = 6  # deflate level of streams: page streams are cached, so compressing well is paid once
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
+_XREF_ROW = struct.Struct(">BIH")  # a cross-reference stream's row: /W [1 4 2]
 UNWRITTEN = -1  # an object reserved and not yet written (`PdfFile.where`)
-
-
-def deflated(data: bytes, level: int = LEVEL) -> bytes:
-    """Data for a /FlateDecode stream (the zlib format), compressed by libdeflate:
-    as small as zlib's at the same level in half the time, and at level 1 smaller
-    than zlib's in a third of it. An export compresses some 80 MB of font programs
-    and page streams for its thousand files. The bytes depend on libdeflate's
-    version (pinned), never on the machine."""
-    return bytes(zlib_compress(data, level))
 
 
 def _in_stream(stream: int, place: int) -> int:
@@ -50,6 +43,54 @@ def _unwritten(count: int) -> array[int]:
     return array("q", [UNWRITTEN]) * count
 
 
+def flate(data: bytes, level: int = LEVEL) -> bytes:
+    """Data for a /FlateDecode stream (the zlib format), compressed by libdeflate:
+    as small as zlib's at the same level in half the time, and at level 1 smaller
+    than zlib's in a third of it. An export compresses some 80 MB of font programs
+    and page streams for its thousand files. The bytes depend on libdeflate's
+    version (pinned), never on the machine."""
+    return bytes(zlib_compress(data, level))
+
+
+class Deflated:
+    """Object streams compressed by earlier builds, by a digest of their data: a
+    rebuild that changed a page or two writes the same structure tree and links as
+    the build before, and compressing them again was a twentieth of its time. `used`
+    holds this build's, for the next; an entry is the compression of its own data, so
+    taking it changes no byte."""
+
+    def __init__(self, known: dict[bytes, bytes] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[bytes, bytes] = {}
+
+    @staticmethod
+    def key(data: bytes) -> bytes:
+        return hashlib.sha1(data, usedforsecurity=False).digest() + len(data).to_bytes(4, "big")
+
+    def compress(self, data: bytes, key: bytes) -> bytes:
+        packed = self.take(key)
+        if packed is None:
+            packed = self.used[key] = flate(data)
+        return packed
+
+    def take(self, key: bytes) -> bytes | None:
+        """The compressed stream of data with this key, if known (and kept for the next)."""
+        packed = self.used.get(key) or self.known.get(key)
+        if packed is not None:
+            self.used[key] = packed
+        return packed
+
+
+class Packs(NamedTuple):
+    """Objects written into object streams between `PdfFile.begin_packs` and
+    `end_packs`, as a later file that numbers them the same can write them again
+    without making them (`PdfFile.replay`): the streams by their `Deflated` keys."""
+
+    reserved: int  # object numbers reserved meanwhile
+    places: bytes  # each one's `where` (an array of "q"; a stream's own is rewritten)
+    streams: tuple[tuple[int, str, bytes], ...]  # (number, entries, Deflated key), in order
+
+
 class PdfFile:
     """A PDF written front to back: objects in any order, the table at the end.
 
@@ -58,8 +99,11 @@ class PdfFile:
     link to a page further on).
     """
 
-    def __init__(self, out: BinaryIO, version: str = "1.5") -> None:
+    def __init__(
+        self, out: BinaryIO, version: str = "1.5", deflated: Deflated | None = None
+    ) -> None:
         self.out = out
+        self.deflated = deflated
         # Where each object is, by number (0 unused): its offset in the file, UNWRITTEN,
         # or a packed object's stream and place (`_in_stream`). An array, not a dict: a
         # big book has hundreds of thousands of objects.
@@ -68,6 +112,7 @@ class PdfFile:
         self.position = 0
         self.digest = hashlib.md5(usedforsecurity=False)  # the file's /ID: its own content
         self.packed: list[tuple[int, str]] = []  # objects waiting for their object stream
+        self.packs: list[tuple[int, str, bytes]] = []  # streams written with `deflated`
         self.any_packed = False
         self._write(f"%PDF-{version}\n%\xe2\xe3\xcf\xd3\n".encode("latin-1"))
 
@@ -110,12 +155,57 @@ class PdfFile:
         head = (" ".join(heads) + "\n").encode("latin-1")
         entries = f"/Type /ObjStm /N {len(self.packed)} /First {len(head)}"
         self.packed = []
-        self.put_stream(stream, entries, head + b"".join(bodies))
+        data = head + b"".join(bodies)
+        if self.deflated is None:
+            self.put_stream(stream, entries, data)
+            return
+        key = self.deflated.key(data)
+        self.put_stream(stream, entries, self.deflated.compress(data, key), packed=True)
+        self.packs.append((stream, entries, key))
+
+    def begin_packs(self) -> tuple[int, int]:
+        """Start objects of their own object streams (the waiting ones are packed now);
+        returns where they start, for `end_packs`."""
+        self._pack()
+        return self.reserved, len(self.packs)
+
+    def end_packs(self, start: tuple[int, int]) -> Packs | None:
+        """What was packed since `begin_packs`, for `replay` (None without `deflated`)."""
+        self._pack()
+        if self.deflated is None:
+            return None
+        first, streams = start
+        places = self.where[first + 1 : self.reserved + 1]
+        return Packs(self.reserved - first, places.tobytes(), tuple(self.packs[streams:]))
+
+    def replay(self, packs: Packs) -> bool:
+        """Write objects packed by an earlier file, numbered from where this one is as
+        they were there (the caller's key says so); False, writing nothing, when a
+        stream is no longer known."""
+        if self.deflated is None or self.packed:
+            return False
+        places = array("q")
+        places.frombytes(packs.places)
+        first = self.reserved
+        found = [self.deflated.take(key) for _, _, key in packs.streams]
+        if len(places) != packs.reserved or None in found:
+            return False
+        if not all(first < num <= first + packs.reserved for num, _, _ in packs.streams):
+            return False
+        self.reserve(packs.reserved)
+        for (num, entries, key), data in zip(packs.streams, found, strict=True):
+            self.put_stream(num, entries, data or b"", packed=True)
+            self.packs.append((num, entries, key))
+        for n, at in enumerate(places, start=first + 1):
+            if at < UNWRITTEN:
+                self.where[n] = at
+        self.any_packed = self.any_packed or bool(packs.streams)
+        return True
 
     def put_stream(self, num: int, entries: str, data: bytes, packed: bool = False) -> None:
         """Write a stream object; `packed` data is already Flate-compressed."""
         if not packed:
-            data = deflated(data)
+            data = flate(data)
         self.where[num] = self.position
         head = f"{num} 0 obj\n<< {entries} /Filter /FlateDecode /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
@@ -154,17 +244,16 @@ class PdfFile:
         start = self.position
         size = self.reserved + 1
         self.where[xref] = start
-        rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
-        for n in range(1, size):
-            at = self.where[n]
-            assert at != UNWRITTEN, f"object {n} reserved but never written"
-            if at < 0:  # in an object stream
-                stream, place = divmod(-at - 2, 1 << 16)
-                rows += b"\x02" + stream.to_bytes(4, "big") + place.to_bytes(2, "big")
-                continue
-            rows += b"\x01" + at.to_bytes(4, "big") + b"\x00\x00"
+        places = self.where[1:size]
+        if UNWRITTEN in places:
+            raise AssertionError(f"object {places.index(UNWRITTEN) + 1} reserved but never written")
+        row = _XREF_ROW.pack  # a packed object: its stream and place, both in `at`
+        rows = [b"\x00\x00\x00\x00\x00\xff\xff"] + [
+            row(1, at, 0) if at >= 0 else row(2, (-at - 2) >> 16, (-at - 2) & 0xFFFF)
+            for at in places
+        ]
         ident = self.digest.hexdigest()
-        data = deflated(bytes(rows))
+        data = flate(b"".join(rows))
         head = (
             f"{xref} 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root {root} 0 R "
             f"/Info {info} 0 R /ID [<{ident}> <{ident}>] /Filter /FlateDecode "
@@ -315,14 +404,14 @@ def encode_image(path: Path) -> EncodedImage:
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
     grey = im.mode in ("1", "L", "LA", "F")
     pixels = im.convert("L" if grey else "RGB")
-    flate = " /Filter /FlateDecode"
+    filtered = " /Filter /FlateDecode"
     mask = None
     if alpha is not None and alpha.getextrema() != (255, 255):
-        mask_entries = _image_entries(alpha.size, "DeviceGray") + flate
-        mask = (mask_entries, deflated(alpha.tobytes()))
+        mask_entries = _image_entries(alpha.size, "DeviceGray") + filtered
+        mask = (mask_entries, flate(alpha.tobytes()))
     space = "DeviceGray" if grey else "DeviceRGB"
-    entries = _image_entries(pixels.size, space) + flate
-    return EncodedImage(entries, deflated(pixels.tobytes()), mask)
+    entries = _image_entries(pixels.size, space) + filtered
+    return EncodedImage(entries, flate(pixels.tobytes()), mask)
 
 
 _OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}

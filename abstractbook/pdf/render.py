@@ -58,14 +58,16 @@ from .conformance import (
 )
 from .glyphs import show, utf16
 from .pdffile import (
+    Deflated,
     Drawing,
     EncodedImage,
+    Packs,
     PdfFile,
     UnsupportedDrawing,
     box,
-    deflated,
     drawing_ops,
     encode_image,
+    flate,
     foreign_colors,
     hex_tag,
     outline_objects,
@@ -77,7 +79,7 @@ from .pdffile import (
     uri_string,
 )
 from .shared import Shared
-from .structure import Mark, Structure, artifact_operator, is_artifact, kind_of, marks_of
+from .structure import Mark, Structure, TreeMemo, artifact_operator, is_artifact, kind_of, marks_of
 
 MAX_CACHED_IMAGES = 64  # encoded PNG and JPEG images a rebuild may take from the cache
 CROP_BORDER = 36.0  # room around the bleed for crop marks
@@ -108,7 +110,8 @@ class FormulaForm(NamedTuple):
 @dataclass
 class RenderCache:
     """Per page hash: its PageInfo (pickled: read only when asked, and written back
-    as it is), and its compressed stream with the glyphs it draws."""
+    as it is), and its compressed stream with the glyphs it draws; the file's object
+    streams compressed, by their data, and the structure tree they hold."""
 
     pages: dict[str, bytes] = field(default_factory=dict)
     streams: dict[str, tuple[bytes, Glyphs]] = field(default_factory=dict)
@@ -117,6 +120,8 @@ class RenderCache:
     pictures: dict[str, Drawing] = field(default_factory=dict)  # SVG, by content
     images: dict[str, EncodedImage] = field(default_factory=dict)  # PNG, JPEG, by content
     colors: dict[Conversion, tuple[float, ...]] = field(default_factory=dict)  # by content
+    deflated: dict[bytes, bytes] = field(default_factory=dict)  # object streams (`Deflated`)
+    trees: dict[str, Packs] = field(default_factory=dict)  # the structure tree (`TreeMemo`)
 
     def kept(self, used_pages: set[str]) -> RenderCache:
         """What a later build may use: the pages of this one."""
@@ -128,6 +133,8 @@ class RenderCache:
             self.pictures,
             self.images,
             conversions(),
+            self.deflated,
+            self.trees,
         )
 
 
@@ -170,7 +177,8 @@ def render_pdf(
     target: BinaryIO = out if out is not None else io.BytesIO()
     standards = settings.standards
     cmyk = cmyk_intent(standards)
-    pdf = PdfFile(target, pdf_version(standards))
+    deflated = Deflated(cache.deflated) if cache is not None else None
+    pdf = PdfFile(target, pdf_version(standards), deflated)
     catalog, info, pages_root, outlines = (pdf.reserve() for _ in range(4))
     first_page = pdf.reserve(len(doc.pages))
     hashes = page_hashes if page_hashes and cache is not None else None
@@ -330,7 +338,8 @@ def render_pdf(
     if len(doc.pages) > doc.front_pages:
         page_labels.append(f"{doc.front_pages} << /S /D >>")
     mode = " /PageMode /UseOutlines" if visible else ""
-    struct = tree.write(pdf, first_page)
+    trees = TreeMemo(cache.trees) if cache is not None else None
+    struct = tree.write(pdf, first_page, trees)
     meta = {
         "Title": title or settings.title,
         "Author": author,
@@ -353,6 +362,9 @@ def render_pdf(
     )
     pdf.put(info, document_info(meta, when, standards))
     pdf.finish(catalog, info)
+    if cache is not None and deflated is not None and trees is not None:
+        cache.deflated = deflated.used  # the object streams of this file, for the next
+        cache.trees = trees.used
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
 
 
@@ -363,7 +375,7 @@ PAGES_PER_WORKER = 48
 def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
     """A page's content stream, compressed, and the glyphs it draws."""
     stream = frame + drawer.page(page) + "\nQ"
-    return deflated(stream.encode("latin-1")), drawer.glyphs()
+    return flate(stream.encode("latin-1")), drawer.glyphs()
 
 
 def _draw_many(

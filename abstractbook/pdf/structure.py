@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..digests import digest
 from ..typeset.ops import ARTIFACT
-from .pdffile import PdfFile, ref, text_string
+from .pdffile import Packs, PdfFile, ref, text_string
 
 Mark = tuple[str, str]  # (element path, its alternative text or "")
 
@@ -76,8 +77,22 @@ def _level(part: str) -> int:
     return int(key[0]) if key[1:2] == ":" and key[:1].isdigit() else 0
 
 
+class TreeMemo:
+    """Structure trees written by earlier builds, by everything they are made from
+    (the pages' marks, the links, the object numbers around them): a rebuild that
+    changed the words of a page or two writes the tree it wrote before, its object
+    streams taken whole from `Deflated`. `used` holds this build's, for the next."""
+
+    def __init__(self, known: dict[str, Packs] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[str, Packs] = {}
+
+
 class Structure:
-    """The elements of a document, made from the pages' marks in reading order."""
+    """The elements of a document, made from the pages' marks in reading order.
+
+    The marks and links are noted as they come and the elements made when the tree is
+    written, and only if an earlier build did not write the same tree."""
 
     def __init__(self, pages: int) -> None:
         self.root = _Node("Document", None)
@@ -87,9 +102,27 @@ class Structure:
         self.annotations: list[_Node] = []  # by StructParent, after the pages
         self.heads: dict[tuple[str, str], _Node] = {}  # (table path, key) -> its head cell
         self.pages = pages
+        self.marks: list[tuple[Mark, ...]] = []  # per page, as given
+        self.links: list[tuple[str, int, int, str]] = []  # (tag, page, object, about)
 
     def page(self, index: int, marks: tuple[Mark, ...]) -> None:
         """The marks of the page at `index`, pages given in order."""
+        assert index == len(self.marks)
+        self.marks.append(marks)
+
+    def annotation(self, tag: str, index: int, num: int, about: str) -> int:
+        """A link annotation in the element `tag` (a Link); returns its StructParent."""
+        self.links.append((tag, index, num, about))
+        return self.pages + len(self.links) - 1
+
+    def _make(self) -> None:
+        """The elements, from the marks of every page and then the links."""
+        for index, marks in enumerate(self.marks):
+            self._page(index, marks)
+        for link in self.links:
+            self._annotation(*link)
+
+    def _page(self, index: int, marks: tuple[Mark, ...]) -> None:
         row = []
         for mcid, (tag, alt) in enumerate(marks):
             node = self._element(tag, index)
@@ -101,10 +134,10 @@ class Structure:
             row.append(node)
         self.parents.append(row)
 
-    def annotation(self, tag: str, index: int, num: int, about: str) -> int:
-        """A link annotation in the element `tag` (a Link); returns its StructParent.
-        An untagged link (a timetable's) gets a Link of its own in the last element
-        read on its page, described by `about`, as it holds no text."""
+    def _annotation(self, tag: str, index: int, num: int, about: str) -> None:
+        """A link annotation in the element `tag` (a Link). An untagged link (a
+        timetable's) gets a Link of its own in the last element read on its page,
+        described by `about`, as it holds no text."""
         if tag:
             node = self._element(tag, index)
         else:
@@ -115,7 +148,6 @@ class Structure:
         if node.page < 0:
             node.page = index
         self.annotations.append(node)
-        return self.pages + len(self.annotations) - 1
 
     def _new(self, kind: str, parent: _Node) -> _Node:
         node = _Node(kind, parent)
@@ -166,8 +198,27 @@ class Structure:
                 if found is not None:
                     node.headers = (*node.headers, found)
 
-    def write(self, pdf: PdfFile, first_page: int) -> int:
-        """The tree's objects; returns the StructTreeRoot's number."""
+    def write(self, pdf: PdfFile, first_page: int, memo: TreeMemo | None = None) -> int:
+        """The tree's objects, in object streams of their own; returns the
+        StructTreeRoot's number (the first it reserves). With `memo`, a tree an earlier
+        build wrote from the same marks and links, numbered the same, is written again
+        as it was."""
+        start = pdf.begin_packs()
+        key = ""
+        if memo is not None:
+            key = digest(repr((start[0], first_page, self.pages, ROLE_MAP, self.marks, self.links)))
+            known = memo.known.get(key)
+            if known is not None and pdf.replay(known):
+                memo.used[key] = known
+                return start[0] + 1
+        self._make()
+        root = self._write(pdf, first_page)
+        packs = pdf.end_packs(start)
+        if memo is not None and packs is not None:
+            memo.used[key] = packs
+        return root
+
+    def _write(self, pdf: PdfFile, first_page: int) -> int:
         root = pdf.reserve()
         nodes: list[_Node] = []
         stack = [self.root]

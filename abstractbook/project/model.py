@@ -489,8 +489,8 @@ def assemble(project: Project, refine: Refine | None = None) -> Book:
 
         refined = refine or plain
         talks = tuple(_punctuated(t, settings.language, refined) for t in talks)
-        settings = _punctuated_settings(settings)
-        program = _punctuated_program(program, settings.language)
+        settings = _punctuated_settings(settings, refined)
+        program = _punctuated_program(program, settings.language, refined)
     order = settings.order or ("program" if program else "file")
     by_id = {t.id: t for t in talks}
     sections: list[Section] = []
@@ -538,10 +538,8 @@ def _punctuated(talk: Talk, language: str, refine: Refine) -> Talk:
     return replace(talk, title=title, authors=tuple(authors))
 
 
-def _punctuated_program(program: Program | None, language: str) -> Program | None:
+def _punctuated_program(program: Program | None, language: str, refine: Refine) -> Program | None:
     """Session titles and chairs, by the same rule."""
-    from .typography import refine
-
     if program is None:
         return None
     days = tuple(
@@ -561,9 +559,8 @@ def _punctuated_program(program: Program | None, language: str) -> Program | Non
     return replace(program, days=days)
 
 
-def _punctuated_settings(s: Settings) -> Settings:
+def _punctuated_settings(s: Settings, refine: Refine) -> Settings:
     """The meeting's title, subtitle, venue and organisers, by the same rule."""
-    from .typography import refine
 
     def r(text: str | None) -> str | None:
         return refine(text, s.language) if text else text

@@ -13,7 +13,7 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from .. import parallel
 from ..project.markup import (
@@ -42,6 +42,7 @@ from .ops import (
     Figure,
     MathSource,
     Op,
+    PageRef,
     Text,
     drawn,
     link_key,
@@ -102,27 +103,35 @@ class Page:
         return out + self.extra
 
 
+# An entry as the memo keeps it: its operations pickled, its `item_digest`, and the
+# rest of the item with the keys of its page references and destinations.
+MemoEntry = tuple[
+    bytes, str, tuple[float, bool, float, str | None, str | None, tuple[str, ...], tuple[str, ...]]
+]
+
+
 class Memo:
     """Laid-out entries of the contents, programme and indexes by everything they
     depend on: a rebuild reuses them (only page numbers change, filled in later).
 
     Entries of earlier builds (`known`) and of this one (`used`) are kept pickled,
     with a digest of their key: the cache writes them back without pickling them
-    again. `names` gives each item handed out that digest, which says what it draws
-    in fewer characters than its operations (for page hashes).
+    again, and an entry's operations are read only when a page that shows it is drawn
+    again (`MemoOps`). `names` gives each item handed out that digest, which says what
+    it draws in fewer characters than its operations (for page hashes).
     """
 
     def __init__(
-        self, known: dict[tuple[Any, ...], tuple[bytes, str]] | None = None, keep: bool = True
+        self, known: dict[tuple[Any, ...], MemoEntry] | None = None, keep: bool = True
     ) -> None:
         self.known = known or {}
-        self.offered: dict[tuple[Any, ...], tuple[bytes, str]] = {}  # see `offer`
-        self.used: dict[tuple[Any, ...], tuple[bytes, str]] = {}
+        self.offered: dict[tuple[Any, ...], MemoEntry] = {}  # see `offer`
+        self.used: dict[tuple[Any, ...], MemoEntry] = {}
         self.keep = keep  # pickle what is made now, for a later build
         self.items: dict[tuple[Any, ...], Item] = {}
         self.names: dict[int, tuple[Any, ...]] = {}
 
-    def offer(self, entries: dict[tuple[Any, ...], tuple[bytes, str]]) -> None:
+    def offer(self, entries: dict[tuple[Any, ...], MemoEntry]) -> None:
         """Entries made elsewhere in this build (by a worker), used when asked for."""
         self.offered.update(entries)
 
@@ -149,16 +158,93 @@ class Memo:
         item = self.items.get(key)
         if item is None:
             entry = self.known.get(key) or self.offered.get(key)
-            item = pickle.loads(entry[0]) if entry is not None else None
-            if entry is None or not isinstance(item, Item):
+            item = _remembered(entry, make) if entry is not None else None
+            if item is None or entry is None:
                 item = make()
-                name = item_digest(item)
-                packed = pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if self.keep else b""
-                entry = (packed, name)
+                ops = tuple(item.ops)
+                packed = pickle.dumps(ops, pickle.HIGHEST_PROTOCOL) if self.keep else b""
+                refs = tuple(op.key for op in ops if isinstance(op, PageRef))
+                dests = tuple(op.key for op in ops if isinstance(op, Dest))
+                shape = (item.height, item.keep, item.space, item.brk, item.mark, refs, dests)
+                entry = (packed, item_digest(item), shape)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
         return item
+
+
+def _remembered(entry: MemoEntry, make: Callable[[], Item]) -> Item | None:
+    """An entry of an earlier build as an item whose operations are read when first
+    used; None if it is not an entry."""
+    try:
+        packed, _, (height, keep, space, brk, mark, refs, dests) = entry
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(packed, bytes) or not isinstance(height, int | float):
+        return None
+    ops = MemoOps(packed, make, tuple(refs), tuple(dests))
+    return Item(height, ops, keep, space, brk, mark)
+
+
+class MemoOps(Sequence[Op]):
+    """An entry's operations, unpickled when first read (or made again by `make`, if
+    they cannot be): a rebuild paginates and names its pages by the entries' other
+    fields and draws again only the pages that changed. `refs` and `dests` are the
+    keys of its page references and destinations, which pagination reads."""
+
+    __slots__ = ("packed", "make", "refs", "dests", "_ops")
+
+    def __init__(
+        self, packed: bytes, make: Callable[[], Item], refs: tuple[str, ...], dests: tuple[str, ...]
+    ) -> None:
+        self.packed = packed
+        self.make = make
+        self.refs = refs
+        self.dests = dests
+        self._ops: tuple[Op, ...] | None = None
+
+    def _read(self) -> tuple[Op, ...]:
+        if self._ops is None:
+            try:
+                ops = pickle.loads(self.packed)
+            except Exception:
+                ops = None
+            self._ops = ops if isinstance(ops, tuple) else tuple(self.make().ops)
+            self.packed = b""
+        return self._ops
+
+    @overload
+    def __getitem__(self, i: int) -> Op: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Op]: ...
+    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
+        return self._read()[i]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self._read(),))
+
+
+def page_refs(item: Item) -> tuple[str, ...]:
+    """The keys of an item's page references, in order."""
+    if isinstance(item.ops, MemoOps):
+        return item.ops.refs
+    return tuple(op.key for op in item.ops if isinstance(op, PageRef))
+
+
+def dest_keys(item: Item) -> tuple[str, ...]:
+    """The keys of an item's destinations, in order."""
+    if isinstance(item.ops, MemoOps):
+        return item.ops.dests
+    return tuple(op.key for op in item.ops if isinstance(op, Dest))
 
 
 Points = dict[tuple[str, str], tuple[int, ...]]  # hyphenation points, as `hyphenation` keeps them
@@ -168,7 +254,7 @@ ENTRIES_PER_WORKER = 400
 
 def _make_entries(
     jobs: Sequence[tuple[tuple[Any, ...], Callable[[], Item]]], span: tuple[int, int]
-) -> tuple[dict[tuple[Any, ...], tuple[bytes, str]], Points, Shapes]:
+) -> tuple[dict[tuple[Any, ...], MemoEntry], Points, Shapes]:
     """Entries `span` of `jobs`, packed as a memo keeps them, with the hyphenation
     points and shaped words found making them (a worker's memos die with it)."""
     found_points()

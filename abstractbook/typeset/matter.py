@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -356,13 +356,15 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     return items
 
 
-def toc_entries(book: Book, theme: Theme) -> dict[str, list[tuple[MemoKey, Callable[[], Item]]]]:
+def toc_entries(
+    book: Book, theme: Theme, only: Collection[str] | None = None
+) -> dict[str, list[tuple[MemoKey, Callable[[], Item]]]]:
     """Each abstract's contents entries (one per session it is listed in), as memo keys
     and makers: an entry depends on its talk and its place in the contents alone, so
-    it can be made where its talk is laid out, on every core."""
+    it can be made where its talk is laid out, on every core. `only`: of these talks."""
     out: dict[str, list[tuple[MemoKey, Callable[[], Item]]]] = {}
     for listed in _toc_walk(book):
-        if isinstance(listed, _Listed):
+        if isinstance(listed, _Listed) and (only is None or listed.talk.id in only):
             out.setdefault(listed.talk.id, []).append(_toc_job(listed, theme))
     return out
 

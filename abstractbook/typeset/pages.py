@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from ..project.model import Book, Entry, TalkSlot, end_time
 from ..project.timing import room_label
-from .layout import Document, Item, Memo, Page, TalkRun, paginate, place, talk_key
+from .layout import (
+    Document,
+    Item,
+    Memo,
+    Page,
+    TalkRun,
+    dest_keys,
+    page_refs,
+    paginate,
+    place,
+    talk_key,
+)
 from .lines import break_lines, single_line, width
 from .matter import (
     INDEX_GUTTER,
@@ -133,14 +146,18 @@ def lay_out(
 
     refs = {talk_key(tid): label for tid, label in labels.items()}
     for p in pages:
-        for op in p.raw_ops() if p.kind != "body" else ():
-            if isinstance(op, Dest) and op.key not in refs:
-                refs[op.key] = p.label
+        if p.kind == "body":
+            continue
+        keys = [key for item, _, _ in p.placed for key in dest_keys(item)]
+        for key in keys + [op.key for op in p.extra if isinstance(op, Dest)]:
+            if key not in refs:
+                refs[key] = p.label
+    heads: dict[tuple[str, float], Line] = {}  # the same heads come back page after page
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
             p.extra = [_resolve(op, refs) for op in p.extra]
-        running_head(p, book, theme, index)
+        running_head(p, book, theme, index, heads)
     return Document(tuple(pages), tuple(outline), spans, front)
 
 
@@ -308,14 +325,50 @@ def _page_from(
 def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
     """An item with its page numbers filled in; named after its memo key and the
     numbers, as the item with blanks was named after its key."""
-    refs = tuple(labels.get(op.key, "") for op in item.ops if isinstance(op, PageRef))
+    refs = tuple(labels.get(key, "") for key in page_refs(item))
     if not refs:
         return item
-    filled = item._replace(ops=tuple(_resolve(op, labels) for op in item.ops))
+    filled = item._replace(ops=_Resolved(item.ops, labels))
     key = memo.names.get(id(item))
     if key is not None:
         memo.names[id(filled)] = (*key, refs)
     return filled
+
+
+class _Resolved(Sequence[Op]):
+    """An item's operations with its page numbers filled in when first read: a page
+    that a rebuild takes from the cache never reads them."""
+
+    __slots__ = ("base", "labels", "_ops")
+
+    def __init__(self, base: Sequence[Op], labels: dict[str, str]) -> None:
+        self.base = base
+        self.labels = labels
+        self._ops: tuple[Op, ...] | None = None
+
+    def _read(self) -> tuple[Op, ...]:
+        if self._ops is None:
+            self._ops = tuple(_resolve(op, self.labels) for op in self.base)
+        return self._ops
+
+    @overload
+    def __getitem__(self, i: int) -> Op: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Op]: ...
+    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
+        return self._read()[i]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self._read(),))
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:
@@ -327,8 +380,15 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False), op.tag)
 
 
-def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
-    """Folio at the outer corner; book title on versos, section or speaker on rectos."""
+def running_head(
+    page: Page,
+    book: Book,
+    theme: Theme,
+    index: int,
+    heads: dict[tuple[str, float], Line] | None = None,
+) -> None:
+    """Folio at the outer corner; book title on versos, section or speaker on rectos.
+    `heads` keeps the lines of heads set before, by text and room."""
     if page.kind in ("title", "blank"):
         return
     st = theme.running()
@@ -348,7 +408,12 @@ def running_head(page: Page, book: Book, theme: Theme, index: int) -> None:
         head = page.head or book.settings.title
     else:
         head = book.settings.title
-    head_line = _clip(head, st, theme.frame_width - fw - 12)
+    room = theme.frame_width - fw - 12
+    head_line = heads.get((head, room)) if heads is not None else None
+    if head_line is None:
+        head_line = _clip(head, st, room)
+        if heads is not None:
+            heads[(head, room)] = head_line
     hw = head_line.width
     if recto:
         page.extra += [
