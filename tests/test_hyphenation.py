@@ -19,7 +19,7 @@ def pyphens(word: str, lang: str) -> list[int]:
     return pyphen.Pyphen(lang=patterns(lang), left=2, right=3).positions(word)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(LETTERS, min_size=5, max_size=24), st.sampled_from(LANGUAGES))
 @example("hyphenation", "en")
 @example("Silbentrennungsprogramm", "de")
