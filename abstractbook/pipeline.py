@@ -19,7 +19,16 @@ from typing import Any, BinaryIO
 
 from . import __version__, parallel
 from .building import export
-from .building.cache import PACK, Cache, InputCache, PackedTalk, open_store, pack, unpack
+from .building.cache import (
+    PACK,
+    Cache,
+    InputCache,
+    PackedTalk,
+    open_store,
+    pack,
+    packed_talks,
+    unpack,
+)
 from .building.export import ExportResult, TalkJob
 from .building.manifest import (
     ChangeReport,
@@ -32,6 +41,7 @@ from .building.manifest import (
 )
 from .building.outputs import Commit, tidy
 from .building.preflight import figure_problems, formula_problems, logo_problems, unprintable
+from .building.store import Store
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
 from .pdf.render import render_pdf
@@ -171,14 +181,22 @@ def lay_out_book(root: Path) -> tuple[Book, Document]:
 
 
 def talk_layouts(
-    book: Book, theme: Theme, cache: Cache, contents: bool = False, digests: bool = True
+    book: Book,
+    theme: Theme,
+    cache: Cache,
+    contents: bool = False,
+    digests: bool = True,
+    borrowed: dict[str, bytes] | None = None,
 ) -> tuple[dict[str, tuple[Item, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also gives each talk's item digests, for page hashes (empty
     without `digests`: the cache then holds none either). With `contents`, a talk
     laid out anew has its contents entries made beside it (into `cache.memo`), where
-    the book's pagination finds them."""
+    the book's pagination finds them. `borrowed`: talks another output's cache holds
+    (`packed_talks`), taken before any is laid out anew."""
     hashes = {e.talk.id: talk_hash(e.talk) for e in book.entries}
+    if borrowed:
+        cache.adopt(borrowed, hashes.values())
     talks: dict[str, PackedTalk] = {}
     missing = []
     for e in book.entries:
@@ -383,7 +401,15 @@ def export_talks(
 
     Raises InputError for bad input or an `only` id the book does not have.
     """
-    book = with_standards(load_book(root), standards, talks=True)
+    # A book built into the project has read the records and laid the talks out: its
+    # cache gives them (read only), and a cold export lays out and reads the rest.
+    # Its formulas, when read anew, are drawn by a worker that loads the math renderer
+    # meanwhile (as a build's are).
+    built = _built_book_cache(root, out_dir)
+    inputs = InputCache(built, cache_key(""))
+    with parallel.ahead(load_renderer) if inputs.empty else nullcontext() as ahead:
+        book = with_standards(load_book(root, inputs, ahead), standards, talks=True)
+    del inputs
     if only is not None:
         known = {t.id for t in book.talks}
         unknown = sorted(only - known)
@@ -401,9 +427,12 @@ def export_talks(
     # The export's own cache, under the folder it writes: talks laid out by the last
     # export are reused. It hashes no pages, so its talks carry no item digests, and
     # its key says so (a book's cache could never take them for its own).
-    key = cache_key(settings_hash(book, theme) + " talks")
+    settings = settings_hash(book, theme)
+    key = cache_key(settings + " talks")
     cache = Cache(open_store(out_dir / TALKS_CACHE), key)
-    items, _ = talk_layouts(book, theme, cache, digests=False)
+    book_talks = packed_talks(built, cache_key(settings))
+    items, _ = talk_layouts(book, theme, cache, digests=False, borrowed=book_talks)
+    del book_talks
     cache.save({talk_hash(e.talk) for e in book.entries}, set())
     labels = body_page_labels(book, theme, items)
     # Content only, never a path: a project named another way keeps its keys.
@@ -423,6 +452,15 @@ def export_talks(
     }
     job = TalkJob(book, theme, items, labels, source_date(book))
     return export.export_talks(job, out_dir, keys, only, progress)
+
+
+def _built_book_cache(root: Path, out_dir: Path) -> Store | None:
+    """The cache of a book built beside the export's folder (`site/book.pdf` for
+    `site/talks`) or into the project (`build/book.pdf`), if there is one."""
+    for book in (out_dir.parent / "book.pdf", root / "build" / "book.pdf"):
+        if (book.parent / ".abstractbook-cache" / book.name).is_dir():
+            return open_store(book)
+    return None
 
 
 def _unknown_id_hint(word: str, known: set[str]) -> str | None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -133,6 +137,49 @@ def test_every_talk_file_carries_the_srgb_profile_and_passes_qpdf(exported: Path
             (intent,) = pdf.Root.OutputIntents
             assert intent.S == "/GTS_PDFA1"
             assert intent.DestOutputProfile.read_bytes() == profile, path.name
+
+
+def test_every_stream_of_a_talk_file_inflates_as_qpdf_reads_it(exported: Path) -> None:
+    """Font programs (compressed at deflate's fastest level), page streams and the
+    rest: Python's zlib gives each stream the bytes qpdf decodes, and the font
+    programs are TrueType fonts."""
+    with pikepdf.open(exported / "yamins.pdf") as pdf:
+        fonts = 0
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Stream) or obj.get("/Filter") != "/FlateDecode":
+                continue
+            assert zlib.decompress(obj.read_raw_bytes()) == obj.read_bytes()
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                program = font.DescendantFonts[0].FontDescriptor.FontFile2
+                assert zlib.decompress(program.read_raw_bytes())[:4] == b"\x00\x01\x00\x00"
+                fonts += 1
+        assert fonts >= 2
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="drawn ahead on another core")
+def test_an_export_draws_its_formulas_in_a_worker_that_loads_the_math_renderer(
+    tmp_path: Path,
+) -> None:
+    """As a build does: the export's own process never loads ziamath (a sixth of a
+    second, while the records are read), and the formula is drawn all the same."""
+    project = tmp_path / "book"
+    (project / "abstracts").mkdir(parents=True)
+    (project / "book.yaml").write_text("title: Formula Meeting\n")
+    (project / "abstracts" / "f.yaml").write_text(
+        "id: f\ntitle: A Fraction\nauthors: [{name: Ada Lovelace}]\n"
+        "body: 'The ratio $\\frac{a+b}{c}$ holds.'\n"
+    )
+    script = (
+        "import sys; from pathlib import Path; from abstractbook import pipeline; "
+        f"pipeline.export_talks(Path({str(project)!r}), Path({str(tmp_path / 'talks')!r})); "
+        "print('ziamath' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    with pikepdf.open(tmp_path / "talks" / "f.pdf") as pdf:
+        assert any(name.startswith("/Fm") for name in pdf.pages[0].Resources.XObject)
 
 
 def _two_slot_project(root: Path) -> Path:

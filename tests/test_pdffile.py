@@ -18,8 +18,20 @@ from pypdf import PdfReader
 from abstractbook import pipeline
 from abstractbook.building import preflight
 from abstractbook.errors import BuildError
+from abstractbook.pdf.pdffile import flate
 from tests.pdftext import embedded_glyphs, shown
 from tests.test_print import project
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.binary(max_size=20_000) | st.text(max_size=5_000).map(str.encode), st.sampled_from([1, 6])
+)
+def test_streams_inflate_with_zlib_to_what_was_written(data: bytes, level: int) -> None:
+    """Streams are compressed by libdeflate: every reader inflates them as zlib data."""
+    packed = flate(data, level)
+    assert isinstance(packed, bytes)
+    assert zlib.decompress(packed) == data
 
 
 def test_every_cross_reference_points_at_its_object(sample_pdf: Path) -> None:

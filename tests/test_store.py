@@ -270,6 +270,42 @@ def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
     assert len(list(talks.glob("*.pdf"))) == 25
 
 
+def test_an_export_takes_the_talks_of_a_book_built_into_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `build`, `export` lays out no talk: the book's cache gives them (and the
+    records it read), only read. Each file is byte for byte a cold export's, and the
+    export's own cache holds the talks, so the next export needs no book."""
+    cold = tmp_path / "cold"
+    pipeline.export_talks(SAMPLE, cold)
+    project = tmp_path / "book"
+    shutil.copytree(SAMPLE, project)
+    pipeline.build(project, project / "build" / "book.pdf")
+    book_cache = sorted(p.name for p in (project / "build" / ".abstractbook-cache").rglob("*"))
+    laid_out: list[str] = []
+    real = pipeline._lay_out_many
+
+    def counting(jobs, *rest):  # type: ignore[no-untyped-def]
+        laid_out.extend(talk.id for talk, _ in jobs)
+        return real(jobs, *rest)
+
+    monkeypatch.setattr(pipeline, "_lay_out_many", counting)
+    talks = project / "build" / "talks"
+    result = pipeline.export_talks(project, talks)
+    assert laid_out == []
+    assert len(result.written) == 25
+    for pdf in cold.glob("*.pdf"):
+        assert (talks / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+    assert sorted(p.name for p in (project / "build" / ".abstractbook-cache").rglob("*")) == (
+        book_cache
+    )
+    shutil.rmtree(project / "build" / ".abstractbook-cache")
+    for pdf in talks.glob("*.pdf"):
+        pdf.unlink()
+    pipeline.export_talks(project, talks)
+    assert laid_out == []
+
+
 def test_a_book_written_where_an_export_keeps_its_cache_is_its_cold_self(
     tmp_path: Path,
 ) -> None:

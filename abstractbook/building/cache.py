@@ -210,6 +210,16 @@ class Cache:
         self.talks_read.add(talk_hash)
         return items
 
+    def adopt(self, offered: dict[str, bytes], wanted: Iterable[str]) -> None:
+        """Take the `wanted` talks this cache lacks from `offered` (another output's,
+        `packed_talks`), kept in packs of this cache too, which so stands alone."""
+        own = self._packed()
+        taken = {h: offered[h] for h in wanted if h not in own and h in offered}
+        names = list(taken)
+        for i in range(0, len(names), PACK):
+            self.keep_packed({h: taken[h] for h in names[i : i + PACK]})
+        own.update(taken)
+
     def _packed(self) -> dict[str, bytes]:
         """Every talk the cache's packs hold, by hash, read once (each is taken out as
         it is used); which pack holds which talk is kept for `save`."""
@@ -261,6 +271,19 @@ class Cache:
             _save(store, "hyphenation.pickle", self.key, points)
         if not self.valid:
             store.write("key", self.key, self.key.encode("ascii"))
+
+
+def packed_talks(store: Store | None, key: str) -> dict[str, bytes]:
+    """The talks another output's cache holds, packed, by hash (a book built into the
+    project, whose talks an export can take): only read, never cleared nor written,
+    and empty unless that cache was made under `key`."""
+    if store is None or store.read("key", key) != key.encode("ascii"):
+        return {}
+    talks: dict[str, bytes] = {}
+    for name in store.names("talks"):
+        pack = _load(store, name, key, dict) or {}
+        talks.update({k: v for k, v in pack.items() if isinstance(v, bytes)})
+    return talks
 
 
 def _pack_name(talks: Iterable[str]) -> str:

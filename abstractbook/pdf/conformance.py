@@ -7,10 +7,9 @@ trailer of `render.py` take in.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from pathlib import Path
 
-from .pdffile import LEVEL, Deflated, PdfFile, ref, text_string
+from .pdffile import Deflated, PdfFile, flate, ref, text_string
 from .profiles import (
     CMYK_CONDITION,
     CMYK_INFO,
@@ -77,10 +76,7 @@ def _packed_profile(
     data = profiles.get(path) if profiles is not None else None
     if data is None:
         raw = path.read_bytes()
-        if deflated is not None:
-            data = deflated.compress(raw, deflated.key(raw))
-        else:
-            data = zlib.compress(raw, LEVEL)
+        data = deflated.compress(raw, deflated.key(raw)) if deflated is not None else flate(raw)
         if profiles is not None:
             profiles[path] = data
     return data

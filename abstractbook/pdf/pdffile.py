@@ -15,7 +15,6 @@ import hashlib
 import io
 import re
 import struct
-import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,12 +22,13 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
+from deflate import zlib_compress
 from reportlab.lib.rl_accel import fp_str
 
 from ..digests import digest
 from ..project.limits import drawing_size_problem
 
-LEVEL = 6  # zlib level of streams: page streams are cached, so compressing well is paid once
+LEVEL = 6  # deflate level of streams: page streams are cached, so compressing well is paid once
 PACKED = 200  # small objects per object stream (a book's structure tree has tens of thousands)
 _XREF_ROW = struct.Struct(">BIH")  # a cross-reference stream's row: /W [1 4 2]
 UNWRITTEN = -1  # an object reserved and not yet written (`PdfFile.where`)
@@ -41,6 +41,15 @@ def _in_stream(stream: int, place: int) -> int:
 
 def _unwritten(count: int) -> array[int]:
     return array("q", [UNWRITTEN]) * count
+
+
+def flate(data: bytes, level: int = LEVEL) -> bytes:
+    """Data for a /FlateDecode stream (the zlib format), compressed by libdeflate:
+    as small as zlib's at the same level in half the time, and at level 1 smaller
+    than zlib's in a third of it. An export compresses some 80 MB of font programs
+    and page streams for its thousand files. The bytes depend on libdeflate's
+    version (pinned), never on the machine."""
+    return bytes(zlib_compress(data, level))
 
 
 class Deflated:
@@ -61,7 +70,7 @@ class Deflated:
     def compress(self, data: bytes, key: bytes) -> bytes:
         packed = self.take(key)
         if packed is None:
-            packed = self.used[key] = zlib.compress(data, LEVEL)
+            packed = self.used[key] = flate(data)
         return packed
 
     def take(self, key: bytes) -> bytes | None:
@@ -196,7 +205,7 @@ class PdfFile:
     def put_stream(self, num: int, entries: str, data: bytes, packed: bool = False) -> None:
         """Write a stream object; `packed` data is already Flate-compressed."""
         if not packed:
-            data = zlib.compress(data, LEVEL)
+            data = flate(data)
         self.where[num] = self.position
         head = f"{num} 0 obj\n<< {entries} /Filter /FlateDecode /Length {len(data)} >>\nstream\n"
         self._write(head.encode("latin-1") + data + b"\nendstream\nendobj\n")
@@ -244,7 +253,7 @@ class PdfFile:
             for at in places
         ]
         ident = self.digest.hexdigest()
-        data = zlib.compress(b"".join(rows), LEVEL)
+        data = flate(b"".join(rows))
         head = (
             f"{xref} 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root {root} 0 R "
             f"/Info {info} 0 R /ID [<{ident}> <{ident}>] /Filter /FlateDecode "
@@ -395,14 +404,14 @@ def encode_image(path: Path) -> EncodedImage:
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA", "PA") else None
     grey = im.mode in ("1", "L", "LA", "F")
     pixels = im.convert("L" if grey else "RGB")
-    flate = " /Filter /FlateDecode"
+    filtered = " /Filter /FlateDecode"
     mask = None
     if alpha is not None and alpha.getextrema() != (255, 255):
-        mask_entries = _image_entries(alpha.size, "DeviceGray") + flate
-        mask = (mask_entries, zlib.compress(alpha.tobytes(), LEVEL))
+        mask_entries = _image_entries(alpha.size, "DeviceGray") + filtered
+        mask = (mask_entries, flate(alpha.tobytes()))
     space = "DeviceGray" if grey else "DeviceRGB"
-    entries = _image_entries(pixels.size, space) + flate
-    return EncodedImage(entries, zlib.compress(pixels.tobytes(), LEVEL), mask)
+    entries = _image_entries(pixels.size, space) + filtered
+    return EncodedImage(entries, flate(pixels.tobytes()), mask)
 
 
 _OPERATORS = {"DeviceRGB": re.compile(rb"\b(rg|RG)\b"), "DeviceCMYK": re.compile(rb"\b(k|K)\b")}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
-import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,7 +58,6 @@ from .conformance import (
 )
 from .glyphs import show, utf16
 from .pdffile import (
-    LEVEL,
     Deflated,
     Drawing,
     EncodedImage,
@@ -69,6 +67,7 @@ from .pdffile import (
     box,
     drawing_ops,
     encode_image,
+    flate,
     foreign_colors,
     hex_tag,
     outline_objects,
@@ -376,7 +375,7 @@ PAGES_PER_WORKER = 48
 def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
     """A page's content stream, compressed, and the glyphs it draws."""
     stream = frame + drawer.page(page) + "\nQ"
-    return zlib.compress(stream.encode("latin-1"), LEVEL), drawer.glyphs()
+    return flate(stream.encode("latin-1")), drawer.glyphs()
 
 
 def _draw_many(

@@ -28,9 +28,45 @@ def patterns(lang: str) -> str:
     return _PATTERNS.get(lang, lang)
 
 
+LEFT, RIGHT = 2, 3  # letters a word keeps before its first break and after its last
+
+
+class _Liang:
+    """pyphen's patterns for one language, matched as pyphen matches them (Liang's
+    algorithm: the same points), but each piece of a word is extended only while
+    some pattern starts with it, where pyphen tries every piece up to its longest
+    pattern (28 letters in English): a word costs a third as much, and a cold
+    book's or export's talks hyphenate some 7,000 words."""
+
+    def __init__(self, found: pyphen.Pyphen) -> None:
+        self.patterns: dict[str, tuple[int, tuple[int, ...]]] = found.hd.patterns
+        self.starts = {p[:k] for p in self.patterns for k in range(1, len(p) + 1)}
+
+    def positions(self, word: str) -> list[int]:
+        """Where `word` (letters only) may break, at least LEFT and RIGHT letters in."""
+        dotted = f".{word.lower()}."
+        n = len(dotted)
+        levels = [0] * (n + 2)
+        patterns, starts = self.patterns, self.starts
+        for i in range(n - 1):
+            for j in range(i + 1, n + 1):
+                piece = dotted[i:j]
+                if piece not in starts:
+                    break
+                found = patterns.get(piece)
+                if found:
+                    at = i + found[0]
+                    for value in found[1]:
+                        if value > levels[at]:
+                            levels[at] = value
+                        at += 1
+        last = len(word) - RIGHT
+        return [i - 1 for i in range(LEFT + 1, last + 2) if levels[i] % 2]
+
+
 @lru_cache(maxsize=16)
-def _hyphenator(lang: str) -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=patterns(lang), left=2, right=3)
+def _hyphenator(lang: str) -> _Liang:
+    return _Liang(pyphen.Pyphen(lang=patterns(lang), left=LEFT, right=RIGHT))
 
 
 # Hyphenation points by (word, language): pyphen is asked once per word. The rebuild

@@ -1,0 +1,38 @@
+"""Where words break: the same points as pyphen gives, found faster."""
+
+from __future__ import annotations
+
+import pyphen
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from abstractbook.typeset.hyphenation import hyphen_points, patterns
+
+LANGUAGES = ["en", "en_GB", "de", "fr", "nl", "hu", "ru"]
+LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèàçœñáőűАБВабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+def pyphens(word: str, lang: str) -> list[int]:
+    """What pyphen itself says, with the margins the book keeps (2 letters before
+    the first break, 3 after the last)."""
+    return pyphen.Pyphen(lang=patterns(lang), left=2, right=3).positions(word)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(LETTERS, min_size=5, max_size=24), st.sampled_from(LANGUAGES))
+@example("hyphenation", "en")
+@example("Silbentrennungsprogramm", "de")
+@example("anticonstitutionnellement", "fr")
+@example("megszentségteleníthetetlen", "hu")  # nonstandard breaks (ssz -> sz-sz)
+def test_a_word_breaks_where_pyphen_breaks_it(word: str, lang: str) -> None:
+    assert list(hyphen_points(word, lang)) == pyphens(word, lang)
+
+
+@pytest.mark.parametrize(
+    ("word", "points"),
+    [("hyphenation", [2, 6]), ("typesetting", [4, 7]), ("organisers", [2, 5, 7])],
+)
+def test_english_words_break_as_the_us_patterns_have_it(word: str, points: list[int]) -> None:
+    """hy-phen-ation, type-set-ting, or-gan-is-ers: as TeX's US patterns break them."""
+    assert list(hyphen_points(word, "en")) == points
