@@ -24,11 +24,13 @@ from abstractbook.typeset.totalfit import (
 
 def paragraph(words: list[list[float]], space: float = 1.0) -> list[Item]:
     """Words of syllables (widths); hyphen breaks between syllables; the last line
-    filled as TeX fills it."""
+    filled as TeX fills it. Glue shrinks by a quarter of its width, so every sum is
+    exact: a line whose ratio is exactly on a fitness class's edge (-0.5) is on it
+    whichever way it is summed."""
     items: list[Item] = []
     for n, syllables in enumerate(words):
         if n:
-            items.append(Glue(space, space / 2, space / 3))
+            items.append(Glue(space, space / 2, space / 4))
         for k, w in enumerate(syllables):
             if k:
                 items.append(Penalty(0.5, 50.0, True))

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from abstractbook.typeset.totalfit import Box, Glue, Item, Params, Penalty, breaks
@@ -24,7 +24,7 @@ class Syllables:
         self.widths = [sum(w) for w in words]
         self.spaces = [0.0] + [SPACE] * (len(words) - 1)
         self.stretch = [s / 2 for s in self.spaces]
-        self.shrink = [s / 3 for s in self.spaces]
+        self.shrink = [s / 4 for s in self.spaces]  # as `paragraph`'s glue
         self.known: list[Sequence[Point] | None] = [None] * len(words)
 
     def points(self, n: int) -> list[Point]:
@@ -60,6 +60,23 @@ def positions(items: list[Item], words: list[list[float]], ends: list[End]) -> t
         st.lists(st.integers(1, 4).map(float), min_size=1, max_size=3), min_size=1, max_size=12
     ),
     st.integers(6, 14),
+)
+# a line shrunk by exactly half: with glue shrinking by thirds, one way of summing put it
+# in the tight class and the other not
+@example(
+    [
+        [1.0, 1.0],
+        [1.0] * 3,
+        [2.0, 4.0, 1.0],
+        [1.0],
+        [1.0, 1.0, 3.0],
+        [4.0, 1.0],
+        [1.0],
+        [4.0],
+        [4.0],
+        [1.0],
+    ],
+    14,
 )
 def test_words_and_items_give_the_same_least_demerits(
     words: list[list[float]], measure: int
