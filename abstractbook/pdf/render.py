@@ -2,9 +2,10 @@
 
 Each page becomes a content stream (text in the faces' glyph ids, rules, boxes,
 formulas and pictures) and the link annotations on it. What a page needs from
-the rest of the book, where its links lead, is gathered first from every page's
-`PageInfo`; glyph ids are the faces' own, so a page's stream depends only on what
-is drawn on it. The rebuild cache keeps both per page hash, with the glyphs each
+the rest of the book, where its links lead, is gathered from every page's
+`PageInfo` before any page is written (a big book's are found by the workers that
+draw its pages); glyph ids are the faces' own, so a page's stream depends only on
+what is drawn on it. The rebuild cache keeps both per page hash, with the glyphs each
 page draws (the fonts embed those): a cached page is copied, and a cached rebuild
 gives the same bytes as a cold one.
 """
