@@ -248,13 +248,8 @@ def test_an_upgrade_that_changes_nothing_visible_reports_no_pages(
     assert not again.report.pages and not again.report.changed and not again.report.moved
 
 
-def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    talks = tmp_path / "site" / "talks"
-    pipeline.export_talks(SAMPLE, talks)
-    assert (talks / ".abstractbook-cache" / "talks" / "key").is_file()
-    assert not (tmp_path / "site" / ".abstractbook-cache").exists()
+def count_laid_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the talks laid out anew from now on, as they are handed to the layout."""
     laid_out: list[str] = []
     real = pipeline._lay_out_many
 
@@ -263,6 +258,17 @@ def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
         return real(jobs, *rest)
 
     monkeypatch.setattr(pipeline, "_lay_out_many", counting)
+    return laid_out
+
+
+def test_export_keeps_its_cache_under_its_own_folder_and_reuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    talks = tmp_path / "site" / "talks"
+    pipeline.export_talks(SAMPLE, talks)
+    assert (talks / ".abstractbook-cache" / "talks" / "key").is_file()
+    assert not (tmp_path / "site" / ".abstractbook-cache").exists()
+    laid_out = count_laid_out(monkeypatch)
     for pdf in talks.glob("*.pdf"):
         pdf.unlink()
     pipeline.export_talks(SAMPLE, talks)
@@ -282,14 +288,7 @@ def test_an_export_takes_the_talks_of_a_book_built_into_the_project(
     shutil.copytree(SAMPLE, project)
     pipeline.build(project, project / "build" / "book.pdf")
     book_cache = sorted(p.name for p in (project / "build" / ".abstractbook-cache").rglob("*"))
-    laid_out: list[str] = []
-    real = pipeline._lay_out_many
-
-    def counting(jobs, *rest):  # type: ignore[no-untyped-def]
-        laid_out.extend(talk.id for talk, _ in jobs)
-        return real(jobs, *rest)
-
-    monkeypatch.setattr(pipeline, "_lay_out_many", counting)
+    laid_out = count_laid_out(monkeypatch)
     talks = project / "build" / "talks"
     result = pipeline.export_talks(project, talks)
     assert laid_out == []

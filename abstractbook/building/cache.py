@@ -14,9 +14,9 @@ pack of what changed and drops the packs no talk of the book needs.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from ..digests import digest
 from ..pdf.render import RenderCache
@@ -24,7 +24,7 @@ from ..project.schema import RecordMemo
 from ..project.typography import Refiner
 from ..typeset.layout import Item, Memo, item_digest
 from ..typeset.lines import known_points
-from ..typeset.ops import Op
+from ..typeset.ops import Op, OpsOnDemand
 from .store import Store, user_secret
 
 PACK = 16  # talks laid out together, and kept in one file
@@ -89,7 +89,7 @@ class _TalkOps:
         return known[1]
 
 
-class LazyOps(Sequence[Op]):
+class LazyOps(OpsOnDemand):
     """One item's operations, read from its talk when first needed."""
 
     __slots__ = ("talk", "place")
@@ -98,24 +98,8 @@ class LazyOps(Sequence[Op]):
         self.talk = talk
         self.place = place  # among the talk's items
 
-    def _ops(self) -> tuple[Op, ...]:
+    def _read(self) -> tuple[Op, ...]:
         return self.talk.items()[self.place]
-
-    @overload
-    def __getitem__(self, i: int) -> Op: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Op]: ...
-    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
-        return self._ops()[i]
-
-    def __len__(self) -> int:
-        return len(self._ops())
-
-    def __iter__(self) -> Iterator[Op]:
-        return iter(self._ops())
-
-    def __repr__(self) -> str:
-        return repr(self._ops())
 
 
 def open_store(output: Path) -> Store | None:

@@ -13,7 +13,7 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from .. import parallel
 from ..project.markup import (
@@ -42,6 +42,7 @@ from .ops import (
     Figure,
     MathSource,
     Op,
+    OpsOnDemand,
     PageRef,
     Text,
     drawn,
@@ -186,7 +187,7 @@ def _remembered(entry: MemoEntry, make: Callable[[], Item]) -> Item | None:
     return Item(height, ops, keep, space, brk, mark)
 
 
-class MemoOps(Sequence[Op]):
+class MemoOps(OpsOnDemand):
     """An entry's operations, unpickled when first read (or made again by `make`, if
     they cannot be): a rebuild paginates and names its pages by the entries' other
     fields and draws again only the pages that changed. `refs` and `dests` are the
@@ -212,25 +213,6 @@ class MemoOps(Sequence[Op]):
             self._ops = ops if isinstance(ops, tuple) else tuple(self.make().ops)
             self.packed = b""
         return self._ops
-
-    @overload
-    def __getitem__(self, i: int) -> Op: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Op]: ...
-    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
-        return self._read()[i]
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __iter__(self) -> Iterator[Op]:
-        return iter(self._read())
-
-    def __repr__(self) -> str:
-        return repr(self._read())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (tuple, (self._read(),))
 
 
 def page_refs(item: Item) -> tuple[str, ...]:

@@ -13,8 +13,9 @@ page coordinates (the title page).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 from .shaping import glyph_count
 from .spans import Line
@@ -265,3 +266,33 @@ def retag(op: Op, tag: str) -> Op:
     if isinstance(op, Dest) or op.tag:
         return op
     return op._replace(tag=tag)
+
+
+class OpsOnDemand(Sequence[Op]):
+    """An item's operations, made when first read (`_read`): unpickled from a talk or
+    an entry, or with page numbers filled in. A page that is not drawn again never
+    reads them; pickled, they are the plain tuple."""
+
+    __slots__ = ()
+
+    def _read(self) -> tuple[Op, ...]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> Op: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Op]: ...
+    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
+        return self._read()[i]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self._read(),))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Sequence
 
 from ..project.model import Book, Entry, TalkSlot, end_time
 from ..project.timing import room_label
@@ -42,7 +41,7 @@ from .matter import (
     title_page_ops,
     toc_items,
 )
-from .ops import ARTIFACT, FOOTER, HEADER, Dest, Op, PageRef, Rule, Text, drawn
+from .ops import ARTIFACT, FOOTER, HEADER, Dest, Op, OpsOnDemand, PageRef, Rule, Text, drawn
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 from .timetable import book_grid_pages
@@ -335,7 +334,7 @@ def _resolved(item: Item, labels: dict[str, str], memo: Memo) -> Item:
     return filled
 
 
-class _Resolved(Sequence[Op]):
+class _Resolved(OpsOnDemand):
     """An item's operations with its page numbers filled in when first read: a page
     that a rebuild takes from the cache never reads them."""
 
@@ -350,25 +349,6 @@ class _Resolved(Sequence[Op]):
         if self._ops is None:
             self._ops = tuple(_resolve(op, self.labels) for op in self.base)
         return self._ops
-
-    @overload
-    def __getitem__(self, i: int) -> Op: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Op]: ...
-    def __getitem__(self, i: int | slice) -> Op | Sequence[Op]:
-        return self._read()[i]
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __iter__(self) -> Iterator[Op]:
-        return iter(self._read())
-
-    def __repr__(self) -> str:
-        return repr(self._read())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (tuple, (self._read(),))
 
 
 def _resolve(op: Op, labels: dict[str, str]) -> Op:
