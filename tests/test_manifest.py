@@ -324,6 +324,29 @@ def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:
         assert len(list(talks.iterdir())) == 3  # the two packs and the edited talk
 
 
+def test_a_rebuild_warns_about_the_characters_a_cold_build_warns_about(tmp_path: Path) -> None:
+    """Talks found printable are not read again: a talk edited to hold a character no
+    font has is warned about, one edited back is not, and the others keep theirs."""
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    edit(project, "01-yamins.yaml", "id: yamins", "id: yamins\nkeywords: [\U0001f600]")
+    steps = [
+        ("06-saxe.yaml", "Learning even a simple task", "Learning \U0001f680 even a simple task"),
+        ("06-saxe.yaml", "Learning \U0001f680 even", "Learning even"),
+        ("01-yamins.yaml", "[\U0001f600]", "[brain]"),
+    ]
+    pipeline.build(project, out)
+    seen = []
+    for name, old, new in steps:
+        edit(project, name, old, new)
+        warm = pipeline.build(project, out)
+        cold = pipeline.build(project, tmp_path / "cold" / "book.pdf", use_cache=False)
+        warned = [str(w) for w in warm.warnings if "no font has" in str(w)]
+        assert warned == [str(w) for w in cold.warnings if "no font has" in str(w)]
+        seen.append(sorted(w.split("(U+")[1][:5] for w in warned))
+    assert seen == [["1F600", "1F680"], ["1F600"], []]
+
+
 def test_same_bytes_whatever_the_folder_and_hash_seed(tmp_path: Path) -> None:
     outputs = []
     for n, seed in enumerate(("0", "12345")):

@@ -159,6 +159,10 @@ class Cache:
         self.valid = False  # the folder holds a cache for this key
         self._talks: dict[str, bytes] | None = None  # the packs' talks, read when first asked
         self._packs: dict[str, set[str]] = {}  # pack file -> the talks it holds
+        # talks (by hash) with no character that the fonts lack: an earlier build's,
+        # and this one's (`preflight.unprintable`)
+        self.printable: set[str] = set()
+        self.printable_now: set[str] = set()
         if store is None:
             return
         if store.read("key", key) != key.encode("ascii"):
@@ -169,6 +173,7 @@ class Cache:
         self.render = render if isinstance(render, RenderCache) else RenderCache()
         matter = _load(store, "matter.pickle", key, dict)
         self.memo = Memo(matter if isinstance(matter, dict) else {})
+        self.printable = _load(store, "printable.pickle", key, set) or set()
 
     def hyphenation(self) -> dict[tuple[str, str], tuple[int, ...]]:
         """Hyphenation points of earlier builds (read only when a talk is laid out)."""
@@ -250,6 +255,8 @@ class Cache:
         matter = self.memo.used
         if matter != self.memo.known:
             _save(store, "matter.pickle", self.key, matter)
+        if self.printable_now != self.printable:
+            _save(store, "printable.pickle", self.key, self.printable_now)
         points = known_points()
         if len(points) > self.points_read:  # some were asked of pyphen
             _save(store, "hyphenation.pickle", self.key, points)

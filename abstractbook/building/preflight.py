@@ -17,7 +17,7 @@ from .. import parallel
 from ..digests import digest
 from ..errors import Problem, SourceLocation, error, warning
 from ..project.markup import all_runs, parse, refused_links, too_deep
-from ..project.model import Book
+from ..project.model import Book, Talk
 from ..typeset import formulas
 from ..typeset.formulas import problem as formula_problem
 from ..typeset.formulas import shown
@@ -212,9 +212,20 @@ def _has_ascii(font: str) -> bool:
     return all(chr(c) in font_chars(font) for c in range(32, 127))
 
 
-def unprintable(book: Book, theme: Theme) -> list[Problem]:
-    """Each character that no configured face has, per record and field (a warning)."""
-    problems = []
+def unprintable(
+    book: Book,
+    theme: Theme,
+    known: Collection[str] = (),
+    fine: set[str] | None = None,
+    hashes: dict[str, str] | None = None,
+) -> list[Problem]:
+    """Each character that no configured face has, per record and field (a warning).
+
+    With `hashes` (each talk's content hash, by id), a talk whose hash is in `known`
+    (an earlier build with the same fonts found nothing to warn about in it) is not
+    read again, and the hashes of this book's talks with nothing to warn about are
+    added to `fine`.
+    """
     s = book.settings
     text, title_font = theme.text["regular"], theme.heading["bold"]
     meeting = [
@@ -223,45 +234,68 @@ def unprintable(book: Book, theme: Theme) -> list[Problem]:
         ("venue", s.venue or "", text),
         ("organisers", " ".join(s.organisers), text),
     ]
-    book_yaml = SourceLocation(book.root / "book.yaml")
-    places: list[tuple[SourceLocation | None, list[tuple[str, str, str]]]] = [(book_yaml, meeting)]
+    deep: list[Problem] = []  # listed first, then the characters, the meeting's first
+    missing = _missing(SourceLocation(book.root / "book.yaml"), meeting)
     for t in book.talks:
-        fields = [
-            ("title", t.title, title_font),
-            ("body", t.body or "", text),
-            ("notes", t.notes or "", text),
-            ("keywords", " ".join(t.keywords), text),
-            ("board", t.board or "", title_font),
-            ("references", " ".join(t.references), text),
-        ]
-        for a in t.authors:
-            fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
-            fields += [("authors", a.email or "", text)]
-        places.append((t.source, fields))
-        problems += [
-            warning(
-                f"{field_name}: quotes and lists nest deeper than Markdown reads (20 levels, "
-                "a list item counting two); it is printed as plain lines",
-                t.source,
-            )
-            for field_name, source in (("body", t.body), ("notes", t.notes))
-            if source and too_deep(source)
-        ]
-    for location, fields in places:
-        seen: set[tuple[str, str]] = set()
-        for field_name, value, font in fields:
-            if value.isascii() and not _CONTROL.search(value) and _has_ascii(font):
-                continue  # the usual case, at C speed
-            for ch in sorted(set(value) - font_chars(font)):
-                if (field_name, ch) in seen or ch.isspace() or invisible(ch):
-                    continue
-                if face_for(ch, font) is None:
-                    seen.add((field_name, ch))
-                    problems.append(
-                        warning(
-                            f"{field_name}: no font has {ch!r} (U+{ord(ch):04X}); "
-                            f"the book prints {stand_in(ch)} instead",
-                            location,
-                        )
+        talk_hash = hashes.get(t.id) if hashes is not None else None
+        if talk_hash is not None and talk_hash in known:
+            if fine is not None:
+                fine.add(talk_hash)
+            continue
+        nested = _too_deep(t)
+        unknown = _missing(t.source, _talk_fields(t, text, title_font))
+        if talk_hash is not None and fine is not None and not nested and not unknown:
+            fine.add(talk_hash)
+        deep += nested
+        missing += unknown
+    return deep + missing
+
+
+def _talk_fields(t: Talk, text: str, title_font: str) -> list[tuple[str, str, str]]:
+    """A talk's fields as printed: (name, value, font)."""
+    fields = [
+        ("title", t.title, title_font),
+        ("body", t.body or "", text),
+        ("notes", t.notes or "", text),
+        ("keywords", " ".join(t.keywords), text),
+        ("board", t.board or "", title_font),
+        ("references", " ".join(t.references), text),
+    ]
+    for a in t.authors:
+        fields += [("authors", a.name, text), ("affiliations", " ".join(a.affiliations), text)]
+        fields += [("authors", a.email or "", text)]
+    return fields
+
+
+def _too_deep(t: Talk) -> list[Problem]:
+    return [
+        warning(
+            f"{field_name}: quotes and lists nest deeper than Markdown reads (20 levels, "
+            "a list item counting two); it is printed as plain lines",
+            t.source,
+        )
+        for field_name, source in (("body", t.body), ("notes", t.notes))
+        if source and too_deep(source)
+    ]
+
+
+def _missing(location: SourceLocation | None, fields: list[tuple[str, str, str]]) -> list[Problem]:
+    """A warning per field and character that no face has (once per field)."""
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for field_name, value, font in fields:
+        if value.isascii() and not _CONTROL.search(value) and _has_ascii(font):
+            continue  # the usual case, at C speed
+        for ch in sorted(set(value) - font_chars(font)):
+            if (field_name, ch) in seen or ch.isspace() or invisible(ch):
+                continue
+            if face_for(ch, font) is None:
+                seen.add((field_name, ch))
+                problems.append(
+                    warning(
+                        f"{field_name}: no font has {ch!r} (U+{ord(ch):04X}); "
+                        f"the book prints {stand_in(ch)} instead",
+                        location,
                     )
+                )
     return problems
