@@ -294,7 +294,7 @@ def typeset(
     code that drew them. Fills `cache`. Without `keep_pages`, the document's pages are
     emptied as they are written. `hashes`: the talks' `talk_hashes`."""
     talk_items, digests = talk_layouts(book, theme, cache, contents=True, hashes=hashes)
-    document = lay_out(book, theme, talk_items, cache.memo)
+    document = lay_out(book, theme, talk_items, cache.memo, cache.heads)
     del talk_items  # the pages hold what they need; a big book needs the memory
     pages = [page_hash(p, settings, cache.memo.names, digests) for p in document.pages]
     s = book.settings

@@ -25,6 +25,7 @@ from ..project.typography import Refiner
 from ..typeset.layout import Item, Memo, item_digest
 from ..typeset.lines import known_points
 from ..typeset.ops import Op, OpsOnDemand
+from ..typeset.pages import Heads
 from .store import Store, user_secret
 
 PACK = 16  # talks laid out together, and kept in one file
@@ -163,6 +164,7 @@ class Cache:
         # and this one's (`preflight.unprintable`)
         self.printable: set[str] = set()
         self.printable_now: set[str] = set()
+        self.heads = Heads()  # running heads and folios
         if store is None:
             return
         if store.read("key", key) != key.encode("ascii"):
@@ -174,6 +176,7 @@ class Cache:
         matter = _load(store, "matter.pickle", key, dict)
         self.memo = Memo(matter if isinstance(matter, dict) else {})
         self.printable = _load(store, "printable.pickle", key, set) or set()
+        self.heads = Heads(_load(store, "heads.pickle", key, dict))
 
     def hyphenation(self) -> dict[tuple[str, str], tuple[int, ...]]:
         """Hyphenation points of earlier builds (read only when a talk is laid out)."""
@@ -255,6 +258,8 @@ class Cache:
         matter = self.memo.used
         if matter != self.memo.known:
             _save(store, "matter.pickle", self.key, matter)
+        if self.heads.used != self.heads.known:
+            _save(store, "heads.pickle", self.key, self.heads.used)
         if self.printable_now != self.printable:
             _save(store, "printable.pickle", self.key, self.printable_now)
         points = known_points()

@@ -8,6 +8,7 @@ Page numbers in the contents and indexes are filled in after pagination.
 from __future__ import annotations
 
 import hashlib
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 
@@ -73,11 +74,17 @@ def roman(n: int) -> str:
 
 
 def lay_out(
-    book: Book, theme: Theme, talk_items: dict[str, tuple[Item, ...]], memo: Memo | None = None
+    book: Book,
+    theme: Theme,
+    talk_items: dict[str, tuple[Item, ...]],
+    memo: Memo | None = None,
+    heads: Heads | None = None,
 ) -> Document:
-    """Assemble title page, contents, programme, abstracts and indexes into pages."""
+    """Assemble title page, contents, programme, abstracts and indexes into pages.
+    `memo` and `heads` may hold an earlier build's entries and running heads."""
     s = book.settings
     memo = memo if memo is not None else Memo(keep=False)
+    heads = heads if heads is not None else Heads()
     pages: list[Page] = []
     outline: list[tuple[str, str, int]] = []
 
@@ -151,7 +158,6 @@ def lay_out(
         for key in keys + [op.key for op in p.extra if isinstance(op, Dest)]:
             if key not in refs:
                 refs[key] = p.label
-    heads: dict[tuple[str, float], Line] = {}  # the same heads come back page after page
     for index, p in enumerate(pages, start=1):
         if p.kind != "body":  # contents, programme and indexes print page numbers
             p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
@@ -360,15 +366,32 @@ def _resolve(op: Op, labels: dict[str, str]) -> Op:
     return Text(op.x_right - w, op.y, w, Line((frag,), w, 0, False), op.tag)
 
 
+class Heads:
+    """Running heads and folios as set lines, by text and room: the same heads come
+    back page after page, and a rebuild takes the last build's from the cache (for
+    the same settings and fonts) instead of shaping a thousand folios again."""
+
+    def __init__(self, known: dict[tuple[str, float], Line] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[tuple[str, float], Line] = {}  # this build's, for the next
+
+    def line(self, text: str, st: Style, room: float) -> Line:
+        """`text` on one line in the running heads' style, shortened to fit `room`."""
+        key = (text, room)
+        line = self.used.get(key)
+        if line is None:
+            line = self.known.get(key)
+            if line is None:
+                line = _clip(text, st, room)
+            self.used[key] = line
+        return line
+
+
 def running_head(
-    page: Page,
-    book: Book,
-    theme: Theme,
-    index: int,
-    heads: dict[tuple[str, float], Line] | None = None,
+    page: Page, book: Book, theme: Theme, index: int, heads: Heads | None = None
 ) -> None:
     """Folio at the outer corner; book title on versos, section or speaker on rectos.
-    `heads` keeps the lines of heads set before, by text and room."""
+    `heads` keeps the lines of heads and folios set before."""
     if page.kind in ("title", "blank"):
         return
     st = theme.running()
@@ -376,11 +399,8 @@ def running_head(
     x0 = theme.frame_left(recto)
     x1 = x0 + theme.frame_width
     y = theme.frame_top + 14.0
-
-    def line(text: str) -> Line:
-        return single_line(Span(text, st.font, st.size, st.color))
-
-    folio = line(page.label)
+    heads = heads if heads is not None else Heads()
+    folio = heads.line(page.label, st, math.inf)  # a folio is never shortened
     fw = folio.width
     if page.kind in ("front", "back"):
         head = page.head
@@ -388,12 +408,7 @@ def running_head(
         head = page.head or book.settings.title
     else:
         head = book.settings.title
-    room = theme.frame_width - fw - 12
-    head_line = heads.get((head, room)) if heads is not None else None
-    if head_line is None:
-        head_line = _clip(head, st, room)
-        if heads is not None:
-            heads[(head, room)] = head_line
+    head_line = heads.line(head, st, theme.frame_width - fw - 12)
     hw = head_line.width
     if recto:
         page.extra += [
