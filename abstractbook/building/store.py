@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 MAGIC = b"abcache2"
+_HEAD = len(MAGIC) + hashlib.sha256().digest_size  # the magic, then the MAC
 _NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?")
 SECRET_BYTES = 32
 
@@ -138,17 +139,17 @@ class Store:
                 fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
             finally:
                 os.close(dir_fd)
-            with os.fdopen(fd, "rb") as f:
+            # unbuffered: the data is read into one object, not read and then copied
+            with os.fdopen(fd, "rb", buffering=0) as f:
                 if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                     return None
-                raw = f.read()
+                head = f.read(_HEAD)
+                data = f.read()
         except OSError:
             return None
-        head = len(MAGIC) + hashlib.sha256().digest_size
-        if len(raw) < head or not raw.startswith(MAGIC):
+        if len(head) < _HEAD or not head.startswith(MAGIC):
             return None
-        data = raw[head:]
-        if not hmac.compare_digest(raw[len(MAGIC) : head], self._mac(key, name, data)):
+        if not hmac.compare_digest(head[len(MAGIC) :], self._mac(key, name, data)):
             return None
         return data
 
@@ -169,7 +170,7 @@ class Store:
                 fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
                 try:
                     with os.fdopen(fd, "wb") as f:
-                        f.write(MAGIC + bytes(hashlib.sha256().digest_size))  # the MAC's room
+                        f.write(MAGIC + bytes(_HEAD - len(MAGIC)))  # the MAC's room
                         signed = _Signed(f, self._mac_of(key, name))
                         put(signed)
                         f.seek(len(MAGIC))
