@@ -146,8 +146,7 @@ def dump(manifest: dict[str, Any]) -> bytes:
     """The manifest as JSON, a page or an abstract per line: easy to read and to diff,
     and written by json's C encoder (indented output takes the slow Python one)."""
 
-    def one(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    one = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # one for all
 
     parts = []
     for key in sorted(manifest):

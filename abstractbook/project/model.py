@@ -468,13 +468,20 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 
 
-@lru_cache(maxsize=1 << 16)
 def surname_key(author: Author) -> tuple[str, str]:
     """Sort by surname without its particles ('de la Cruz' files under C), then given names."""
-    words = author.surname.split()
+    return _surname_key(author.name, author.family)
+
+
+@lru_cache(maxsize=1 << 16)
+def _surname_key(name: str, family: str | None) -> tuple[str, str]:
+    """`surname_key`, once per name (by its two strings: a whole author is slower to
+    hash, and the indexes ask for thousands)."""
+    surname, given = _name_parts(name, family)
+    words = surname.split()
     while len(words) > 1 and words[0].lower() in PARTICLES:
         words = words[1:]
-    return (fold(" ".join(words)), fold(author.given))
+    return (fold(" ".join(words)), fold(given))
 
 
 def assemble(project: Project, refine: Refine | None = None) -> Book:
