@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from abstractbook import parallel, pipeline
 from abstractbook.building import files
-from abstractbook.building.cache import _load, _save, open_store
+from abstractbook.building.cache import MAX_PACKS, _load, _save, open_store
 from abstractbook.building.manifest import compare
 from abstractbook.errors import InputError
 from abstractbook.pdf.render import RenderCache
@@ -356,6 +356,43 @@ def test_cache_keeps_only_what_the_book_uses(tmp_path: Path) -> None:
         again = pipeline.build(project, out)
         assert again.report is not None and [c[0] for c in again.report.changed] == ["saxe"]
         assert len(list(talks.iterdir())) == 3  # the two packs and the edited talk
+
+
+def test_a_rebuild_writes_only_the_cache_files_of_what_changed(tmp_path: Path) -> None:
+    """Records and pages are kept in packs: after an edit, the rebuild adds a pack of
+    the edited record and one of its pages and leaves every other file as it was; the
+    packs stay few however many edits follow, and each rebuild is the cold build."""
+    project = copy_sample(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(project, out)
+    folder = out.parent / ".abstractbook-cache" / "book.pdf"
+
+    def files() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        }
+
+    before = files()
+    edit(project, "06-saxe.yaml", "Learning even a simple task", "Learning even one simple task")
+    assert_rebuild_is_cold(project, out, tmp_path / "first")
+    after = files()
+    added = sorted(name.split("/")[0] for name in after.keys() - before.keys())
+    assert added == ["pages", "records", "talks"]
+    # what a body edit leaves alone (the talks found printable and the hyphenation
+    # points asked may grow), the earlier packs among it
+    growing = ("printable.pickle", "hyphenation.pickle")
+    kept = {n: after[n] for n in before.keys() & after.keys() if n not in growing}
+    assert kept == {n: before[n] for n in kept}
+    assert {"render.pickle", "matter.pickle", "inputs.pickle", "heads.pickle"} <= kept.keys()
+    assert {n.split("/")[0] for n in kept} >= {"pages", "records", "talks"}
+    # each talk edited in turn: every rebuild leaves a small pack still in use
+    for path in sorted((project / "abstracts").glob("*.yaml"))[:20]:
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("body: |\n", "body: |\n  Edited.\n", 1), "utf-8")
+        pipeline.build(project, out)
+    for kind in ("records", "pages"):
+        assert len(list((folder / kind).iterdir())) <= MAX_PACKS + 1, kind
+    assert_rebuild_is_cold(project, out, tmp_path / "last")
 
 
 def test_a_rebuild_warns_about_the_characters_a_cold_build_warns_about(tmp_path: Path) -> None:

@@ -112,23 +112,73 @@ def open_store(output: Path) -> Store | None:
     return Store(output.parent, (".abstractbook-cache", output.name), secret)
 
 
+class Packs:
+    """Entries of one kind (bytes or tuples by key), kept in the files of one folder of
+    the store, each file holding entries made together: a build writes a file of the
+    entries it made and no other, and drops a file none of whose entries it used (one
+    mostly unused, or one of too many small ones, is written again with the new
+    entries). Rewriting a big file for one changed entry cost a rebuild more than the
+    rest of its writing."""
+
+    def __init__(self, store: Store | None, folder: str, key: str) -> None:
+        self.store = store
+        self.folder = folder
+        self.key = key
+        self.held: dict[str, set[Any]] = {}  # file -> the keys it holds
+
+    def read(self) -> dict[Any, Any]:
+        """Every entry the folder's files hold for this key."""
+        entries: dict[Any, Any] = {}
+        for name in self.store.names(self.folder) if self.store is not None else ():
+            pack = _load(self.store, name, self.key, dict) if self.store else None
+            if pack:
+                entries.update(pack)
+                self.held[name] = set(pack)
+        return entries
+
+    def save(self, used: dict[Any, Any]) -> None:
+        """Keep this build's entries, `used`: the files that hold them stay as they are."""
+        store = self.store
+        if store is None:
+            return
+        names = sorted(store.names(self.folder), key=lambda n: len(self.held.get(n, ())))
+        stay = []
+        for n, name in enumerate(names):
+            held = self.held.get(name, set())
+            kept = sum(1 for k in held if k in used)
+            # a file of another key or build, mostly stale, or one of too many small ones
+            if kept and kept * 2 >= len(held) and len(names) - n <= MAX_PACKS:
+                stay.append(name)
+        kept_keys = {k for name in stay for k in self.held[name]}
+        new = {k: v for k, v in used.items() if k not in kept_keys}
+        written = _pack_name(new, self.folder) if new else ""
+        if new:
+            _save(store, written, self.key, new)
+        for name in set(names) - set(stay) - {written}:
+            store.remove(name)
+
+
+MAX_PACKS = 16  # files a folder of packs may keep: more, and the smallest are merged
+
+
 class InputCache:
     """What reading the project learnt, for the next build of the same output: each
-    abstract file's records (by path and content) and the texts whose formulas
-    typeset. Kept apart from `Cache`, which needs the settings this one helps read;
-    `key` names the code that made it."""
+    abstract file's records (by path and content, in `Packs`: a rebuild writes those
+    of the files that changed) and the texts whose formulas typeset. Kept apart from
+    `Cache`, which needs the settings this one helps read; `key` names the code that
+    made it."""
 
     def __init__(self, store: Store | None, key: str) -> None:
         self.store = store
         self.key = key
+        self.packs = Packs(store, "records", key)
         known = _load(store, "inputs.pickle", key, tuple) if store is not None else None
-        if known is None or len(known) != 3:
-            known = ({}, set(), {})
-        records = known[0] if isinstance(known[0], dict) else {}
-        self.records = RecordMemo(records, keep=store is not None)
-        self.formulas_known: set[str] = known[1] if isinstance(known[1], set) else set()
+        if known is None or len(known) != 2:
+            known = (set(), {})
+        self.records = RecordMemo(self.packs.read(), keep=store is not None)
+        self.formulas_known: set[str] = known[0] if isinstance(known[0], set) else set()
         self.formulas_fine: set[str] = set()
-        self.refine = Refiner(known[2] if isinstance(known[2], dict) else {})
+        self.refine = Refiner(known[1] if isinstance(known[1], dict) else {})
 
     @property
     def empty(self) -> bool:
@@ -139,8 +189,10 @@ class InputCache:
         """Keep what was read, and let it go: called once the book is read, so that a
         big book's pickled records are not held while it is typeset."""
         if self.store is not None:
-            kept = (self.records.used, self.formulas_fine, self.refine.used)
-            _save(self.store, "inputs.pickle", self.key, kept)
+            self.packs.save(self.records.used)
+            if self.formulas_fine != self.formulas_known or self.refine.used != self.refine.known:
+                kept = (self.formulas_fine, self.refine.used)
+                _save(self.store, "inputs.pickle", self.key, kept)
         self.records = RecordMemo(keep=False)
         self.refine = Refiner()
 
@@ -153,6 +205,8 @@ class Cache:
         self.store = store
         self.key = key
         self.render = RenderCache()
+        self._render_read = RenderCache()  # what render.pickle held, pages apart
+        self.pages = Packs(store, "pages", key)  # each page's info and stream, by hash
         self.memo = Memo(keep=store is not None)
         self.points_read = 0
         self.talks_read: set[str] = set()
@@ -173,6 +227,10 @@ class Cache:
         self.valid = True
         render = _load(store, "render.pickle", key, RenderCache)
         self.render = render if isinstance(render, RenderCache) else RenderCache()
+        self._render_read = _rest(self.render)
+        for page_hash, entry in self.pages.read().items():
+            if isinstance(entry, tuple) and len(entry) == 2:
+                self.render.pages[page_hash], self.render.streams[page_hash] = entry
         matter = _load(store, "matter.pickle", key, dict)
         self.memo = Memo(matter if isinstance(matter, dict) else {})
         self.printable = _load(store, "printable.pickle", key, set) or set()
@@ -254,7 +312,12 @@ class Cache:
                 pack = _load(store, name, self.key, dict) or {}
                 self.keep_packed({k: v for k, v in pack.items() if k in used_talks})
                 store.remove(name)
-        _save(store, "render.pickle", self.key, self.render.kept(used_pages))
+        render = self.render.kept(used_pages)
+        streams = render.streams
+        self.pages.save({h: (i, streams[h]) for h, i in render.pages.items() if h in streams})
+        rest = _rest(render)
+        if rest != self._render_read:
+            _save(store, "render.pickle", self.key, rest)
         matter = self.memo.used
         if matter != self.memo.known:
             _save(store, "matter.pickle", self.key, matter)
@@ -267,6 +330,20 @@ class Cache:
             _save(store, "hyphenation.pickle", self.key, points)
         if not self.valid:
             store.write("key", self.key, self.key.encode("ascii"))
+
+
+def _rest(render: RenderCache) -> RenderCache:
+    """What render.pickle keeps: the render cache without its pages (which `Packs`
+    keep), its dictionaries copied (rendering adds to them)."""
+    return RenderCache(
+        formulas=dict(render.formulas),
+        fonts=dict(render.fonts),
+        pictures=dict(render.pictures),
+        images=dict(render.images),
+        colors=dict(render.colors),
+        deflated=dict(render.deflated),
+        trees=dict(render.trees),
+    )
 
 
 def packed_talks(store: Store | None, key: str) -> dict[str, bytes]:
@@ -282,8 +359,8 @@ def packed_talks(store: Store | None, key: str) -> dict[str, bytes]:
     return talks
 
 
-def _pack_name(talks: Iterable[str]) -> str:
-    return "talks/" + digest(repr(sorted(talks)))[:32]
+def _pack_name(keys: Iterable[Any], folder: str = "talks") -> str:
+    return f"{folder}/" + digest(repr(sorted(keys)))[:32]
 
 
 def _load(store: Store, name: str, key: str, kind: type) -> Any:
