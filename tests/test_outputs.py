@@ -240,3 +240,28 @@ def test_an_export_that_fails_part_way_leaves_an_index_that_says_what_is_there(
     assert listed and last not in listed
     for tid, sha256 in listed.items():
         assert hashlib.sha256((talks / f"{tid}.pdf").read_bytes()).hexdigest() == sha256
+
+
+def test_a_file_the_disk_refuses_leaves_the_previous_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new files reach the disk while the build goes on; if the disk refuses one,
+    the build fails before anything is renamed, and nothing of it is left behind."""
+    root = project(tmp_path)
+    out = tmp_path / "out" / "book.pdf"
+    pipeline.build(root, out)
+    before = out.read_bytes(), pipeline.manifest_path(out).read_bytes()
+    retitle(root, "A title the disk never sees")
+
+    def refused(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(outputs.os, "fsync", refused)
+    with pytest.raises(OSError, match="Input/output"):
+        pipeline.build(root, out)
+    assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".abstractbook-cache",
+        "book.manifest.json",
+        "book.pdf",
+    ]

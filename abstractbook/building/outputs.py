@@ -16,6 +16,7 @@ import contextlib
 import errno
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -240,27 +241,44 @@ class Commit:
                 raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
         self.targets = targets
         self.temps: dict[Path, Path] = {}
+        self.syncs: list[_Synced] = []
 
     def write(self, target: Path, data: bytes) -> None:
         self.write_with(target, lambda f: f.write(data))
 
     def write_with(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
-        """Write `target`'s new content to its temporary file, flushed to the disk."""
+        """Write `target`'s new content to its temporary file. It reaches the disk in
+        a thread meanwhile (the build's remaining work need not wait for the disk);
+        `publish` waits for it."""
         fd, temp = temporary(target)
         self.temps[target] = temp
-        with os.fdopen(fd, "wb") as f:
+        f = os.fdopen(fd, "wb")
+        try:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temp, 0o644)
+            os.chmod(temp, 0o644)
+        except BaseException:
+            f.close()
+            raise
+        self.syncs.append(_Synced(f))
+
+    def _synced(self) -> None:
+        """Wait until every file written is on the disk; raise the first failure."""
+        syncs, self.syncs = self.syncs, []
+        failures = [e for e in (s.wait() for s in syncs) if e is not None]
+        if failures:
+            raise failures[0]
 
     def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._synced()
         for temp in self.temps.values():
             temp.unlink(missing_ok=True)
         self.temps.clear()
 
     def publish(self) -> None:
         """Rename every temporary file over its target, the journal kept meanwhile."""
+        self._synced()
         journal = journal_path(self.targets[0])
         base = journal.parent
         pairs = [
@@ -294,6 +312,32 @@ class Commit:
             if not journal_path(self.targets[0]).exists():  # nothing was renamed
                 self.discard()
             raise  # else the next build completes the renames the journal names
+
+
+class _Synced:
+    """A written file being flushed to the disk and closed by a thread of its own (the
+    wait for the disk releases the interpreter to the build meanwhile)."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.error: OSError | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            os.fsync(self.f.fileno())
+        except OSError as e:
+            self.error = e
+        try:
+            self.f.close()
+        except OSError as e:
+            self.error = self.error or e
+
+    def wait(self) -> OSError | None:
+        """The failure to flush or close the file, if any, once it is done."""
+        self.thread.join()
+        return self.error
 
 
 class Unfinished(Exception):
