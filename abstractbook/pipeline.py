@@ -358,6 +358,8 @@ def _build(
     targets = [output, mpath, *([report_path] if report_path else [])]
     finish_interrupted(output, report_path)
     store = open_store(output) if use_cache else None
+    if store is not None:
+        store.read_ahead()  # while the project is read
     inputs = InputCache(store, cache_key(""))
     # Reading a book anew, its formulas are checked by drawing them: the math renderer
     # is loaded meanwhile, on another core.

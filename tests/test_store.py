@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from abstractbook import pipeline
+from abstractbook.building.store import Store
 from abstractbook.typeset.fonts import shipped
 
 SAMPLE = pipeline.sample_project()
@@ -47,11 +48,13 @@ def test_a_planted_pickle_in_any_cache_file_never_runs(tmp_path: Path) -> None:
     files = cache_files(out)
     assert {p.name for p in files} >= {"key", "inputs.pickle", "render.pickle", "matter.pickle"}
     assert len([p for p in files if p.parent.name == "talks"]) >= 2  # packs of talks
-    # with the checksum an earlier format used, and with this format's header; the
-    # key file left as it was, as someone who copied it from a real cache would
+    # with the checksum an earlier format used, with the header of the one before this
+    # and with this format's header; the key file left as it was, as someone who
+    # copied it from a real cache would
     for form in (
         zlib.crc32(payload).to_bytes(4, "big") + payload,
         b"abcache2" + bytes(32) + payload,
+        b"abcache3" + bytes(32) + payload,
     ):
         for path in files:
             if path.name != "key":
@@ -68,7 +71,7 @@ def test_a_planted_pickle_in_any_cache_file_never_runs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x80", b"abcache2" + bytes(32), b"abcache2" + os.urandom(200), os.urandom(5000)],
+    [b"", b"\x80", b"abcache3" + bytes(32), b"abcache3" + os.urandom(200), os.urandom(5000)],
     ids=["empty", "one-byte", "magic-and-zero-mac", "magic-and-noise", "noise"],
 )
 def test_any_bytes_in_the_cache_give_the_cold_output(tmp_path: Path, content: bytes) -> None:
@@ -317,3 +320,30 @@ def test_a_book_written_where_an_export_keeps_its_cache_is_its_cold_self(
     cold = pipeline.build(SAMPLE, tmp_path / "cold" / "book.pdf", use_cache=False)
     assert book.output.read_bytes() == cold.output.read_bytes()
     assert book.manifest["pages"] == cold.manifest["pages"]
+
+
+def read_ahead_and_wait(store: Store) -> None:
+    store.read_ahead()
+    assert store.ahead is not None
+    store.ahead.thread.join()
+
+
+def test_files_read_ahead_are_checked_when_used_and_forgotten_when_rewritten(
+    tmp_path: Path,
+) -> None:
+    """The cache is read ahead by a thread; what the build then reads is checked
+    against the key it asks for, and a file written or removed since it was read
+    ahead is read as it is now."""
+    store = Store(tmp_path, ("cache", "book.pdf"), os.urandom(32))
+    for name in ("a.pickle", "talks/one", "talks/two", "gone"):
+        store.write(name, "key", name.encode())
+    read_ahead_and_wait(store)
+    assert store.read("a.pickle", "other key") is None
+    store.write("talks/one", "key", b"rewritten")
+    store.remove("gone")
+    assert store.read("talks/one", "key") == b"rewritten"
+    assert store.read("talks/two", "key") == b"talks/two"
+    assert store.read("gone", "key") is None
+    (store.folder / "talks" / "two").write_bytes(b"abcache3" + bytes(32) + b"planted")
+    read_ahead_and_wait(store)
+    assert store.read("talks/two", "key") is None

@@ -113,12 +113,12 @@ def open_store(output: Path) -> Store | None:
 
 
 class Packs:
-    """Entries of one kind (bytes or tuples by key), kept in the files of one folder of
-    the store, each file holding entries made together: a build writes a file of the
-    entries it made and no other, and drops a file none of whose entries it used (one
-    mostly unused, or one of too many small ones, is written again with the new
-    entries). Rewriting a big file for one changed entry cost a rebuild more than the
-    rest of its writing."""
+    """Entries of one kind (bytes or tuples, by a key that names their content) kept in
+    the files of one folder of the store, each file holding entries made together: a
+    build writes a file of the entries it made and no other, and drops a file none of
+    whose entries it used (one mostly unused, or one of too many small ones, is written
+    again with the new entries). Rewriting a big file for one changed entry cost a
+    rebuild more than the rest of its writing."""
 
     def __init__(self, store: Store | None, folder: str, key: str) -> None:
         self.store = store
