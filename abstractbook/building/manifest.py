@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ FORMAT = 1
 FIELDS = ("title", "authors", "body", "notes", "meta")
 
 
-@lru_cache(maxsize=1 << 16)
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
     # Keys added later count only when set, so older manifests compare as they did.
@@ -43,9 +41,26 @@ def talk_fields(talk: Talk) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1 << 16)
-def talk_hash(talk: Talk) -> str:
-    return digest(repr((talk.id, sorted(talk_fields(talk).items()))))
+def talk_hash(talk: Talk, fields: dict[str, str] | None = None) -> str:
+    """A record's hash, from its `talk_fields` (`fields`, when the caller has them)."""
+    return digest(repr((talk.id, sorted((fields or talk_fields(talk)).items()))))
+
+
+class TalkDigests:
+    """Each talk's field hashes and hash, made once per talk of a build (by the talk
+    object: hashing a whole frozen talk to look its digests up cost as much as
+    making them)."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[Talk, dict[str, str], str]] = {}  # talk held: its id stays
+
+    def get(self, talk: Talk) -> tuple[dict[str, str], str]:
+        """The talk's `talk_fields` and `talk_hash`."""
+        made = self._made.get(id(talk))
+        if made is None:
+            fields = talk_fields(talk)
+            made = self._made[id(talk)] = (talk, fields, talk_hash(talk, fields))
+        return made[1], made[2]
 
 
 def page_hash(
@@ -91,24 +106,30 @@ def _portable(op: Op) -> object:
 
 
 def make_manifest(
-    book: Book, doc: Document, settings_hash: str, page_hashes: list[str]
+    book: Book,
+    doc: Document,
+    settings_hash: str,
+    page_hashes: list[str],
+    digests: TalkDigests | None = None,
 ) -> dict[str, Any]:
     pages = [
         {"index": i, "label": p.label, "hash": h}
         for i, (p, h) in enumerate(zip(doc.pages, page_hashes, strict=True), start=1)
     ]
     abstracts = {}
+    digests = digests if digests is not None else TalkDigests()
     typed = {t.id: t for t in book.typed}  # the records as written, for their hashes
     for entry in book.entries:
         t = entry.talk
         record = typed.get(t.id, t)
         first, last = doc.talk_pages.get(t.id, (0, 0))
+        fields, record_hash = digests.get(record)
         abstracts[t.id] = {
             "title": t.title,
             "first_page": first,
             "last_page": last,
-            "hash": talk_hash(record),
-            "fields": talk_fields(record),
+            "hash": record_hash,
+            "fields": fields,
         }
     return {"format": FORMAT, "settings": settings_hash, "pages": pages, "abstracts": abstracts}
 
