@@ -32,12 +32,12 @@ from .building.cache import (
 from .building.export import ExportResult, TalkJob
 from .building.manifest import (
     ChangeReport,
-    TalkDigests,
     compare,
     dump,
     make_manifest,
     page_hash,
     read_manifest,
+    talk_hash,
 )
 from .building.outputs import Commit, tidy
 from .building.preflight import figure_problems, formula_problems, logo_problems, unprintable
@@ -223,10 +223,9 @@ def talk_layouts(
     )
 
 
-def talk_hashes(book: Book, digests: TalkDigests | None = None) -> dict[str, str]:
+def talk_hashes(book: Book) -> dict[str, str]:
     """Each talk's `talk_hash`, by id: what the cache keeps it under."""
-    digests = digests if digests is not None else TalkDigests()
-    return {e.talk.id: digests.get(e.talk)[1] for e in book.entries}
+    return {e.talk.id: talk_hash(e.talk) for e in book.entries}
 
 
 Points = dict[tuple[str, str], tuple[int, ...]]
@@ -371,8 +370,7 @@ def _build(
     cache = Cache(store, cache_key(key))  # (which clears a cache made under another key)
     inputs.save()  # what reading learnt is kept now, and not held while typesetting
     made: list[tuple[Document, list[str]]] = []
-    digests = TalkDigests()  # the talks' hashes, for the cache and the manifest
-    hashes = talk_hashes(book, digests)
+    hashes = talk_hashes(book)
     # Each file is written beside its target, and all are renamed when complete.
     with Commit(targets) as commit:
         old = read_manifest(mpath) if output.exists() else None
@@ -380,7 +378,7 @@ def _build(
             output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages, hashes))
         )
         document, page_hashes = made[0]
-        manifest = make_manifest(book, document, key, page_hashes, digests)
+        manifest = make_manifest(book, document, key, page_hashes)
         commit.write(mpath, dump(manifest))
         report = compare(old, manifest) if old else None
         if report_path is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,19 @@ def test_order_by_id_sorts_numbers_as_numbers() -> None:
     project = Project(Path("."), Settings("T", order="id"), talks)
     ids = [e.talk.id for e in assemble(project).entries]
     assert ids == ["2", "13", "100", "130", "p9", "p10"]
+
+
+def test_a_talks_hashes_follow_its_fields_when_copied_and_pickled() -> None:
+    """A talk's hashes are kept on it once made (the input cache pickles them with the
+    record): a copy with another title hashes as a talk made with that title, and an
+    unpickled talk as the talk it was."""
+    talk = Talk("t1", "A title", (Author("Ada Lovelace", ("Analytical Society",)),), "Body.")
+    made = talk.content_hash
+    retitled = replace(talk, title="Another title")
+    assert retitled.content_hash == Talk("t1", "Another title", talk.authors, "Body.").content_hash
+    assert retitled.content_hash != made
+    assert retitled.field_hashes["title"] != talk.field_hashes["title"]
+    assert retitled.field_hashes["body"] == talk.field_hashes["body"]
+    again = pickle.loads(pickle.dumps(talk))
+    assert again == talk and again.content_hash == made
+    assert Talk("t1", "A title", talk.authors, "Body.").content_hash == made

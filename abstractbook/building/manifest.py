@@ -22,45 +22,11 @@ FIELDS = ("title", "authors", "body", "notes", "meta")
 
 def talk_fields(talk: Talk) -> dict[str, str]:
     """A hash per field of a record, so the report can say what changed."""
-    # Keys added later count only when set, so older manifests compare as they did.
-    authors = [
-        (a.name, a.affiliations, a.presenting, a.family)
-        + ((a.email, a.corresponding) if a.email or a.corresponding else ())
-        for a in talk.authors
-    ]
-    body: object = talk.body
-    if talk.references or talk.figures:  # figures: by their files' paths and content
-        figures = [(f.path, f.digest, f.scale, f.page) for f in talk.figures]
-        body = (talk.body, talk.references, *([figures] if figures else []))
-    return {
-        "title": digest(talk.title),
-        "authors": digest(repr(authors)),
-        "body": digest(repr(body)),
-        "notes": digest(repr(talk.notes)),
-        "meta": digest(repr((talk.keywords, talk.type, talk.board))),
-    }
+    return talk.field_hashes
 
 
-def talk_hash(talk: Talk, fields: dict[str, str] | None = None) -> str:
-    """A record's hash, from its `talk_fields` (`fields`, when the caller has them)."""
-    return digest(repr((talk.id, sorted((fields or talk_fields(talk)).items()))))
-
-
-class TalkDigests:
-    """Each talk's field hashes and hash, made once per talk of a build (by the talk
-    object: hashing a whole frozen talk to look its digests up cost as much as
-    making them)."""
-
-    def __init__(self) -> None:
-        self._made: dict[int, tuple[Talk, dict[str, str], str]] = {}  # talk held: its id stays
-
-    def get(self, talk: Talk) -> tuple[dict[str, str], str]:
-        """The talk's `talk_fields` and `talk_hash`."""
-        made = self._made.get(id(talk))
-        if made is None:
-            fields = talk_fields(talk)
-            made = self._made[id(talk)] = (talk, fields, talk_hash(talk, fields))
-        return made[1], made[2]
+def talk_hash(talk: Talk) -> str:
+    return talk.content_hash
 
 
 def page_hash(
@@ -110,26 +76,23 @@ def make_manifest(
     doc: Document,
     settings_hash: str,
     page_hashes: list[str],
-    digests: TalkDigests | None = None,
 ) -> dict[str, Any]:
     pages = [
         {"index": i, "label": p.label, "hash": h}
         for i, (p, h) in enumerate(zip(doc.pages, page_hashes, strict=True), start=1)
     ]
     abstracts = {}
-    digests = digests if digests is not None else TalkDigests()
     typed = {t.id: t for t in book.typed}  # the records as written, for their hashes
     for entry in book.entries:
         t = entry.talk
         record = typed.get(t.id, t)
         first, last = doc.talk_pages.get(t.id, (0, 0))
-        fields, record_hash = digests.get(record)
         abstracts[t.id] = {
             "title": t.title,
             "first_page": first,
             "last_page": last,
-            "hash": record_hash,
-            "fields": fields,
+            "hash": talk_hash(record),
+            "fields": talk_fields(record),
         }
     return {"format": FORMAT, "settings": settings_hash, "pages": pages, "abstracts": abstracts}
 

@@ -11,9 +11,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+from ..digests import digest
 from ..errors import Problem, SourceLocation
 
 MM = 72 / 25.4
@@ -205,6 +206,35 @@ class Talk:
             for aff in author.affiliations:
                 seen.setdefault(aff, None)
         return tuple(seen)
+
+    # cached_property keeps its value in the instance's own dictionary, which a frozen
+    # dataclass allows and pickle keeps: a record remembered by the input cache comes
+    # back with its hashes made (see `schema.RecordMemo`).
+    @cached_property
+    def field_hashes(self) -> dict[str, str]:
+        """A hash per field of the record, so a change report can say what changed."""
+        # Keys added later count only when set, so older manifests compare as they did.
+        authors = [
+            (a.name, a.affiliations, a.presenting, a.family)
+            + ((a.email, a.corresponding) if a.email or a.corresponding else ())
+            for a in self.authors
+        ]
+        body: object = self.body
+        if self.references or self.figures:  # figures: by their files' paths and content
+            figures = [(f.path, f.digest, f.scale, f.page) for f in self.figures]
+            body = (self.body, self.references, *([figures] if figures else []))
+        return {
+            "title": digest(self.title),
+            "authors": digest(repr(authors)),
+            "body": digest(repr(body)),
+            "notes": digest(repr(self.notes)),
+            "meta": digest(repr((self.keywords, self.type, self.board))),
+        }
+
+    @cached_property
+    def content_hash(self) -> str:
+        """The record's hash: what the rebuild cache and the manifest name it by."""
+        return digest(repr((self.id, sorted(self.field_hashes.items()))))
 
     def affiliation_order(self) -> dict[str, int]:
         """Each distinct affiliation's number, from 1."""

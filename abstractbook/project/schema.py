@@ -86,7 +86,7 @@ class RecordMemo:
             (str(path), single),
             data,
             _FileRecords,
-            lambda: _read_records(reader, parse(data, path), single),
+            lambda: _hashed(_read_records(reader, parse(data, path), single)),
         )
 
     def document(self, path: Path) -> YamlFile:
@@ -116,6 +116,15 @@ class _FileRecords(NamedTuple):
     problems: tuple[Problem, ...]
     records: tuple[_Record, ...]
     readable: bool
+
+
+def _hashed(found: _FileRecords) -> _FileRecords:
+    """The records with their talks' content hashes made, to be remembered with them:
+    a rebuild takes them from the cache with the records (hashing a thousand bodies
+    again cost it as much as reading them)."""
+    for record in found.records:
+        _ = record.talk.content_hash
+    return found
 
 
 def _read_records(reader: Reader, document: YamlFile, single: bool) -> _FileRecords:
