@@ -25,6 +25,7 @@ from typing import BinaryIO, NamedTuple
 from reportlab.lib.rl_accel import fp_str
 
 from .. import parallel
+from ..digests import digest
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
 from ..project.model import Settings
@@ -96,6 +97,7 @@ class PageInfo(NamedTuple):
     links: tuple[tuple[float, float, float, float, str, str], ...]
     figures: tuple[tuple[Path, int], ...] = ()  # (file, PDF page or 0) of the figures here
     marks: tuple[Mark, ...] = ()  # the element each MCID of the page's stream draws
+    marks_digest: str = ""  # of `marks`: what the structure tree's memo names them by
 
 
 # (font, the glyph ids a page draws in it, as unsigned 16-bit numbers: a big book's
@@ -240,7 +242,7 @@ def render_pdf(
     # (made once the pages drawn by workers are let go: a big book's tree takes their room)
     tree = Structure(len(doc.pages))
     for index, inf in enumerate(infos):
-        tree.page(index, inf.marks)
+        tree.page(index, inf.marks, inf.marks_digest)
     for index, (page, inf) in enumerate(zip(doc.pages, infos, strict=True)):
         key = hashes[index] if hashes is not None else None
         known = streams.get(key) if key else None
@@ -509,12 +511,14 @@ def page_info(page: Page) -> PageInfo:
                         dests.append((key, x, y))
                     case Link(x1, y1, x2, y2, key, tag):
                         links.append((x1, min(y1, y2), x2, max(y1, y2), "#" + key, tag))
+    marks = marks_of([(tag, _alt(op)) for op, _, tag in _tagged(page)])
     return PageInfo(
         tuple(sorted(formulas)),
         tuple(dests),
         tuple(links),
         tuple(sorted(figures)),
-        marks_of([(tag, _alt(op)) for op, _, tag in _tagged(page)]),
+        marks,
+        digest(repr(marks)),
     )
 
 

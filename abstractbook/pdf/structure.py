@@ -103,12 +103,15 @@ class Structure:
         self.heads: dict[tuple[str, str], _Node] = {}  # (table path, key) -> its head cell
         self.pages = pages
         self.marks: list[tuple[Mark, ...]] = []  # per page, as given
+        self.marks_digests: list[str] = []  # per page, of its marks, when given
         self.links: list[tuple[str, int, int, str]] = []  # (tag, page, object, about)
 
-    def page(self, index: int, marks: tuple[Mark, ...]) -> None:
-        """The marks of the page at `index`, pages given in order."""
+    def page(self, index: int, marks: tuple[Mark, ...], marks_digest: str = "") -> None:
+        """The marks of the page at `index`, pages given in order; `marks_digest`, a
+        digest of them made with the page, spares `write` spelling them all out."""
         assert index == len(self.marks)
         self.marks.append(marks)
+        self.marks_digests.append(marks_digest)
 
     def annotation(self, tag: str, index: int, num: int, about: str) -> int:
         """A link annotation in the element `tag` (a Link); returns its StructParent."""
@@ -206,7 +209,10 @@ class Structure:
         start = pdf.begin_packs()
         key = ""
         if memo is not None:
-            key = digest(repr((start[0], first_page, self.pages, ROLE_MAP, self.marks, self.links)))
+            # each page's marks by their digest where it has one (26,700 marks are slow
+            # to spell out), else as they are
+            marks = [d or m for d, m in zip(self.marks_digests, self.marks, strict=True)]
+            key = digest(repr((start[0], first_page, self.pages, ROLE_MAP, marks, self.links)))
             known = memo.known.get(key)
             if known is not None and pdf.replay(known):
                 memo.used[key] = known
