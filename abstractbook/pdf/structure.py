@@ -230,9 +230,11 @@ class Structure:
         stack = [self.root]
         while stack:
             node = stack.pop()
-            node.num = pdf.reserve()
             nodes.append(node)
             stack += reversed([k for k in node.kids if isinstance(k, _Node)])
+        first = pdf.reserve(len(nodes))  # numbered in that order, reserved at once
+        for num, node in enumerate(nodes, start=first):
+            node.num = num
         titled = any(isinstance(k, _Node) and k.kind == "H" for k in self.root.kids)
         for node in nodes:
             pdf.put_packed(node.num, self._element_object(node, root, first_page, titled))
