@@ -20,12 +20,11 @@ if [ "$(printf '%s\n10.05\n' "$have" | sort -V | head -n1)" = 10.05 ]; then
     exit 0
 fi
 
-# The Debian archive apt is set up with (deb822 or one-line sources).
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-if [ -z "$mirror" ]; then
-    mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-fi
-[ -n "$mirror" ] || { echo "no Debian mirror in apt's sources" >&2; exit 1; }
+# The Debian archive apt is set up with (deb822 or one-line sources): its address ends
+# in /debian (debian-security holds no source pool of this package).
+mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v "^ *#" |
+    tr ' \t' '\n\n' | grep -E '^(https?|file)://.*/debian/?$' | head -n1)
+[ -n "$mirror" ] || { echo "no Debian archive in apt's sources" >&2; exit 1; }
 mirror=${mirror%/}
 
 work=$(mktemp -d)
