@@ -38,7 +38,7 @@ endif
 # The print file's PDF/X-4 conversion wants a Ghostscript that writes PDF/X-4 (10.05 or
 # later; Debian 12's is 10.0): tools/ghostscript.sh links the machine's own gs when it is
 # new enough, else builds one from Debian 13's source package with these Debian packages,
-# once (about 2 minutes on 2 cores), into build/tools/. Only `make test-slow` needs it.
+# once (2 to 3.5 minutes on 2 cores), into build/tools/. Only `make test-slow` needs it.
 GS_X4 := build/tools/ghostscript-10.05.1/bin/gs
 GS_BUILD_DEPS := curl xz-utils gcc make pkgconf zlib1g-dev libjpeg-dev libpng-dev \
 	libfreetype-dev liblcms2-dev libtiff-dev libjbig2dec0-dev libopenjp2-7-dev libexpat1-dev
