@@ -9,8 +9,12 @@ STAMP  := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The modules mypyc compiles (pyproject.toml's mypyc hook): installing compiles them
+# again when their source changes, so no test runs a stale extension.
+COMPILED := $(shell sed -n 's|^ *"/\(abstractbook/.*\.py\)",*$$|\1|p' pyproject.toml)
+
 # Pinned versions (constraints.txt) keep the output from drifting when a dependency releases.
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt $(COMPILED)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lint]'
 	touch $(STAMP)
