@@ -9,8 +9,12 @@ STAMP  := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The modules mypyc compiles (pyproject.toml's mypyc hook): installing compiles them
+# again when their source changes, so no test runs a stale extension.
+COMPILED := $(shell sed -n 's|^ *"/\(abstractbook/.*\.py\)",*$$|\1|p' pyproject.toml)
+
 # Pinned versions (constraints.txt) keep the output from drifting when a dependency releases.
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt $(COMPILED)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lint]'
 	touch $(STAMP)
@@ -35,8 +39,22 @@ ifneq ($(strip $(MISSING)),)
 endif
 	$(BIN)/python -m pytest -m "not slow"
 
-# Hostile inputs and the other tests with a time budget: seconds each, run by CI too.
-test-slow: $(STAMP)
+# The print file's PDF/X-4 conversion wants a Ghostscript that writes PDF/X-4 (10.05 or
+# later; Debian 12's is 10.0): tools/ghostscript.sh links the machine's own gs when it is
+# new enough, else builds one from Debian 13's source package with these Debian packages,
+# once (2 to 3.5 minutes on 2 cores), into build/tools/. Only `make test-slow` needs it.
+GS_X4 := build/tools/ghostscript-10.05.1/bin/gs
+GS_BUILD_DEPS := curl xz-utils gcc make pkgconf zlib1g-dev libjpeg-dev libpng-dev \
+	libfreetype-dev liblcms2-dev libtiff-dev libjbig2dec0-dev libopenjp2-7-dev libexpat1-dev
+
+$(GS_X4): tools/ghostscript.sh
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends ghostscript $(GS_BUILD_DEPS)
+	sh tools/ghostscript.sh $(patsubst %/bin/gs,%,$@)
+
+# Hostile inputs and the other tests with a time budget: seconds each, run by CI too,
+# and the conversions by that newer Ghostscript.
+test-slow: $(STAMP) $(GS_X4)
 ifneq ($(strip $(MISSING)),)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MISSING)
 endif

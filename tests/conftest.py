@@ -9,6 +9,23 @@ import pytest
 
 from abstractbook import pipeline
 
+PACKAGE = Path(pipeline.__file__).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test a compiled module older than its source: Python would import the
+    stale extension and the tests would check code that is no longer there."""
+    stale = [
+        str(so.relative_to(PACKAGE.parent))
+        for so in PACKAGE.rglob("*.so")
+        if (py := so.with_name(so.name.split(".")[0] + ".py")).exists()
+        and so.stat().st_mtime < py.stat().st_mtime
+    ]
+    if stale:
+        raise pytest.UsageError(
+            f"compiled from an older source: {', '.join(stale)}; `make test` compiles them again"
+        )
+
 
 @pytest.fixture(scope="session", autouse=True)
 def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

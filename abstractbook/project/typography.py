@@ -87,12 +87,23 @@ def punctuate(text: str) -> str:
     return text
 
 
+def _may_hold_url(text: str) -> bool:
+    """Whether `text` holds what every match of `URL` starts with: a cheap test that
+    spares most paragraphs the search, which tries the scheme at every word."""
+    if "://" in text:
+        return True
+    lowered = text.lower()
+    return "www." in lowered or "doi:" in lowered
+
+
 def split_urls(state: StateCore) -> None:
     """A core rule: web addresses inside text tokens become tokens of their own
     (`text_url`), which neither the dashes nor the quotes rule reads."""
 
     for block in state.tokens:
-        if block.type != "inline" or not block.children or not URL.search(block.content):
+        if block.type != "inline" or not block.children or not _may_hold_url(block.content):
+            continue
+        if not URL.search(block.content):
             continue
         children: list[Token] = []
         for tok in block.children:
