@@ -125,7 +125,10 @@ class PdfFile:
         """The first of `count` new consecutive object numbers."""
         first = self.reserved + 1
         self.reserved += count
-        self.where.extend(_unwritten(count))
+        if count == 1:  # most often: a link, a stream, an object of the file's own
+            self.where.append(UNWRITTEN)
+        else:
+            self.where.extend(_unwritten(count))
         return first
 
     def put(self, num: int, body: str) -> None:
@@ -275,7 +278,7 @@ def number(value: float) -> str:
 
 
 def box(x1: float, y1: float, x2: float, y2: float) -> str:
-    return f"[{fp_str(x1)} {fp_str(y1)} {fp_str(x2)} {fp_str(y2)}]"
+    return f"[{fp_str(x1, y1, x2, y2)}]"  # fp_str joins its numbers with spaces
 
 
 _LITERAL = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
