@@ -149,16 +149,15 @@ class PdfFile:
         stream = self.reserve()
         heads, bodies, at = [], [], 0
         for place, (num, body) in enumerate(self.packed):
-            data = body.encode("latin-1") + b"\n"
             heads.append(f"{num} {at}")
-            bodies.append(data)
-            at += len(data)
+            bodies.append(body)
+            at += len(body) + 1  # latin-1: a character a byte
             self.where[num] = _in_stream(stream, place)
         self.any_packed = True
-        head = (" ".join(heads) + "\n").encode("latin-1")
+        head = " ".join(heads) + "\n"
         entries = f"/Type /ObjStm /N {len(self.packed)} /First {len(head)}"
         self.packed = []
-        data = head + b"".join(bodies)
+        data = (head + "\n".join(bodies) + "\n").encode("latin-1")  # encoded once
         if self.deflated is None:
             self.put_stream(stream, entries, data)
             return

@@ -127,9 +127,10 @@ class Structure:
 
     def _page(self, index: int, marks: tuple[Mark, ...]) -> None:
         row = []
+        make = tuple.__new__  # Mcr's own __new__, in Python, costs more than the tuple
         for mcid, (tag, alt) in enumerate(marks):
             node = self._element(tag, index)
-            node.kids.append(Mcr(index, mcid))
+            node.kids.append(make(Mcr, (index, mcid)))
             if node.page < 0:
                 node.page = index
             if alt and not node.alt:
