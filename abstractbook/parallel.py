@@ -9,6 +9,7 @@ typesetting needs.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import gc
 import os
@@ -63,6 +64,30 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
         _stop(pool)
         raise
     pool.terminate()
+
+
+def in_thread(work: Callable[[], object]) -> Callable[[], None]:
+    """Run `work` in a thread of its own (reading or writing files beside the build);
+    returns what waits until it is done. A bare thread, not a `threading.Thread`: one
+    of those, when freed, runs Python code (a weak set's callback) in the middle of a
+    collection, where a Ctrl-C that arrives then is lost — and `watch` collects
+    after every build."""
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            done.release()
+
+    _thread.start_new_thread(run, ())
+
+    def wait() -> None:
+        with done:
+            pass
+
+    return wait
 
 
 def _forks() -> bool:

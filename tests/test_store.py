@@ -325,7 +325,7 @@ def test_a_book_written_where_an_export_keeps_its_cache_is_its_cold_self(
 def read_ahead_and_wait(store: Store) -> None:
     store.read_ahead()
     assert store.ahead is not None
-    store.ahead.thread.join()
+    store.ahead.finished()
 
 
 def test_files_read_ahead_are_checked_when_used_and_forgotten_when_rewritten(

@@ -16,12 +16,12 @@ import contextlib
 import errno
 import json
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ..console import signals_held
+from ..parallel import in_thread
 from ..project.sources import Node, load
 from .files import PART, temporary
 
@@ -321,8 +321,7 @@ class _Synced:
     def __init__(self, f: BinaryIO) -> None:
         self.f = f
         self.error: OSError | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.done = in_thread(self._run)
 
     def _run(self) -> None:
         try:
@@ -336,7 +335,7 @@ class _Synced:
 
     def wait(self) -> OSError | None:
         """The failure to flush or close the file, if any, once it is done."""
-        self.thread.join()
+        self.done()
         return self.error
 
 

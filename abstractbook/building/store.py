@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from ..parallel import in_thread
+
 MAGIC = b"abcache3"
 _HEAD = len(MAGIC) + hashlib.sha256().digest_size  # the magic, then the MAC
 _NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?")
@@ -288,8 +290,7 @@ class _Ahead:
         self.pid = os.getpid()
         self.lock = threading.Condition()
         self.state: dict[str, object] = {}  # name -> _READING, a _Raw, None, or taken
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.finished = in_thread(self._run)  # waits until every file is read
 
     def _run(self) -> None:
         for name in self.store.every_name():
