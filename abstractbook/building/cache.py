@@ -207,6 +207,7 @@ class Cache:
         self.render = RenderCache()
         self._render_read = RenderCache()  # what render.pickle held, pages apart
         self.pages = Packs(store, "pages", key)  # each page's info and stream, by hash
+        self.matter = Packs(store, "matter", key)  # contents and index entries
         self.memo = Memo(keep=store is not None)
         self.points_read = 0
         self.talks_read: set[str] = set()
@@ -231,8 +232,7 @@ class Cache:
         for page_hash, entry in self.pages.read().items():
             if isinstance(entry, tuple) and len(entry) == 2:
                 self.render.pages[page_hash], self.render.streams[page_hash] = entry
-        matter = _load(store, "matter.pickle", key, dict)
-        self.memo = Memo(matter if isinstance(matter, dict) else {})
+        self.memo = Memo(self.matter.read())
         self.printable = _load(store, "printable.pickle", key, set) or set()
         self.heads = Heads(_load(store, "heads.pickle", key, dict))
 
@@ -318,9 +318,7 @@ class Cache:
         rest = _rest(render)
         if rest != self._render_read:
             _save(store, "render.pickle", self.key, rest)
-        matter = self.memo.used
-        if matter != self.memo.known:
-            _save(store, "matter.pickle", self.key, matter)
+        self.matter.save(self.memo.used)
         if self.heads.used != self.heads.known:
             _save(store, "heads.pickle", self.key, self.heads.used)
         if self.printable_now != self.printable:
@@ -360,7 +358,8 @@ def packed_talks(store: Store | None, key: str) -> dict[str, bytes]:
 
 
 def _pack_name(keys: Iterable[Any], folder: str = "talks") -> str:
-    return f"{folder}/" + digest(repr(sorted(keys)))[:32]
+    """A pack's file, named by the keys it holds (spelt out: not every key sorts)."""
+    return f"{folder}/" + digest(repr(sorted(map(repr, keys))))[:32]
 
 
 def _load(store: Store, name: str, key: str, kind: type) -> Any:
