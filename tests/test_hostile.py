@@ -522,23 +522,23 @@ def test_nesting_beyond_markdown_is_printed_as_plain_lines_with_a_warning(
 def test_a_rebuild_takes_an_unchanged_logo_from_the_cache_without_decoding_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from PIL import ImageFile
     from pypdf import PdfReader
 
     from abstractbook import pipeline
-    from abstractbook.pdf import render
 
-    decoded: list[Path] = []
-    encode = render.encode_image
+    decoded: list[str] = []  # the pictures whose pixels Pillow decoded
+    load = ImageFile.ImageFile.load
 
-    def counted(path: Path) -> object:
-        decoded.append(path)
-        return encode(path)
+    def counted(image: ImageFile.ImageFile) -> object:
+        decoded.append(getattr(image, "filename", ""))
+        return load(image)
 
-    monkeypatch.setattr(render, "encode_image", counted)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
     root = project(tmp_path, "hi", book_yaml_extra="logo: x.png\n", x__png=_png(3000, 2000))
     output = root / "out" / "book.pdf"
     pipeline.build(root, output)
-    assert len(decoded) == 1
+    assert [Path(name).name for name in decoded] == ["x.png"]
     (root / "abstracts" / "a.yaml").write_text(
         "id: a\ntitle: T, again\nauthors:\n  - name: Ada\nbody: hi\n", encoding="utf-8"
     )
