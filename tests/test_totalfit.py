@@ -173,7 +173,7 @@ def test_an_unbreakable_run_fails_fast() -> None:
 
 def test_the_modules_named_for_mypyc_run_compiled() -> None:
     """pyproject.toml names the typesetting's inner loops for mypyc: an install that
-    left them as Python would set the same pages some 15 % slower, and say nothing."""
+    left them as Python would set the same pages some 14 % slower, and say nothing."""
     import importlib
     import tomllib
 
