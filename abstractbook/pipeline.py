@@ -187,17 +187,14 @@ def talk_layouts(
     contents: bool = False,
     digests: bool = True,
     borrowed: dict[str, bytes] | None = None,
-    hashes: dict[str, str] | None = None,
 ) -> tuple[dict[str, tuple[Item, ...]], dict[str, tuple[str, ...]]]:
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also gives each talk's item digests, for page hashes (empty
     without `digests`: the cache then holds none either). With `contents`, a talk
     laid out anew has its contents entries made beside it (into `cache.memo`), where
     the book's pagination finds them. `borrowed`: talks another output's cache holds
-    (`packed_talks`), taken before any is laid out anew. `hashes`: the talks'
-    `talk_hashes`, when the caller has them."""
-    if hashes is None:
-        hashes = talk_hashes(book)
+    (`packed_talks`), taken before any is laid out anew."""
+    hashes = talk_hashes(book)
     if borrowed:
         cache.adopt(borrowed, hashes.values())
     talks: dict[str, PackedTalk] = {}
@@ -224,7 +221,8 @@ def talk_layouts(
 
 
 def talk_hashes(book: Book) -> dict[str, str]:
-    """Each talk's `talk_hash`, by id: what the cache keeps it under."""
+    """Each talk's `talk_hash`, by id: what the cache keeps it under (made once per
+    record, when it is read)."""
     return {e.talk.id: talk_hash(e.talk) for e in book.entries}
 
 
@@ -287,13 +285,12 @@ def typeset(
     cache: Cache,
     out: BinaryIO,
     keep_pages: bool = True,
-    hashes: dict[str, str] | None = None,
 ) -> tuple[Document, list[str]]:
     """lay out + render into `out`: returns the pages and their hashes, which depend on
     what the pages draw and on `settings` (the settings and font files), never on the
     code that drew them. Fills `cache`. Without `keep_pages`, the document's pages are
-    emptied as they are written. `hashes`: the talks' `talk_hashes`."""
-    talk_items, digests = talk_layouts(book, theme, cache, contents=True, hashes=hashes)
+    emptied as they are written."""
+    talk_items, digests = talk_layouts(book, theme, cache, contents=True)
     document = lay_out(book, theme, talk_items, cache.memo, cache.heads)
     del talk_items  # the pages hold what they need; a big book needs the memory
     pages = [page_hash(p, settings, cache.memo.names, digests) for p in document.pages]
@@ -370,12 +367,11 @@ def _build(
     cache = Cache(store, cache_key(key))  # (which clears a cache made under another key)
     inputs.save()  # what reading learnt is kept now, and not held while typesetting
     made: list[tuple[Document, list[str]]] = []
-    hashes = talk_hashes(book)
     # Each file is written beside its target, and all are renamed when complete.
     with Commit(targets) as commit:
         old = read_manifest(mpath) if output.exists() else None
         commit.write_with(
-            output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages, hashes))
+            output, lambda f: made.append(typeset(book, theme, key, cache, f, keep_pages))
         )
         document, page_hashes = made[0]
         manifest = make_manifest(book, document, key, page_hashes)
@@ -383,8 +379,8 @@ def _build(
         report = compare(old, manifest) if old else None
         if report_path is not None:
             commit.write(report_path, (report.to_json() if report else "null\n").encode())
-        printable = unprintable(book, theme, cache.printable, cache.printable_now, hashes)
-        cache.save(set(hashes.values()), set(page_hashes))
+        printable = unprintable(book, theme, cache.printable, cache.printable_now)
+        cache.save(set(talk_hashes(book).values()), set(page_hashes))
         warnings = tuple(book.warnings) + tuple(printable) + tuple(logo_problems(book, theme))
     return BuildResult(
         book,
@@ -441,7 +437,7 @@ def export_talks(
     cache = Cache(open_store(out_dir / TALKS_CACHE), key)
     book_talks = packed_talks(built, cache_key(settings))
     hashes = talk_hashes(book)
-    items, _ = talk_layouts(book, theme, cache, digests=False, borrowed=book_talks, hashes=hashes)
+    items, _ = talk_layouts(book, theme, cache, digests=False, borrowed=book_talks)
     del book_talks
     cache.save(set(hashes.values()), set())
     labels = body_page_labels(book, theme, items)

@@ -129,8 +129,11 @@ class Packs:
     def read(self) -> dict[Any, Any]:
         """Every entry the folder's files hold for this key."""
         entries: dict[Any, Any] = {}
-        for name in self.store.names(self.folder) if self.store is not None else ():
-            pack = _load(self.store, name, self.key, dict) if self.store else None
+        store = self.store
+        if store is None:
+            return entries
+        for name in store.names(self.folder):
+            pack = _load(store, name, self.key, dict)
             if pack:
                 entries.update(pack)
                 self.held[name] = set(pack)

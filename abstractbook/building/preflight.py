@@ -217,14 +217,12 @@ def unprintable(
     theme: Theme,
     known: Collection[str] = (),
     fine: set[str] | None = None,
-    hashes: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Each character that no configured face has, per record and field (a warning).
 
-    With `hashes` (each talk's content hash, by id), a talk whose hash is in `known`
-    (an earlier build with the same fonts found nothing to warn about in it) is not
-    read again, and the hashes of this book's talks with nothing to warn about are
-    added to `fine`.
+    With `fine`, a talk whose content hash is in `known` (an earlier build with the
+    same fonts found nothing to warn about in it) is not read again, and the hashes of
+    this book's talks with nothing to warn about are added to `fine`.
     """
     s = book.settings
     text, title_font = theme.text["regular"], theme.heading["bold"]
@@ -237,15 +235,13 @@ def unprintable(
     deep: list[Problem] = []  # listed first, then the characters, the meeting's first
     missing = _missing(SourceLocation(book.root / "book.yaml"), meeting)
     for t in book.talks:
-        talk_hash = hashes.get(t.id) if hashes is not None else None
-        if talk_hash is not None and talk_hash in known:
-            if fine is not None:
-                fine.add(talk_hash)
+        if fine is not None and t.content_hash in known:
+            fine.add(t.content_hash)
             continue
         nested = _too_deep(t)
         unknown = _missing(t.source, _talk_fields(t, text, title_font))
-        if talk_hash is not None and fine is not None and not nested and not unknown:
-            fine.add(talk_hash)
+        if fine is not None and not nested and not unknown:
+            fine.add(t.content_hash)
         deep += nested
         missing += unknown
     return deep + missing
