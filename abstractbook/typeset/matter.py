@@ -16,7 +16,16 @@ from typing import Any, NamedTuple
 from ..errors import BuildError, SourceLocation
 from ..project.limits import drawing_size_problem
 from ..project.markup import ITALIC, REGULAR
-from ..project.model import Book, Section, Session, Talk, fold, parallel_sessions, surname_key
+from ..project.model import (
+    Book,
+    Listing,
+    Section,
+    Session,
+    Talk,
+    fold,
+    parallel_sessions,
+    surname_key,
+)
 from ..project.timing import clock, room_label, timed
 from .layout import Item, Memo, line_ops, talk_key
 from .lines import balanced_lines, break_lines, single_line, width
@@ -359,13 +368,19 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
 def toc_entries(
     book: Book, theme: Theme, only: Collection[str] | None = None
 ) -> dict[str, list[tuple[MemoKey, Callable[[], Item]]]]:
-    """Each abstract's contents entries (one per session it is listed in), as memo keys
-    and makers: an entry depends on its talk and its place in the contents alone, so
-    it can be made where its talk is laid out, on every core. `only`: of these talks."""
+    """Each abstract's entries in the contents and, when the book prints one, in the
+    programme (one per session it is listed in), as memo keys and makers: an entry
+    depends on its talk and its place alone, so it can be made where its talk is laid
+    out, on every core. `only`: of these talks."""
     out: dict[str, list[tuple[MemoKey, Callable[[], Item]]]] = {}
     for listed in _toc_walk(book):
         if isinstance(listed, _Listed) and (only is None or listed.talk.id in only):
             out.setdefault(listed.talk.id, []).append(_toc_job(listed, theme))
+    if "program" in book.settings.front_matter and book.program is not None:
+        for entries in book.section_listings():
+            for e in entries:
+                if only is None or e.talk.id in only:
+                    out.setdefault(e.talk.id, []).append(_programme_job(e, theme))
     return out
 
 
@@ -504,11 +519,9 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
         )
     ]
     items[0] = items[0]._replace(height=items[0].height + 6.0)
-    time_st = Style(t.heading["regular"], 8.0, 10.6, t.grey)
-    title_st = Style(t.text[REGULAR], 8.5, 10.6, t.ink)
-    who_st = Style(t.text[ITALIC], 7.8, 9.8, t.grey)
+    who_st = _programme_styles(t)[2]
     session_st = t.heading_style(9.5)
-    col = 34.0
+    col = PROGRAMME_COLUMN
     last_day = None
     for section, entries in zip(book.sections, book.section_listings(), strict=True):
         session = section.session
@@ -560,20 +573,37 @@ def program_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
             head.append(Text(col, height + who_st.leading * 0.8, avail - col, ln))
             height += who_st.leading
         items.append(Item(height + 2.0, tuple(head), keep=True, space=9.0))
-        for e in entries:
-            pargs = (
-                e.start or "",
-                e.talk.heading,
-                e.talk.speaker,
-                talk_key(e.talk.id),
-                time_st,
-                title_st,
-                who_st,
-                avail,
-                col,
-            )
-            items.append(memo.get(("programme", *pargs), partial(_program_talk, *pargs)))
+        items += [memo.get(*_programme_job(e, t)) for e in entries]
     return items
+
+
+PROGRAMME_COLUMN = 34.0  # a session's or talk's start time, left of its title
+
+
+def _programme_styles(t: Theme) -> tuple[Style, Style, Style]:
+    """The programme's times, talk titles and speakers."""
+    return (
+        Style(t.heading["regular"], 8.0, 10.6, t.grey),
+        Style(t.text[REGULAR], 8.5, 10.6, t.ink),
+        Style(t.text[ITALIC], 7.8, 9.8, t.grey),
+    )
+
+
+def _programme_job(e: Listing, t: Theme) -> tuple[MemoKey, Callable[[], Item]]:
+    """A talk's line in the programme, as a memo key and its maker."""
+    time_st, title_st, who_st = _programme_styles(t)
+    pargs = (
+        e.start or "",
+        e.talk.heading,
+        e.talk.speaker,
+        talk_key(e.talk.id),
+        time_st,
+        title_st,
+        who_st,
+        t.frame_width,
+        PROGRAMME_COLUMN,
+    )
+    return ("programme", *pargs), partial(_program_talk, *pargs)
 
 
 def _program_talk(
