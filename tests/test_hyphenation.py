@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from abstractbook.typeset.hyphenation import hyphen_points, patterns
+from abstractbook.typeset.hyphenation import hyphen_points, patterns, read_patterns
 
 LANGUAGES = ["en", "en_GB", "de", "fr", "nl", "hu", "ru"]
 LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèàçœñáőűАБВабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -36,3 +36,15 @@ def test_a_word_breaks_where_pyphen_breaks_it(word: str, lang: str) -> None:
 def test_english_words_break_as_the_us_patterns_have_it(word: str, points: list[int]) -> None:
     """hy-phen-ation, type-set-ting, or-gan-is-ers: as TeX's US patterns break them."""
     assert list(hyphen_points(word, "en")) == points
+
+
+@pytest.mark.parametrize(
+    "lang",
+    # US and British English; a hex-escaped letter (af); nonstandard breaks (ca, hu);
+    # dictionaries in ISO 8859-1, -2 and -7
+    ["en_US", "en_GB", "af_ZA", "ca", "hu_HU", "de_DE", "cs_CZ", "el_GR"],
+)
+def test_a_dictionary_reads_as_pyphen_reads_it(lang: str) -> None:
+    """The patterns read for a language are pyphen's own, pattern for pattern."""
+    path = pyphen.LANGUAGES[lang]
+    assert read_patterns(path) == pyphen.HyphDict(path).patterns
