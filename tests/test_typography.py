@@ -23,6 +23,19 @@ def test_english_dashes_ellipsis_quotes_and_apostrophes() -> None:
     )
 
 
+def test_a_spaced_hyphen_is_a_dash_and_a_word_s_own_hyphen_stays() -> None:
+    """A hyphen typed with a space on each side (a typewriter's dash) prints as an en
+    dash; hyphens inside words, before numbers and at a line's start stay as typed."""
+    assert refine("Bounded learning - biological constraints", "en") == (
+        "Bounded learning \u2013 biological constraints"
+    )
+    assert (
+        refine("self-supervised, -3 dB, x -y, a- b", "en") == "self-supervised, -3 dB, x -y, a- b"
+    )
+    (para,) = parse("Rates - in `a - b` and $a - b$ - stay", "en")
+    assert text_of((para,)) == "Rates \u2013 in a - b and a - b \u2013 stay"
+
+
 def test_quotes_follow_the_language() -> None:
     assert refine("Er sagte \"ja\" und 'nein', geht's", "de_DE") == (
         "Er sagte \u201eja\u201c und \u201anein\u2018, geht\u2019s"

@@ -76,12 +76,17 @@ URL = re.compile(r"\b(?:[a-z][a-z0-9+.\-]*://|www\.|doi:)[^\s<>\"]*[^\s<>\"'.,;:
 EM_DASH = re.compile(r"(?<!-)---(?!-)")
 EN_DASH = re.compile(r"(?<!-)--(?!-)")
 ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+SPACED_HYPHEN = re.compile(r"(?<= )-(?= )")
 
 
 def punctuate(text: str) -> str:
-    """`---` -> em dash, `--` -> en dash, `...` -> ellipsis; longer runs stay as typed."""
+    """`---` -> em dash, `--` and a hyphen with a space on each side ("learning -
+    biological constraints", a typewriter's dash) -> en dash, `...` -> ellipsis;
+    longer runs stay as typed."""
     if "--" in text:
         text = EN_DASH.sub("\u2013", EM_DASH.sub("\u2014", text))
+    if " - " in text:
+        text = SPACED_HYPHEN.sub("\u2013", text)
     if "..." in text:
         text = ELLIPSIS.sub("\u2026", text)
     return text
