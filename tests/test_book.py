@@ -99,6 +99,29 @@ def test_toc_entries_are_links_to_their_pages(sample_pdf: Path) -> None:
     assert len(targets - numbers) <= 1  # and the author index
 
 
+def test_no_contents_entry_leaves_a_lone_word_before_its_leader(sample_pdf: Path) -> None:
+    """A title that takes two lines in the contents is broken as evenly as the
+    abstract's own title is: the line with the leader holds more than a lone word,
+    and neither line is much longer than the other."""
+    reader = PdfReader(sample_pdf)
+    front = [i for i, label in enumerate(reader.page_labels) if not label.isdigit()]
+    rows = [row for i in front for row in page_text(reader, i).split("\n")]
+    wrapped = 0
+    for before, row in zip(rows, rows[1:], strict=False):
+        led = re.match(r"(.*?)\s*(?:\.\s){3,}.*\d+$", row)
+        if not led or not before or re.search(r"\d+$", before) or before == "Contents":
+            continue
+        if before[0].isupper() and len(before.split()) >= 3 and not before.endswith("."):
+            wrapped += 1  # a title's first line, then its last with the leader
+            last = led.group(1)
+            assert len(last.split()) >= 2, (before, last)
+            assert len(last) <= 1.6 * len(before) and len(before) <= 1.6 * len(last), (
+                before,
+                last,
+            )
+    assert wrapped >= 8  # the sample's long titles
+
+
 def test_page_labels_roman_then_arabic(sample_pdf: Path) -> None:
     labels = PdfReader(sample_pdf).page_labels
     front = [lab for lab in labels if not lab.isdigit()]

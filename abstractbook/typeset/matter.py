@@ -480,7 +480,8 @@ def _toc_entry(
             Span(board, st.font, st.size, st.color, role="Lbl"),
             Span(title[len(board) :], st.font, st.size, st.color),
         ]
-    lines = break_lines(spans, text_avail, lang=None, justify=False)
+    # balanced as the abstract's own title is: no lone word left before the leader
+    lines = balanced_lines(spans, text_avail)
     ops: list[Op] = []
     y = st.leading * 0.8
     for i, ln in enumerate(lines):
