@@ -52,7 +52,7 @@ from .typeset.fonts import shipped
 from .typeset.formulas import load_renderer
 from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk
 from .typeset.lines import found_points, load_hyphenation, remember_points
-from .typeset.matter import MemoKey, toc_entries
+from .typeset.matter import MemoKey, listed_entries
 from .typeset.pages import body_page_labels, lay_out
 from .typeset.shaping import Shapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
@@ -191,9 +191,9 @@ def talk_layouts(
     """Each talk laid out: from the cache, else anew, in parallel on all cores when
     there are many. Also gives each talk's item digests, for page hashes (empty
     without `digests`: the cache then holds none either). With `contents`, a talk
-    laid out anew has its contents entries made beside it (into `cache.memo`), where
-    the book's pagination finds them. `borrowed`: talks another output's cache holds
-    (`packed_talks`), taken before any is laid out anew."""
+    laid out anew has its entries in the contents and programme made beside it (into
+    `cache.memo`), where the book's pagination finds them. `borrowed`: talks another
+    output's cache holds (`packed_talks`), taken before any is laid out anew."""
     hashes = talk_hashes(book)
     if borrowed:
         cache.adopt(borrowed, hashes.values())
@@ -208,7 +208,7 @@ def talk_layouts(
     if missing:
         remember_points(cache.hyphenation())
     jobs = [(talk, hashes[talk.id]) for talk in missing]
-    entries = toc_entries(book, theme, {t.id for t in missing}) if contents and missing else {}
+    entries = listed_entries(book, theme, {t.id for t in missing}) if contents and missing else {}
     laid_out = _lay_out_many(jobs, theme, cache, entries, digests)
     for talk, packed in zip(missing, laid_out, strict=True):
         talks[talk.id] = unpack(packed, cache.recent)
@@ -238,9 +238,9 @@ def _lay_out_chunk(
     """Talks `span` of the jobs laid out, packed and kept in the cache (by the worker:
     the parent has enough to do), with the hyphenation points and shaped words found
     on the way (a worker's memo dies with it; its parent keeps the points for the next
-    build and draws the words without shaping them again), and the talks' contents
-    entries, packed as the parent's memo keeps them. The jobs came with the fork: only
-    where a chunk starts and ends goes through a pipe."""
+    build and draws the words without shaping them again), and the talks' entries in
+    the contents and programme, packed as the parent's memo keeps them. The jobs came
+    with the fork: only where a chunk starts and ends goes through a pipe."""
     theme, cache, entries, digests, every = context
     jobs = every[span[0] : span[1]]
     found_points()

@@ -162,11 +162,9 @@ class Packs:
                 stay.append(name)
         kept_keys = {k for name in stay for k in self.held[name]}
         new = {k: v for k, v in used.items() if k not in kept_keys}
-        if self.spelt is None:
-            written = _pack_name(new, self.folder) if new else ""
-        else:
-            spelt = self.spelt
-            written = _pack_name([spelt(k, v) for k, v in new.items()], self.folder)
+        spelt = self.spelt
+        keys = new if spelt is None else [spelt(k, v) for k, v in new.items()]
+        written = _pack_name(keys, self.folder) if new else ""
         if new:
             _save(store, written, self.key, new)
         for name in set(names) - set(stay) - {written}:

@@ -365,7 +365,7 @@ def toc_items(book: Book, theme: Theme, memo: Memo) -> list[Item]:
     return items
 
 
-def toc_entries(
+def listed_entries(
     book: Book, theme: Theme, only: Collection[str] | None = None
 ) -> dict[str, list[tuple[MemoKey, Callable[[], Item]]]]:
     """Each abstract's entries in the contents and, when the book prints one, in the
