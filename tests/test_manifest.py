@@ -148,6 +148,17 @@ def test_cached_rebuild_gives_the_bytes_of_a_cold_build(
     assert_rebuild_is_cold(project, warm, tmp_path)
 
 
+def assert_untouched(out: Path, before: tuple[bytes, bytes]) -> None:
+    """A failed build left the previous PDF and manifest as they were, and nothing else
+    beside them but the cache."""
+    assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".abstractbook-cache",
+        "book.manifest.json",
+        "book.pdf",
+    ]
+
+
 def assert_rebuild_is_cold(project: Path, warm: Path, tmp_path: Path) -> pipeline.BuildResult:
     """Rebuild into `warm` (its cache in use), build again without any cache, and
     compare the bytes and manifests; returns the rebuild's result."""
@@ -465,12 +476,7 @@ def test_failed_build_leaves_the_previous_pdf(tmp_path: Path) -> None:
     edit(project, "01-yamins.yaml", "id: yamins", "id: Not An Id")
     with pytest.raises(InputError):
         pipeline.build(project, out)
-    assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == [
-        ".abstractbook-cache",
-        "book.manifest.json",
-        "book.pdf",
-    ]
+    assert_untouched(out, before)
 
 
 def test_interrupted_write_leaves_no_partial_file(

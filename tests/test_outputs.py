@@ -19,6 +19,7 @@ from abstractbook.building import outputs
 from abstractbook.cli import app
 from abstractbook.project import scaffold
 from tests.test_cli import run
+from tests.test_manifest import assert_untouched
 
 
 def project(tmp_path: Path) -> Path:
@@ -259,9 +260,4 @@ def test_a_file_the_disk_refuses_leaves_the_previous_outputs(
     monkeypatch.setattr(outputs.os, "fsync", refused)
     with pytest.raises(OSError, match="Input/output"):
         pipeline.build(root, out)
-    assert (out.read_bytes(), pipeline.manifest_path(out).read_bytes()) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == [
-        ".abstractbook-cache",
-        "book.manifest.json",
-        "book.pdf",
-    ]
+    assert_untouched(out, before)
