@@ -225,3 +225,36 @@ def test_cached_rebuild_in_a_new_process_matches_cold(tmp_path: Path) -> None:
     warm = build(tmp_path / "warm" / "book.pdf")
     cold = build(tmp_path / "cold" / "book.pdf")
     assert warm == cold
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("plain words", "plain words"),
+        ("a\tb", "a b"),  # ASCII, read without a search: its tab is still a space
+        ("a\u200bb\tc\u2028d", "ab c d"),  # the dropped character goes, separators space
+        ("caf\u00e9\u0085 menu", "caf\u00e9 menu"),  # a C1 control in Latin-1 text
+    ],
+)
+def test_characters_never_drawn_leave_the_text(text: str, printed: str) -> None:
+    from abstractbook.typeset.scripts import printable
+
+    assert printable(text) == printed
+
+
+@pytest.mark.parametrize(
+    ("text", "rtl", "cjk"),
+    [
+        ("ASCII only", False, False),
+        ("caf\u00e9", False, False),
+        ("\u05e9\u05dc\u05d5\u05dd", True, False),
+        ("\u0645\u0631\u062d\u0628\u0627", True, False),
+        ("\u6771\u4eac", False, True),
+        ("\ud55c\uad6d\uc5b4", False, True),
+    ],
+)
+def test_scripts_are_told_apart_in_every_kind_of_text(text: str, rtl: bool, cjk: bool) -> None:
+    from abstractbook.typeset.linebreak import has_cjk
+    from abstractbook.typeset.scripts import has_rtl
+
+    assert (has_rtl(text), has_cjk(text)) == (rtl, cjk)

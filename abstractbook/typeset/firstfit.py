@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from .fonts import SHY
 from .formulas import OBJECT
 from .hyphenation import HYPHEN, URLISH, hyphen_points
-from .linebreak import CJK, breaks
+from .linebreak import breaks, has_cjk
 from .measure import width, widths_of
 from .spans import Frag, Line, Span
 
@@ -59,7 +59,7 @@ class Breaker:
         self.cur: list[tuple[str, int]] = []  # pieces and spaces (" ", span) of this line
         self.cur_w = 0.0
         self.cur_spaces = 0.0  # natural width of this line's spaces
-        self.cjk = any(CJK.search(s.text) for s in spans)  # a run breaks by `linebreak`
+        self.cjk = any(has_cjk(s.text) for s in spans)  # a run breaks by `linebreak`
 
     def slack(self, sp: float) -> float:
         """How far a justified line may run over its width: its spaces shrink by up to a
@@ -321,7 +321,7 @@ class Breaker:
             bool(frags)
             and gap >= spaces * CJK_MAX_GAP * frags[0].size
             and all(f.font != OBJECT and not f.href for f in frags)
-            and CJK.search("".join(f.text for f in frags)) is not None
+            and has_cjk("".join(f.text for f in frags))
         )
 
     def frag(self, text: str, si: int) -> Frag:

@@ -24,6 +24,12 @@ CJK = re.compile(
 )
 
 
+def has_cjk(text: str) -> bool:
+    """Whether `text` holds a Chinese, Japanese or Korean character (ASCII is known
+    to hold none without reading it)."""
+    return not text.isascii() and CJK.search(text) is not None
+
+
 @lru_cache(maxsize=8)
 def _iterator(lang: str) -> icu.BreakIterator:
     """ICU's line iterator for a language (its tailoring: Japanese kinsoku, say); the
@@ -36,7 +42,7 @@ def _iterator(lang: str) -> icu.BreakIterator:
 def breaks(text: str, lang: str | None) -> list[int]:
     """Where `text` (no spaces in it) may break, as character offsets strictly inside
     it; empty for text without Chinese, Japanese or Korean characters."""
-    if not CJK.search(text):
+    if not has_cjk(text):
         return []
     it = _iterator((lang or "").split("_")[0])
     it.setText(text)

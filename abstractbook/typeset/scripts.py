@@ -42,6 +42,8 @@ _SEPARATORS = re.compile("[\t\u2028\u2029]")  # tabs, line and paragraph separat
 
 def printable(text: str) -> str:
     """`text` without the characters that are never drawn (see `_DROPPED`)."""
+    if text.isascii():  # known without reading it: none of them is ASCII, nor is any but a tab
+        return text.replace("\t", " ") if "\t" in text else text
     if _DROPPED.search(text):
         text = _DROPPED.sub("", text)
     if _SEPARATORS.search(text):
@@ -118,12 +120,12 @@ _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 def has_rtl(text: str) -> bool:
     """Whether any character of `text` is Hebrew, Arabic or another right-to-left script."""
-    return bool(_RTL.search(text))
+    return not text.isascii() and _RTL.search(text) is not None
 
 
 def rtl_base(text: str) -> bool:
     """The paragraph's direction by its first strong character (UAX #9, P2-P3)."""
-    return bool(_RTL.search(text)) and bidi_algorithm.get_base_level(text) == 1
+    return has_rtl(text) and bidi_algorithm.get_base_level(text) == 1
 
 
 def visual(line: Line, base_rtl: bool) -> Line:
@@ -132,7 +134,7 @@ def visual(line: Line, base_rtl: bool) -> Line:
     shapes it so (Arabic joining, mirrored brackets) and lays its glyphs out right
     to left, and the text layer keeps the letters as typed."""
     text = "".join(f.text for f in line.frags)
-    if not _RTL.search(text):
+    if not has_rtl(text):
         return line
     storage = bidi_algorithm.get_empty_storage()
     storage["base_level"] = 1 if base_rtl else 0

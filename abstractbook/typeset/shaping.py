@@ -79,31 +79,23 @@ def _shape(word: str, face: Face, rtl: bool) -> Shaped:
     import uharfbuzz as hb
 
     buf = hb.Buffer()
-    buf.add_codepoints([ord(c) for c in word])
+    buf.add_str(word)  # clusters count code points, as the word's indexes do
     if rtl:
         buf.direction = "rtl"
     buf.guess_segment_properties()
     buf.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
     hb.shape(face.font, buf)
     scale = face.scale
-    glyphs = []
-    clusters = []
-    for info in buf.glyph_infos or ():  # None for an empty text
-        glyphs.append(info.codepoint)
-        clusters.append(info.cluster)
-    advances = []
-    offsets = []
-    moved = False
-    for pos in buf.glyph_positions or ():
-        advances.append(pos.x_advance * scale)
-        if pos.x_offset or pos.y_offset:
-            moved = True
-        offsets.append((pos.x_offset * scale, pos.y_offset * scale))
+    infos = buf.glyph_infos or ()  # None for an empty text
+    # a glyph's position in one read: (x offset, y offset, x advance, y advance)
+    positions = [pos.position for pos in buf.glyph_positions or ()]
+    advances: list[float] = [p[2] * scale for p in positions]
+    moved = any(p[0] or p[1] for p in positions)
     return Shaped(
-        array("I", glyphs),
+        array("I", [info.codepoint for info in infos]),
         array("d", advances),
-        tuple(offsets) if moved else None,
-        array("I", clusters),
+        tuple((p[0] * scale, p[1] * scale) for p in positions) if moved else None,
+        array("I", [info.cluster for info in infos]),
         sum(advances),
     )
 
