@@ -1,20 +1,27 @@
-"""Drawing operations: where an item's operations land on the page, and moved in a block."""
+"""Drawing operations: where an item's operations land on the page, moved in a block,
+and kept by the cache as plain values."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from abstractbook.typeset.ops import (
+    KINDS,
     Dest,
     DisplayMath,
+    Figure,
     Image,
     Link,
+    MathSource,
     PageRef,
     Rect,
     Rule,
     Text,
+    drawn,
     offset,
     translate,
+    undrawn,
 )
 from abstractbook.typeset.spans import Frag, Line
 
@@ -66,3 +73,39 @@ def test_a_justified_line_spreads_its_spare_width_over_its_spaces() -> None:
     assert Text(0.0, 0.0, 60.0, justified).word_space == 5.0
     assert Text(0.0, 0.0, 60.0, justified._replace(justify=False)).word_space == 0.0
     assert Text(0.0, 0.0, 60.0, justified._replace(spaces=0)).word_space == 0.0
+
+
+def test_every_kind_comes_back_from_the_plain_values_the_cache_keeps() -> None:
+    """The cache pickles each operation `drawn`; reading it gives the same operation,
+    of the same kind, nested lines and runs included."""
+    two_runs = Line(
+        (
+            Frag("emph", "F-Italic", 9.0, 0.0, "#000000", None, False, "Em#1"),
+            Frag("\u05e9\u05dc", "F", 9.0, 2.5, "#1a1a1a", "https://x.org", True),
+        ),
+        41.5,
+        1,
+        True,
+        3.0,
+        1.02,
+        0.1,
+    )
+    ops = [
+        Text(2.0, 10.0, 80.0, two_runs, "Sect#3:talk-a/P#0"),
+        Rule(0.0, 4.0, 10.0, 4.0, 0.4, "#111111"),
+        Rect(1.0, 2.0, 3.0, 4.0, "#eeeeee", "Artifact"),
+        Link(0.0, 0.0, 100.0, 20.0, "talk-a", "Sect#1:toc/Link"),
+        Dest("talk-a", 0.0, 3.0),
+        Image(Path("logo.png"), 1.0, 2.0, 30.0, 20.0, "Figure#logo"),
+        PageRef("talk-a", 100.0, 8.0, "F", 9.0, "#000000"),
+        DisplayMath("\\int_0^1 x", 9.0, 5.0, 12.0),
+        MathSource(5.0, 12.0, 40.0, LINE, "Formula#0"),
+        Figure(Path("fig.pdf"), 2, 0.0, 100.0, 200.0, 90.0, "A plot", "Figure#f1"),
+    ]
+    assert {type(op) for op in ops} == set(KINDS)
+    for op in ops:
+        back = undrawn(pickle.loads(pickle.dumps(drawn(op))))
+        assert type(back) is type(op) and back == op
+        if isinstance(op, Text) and isinstance(back, Text):
+            assert [type(f) for f in back.line.frags] == [Frag, Frag]
+            assert type(back.line) is Line

@@ -24,7 +24,7 @@ from ..project.schema import RecordMemo
 from ..project.typography import Refiner
 from ..typeset.layout import Item, Memo, MemoEntry, item_digest
 from ..typeset.lines import known_points
-from ..typeset.ops import Op, OpsOnDemand
+from ..typeset.ops import Op, OpsOnDemand, drawn, undrawn
 from ..typeset.pages import Heads
 from .store import Store, user_secret
 
@@ -42,12 +42,14 @@ class PackedTalk(NamedTuple):
 
 def pack(items: tuple[Item, ...], digests: bool = True) -> bytes:
     """A talk's items as the cache keeps them: (height, keep, space, brk, mark,
-    digest) each, and their operations pickled together. Without `digests` (an
-    export, which hashes no pages) each digest is left empty."""
+    digest) each, and their operations pickled together as plain tuples (`drawn`).
+    Without `digests` (an export, which hashes no pages) each digest is left empty."""
+    plain = tuple(tuple(map(drawn, i.ops)) for i in items)
     shapes = tuple(
-        (i.height, i.keep, i.space, i.brk, i.mark, item_digest(i) if digests else "") for i in items
+        (i.height, i.keep, i.space, i.brk, i.mark, item_digest(i, ops) if digests else "")
+        for i, ops in zip(items, plain, strict=True)
     )
-    ops = pickle.dumps(tuple(tuple(i.ops) for i in items), pickle.HIGHEST_PROTOCOL)
+    ops = pickle.dumps(plain, pickle.HIGHEST_PROTOCOL)
     return pickle.dumps((shapes, ops), pickle.HIGHEST_PROTOCOL)
 
 
@@ -83,7 +85,8 @@ class _TalkOps:
         recent = self.recent
         known = recent.pop(id(self), None)  # held with self: the id stays its own
         if known is None:
-            known = (self, pickle.loads(self.packed))
+            plain = pickle.loads(self.packed)
+            known = (self, tuple(tuple(map(undrawn, ops)) for ops in plain))
         recent[id(self)] = known
         while len(recent) > 4:
             del recent[next(iter(recent))]

@@ -48,6 +48,7 @@ from .ops import (
     drawn,
     link_key,
     translate,
+    undrawn,
     within,
 )
 from .shaping import Shapes, found_shapes, glyph_count, remember_shapes
@@ -163,11 +164,12 @@ class Memo:
             if item is None or entry is None:
                 item = make()
                 ops = tuple(item.ops)
-                packed = pickle.dumps(ops, pickle.HIGHEST_PROTOCOL) if self.keep else b""
+                plain = tuple(map(drawn, ops))
+                packed = pickle.dumps(plain, pickle.HIGHEST_PROTOCOL) if self.keep else b""
                 refs = tuple(op.key for op in ops if isinstance(op, PageRef))
                 dests = tuple(op.key for op in ops if isinstance(op, Dest))
                 shape = (item.height, item.keep, item.space, item.brk, item.mark, refs, dests)
-                entry = (packed, item_digest(item), shape)
+                entry = (packed, item_digest(item, plain), shape)
             self.items[key] = item
             self.used[key] = entry
             self.names[id(item)] = ("memo", entry[1])
@@ -207,7 +209,7 @@ class MemoOps(OpsOnDemand):
     def _read(self) -> tuple[Op, ...]:
         if self._ops is None:
             try:
-                ops = pickle.loads(self.packed)
+                ops = tuple(map(undrawn, pickle.loads(self.packed)))
             except Exception:
                 ops = None
             self._ops = ops if isinstance(ops, tuple) else tuple(self.make().ops)
@@ -247,10 +249,12 @@ def _make_entries(
     return memo.used, found_points(), found_shapes()
 
 
-def item_digest(item: Item) -> str:
+def item_digest(item: Item, ops: tuple[tuple[object, ...], ...] | None = None) -> str:
     """What an item draws and how much room it takes, as a digest: made once when a
-    talk is laid out, kept with it in the cache."""
-    ops = tuple(map(drawn, item.ops))
+    talk is laid out, kept with it in the cache. `ops`: its operations `drawn`, when
+    known."""
+    if ops is None:
+        ops = tuple(map(drawn, item.ops))
     shown = repr((item.height, item.keep, item.space, item.mark, ops))
     return hashlib.sha1(shown.encode("utf-8"), usedforsecurity=False).hexdigest()
 

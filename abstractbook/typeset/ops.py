@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 from .shaping import glyph_count
-from .spans import Line
+from .spans import Frag, Line
 
 
 class Text(NamedTuple):
@@ -226,13 +226,29 @@ KINDS: dict[type, str] = {
 }
 
 
+_KIND_NAMED = {name: kind for kind, name in KINDS.items()}
+
+
 def drawn(op: Op) -> tuple[object, ...]:
-    """What an operation draws, as plain values under its kind's fixed name."""
+    """What an operation draws, as plain values under its kind's fixed name: what page
+    hashes read, and how the cache keeps operations (plain tuples pickle several times
+    faster than named ones, whose pickling calls back into Python for each)."""
     if isinstance(op, Text):
         line = op.line
         frags = tuple(map(tuple, line.frags))
         return ("text", op.x, op.y, op.avail, frags, *line[1:], op.tag)
     return (KINDS[type(op)], *op)
+
+
+def undrawn(values: tuple[Any, ...]) -> Op:
+    """The operation `drawn` gave `values` for."""
+    make = tuple.__new__  # the named tuples' own __new__ would fill in defaults all given
+    if values[0] == "text":
+        frags = tuple([make(Frag, frag) for frag in values[4]])
+        line = make(Line, (frags, *values[5:-1]))
+        return make(Text, (values[1], values[2], values[3], line, values[-1]))
+    op: Op = make(_KIND_NAMED[values[0]], values[1:])
+    return op
 
 
 # -- structure tags -----------------------------------------------------------------
