@@ -23,13 +23,14 @@ font's name, which stands for its content).
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
 
-from ..typeset.fonts import current
+from ..typeset.fonts import Face, current
 from ..typeset.shaping import glyph_text, mapped_texts, shape, space
 
 # TJ array content, or ("rise" | "actual" | "end" | "cut", value)
@@ -46,6 +47,7 @@ class Drawn(NamedTuple):
 
 _DRAWN: dict[tuple[str, bool], dict[str, Drawn]] = {}  # (font, rtl) -> word -> drawn
 _SPACE: dict[str, tuple[str, bytes]] = {}  # font -> its space glyph as a code, and as used
+_NOMINAL: dict[str, dict[int, float]] = {}  # font -> glyph -> its advance unkerned (1/1000 em)
 
 
 def _memo(font: str, rtl: bool) -> dict[str, Drawn]:
@@ -62,7 +64,24 @@ _LITERAL = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", "\r": "\\r"})
 
 def codes(glyphs: Sequence[int]) -> str:
     """Glyph ids as a PDF string of two-byte codes (latin-1 characters)."""
-    return "(" + "".join(chr(g >> 8) + chr(g & 255) for g in glyphs).translate(_LITERAL) + ")"
+    pairs = struct.pack(f">{len(glyphs)}H", *glyphs).decode("latin-1")
+    return "(" + pairs.translate(_LITERAL) + ")"
+
+
+def _nominal(font: str) -> dict[int, float]:
+    """A face's glyphs' own advances as far as asked for (`_advance`): words share
+    their letters, and asking HarfBuzz costs more than looking one up."""
+    known = _NOMINAL.get(font)
+    if known is None:
+        known = _NOMINAL[font] = {}
+    return known
+
+
+def _advance(nominal: dict[int, float], face: Face, glyph: int) -> float:
+    width = nominal.get(glyph)
+    if width is None:
+        width = nominal[glyph] = face.font.get_glyph_h_advance(glyph) * face.scale
+    return width
 
 
 def _num(value: float) -> str:
@@ -72,8 +91,7 @@ def _num(value: float) -> str:
 def _encode(word: str, font: str, rtl: bool) -> Drawn:
     shaped = shape(word, font, rtl)
     face = current().face(font)
-    nominal = face.font.get_glyph_h_advance
-    scale = face.scale
+    nominal = _nominal(font)
     glyphs, advances, offsets, clusters = (
         shaped.glyphs,
         shaped.advances,
@@ -84,7 +102,7 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
         known = mapped_texts(font)
         texts = [known.get(g) for g in glyphs]
         if None not in texts and "".join(texts) == word:  # type: ignore[arg-type]
-            return _plain(glyphs, advances, nominal, scale)
+            return _plain(glyphs, advances, nominal, face)
     starts = sorted(set(clusters))
     ends = dict(zip(starts, [*starts[1:], len(word)], strict=True))
     items: list[Item] = []
@@ -131,7 +149,7 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
                 items += [("rise", y), codes((glyph,)), ("rise", 0.0)]
             else:
                 run.append(glyph)
-            shift = advances[k] - nominal(glyph) * scale - x
+            shift = advances[k] - _advance(nominal, face, glyph) - x
         if marked:
             flush()
             items.append(("end", ""))
@@ -144,8 +162,10 @@ def _encode(word: str, font: str, rtl: bool) -> Drawn:
     return Drawn(simple, tuple(items), array("H", sorted({g for g in glyphs if g})).tobytes())
 
 
-def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale: float) -> Drawn:
-    """A word whose glyphs need no mark of their own: hex runs, kerning between them."""
+def _plain(
+    glyphs: Sequence[int], advances: Sequence[float], nominal: dict[int, float], face: Face
+) -> Drawn:
+    """A word whose glyphs need no mark of their own: runs of codes, kerning between them."""
     parts: list[str] = []
     run: list[int] = []
     shift = 0.0
@@ -154,7 +174,7 @@ def _plain(glyphs: Sequence[int], advances: Sequence[float], nominal: Any, scale
             parts.append(f"{codes(run)} {_num(-shift)}")
             run = []
         run.append(glyph)
-        shift = advance - nominal(glyph) * scale
+        shift = advance - _advance(nominal, face, glyph)
     parts.append(codes(run))
     if abs(shift) > 0.001:
         parts.append(_num(-shift))

@@ -1,8 +1,9 @@
 """lay out -> render: the drawing operations a laid-out page is made of.
 
 One named tuple per kind, so mypy checks what layout hands to render, and render
-dispatches on the type. Named tuples rather than dataclasses: they pickle compactly
-and fast into the rebuild cache, and build quickly (a book has a line op per line).
+dispatches on the type. Named tuples rather than dataclasses: they build quickly (a
+book has a line op per line), and turn into the plain values the rebuild cache
+keeps and page hashes read (`drawn`) and back (`undrawn`) without copying fields.
 
 In an `Item`, x runs from the frame's left and y down from the item's top (a
 `Rect` is placed by its top edge); on a page (`translate`), both are page

@@ -1,6 +1,7 @@
 """typeset, the text types: styled spans go into line breaking, laid-out lines come out.
 
-Named tuples: a talk's lines pickle fast into the rebuild cache. Apart from the
+Named tuples: a talk's lines turn into plain values for the rebuild cache (`ops.drawn`)
+without copying fields. Apart from the
 line breaker, so that scripts (fallback, bidi) and the breaker share them without
 importing each other.
 """
@@ -39,7 +40,7 @@ class Frag(NamedTuple):
 
 
 class Line(NamedTuple):
-    """A laid-out line (a named tuple: pickles fast into the rebuild cache)."""
+    """A laid-out line."""
 
     frags: tuple[Frag, ...]
     width: float  # natural width, spaces included
