@@ -182,7 +182,9 @@ def _expanded(line: Line, avail: float, expansion: float, protrusion: bool) -> L
         ratio = gap / (SHRINK * space_w + expansion * glyphs)
         share = max(-expansion, ratio * expansion)
     scale = 1.0 + round(share * _STEP) / _STEP
-    line = line._replace(scale=scale) if scale != 1.0 else line
+    if scale != 1.0:  # made directly: a named tuple's _replace costs as much as the rest
+        fields = (line.frags, line.width, line.spaces, line.justify, line.indent, scale, line.track)
+        line = tuple.__new__(Line, fields)
     if gap > 0 and line.spaces:
         # its spaces at their widest, with marks hanging at both ends (`margins`)
         room = avail - line.indent - line.width * scale + em / 2

@@ -55,4 +55,5 @@ def protruded(op: Text) -> Text:
     if not left and not right:
         return op
     left, right = left * line.scale, right * line.scale  # the marks as drawn
-    return op._replace(x=op.x - left, avail=op.avail + left + right)
+    # made directly: a named tuple's _replace costs more than the rest of this
+    return tuple.__new__(Text, (op.x - left, op.y, op.avail + left + right, line, op.tag))
