@@ -299,6 +299,23 @@ def test_a_relation_sign_keeps_its_number_on_its_line() -> None:
             assert text_of(lines).replace("\u00a0", " ").replace("- ", "").split() == text.split()
 
 
+def test_a_spaced_dash_never_opens_a_line() -> None:
+    """A dash between spaces stays at the end of the line before, as a copy editor
+    wants ("learning —" / "all important", never "learning" / "— all important")."""
+    text = (
+        "and unsupervised learning \u2014 all important hallmarks of intelligence \u2014 "
+        "remain open; the years 2019 \u2013 2021 saw a renewed interest in them \u2013 "
+    ) * 6
+    for avail in range(100, 320, 6):
+        for justify in (True, False):
+            lines = break_lines(
+                [Span(text, FONT, 9.5, "#000")], float(avail), lang="en", justify=justify
+            )
+            starts = ["".join(f.text for f in ln.frags).lstrip() for ln in lines]
+            assert not [s for s in starts if s.startswith(("\u2014", "\u2013"))]
+            assert text_of(lines).replace("\u00a0", " ").replace("- ", "").split() == text.split()
+
+
 # -- Chinese and Japanese: breaks between characters, kinsoku, justified evenly --------
 
 CHINESE = (

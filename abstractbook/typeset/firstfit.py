@@ -161,7 +161,7 @@ class Breaker:
                     word.append((part[at:] if at else part, si))
         if word:
             out.append((word, space_si))
-        if not any(_RELATION_SIGN.search(span.text) for span in self.spans):
+        if not any(_TIED_SIGN.search(span.text) for span in self.spans):
             return out
         return _tied(out)
 
@@ -376,13 +376,16 @@ class Breaker:
 
 
 _RELATION = frozenset("<>=≤≥≈≠~")  # "p < 0.05": the number stays with its sign
-_RELATION_SIGN = re.compile("[<>=≤≥≈≠~]")
+_DASHES = frozenset("\u2014\u2013")  # "learning — all": the dash stays with "learning"
+_TIED_SIGN = re.compile("[<>=≤≥≈≠~\u2013\u2014]")
 NBSP = "\u00a0"
 
 
 def _tied(tokens: list[tuple[list[Piece], int] | None]) -> list[tuple[list[Piece], int] | None]:
-    """Words joined by a no-break space where a relation sign would end a line with its
-    number on the next ("p <" / "0.05"), as TeX's tie would keep them."""
+    """Words joined by a no-break space, as TeX's tie would keep them, where a relation
+    sign would end a line with its number on the next ("p <" / "0.05"), and where a
+    dash with a space on each side would start a line ("learning" / "— all"): a dash
+    opens no line."""
     out: list[tuple[list[Piece], int] | None] = []
     for token in tokens:
         before = out[-1] if out else None
@@ -390,9 +393,14 @@ def _tied(tokens: list[tuple[list[Piece], int] | None]) -> list[tuple[list[Piece
             token is not None
             and before is not None
             and token[1] >= 0
-            and before[0][-1][0][-1:] in _RELATION
-            and len(before[0][-1][0]) <= 2
-            and token[0][0][0][:1].isdigit()
+            and (
+                (
+                    before[0][-1][0][-1:] in _RELATION
+                    and len(before[0][-1][0]) <= 2
+                    and token[0][0][0][:1].isdigit()
+                )
+                or (len(token[0]) == 1 and token[0][0][0] in _DASHES)
+            )
         ):
             out[-1] = ([*before[0], (NBSP, token[1]), *token[0]], before[1])
             continue
