@@ -2,8 +2,8 @@
 
 One named tuple per kind, so mypy checks what layout hands to render, and render
 dispatches on the type. Named tuples rather than dataclasses: they build quickly (a
-book has a line op per line), and turn into the plain values the rebuild cache
-keeps and page hashes read (`drawn`) and back (`undrawn`) without copying fields.
+book has a line op per line). Page hashes and the rebuild cache read them as plain
+tuples (`drawn`), which the cache turns back into operations (`undrawn`).
 
 In an `Item`, x runs from the frame's left and y down from the item's top (a
 `Rect` is placed by its top edge); on a page (`translate`), both are page

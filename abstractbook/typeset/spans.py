@@ -1,7 +1,7 @@
 """typeset, the text types: styled spans go into line breaking, laid-out lines come out.
 
-Named tuples: a talk's lines turn into plain values for the rebuild cache (`ops.drawn`)
-without copying fields. Apart from the
+Named tuples, which build quickly (the rebuild cache keeps them as plain tuples,
+`ops.drawn`). Apart from the
 line breaker, so that scripts (fallback, bidi) and the breaker share them without
 importing each other.
 """
