@@ -1,9 +1,8 @@
 """typeset, the text types: styled spans go into line breaking, laid-out lines come out.
 
 Named tuples, which build quickly (the rebuild cache keeps them as plain tuples,
-`ops.drawn`). Apart from the
-line breaker, so that scripts (fallback, bidi) and the breaker share them without
-importing each other.
+`ops.drawn`). Apart from the line breaker, so that scripts (fallback, bidi) and the
+breaker share them without importing each other.
 """
 
 from __future__ import annotations
