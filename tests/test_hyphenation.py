@@ -48,3 +48,15 @@ def test_a_dictionary_reads_as_pyphen_reads_it(lang: str) -> None:
     """The patterns read for a language are pyphen's own, pattern for pattern."""
     path = pyphen.LANGUAGES[lang]
     assert read_patterns(path) == pyphen.HyphDict(path).patterns
+
+
+def test_the_patterns_loaded_before_the_workers_fork_are_the_ones_they_use() -> None:
+    """A book's `en` is loaded before the workers fork, and the line breaker asks for
+    `en_US`, the same patterns: they are read once, not again in every worker."""
+    from abstractbook.typeset import hyphenation
+
+    hyphenation.load_hyphenation("en")
+    read = hyphenation._patterns_named.cache_info().misses
+    word = "quintessentiallyunrepeatableword"
+    assert hyphenation.hyphen_points(word, hyphenation.patterns("en"))
+    assert hyphenation._patterns_named.cache_info().misses == read

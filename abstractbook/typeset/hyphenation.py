@@ -65,9 +65,16 @@ class _Liang:
         return [i - 1 for i in range(LEFT + 1, last + 2) if levels[i] % 2]
 
 
-@lru_cache(maxsize=16)
 def _hyphenator(lang: str) -> _Liang:
-    return _Liang(read_patterns(pyphen.LANGUAGES[pyphen.language_fallback(patterns(lang))]))
+    """The patterns `lang` hyphenates with, read once a process however `lang` is
+    spelt: the book's `en` is loaded before the workers fork, and they hyphenate
+    with `en_US`, the same patterns."""
+    return _patterns_named(patterns(lang))
+
+
+@lru_cache(maxsize=16)
+def _patterns_named(name: str) -> _Liang:
+    return _Liang(read_patterns(pyphen.LANGUAGES[pyphen.language_fallback(name)]))
 
 
 _IGNORED = (  # comments and settings, as pyphen skips them
