@@ -73,8 +73,11 @@ def load_book(root: Path, inputs: InputCache | None = None, ahead: Any = None) -
     worker loading the math renderer meanwhile (`parallel.ahead`)."""
     if inputs is None:
         inputs = InputCache(None, "")
-    book = assemble(validate(root, inputs.records), inputs.refine)
-    problems = formula_problems(book, inputs.formulas_known, inputs.formulas_fine, ahead)
+    project = validate(root, inputs.records)
+    # the formulas drawn by `ahead` while the book is assembled
+    checked = formula_problems(project.talks, inputs.formulas_known, inputs.formulas_fine, ahead)
+    book = assemble(project, inputs.refine)
+    problems = checked()
     if any(f.kind == "svg" for t in book.talks for f in t.figures):
         problems += figure_problems(book)
     if problems:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Collection
-from functools import lru_cache
+from collections.abc import Callable, Collection, Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 from .. import parallel
@@ -27,18 +27,22 @@ from ..typeset.theme import Theme, make_theme
 
 
 def formula_problems(
-    book: Book, known: Collection[str] = (), fine: set[str] | None = None, ahead: Any = None
-) -> list[Problem]:
-    """Each formula that cannot be typeset, named by record, field and position.
+    talks: Sequence[Talk],
+    known: Collection[str] = (),
+    fine: set[str] | None = None,
+    ahead: Any = None,
+) -> Callable[[], list[Problem]]:
+    """Each formula that cannot be typeset, named by record, field and position: the
+    check starts now, with the formulas' drawing, and the problems come when the
+    returned function is called (the book meanwhile assembled from the same records).
 
     `known` holds digests of texts whose formulas all typeset (an earlier build
     found so): those are not parsed again. The digests of every such text of this
     book are added to `fine`. `ahead`: a worker that loaded the math renderer while
     the book was read (`parallel.ahead`), which draws a few formulas.
     """
-    problems: list[Problem] = []
     texts = []
-    for t in book.talks:
+    for t in talks:
         for field_name, source in (("body", t.body), ("notes", t.notes)):
             if not source or "$" not in source:
                 continue
@@ -48,7 +52,19 @@ def formula_problems(
                     fine.add(name)
                 continue
             texts.append((t, field_name, name, math_runs(source)))
-    draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size, ahead)
+    drawn = draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size, ahead)
+
+    def problems() -> list[Problem]:
+        drawn()
+        return _formula_problems(texts, fine)
+
+    return problems
+
+
+def _formula_problems(
+    texts: list[tuple[Talk, str, str, list[str]]], fine: set[str] | None
+) -> list[Problem]:
+    problems: list[Problem] = []
     for t, field_name, name, runs in texts:
         found = len(problems)
         for n, tex in enumerate(runs, start=1):
@@ -69,11 +85,12 @@ def formula_problems(
 DRAWN_PER_WORKER = 64  # formulas a worker must have to be worth forking (10 ms each)
 
 
-def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> None:
+def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> Callable[[], None]:
     """Draw the formulas that need drawing on every core, once each, as the build
-    will use them (operators ready for the PDF); those that fail are left to
-    `formula_problem`, which names why. A few are drawn by `ahead` when given: this
-    process then never loads the math renderer."""
+    will use them (operators ready for the PDF), by the time the returned function
+    has been called; those that fail are left to `formula_problem`, which names why.
+    A few are drawn by `ahead` when given, starting now: this process then never
+    loads the math renderer."""
     todo = sorted(
         tex
         for tex in texs
@@ -83,12 +100,24 @@ def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> None:
     )
     workers = parallel.workers_for(len(todo), DRAWN_PER_WORKER)
     if todo and workers <= 1 and ahead is not None:
-        for tex, f in zip(todo, ahead.apply(_draw_chunk, (size, todo)), strict=True):
-            if f is not None:
-                formulas.given(tex, size, f)
-        return
+        pending = ahead.apply_async(_draw_chunk, (size, todo))
+
+        def given() -> None:
+            for tex, f in zip(todo, pending.get(), strict=True):
+                if f is not None:
+                    formulas.given(tex, size, f)
+
+        return given
     if workers <= 1:
-        return  # drawn one by one when checked
+        return _nothing  # drawn one by one when checked
+    return partial(_draw_many, todo, size, workers)
+
+
+def _nothing() -> None:
+    pass
+
+
+def _draw_many(todo: list[str], size: float, workers: int) -> None:
     with contextlib.suppress(formulas.FormulaError):
         formulas.draw(todo[0], size)  # ziamath and its fonts loaded once, before forking
     chunks = [todo[i :: workers * 4] for i in range(workers * 4)]
