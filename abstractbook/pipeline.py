@@ -57,7 +57,7 @@ from .typeset.pages import body_page_labels, lay_out
 from .typeset.shaping import Shapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 TALKS_CACHE = "talks"  # an export's cache: <out_dir>/.abstractbook-cache/talks/
 
 

@@ -3,9 +3,11 @@ and kept by the cache as plain values."""
 
 from __future__ import annotations
 
+import marshal
 import pickle
 from pathlib import Path
 
+from abstractbook.typeset.layout import Item, item_digest
 from abstractbook.typeset.ops import (
     KINDS,
     Dest,
@@ -14,6 +16,7 @@ from abstractbook.typeset.ops import (
     Image,
     Link,
     MathSource,
+    Op,
     PageRef,
     Rect,
     Rule,
@@ -75,37 +78,77 @@ def test_a_justified_line_spreads_its_spare_width_over_its_spaces() -> None:
     assert Text(0.0, 0.0, 60.0, justified._replace(spaces=0)).word_space == 0.0
 
 
+TWO_RUNS = Line(
+    (
+        Frag("emph", "F-Italic", 9.0, 0.0, "#000000", None, False, "Em#1"),
+        Frag("\u05e9\u05dc", "F", 9.0, 2.5, "#1a1a1a", "https://x.org", True),
+    ),
+    41.5,
+    1,
+    True,
+    3.0,
+    1.02,
+    0.1,
+)
+EVERY_KIND = [
+    Text(2.0, 10.0, 80.0, TWO_RUNS, "Sect#3:talk-a/P#0"),
+    Rule(0.0, 4.0, 10.0, 4.0, 0.4, "#111111"),
+    Rect(1.0, 2.0, 3.0, 4.0, "#eeeeee", "Artifact"),
+    Link(0.0, 0.0, 100.0, 20.0, "talk-a", "Sect#1:toc/Link"),
+    Dest("talk-a", 0.0, 3.0),
+    Image(Path("logo.png"), 1.0, 2.0, 30.0, 20.0, "Figure#logo"),
+    PageRef("talk-a", 100.0, 8.0, "F", 9.0, "#000000"),
+    DisplayMath("\\int_0^1 x", 9.0, 5.0, 12.0),
+    MathSource(5.0, 12.0, 40.0, TWO_RUNS, "Formula#0"),
+    Figure(Path("fig.pdf"), 2, 0.0, 100.0, 200.0, 90.0, "A plot", "Figure#f1"),
+]
+
+
 def test_every_kind_comes_back_from_the_plain_values_the_cache_keeps() -> None:
     """The cache pickles each operation `drawn`; reading it gives the same operation,
     of the same kind, nested lines and runs included."""
-    two_runs = Line(
-        (
-            Frag("emph", "F-Italic", 9.0, 0.0, "#000000", None, False, "Em#1"),
-            Frag("\u05e9\u05dc", "F", 9.0, 2.5, "#1a1a1a", "https://x.org", True),
-        ),
-        41.5,
-        1,
-        True,
-        3.0,
-        1.02,
-        0.1,
-    )
-    ops = [
-        Text(2.0, 10.0, 80.0, two_runs, "Sect#3:talk-a/P#0"),
-        Rule(0.0, 4.0, 10.0, 4.0, 0.4, "#111111"),
-        Rect(1.0, 2.0, 3.0, 4.0, "#eeeeee", "Artifact"),
-        Link(0.0, 0.0, 100.0, 20.0, "talk-a", "Sect#1:toc/Link"),
-        Dest("talk-a", 0.0, 3.0),
-        Image(Path("logo.png"), 1.0, 2.0, 30.0, 20.0, "Figure#logo"),
-        PageRef("talk-a", 100.0, 8.0, "F", 9.0, "#000000"),
-        DisplayMath("\\int_0^1 x", 9.0, 5.0, 12.0),
-        MathSource(5.0, 12.0, 40.0, LINE, "Formula#0"),
-        Figure(Path("fig.pdf"), 2, 0.0, 100.0, 200.0, 90.0, "A plot", "Figure#f1"),
-    ]
+    ops = EVERY_KIND
     assert {type(op) for op in ops} == set(KINDS)
     for op in ops:
         back = undrawn(pickle.loads(pickle.dumps(drawn(op))))
         assert type(back) is type(op) and back == op
-        if isinstance(op, Text) and isinstance(back, Text):
+        if isinstance(op, Text | MathSource) and isinstance(back, Text | MathSource):
             assert [type(f) for f in back.line.frags] == [Frag, Frag]
             assert type(back.line) is Line
+        if isinstance(op, Image | Figure) and isinstance(back, Image | Figure):
+            assert type(back.path) is type(op.path)
+
+
+def test_what_an_operation_draws_is_plain_values_only() -> None:
+    """Page hashes and item digests read `drawn` values: tuples, strings and numbers,
+    with no named tuple, path or other class of the code in them (which marshal's
+    version 2, the digests' encoding, refuses)."""
+    for op in EVERY_KIND:
+        plain = drawn(op)
+        assert plain[0] == KINDS[type(op)]
+        marshal.dumps(plain, 2)
+
+
+def _item(ops: list[Op], height: float = 30.0) -> Item:
+    return Item(height, tuple(ops))
+
+
+def test_equal_items_digest_alike_and_any_change_shows() -> None:
+    """An item's digest names what it draws: the same operations made again (new
+    objects, a line read back from the cache) give the same digest; a line moved by a
+    hundredth of a point, a word changed, another height give another."""
+    made_again = [undrawn(pickle.loads(pickle.dumps(drawn(op)))) for op in EVERY_KIND]
+    first = item_digest(_item(EVERY_KIND))
+    assert item_digest(_item(made_again)) == first
+    moved = [offset(op, 0.0, 0.01) if isinstance(op, Text) else op for op in EVERY_KIND]
+    assert item_digest(_item(moved)) != first
+    other_word = [
+        Text(
+            op.x, op.y, op.avail, op.line._replace(frags=(op.line.frags[0]._replace(text="emph."),))
+        )
+        if isinstance(op, Text)
+        else op
+        for op in EVERY_KIND
+    ]
+    assert item_digest(_item(other_word)) != first
+    assert item_digest(_item(EVERY_KIND, height=30.5)) != first

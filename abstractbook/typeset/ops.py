@@ -231,24 +231,36 @@ _KIND_NAMED = {name: kind for kind, name in KINDS.items()}
 
 
 def drawn(op: Op) -> tuple[object, ...]:
-    """What an operation draws, as plain values under its kind's fixed name: what page
-    hashes read, and how the cache keeps operations (plain tuples pickle several times
-    faster than named ones, whose pickling calls back into Python for each)."""
+    """What an operation draws, as plain values under its kind's fixed name (tuples,
+    strings, numbers): what page hashes read, and how the cache keeps operations
+    (plain tuples pickle several times faster than named ones, whose pickling calls
+    back into Python for each)."""
     if isinstance(op, Text):
         line = op.line
         frags = tuple(map(tuple, line.frags))
         return ("text", op.x, op.y, op.avail, frags, *line[1:], op.tag)
+    if isinstance(op, MathSource):
+        line = op.line
+        return ("source", op.x, op.y, op.w, tuple(map(tuple, line.frags)), *line[1:], op.tag)
+    if isinstance(op, (Figure, Image)):
+        return (KINDS[type(op)], str(op.path), *op[1:])
     return (KINDS[type(op)], *op)
 
 
 def undrawn(values: tuple[Any, ...]) -> Op:
     """The operation `drawn` gave `values` for."""
     make = tuple.__new__  # the named tuples' own __new__ would fill in defaults all given
-    if values[0] == "text":
+    kind = values[0]
+    if kind == "text" or kind == "source":
         frags = tuple([make(Frag, frag) for frag in values[4]])
         line = make(Line, (frags, *values[5:-1]))
-        return make(Text, (values[1], values[2], values[3], line, values[-1]))
-    op: Op = make(_KIND_NAMED[values[0]], values[1:])
+        if kind == "text":
+            return make(Text, (values[1], values[2], values[3], line, values[-1]))
+        return make(MathSource, (values[1], values[2], values[3], line, values[-1]))
+    if kind == "figure" or kind == "image":
+        op: Op = make(_KIND_NAMED[kind], (Path(values[1]), *values[2:]))
+    else:
+        op = make(_KIND_NAMED[kind], values[1:])
     return op
 
 
