@@ -50,7 +50,7 @@ from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
 from .typeset.formulas import load_renderer
-from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk
+from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk, settings_punctuation
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, listed_entries
 from .typeset.pages import body_page_labels, lay_out
@@ -75,7 +75,9 @@ def load_book(root: Path, inputs: InputCache | None = None, ahead: Any = None) -
         inputs = InputCache(None, "")
     project = validate(root, inputs.records)
     # the formulas drawn by `ahead` while the book is assembled
-    checked = formula_problems(project.talks, inputs.formulas_known, inputs.formulas_fine, ahead)
+    language = settings_punctuation(project.settings)
+    known, fine = inputs.formulas_known, inputs.formulas_fine
+    checked = formula_problems(project.talks, known, fine, ahead, language)
     book = assemble(project, inputs.refine)
     problems = checked()
     if any(f.kind == "svg" for t in book.talks for f in t.figures):

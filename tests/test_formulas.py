@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from abstractbook import pipeline
+from abstractbook.building.preflight import math_runs
 from abstractbook.errors import InputError
 from abstractbook.project.markup import parse
 from abstractbook.typeset.formulas import problem, simple
@@ -107,6 +108,18 @@ def test_simple_or_drawn(tex: str, is_simple: bool) -> None:
 def test_dollars_in_prose_stay_prose() -> None:
     (para,) = parse("It costs $5 and $10, or $ x $.")
     assert not any(r.math for r in para.runs)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("language", [None, "en", "de", "fr"])
+def test_punctuation_changes_no_formula(language: str | None) -> None:
+    """The preflight reads a body's formulas with the punctuation the layout parses it
+    with (so the layout finds it parsed): quotes, dashes and dots change only the
+    prose around them, never the TeX."""
+    body = (
+        '"Quoted" -- and \'single\' ... then $f\'(x) = "a" -- b...$ and\n\n'
+        "$$\\text{it's} -- x''$$\n\nends --- here."
+    )
+    assert math_runs(body, language) == ["f'(x) = \"a\" -- b...", "\\text{it's} -- x''"]
 
 
 def test_malformed_formula_is_an_input_error(tmp_path: Path) -> None:

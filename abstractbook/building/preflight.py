@@ -31,6 +31,7 @@ def formula_problems(
     known: Collection[str] = (),
     fine: set[str] | None = None,
     ahead: Any = None,
+    language: str | None = None,
 ) -> Callable[[], list[Problem]]:
     """Each formula that cannot be typeset, named by record, field and position: the
     check starts now, with the formulas' drawing, and the problems come when the
@@ -39,7 +40,9 @@ def formula_problems(
     `known` holds digests of texts whose formulas all typeset (an earlier build
     found so): those are not parsed again. The digests of every such text of this
     book are added to `fine`. `ahead`: a worker that loaded the math renderer while
-    the book was read (`parallel.ahead`), which draws a few formulas.
+    the book was read (`parallel.ahead`), which draws a few formulas. `language`:
+    the punctuation bodies are parsed with (`layout.punctuation`), which changes no
+    formula; the layout then finds them parsed (`markup.parse` keeps them).
     """
     texts = []
     for t in talks:
@@ -51,7 +54,7 @@ def formula_problems(
                 if fine is not None:
                     fine.add(name)
                 continue
-            texts.append((t, field_name, name, math_runs(source)))
+            texts.append((t, field_name, name, math_runs(source, language)))
     drawn = draw_ahead({tex for *_, runs in texts for tex in runs}, Theme.body_size, ahead)
 
     def problems() -> list[Problem]:
@@ -143,9 +146,9 @@ def _draw_chunk(size: float, texs: list[str]) -> list[formulas.Formula | None]:
     return out
 
 
-def math_runs(source: str) -> list[str]:
-    """The TeX of each formula of a Markdown text, in order."""
-    return [r.text for r in all_runs(parse(source)) if r.math]
+def math_runs(source: str, language: str | None = None) -> list[str]:
+    """The TeX of each formula of a Markdown text, in order (`language`: see `parse`)."""
+    return [r.text for r in all_runs(parse(source, language)) if r.math]
 
 
 def figure_problems(book: Book) -> list[Problem]:

@@ -32,7 +32,7 @@ from ..project.markup import (
     reference,
 )
 from ..project.markup import Figure as FigureBlock
-from ..project.model import FigureFile, Talk
+from ..project.model import FigureFile, Settings, Talk
 from .formulas import OBJECT, formula, simple
 from .hyphenation import found_points, remember_points
 from .lines import EXPANSION, balanced_lines, break_lines, single_line, width
@@ -803,7 +803,13 @@ def _contacts(talk: Talk, t: Theme, tag: str) -> list[Item]:
 def punctuation(theme: Theme) -> str | None:
     """The language whose dashes and quotes bodies, notes and references get; None:
     as typed (`layout.smart_punctuation: false`)."""
-    return theme.settings.language if theme.settings.smart_punctuation else None
+    return settings_punctuation(theme.settings)
+
+
+def settings_punctuation(settings: Settings) -> str | None:
+    """`punctuation` by the book's settings, before there is a theme: the preflight
+    parses bodies as layout will, and a worker forked later finds them parsed."""
+    return settings.language if settings.smart_punctuation else None
 
 
 def _cited(blocks: tuple[Block, ...], talk: Talk) -> tuple[Block, ...]:
