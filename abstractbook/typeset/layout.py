@@ -255,7 +255,7 @@ def item_digest(item: Item, ops: tuple[tuple[object, ...], ...] | None = None) -
     talk is laid out, kept with it in the cache. `ops`: its operations `drawn`, when
     known. The values are written by marshal's version 2, which has no references
     between objects (so equal values give equal bytes however they were made) and
-    writes a float's bits rather than its shortest decimal, five times faster than
+    writes a float's bits rather than its shortest decimal, three times faster than
     `repr`; a value marshal does not know (which `drawn` never gives) is spelt by
     `repr`."""
     if ops is None:
