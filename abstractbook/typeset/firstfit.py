@@ -393,19 +393,21 @@ def _tied(tokens: list[tuple[list[Piece], int] | None]) -> list[tuple[list[Piece
             token is not None
             and before is not None
             and token[1] >= 0
-            and (
-                (
-                    before[0][-1][0][-1:] in _RELATION
-                    and len(before[0][-1][0]) <= 2
-                    and token[0][0][0][:1].isdigit()
-                )
-                or (len(token[0]) == 1 and token[0][0][0] in _DASHES)
-            )
+            and _binds(before[0][-1][0], token[0])
         ):
             out[-1] = ([*before[0], (NBSP, token[1]), *token[0]], before[1])
             continue
         out.append(token)
     return out
+
+
+def _binds(last: str, word: list[Piece]) -> bool:
+    """Whether `word` stays on the line of the piece `last` before it: a number after
+    a relation sign standing alone ("<", "<="), or a dash standing alone."""
+    first = word[0][0]
+    if last[-1:] in _RELATION and len(last) <= 2 and first[:1].isdigit():
+        return True
+    return len(word) == 1 and first in _DASHES
 
 
 def _windows(word: list[Piece], size: int) -> Iterator[list[Piece]]:
