@@ -9,7 +9,8 @@ per-talk PDFs (`export`, when the command exists); the pocket programme of the
 Small cases report the median of --runs runs, the large ones a single run. CPU time
 and peak RSS come from os.wait4 on the child (its workers included). Prints a
 Markdown table, writes bench/results.md.
-Corpora and outputs go under build/bench/.
+Corpora and outputs go under build/bench/; those a case is done with wait in
+build/bench/trash until the end (`discard`).
 """
 
 from __future__ import annotations
