@@ -235,13 +235,9 @@ def drawn(op: Op) -> tuple[object, ...]:
     strings, numbers): what page hashes read, and how the cache keeps operations
     (plain tuples pickle several times faster than named ones, whose pickling calls
     back into Python for each)."""
-    if isinstance(op, Text):
-        line = op.line
-        frags = tuple(map(tuple, line.frags))
-        return ("text", op.x, op.y, op.avail, frags, *line[1:], op.tag)
-    if isinstance(op, MathSource):
-        line = op.line
-        return ("source", op.x, op.y, op.w, tuple(map(tuple, line.frags)), *line[1:], op.tag)
+    if isinstance(op, (Text, MathSource)):  # a line: its fragments plain too
+        x, y, w, line, tag = op
+        return (KINDS[type(op)], x, y, w, tuple(map(tuple, line.frags)), *line[1:], tag)
     if isinstance(op, (Figure, Image)):
         return (KINDS[type(op)], str(op.path), *op[1:])
     return (KINDS[type(op)], *op)
@@ -254,13 +250,12 @@ def undrawn(values: tuple[Any, ...]) -> Op:
     if kind == "text" or kind == "source":
         frags = tuple([make(Frag, frag) for frag in values[4]])
         line = make(Line, (frags, *values[5:-1]))
-        if kind == "text":
-            return make(Text, (values[1], values[2], values[3], line, values[-1]))
-        return make(MathSource, (values[1], values[2], values[3], line, values[-1]))
-    if kind == "figure" or kind == "image":
-        op: Op = make(_KIND_NAMED[kind], (Path(values[1]), *values[2:]))
+        fields: tuple[Any, ...] = (values[1], values[2], values[3], line, values[-1])
+    elif kind == "figure" or kind == "image":
+        fields = (Path(values[1]), *values[2:])
     else:
-        op = make(_KIND_NAMED[kind], values[1:])
+        fields = values[1:]
+    op: Op = make(_KIND_NAMED[kind], fields)
     return op
 
 
