@@ -15,7 +15,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .console import quiet_worker, signals_held
 
@@ -45,25 +45,51 @@ def fork_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: 
     """`work(context, job)` for each job, in order as results come: in this process
     when one worker is enough (or the system cannot fork), else in `workers` forked
     processes. `work` must be a module-level function (it is named to the workers)."""
-    if workers <= 1 or not _forks():
+    if workers <= 1 or not forks():
         for job in jobs:
             yield work(context, job)
         return
+    yield from start_map(work, context, jobs, workers)
+
+
+class Started(Generic[R]):
+    """Jobs given to workers forked already (`start_map`): their results, in order,
+    for reading later. Read them to the end, or `close` (the build failed meanwhile)."""
+
+    def __init__(self, pool: Any, results: Iterator[R]) -> None:
+        self.pool = pool
+        self.results = results
+
+    def __iter__(self) -> Iterator[R]:
+        try:
+            yield from self.results
+        except (Exception, GeneratorExit):  # a job failed, or the rest is not wanted
+            self.pool.terminate()  # the workers are alive: terminate stops them as it should
+            raise
+        except BaseException:  # interrupted: a worker may be dead already
+            _stop(self.pool)
+            raise
+        self.pool.terminate()
+
+    def close(self, interrupted: bool = False) -> None:
+        """Stop the workers, whatever they are doing (see `_stop` for an interrupt)."""
+        if interrupted:
+            _stop(self.pool)
+        else:
+            self.pool.terminate()
+
+
+def start_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: int) -> Started[R]:
+    """`fork_map`'s workers forked now, with every job given to them: they work while
+    this process goes on to other things, and their results are read later. Only
+    where forking pays (`workers` > 1, a system that forks)."""
     import multiprocessing
 
     with signals_held():  # until each worker has set its own handling (quiet_worker)
         pool = multiprocessing.get_context("fork").Pool(
             workers, initializer=_install, initargs=(context,)
         )
-    try:
-        yield from pool.imap(partial(_call, work), jobs)
-    except (Exception, GeneratorExit):  # a job failed, or the rest is not wanted
-        pool.terminate()  # the workers are alive: terminate stops them as it should
-        raise
-    except BaseException:  # interrupted: a worker may be dead already
-        _stop(pool)
-        raise
-    pool.terminate()
+    return Started(pool, pool.imap(partial(_call, work), jobs))
 
 
 def in_thread(work: Callable[[], object]) -> Callable[[], None]:
@@ -90,7 +116,8 @@ def in_thread(work: Callable[[], object]) -> Callable[[], None]:
     return wait
 
 
-def _forks() -> bool:
+def forks() -> bool:
+    """Whether this system starts workers by forking (Linux, macOS), as `fork_map` wants."""
     import multiprocessing  # here only: a rebuild of a talk or two neither forks nor loads it
 
     return "fork" in multiprocessing.get_all_start_methods()
@@ -101,7 +128,7 @@ def ahead(prepare: Callable[[], object]) -> Iterator[Any]:
     """One worker forked now, running `prepare` (a slow import, say) on another core
     while this process goes on; jobs given to it later (`apply`) find it prepared.
     None where that would not pay: one core, or no fork."""
-    if (os.cpu_count() or 1) < 2 or not _forks():
+    if (os.cpu_count() or 1) < 2 or not forks():
         yield None
         return
     import multiprocessing

@@ -44,13 +44,21 @@ from .building.preflight import figure_problems, formula_problems, logo_problems
 from .building.store import Store
 from .digests import digest, file_digest
 from .errors import InputError, Problem, error
-from .pdf.render import render_pdf
+from .pdf.render import Ahead, draw_ahead, render_pdf
 from .project.model import PROGRAM_PAGE, Book, Talk, assemble
 from .project.schema import validate
 from .project.values import suggest
 from .typeset.fonts import shipped
 from .typeset.formulas import load_renderer
-from .typeset.layout import Document, Item, Memo, MemoEntry, layout_talk, settings_punctuation
+from .typeset.layout import (
+    Document,
+    Item,
+    Memo,
+    MemoEntry,
+    Page,
+    layout_talk,
+    settings_punctuation,
+)
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, listed_entries
 from .typeset.pages import body_page_labels, lay_out
@@ -296,23 +304,45 @@ def typeset(
     code that drew them. Fills `cache`. Without `keep_pages`, the document's pages are
     emptied as they are written."""
     talk_items, digests = talk_layouts(book, theme, cache, contents=True)
-    document = lay_out(book, theme, talk_items, cache.memo, cache.heads)
-    del talk_items  # the pages hold what they need; a big book needs the memory
-    pages = [page_hash(p, settings, cache.memo.names, digests) for p in document.pages]
     s = book.settings
-    keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
-    render_pdf(
-        document,
-        s,
-        subject=s.subtitle or "Abstracts",
-        author="; ".join(s.organisers),
-        keywords=keywords,
-        page_hashes=pages,
-        cache=cache.render if cache.enabled else None,
-        release=not keep_pages,
-        out=out,
-        date=source_date(book),
-    )
+    render_cache = cache.render if cache.enabled else None
+    # The body's pages are drawn while the contents and indexes are paginated.
+    body_hashes: list[str] = []
+    ahead: list[Ahead] = []
+
+    def draw_body(body: list[Page]) -> None:
+        body_hashes.extend(page_hash(p, settings, cache.memo.names, digests) for p in body)
+        started = draw_ahead(body, body_hashes, s, render_cache)
+        ahead.extend([started] if started is not None else [])
+
+    try:
+        document = lay_out(book, theme, talk_items, cache.memo, cache.heads, draw_body)
+        del talk_items  # the pages hold what they need; a big book needs the memory
+        front, after = document.front_pages, document.front_pages + len(body_hashes)
+        pages = [
+            body_hashes[i - front]
+            if front <= i < after
+            else page_hash(p, settings, cache.memo.names, digests)
+            for i, p in enumerate(document.pages)
+        ]
+        keywords = ", ".join(sorted({k for t in book.talks for k in t.keywords}))
+        render_pdf(
+            document,
+            s,
+            subject=s.subtitle or "Abstracts",
+            author="; ".join(s.organisers),
+            keywords=keywords,
+            page_hashes=pages,
+            cache=render_cache,
+            release=not keep_pages,
+            out=out,
+            date=source_date(book),
+            ahead=ahead[0] if ahead else None,
+        )
+    except BaseException as e:  # the workers drawing the body are not waited for
+        for started in ahead:
+            started.results.close(interrupted=not isinstance(e, Exception))
+        raise
     return document, pages
 
 

@@ -200,14 +200,26 @@ def test_a_flipped_byte_in_any_cache_file_is_noticed(tmp_path: Path) -> None:
 def test_parallel_cold_build_and_cached_rebuilds_agree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A book big enough to be laid out and drawn by worker processes: a cold build, a
-    rebuild of a changed talk (hyphenated with the points the workers found), a build
-    without any cache and one made in a single process give the same bytes."""
+    """A book big enough to be laid out and drawn by worker processes, its body drawn
+    while the contents and indexes are paginated: a cold build, a rebuild of a changed
+    talk (hyphenated with the points the workers found), a build without any cache and
+    one made in a single process give the same bytes."""
     project = tmp_path / "big"
     corpus = Path(__file__).parent.parent / "bench" / "corpus.py"
     subprocess.run([sys.executable, str(corpus), "140", str(project)], check=True)
     warm = tmp_path / "warm" / "book.pdf"
-    pipeline.build(project, warm)
+    drawn_ahead: list[int] = []
+    draw_ahead = pipeline.draw_ahead
+
+    def counted(pages: list[Any], *args: Any) -> Any:
+        started = draw_ahead(pages, *args)
+        drawn_ahead.append(sum(len(c) for c in started.chunks) if started else 0)
+        return started
+
+    monkeypatch.setattr(pipeline, "draw_ahead", counted)
+    cold = pipeline.build(project, warm)
+    body = [p for p in cold.document.pages if p.kind == "body"]
+    assert drawn_ahead[0] >= len(body) > 2 * 48  # every body page, by two workers
     record = sorted((project / "abstracts").glob("*.yaml"))[70]
     text = record.read_text("utf-8")
     record.write_text(

@@ -28,7 +28,7 @@ from .. import parallel
 from ..digests import digest
 from ..errors import BuildError, SourceLocation
 from ..project.markup import live_link
-from ..project.model import Settings
+from ..project.model import PageSettings, Settings
 from ..typeset.formulas import OBJECT, Outline, formula
 from ..typeset.layout import Document, Page, frag_width, frag_xs
 from ..typeset.ops import (
@@ -163,6 +163,7 @@ def render_pdf(
     out: BinaryIO | None = None,
     date: dt.datetime | None = None,
     common: Shared | None = None,
+    ahead: Ahead | None = None,
 ) -> bytes:
     """Write the document as a PDF; returns its bytes, or b"" when written to `out`.
 
@@ -171,7 +172,8 @@ def render_pdf(
     up), each page's operations are dropped once written, so a big book never holds
     its whole layout and its whole PDF at once. `date` is the file's creation and
     modification date (the caller's choice keeps the bytes reproducible). `common`
-    holds what the other files of a run embed too (`shared.Shared`).
+    holds what the other files of a run embed too (`shared.Shared`). `ahead`: the
+    body's pages being drawn already (`draw_ahead`).
     """
     p = settings.page
     bleed = p.bleed
@@ -195,14 +197,15 @@ def render_pdf(
     images = sorted({op.path for page in doc.pages for op in page.extra if isinstance(op, Image)})
     pictures = {path: _picture(path, cache) for path in images}
     shown = [tuple(op.path for op in page.extra if isinstance(op, Image)) for page in doc.pages]
-    frame = (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
-        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
-    )
+    frame = _frame(p)
     # A big book's pages are drawn first, on every core, each worker finding what its
     # pages show (`page_info`) and making the formulas and figures they draw; the
     # drawer of this process is given those of every page before it draws one.
     drawer = _Drawer({}, pictures, {}, cmyk, cache)
-    drawn = _draw_many(doc.pages, todo, frame, drawer, release)
+    if ahead is not None:
+        drawn = _drawn_beside(doc, todo, ahead, frame, drawer, release)
+    else:
+        drawn = _draw_many(doc.pages, todo, frame, drawer, release)
     infos = list(_page_infos(doc.pages, hashes, cache, {i: d[2] for i, d in drawn.items()}))
 
     forms = _formula_forms(infos, cache, drawer.forms)
@@ -375,6 +378,72 @@ def render_pdf(
 PAGES_PER_WORKER = 48
 
 
+def _frame(p: PageSettings) -> str:
+    """What every page's stream starts with: crop marks, and the move into the trim."""
+    border = p.bleed + (CROP_BORDER if p.crop_marks else 0.0)
+    return (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
+        f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
+    )
+
+
+class Ahead(NamedTuple):
+    """The body's pages being drawn by workers (`draw_ahead`): `chunks` of their
+    indexes among the body's pages, and each chunk's `_draw_chunk` result to come."""
+
+    chunks: list[list[int]]
+    results: parallel.Started[
+        tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]
+    ]
+
+
+def draw_ahead(
+    pages: list[Page], hashes: list[str] | None, settings: Settings, cache: RenderCache | None
+) -> Ahead | None:
+    """The body's pages (`pages`, with their `hashes`), drawn from now on, on every
+    core, while this process paginates the contents and indexes (which wait for the
+    body's page numbers): `render_pdf` takes their streams and `PageInfo`s. None when
+    too few of them need drawing (the others are in `cache`) for workers to pay."""
+    streams = cache.streams if cache is not None and hashes else {}
+    todo = [i for i in range(len(pages)) if hashes is None or hashes[i] not in streams]
+    workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
+    if workers <= 1 or not parallel.forks():
+        return None
+    if cache is not None:
+        remember(cache.colors)
+    drawer = _Drawer({}, {}, {}, cmyk_intent(settings.standards), cache)
+    chunks = _chunks(todo, workers)
+    context = (tuple(pages), _frame(settings.page), drawer)
+    return Ahead(chunks, parallel.start_map(_draw_chunk, context, chunks, workers))
+
+
+def _drawn_beside(
+    doc: Document, todo: list[int], ahead: Ahead, frame: str, drawer: _Drawer, release: bool
+) -> dict[int, tuple[bytes, Glyphs, PageInfo]]:
+    """The pages of `todo` that `ahead`'s workers do not draw (the contents, programme
+    and indexes), drawn here while they draw the body; then theirs, as `_draw_many`
+    takes its workers'."""
+    body = {doc.front_pages + i for chunk in ahead.chunks for i in chunk}
+    done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
+    for i in todo:
+        if i not in body:
+            done[i] = (*_drawn(drawer, frame, doc.pages[i]), page_info(doc.pages[i]))
+    for chunk, (got, converted, made) in zip(ahead.chunks, ahead.results, strict=True):
+        indexes = [doc.front_pages + i for i in chunk]
+        done.update(zip(indexes, got, strict=True))
+        remember(converted)  # for the render cache, as if drawn here
+        drawer.take(made)
+        if release:
+            for i in indexes:
+                doc.pages[i].placed, doc.pages[i].extra = [], []
+    return done
+
+
+def _chunks(todo: list[int], workers: int) -> list[list[int]]:
+    """Pages for workers in chunks small enough that none waits long for the last."""
+    size = max(8, len(todo) // (workers * 6))
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
 def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
     """A page's content stream, compressed, and the glyphs it draws."""
     stream = frame + drawer.page(page) + "\nQ"
@@ -393,8 +462,7 @@ def _draw_many(
     workers = parallel.workers_for(len(todo), PAGES_PER_WORKER)
     if workers <= 1:
         return {}
-    size = max(8, len(todo) // (workers * 6))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    chunks = _chunks(todo, workers)
     done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
     results = parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers)
     for chunk, (got, converted, made) in zip(chunks, results, strict=True):

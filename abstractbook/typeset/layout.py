@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .. import parallel
 from ..project.markup import (
     BOLD,
     BOLD_ITALIC,
@@ -34,7 +33,6 @@ from ..project.markup import (
 from ..project.markup import Figure as FigureBlock
 from ..project.model import FigureFile, Settings, Talk
 from .formulas import OBJECT, formula, simple
-from .hyphenation import found_points, remember_points
 from .lines import EXPANSION, balanced_lines, break_lines, single_line, width
 from .margins import protruded
 from .ops import (
@@ -52,7 +50,7 @@ from .ops import (
     undrawn,
     within,
 )
-from .shaping import Shapes, found_shapes, glyph_count, remember_shapes
+from .shaping import glyph_count
 from .spans import Frag, Line, Span
 from .theme import Style, Theme
 
@@ -138,25 +136,6 @@ class Memo:
         """Entries made elsewhere in this build (by a worker), used when asked for."""
         self.offered.update(entries)
 
-    def prepare(self, jobs: Sequence[tuple[tuple[Any, ...], Callable[[], Item]]]) -> None:
-        """Make the entries of `jobs` this memo does not hold, on every core when they
-        are many (a big book's index: thousands of names, each measured and broken);
-        `get` then finds them. An entry is the same wherever it was made."""
-        missing = [
-            job
-            for job in jobs
-            if job[0] not in self.items and job[0] not in self.known and job[0] not in self.offered
-        ]
-        workers = parallel.workers_for(len(missing), ENTRIES_PER_WORKER)
-        if workers <= 1:
-            return
-        size = -(-len(missing) // (workers * 4))
-        spans = [(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
-        for made, points, shapes in parallel.fork_map(_make_entries, missing, spans, workers):
-            remember_points(points)  # for the next build, as the talks' are
-            remember_shapes(shapes)  # the names are drawn from them
-            self.offer(made)
-
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
@@ -230,24 +209,6 @@ def dest_keys(item: Item) -> tuple[str, ...]:
     if isinstance(item.ops, MemoOps):
         return item.ops.dests
     return tuple(op.key for op in item.ops if isinstance(op, Dest))
-
-
-Points = dict[tuple[str, str], tuple[int, ...]]  # hyphenation points, as `hyphenation` keeps them
-# Entries a worker deserves (`Memo.prepare`): below this, forking costs more than it saves.
-ENTRIES_PER_WORKER = 400
-
-
-def _make_entries(
-    jobs: Sequence[tuple[tuple[Any, ...], Callable[[], Item]]], span: tuple[int, int]
-) -> tuple[dict[tuple[Any, ...], MemoEntry], Points, Shapes]:
-    """Entries `span` of `jobs`, packed as a memo keeps them, with the hyphenation
-    points and shaped words found making them (a worker's memos die with it)."""
-    found_points()
-    found_shapes()
-    memo = Memo()
-    for key, make in jobs[span[0] : span[1]]:
-        memo.get(key, make)
-    return memo.used, found_points(), found_shapes()
 
 
 def item_digest(item: Item, ops: tuple[tuple[object, ...], ...] | None = None) -> str:

@@ -706,7 +706,6 @@ def index_items(
         tag = f"{index}/Sect#{_letter_key(initial)}/P#{hex_tag(name)}"
         key = ("index", name, tuple(sorted(pages.items())), st, avail, tag)
         jobs.append((initial, (key, partial(_index_entry, name, pages, st, avail, tag))))
-    memo.prepare([job for _, job in jobs])
     letter = None
     for initial, (key, make) in jobs:
         if initial != letter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..project.model import Book, Entry, TalkSlot, end_time
 from ..project.timing import room_label
@@ -79,12 +79,26 @@ def lay_out(
     talk_items: dict[str, tuple[Item, ...]],
     memo: Memo | None = None,
     heads: Heads | None = None,
+    body_ready: Callable[[list[Page]], None] | None = None,
 ) -> Document:
     """Assemble title page, contents, programme, abstracts and indexes into pages.
-    `memo` and `heads` may hold an earlier build's entries and running heads."""
+    `memo` and `heads` may hold an earlier build's entries and running heads.
+
+    The body is paginated first: its pages, numbers and running heads depend on
+    nothing before them (the front matter fills an even number of pages). Then
+    `body_ready` is given the body's pages, final from then on (a build draws them
+    while the rest is paginated)."""
     s = book.settings
     memo = memo if memo is not None else Memo(keep=False)
     heads = heads if heads is not None else Heads()
+    body: list[Page] = []
+    spans = _body(book, theme, talk_items, body, memo)
+    for i, p in enumerate(body, start=1):
+        p.label = str(i)
+        running_head(p, book, theme, i, heads)  # a recto where i is odd, as in the book
+    if body_ready is not None:
+        body_ready(body)
+
     pages: list[Page] = []
     outline: list[tuple[str, str, int]] = []
 
@@ -113,10 +127,8 @@ def lay_out(
     front = len(pages)
     for i, p in enumerate(pages):
         p.label = roman(i + 1)
-
-    spans = _body(book, theme, talk_items, pages, memo)
-    for i, p in enumerate(pages[front:], start=1):
-        p.label = str(i)
+    pages += body
+    spans = {tid: (first + front, last + front) for tid, (first, last) in spans.items()}
     outline += _talk_outline(book)
 
     labels = {tid: pages[first - 1].label for tid, (first, _) in spans.items()}
@@ -147,7 +159,8 @@ def lay_out(
     pad = s.page.pad_to
     while pad > 1 and len(pages) % pad:
         pages.append(Page("", "blank"))
-    for i, p in enumerate(pages[front:], start=1):
+    after = front + len(body)  # the back matter's pages, numbered on from the body's
+    for i, p in enumerate(pages[after:], start=len(body) + 1):
         p.label = str(i)
 
     refs = {talk_key(tid): label for tid, label in labels.items()}
@@ -159,9 +172,10 @@ def lay_out(
             if key not in refs:
                 refs[key] = p.label
     for index, p in enumerate(pages, start=1):
-        if p.kind != "body":  # contents, programme and indexes print page numbers
-            p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
-            p.extra = [_resolve(op, refs) for op in p.extra]
+        if front < index <= after:  # the body's, headed already
+            continue
+        p.placed = [(_resolved(item, refs, memo), x0, top) for item, x0, top in p.placed]
+        p.extra = [_resolve(op, refs) for op in p.extra]
         running_head(p, book, theme, index, heads)
     return Document(tuple(pages), tuple(outline), spans, front)
 
