@@ -13,11 +13,16 @@ import _thread
 import contextlib
 import gc
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, NoReturn, TypeVar
 
 from .console import quiet_worker, signals_held
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 C = TypeVar("C")
 J = TypeVar("J")
@@ -27,6 +32,7 @@ _CONTEXT: Any = None  # set in worker processes only: the context they were fork
 
 
 def _install(context: object) -> None:
+    """A worker's start: its signals, and the context it was forked with."""
     global _CONTEXT
     quiet_worker()  # Ctrl-C and SIGTERM are the parent's to handle: no worker tracebacks
     _CONTEXT = context
@@ -56,40 +62,202 @@ class Started(Generic[R]):
     """Jobs given to workers forked already (`start_map`): their results, in order,
     for reading later. Read them to the end, or `close` (the build failed meanwhile)."""
 
-    def __init__(self, pool: Any, results: Iterator[R]) -> None:
+    def __init__(self, pool: _Pool, count: int) -> None:
         self.pool = pool
-        self.results = results
+        self.count = count
 
     def __iter__(self) -> Iterator[R]:
         try:
-            yield from self.results
-        except (Exception, GeneratorExit):  # a job failed, or the rest is not wanted
-            self.pool.terminate()  # the workers are alive: terminate stops them as it should
+            for n in range(self.count):
+                yield self.pool.result(n)
+        except BaseException as e:  # a job failed, the rest is not wanted, or interrupted
+            self.pool.stop(interrupted=not isinstance(e, Exception | GeneratorExit))
             raise
-        except BaseException:  # interrupted: a worker may be dead already
-            _stop(self.pool)
-            raise
-        self.pool.terminate()
+        self.pool.stop()
 
     def close(self, interrupted: bool = False) -> None:
-        """Stop the workers, whatever they are doing (see `_stop` for an interrupt)."""
-        if interrupted:
-            _stop(self.pool)
-        else:
-            self.pool.terminate()
+        """Stop the workers, whatever they are doing."""
+        self.pool.stop(interrupted)
 
 
 def start_map(work: Callable[[C, J], R], context: C, jobs: Sequence[J], workers: int) -> Started[R]:
     """`fork_map`'s workers forked now, with every job given to them: they work while
     this process goes on to other things, and their results are read later. Only
     where forking pays (`workers` > 1, a system that forks)."""
-    import multiprocessing
+    pool = _Pool(workers, partial(_install, context))
+    pool.run([(_call, (work, job)) for job in jobs])
+    return Started(pool, len(jobs))
 
-    with signals_held():  # until each worker has set its own handling (quiet_worker)
-        pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=_install, initargs=(context,)
-        )
-    return Started(pool, pool.imap(partial(_call, work), jobs))
+
+class _Worker(NamedTuple):
+    pid: int
+    jobs: Connection  # this process writes, the worker reads
+    results: Connection  # the worker writes, this process reads
+
+
+class _Pool:
+    """Worker processes forked from this one, each with a pipe of its own for its jobs
+    and one for its results. Nothing is shared between them, no lock above all: a
+    worker can be killed at any moment without leaving another process waiting for
+    something it held, and one that dies is noticed (its pipe closes) instead of
+    waited for. (multiprocessing's Pool shares a locked queue between its workers:
+    killing one while it sent its result left the pool's own threads waiting for
+    that lock for ever, which a failed job could do.) A thread of this process hands
+    out the jobs, one to each idle worker, and takes in the results as they come,
+    while this process does other things."""
+
+    def __init__(self, count: int, start: Callable[[], object]) -> None:
+        import multiprocessing
+
+        self.workers: list[_Worker] = []
+        with signals_held():  # until each worker has set its own handling (quiet_worker)
+            for _ in range(count):
+                jobs_in, jobs_out = multiprocessing.Pipe(duplex=False)
+                results_in, results_out = multiprocessing.Pipe(duplex=False)
+                pid = os.fork()
+                if pid == 0:  # the worker: it never returns
+                    for other in self.workers:
+                        other.jobs.close()
+                        other.results.close()
+                    jobs_out.close()
+                    results_in.close()
+                    _work(start, jobs_in, results_out)
+                jobs_in.close()
+                results_out.close()
+                self.workers.append(_Worker(pid, jobs_out, results_in))
+        self.results: dict[int, tuple[bool, Any]] = {}
+        self.failure: BaseException | None = None  # a worker that died, a pipe that broke
+        self.changed = threading.Condition()
+        self.stopped = False
+        self.serving: Callable[[], None] | None = None
+
+    def run(self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
+        """The pool's jobs, `func(*args)` each, handed out from now on, one to each
+        idle worker; job n's result is `result(n)`. Once a pool."""
+        assert self.serving is None
+        self.serving = in_thread(partial(self._hand_out, jobs))
+
+    def result(self, n: int) -> Any:
+        """Job `n`'s result, once a worker has sent it; a job's error is raised here."""
+        with self.changed:
+            while n not in self.results and self.failure is None:
+                self.changed.wait()
+            if n not in self.results:
+                assert self.failure is not None
+                raise self.failure
+            ok, value = self.results.pop(n)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self, interrupted: bool = False) -> None:
+        """The workers killed (their jobs are of no more use) and collected. Nothing
+        waits for anything they hold, so this never hangs."""
+        if self.stopped:
+            return
+        self.stopped = True
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                os.kill(worker.pid, signal.SIGKILL)
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.jobs.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+        if self.serving is not None and not interrupted:
+            self.serving()  # its pipes closed: the thread has ended or is ending
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.results.close()
+
+    def _hand_out(self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
+        """The thread that hands out jobs and takes in their results. A worker is
+        given its next job while it works on one (when the job is small enough for
+        its pipe to hold it: a bigger one, sent then, would block this thread while
+        the worker waits to send its result), so that it never waits for this thread,
+        which must share the interpreter with the build."""
+        from multiprocessing.connection import wait
+        from multiprocessing.reduction import ForkingPickler
+
+        given: dict[Any, list[int]] = {w.results: [] for w in self.workers}
+        by_results: dict[Any, _Worker] = {w.results: w for w in self.workers}
+        failure: BaseException | None = None
+        n = 0
+        try:
+            while True:
+                for conn, held in given.items():
+                    while n < len(jobs) and len(held) < 2:
+                        func, args = jobs[n]
+                        data = ForkingPickler.dumps((n, func, args))
+                        if held and len(data) > QUEUED_JOB_BYTES:
+                            break
+                        by_results[conn].jobs.send_bytes(data)
+                        held.append(n)
+                        n += 1
+                waiting = [conn for conn, held in given.items() if held]
+                if not waiting:
+                    return
+                for ready in wait(waiting):
+                    try:
+                        done, ok, value = by_results[ready].results.recv()
+                    except EOFError:  # it ended without a word
+                        raise WorkerLost(_ended(by_results[ready].pid)) from None
+                    given[ready].remove(done)
+                    with self.changed:
+                        self.results[done] = (ok, value)
+                        self.changed.notify_all()
+        except OSError as e:  # `stop` closed the pipes, or one broke
+            failure = WorkerLost(f"a worker process could not be reached ({e})")
+        except BaseException as e:  # anything else: raised where a result is waited for
+            failure = e
+        with self.changed:
+            self.failure = failure
+            self.changed.notify_all()
+
+
+# The largest job a worker is given while it works on another: a fraction of a pipe's
+# buffer (64 KiB on Linux), so that sending it never waits for the worker.
+QUEUED_JOB_BYTES = 16384
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before sending the result of its job (killed, crashed)."""
+
+
+def _ended(pid: int) -> str:
+    """How a worker that closed its pipe in the middle of a job ended."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return "a worker process ended in the middle of its job"
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        why = " (the system may have run out of memory)" if number == signal.SIGKILL else ""
+        return f"a worker process was killed by signal {number} in the middle of its job{why}"
+    code = os.waitstatus_to_exitcode(status)
+    return f"a worker process exited with status {code} in the middle of its job"
+
+
+def _work(start: Callable[[], object], jobs: Connection, results: Connection) -> NoReturn:
+    """A worker's life: `start`, then each job as it comes, its result or its error
+    sent back, until its pipe closes."""
+    try:
+        start()
+        while True:
+            try:
+                n, func, args = jobs.recv()
+            except EOFError:
+                break
+            try:
+                answer: tuple[int, bool, Any] = (n, True, func(*args))
+            except Exception as e:  # the parent raises it where it reads the result
+                answer = (n, False, e)
+            try:
+                results.send(answer)
+            except Exception as e:  # a result or error that cannot be pickled
+                results.send((n, False, RuntimeError(f"a worker's result cannot be sent: {e!r}")))
+    finally:
+        os._exit(0)
 
 
 def in_thread(work: Callable[[], object]) -> Callable[[], None]:
@@ -124,46 +292,39 @@ def forks() -> bool:
 
 
 @contextlib.contextmanager
-def ahead(prepare: Callable[[], object]) -> Iterator[Any]:
+def ahead(prepare: Callable[[], object]) -> Iterator[Helper | None]:
     """One worker forked now, running `prepare` (a slow import, say) on another core
-    while this process goes on; jobs given to it later (`apply`) find it prepared.
-    None where that would not pay: one core, or no fork."""
+    while this process goes on; jobs given to it later (`Helper.apply`) find it
+    prepared. None where that would not pay: one core, or no fork."""
     if (os.cpu_count() or 1) < 2 or not forks():
         yield None
         return
-    import multiprocessing
-
-    with signals_held():
-        pool = multiprocessing.get_context("fork").Pool(
-            1, initializer=_prepare, initargs=(prepare,)
-        )
+    pool = _Pool(1, partial(_prepare, prepare))
     try:
-        yield pool
-    except Exception:  # the build failed: the worker is alive, and terminate stops it
-        pool.terminate()
+        yield Helper(pool)
+    except BaseException as e:  # the build failed, or was interrupted
+        pool.stop(interrupted=not isinstance(e, Exception))
         raise
-    except BaseException:  # interrupted: see `fork_map`
-        _stop(pool)
-        raise
-    pool.terminate()
+    pool.stop()
+
+
+class Helper:
+    """The worker of `ahead`."""
+
+    def __init__(self, pool: _Pool) -> None:
+        self.pool = pool
+
+    def apply(self, func: Callable[..., R], args: tuple[Any, ...]) -> Callable[[], R]:
+        """`func(*args)` in the worker, started now (one job a helper); returns what
+        waits for its result."""
+        self.pool.run([(func, args)])
+        return partial(self.pool.result, 0)
 
 
 def _prepare(prepare: Callable[[], object]) -> None:
     quiet_worker()
     with contextlib.suppress(Exception):  # a job that needs it fails, and says why
         prepare()
-
-
-def _stop(pool: Any) -> None:
-    """Stop the workers at once on an interrupt. Not with `terminate`, which waits for
-    the lock of the job queue: a worker that a SIGTERM to the whole process group
-    killed may have died holding it. (The pool is left as it is: the command exits
-    without collecting it, whose finalizer would wait for that lock.)"""
-    workers = list(getattr(pool, "_pool", []))
-    for worker in workers:
-        worker.kill()
-    for worker in workers:
-        worker.join(timeout=5)
 
 
 @contextlib.contextmanager

@@ -74,7 +74,9 @@ def sample_project() -> Path:
     return shipped("data") / "dlbrain2019"
 
 
-def load_book(root: Path, inputs: InputCache | None = None, ahead: Any = None) -> Book:
+def load_book(
+    root: Path, inputs: InputCache | None = None, ahead: parallel.Helper | None = None
+) -> Book:
     """load + validate + model; raises InputError with every problem found, the
     formulas that cannot be typeset among them. With `inputs`, what an earlier build
     read and checked is taken from it, and what this one reads is added. `ahead`: a

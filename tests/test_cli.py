@@ -298,13 +298,15 @@ def test_workers_leave_ctrl_c_to_their_parent(tmp_path: Path) -> None:
     import signal
 
     script = (
-        "import multiprocessing, sys, time\n"
-        "from abstractbook.console import quiet_worker\n"
-        "ctx = multiprocessing.get_context('fork')\n"
+        "import sys, time\n"
+        "from abstractbook import parallel\n"
+        "def nap(context, seconds):\n"
+        "    time.sleep(seconds)\n"
         "try:\n"
-        "    with ctx.Pool(2, initializer=quiet_worker) as pool:\n"
-        "        print('ready', flush=True)\n"
-        "        pool.map(time.sleep, [5] * 4)\n"
+        "    naps = parallel.fork_map(nap, None, [0, 5, 5, 5, 5], 2)\n"
+        "    next(naps)\n"
+        "    print('ready', flush=True)\n"
+        "    list(naps)\n"
         "except KeyboardInterrupt:\n"
         "    sys.exit(130)\n"
     )

@@ -11,7 +11,6 @@ import contextlib
 import re
 from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache, partial
-from typing import Any
 
 from .. import parallel
 from ..digests import digest
@@ -30,7 +29,7 @@ def formula_problems(
     talks: Sequence[Talk],
     known: Collection[str] = (),
     fine: set[str] | None = None,
-    ahead: Any = None,
+    ahead: parallel.Helper | None = None,
     language: str | None = None,
 ) -> Callable[[], list[Problem]]:
     """Each formula that cannot be typeset, named by record, field and position: the
@@ -88,7 +87,9 @@ def _formula_problems(
 DRAWN_PER_WORKER = 64  # formulas a worker must have to be worth forking (10 ms each)
 
 
-def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> Callable[[], None]:
+def draw_ahead(
+    texs: Collection[str], size: float, ahead: parallel.Helper | None = None
+) -> Callable[[], None]:
     """Draw the formulas that need drawing on every core, once each, as the build
     will use them (operators ready for the PDF), by the time the returned function
     has been called; those that fail are left to `formula_problem`, which names why.
@@ -103,10 +104,10 @@ def draw_ahead(texs: Collection[str], size: float, ahead: Any = None) -> Callabl
     )
     workers = parallel.workers_for(len(todo), DRAWN_PER_WORKER)
     if todo and workers <= 1 and ahead is not None:
-        pending = ahead.apply_async(_draw_chunk, (size, todo))
+        pending = ahead.apply(_draw_chunk, (size, todo))
 
         def given() -> None:
-            for tex, f in zip(todo, pending.get(), strict=True):
+            for tex, f in zip(todo, pending(), strict=True):
                 if f is not None:
                     formulas.given(tex, size, f)
 
