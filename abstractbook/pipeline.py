@@ -320,6 +320,7 @@ def typeset(
     try:
         document = lay_out(book, theme, talk_items, cache.memo, cache.heads, draw_body)
         del talk_items  # the pages hold what they need; a big book needs the memory
+        cache.memo.let_go()
         front, after = document.front_pages, document.front_pages + len(body_hashes)
         pages = [
             body_hashes[i - front]

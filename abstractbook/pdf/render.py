@@ -426,7 +426,10 @@ def _drawn_beside(
     done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
     for i in todo:
         if i not in body:
-            done[i] = (*_drawn(drawer, frame, doc.pages[i]), page_info(doc.pages[i]))
+            page = doc.pages[i]
+            done[i] = (*_drawn(drawer, frame, page), page_info(page))
+            if release:
+                page.placed, page.extra = [], []
     for chunk, (got, converted, made) in zip(ahead.chunks, ahead.results, strict=True):
         indexes = [doc.front_pages + i for i in chunk]
         done.update(zip(indexes, got, strict=True))

@@ -136,6 +136,12 @@ class Memo:
         """Entries made elsewhere in this build (by a worker), used when asked for."""
         self.offered.update(entries)
 
+    def let_go(self) -> None:
+        """Pagination is done: the items handed out are the pages' alone from now on
+        (a big book's pages let theirs go as they are written; its index has tens of
+        thousands), and no new one is asked for."""
+        self.items = {}
+
     def get(self, key: tuple[Any, ...], make: Callable[[], Item]) -> Item:
         item = self.items.get(key)
         if item is None:
