@@ -110,26 +110,18 @@ class _Pool:
         import multiprocessing
 
         self.workers: list[_Worker] = []
-        with signals_held():  # until each worker has set its own handling (quiet_worker)
-            for _ in range(count):
-                jobs_in, jobs_out = multiprocessing.Pipe(duplex=False)
-                results_in, results_out = multiprocessing.Pipe(duplex=False)
-                pid = os.fork()
-                if pid == 0:  # the worker: it never returns
-                    for other in self.workers:
-                        other.jobs.close()
-                        other.results.close()
-                    jobs_out.close()
-                    results_in.close()
-                    _work(start, jobs_in, results_out)
-                jobs_in.close()
-                results_out.close()
-                self.workers.append(_Worker(pid, jobs_out, results_in))
         self.results: dict[int, tuple[bool, Any]] = {}
         self.failure: BaseException | None = None  # a worker that died, a pipe that broke
         self.changed = threading.Condition()
         self.stopped = False
         self.serving: Callable[[], None] | None = None
+        with signals_held():  # until each worker has set its own handling (quiet_worker)
+            try:
+                for _ in range(count):
+                    self.workers.append(_fork(start, self.workers, multiprocessing.Pipe))
+            except BaseException:  # no more processes or pipes: none is left behind
+                self.stop(interrupted=True)
+                raise
 
     def run(self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
         """The pool's jobs, `func(*args)` each, handed out from now on, one to each
@@ -218,6 +210,23 @@ class _Pool:
 # The largest job a worker is given while it works on another: a fraction of a pipe's
 # buffer (64 KiB on Linux), so that sending it never waits for the worker.
 QUEUED_JOB_BYTES = 16384
+
+
+def _fork(start: Callable[[], object], siblings: list[_Worker], pipe: Any) -> _Worker:
+    """One worker, forked now, with its two pipes; it closes its siblings' ends."""
+    jobs_in, jobs_out = pipe(duplex=False)
+    results_in, results_out = pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the worker: it never returns
+        for other in siblings:
+            other.jobs.close()
+            other.results.close()
+        jobs_out.close()
+        results_in.close()
+        _work(start, jobs_in, results_out)
+    jobs_in.close()
+    results_out.close()
+    return _Worker(pid, jobs_out, results_in)
 
 
 class WorkerLost(RuntimeError):
