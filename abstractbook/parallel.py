@@ -183,7 +183,11 @@ class _Pool:
                         data = ForkingPickler.dumps((n, func, args))
                         if held and len(data) > QUEUED_JOB_BYTES:
                             break
-                        by_results[conn].jobs.send_bytes(data)
+                        worker = by_results[conn]
+                        try:
+                            worker.jobs.send_bytes(data)
+                        except OSError:  # it ended (its job pipe broke, or `stop` closed it)
+                            raise WorkerLost(_ended(worker.pid)) from None
                         held.append(n)
                         n += 1
                 waiting = [conn for conn, held in given.items() if held]
