@@ -103,8 +103,8 @@ class _Pool:
     waited for. (multiprocessing's Pool shares a locked queue between its workers:
     killing one while it sent its result left the pool's own threads waiting for
     that lock for ever, which a failed job could do.) A thread of this process hands
-    out the jobs, one to each idle worker, and takes in the results as they come,
-    while this process does other things."""
+    out the jobs and takes in the results as they come (`_hand_out`), while this
+    process does other things."""
 
     def __init__(self, count: int, start: Callable[[], object]) -> None:
         import multiprocessing
@@ -124,8 +124,8 @@ class _Pool:
                 raise
 
     def run(self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
-        """The pool's jobs, `func(*args)` each, handed out from now on, one to each
-        idle worker; job n's result is `result(n)`. Once a pool."""
+        """The pool's jobs, `func(*args)` each, handed out from now on; job n's result
+        is `result(n)`. Once a pool."""
         assert self.serving is None
         self.serving = in_thread(partial(self._hand_out, jobs))
 
