@@ -16,7 +16,7 @@ import datetime as dt
 import io
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -391,9 +391,7 @@ class Ahead(NamedTuple):
     indexes among the body's pages, and each chunk's `_draw_chunk` result to come."""
 
     chunks: list[list[int]]
-    results: parallel.Started[
-        tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]
-    ]
+    results: parallel.Started[ChunkDrawn]
 
 
 def draw_ahead(
@@ -430,14 +428,8 @@ def _drawn_beside(
             done[i] = (*_drawn(drawer, frame, page), page_info(page))
             if release:
                 page.placed, page.extra = [], []
-    for chunk, (got, converted, made) in zip(ahead.chunks, ahead.results, strict=True):
-        indexes = [doc.front_pages + i for i in chunk]
-        done.update(zip(indexes, got, strict=True))
-        remember(converted)  # for the render cache, as if drawn here
-        drawer.take(made)
-        if release:
-            for i in indexes:
-                doc.pages[i].placed, doc.pages[i].extra = [], []
+    chunks = [[doc.front_pages + i for i in chunk] for chunk in ahead.chunks]
+    _take(doc.pages, chunks, ahead.results, drawer, release, done)
     return done
 
 
@@ -468,6 +460,21 @@ def _draw_many(
     chunks = _chunks(todo, workers)
     done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
     results = parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers)
+    _take(pages, chunks, results, drawer, release, done)
+    return done
+
+
+def _take(
+    pages: Sequence[Page],
+    chunks: list[list[int]],
+    results: Iterable[ChunkDrawn],
+    drawer: _Drawer,
+    release: bool,
+    done: dict[int, tuple[bytes, Glyphs, PageInfo]],
+) -> None:
+    """The workers' results (`_draw_chunk`'s, for `chunks` of indexes into `pages`)
+    into `done`, as they come: the colours they converted and the formulas and figures
+    they made as if drawn here, and with `release`, each page's operations let go."""
     for chunk, (got, converted, made) in zip(chunks, results, strict=True):
         done.update(zip(chunk, got, strict=True))
         remember(converted)  # for the render cache, as if drawn here
@@ -475,12 +482,9 @@ def _draw_many(
         if release:
             for i in chunk:
                 pages[i].placed, pages[i].extra = [], []
-    return done
 
 
-def _draw_chunk(
-    context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]
-) -> tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]:
+def _draw_chunk(context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]) -> ChunkDrawn:
     pages, frame, drawer = context
     drawn = [(*_drawn(drawer, frame, pages[i]), page_info(pages[i])) for i in indices]
     return drawn, conversions(), drawer.made()
@@ -778,6 +782,9 @@ Made = tuple[
     dict[Path, tuple[str, Drawing | None]],
     dict[tuple[Path, int], str],
 ]
+# What a drawing worker gives back for a chunk of pages (`_draw_chunk`): each page's
+# stream, glyphs and `PageInfo`, the colours it converted, and what it made.
+ChunkDrawn = tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]
 
 
 class _Drawer:
@@ -794,7 +801,7 @@ class _Drawer:
         cache: RenderCache | None = None,
     ) -> None:
         self.cmyk = cmyk  # colours for a CMYK output intent
-        self.used: dict[str, set[bytes]] = {}  # the page's glyphs, by word (`Drawn.glyphs`)
+        self.used: dict[str, set[bytes]] = {}  # the page's glyphs, by word (`glyphs`)
         self.forms = forms
         self.pictures = pictures
         self.pdf_pages = pdf_pages or {}

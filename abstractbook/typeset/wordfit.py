@@ -92,6 +92,10 @@ def fit(
     return _search(words, measure, params, short_last, hangs, space_stretch, -1, sums)
 
 
+# `_Way` and `_Line` spell out their `__init__`: compiled, a dataclass's made the
+# search a third slower (0.33 against 0.24 s for the bench's 3,865 paragraphs).
+
+
 class _Way:
     """The cheapest way found to a line start in one class (its line's fitness and
     the hyphenated lines in a row that end there): its total demerits, the way to
