@@ -501,6 +501,15 @@ def test_interrupted_write_leaves_no_partial_file(
     assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]
 
 
+def test_an_atomic_write_makes_the_folders_it_writes_into(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "talks" / "t1.pdf"
+    files.write_atomic(target, b"pdf")
+    assert target.read_bytes() == b"pdf"
+    assert [p.name for p in target.parent.iterdir()] == ["t1.pdf"]
+    files.write_atomic(target, b"again")  # into the folder made by the first
+    assert target.read_bytes() == b"again"
+
+
 def test_compare_pure() -> None:
     def manifest(pages: list[str], abstracts: dict[str, tuple[int, int, str]]) -> dict:  # type: ignore[type-arg]
         return {

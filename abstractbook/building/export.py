@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +20,7 @@ from .. import parallel
 from ..digests import digest, file_digest
 from ..pdf.render import render_pdf
 from ..pdf.shared import Shared
-from ..project.model import Book, Entry, Talk
+from ..project.model import Book, Entry, Settings, Talk
 from ..typeset.layout import Item
 from ..typeset.pages import lay_out_talk_alone
 from ..typeset.theme import Theme
@@ -49,24 +49,30 @@ class TalkJob:
     date: dt.datetime | None = None  # the files' date (see `pipeline.source_date`)
     shared: Shared = field(default_factory=Shared)  # what every file embeds, made once
 
+    @cached_property
+    def screen(self) -> Settings:
+        """The book's settings for a file read on screen: no bleed, crop marks or
+        blank pages, the per-talk standards."""
+        s = self.book.settings
+        return dataclasses.replace(
+            s,
+            page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
+            standards=s.talk_standards,
+        )
+
 
 def talk_pdf(job: TalkJob, entry: Entry) -> bytes:
     """One talk, typeset alone with the book's typography."""
     book = job.book
     talk_id = entry.talk.id
-    s = book.settings
-    screen = dataclasses.replace(
-        s,
-        page=dataclasses.replace(s.page, bleed=0.0, crop_marks=False, pad_to=1),
-        standards=s.talk_standards,
-    )
     # The operations read once (from the cache's pickle), not at each pass of render.
     items = tuple(item._replace(ops=tuple(item.ops)) for item in job.items[talk_id])
     doc = lay_out_talk_alone(book, job.theme, entry, items, job.book_pages.get(talk_id, ""))
     talk = entry.talk
+    s = book.settings
     return render_pdf(
         doc,
-        screen,
+        job.screen,
         title=talk.title,
         subject=s.title,
         author="; ".join(a.name for a in talk.authors),

@@ -19,11 +19,14 @@ PART = ".part"
 def temporary(target: Path) -> tuple[int, Path]:
     """An open temporary file beside `target`, named after it and this process
     (`.<name>.<pid>.<random>.part`), so a later run can tell a leftover of a process
-    that no longer runs from a file still being written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=PART, dir=target.parent
-    )
+    that no longer runs from a file still being written. The folder is made when
+    missing (an export's thousand files are written into one that exists)."""
+    prefix, folder = f".{target.name}.{os.getpid()}.", target.parent
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=PART, dir=folder)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=PART, dir=folder)
     return fd, Path(name)
 
 
