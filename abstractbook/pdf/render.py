@@ -206,7 +206,8 @@ def render_pdf(
         drawn = _drawn_beside(doc, todo, ahead, frame, drawer, release)
     else:
         drawn = _draw_many(doc.pages, todo, frame, drawer, release)
-    infos = list(_page_infos(doc.pages, hashes, cache, {i: d[2] for i, d in drawn.items()}))
+    given = {i: (d[2], d[3]) for i, d in drawn.items()}
+    infos = list(_page_infos(doc.pages, hashes, cache, given))
 
     forms = _formula_forms(infos, cache, drawer.forms)
     # Figures by the paths of this build too: a talk whose figure moved or changed is
@@ -416,16 +417,16 @@ def draw_ahead(
 
 def _drawn_beside(
     doc: Document, todo: list[int], ahead: Ahead, frame: str, drawer: _Drawer, release: bool
-) -> dict[int, tuple[bytes, Glyphs, PageInfo]]:
+) -> dict[int, Drawn]:
     """The pages of `todo` that `ahead`'s workers do not draw (the contents, programme
     and indexes), drawn here while they draw the body; then theirs, as `_draw_many`
     takes its workers'."""
     body = {doc.front_pages + i for chunk in ahead.chunks for i in chunk}
-    done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
+    done: dict[int, Drawn] = {}
     for i in todo:
         if i not in body:
             page = doc.pages[i]
-            done[i] = (*_drawn(drawer, frame, page), page_info(page))
+            done[i] = (*_drawn(drawer, frame, page), page_info(page), b"")
             if release:
                 page.placed, page.extra = [], []
     chunks = [[doc.front_pages + i for i in chunk] for chunk in ahead.chunks]
@@ -447,7 +448,7 @@ def _drawn(drawer: _Drawer, frame: str, page: Page) -> tuple[bytes, Glyphs]:
 
 def _draw_many(
     pages: tuple[Page, ...], todo: list[int], frame: str, drawer: _Drawer, release: bool
-) -> dict[int, tuple[bytes, Glyphs, PageInfo]]:
+) -> dict[int, Drawn]:
     """The streams and `PageInfo`s of pages `todo`, drawn on every core when they are
     many (a cold build of a big book); nothing when one process is enough, as the
     pages are then drawn as they are written. A page's stream depends on nothing but
@@ -458,7 +459,7 @@ def _draw_many(
     if workers <= 1:
         return {}
     chunks = _chunks(todo, workers)
-    done: dict[int, tuple[bytes, Glyphs, PageInfo]] = {}
+    done: dict[int, Drawn] = {}
     results = parallel.fork_map(_draw_chunk, (pages, frame, drawer), chunks, workers)
     _take(pages, chunks, results, drawer, release, done)
     return done
@@ -470,13 +471,14 @@ def _take(
     results: Iterable[ChunkDrawn],
     drawer: _Drawer,
     release: bool,
-    done: dict[int, tuple[bytes, Glyphs, PageInfo]],
+    done: dict[int, Drawn],
 ) -> None:
     """The workers' results (`_draw_chunk`'s, for `chunks` of indexes into `pages`)
     into `done`, as they come: the colours they converted and the formulas and figures
     they made as if drawn here, and with `release`, each page's operations let go."""
     for chunk, (got, converted, made) in zip(chunks, results, strict=True):
-        done.update(zip(chunk, got, strict=True))
+        for i, (stream, glyphs, packed) in zip(chunk, got, strict=True):
+            done[i] = (stream, glyphs, pickle.loads(packed), packed)
         remember(converted)  # for the render cache, as if drawn here
         drawer.take(made)
         if release:
@@ -486,7 +488,15 @@ def _take(
 
 def _draw_chunk(context: tuple[tuple[Page, ...], str, _Drawer], indices: list[int]) -> ChunkDrawn:
     pages, frame, drawer = context
-    drawn = [(*_drawn(drawer, frame, pages[i]), page_info(pages[i])) for i in indices]
+    # Each `PageInfo` pickled here, as the render cache keeps it: the pipe carries the
+    # bytes, and the build process need not pickle them again.
+    drawn = [
+        (
+            *_drawn(drawer, frame, pages[i]),
+            pickle.dumps(page_info(pages[i]), pickle.HIGHEST_PROTOCOL),
+        )
+        for i in indices
+    ]
     return drawn, conversions(), drawer.made()
 
 
@@ -544,20 +554,25 @@ def _page_infos(
     pages: tuple[Page, ...],
     hashes: list[str] | None,
     cache: RenderCache | None,
-    given: dict[int, PageInfo],
+    given: dict[int, tuple[PageInfo, bytes]],
 ) -> Iterator[PageInfo]:
-    """Each page's `PageInfo`: as `given` (by the worker that drew it), else from the
-    cache, else found now; the cache keeps each for the next build."""
+    """Each page's `PageInfo`: as `given` (by the process that drew it, with its pickle
+    if a worker), else from the cache, else found now; the cache keeps each for the
+    next build."""
     for index, page in enumerate(pages):
-        known: object = given.get(index)
-        packed = None
-        if known is None:
-            packed = cache.pages.get(hashes[index]) if cache is not None and hashes else None
+        known: object = None
+        packed: bytes | None = None
+        fresh = True  # not in the cache yet
+        if index in given:
+            known, packed = given[index]
+        elif cache is not None and hashes:
+            packed = cache.pages.get(hashes[index])
             known = pickle.loads(packed) if packed is not None else None
+            fresh = packed is None
         if not isinstance(known, PageInfo):
-            known = page_info(page)
-        if packed is None and cache is not None and hashes:
-            cache.pages[hashes[index]] = pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
+            known, packed = page_info(page), None
+        if fresh and cache is not None and hashes:
+            cache.pages[hashes[index]] = packed or pickle.dumps(known, pickle.HIGHEST_PROTOCOL)
         yield known
 
 
@@ -784,7 +799,12 @@ Made = tuple[
 ]
 # What a drawing worker gives back for a chunk of pages (`_draw_chunk`): each page's
 # stream, glyphs and `PageInfo`, the colours it converted, and what it made.
-ChunkDrawn = tuple[list[tuple[bytes, Glyphs, PageInfo]], dict[Conversion, tuple[float, ...]], Made]
+# A page drawn: its stream (compressed), the glyphs it draws, its `PageInfo`, and that
+# pickled for the render cache by the worker that drew it (b"" if drawn here).
+Drawn = tuple[bytes, Glyphs, PageInfo, bytes]
+# A worker's chunk: each page's stream, glyphs and pickled `PageInfo`, the colours it
+# converted and what it made (formulas, figures).
+ChunkDrawn = tuple[list[tuple[bytes, Glyphs, bytes]], dict[Conversion, tuple[float, ...]], Made]
 
 
 class _Drawer:
