@@ -62,7 +62,7 @@ from .typeset.layout import (
 from .typeset.lines import found_points, load_hyphenation, remember_points
 from .typeset.matter import MemoKey, listed_entries
 from .typeset.pages import body_page_labels, lay_out
-from .typeset.shaping import Shapes, found_shapes, remember_shapes
+from .typeset.shaping import PackedShapes, found_shapes, remember_shapes
 from .typeset.theme import Theme, make_theme
 
 CACHE_FORMAT = 4
@@ -249,7 +249,7 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 def _lay_out_chunk(
     context: tuple[Theme, Cache, Entries, bool, list[tuple[Talk, str]]], span: tuple[int, int]
-) -> tuple[list[bytes], Points, Shapes, dict[MemoKey, MemoEntry]]:
+) -> tuple[list[bytes], Points, dict[str, PackedShapes], dict[MemoKey, MemoEntry]]:
     """Talks `span` of the jobs laid out, packed and kept in the cache (by the worker:
     the parent has enough to do), with the hyphenation points and shaped words found
     on the way (a worker's memo dies with it; its parent keeps the points for the next

@@ -3,6 +3,7 @@ text still copies as typed in pypdf, poppler and PDFium."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
 from functools import cache
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from abstractbook import pipeline
 from abstractbook.project import scaffold
+from abstractbook.typeset import shaping
 from abstractbook.typeset.fonts import shipped
 from tests.pdftext import normal, shown
 
@@ -142,3 +144,28 @@ def test_the_sample_shows_ligatures_and_kerning_and_copies_as_typed(
             kerns += sum(1 for n in s.numbers if abs(n) < 100)
     assert ligatures > 50
     assert kerns > 500
+
+
+def test_words_a_worker_shaped_reach_its_parent_as_they_were_shaped() -> None:
+    """A layout worker sends the words it shaped to its parent packed in flat arrays
+    (`found_shapes`, pickled through a pipe); remembered there, each word draws with
+    the glyphs, advances, mark offsets, clusters and width HarfBuzz gave it."""
+    face = "NotoSerif-Regular"
+    words = [("office", False), ("WAVE", False), ("x\u0301\u0323", False), ("q\u0303", True)]
+    memo = shaping._SHAPED.setdefault(face, {})
+    shaping.found_shapes()  # what this process shaped before
+    for key in words:
+        memo.pop(key, None)
+    shaped = {(word, rtl): shaping.shape(word, face, rtl) for word, rtl in words}
+    assert any(s.offsets for s in shaped.values())  # a word with marks moved
+    sent = pickle.loads(pickle.dumps(shaping.found_shapes()))
+    for key in words:
+        del memo[key]
+    shaping.remember_shapes(sent)
+    for key, s in shaped.items():
+        back = memo[key]
+        assert list(back.glyphs) == list(s.glyphs)
+        assert list(back.advances) == list(s.advances)
+        assert back.offsets == s.offsets
+        assert list(back.clusters) == list(s.clusters)
+        assert back.width == s.width

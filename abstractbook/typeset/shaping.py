@@ -59,20 +59,60 @@ def shape(word: str, font: str, rtl: bool = False) -> Shaped:
     return known
 
 
-def found_shapes() -> Shapes:
-    """The words shaped since the last call (a worker's, for its parent)."""
-    found = dict(_FOUND)
+class PackedShapes(NamedTuple):
+    """A face's shaped words in a few flat arrays, for a pipe: a worker lays out talks
+    and its parent draws them, and pickling the words one by one (some ten thousand,
+    each a named tuple of arrays) cost the worker more than shaping them."""
+
+    words: list[tuple[str, bool]]
+    lengths: array[int]  # each word's glyph count
+    glyphs: array[int]
+    advances: array[float]
+    clusters: array[int]
+    widths: array[float]
+    offsets: dict[int, tuple[tuple[float, float], ...]]  # by the word's place, where moved
+
+
+def found_shapes() -> dict[str, PackedShapes]:
+    """The words shaped since the last call (a worker's, for its parent), packed."""
+    found: dict[str, PackedShapes] = {}
+    for font, words in _FOUND.items():
+        pack = PackedShapes(
+            list(words), array("I"), array("I"), array("d"), array("I"), array("d"), {}
+        )
+        for n, shaped in enumerate(words.values()):
+            pack.lengths.append(len(shaped.glyphs))
+            pack.glyphs.extend(shaped.glyphs)
+            pack.advances.extend(shaped.advances)
+            pack.clusters.extend(shaped.clusters)
+            pack.widths.append(shaped.width)
+            if shaped.offsets is not None:
+                pack.offsets[n] = shaped.offsets
+        found[font] = pack
     _FOUND.clear()
     return found
 
 
-def remember_shapes(shapes: Shapes) -> None:
-    """Words shaped elsewhere (by a worker process)."""
-    for font, words in shapes.items():
+def remember_shapes(shapes: dict[str, PackedShapes]) -> None:
+    """Words shaped elsewhere (by a worker process), as `found_shapes` packed them:
+    the same numbers, so the same glyphs and widths as shaped here."""
+    for font, pack in shapes.items():
         memo = _SHAPED.get(font)
         if memo is None:
             memo = _SHAPED[font] = {}
-        memo.update(words)
+        glyphs, advances, clusters, widths = pack.glyphs, pack.advances, pack.clusters, pack.widths
+        offsets = pack.offsets
+        start = 0
+        for n, key in enumerate(pack.words):
+            end = start + pack.lengths[n]
+            memo[key] = Shaped(
+                glyphs[start:end],
+                advances[start:end],
+                offsets.get(n),
+                clusters[start:end],
+                widths[n],
+            )
+            start = end
 
 
 def _shape(word: str, face: Face, rtl: bool) -> Shaped:
