@@ -797,13 +797,11 @@ Made = tuple[
     dict[Path, tuple[str, Drawing | None]],
     dict[tuple[Path, int], str],
 ]
-# What a drawing worker gives back for a chunk of pages (`_draw_chunk`): each page's
-# stream, glyphs and `PageInfo`, the colours it converted, and what it made.
 # A page drawn: its stream (compressed), the glyphs it draws, its `PageInfo`, and that
 # pickled for the render cache by the worker that drew it (b"" if drawn here).
 Drawn = tuple[bytes, Glyphs, PageInfo, bytes]
-# A worker's chunk: each page's stream, glyphs and pickled `PageInfo`, the colours it
-# converted and what it made (formulas, figures).
+# What a drawing worker gives back for a chunk of pages (`_draw_chunk`): each page's
+# stream, glyphs and pickled `PageInfo`, the colours it converted, and what it made.
 ChunkDrawn = tuple[list[tuple[bytes, Glyphs, bytes]], dict[Conversion, tuple[float, ...]], Made]
 
 

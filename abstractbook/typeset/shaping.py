@@ -62,7 +62,7 @@ def shape(word: str, font: str, rtl: bool = False) -> Shaped:
 class PackedShapes(NamedTuple):
     """A face's shaped words in a few flat arrays, for a pipe: a worker lays out talks
     and its parent draws them, and pickling the words one by one (some ten thousand,
-    each a named tuple of arrays) cost the worker more than shaping them."""
+    each a named tuple of arrays) cost the worker about as much as shaping them."""
 
     words: list[tuple[str, bool]]
     lengths: array[int]  # each word's glyph count
