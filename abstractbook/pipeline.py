@@ -248,7 +248,8 @@ Entries = dict[str, list[tuple[MemoKey, Callable[[], Item]]]]
 
 
 def _lay_out_chunk(
-    context: tuple[Theme, Cache, Entries, bool, list[tuple[Talk, str]]], span: tuple[int, int]
+    context: tuple[Theme, Cache, Entries, bool, list[tuple[Talk, str]], bool],
+    span: tuple[int, int],
 ) -> tuple[list[bytes], Points, dict[str, PackedShapes], dict[MemoKey, MemoEntry]]:
     """Talks `span` of the jobs laid out, packed and kept in the cache (by the worker:
     the parent has enough to do), with the hyphenation points and shaped words found
@@ -256,17 +257,17 @@ def _lay_out_chunk(
     build and draws the words without shaping them again), and the talks' entries in
     the contents and programme, packed as the parent's memo keeps them. The jobs came
     with the fork: only where a chunk starts and ends goes through a pipe."""
-    theme, cache, entries, digests, every = context
+    theme, cache, entries, digests, every, forked = context
     jobs = every[span[0] : span[1]]
     found_points()
-    found_shapes()
+    found_shapes(pack=False)
     out = {key: pack(layout_talk(talk, theme), digests) for talk, key in jobs}
     cache.keep_packed(out)
     memo = Memo()
     for talk, _ in jobs:
         for key, make in entries.get(talk.id, ()):
             memo.get(key, make)
-    return [out[key] for _, key in jobs], found_points(), found_shapes(), memo.used
+    return [out[key] for _, key in jobs], found_points(), found_shapes(pack=forked), memo.used
 
 
 def _lay_out_many(
@@ -283,7 +284,8 @@ def _lay_out_many(
     # chunks small enough that no worker waits long for the last one to finish
     size = max(PACK, len(jobs) // (workers * 16)) if workers > 1 else PACK
     spans = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
-    context = (theme, cache, entries, digests, jobs)
+    forked = workers > 1 and parallel.forks()  # else the words stay where they were shaped
+    context = (theme, cache, entries, digests, jobs, forked)
     done = parallel.fork_map(_lay_out_chunk, context, spans, workers)
     for (start, end), (packed, points, shapes, made) in zip(spans, done, strict=True):
         remember_points(points)  # found by a worker, whose memo dies with it

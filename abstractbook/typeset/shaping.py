@@ -73,22 +73,23 @@ class PackedShapes(NamedTuple):
     offsets: dict[int, tuple[tuple[float, float], ...]]  # by the word's place, where moved
 
 
-def found_shapes() -> dict[str, PackedShapes]:
-    """The words shaped since the last call (a worker's, for its parent), packed."""
+def found_shapes(pack: bool = True) -> dict[str, PackedShapes]:
+    """The words shaped since the last call (a worker's, for its parent), packed; none
+    without `pack` (asked by the process that keeps them, or only to start afresh)."""
     found: dict[str, PackedShapes] = {}
-    for font, words in _FOUND.items():
-        pack = PackedShapes(
+    for font, words in _FOUND.items() if pack else ():
+        packed = PackedShapes(
             list(words), array("I"), array("I"), array("d"), array("I"), array("d"), {}
         )
         for n, shaped in enumerate(words.values()):
-            pack.lengths.append(len(shaped.glyphs))
-            pack.glyphs.extend(shaped.glyphs)
-            pack.advances.extend(shaped.advances)
-            pack.clusters.extend(shaped.clusters)
-            pack.widths.append(shaped.width)
+            packed.lengths.append(len(shaped.glyphs))
+            packed.glyphs.extend(shaped.glyphs)
+            packed.advances.extend(shaped.advances)
+            packed.clusters.extend(shaped.clusters)
+            packed.widths.append(shaped.width)
             if shaped.offsets is not None:
-                pack.offsets[n] = shaped.offsets
-        found[font] = pack
+                packed.offsets[n] = shaped.offsets
+        found[font] = packed
     _FOUND.clear()
     return found
 
