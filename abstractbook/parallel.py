@@ -175,12 +175,14 @@ class _Pool:
         by_results: dict[Any, _Worker] = {w.results: w for w in self.workers}
         failure: BaseException | None = None
         n = 0
+        data: bytes | memoryview = b""  # job n pickled, kept while it waits for a worker
         try:
             while True:
                 for conn, held in given.items():
                     while n < len(jobs) and len(held) < 2:
-                        func, args = jobs[n]
-                        data = ForkingPickler.dumps((n, func, args))
+                        if not data:
+                            func, args = jobs[n]
+                            data = ForkingPickler.dumps((n, func, args))
                         if held and len(data) > QUEUED_JOB_BYTES:
                             break
                         worker = by_results[conn]
@@ -190,6 +192,7 @@ class _Pool:
                             raise WorkerLost(_ended(worker.pid)) from None
                         held.append(n)
                         n += 1
+                        data = b""
                 waiting = [conn for conn, held in given.items() if held]
                 if not waiting:
                     return
