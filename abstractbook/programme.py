@@ -8,6 +8,7 @@ book's page numbers taken from the book's manifest when a book was built.
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,14 @@ from .building.cache import InputCache, open_store
 from .building.manifest import ChangeReport, compare, dump, page_hash, read_manifest
 from .errors import InputError, SourceLocation, error
 from .pdf.render import render_pdf
-from .pipeline import cache_key, load_book, manifest_path, settings_hash, source_date
+from .pipeline import (
+    cache_key,
+    load_book,
+    manifest_path,
+    sample_project,
+    settings_hash,
+    source_date,
+)
 from .project.model import Book
 from .typeset.pocket import lay_out_pocket
 from .typeset.theme import make_theme
@@ -47,7 +55,8 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
     book = load_book(root, inputs)
     if book.program is None:
         where = SourceLocation(root / "program.yaml", 1, 1)
-        raise InputError([error("the pocket programme needs a program.yaml", where)])
+        message = "the pocket programme needs a program.yaml"
+        raise InputError([error(message, where, _without_programme(root))])
     settings = dataclasses.replace(book.settings, page=book.settings.program_page)
     theme = make_theme(settings)
     pocket_book = dataclasses.replace(book, settings=settings)
@@ -93,6 +102,20 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
         len(book_pages),
         (inputs, old),
     )
+
+
+def _without_programme(root: Path) -> str:
+    """What to do about a book without a programme. Outside any project the command
+    falls back to the bundled sample, which has none (the 2019 book printed none): the
+    bundled demonstration has one, printed with `-o` under the current folder rather
+    than into the installed package."""
+    if root.resolve() == sample_project().resolve():
+        demo = sample_project().parent / "demo"
+        return (
+            "the bundled sample has none; the bundled demonstration has one: "
+            f"abstractbook program {shlex.quote(str(demo))} -o build/program.pdf"
+        )
+    return "write one beside book.yaml: the days, their sessions and the talks' ids"
 
 
 def _book_manifest(root: Path, output: Path, book_pdf: Path | None) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -190,6 +191,24 @@ def test_print_production_and_page_size_from_book_yaml(tmp_path: Path) -> None:
     assert float(page.mediabox.width) > float(page.bleedbox.width)  # room for crop marks
 
 
+def test_outside_a_project_the_error_names_a_bundled_programme_that_works(
+    tmp_path: Path,
+) -> None:
+    """Outside any project the command falls back to the bundled sample, which has no
+    programme: the error gives a command line that does print one."""
+    tool = [sys.executable, "-m", "abstractbook", "program"]
+    done = subprocess.run(tool, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "the bundled sample has none" in done.stderr
+    hinted = shlex.split(done.stderr.split("has one: abstractbook program ")[1].split(")\n")[0])
+    bundled = pipeline.sample_project().parent
+    before = set(bundled.rglob("*"))
+    done = subprocess.run([*tool, *hinted], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(PdfReader(tmp_path / "build" / "program.pdf").pages) > 1
+    assert set(bundled.rglob("*")) == before  # nothing written into the installed package
+
+
 def test_cli_writes_beside_the_project_and_refuses_a_book_without_programme(
     tmp_path: Path,
 ) -> None:
@@ -203,6 +222,7 @@ def test_cli_writes_beside_the_project_and_refuses_a_book_without_programme(
     done = subprocess.run([*tool, str(tmp_path / "sample")], capture_output=True, text=True)
     assert done.returncode == 1
     assert "program.yaml:1:1: the pocket programme needs a program.yaml" in done.stderr
+    assert "write one beside book.yaml" in done.stderr
     assert "Traceback" not in done.stderr
     done = subprocess.run(
         [*tool, str(tmp_path / "p"), "--book", str(tmp_path / "none.pdf")],
