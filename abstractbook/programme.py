@@ -106,7 +106,7 @@ def build_program(root: Path, output: Path, book_pdf: Path | None = None) -> Pro
 
 def _without_programme(root: Path) -> str:
     """What to do about a book without a programme. Outside any project the command
-    falls back to the bundled sample, which has none (the 2019 book printed none): the
+    falls back to the bundled sample, which has none (its source text gives none): the
     bundled demonstration has one, printed with `-o` under the current folder rather
     than into the installed package."""
     if root.resolve() == sample_project().resolve():
