@@ -177,7 +177,7 @@ def render_pdf(
     """
     p = settings.page
     bleed = p.bleed
-    border = bleed + (CROP_BORDER if p.crop_marks else 0.0)
+    border = _border(p)
     W, H = p.width + 2 * border, p.height + 2 * border
     target: BinaryIO = out if out is not None else io.BytesIO()
     standards = settings.standards
@@ -379,9 +379,14 @@ def render_pdf(
 PAGES_PER_WORKER = 48
 
 
+def _border(p: PageSettings) -> float:
+    """How far the trim lies inside the media box: the bleed, and room for crop marks."""
+    return p.bleed + (CROP_BORDER if p.crop_marks else 0.0)
+
+
 def _frame(p: PageSettings) -> str:
     """What every page's stream starts with: crop marks, and the move into the trim."""
-    border = p.bleed + (CROP_BORDER if p.crop_marks else 0.0)
+    border = _border(p)
     return (_crop_marks(border, p.bleed, p.width, p.height) if p.crop_marks else "") + (
         f"q 1 0 0 1 {fp_str(border)} {fp_str(border)} cm\n" if border else "q\n"
     )
